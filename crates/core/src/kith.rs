@@ -1,0 +1,69 @@
+//! `Kith`: one opened data directory — the store, its settings, and the services
+//! over them. The desktop app and the CLI both start here.
+
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+use crate::error::Result;
+use crate::search::{search_users, SearchResult};
+use crate::settings::{self, Settings};
+use crate::store::Store;
+use crate::users::Users;
+use crate::workspace::Workspace;
+
+/// File name of the database inside the data directory.
+pub const DATABASE_FILE: &str = "kith.db";
+
+pub struct Kith {
+    store: Store,
+    data_dir: PathBuf,
+    settings: RwLock<Settings>,
+}
+
+impl Kith {
+    /// Opens the data directory, creating it and its database when missing.
+    pub async fn open(data_dir: &Path) -> Result<Kith> {
+        std::fs::create_dir_all(data_dir)?;
+        let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
+        let settings = settings::load(store.pool()).await?;
+        Ok(Kith {
+            store,
+            data_dir: data_dir.to_path_buf(),
+            settings: RwLock::new(settings),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn users(&self) -> Users<'_> {
+        Users::new(&self.store, self.settings().default_region)
+    }
+
+    pub fn workspace(&self) -> Workspace<'_> {
+        Workspace { store: &self.store }
+    }
+
+    pub async fn search(&self, query: &str, limit: i64) -> Result<SearchResult> {
+        search_users(self.store.pool(), query, limit).await
+    }
+
+    pub fn settings(&self) -> Settings {
+        // A poisoned lock only means a panic elsewhere mid-write of a plain value.
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub async fn update_settings(&self, new: &Settings) -> Result<Settings> {
+        let saved = settings::save(self.store.pool(), new).await?;
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = saved.clone();
+        Ok(saved)
+    }
+}

@@ -1,0 +1,20 @@
+//! kith-core: Kith's model, local store, services and search. No Tauri in here.
+
+pub mod error;
+pub mod ids;
+pub mod schema;
+pub mod search;
+pub mod settings;
+pub mod store;
+pub mod text;
+pub mod users;
+pub mod validate;
+pub mod workspace;
+pub mod demo;
+
+mod kith;
+
+pub use error::{CoreError, Result};
+pub use kith::Kith;
+pub use kith_protocol as protocol;
+pub use store::Store;

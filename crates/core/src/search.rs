@@ -1,0 +1,194 @@
+//! As-you-type user search over first name, last name, email and phone digits.
+//!
+//! Substring matches come from the FTS5 trigram index over folded text (so "muller"
+//! finds "Müller"); phone queries match on digits whatever their formatting. Queries
+//! shorter than a trigram use prefix ranges on the sort-key indexes. Neither path
+//! scans the table.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqlitePool};
+use ts_rs::TS;
+
+use crate::error::Result;
+use crate::text::{digits, fold};
+use crate::users::read::{summary, SUMMARY};
+use crate::users::UserSummary;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SearchResult {
+    /// Best matches first.
+    pub rows: Vec<UserSummary>,
+    /// More users matched than were returned: the query could be narrower.
+    pub more: bool,
+}
+
+/// How many candidates per wanted result are fetched for ranking.
+const CANDIDATES_PER_RESULT: i64 = 4;
+const MIN_TRIGRAM: usize = 3;
+
+/// What the typed text is searched as.
+#[derive(Debug, PartialEq, Eq)]
+enum Plan {
+    Nothing,
+    /// Digits of a phone number, with any trunk-prefix zeros removed.
+    Phone(String),
+    /// Folded words that each must appear somewhere; short ones filtered after.
+    Words { long: Vec<String>, short: Vec<String> },
+    /// Only one or two characters: prefix of a name or email.
+    Prefix(String),
+}
+
+fn plan(query: &str) -> Plan {
+    let q = query.trim();
+    if q.is_empty() {
+        return Plan::Nothing;
+    }
+    let phone_like = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +()-./".contains(c));
+    let d = digits(q);
+    if phone_like && d.len() >= MIN_TRIGRAM {
+        // "07700 900123" is stored as +44 7700 900123: drop the national trunk 0.
+        let trimmed = d.trim_start_matches('0');
+        let d = if trimmed.len() >= MIN_TRIGRAM { trimmed.to_owned() } else { d };
+        return Plan::Phone(d);
+    }
+    let folded = fold(q);
+    let (long, short): (Vec<String>, Vec<String>) = folded
+        .split_whitespace()
+        .map(str::to_owned)
+        .partition(|t| t.chars().count() >= MIN_TRIGRAM);
+    if long.is_empty() {
+        return Plan::Prefix(folded.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    Plan::Words { long, short }
+}
+
+/// An FTS5 string literal: the term in double quotes, inner quotes doubled.
+fn fts_literal(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<SearchResult> {
+    let limit = limit.clamp(1, 500);
+    let want = limit * CANDIDATES_PER_RESULT + 1;
+    let (rows, folded_terms) = match plan(query) {
+        Plan::Nothing => return Ok(SearchResult { rows: Vec::new(), more: false }),
+        Plan::Phone(d) => {
+            let rows = fts(pool, &format!("phone : {}", fts_literal(&d)), want).await?;
+            (rows, Vec::new())
+        }
+        Plan::Words { long, short } => {
+            let expr = long.iter().map(|t| fts_literal(t)).collect::<Vec<_>>().join(" AND ");
+            let mut rows = fts(pool, &expr, want).await?;
+            rows.retain(|(_, key, email)| {
+                short
+                    .iter()
+                    .all(|s| key.contains(s.as_str()) || email.contains(s.as_str()))
+            });
+            let mut terms = long;
+            terms.extend(short);
+            (rows, terms)
+        }
+        Plan::Prefix(p) => (prefix(pool, &p, want).await?, vec![p]),
+    };
+    let more = rows.len() as i64 > limit * CANDIDATES_PER_RESULT;
+    let mut ranked: Vec<(u8, String, UserSummary)> = rows
+        .into_iter()
+        .map(|(user, key, email)| (rank(&key, &email, &folded_terms), key, user))
+        .collect();
+    ranked.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let more = more || ranked.len() as i64 > limit;
+    ranked.truncate(limit as usize);
+    Ok(SearchResult {
+        rows: ranked.into_iter().map(|(_, _, u)| u).collect(),
+        more,
+    })
+}
+
+/// 0 is best: the whole name, then a name starting with the query, then a word of
+/// the name starting with it, then an email starting with it, then anything else.
+fn rank(name_key: &str, email: &str, terms: &[String]) -> u8 {
+    let Some(first) = terms.first() else {
+        return 4;
+    };
+    let whole = terms.join(" ");
+    if name_key == whole {
+        0
+    } else if name_key.starts_with(&whole) {
+        1
+    } else if name_key.split_whitespace().any(|w| w.starts_with(first.as_str())) {
+        2
+    } else if email.starts_with(first.as_str()) {
+        3
+    } else {
+        4
+    }
+}
+
+type Candidate = (UserSummary, String, String);
+
+async fn fts(pool: &SqlitePool, expr: &str, want: i64) -> Result<Vec<Candidate>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY}, u.name_key, coalesce(u.email_key, '') AS email_key \
+         FROM users_fts JOIN users u ON u.rid = users_fts.rowid \
+         WHERE users_fts MATCH ? AND u._deleted = 0 LIMIT ?"
+    ))
+    .bind(expr)
+    .bind(want)
+    .fetch_all(pool)
+    .await?;
+    candidates(&rows)
+}
+
+async fn prefix(pool: &SqlitePool, p: &str, want: i64) -> Result<Vec<Candidate>> {
+    // Every string starting with p sorts below p + U+10FFFF.
+    let end = format!("{p}\u{10FFFF}");
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY}, u.name_key, coalesce(u.email_key, '') AS email_key FROM users u \
+         WHERE u.rid IN ( \
+           SELECT rid FROM (SELECT rid FROM users INDEXED BY users_by_name \
+                            WHERE _deleted = 0 AND name_key >= ?1 AND name_key < ?2 LIMIT ?3) \
+           UNION SELECT rid FROM (SELECT rid FROM users INDEXED BY users_by_last \
+                            WHERE _deleted = 0 AND last_key >= ?1 AND last_key < ?2 LIMIT ?3) \
+           UNION SELECT rid FROM (SELECT rid FROM users INDEXED BY users_by_email \
+                            WHERE email_key >= ?1 AND email_key < ?2 LIMIT ?3)) \
+         AND u._deleted = 0"
+    ))
+    .bind(p)
+    .bind(end)
+    .bind(want)
+    .fetch_all(pool)
+    .await?;
+    candidates(&rows)
+}
+
+fn candidates(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<Candidate>> {
+    rows.iter()
+        .map(|r| Ok((summary(r)?, r.try_get("name_key")?, r.try_get("email_key")?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans() {
+        assert_eq!(plan("  "), Plan::Nothing);
+        assert_eq!(plan("+1 (555) 123"), Plan::Phone("1555123".into()));
+        assert_eq!(plan("07700 900"), Plan::Phone("7700900".into()));
+        assert_eq!(plan("Mü"), Plan::Prefix("mu".into()));
+        assert_eq!(
+            plan("Zoë Mü"),
+            Plan::Words { long: vec!["zoe".into()], short: vec!["mu".into()] }
+        );
+        assert_eq!(plan("a\"b c"), Plan::Words { long: vec!["a\"b".into()], short: vec!["c".into()] });
+    }
+
+    #[test]
+    fn literals_are_quoted() {
+        assert_eq!(fts_literal("a\"b"), "\"a\"\"b\"");
+    }
+}

@@ -1,0 +1,269 @@
+//! The local store: one SQLite database per desktop, and the one write path.
+//!
+//! Every mutation is a list of [`Change`]s applied by [`Store::commit`] (local edits:
+//! stamped with a fresh clock and recorded in the outbox) or [`Store::merge`] (changes
+//! from elsewhere: the same code, minus the outbox), in one transaction each.
+
+mod apply;
+mod derive;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use kith_protocol::{Change, Hlc, NodeId, Value};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::schema::{self, TableDef};
+
+/// A local edit before it is stamped: new values for some fields of one row.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub table: &'static TableDef,
+    pub row: Uuid,
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl Edit {
+    pub fn new(table: &'static TableDef, row: Uuid) -> Self {
+        Edit {
+            table,
+            row,
+            fields: BTreeMap::new(),
+        }
+    }
+
+    pub fn set(mut self, column: &str, value: impl Into<Value>) -> Self {
+        self.fields.insert(column.to_owned(), value.into());
+        self
+    }
+
+    /// An edit that creates a row: every registry column, unset ones as null, so the
+    /// row clock alone can stand for all of them.
+    pub fn create(table: &'static TableDef, row: Uuid) -> Self {
+        let mut edit = Edit::new(table, row).set(schema::DELETED, false);
+        for c in table.columns {
+            edit.fields.insert(c.name.to_owned(), Value::Null);
+        }
+        edit
+    }
+
+    pub fn tombstone(table: &'static TableDef, row: Uuid, deleted: bool) -> Self {
+        Edit::new(table, row).set(schema::DELETED, deleted)
+    }
+}
+
+/// What a merge did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MergeReport {
+    pub received: usize,
+    /// Changes of which at least one field won and was written.
+    pub applied: usize,
+}
+
+type WallClock = Box<dyn Fn() -> u64 + Send + Sync>;
+
+pub struct Store {
+    pool: SqlitePool,
+    node: NodeId,
+    /// Holding this lock is being the one writer; it guards the persisted clock too.
+    writer: Mutex<Hlc>,
+    wall_ms: WallClock,
+}
+
+pub fn system_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+const META_NODE: &str = "node_id";
+const META_HLC: &str = "hlc";
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Store> {
+        Self::open_with_clock(path, Box::new(system_ms)).await
+    }
+
+    /// Opens with a supplied wall clock, so tests can simulate skewed devices.
+    pub async fn open_with_clock(path: &Path, wall_ms: WallClock) -> Result<Store> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+
+        let node = match read_meta(&pool, META_NODE).await? {
+            Some(s) => NodeId(
+                Uuid::parse_str(&s).map_err(|e| CoreError::Corrupt(format!("node id: {e}")))?,
+            ),
+            None => {
+                let node = NodeId::random();
+                write_meta(&pool, META_NODE, &node.to_string()).await?;
+                node
+            }
+        };
+        let hlc = match read_meta(&pool, META_HLC).await? {
+            Some(s) => Hlc(s
+                .parse()
+                .map_err(|e| CoreError::Corrupt(format!("clock: {e}")))?),
+            None => Hlc::ZERO,
+        };
+        tracing::debug!(%node, %hlc, path = %path.display(), "store opened");
+        Ok(Store {
+            pool,
+            node,
+            writer: Mutex::new(hlc),
+            wall_ms,
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+
+    /// The last clock this store issued or observed.
+    pub async fn clock(&self) -> Hlc {
+        *self.writer.lock().await
+    }
+
+    /// Applies local edits in one transaction: stamps each with a fresh clock, merges
+    /// it, and appends it to the outbox. Returns the changes as recorded.
+    pub async fn commit(&self, edits: Vec<Edit>) -> Result<Vec<Change>> {
+        let mut clock = self.writer.lock().await;
+        let mut hlc = *clock;
+        let now = (self.wall_ms)();
+        let mut changes = Vec::with_capacity(edits.len());
+        for edit in edits {
+            hlc = hlc.tick(now)?;
+            changes.push(Change {
+                table: edit.table.name.to_owned(),
+                row: edit.row,
+                hlc,
+                node: self.node,
+                fields: edit.fields,
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        for change in &changes {
+            apply::apply(&mut tx, change).await?;
+            append_outbox(&mut tx, change).await?;
+        }
+        write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
+        tx.commit().await?;
+        *clock = hlc;
+        Ok(changes)
+    }
+
+    /// Applies changes written elsewhere. Any order, any number of times: same result.
+    /// A change naming an unknown table or column, or carrying a bad value, refuses
+    /// the whole batch: the transaction rolls back and nothing is written.
+    pub async fn merge(&self, changes: &[Change]) -> Result<MergeReport> {
+        let mut clock = self.writer.lock().await;
+        let now = (self.wall_ms)();
+        let mut hlc = *clock;
+        let mut report = MergeReport {
+            received: changes.len(),
+            applied: 0,
+        };
+        let mut tx = self.pool.begin().await?;
+        for change in changes {
+            hlc = hlc.observe(change.hlc, now)?;
+            if apply::apply(&mut tx, change).await? {
+                report.applied += 1;
+            }
+        }
+        write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
+        tx.commit().await?;
+        *clock = hlc;
+        Ok(report)
+    }
+
+    /// Local changes not yet acknowledged by a server, oldest first.
+    pub async fn outbox(&self, limit: i64) -> Result<Vec<(i64, Change)>> {
+        let rows: Vec<(i64, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT seq, tbl, row, hlc, node, fields FROM pending_changes ORDER BY seq LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(seq, table, row, hlc, node, fields)| {
+                let corrupt = |e: String| CoreError::Corrupt(format!("outbox #{seq}: {e}"));
+                Ok((
+                    seq,
+                    Change {
+                        table,
+                        row: Uuid::parse_str(&row).map_err(|e| corrupt(e.to_string()))?,
+                        hlc: Hlc::from_i64(hlc),
+                        node: NodeId(Uuid::parse_str(&node).map_err(|e| corrupt(e.to_string()))?),
+                        fields: serde_json::from_str(&fields).map_err(|e| corrupt(e.to_string()))?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn append_outbox(conn: &mut SqliteConnection, change: &Change) -> Result<()> {
+    let fields = serde_json::to_string(&change.fields)
+        .map_err(|e| CoreError::Corrupt(format!("encode change: {e}")))?;
+    sqlx::query("INSERT INTO pending_changes (tbl, row, hlc, node, fields) VALUES (?, ?, ?, ?, ?)")
+        .bind(&change.table)
+        .bind(change.row.to_string())
+        .bind(change.hlc.as_i64())
+        .bind(change.node.to_string())
+        .bind(fields)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn read_meta<'e, E>(db: E, key: &str) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(key)
+        .fetch_optional(db)
+        .await?)
+}
+
+async fn write_meta<'e, E>(db: E, key: &str, value: &str) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! Text folding for search and sorting: lower case, accents removed, so "muller"
+//! finds "Müller" and "angstrom" finds "Ångström".
+
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+
+/// Folds `s` to its accent-free lower-case search form. Marks are removed from
+/// Latin letters only: in other scripts (Cyrillic й, Devanagari) they are part of
+/// the letter.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut after_latin = false;
+    for c in s.nfkd() {
+        if is_combining_mark(c) {
+            if !after_latin {
+                out.push(c);
+            }
+            continue;
+        }
+        after_latin = is_latin(c);
+        // Letters that carry their "accent" in the base glyph do not decompose.
+        match c {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ø' | 'Ø' => out.push('o'),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
+            'þ' | 'Þ' => out.push_str("th"),
+            'ı' => out.push('i'),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out.nfc().collect()
+}
+
+fn is_latin(c: char) -> bool {
+    matches!(c, 'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// The ASCII digits of `s`, in order.
+pub fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(fold("Zoë Müller"), "zoe muller");
+        assert_eq!(fold("Ångström"), "angstrom");
+        assert_eq!(fold("Łukasz Øster Straße"), "lukasz oster strasse");
+        assert_eq!(fold("ÇA"), "ca");
+    }
+
+    #[test]
+    fn keeps_non_latin_scripts() {
+        assert_eq!(fold("Дмитрий"), "дмитрий");
+        assert_eq!(fold("北京"), "北京");
+    }
+
+    #[test]
+    fn digits_ignore_formatting() {
+        assert_eq!(digits("+1 (555) 123-4567"), "15551234567");
+    }
+}

@@ -1,0 +1,188 @@
+//! The many-valued parts of a user: addresses, social links, cards, push tokens and
+//! team membership. Each is its own synced table, so two people adding an address
+//! offline both keep theirs.
+
+use uuid::Uuid;
+
+use super::model::*;
+use super::service::Users;
+use crate::error::{CoreError, Result};
+use crate::ids::relation_id;
+use crate::schema::{TableDef, TEAMS, USER_ADDRESSES, USER_CARDS, USER_PUSH_TOKENS, USER_SOCIAL_LINKS, USER_TEAMS};
+use crate::store::Edit;
+use crate::validate;
+
+impl Users<'_> {
+    pub async fn add_address(&self, user_id: Uuid, input: &AddressInput) -> Result<UserDetail> {
+        self.require(user_id).await?;
+        let edit = address_fields(Edit::create(&USER_ADDRESSES, Uuid::new_v4()), input)?
+            .set("user_id", user_id.to_string());
+        self.store.commit(vec![edit]).await?;
+        self.get(user_id).await
+    }
+
+    pub async fn update_address(&self, id: Uuid, input: &AddressInput) -> Result<UserDetail> {
+        let user_id = self.owner(&USER_ADDRESSES, id).await?;
+        let edit = address_fields(Edit::new(&USER_ADDRESSES, id), input)?;
+        self.store.commit(vec![edit]).await?;
+        self.get(user_id).await
+    }
+
+    pub async fn remove_address(&self, id: Uuid) -> Result<UserDetail> {
+        self.remove(&USER_ADDRESSES, id).await
+    }
+
+    pub async fn add_social_link(&self, user_id: Uuid, input: &SocialLinkInput) -> Result<UserDetail> {
+        self.require(user_id).await?;
+        let edit = social_fields(Edit::create(&USER_SOCIAL_LINKS, Uuid::new_v4()), input)?
+            .set("user_id", user_id.to_string());
+        self.store.commit(vec![edit]).await?;
+        self.get(user_id).await
+    }
+
+    pub async fn update_social_link(&self, id: Uuid, input: &SocialLinkInput) -> Result<UserDetail> {
+        let user_id = self.owner(&USER_SOCIAL_LINKS, id).await?;
+        let edit = social_fields(Edit::new(&USER_SOCIAL_LINKS, id), input)?;
+        self.store.commit(vec![edit]).await?;
+        self.get(user_id).await
+    }
+
+    pub async fn remove_social_link(&self, id: Uuid) -> Result<UserDetail> {
+        self.remove(&USER_SOCIAL_LINKS, id).await
+    }
+
+    /// Adds a card by brand, last four and expiry. A full card number is refused.
+    pub async fn add_card(&self, user_id: Uuid, input: &CardInput) -> Result<UserDetail> {
+        self.require(user_id).await?;
+        let brand = validate::text("brand", Some(&input.brand))?
+            .ok_or_else(|| CoreError::validation("brand", "Enter the card brand, like Visa"))?;
+        let digits: String = input.last4.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if digits.len() > 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CoreError::validation(
+                "last4",
+                "Kith never stores full card numbers — enter only the last four digits",
+            ));
+        }
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CoreError::validation("last4", "Enter the last four digits of the card"));
+        }
+        if !(1..=12).contains(&input.exp_month) {
+            return Err(CoreError::validation("exp_month", "The expiry month is 1 to 12"));
+        }
+        let year = if input.exp_year < 100 {
+            input.exp_year + 2000
+        } else {
+            input.exp_year
+        };
+        if !(2000..=2100).contains(&year) {
+            return Err(CoreError::validation("exp_year", "Enter the expiry year, like 2029"));
+        }
+        let edit = Edit::create(&USER_CARDS, Uuid::new_v4())
+            .set("user_id", user_id.to_string())
+            .set("brand", brand)
+            .set("last4", digits)
+            .set("exp_month", i64::from(input.exp_month))
+            .set("exp_year", i64::from(year));
+        self.store.commit(vec![edit]).await?;
+        self.get(user_id).await
+    }
+
+    pub async fn remove_card(&self, id: Uuid) -> Result<UserDetail> {
+        self.remove(&USER_CARDS, id).await
+    }
+
+    /// Records a push token the business's app registered for this user.
+    pub async fn add_push_token(&self, user_id: Uuid, platform: &str, token: &str, last_seen_at: i64) -> Result<UserDetail> {
+        self.require(user_id).await?;
+        let edit = Edit::create(&USER_PUSH_TOKENS, Uuid::new_v4())
+            .set("user_id", user_id.to_string())
+            .set("platform", platform)
+            .set("token", token)
+            .set("last_seen_at", last_seen_at);
+        self.store.commit(vec![edit]).await?;
+        self.get(user_id).await
+    }
+
+    pub async fn remove_push_token(&self, id: Uuid) -> Result<UserDetail> {
+        self.remove(&USER_PUSH_TOKENS, id).await
+    }
+
+    /// Adds the user to a team or takes them out. The membership row's id is derived
+    /// from (user, team), so the same change on two devices is one row.
+    pub async fn set_team(&self, user_id: Uuid, team_id: Uuid, member: bool) -> Result<UserDetail> {
+        self.require(user_id).await?;
+        let team: Option<i64> = sqlx::query_scalar("SELECT rid FROM teams WHERE id = ? AND _deleted = 0")
+            .bind(team_id.to_string())
+            .fetch_optional(self.store.pool())
+            .await?;
+        if team.is_none() {
+            return Err(CoreError::not_found(TEAMS.name.trim_end_matches('s')));
+        }
+        let id = relation_id(USER_TEAMS.name, user_id, team_id);
+        let edit = Edit::new(&USER_TEAMS, id)
+            .set("user_id", user_id.to_string())
+            .set("team_id", team_id.to_string())
+            .set(crate::schema::DELETED, !member);
+        self.store.commit(vec![edit]).await?;
+        self.get(user_id).await
+    }
+
+    /// The user a child row belongs to.
+    async fn owner(&self, table: &TableDef, id: Uuid) -> Result<Uuid> {
+        let user: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT user_id FROM {} WHERE id = ? AND _deleted = 0",
+            table.name
+        ))
+        .bind(id.to_string())
+        .fetch_optional(self.store.pool())
+        .await?
+        .flatten();
+        let user = user.ok_or_else(|| CoreError::not_found(table.name.trim_start_matches("user_")))?;
+        Uuid::parse_str(&user).map_err(|e| CoreError::Corrupt(format!("user_id: {e}")))
+    }
+
+    async fn remove(&self, table: &'static TableDef, id: Uuid) -> Result<UserDetail> {
+        let user_id = self.owner(table, id).await?;
+        self.store.commit(vec![Edit::tombstone(table, id, true)]).await?;
+        self.get(user_id).await
+    }
+}
+
+fn address_fields(edit: Edit, input: &AddressInput) -> Result<Edit> {
+    let street = validate::text("street", Some(&input.street))?;
+    let city = validate::text("city", Some(&input.city))?;
+    if street.is_none() && city.is_none() {
+        return Err(CoreError::validation("street", "Enter at least a street or a city"));
+    }
+    Ok(edit
+        .set("label", validate::text("label", Some(&input.label))?)
+        .set("street", street)
+        .set("city", city)
+        .set("region", validate::text("region", Some(&input.region))?)
+        .set("postal_code", validate::text("postal_code", Some(&input.postal_code))?)
+        .set("country", validate::text("country", Some(&input.country))?))
+}
+
+fn social_fields(edit: Edit, input: &SocialLinkInput) -> Result<Edit> {
+    let url = validate::web_url("url", &input.url)?;
+    let network = match validate::text("network", Some(&input.network))? {
+        Some(n) => n,
+        None => network_of(&url),
+    };
+    Ok(edit.set("network", network).set("url", url))
+}
+
+/// A readable network name from a link's host: "instagram.com" → "Instagram".
+fn network_of(url: &str) -> String {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let host = host.trim_start_matches("www.");
+    let name = host.split('.').next().unwrap_or("Link");
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_else(|| "Link".into())
+}

@@ -1,0 +1,255 @@
+//! Field validation with messages written for the person at the counter.
+
+use std::str::FromStr;
+
+use phonenumber::country;
+
+use crate::error::{CoreError, Result};
+
+const MAX_TEXT: usize = 500;
+
+/// Trims a free-text value; empty becomes `None`. Refuses over-long text and any
+/// full card number hidden in it.
+pub fn text(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if v.chars().count() > MAX_TEXT {
+        return Err(CoreError::validation(
+            field,
+            format!("This is too long — keep it under {MAX_TEXT} characters"),
+        ));
+    }
+    if contains_card_number(v) {
+        return Err(CoreError::validation(
+            field,
+            "This looks like a full card number. Kith never stores card numbers — remove it",
+        ));
+    }
+    Ok(Some(v.to_owned()))
+}
+
+/// Validates an email address; returns it trimmed.
+pub fn email(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let fail = |m: &str| Err(CoreError::validation(field, m));
+    if !v.contains('@') {
+        return fail("This email address is missing an @");
+    }
+    if v.chars().any(char::is_whitespace) {
+        return fail("An email address can't contain spaces");
+    }
+    let (_, domain) = v.rsplit_once('@').unwrap_or_default();
+    if domain.is_empty() {
+        return fail("This email address is missing the part after the @");
+    }
+    if !domain.contains('.') {
+        return fail("The part after the @ needs a dot, like example.com");
+    }
+    if email_address::EmailAddress::from_str(v).is_err() {
+        return fail("This isn't a valid email address");
+    }
+    Ok(Some(v.to_owned()))
+}
+
+/// Parses a phone number in any common format and returns it in E.164, reading
+/// numbers without a country code as numbers of `region` (ISO 3166 alpha-2).
+pub fn phone(field: &str, value: Option<&str>, region: &str) -> Result<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let fail = |m: String| Err(CoreError::validation(field, m));
+    if v.chars().any(|c| c.is_alphabetic() && !"xXextEXT.".contains(c)) {
+        return fail("A phone number can only hold digits, spaces and + ( ) - .".into());
+    }
+    if v.chars().filter(char::is_ascii_digit).count() < 4 {
+        return fail("This phone number is too short".into());
+    }
+    let country = country::Id::from_str(region).ok();
+    let parsed = match phonenumber::parse(country, v) {
+        Ok(n) => n,
+        Err(_) if country.is_none() && !v.starts_with('+') => {
+            return fail("Start the number with + and its country code, or set a default region in Settings".into());
+        }
+        Err(_) => return fail("This doesn't look like a phone number".into()),
+    };
+    if !plausible(&parsed) {
+        let hint = if v.starts_with('+') {
+            String::new()
+        } else {
+            format!(" for {region} (start with + and the country code for another country)")
+        };
+        return fail(format!("This phone number isn't valid{hint}"));
+    }
+    Ok(Some(
+        parsed.format().mode(phonenumber::Mode::E164).to_string(),
+    ))
+}
+
+/// A number libphonenumber knows as valid, or one with the shape of the country's
+/// numbers (its general pattern and length) in a range the metadata does not list
+/// yet, such as the US 555 numbers businesses use for testing.
+fn plausible(number: &phonenumber::PhoneNumber) -> bool {
+    if phonenumber::is_valid(number) {
+        return true;
+    }
+    let national = number.national().to_string();
+    // The metadata of the country code's main region (US for +1).
+    phonenumber::metadata::DATABASE
+        .by_code(&number.code().value())
+        .and_then(|regions| regions.into_iter().next())
+        .is_some_and(|meta| meta.descriptors().general().is_match(&national))
+}
+
+/// Whether `region` is an ISO 3166 region the phone library knows.
+pub fn is_region(region: &str) -> bool {
+    country::Id::from_str(region).is_ok()
+}
+
+/// A Stripe customer id: `cus_` and letters or digits.
+pub fn stripe_customer_id(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let v = text(field, value)?;
+    if let Some(id) = &v {
+        let ok = id.strip_prefix("cus_").is_some_and(|rest| {
+            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        if !ok {
+            return Err(CoreError::validation(
+                field,
+                "Stripe customer ids look like cus_ followed by letters and digits",
+            ));
+        }
+    }
+    Ok(v)
+}
+
+/// An http(s) link.
+pub fn web_url(field: &str, value: &str) -> Result<String> {
+    let v = value.trim();
+    let with_scheme = if v.contains("://") {
+        v.to_owned()
+    } else {
+        format!("https://{v}")
+    };
+    match url::Url::parse(&with_scheme) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.')) => {
+            Ok(u.to_string())
+        }
+        _ => Err(CoreError::validation(field, "This isn't a web link, like https://instagram.com/name")),
+    }
+}
+
+/// Whether `s` holds a run of 13–19 digits (spaces or dashes between them allowed)
+/// that passes the Luhn check: a full card number, which Kith never stores.
+pub fn contains_card_number(s: &str) -> bool {
+    let mut run: Vec<u8> = Vec::new();
+    let check_run = |run: &mut Vec<u8>| {
+        let hit = (13..=19).contains(&run.len()) && luhn(run);
+        run.clear();
+        hit
+    };
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_digit() {
+            run.push(b - b'0');
+        } else if (b == b' ' || b == b'-')
+            && !run.is_empty()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+        {
+            continue;
+        } else if check_run(&mut run) {
+            return true;
+        }
+    }
+    check_run(&mut run)
+}
+
+fn luhn(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(r: Result<Option<String>>) -> String {
+        match r {
+            Err(CoreError::Validation { message, .. }) => message,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(email("email", Some(" a@b.co ")).unwrap().as_deref(), Some("a@b.co"));
+        assert_eq!(email("email", Some("")).unwrap(), None);
+        assert_eq!(message(email("email", Some("not-an-email"))), "This email address is missing an @");
+        assert!(message(email("email", Some("a@b"))).contains("dot"));
+        assert!(message(email("email", Some("a b@c.com"))).contains("spaces"));
+        assert!(email("email", Some("a@@b.com")).is_err());
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        assert_eq!(
+            phone("mobile_phone", Some("+1 (555) 123-4567"), "US").unwrap().as_deref(),
+            Some("+15551234567")
+        );
+        assert_eq!(
+            phone("mobile_phone", Some("(202) 555-0143"), "US").unwrap().as_deref(),
+            Some("+12025550143")
+        );
+        assert_eq!(
+            phone("mobile_phone", Some("07700 900123"), "GB").unwrap().as_deref(),
+            Some("+447700900123")
+        );
+        assert_eq!(
+            phone("home_phone", Some("030 1234567"), "DE").unwrap().as_deref(),
+            Some("+49301234567")
+        );
+        assert!(message(phone("mobile_phone", Some("12"), "US")).contains("too short"));
+        assert!(message(phone("mobile_phone", Some("call me"), "US")).contains("digits"));
+        assert!(phone("mobile_phone", Some("+1 000 000 0000"), "US").is_err());
+    }
+
+    #[test]
+    fn card_numbers_are_found_in_any_text() {
+        assert!(contains_card_number("4242 4242 4242 4242"));
+        assert!(contains_card_number("card: 4111-1111-1111-1111 exp 12/30"));
+        assert!(contains_card_number("5555555555554444"));
+        assert!(!contains_card_number("4242"));
+        assert!(!contains_card_number("4242 4242 4242 4241"), "fails Luhn");
+        assert!(!contains_card_number("Order 12345, 2 items"));
+        let err = message(text("first_name", Some("4242424242424242")));
+        assert!(err.contains("card number"));
+    }
+
+    #[test]
+    fn stripe_ids_and_links() {
+        assert!(stripe_customer_id("s", Some("cus_N1x2")).is_ok());
+        assert!(stripe_customer_id("s", Some("N1x2")).is_err());
+        assert_eq!(web_url("url", "instagram.com/zoe").unwrap(), "https://instagram.com/zoe");
+        assert!(web_url("url", "not a link").is_err());
+        assert!(web_url("url", "javascript:alert(1)").is_err());
+    }
+}

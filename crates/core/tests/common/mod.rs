@@ -1,0 +1,63 @@
+//! Shared helpers for kith-core's integration tests.
+#![allow(dead_code)]
+
+use kith_core::{Kith, Store};
+use tempfile::TempDir;
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+pub async fn store() -> (TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("kith.db")).await.expect("open store");
+    (dir, store)
+}
+
+pub async fn kith() -> (TempDir, Kith) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kith = Kith::open(dir.path()).await.expect("open kith");
+    (dir, kith)
+}
+
+/// Every synced table's data and derived columns, as text, in a stable order.
+pub async fn dump(store: &Store) -> Vec<String> {
+    use sqlx::Row;
+    let mut out = Vec::new();
+    for table in kith_core::schema::TABLES {
+        let mut cols: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+        cols.push("_deleted");
+        if table.name == "users" {
+            cols.extend(["name_key", "last_key", "email_key", "_activity"]);
+        }
+        let select = cols
+            .iter()
+            .map(|c| format!("quote({c})"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let rows = sqlx::query(&format!("SELECT id, {select} AS v FROM {} ORDER BY id", table.name))
+            .fetch_all(store.pool())
+            .await
+            .expect("dump");
+        for r in rows {
+            let id: String = r.get("id");
+            let v: String = r.get("v");
+            out.push(format!("{}:{id}:{v}", table.name));
+        }
+    }
+    // The search index must agree too: the rowids it holds, by user id.
+    let fts = sqlx::query(
+        "SELECT u.id FROM users_fts JOIN users u ON u.rid = users_fts.rowid ORDER BY u.id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("dump fts");
+    for r in fts {
+        let id: String = r.get("id");
+        out.push(format!("fts:{id}"));
+    }
+    out
+}
