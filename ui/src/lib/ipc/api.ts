@@ -1,0 +1,82 @@
+// The one door to the Rust core. Every command of docs/IPC.md has a typed function here;
+// components never call `invoke` themselves, so the contract lives in a single file.
+import { invoke } from "@tauri-apps/api/core";
+import type { AddressInput } from "./generated/AddressInput";
+import type { CardInput } from "./generated/CardInput";
+import type { ErrorKind } from "./generated/ErrorKind";
+import type { KithError } from "./generated/KithError";
+import type { Location } from "./generated/Location";
+import type { NewUser } from "./generated/NewUser";
+import type { SearchResult } from "./generated/SearchResult";
+import type { Settings } from "./generated/Settings";
+import type { SocialLinkInput } from "./generated/SocialLinkInput";
+import type { Team } from "./generated/Team";
+import type { UserDetail } from "./generated/UserDetail";
+import type { UserField } from "./generated/UserField";
+import type { UserPage } from "./generated/UserPage";
+import type { UserSort } from "./generated/UserSort";
+import type { UserSummary } from "./generated/UserSummary";
+
+export type { KithError };
+
+const KINDS: readonly ErrorKind[] = ["validation", "not_found", "invalid_input", "storage", "internal"];
+
+/** Whatever a rejected invoke carries (a serialized KithError, a plain string from Tauri
+ *  itself, an Error from the JS side) becomes a KithError, so callers handle one shape. */
+export function toKithError(raw: unknown): KithError {
+  if (raw && typeof raw === "object" && "message" in raw) {
+    const r = raw as { kind?: unknown; message: unknown; field?: unknown };
+    return {
+      kind: KINDS.includes(r.kind as ErrorKind) ? (r.kind as ErrorKind) : "internal",
+      message: String(r.message),
+      field: typeof r.field === "string" ? r.field : null,
+    };
+  }
+  return { kind: "internal", message: typeof raw === "string" ? raw : "Something went wrong.", field: null };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw toKithError(raw);
+  }
+}
+
+export const api = {
+  listUsers: (sort: UserSort, offset: number, limit: number) =>
+    call<UserPage>("list_users", { sort, offset, limit }),
+  searchUsers: (query: string, limit: number) => call<SearchResult>("search_users", { query, limit }),
+  getUser: (id: string) => call<UserDetail>("get_user", { id }),
+  findDuplicates: (draft: NewUser) => call<UserSummary[]>("find_duplicates", { draft }),
+  createUser: (draft: NewUser) => call<UserDetail>("create_user", { draft }),
+  setUserField: (id: string, field: UserField, value: string | null) =>
+    call<UserDetail>("set_user_field", { id, field, value }),
+  deleteUser: (id: string) => call<null>("delete_user", { id }),
+  restoreUser: (id: string) => call<UserDetail>("restore_user", { id }),
+  listTrash: () => call<UserSummary[]>("list_trash"),
+  revealPassword: (id: string) => call<string | null>("reveal_password", { id }),
+
+  addAddress: (userId: string, input: AddressInput) => call<UserDetail>("add_address", { user_id: userId, input }),
+  updateAddress: (id: string, input: AddressInput) => call<UserDetail>("update_address", { id, input }),
+  removeAddress: (id: string) => call<UserDetail>("remove_address", { id }),
+  addSocialLink: (userId: string, input: SocialLinkInput) =>
+    call<UserDetail>("add_social_link", { user_id: userId, input }),
+  updateSocialLink: (id: string, input: SocialLinkInput) => call<UserDetail>("update_social_link", { id, input }),
+  removeSocialLink: (id: string) => call<UserDetail>("remove_social_link", { id }),
+  addCard: (userId: string, input: CardInput) => call<UserDetail>("add_card", { user_id: userId, input }),
+  removeCard: (id: string) => call<UserDetail>("remove_card", { id }),
+  removePushToken: (id: string) => call<UserDetail>("remove_push_token", { id }),
+  setUserTeam: (userId: string, teamId: string, member: boolean) =>
+    call<UserDetail>("set_user_team", { user_id: userId, team_id: teamId, member }),
+
+  listTeams: () => call<Team[]>("list_teams"),
+  createTeam: (name: string) => call<Team>("create_team", { name }),
+  listLocations: () => call<Location[]>("list_locations"),
+  createLocation: (name: string) => call<Location>("create_location", { name }),
+  renameLocation: (id: string, name: string) => call<Location>("rename_location", { id, name }),
+  deleteLocation: (id: string) => call<null>("delete_location", { id }),
+
+  getSettings: () => call<Settings>("get_settings"),
+  updateSettings: (settings: Settings) => call<Settings>("update_settings", { settings }),
+};

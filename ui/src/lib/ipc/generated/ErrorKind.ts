@@ -1,0 +1,1 @@
+export type ErrorKind = "validation" | "not_found" | "invalid_input" | "storage" | "internal";

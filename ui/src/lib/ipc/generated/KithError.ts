@@ -1,0 +1,3 @@
+import type { ErrorKind } from "./ErrorKind";
+
+export type KithError = { kind: ErrorKind, message: string, field: string | null, };

@@ -1,0 +1,74 @@
+// Test doubles for the IPC boundary. Each test file mocks "@tauri-apps/api/core" with
+// vi.mock; `serve` then answers invoke() from a table of command handlers, the way the Rust
+// side would, and records every call for assertions.
+import { invoke } from "@tauri-apps/api/core";
+import { vi } from "vitest";
+import type { KithError } from "../ipc/api";
+import type { UserDetail } from "../ipc/generated/UserDetail";
+import type { UserSummary } from "../ipc/generated/UserSummary";
+
+// Handlers receive whatever the UI sent, exactly as the core would.
+export type Handlers = Record<string, (args: any) => unknown>;
+
+export const BASE_HANDLERS: Handlers = {
+  list_teams: () => [],
+  list_locations: () => [],
+  get_settings: () => ({ default_region: "US", theme: "system" }),
+};
+
+export function serve(handlers: Handlers) {
+  const mock = vi.mocked(invoke);
+  mock.mockReset();
+  mock.mockImplementation(async (cmd: string, args?: unknown) => {
+    const handler = handlers[cmd] ?? BASE_HANDLERS[cmd];
+    if (!handler) throw new Error(`unexpected command ${cmd}`);
+    return handler(args ?? {});
+  });
+  return mock;
+}
+
+/** The arguments of every call made to `command`, in order. */
+export function callsOf(command: string): Record<string, unknown>[] {
+  return vi
+    .mocked(invoke)
+    .mock.calls.filter(([cmd]) => cmd === command)
+    .map(([, args]) => (args ?? {}) as Record<string, unknown>);
+}
+
+export const kithError = (message: string, field: string | null = null, kind: KithError["kind"] = "validation"): KithError => ({
+  kind,
+  message,
+  field,
+});
+
+export function summary(i: number, overrides: Partial<UserSummary> = {}): UserSummary {
+  return {
+    id: `u${i}`,
+    first_name: `First${i}`,
+    last_name: `Last${i}`,
+    email: `user${i}@example.com`,
+    mobile_phone: null,
+    home_phone: null,
+    created_at: 1_700_000_000_000,
+    last_activity_at: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
+export function detail(overrides: Partial<UserDetail> = {}): UserDetail {
+  return {
+    ...summary(1),
+    app_user_id: null,
+    stripe_customer_id: null,
+    location_id: null,
+    source: "manual",
+    deleted_at: null,
+    has_generated_password: true,
+    teams: [],
+    social_links: [],
+    addresses: [],
+    push_tokens: [],
+    cards: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,60 @@
+// Geometry of the virtualized user list: which rows a scroll position shows and where.
+//
+// Browsers cap an element's height (~33M px in Chromium, less elsewhere), and a million rows
+// of 40 px is 40M px. Past MAX_SCROLL_PX the scroll space is scaled down: the scrollbar moves
+// over MAX_SCROLL_PX and each scrolled pixel advances `ratio` pixels of rows. Below it the
+// ratio is exactly 1, so ordinary lists scroll natively with no repositioning at all.
+
+export const MAX_SCROLL_PX = 10_000_000;
+
+export type Geometry = {
+  /** Height of the scrollable spacer. */
+  scrollHeight: number;
+  /** Row pixels advanced per scrolled pixel (1 unless the list is scaled). */
+  ratio: number;
+};
+
+export function geometry(total: number, rowHeight: number, viewportHeight: number): Geometry {
+  const fullHeight = total * rowHeight;
+  const scrollHeight = Math.min(fullHeight, MAX_SCROLL_PX);
+  const maxScroll = Math.max(0, scrollHeight - viewportHeight);
+  const maxFull = Math.max(0, fullHeight - viewportHeight);
+  return { scrollHeight, ratio: maxScroll > 0 ? maxFull / maxScroll : 1 };
+}
+
+export type VisibleRows = {
+  first: number;
+  last: number;
+  /** Offset to add to `index * rowHeight` to get a row's `top` inside the spacer. */
+  shift: number;
+};
+
+/** Rows intersecting the viewport, widened by `overscan` rows each side. */
+export function visibleRows(
+  g: Geometry,
+  total: number,
+  rowHeight: number,
+  viewportHeight: number,
+  scrollTop: number,
+  overscan = 4,
+): VisibleRows {
+  const rowOffset = scrollTop * g.ratio;
+  const first = Math.max(0, Math.floor(rowOffset / rowHeight) - overscan);
+  const last = Math.min(total - 1, Math.floor((rowOffset + viewportHeight) / rowHeight) + overscan);
+  return { first, last, shift: scrollTop - rowOffset };
+}
+
+/** The scrollTop that brings row `index` fully into view, or null when it already is. */
+export function scrollTopToReveal(
+  g: Geometry,
+  index: number,
+  rowHeight: number,
+  viewportHeight: number,
+  scrollTop: number,
+): number | null {
+  const rowTop = index * rowHeight;
+  const rowOffset = scrollTop * g.ratio;
+  if (rowTop < rowOffset) return rowTop / g.ratio;
+  if (rowTop + rowHeight > rowOffset + viewportHeight) return (rowTop + rowHeight - viewportHeight) / g.ratio;
+  return null;
+}

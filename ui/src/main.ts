@@ -1,0 +1,19 @@
+import { mount } from "svelte";
+import "./app.css";
+import App from "./App.svelte";
+import { applyTheme } from "./lib/shell/theme";
+
+// Follow the OS until the saved theme arrives, so the first paint is already right.
+applyTheme("system");
+
+async function start() {
+  // `vite dev` in a plain browser has no Rust behind it: serve fake data instead. The
+  // DEV check is a compile-time constant, so the mock is not even bundled in a build.
+  if (import.meta.env.DEV && !("__TAURI_INTERNALS__" in window)) {
+    const { installDevMock } = await import("./lib/ipc/devMock");
+    installDevMock();
+  }
+  mount(App, { target: document.getElementById("app")! });
+}
+
+void start();
