@@ -8,27 +8,132 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::ids::relation_id;
-use crate::schema::{LOCATIONS, TEAMS, USER_ADDRESSES, USER_CARDS, USER_PUSH_TOKENS, USER_SOCIAL_LINKS, USER_TEAMS};
+use crate::schema::{
+    LOCATIONS, TEAMS, USER_ADDRESSES, USER_CARDS, USER_PUSH_TOKENS, USER_SOCIAL_LINKS, USER_TEAMS,
+};
 use crate::store::{Edit, Store};
 use crate::users::{UserRecord, UserSource, Users};
 
 const FIRST: &[&str] = &[
-    "Zoë", "José", "François", "Søren", "Łukasz", "Anna", "Mia", "Noah", "Liam", "Olivia", "Emma",
-    "Lucas", "Chloé", "Mateo", "Sofía", "Björn", "Ingrid", "Aoife", "Siobhán", "Mohammed", "Aisha",
-    "Yuki", "Hiro", "Priya", "Arjun", "Fatima", "Omar", "Elena", "Dmitri", "Ava", "Ethan", "Grace",
-    "Henry", "Isla", "Jack", "Leah", "Mason", "Nora", "Oscar", "Ruby", "Samuel", "Tara", "Uma",
-    "Victor", "Wendy", "Xavier", "Yasmin", "Zane", "Renée", "Jürgen",
+    "Zoë",
+    "José",
+    "François",
+    "Søren",
+    "Łukasz",
+    "Anna",
+    "Mia",
+    "Noah",
+    "Liam",
+    "Olivia",
+    "Emma",
+    "Lucas",
+    "Chloé",
+    "Mateo",
+    "Sofía",
+    "Björn",
+    "Ingrid",
+    "Aoife",
+    "Siobhán",
+    "Mohammed",
+    "Aisha",
+    "Yuki",
+    "Hiro",
+    "Priya",
+    "Arjun",
+    "Fatima",
+    "Omar",
+    "Elena",
+    "Dmitri",
+    "Ava",
+    "Ethan",
+    "Grace",
+    "Henry",
+    "Isla",
+    "Jack",
+    "Leah",
+    "Mason",
+    "Nora",
+    "Oscar",
+    "Ruby",
+    "Samuel",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Xavier",
+    "Yasmin",
+    "Zane",
+    "Renée",
+    "Jürgen",
 ];
 const LAST: &[&str] = &[
-    "Müller", "Ångström", "García", "Núñez", "Dubois", "Kowalski", "O'Brien", "Smith", "Johnson",
-    "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Taylor", "Anderson", "Thomas",
-    "Moore", "Martin", "Jackson", "White", "Harris", "Clark", "Lewis", "Young", "Walker", "Hall",
-    "Allen", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Hill", "Campbell",
-    "Mitchell", "Roberts", "Carter", "Phillips", "Evans", "Turner", "Torres", "Parker", "Collins",
-    "Edwards", "Stewart", "Sánchez", "Lindqvist", "Ødegaard", "Schäfer", "Yılmaz", "Nakamura",
-    "Kim", "Nguyen", "Patel", "Singh", "Rossi",
+    "Müller",
+    "Ångström",
+    "García",
+    "Núñez",
+    "Dubois",
+    "Kowalski",
+    "O'Brien",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Taylor",
+    "Anderson",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Jackson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Young",
+    "Walker",
+    "Hall",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
+    "Hill",
+    "Campbell",
+    "Mitchell",
+    "Roberts",
+    "Carter",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Torres",
+    "Parker",
+    "Collins",
+    "Edwards",
+    "Stewart",
+    "Sánchez",
+    "Lindqvist",
+    "Ødegaard",
+    "Schäfer",
+    "Yılmaz",
+    "Nakamura",
+    "Kim",
+    "Nguyen",
+    "Patel",
+    "Singh",
+    "Rossi",
 ];
-const DOMAINS: &[&str] = &["example.com", "mail.example.org", "example.net", "shop.example.co.uk"];
+const DOMAINS: &[&str] = &[
+    "example.com",
+    "mail.example.org",
+    "example.net",
+    "shop.example.co.uk",
+];
 /// US area codes whose numbers libphonenumber accepts as valid.
 const US_AREAS: &[u32] = &[212, 310, 415, 617, 312, 206, 305, 512, 303, 404, 718, 646];
 const CITIES: &[(&str, &str, &str)] = &[
@@ -40,7 +145,14 @@ const CITIES: &[(&str, &str, &str)] = &[
     ("München", "BY", "DE"),
     ("Paris", "", "FR"),
 ];
-const STREETS: &[&str] = &["Main St", "High Street", "Hauptstraße", "Rue de Rivoli", "Elm Ave", "Market St"];
+const STREETS: &[&str] = &[
+    "Main St",
+    "High Street",
+    "Hauptstraße",
+    "Rue de Rivoli",
+    "Elm Ave",
+    "Market St",
+];
 const TEAM_NAMES: &[&str] = &["VIP", "Wholesale", "Newsletter", "Staff"];
 const LOCATION_NAMES: &[&str] = &["Downtown", "Airport", "Harbour"];
 const NETWORKS: &[(&str, &str)] = &[
@@ -68,7 +180,10 @@ pub struct DemoReport {
 pub async fn generate(store: &Store, count: u64, seed: u64) -> Result<DemoReport> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let teams: Vec<Uuid> = TEAM_NAMES.iter().map(|n| demo_id("team", n)).collect();
-    let locations: Vec<Uuid> = LOCATION_NAMES.iter().map(|n| demo_id("location", n)).collect();
+    let locations: Vec<Uuid> = LOCATION_NAMES
+        .iter()
+        .map(|n| demo_id("location", n))
+        .collect();
     let mut shared = Vec::new();
     for (id, name) in teams.iter().zip(TEAM_NAMES) {
         shared.push(Edit::create(&TEAMS, *id).set("name", *name));
@@ -98,7 +213,11 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> Result<DemoReport
 /// Demo teams and locations have fixed ids, so running `demo` twice does not
 /// duplicate them.
 fn demo_id(kind: &str, name: &str) -> Uuid {
-    relation_id("demo", Uuid::nil(), Uuid::new_v5(&Uuid::nil(), format!("{kind}:{name}").as_bytes()))
+    relation_id(
+        "demo",
+        Uuid::nil(),
+        Uuid::new_v5(&Uuid::nil(), format!("{kind}:{name}").as_bytes()),
+    )
 }
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
@@ -116,7 +235,12 @@ fn user_edits(rng: &mut ChaCha8Rng, teams: &[Uuid], locations: &[Uuid], out: &mu
     let id = Uuid::from_u128(rng.gen());
     let first = *pick(rng, FIRST);
     let last = *pick(rng, LAST);
-    let handle = format!("{}.{}{}", ascii_handle(first), ascii_handle(last), rng.gen_range(1..10_000));
+    let handle = format!(
+        "{}.{}{}",
+        ascii_handle(first),
+        ascii_handle(last),
+        rng.gen_range(1..10_000)
+    );
     let email = format!("{handle}@{}", pick(rng, DOMAINS));
     let mobile = match rng.gen_range(0..10) {
         0 => format!("+447700900{:03}", rng.gen_range(0..1000)),
@@ -130,9 +254,19 @@ fn user_edits(rng: &mut ChaCha8Rng, teams: &[Uuid], locations: &[Uuid], out: &mu
         ),
     };
     let home = rng.gen_bool(0.2).then(|| {
-        format!("+1{}{}{:02}{:04}", pick(rng, US_AREAS), rng.gen_range(2..10), rng.gen_range(10..100), rng.gen_range(0..10_000))
+        format!(
+            "+1{}{}{:02}{:04}",
+            pick(rng, US_AREAS),
+            rng.gen_range(2..10),
+            rng.gen_range(10..100),
+            rng.gen_range(0..10_000)
+        )
     });
-    let source = if rng.gen_bool(0.8) { UserSource::App } else { UserSource::Manual };
+    let source = if rng.gen_bool(0.8) {
+        UserSource::App
+    } else {
+        UserSource::Manual
+    };
     let created_at = EPOCH_MS - rng.gen_range(0..3 * YEAR_MS);
     let record = UserRecord {
         first_name: Some(first.to_owned()),
@@ -140,15 +274,30 @@ fn user_edits(rng: &mut ChaCha8Rng, teams: &[Uuid], locations: &[Uuid], out: &mu
         email: rng.gen_bool(0.95).then_some(email),
         mobile_phone: rng.gen_bool(0.9).then_some(mobile),
         home_phone: home,
-        app_user_id: (source == UserSource::App).then(|| format!("app_{:010}", rng.gen_range(0..10_000_000_000u64))),
-        stripe_customer_id: rng.gen_bool(0.3).then(|| format!("cus_{:014X}", rng.gen::<u64>() >> 8)),
+        app_user_id: (source == UserSource::App)
+            .then(|| format!("app_{:010}", rng.gen_range(0..10_000_000_000u64))),
+        stripe_customer_id: rng.gen_bool(0.3).then(|| {
+            let tail: String = (0..14)
+                .map(|_| {
+                    char::from(
+                        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789"
+                            [rng.gen_range(0..59)],
+                    )
+                })
+                .collect();
+            format!("cus_{tail}")
+        }),
     };
     let mut user = Users::create_edit(id, record, source, created_at);
     // Users::create_edit generates the password from the OS RNG; demo data must be
     // reproducible, so it is replaced by one drawn from the seeded generator.
     if source == UserSource::Manual {
         let pw: String = (0..4)
-            .map(|_| (0..4).map(|_| char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rng.gen_range(0..31)])).collect::<String>())
+            .map(|_| {
+                (0..4)
+                    .map(|_| char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rng.gen_range(0..31)]))
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join("-");
         user = user.set("generated_password", pw);
@@ -172,7 +321,10 @@ fn user_edits(rng: &mut ChaCha8Rng, teams: &[Uuid], locations: &[Uuid], out: &mu
             Edit::create(&USER_ADDRESSES, Uuid::from_u128(rng.gen()))
                 .set("user_id", id.to_string())
                 .set("label", *pick(rng, &["Home", "Work", "Shipping"]))
-                .set("street", format!("{} {}", rng.gen_range(1..400), pick(rng, STREETS)))
+                .set(
+                    "street",
+                    format!("{} {}", rng.gen_range(1..400), pick(rng, STREETS)),
+                )
                 .set("city", city)
                 .set("region", (!region.is_empty()).then_some(region))
                 .set("postal_code", format!("{:05}", rng.gen_range(1000..99_999)))
@@ -190,7 +342,9 @@ fn user_edits(rng: &mut ChaCha8Rng, teams: &[Uuid], locations: &[Uuid], out: &mu
     }
     if source == UserSource::App && rng.gen_bool(0.5) {
         let platform = *pick(rng, &["ios", "android"]);
-        let token: String = (0..64).map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)])).collect();
+        let token: String = (0..64)
+            .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
+            .collect();
         out.push(
             Edit::create(&USER_PUSH_TOKENS, Uuid::from_u128(rng.gen()))
                 .set("user_id", id.to_string())

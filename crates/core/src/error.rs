@@ -2,6 +2,22 @@
 //! (an IPC error object, a CLI exit message).
 
 use kith_protocol::HlcError;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The category of an error, as the UI and the CLI see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    /// Bad input from a person: shown next to the field.
+    Validation,
+    NotFound,
+    /// Bad input from a program (a malformed change, an unknown column).
+    InvalidInput,
+    Storage,
+    Internal,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -38,14 +54,13 @@ impl CoreError {
         CoreError::NotFound { what: what.into() }
     }
 
-    /// A short stable name for the error's category.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            CoreError::Validation { .. } => "validation",
-            CoreError::NotFound { .. } => "not_found",
-            CoreError::Schema(_) => "invalid_input",
-            CoreError::Storage(_) | CoreError::Migrate(_) | CoreError::Io(_) => "storage",
-            CoreError::Clock(_) | CoreError::Corrupt(_) => "internal",
+            CoreError::Validation { .. } => ErrorKind::Validation,
+            CoreError::NotFound { .. } => ErrorKind::NotFound,
+            CoreError::Schema(_) => ErrorKind::InvalidInput,
+            CoreError::Storage(_) | CoreError::Migrate(_) | CoreError::Io(_) => ErrorKind::Storage,
+            CoreError::Clock(_) | CoreError::Corrupt(_) => ErrorKind::Internal,
         }
     }
 

@@ -22,9 +22,18 @@ mod tests {
     #[test]
     fn same_relation_same_id_different_relation_different_id() {
         let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        assert_eq!(relation_id("user_teams", a, b), relation_id("user_teams", a, b));
-        assert_ne!(relation_id("user_teams", a, b), relation_id("user_teams", b, a));
-        assert_ne!(relation_id("user_teams", a, b), relation_id("segment_members", a, b));
+        assert_eq!(
+            relation_id("user_teams", a, b),
+            relation_id("user_teams", a, b)
+        );
+        assert_ne!(
+            relation_id("user_teams", a, b),
+            relation_id("user_teams", b, a)
+        );
+        assert_ne!(
+            relation_id("user_teams", a, b),
+            relation_id("segment_members", a, b)
+        );
         assert_eq!(relation_id("user_teams", a, b).get_version_num(), 5);
     }
 }

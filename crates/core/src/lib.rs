@@ -1,5 +1,6 @@
 //! kith-core: Kith's model, local store, services and search. No Tauri in here.
 
+pub mod demo;
 pub mod error;
 pub mod ids;
 pub mod schema;
@@ -10,11 +11,10 @@ pub mod text;
 pub mod users;
 pub mod validate;
 pub mod workspace;
-pub mod demo;
 
-mod kith;
+pub mod kith;
 
-pub use error::{CoreError, Result};
+pub use error::{CoreError, ErrorKind, Result};
 pub use kith::Kith;
 pub use kith_protocol as protocol;
 pub use store::Store;

@@ -187,7 +187,13 @@ impl TableDef {
 }
 
 /// Checks a value against a column's type and rule.
-pub fn check_value(table: &TableDef, column: &str, ty: ColType, check: Check, value: &Value) -> Result<()> {
+pub fn check_value(
+    table: &TableDef,
+    column: &str,
+    ty: ColType,
+    check: Check,
+    value: &Value,
+) -> Result<()> {
     let type_ok = match (ty, value) {
         (_, Value::Null) => true,
         (ColType::Text, Value::Text(_)) => true,
@@ -212,9 +218,12 @@ pub fn check_value(table: &TableDef, column: &str, ty: ColType, check: Check, va
             "{}.{column} must be exactly four digits",
             table.name
         ))),
-        Check::NoCardNumber if crate::validate::contains_card_number(s) => Err(CoreError::Schema(
-            format!("{}.{column} holds a full card number, which is never stored", table.name),
-        )),
+        Check::NoCardNumber if crate::validate::contains_card_number(s) => {
+            Err(CoreError::Schema(format!(
+                "{}.{column} holds a full card number, which is never stored",
+                table.name
+            )))
+        }
         Check::NoCardNumber => Ok(()),
     }
 }

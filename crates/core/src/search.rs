@@ -34,7 +34,10 @@ enum Plan {
     /// Digits of a phone number, with any trunk-prefix zeros removed.
     Phone(String),
     /// Folded words that each must appear somewhere; short ones filtered after.
-    Words { long: Vec<String>, short: Vec<String> },
+    Words {
+        long: Vec<String>,
+        short: Vec<String>,
+    },
     /// Only one or two characters: prefix of a name or email.
     Prefix(String),
 }
@@ -51,7 +54,11 @@ fn plan(query: &str) -> Plan {
     if phone_like && d.len() >= MIN_TRIGRAM {
         // "07700 900123" is stored as +44 7700 900123: drop the national trunk 0.
         let trimmed = d.trim_start_matches('0');
-        let d = if trimmed.len() >= MIN_TRIGRAM { trimmed.to_owned() } else { d };
+        let d = if trimmed.len() >= MIN_TRIGRAM {
+            trimmed.to_owned()
+        } else {
+            d
+        };
         return Plan::Phone(d);
     }
     let folded = fold(q);
@@ -74,13 +81,22 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
     let limit = limit.clamp(1, 500);
     let want = limit * CANDIDATES_PER_RESULT + 1;
     let (rows, folded_terms) = match plan(query) {
-        Plan::Nothing => return Ok(SearchResult { rows: Vec::new(), more: false }),
+        Plan::Nothing => {
+            return Ok(SearchResult {
+                rows: Vec::new(),
+                more: false,
+            })
+        }
         Plan::Phone(d) => {
             let rows = fts(pool, &format!("phone : {}", fts_literal(&d)), want).await?;
             (rows, Vec::new())
         }
         Plan::Words { long, short } => {
-            let expr = long.iter().map(|t| fts_literal(t)).collect::<Vec<_>>().join(" AND ");
+            let expr = long
+                .iter()
+                .map(|t| fts_literal(t))
+                .collect::<Vec<_>>()
+                .join(" AND ");
             let mut rows = fts(pool, &expr, want).await?;
             rows.retain(|(_, key, email)| {
                 short
@@ -118,7 +134,10 @@ fn rank(name_key: &str, email: &str, terms: &[String]) -> u8 {
         0
     } else if name_key.starts_with(&whole) {
         1
-    } else if name_key.split_whitespace().any(|w| w.starts_with(first.as_str())) {
+    } else if name_key
+        .split_whitespace()
+        .any(|w| w.starts_with(first.as_str()))
+    {
         2
     } else if email.starts_with(first.as_str()) {
         3
@@ -182,9 +201,18 @@ mod tests {
         assert_eq!(plan("Mü"), Plan::Prefix("mu".into()));
         assert_eq!(
             plan("Zoë Mü"),
-            Plan::Words { long: vec!["zoe".into()], short: vec!["mu".into()] }
+            Plan::Words {
+                long: vec!["zoe".into()],
+                short: vec!["mu".into()]
+            }
         );
-        assert_eq!(plan("a\"b c"), Plan::Words { long: vec!["a\"b".into()], short: vec!["c".into()] });
+        assert_eq!(
+            plan("a\"b c"),
+            Plan::Words {
+                long: vec!["a\"b".into()],
+                short: vec!["c".into()]
+            }
+        );
     }
 
     #[test]

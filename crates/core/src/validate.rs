@@ -61,7 +61,9 @@ pub fn phone(field: &str, value: Option<&str>, region: &str) -> Result<Option<St
         return Ok(None);
     };
     let fail = |m: String| Err(CoreError::validation(field, m));
-    if v.chars().any(|c| c.is_alphabetic() && !"xXextEXT.".contains(c)) {
+    if v.chars()
+        .any(|c| c.is_alphabetic() && !"xXextEXT.".contains(c))
+    {
         return fail("A phone number can only hold digits, spaces and + ( ) - .".into());
     }
     if v.chars().filter(char::is_ascii_digit).count() < 4 {
@@ -71,7 +73,10 @@ pub fn phone(field: &str, value: Option<&str>, region: &str) -> Result<Option<St
     let parsed = match phonenumber::parse(country, v) {
         Ok(n) => n,
         Err(_) if country.is_none() && !v.starts_with('+') => {
-            return fail("Start the number with + and its country code, or set a default region in Settings".into());
+            return fail(
+                "Start the number with + and its country code, or set a default region in Settings"
+                    .into(),
+            );
         }
         Err(_) => return fail("This doesn't look like a phone number".into()),
     };
@@ -134,19 +139,26 @@ pub fn web_url(field: &str, value: &str) -> Result<String> {
         format!("https://{v}")
     };
     match url::Url::parse(&with_scheme) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.')) => {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| h.contains('.')) =>
+        {
             Ok(u.to_string())
         }
-        _ => Err(CoreError::validation(field, "This isn't a web link, like https://instagram.com/name")),
+        _ => Err(CoreError::validation(
+            field,
+            "This isn't a web link, like https://instagram.com/name",
+        )),
     }
 }
 
 /// Whether `s` holds a run of 13–19 digits (spaces or dashes between them allowed)
-/// that passes the Luhn check: a full card number, which Kith never stores.
+/// that starts like a payment card (2–6: Mastercard, Amex, Visa, Discover, …) and
+/// passes the Luhn check: a full card number, which Kith never stores.
 pub fn contains_card_number(s: &str) -> bool {
     let mut run: Vec<u8> = Vec::new();
     let check_run = |run: &mut Vec<u8>| {
-        let hit = (13..=19).contains(&run.len()) && luhn(run);
+        let hit = (13..=19).contains(&run.len()) && (2..=6).contains(&run[0]) && luhn(run);
         run.clear();
         hit
     };
@@ -201,9 +213,15 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(email("email", Some(" a@b.co ")).unwrap().as_deref(), Some("a@b.co"));
+        assert_eq!(
+            email("email", Some(" a@b.co ")).unwrap().as_deref(),
+            Some("a@b.co")
+        );
         assert_eq!(email("email", Some("")).unwrap(), None);
-        assert_eq!(message(email("email", Some("not-an-email"))), "This email address is missing an @");
+        assert_eq!(
+            message(email("email", Some("not-an-email"))),
+            "This email address is missing an @"
+        );
         assert!(message(email("email", Some("a@b"))).contains("dot"));
         assert!(message(email("email", Some("a b@c.com"))).contains("spaces"));
         assert!(email("email", Some("a@@b.com")).is_err());
@@ -212,19 +230,27 @@ mod tests {
     #[test]
     fn phones_become_e164() {
         assert_eq!(
-            phone("mobile_phone", Some("+1 (555) 123-4567"), "US").unwrap().as_deref(),
+            phone("mobile_phone", Some("+1 (555) 123-4567"), "US")
+                .unwrap()
+                .as_deref(),
             Some("+15551234567")
         );
         assert_eq!(
-            phone("mobile_phone", Some("(202) 555-0143"), "US").unwrap().as_deref(),
+            phone("mobile_phone", Some("(202) 555-0143"), "US")
+                .unwrap()
+                .as_deref(),
             Some("+12025550143")
         );
         assert_eq!(
-            phone("mobile_phone", Some("07700 900123"), "GB").unwrap().as_deref(),
+            phone("mobile_phone", Some("07700 900123"), "GB")
+                .unwrap()
+                .as_deref(),
             Some("+447700900123")
         );
         assert_eq!(
-            phone("home_phone", Some("030 1234567"), "DE").unwrap().as_deref(),
+            phone("home_phone", Some("030 1234567"), "DE")
+                .unwrap()
+                .as_deref(),
             Some("+49301234567")
         );
         assert!(message(phone("mobile_phone", Some("12"), "US")).contains("too short"));
@@ -240,6 +266,10 @@ mod tests {
         assert!(!contains_card_number("4242"));
         assert!(!contains_card_number("4242 4242 4242 4241"), "fails Luhn");
         assert!(!contains_card_number("Order 12345, 2 items"));
+        assert!(
+            !contains_card_number("1000000000009"),
+            "no card network starts with 1"
+        );
         let err = message(text("first_name", Some("4242424242424242")));
         assert!(err.contains("card number"));
     }
@@ -248,7 +278,10 @@ mod tests {
     fn stripe_ids_and_links() {
         assert!(stripe_customer_id("s", Some("cus_N1x2")).is_ok());
         assert!(stripe_customer_id("s", Some("N1x2")).is_err());
-        assert_eq!(web_url("url", "instagram.com/zoe").unwrap(), "https://instagram.com/zoe");
+        assert_eq!(
+            web_url("url", "instagram.com/zoe").unwrap(),
+            "https://instagram.com/zoe"
+        );
         assert!(web_url("url", "not a link").is_err());
         assert!(web_url("url", "javascript:alert(1)").is_err());
     }

@@ -16,7 +16,10 @@ pub struct Workspace<'a> {
 impl Workspace<'_> {
     pub async fn teams(&self) -> Result<Vec<Team>> {
         let rows = read_named(self.store.pool(), &TEAMS).await?;
-        Ok(rows.into_iter().map(|(id, name)| Team { id, name }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Team { id, name })
+            .collect())
     }
 
     pub async fn create_team(&self, name: &str) -> Result<Team> {
@@ -26,7 +29,10 @@ impl Workspace<'_> {
 
     pub async fn locations(&self) -> Result<Vec<Location>> {
         let rows = read_named(self.store.pool(), &LOCATIONS).await?;
-        Ok(rows.into_iter().map(|(id, name)| Location { id, name }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Location { id, name })
+            .collect())
     }
 
     pub async fn create_location(&self, name: &str) -> Result<Location> {
@@ -62,7 +68,12 @@ impl Workspace<'_> {
         Ok((id, name))
     }
 
-    async fn unique_name(&self, table: &TableDef, name: &str, except: Option<Uuid>) -> Result<String> {
+    async fn unique_name(
+        &self,
+        table: &TableDef,
+        name: &str,
+        except: Option<Uuid>,
+    ) -> Result<String> {
         let name = validate::text("name", Some(name))?
             .ok_or_else(|| CoreError::validation("name", "Enter a name"))?;
         let clash = read_named(self.store.pool(), table)
@@ -70,7 +81,10 @@ impl Workspace<'_> {
             .into_iter()
             .any(|(id, n)| Some(id) != except && n.to_lowercase() == name.to_lowercase());
         if clash {
-            return Err(CoreError::validation("name", format!("There is already one named {name}")));
+            return Err(CoreError::validation(
+                "name",
+                format!("There is already one named {name}"),
+            ));
         }
         Ok(name)
     }

@@ -10,8 +10,18 @@ use proptest::prelude::*;
 use uuid::Uuid;
 
 const USER_COLUMNS: &[&str] = &[
-    "first_name", "last_name", "email", "mobile_phone", "home_phone", "app_user_id",
-    "stripe_customer_id", "location_id", "generated_password", "source", "created_at", "deleted_at",
+    "first_name",
+    "last_name",
+    "email",
+    "mobile_phone",
+    "home_phone",
+    "app_user_id",
+    "stripe_customer_id",
+    "location_id",
+    "generated_password",
+    "source",
+    "created_at",
+    "deleted_at",
 ];
 
 fn rows() -> Vec<Uuid> {
@@ -19,7 +29,9 @@ fn rows() -> Vec<Uuid> {
 }
 
 fn nodes() -> Vec<NodeId> {
-    (1..=3u128).map(|n| NodeId(Uuid::from_u128(n << 64))).collect()
+    (1..=3u128)
+        .map(|n| NodeId(Uuid::from_u128(n << 64)))
+        .collect()
 }
 
 fn value_for(column: &str, pick: u8) -> Value {
@@ -30,18 +42,29 @@ fn value_for(column: &str, pick: u8) -> Value {
         "created_at" | "deleted_at" => Value::Int(i64::from(pick)),
         "_deleted" => Value::Bool(pick % 2 == 0),
         "location_id" => Value::Text(Uuid::from_u128(u128::from(pick)).to_string()),
-        _ => Value::Text(["Zoë", "ann", "Müller", "bob", "ångström"][usize::from(pick) % 5].to_owned()),
+        _ => Value::Text(
+            ["Zoë", "ann", "Müller", "bob", "ångström"][usize::from(pick) % 5].to_owned(),
+        ),
     }
 }
 
 /// A change to `users`: either a full row (all columns) or a few fields.
 fn arb_change() -> impl Strategy<Value = Change> {
-    (0usize..3, 0usize..3, 1u64..40, any::<bool>(), proptest::collection::vec((0usize..13, any::<u8>()), 1..5))
+    (
+        0usize..3,
+        0usize..3,
+        1u64..40,
+        any::<bool>(),
+        proptest::collection::vec((0usize..13, any::<u8>()), 1..5),
+    )
         .prop_map(|(row, node, millis, full, picks)| {
             let mut fields = BTreeMap::new();
             if full {
                 for (i, c) in USER_COLUMNS.iter().enumerate() {
-                    fields.insert((*c).to_owned(), value_for(c, picks[i % picks.len()].1.wrapping_add(i as u8)));
+                    fields.insert(
+                        (*c).to_owned(),
+                        value_for(c, picks[i % picks.len()].1.wrapping_add(i as u8)),
+                    );
                 }
                 fields.insert("_deleted".into(), Value::Bool(false));
             } else {
@@ -130,23 +153,48 @@ fn the_greatest_stamp_wins_each_field_independently() {
             row,
             hlc: Hlc::new(hlc, 0),
             node,
-            fields: fields.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+                .collect(),
         };
         // Two people edit different fields of the same user offline: both edits stay.
-        store.merge(&[change(10, a, &[("first_name", "Zoe"), ("last_name", "Muller")])]).await.unwrap();
-        store.merge(&[change(12, b, &[("email", "z@example.com")])]).await.unwrap();
-        store.merge(&[change(11, a, &[("first_name", "Zoë")])]).await.unwrap();
+        store
+            .merge(&[change(
+                10,
+                a,
+                &[("first_name", "Zoe"), ("last_name", "Muller")],
+            )])
+            .await
+            .unwrap();
+        store
+            .merge(&[change(12, b, &[("email", "z@example.com")])])
+            .await
+            .unwrap();
+        store
+            .merge(&[change(11, a, &[("first_name", "Zoë")])])
+            .await
+            .unwrap();
         // An older write of the same field loses, whenever it arrives.
-        store.merge(&[change(9, b, &[("first_name", "Zed")])]).await.unwrap();
+        store
+            .merge(&[change(9, b, &[("first_name", "Zed")])])
+            .await
+            .unwrap();
         // Equal clocks: the greater node wins.
-        store.merge(&[change(11, b, &[("last_name", "Müller")])]).await.unwrap();
+        store
+            .merge(&[change(11, b, &[("last_name", "Müller")])])
+            .await
+            .unwrap();
         let (first, last, email): (String, String, String) =
             sqlx::query_as("SELECT first_name, last_name, email FROM users WHERE id = ?")
                 .bind(row.to_string())
                 .fetch_one(store.pool())
                 .await
                 .unwrap();
-        assert_eq!((first.as_str(), last.as_str(), email.as_str()), ("Zoë", "Müller", "z@example.com"));
+        assert_eq!(
+            (first.as_str(), last.as_str(), email.as_str()),
+            ("Zoë", "Müller", "z@example.com")
+        );
     });
 }
 
@@ -180,9 +228,20 @@ fn a_bad_change_refuses_the_whole_batch() {
                 fields: [(column.to_owned(), value)].into(),
             };
             let err = store.merge(&[good.clone(), bad]).await.unwrap_err();
-            assert_eq!(err.kind(), "invalid_input", "{table}.{column}: {err}");
-            assert!(common::dump(&store).await.is_empty(), "nothing written for {table}.{column}");
+            assert_eq!(
+                err.kind(),
+                kith_core::ErrorKind::InvalidInput,
+                "{table}.{column}: {err}"
+            );
+            assert!(
+                common::dump(&store).await.is_empty(),
+                "nothing written for {table}.{column}"
+            );
         }
-        assert_eq!(store.clock().await, Hlc::ZERO, "a refused batch does not move the clock");
+        assert_eq!(
+            store.clock().await,
+            Hlc::ZERO,
+            "a refused batch does not move the clock"
+        );
     });
 }

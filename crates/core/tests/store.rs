@@ -19,7 +19,10 @@ fn commit_records_every_change_in_the_outbox_in_the_same_transaction() {
             ])
             .await
             .unwrap();
-        assert!(changes[0].hlc < changes[1].hlc, "each change gets a fresh clock");
+        assert!(
+            changes[0].hlc < changes[1].hlc,
+            "each change gets a fresh clock"
+        );
         let outbox = store.outbox(10).await.unwrap();
         assert_eq!(outbox.len(), 2);
         assert_eq!(outbox[0].1, changes[0]);
@@ -49,9 +52,14 @@ fn the_clock_survives_a_restart_and_never_goes_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kith.db");
         // A device whose wall clock is far in the future, then set back.
-        let future = Store::open_with_clock(&path, Box::new(|| 5_000_000_000_000)).await.unwrap();
+        let future = Store::open_with_clock(&path, Box::new(|| 5_000_000_000_000))
+            .await
+            .unwrap();
         let node = future.node();
-        future.commit(vec![Edit::create(&USERS, Uuid::new_v4())]).await.unwrap();
+        future
+            .commit(vec![Edit::create(&USERS, Uuid::new_v4())])
+            .await
+            .unwrap();
         let before = future.clock().await;
         future.close().await;
         drop(future);
@@ -59,7 +67,10 @@ fn the_clock_survives_a_restart_and_never_goes_back() {
         let now = Store::open(&path).await.unwrap();
         assert_eq!(now.node(), node, "the node id is persisted");
         assert_eq!(now.clock().await, before);
-        let changes = now.commit(vec![Edit::create(&USERS, Uuid::new_v4())]).await.unwrap();
+        let changes = now
+            .commit(vec![Edit::create(&USERS, Uuid::new_v4())])
+            .await
+            .unwrap();
         assert!(changes[0].hlc > before);
         assert_eq!(changes[0].hlc, Hlc(before.0 + 1));
     });
@@ -70,15 +81,24 @@ fn delete_is_a_tombstone_and_undelete_a_newer_false() {
     common::runtime().block_on(async {
         let (_d, store) = common::store().await;
         let id = Uuid::new_v4();
-        store.commit(vec![Edit::create(&USERS, id).set("first_name", "Ann")]).await.unwrap();
-        store.commit(vec![Edit::tombstone(&USERS, id, true)]).await.unwrap();
+        store
+            .commit(vec![Edit::create(&USERS, id).set("first_name", "Ann")])
+            .await
+            .unwrap();
+        store
+            .commit(vec![Edit::tombstone(&USERS, id, true)])
+            .await
+            .unwrap();
         let deleted: bool = sqlx::query_scalar("SELECT _deleted FROM users WHERE id = ?")
             .bind(id.to_string())
             .fetch_one(store.pool())
             .await
             .unwrap();
         assert!(deleted, "the row stays, marked deleted");
-        store.commit(vec![Edit::tombstone(&USERS, id, false)]).await.unwrap();
+        store
+            .commit(vec![Edit::tombstone(&USERS, id, false)])
+            .await
+            .unwrap();
         let (deleted, name): (bool, String) =
             sqlx::query_as("SELECT _deleted, first_name FROM users WHERE id = ?")
                 .bind(id.to_string())

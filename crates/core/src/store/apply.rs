@@ -96,13 +96,19 @@ pub(super) fn bind_value<'q>(
     }
 }
 
-async fn load_row(conn: &mut SqliteConnection, table: &TableDef, row: &str) -> Result<Option<RowState>> {
+async fn load_row(
+    conn: &mut SqliteConnection,
+    table: &TableDef,
+    row: &str,
+) -> Result<Option<RowState>> {
     let sql = format!(
         "SELECT rid, _hlc, _node, _deleted FROM {} WHERE id = ?",
         table.name
     );
-    let found: Option<(i64, i64, String, bool)> =
-        sqlx::query_as(&sql).bind(row).fetch_optional(&mut *conn).await?;
+    let found: Option<(i64, i64, String, bool)> = sqlx::query_as(&sql)
+        .bind(row)
+        .fetch_optional(&mut *conn)
+        .await?;
     found
         .map(|(rid, hlc, node, deleted)| {
             Ok(RowState {
@@ -118,7 +124,8 @@ fn stamp_of(hlc: i64, node: &str) -> Result<Stamp> {
     if hlc == 0 {
         return Ok(Stamp::ZERO);
     }
-    let node = Uuid::parse_str(node).map_err(|e| CoreError::Corrupt(format!("node id {node:?}: {e}")))?;
+    let node =
+        Uuid::parse_str(node).map_err(|e| CoreError::Corrupt(format!("node id {node:?}: {e}")))?;
     Ok(Stamp {
         hlc: Hlc::from_i64(hlc),
         node: NodeId(node),
@@ -144,7 +151,10 @@ async fn insert_row(
     } else {
         String::new()
     };
-    let mut query = sqlx::query(&sql).bind(row).bind(clock.hlc.as_i64()).bind(node);
+    let mut query = sqlx::query(&sql)
+        .bind(row)
+        .bind(clock.hlc.as_i64())
+        .bind(node);
     for (_, value) in fields {
         query = bind_value(query, value);
     }
@@ -152,7 +162,11 @@ async fn insert_row(
     Ok(rid)
 }
 
-async fn field_clocks(conn: &mut SqliteConnection, table: &TableDef, row: &str) -> Result<HashMap<String, Stamp>> {
+async fn field_clocks(
+    conn: &mut SqliteConnection,
+    table: &TableDef,
+    row: &str,
+) -> Result<HashMap<String, Stamp>> {
     let rows: Vec<(String, i64, String)> =
         sqlx::query_as("SELECT col, hlc, node FROM field_clock WHERE tbl = ? AND row = ?")
             .bind(table.name)

@@ -92,7 +92,11 @@ type UserText = (
     bool,
 );
 
-async fn reindex_user(conn: &mut SqliteConnection, rid: i64, was_deleted: Option<bool>) -> Result<()> {
+async fn reindex_user(
+    conn: &mut SqliteConnection,
+    rid: i64,
+    was_deleted: Option<bool>,
+) -> Result<()> {
     let (first, last, email, mobile, home, deleted): UserText = sqlx::query_as(
         "SELECT first_name, last_name, email, mobile_phone, home_phone, _deleted FROM users WHERE rid = ?",
     )

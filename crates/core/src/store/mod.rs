@@ -219,7 +219,8 @@ impl Store {
                         row: Uuid::parse_str(&row).map_err(|e| corrupt(e.to_string()))?,
                         hlc: Hlc::from_i64(hlc),
                         node: NodeId(Uuid::parse_str(&node).map_err(|e| corrupt(e.to_string()))?),
-                        fields: serde_json::from_str(&fields).map_err(|e| corrupt(e.to_string()))?,
+                        fields: serde_json::from_str(&fields)
+                            .map_err(|e| corrupt(e.to_string()))?,
                     },
                 ))
             })

@@ -8,7 +8,9 @@ use super::model::*;
 use super::service::Users;
 use crate::error::{CoreError, Result};
 use crate::ids::relation_id;
-use crate::schema::{TableDef, TEAMS, USER_ADDRESSES, USER_CARDS, USER_PUSH_TOKENS, USER_SOCIAL_LINKS, USER_TEAMS};
+use crate::schema::{
+    TableDef, TEAMS, USER_ADDRESSES, USER_CARDS, USER_PUSH_TOKENS, USER_SOCIAL_LINKS, USER_TEAMS,
+};
 use crate::store::Edit;
 use crate::validate;
 
@@ -32,7 +34,11 @@ impl Users<'_> {
         self.remove(&USER_ADDRESSES, id).await
     }
 
-    pub async fn add_social_link(&self, user_id: Uuid, input: &SocialLinkInput) -> Result<UserDetail> {
+    pub async fn add_social_link(
+        &self,
+        user_id: Uuid,
+        input: &SocialLinkInput,
+    ) -> Result<UserDetail> {
         self.require(user_id).await?;
         let edit = social_fields(Edit::create(&USER_SOCIAL_LINKS, Uuid::new_v4()), input)?
             .set("user_id", user_id.to_string());
@@ -40,7 +46,11 @@ impl Users<'_> {
         self.get(user_id).await
     }
 
-    pub async fn update_social_link(&self, id: Uuid, input: &SocialLinkInput) -> Result<UserDetail> {
+    pub async fn update_social_link(
+        &self,
+        id: Uuid,
+        input: &SocialLinkInput,
+    ) -> Result<UserDetail> {
         let user_id = self.owner(&USER_SOCIAL_LINKS, id).await?;
         let edit = social_fields(Edit::new(&USER_SOCIAL_LINKS, id), input)?;
         self.store.commit(vec![edit]).await?;
@@ -56,7 +66,11 @@ impl Users<'_> {
         self.require(user_id).await?;
         let brand = validate::text("brand", Some(&input.brand))?
             .ok_or_else(|| CoreError::validation("brand", "Enter the card brand, like Visa"))?;
-        let digits: String = input.last4.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let digits: String = input
+            .last4
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
         if digits.len() > 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CoreError::validation(
                 "last4",
@@ -64,10 +78,16 @@ impl Users<'_> {
             ));
         }
         if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CoreError::validation("last4", "Enter the last four digits of the card"));
+            return Err(CoreError::validation(
+                "last4",
+                "Enter the last four digits of the card",
+            ));
         }
         if !(1..=12).contains(&input.exp_month) {
-            return Err(CoreError::validation("exp_month", "The expiry month is 1 to 12"));
+            return Err(CoreError::validation(
+                "exp_month",
+                "The expiry month is 1 to 12",
+            ));
         }
         let year = if input.exp_year < 100 {
             input.exp_year + 2000
@@ -75,7 +95,10 @@ impl Users<'_> {
             input.exp_year
         };
         if !(2000..=2100).contains(&year) {
-            return Err(CoreError::validation("exp_year", "Enter the expiry year, like 2029"));
+            return Err(CoreError::validation(
+                "exp_year",
+                "Enter the expiry year, like 2029",
+            ));
         }
         let edit = Edit::create(&USER_CARDS, Uuid::new_v4())
             .set("user_id", user_id.to_string())
@@ -92,7 +115,13 @@ impl Users<'_> {
     }
 
     /// Records a push token the business's app registered for this user.
-    pub async fn add_push_token(&self, user_id: Uuid, platform: &str, token: &str, last_seen_at: i64) -> Result<UserDetail> {
+    pub async fn add_push_token(
+        &self,
+        user_id: Uuid,
+        platform: &str,
+        token: &str,
+        last_seen_at: i64,
+    ) -> Result<UserDetail> {
         self.require(user_id).await?;
         let edit = Edit::create(&USER_PUSH_TOKENS, Uuid::new_v4())
             .set("user_id", user_id.to_string())
@@ -111,10 +140,11 @@ impl Users<'_> {
     /// from (user, team), so the same change on two devices is one row.
     pub async fn set_team(&self, user_id: Uuid, team_id: Uuid, member: bool) -> Result<UserDetail> {
         self.require(user_id).await?;
-        let team: Option<i64> = sqlx::query_scalar("SELECT rid FROM teams WHERE id = ? AND _deleted = 0")
-            .bind(team_id.to_string())
-            .fetch_optional(self.store.pool())
-            .await?;
+        let team: Option<i64> =
+            sqlx::query_scalar("SELECT rid FROM teams WHERE id = ? AND _deleted = 0")
+                .bind(team_id.to_string())
+                .fetch_optional(self.store.pool())
+                .await?;
         if team.is_none() {
             return Err(CoreError::not_found(TEAMS.name.trim_end_matches('s')));
         }
@@ -137,13 +167,16 @@ impl Users<'_> {
         .fetch_optional(self.store.pool())
         .await?
         .flatten();
-        let user = user.ok_or_else(|| CoreError::not_found(table.name.trim_start_matches("user_")))?;
+        let user =
+            user.ok_or_else(|| CoreError::not_found(table.name.trim_start_matches("user_")))?;
         Uuid::parse_str(&user).map_err(|e| CoreError::Corrupt(format!("user_id: {e}")))
     }
 
     async fn remove(&self, table: &'static TableDef, id: Uuid) -> Result<UserDetail> {
         let user_id = self.owner(table, id).await?;
-        self.store.commit(vec![Edit::tombstone(table, id, true)]).await?;
+        self.store
+            .commit(vec![Edit::tombstone(table, id, true)])
+            .await?;
         self.get(user_id).await
     }
 }
@@ -152,14 +185,20 @@ fn address_fields(edit: Edit, input: &AddressInput) -> Result<Edit> {
     let street = validate::text("street", Some(&input.street))?;
     let city = validate::text("city", Some(&input.city))?;
     if street.is_none() && city.is_none() {
-        return Err(CoreError::validation("street", "Enter at least a street or a city"));
+        return Err(CoreError::validation(
+            "street",
+            "Enter at least a street or a city",
+        ));
     }
     Ok(edit
         .set("label", validate::text("label", Some(&input.label))?)
         .set("street", street)
         .set("city", city)
         .set("region", validate::text("region", Some(&input.region))?)
-        .set("postal_code", validate::text("postal_code", Some(&input.postal_code))?)
+        .set(
+            "postal_code",
+            validate::text("postal_code", Some(&input.postal_code))?,
+        )
         .set("country", validate::text("country", Some(&input.country))?))
 }
 

@@ -42,7 +42,9 @@ pub(crate) fn summaries(rows: &[SqliteRow]) -> Result<Vec<UserSummary>> {
 }
 
 fn text(row: &SqliteRow, column: &str) -> Result<String> {
-    Ok(row.try_get::<Option<String>, _>(column)?.unwrap_or_default())
+    Ok(row
+        .try_get::<Option<String>, _>(column)?
+        .unwrap_or_default())
 }
 
 pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
@@ -68,7 +70,12 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
     .fetch_all(pool)
     .await?
     .iter()
-    .map(|r| Ok(Team { id: uuid(r, "id")?, name: r.try_get("name")? }))
+    .map(|r| {
+        Ok(Team {
+            id: uuid(r, "id")?,
+            name: r.try_get("name")?,
+        })
+    })
     .collect::<Result<_>>()?;
 
     let social_links = sqlx::query(
@@ -172,7 +179,10 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
 }
 
 /// The live rows of a table with a `name` column (teams, locations), by name.
-pub(crate) async fn read_named(pool: &SqlitePool, table: &crate::schema::TableDef) -> Result<Vec<(Uuid, String)>> {
+pub(crate) async fn read_named(
+    pool: &SqlitePool,
+    table: &crate::schema::TableDef,
+) -> Result<Vec<(Uuid, String)>> {
     let rows = sqlx::query(&format!(
         "SELECT id, coalesce(name, '') AS name FROM {} WHERE _deleted = 0 ORDER BY name COLLATE NOCASE",
         table.name

@@ -40,13 +40,20 @@ impl<'a> Users<'a> {
         let first_name = validate::text("first_name", Some(&draft.first_name))?;
         let last_name = validate::text("last_name", Some(&draft.last_name))?;
         if first_name.is_none() && last_name.is_none() {
-            return Err(CoreError::validation("first_name", "Enter a first or a last name"));
+            return Err(CoreError::validation(
+                "first_name",
+                "Enter a first or a last name",
+            ));
         }
         Ok(UserRecord {
             first_name,
             last_name,
             email: validate::email("email", draft.email.as_deref())?,
-            mobile_phone: validate::phone("mobile_phone", draft.mobile_phone.as_deref(), &self.region)?,
+            mobile_phone: validate::phone(
+                "mobile_phone",
+                draft.mobile_phone.as_deref(),
+                &self.region,
+            )?,
             home_phone: validate::phone("home_phone", draft.home_phone.as_deref(), &self.region)?,
             app_user_id: None,
             stripe_customer_id: None,
@@ -92,7 +99,11 @@ impl<'a> Users<'a> {
             .map(|e| e.to_lowercase());
         let phones: Vec<String> = [&draft.mobile_phone, &draft.home_phone]
             .into_iter()
-            .filter_map(|p| validate::phone("phone", p.as_deref(), &self.region).ok().flatten())
+            .filter_map(|p| {
+                validate::phone("phone", p.as_deref(), &self.region)
+                    .ok()
+                    .flatten()
+            })
             .collect();
         if email.is_none() && phones.is_empty() {
             return Ok(Vec::new());
@@ -112,7 +123,12 @@ impl<'a> Users<'a> {
     }
 
     /// Sets one field, validated and normalised.
-    pub async fn set_field(&self, id: Uuid, field: UserField, value: Option<&str>) -> Result<UserDetail> {
+    pub async fn set_field(
+        &self,
+        id: Uuid,
+        field: UserField,
+        value: Option<&str>,
+    ) -> Result<UserDetail> {
         let current = self.get(id).await?;
         let name = field.column();
         let value: Option<String> = match field {
@@ -124,12 +140,17 @@ impl<'a> Users<'a> {
                     &current.first_name
                 };
                 if v.is_none() && other.is_empty() {
-                    return Err(CoreError::validation(name, "A user needs a first or a last name"));
+                    return Err(CoreError::validation(
+                        name,
+                        "A user needs a first or a last name",
+                    ));
                 }
                 v
             }
             UserField::Email => validate::email(name, value)?,
-            UserField::MobilePhone | UserField::HomePhone => validate::phone(name, value, &self.region)?,
+            UserField::MobilePhone | UserField::HomePhone => {
+                validate::phone(name, value, &self.region)?
+            }
             UserField::AppUserId => validate::text(name, value)?,
             UserField::StripeCustomerId => validate::stripe_customer_id(name, value)?,
             UserField::LocationId => self.location(value).await?,
@@ -178,7 +199,9 @@ impl<'a> Users<'a> {
             .bind(id.to_string())
             .fetch_optional(self.store.pool())
             .await?;
-        found.map(|_| ()).ok_or_else(|| CoreError::not_found("user"))
+        found
+            .map(|_| ())
+            .ok_or_else(|| CoreError::not_found("user"))
     }
 
     /// Users in the trash, most recently deleted first.
@@ -224,11 +247,11 @@ impl<'a> Users<'a> {
 
     /// Number of live users.
     pub async fn count(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT count(*) FROM users INDEXED BY users_by_created WHERE _deleted = 0")
-                .fetch_one(self.store.pool())
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM users INDEXED BY users_by_created WHERE _deleted = 0",
         )
+        .fetch_one(self.store.pool())
+        .await?)
     }
 
     /// The generated password of a user added by hand.

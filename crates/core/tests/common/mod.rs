@@ -13,7 +13,9 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 pub async fn store() -> (TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("kith.db")).await.expect("open store");
+    let store = Store::open(&dir.path().join("kith.db"))
+        .await
+        .expect("open store");
     (dir, store)
 }
 
@@ -38,10 +40,13 @@ pub async fn dump(store: &Store) -> Vec<String> {
             .map(|c| format!("quote({c})"))
             .collect::<Vec<_>>()
             .join(" || '|' || ");
-        let rows = sqlx::query(&format!("SELECT id, {select} AS v FROM {} ORDER BY id", table.name))
-            .fetch_all(store.pool())
-            .await
-            .expect("dump");
+        let rows = sqlx::query(&format!(
+            "SELECT id, {select} AS v FROM {} ORDER BY id",
+            table.name
+        ))
+        .fetch_all(store.pool())
+        .await
+        .expect("dump");
         for r in rows {
             let id: String = r.get("id");
             let v: String = r.get("v");

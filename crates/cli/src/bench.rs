@@ -1,0 +1,300 @@
+//! `kith-cli bench`: the figures in BENCHMARKS.md. Every figure stands beside a
+//! reference measured in the same run on the same data, because absolute times
+//! drift with the machine.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use kith_core::users::UserSort;
+use kith_core::Kith;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Row};
+
+use crate::output::Output;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Database sizes to measure, in users.
+    #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+    sizes: Vec<u64>,
+    /// Queries of each kind per size.
+    #[arg(long, default_value_t = 300)]
+    queries: usize,
+    /// Queries of each kind for the (slow) LIKE-scan reference.
+    #[arg(long, default_value_t = 25)]
+    reference_queries: usize,
+    /// Where to build the databases (default: a temporary directory).
+    #[arg(long)]
+    work_dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Serialize)]
+struct SearchFigure {
+    users: u64,
+    kind: &'static str,
+    kith_p50_ms: f64,
+    kith_p99_ms: f64,
+    like_p50_ms: f64,
+    like_p99_ms: f64,
+    /// How many times faster than the LIKE scan, at p99.
+    speedup_p99: f64,
+}
+
+#[derive(Serialize)]
+struct OpenFigure {
+    users: u64,
+    kith_ms: f64,
+    reference_ms: f64,
+    ratio: f64,
+    generate_s: f64,
+    db_mb: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    search: Vec<SearchFigure>,
+    open: Vec<OpenFigure>,
+    peak_rss_mb: Option<f64>,
+}
+
+const SEED: u64 = 42;
+const LIMIT: i64 = 50;
+
+pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
+    let tmp;
+    let base = match &args.work_dir {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::tempdir().context("temporary directory")?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let mut report = Report {
+        search: Vec::new(),
+        open: Vec::new(),
+        peak_rss_mb: None,
+    };
+    for &size in &args.sizes {
+        let dir = base.join(format!("bench-{size}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        eprintln!("bench: generating {size} users…");
+        let kith = Kith::open(&dir).await?;
+        let started = Instant::now();
+        kith_core::demo::generate(kith.store(), size, SEED).await?;
+        let generate_s = started.elapsed().as_secs_f64();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(kith.store().pool())
+            .await?;
+        sqlx::query("ANALYZE").execute(kith.store().pool()).await?;
+
+        let samples = sample_queries(&kith, args.queries).await?;
+        for (kind, queries) in &samples {
+            eprintln!("bench: {size} users, {kind} queries…");
+            let mut kith_times = Vec::with_capacity(queries.len());
+            for q in queries {
+                let t = Instant::now();
+                let r = kith.search(q, LIMIT).await?;
+                kith_times.push(t.elapsed());
+                std::hint::black_box(r);
+            }
+            let mut like_times = Vec::new();
+            for q in queries.iter().take(args.reference_queries) {
+                let t = Instant::now();
+                like_scan(&kith, q).await?;
+                like_times.push(t.elapsed());
+            }
+            let (kp50, kp99) = percentiles(&mut kith_times);
+            let (lp50, lp99) = percentiles(&mut like_times);
+            report.search.push(SearchFigure {
+                users: size,
+                kind,
+                kith_p50_ms: kp50,
+                kith_p99_ms: kp99,
+                like_p50_ms: lp50,
+                like_p99_ms: lp99,
+                speedup_p99: lp99 / kp99.max(1e-6),
+            });
+        }
+        kith.store().close().await;
+        drop(kith);
+
+        let db_mb = dir_size(&dir)? as f64 / 1e6;
+        let (kith_ms, reference_ms) = open_first_page(&dir).await?;
+        report.open.push(OpenFigure {
+            users: size,
+            kith_ms,
+            reference_ms,
+            ratio: kith_ms / reference_ms.max(1e-6),
+            generate_s,
+            db_mb,
+        });
+        std::fs::remove_dir_all(&dir)?;
+    }
+    report.peak_rss_mb = peak_rss_mb();
+    if out.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", markdown(&report));
+    }
+    Ok(())
+}
+
+/// Realistic queries drawn from the data: part of a last name (accent-free), part
+/// of an email, and seven digits of a phone number.
+async fn sample_queries(kith: &Kith, n: usize) -> Result<Vec<(&'static str, Vec<String>)>> {
+    let max: i64 = sqlx::query_scalar("SELECT max(rid) FROM users")
+        .fetch_one(kith.store().pool())
+        .await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED + 1);
+    let (mut names, mut emails, mut phones) = (Vec::new(), Vec::new(), Vec::new());
+    while names.len() < n || emails.len() < n || phones.len() < n {
+        let rid = rng.gen_range(1..=max.max(1));
+        let row = sqlx::query("SELECT last_key, email_key, mobile_phone FROM users WHERE rid = ?")
+            .bind(rid)
+            .fetch_optional(kith.store().pool())
+            .await?;
+        let Some(row) = row else { continue };
+        let last: String = row.try_get("last_key")?;
+        let email: Option<String> = row.try_get("email_key")?;
+        let phone: Option<String> = row.try_get("mobile_phone")?;
+        if names.len() < n {
+            names.push(substring(&last, 4, &mut rng));
+        }
+        if let (Some(e), true) = (email, emails.len() < n) {
+            let local = e.split('@').next().unwrap_or_default().to_owned();
+            emails.push(substring(&local, 6, &mut rng));
+        }
+        if let (Some(p), true) = (phone, phones.len() < n) {
+            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+            phones.push(substring(&digits, 7, &mut rng));
+        }
+    }
+    Ok(vec![
+        ("name", names),
+        ("email", emails),
+        ("phone digits", phones),
+    ])
+}
+
+fn substring(s: &str, len: usize, rng: &mut ChaCha8Rng) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= len {
+        return s.to_owned();
+    }
+    let start = rng.gen_range(0..=chars.len() - len);
+    chars[start..start + len].iter().collect()
+}
+
+/// The reference: the same question answered by an unindexed LIKE scan.
+async fn like_scan(kith: &Kith, q: &str) -> Result<()> {
+    let folded = format!("%{}%", kith_core::text::fold(q));
+    let digits = format!("%{}%", kith_core::text::digits(q));
+    let rows = sqlx::query(
+        "SELECT rid FROM users WHERE _deleted = 0 AND (name_key LIKE ?1 OR email_key LIKE ?1 \
+         OR (?2 <> '%%' AND (mobile_phone LIKE ?2 OR home_phone LIKE ?2))) LIMIT ?3",
+    )
+    .bind(folded)
+    .bind(digits)
+    .bind(LIMIT)
+    .fetch_all(kith.store().pool())
+    .await?;
+    std::hint::black_box(rows);
+    Ok(())
+}
+
+/// Opening the data dir and reading the first page of the list, as the app does at
+/// start, against the least any reader must do: open the file and read 100 rows.
+async fn open_first_page(dir: &Path) -> Result<(f64, f64)> {
+    let mut kith_best = f64::MAX;
+    let mut reference_best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let kith = Kith::open(dir).await?;
+        let page = kith.users().list(UserSort::Name, 0, 100).await?;
+        std::hint::black_box(&page);
+        kith_best = kith_best.min(ms(t.elapsed()));
+        kith.store().close().await;
+
+        let t = Instant::now();
+        let mut conn = SqliteConnectOptions::new()
+            .filename(dir.join(kith_core::kith::DATABASE_FILE))
+            .connect()
+            .await?;
+        let rows = sqlx::query("SELECT id, first_name, last_name, email FROM users LIMIT 100")
+            .fetch_all(&mut conn)
+            .await?;
+        std::hint::black_box(rows);
+        reference_best = reference_best.min(ms(t.elapsed()));
+    }
+    Ok((kith_best, reference_best))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentiles(times: &mut [Duration]) -> (f64, f64) {
+    if times.is_empty() {
+        return (0.0, 0.0);
+    }
+    times.sort();
+    let at = |p: f64| ms(times[((times.len() - 1) as f64 * p).round() as usize]);
+    (at(0.50), at(0.99))
+}
+
+fn dir_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        total += entry?.metadata()?.len();
+    }
+    Ok(total)
+}
+
+/// Peak resident memory of this process, where the OS reports it.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn markdown(r: &Report) -> String {
+    let mut s = String::new();
+    s.push_str("### Search latency (limit 50)\n\n");
+    s.push_str("| users | query | Kith p50 | Kith p99 | LIKE scan p50 | LIKE scan p99 | p99 speed-up vs LIKE |\n");
+    s.push_str("|---:|---|---:|---:|---:|---:|---:|\n");
+    for f in &r.search {
+        s.push_str(&format!(
+            "| {} | {} | {:.2} ms | {:.2} ms | {:.1} ms | {:.1} ms | {:.0}× |\n",
+            f.users,
+            f.kind,
+            f.kith_p50_ms,
+            f.kith_p99_ms,
+            f.like_p50_ms,
+            f.like_p99_ms,
+            f.speedup_p99
+        ));
+    }
+    s.push_str("\n### Open the database and show the first page (best of 3)\n\n");
+    s.push_str("| users | Kith open + first page | reference: open + 100 unsorted rows | ratio | DB size | demo data generated in |\n");
+    s.push_str("|---:|---:|---:|---:|---:|---:|\n");
+    for f in &r.open {
+        s.push_str(&format!(
+            "| {} | {:.1} ms | {:.1} ms | {:.1}× | {:.0} MB | {:.0} s |\n",
+            f.users, f.kith_ms, f.reference_ms, f.ratio, f.db_mb, f.generate_s
+        ));
+    }
+    if let Some(mb) = r.peak_rss_mb {
+        s.push_str(&format!(
+            "\nPeak resident memory of the bench process: {mb:.0} MB\n"
+        ));
+    }
+    s
+}

@@ -1,0 +1,189 @@
+//! kith-cli: the headless front door to kith-core, over the same data directory
+//! as the desktop app.
+
+mod bench;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use kith_core::users::{NewUser, UserSort};
+use kith_core::Kith;
+use uuid::Uuid;
+
+use output::Output;
+
+/// The desktop app's identifier: its data directory is named after it.
+const APP_IDENTIFIER: &str = "app.kith.desktop";
+
+#[derive(Parser)]
+#[command(name = "kith-cli", version, about = "Kith from the command line")]
+struct Cli {
+    /// Data directory (default: the desktop app's, in the OS app data dir).
+    #[arg(long, global = true, env = "KITH_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add, show, list, delete and restore users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Search users by name, email or phone digits.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Add deterministic, realistic demo users.
+    Demo {
+        #[arg(long)]
+        users: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measure search, open and memory; prints the BENCHMARKS.md tables.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    Add {
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        mobile_phone: Option<String>,
+        #[arg(long)]
+        home_phone: Option<String>,
+    },
+    Show {
+        id: Uuid,
+    },
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+    /// Move a user to the trash.
+    Delete {
+        id: Uuid,
+    },
+    /// Bring a user back from the trash.
+    Restore {
+        id: Uuid,
+    },
+}
+
+fn default_data_dir() -> Result<PathBuf> {
+    let base =
+        dirs::data_dir().context("this system has no app data directory; pass --data-dir")?;
+    Ok(base.join(APP_IDENTIFIER))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let out = Output { json: cli.json };
+    if let Command::Bench(args) = &cli.command {
+        return bench::run(args, &out).await;
+    }
+    let dir = match cli.data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    let kith = Kith::open(&dir)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", dir.display()))?;
+    match cli.command {
+        Command::Users(cmd) => users(&kith, cmd, &out).await?,
+        Command::Search { query, limit } => {
+            let result = kith.search(&query, limit).await?;
+            out.users(&result.rows, &result)?;
+        }
+        Command::Demo { users, seed } => {
+            if users == 0 {
+                bail!("--users must be at least 1");
+            }
+            let report = kith_core::demo::generate(kith.store(), users, seed).await?;
+            out.message(&format!("added {} demo users", report.users), &report)?;
+        }
+        Command::Bench(_) => unreachable!("handled above"),
+    }
+    kith.store().close().await;
+    Ok(())
+}
+
+async fn users(kith: &Kith, cmd: UsersCommand, out: &Output) -> Result<()> {
+    let users = kith.users();
+    match cmd {
+        UsersCommand::Add {
+            first_name,
+            last_name,
+            email,
+            mobile_phone,
+            home_phone,
+        } => {
+            let draft = NewUser {
+                first_name,
+                last_name,
+                email,
+                mobile_phone,
+                home_phone,
+            };
+            let user = users.create(&draft).await?;
+            out.user(&user)?;
+        }
+        UsersCommand::Show { id } => out.user(&users.get(id).await?)?,
+        UsersCommand::List { limit, offset } => {
+            let page = users.list(UserSort::Name, offset, limit).await?;
+            out.users(&page.rows, &page)?;
+        }
+        UsersCommand::Delete { id } => {
+            users.delete(id).await?;
+            out.message(
+                &format!("moved {id} to the trash"),
+                &serde_json::json!({ "id": id, "deleted": true }),
+            )?;
+        }
+        UsersCommand::Restore { id } => out.user(&users.restore(id).await?)?,
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kith-cli: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the error and its causes.
+            eprintln!("kith-cli: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Printing results: one JSON document with `--json`, readable lines otherwise.
+
+use std::io::Write;
+
+use anyhow::Result;
+use kith_core::users::{UserDetail, UserSummary};
+use serde::Serialize;
+
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    fn print_json(&self, value: &impl Serialize) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, value)?;
+        writeln!(stdout)?;
+        Ok(())
+    }
+
+    pub fn user(&self, user: &UserDetail) -> Result<()> {
+        if self.json {
+            return self.print_json(user);
+        }
+        println!("{}  {} {}", user.id, user.first_name, user.last_name);
+        for (label, value) in [
+            ("email", &user.email),
+            ("mobile", &user.mobile_phone),
+            ("home", &user.home_phone),
+            ("app user id", &user.app_user_id),
+            ("stripe id", &user.stripe_customer_id),
+        ] {
+            if let Some(v) = value {
+                println!("  {label:<12} {v}");
+            }
+        }
+        if user.deleted_at.is_some() {
+            println!("  (in the trash)");
+        }
+        Ok(())
+    }
+
+    /// A list of users; `whole` is what `--json` prints (the page or search result).
+    pub fn users(&self, rows: &[UserSummary], whole: &impl Serialize) -> Result<()> {
+        if self.json {
+            return self.print_json(whole);
+        }
+        for u in rows {
+            let contact = u
+                .email
+                .as_deref()
+                .or(u.mobile_phone.as_deref())
+                .unwrap_or("");
+            println!("{}  {} {}  {contact}", u.id, u.first_name, u.last_name);
+        }
+        Ok(())
+    }
+
+    pub fn message(&self, text: &str, value: &impl Serialize) -> Result<()> {
+        if self.json {
+            return self.print_json(value);
+        }
+        println!("{text}");
+        Ok(())
+    }
+}

@@ -1,0 +1,161 @@
+//! kith-cli end to end: the real binary over a real data directory.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cli(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("kith-cli").expect("kith-cli binary");
+    cmd.env_remove("KITH_DATA_DIR").arg("--data-dir").arg(dir);
+    cmd
+}
+
+fn json(dir: &std::path::Path, args: &[&str]) -> Value {
+    let out = cli(dir)
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("run kith-cli");
+    assert!(
+        out.status.success(),
+        "kith-cli {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
+}
+
+#[test]
+fn add_show_search_delete_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let user = json(
+        d,
+        &[
+            "users",
+            "add",
+            "--first-name",
+            "Zoë",
+            "--last-name",
+            "Müller",
+            "--email",
+            "zoe@example.com",
+            "--mobile-phone",
+            "+1 (555) 123-4567",
+        ],
+    );
+    assert_eq!(user["first_name"], "Zoë");
+    assert_eq!(user["mobile_phone"], "+15551234567");
+    assert_eq!(user["has_generated_password"], true);
+    let id = user["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(json(d, &["users", "show", &id])["email"], "zoe@example.com");
+    let found = json(d, &["search", "muller"]);
+    assert_eq!(found["rows"][0]["id"], id.as_str());
+    let found = json(d, &["search", "5551234"]);
+    assert_eq!(found["rows"][0]["id"], id.as_str());
+    assert_eq!(json(d, &["users", "list"])["total"], 1);
+
+    json(d, &["users", "delete", &id]);
+    assert_eq!(json(d, &["users", "list"])["total"], 0);
+    assert_eq!(
+        json(d, &["search", "muller"])["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let restored = json(d, &["users", "restore", &id]);
+    assert_eq!(restored["deleted_at"], Value::Null);
+    assert_eq!(json(d, &["users", "list"])["total"], 1);
+}
+
+#[test]
+fn errors_exit_non_zero_with_one_line_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path())
+        .args([
+            "users",
+            "add",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--email",
+            "not-an-email",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("missing an @"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        json(dir.path(), &["users", "list"])["total"],
+        0,
+        "nothing saved"
+    );
+
+    let out = cli(dir.path())
+        .args(["users", "show", "00000000-0000-0000-0000-000000000001"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+}
+
+#[test]
+fn demo_data_is_deterministic() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [a.path(), b.path()] {
+        assert_eq!(
+            json(d, &["demo", "--users", "300", "--seed", "7"])["users"],
+            300
+        );
+    }
+    let list = |d| json(d, &["users", "list", "--limit", "300"]);
+    let (la, lb) = (list(a.path()), list(b.path()));
+    assert_eq!(la["total"], 300);
+    // Same users, same ids; only last-activity clocks (the time of writing) differ.
+    let strip = |v: &Value| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.as_object_mut().unwrap().remove("last_activity_at");
+                r
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&la), strip(&lb));
+    let other = tempfile::tempdir().unwrap();
+    json(other.path(), &["demo", "--users", "300", "--seed", "8"]);
+    assert_ne!(strip(&la), strip(&list(other.path())));
+}
+
+#[test]
+fn bench_runs_and_reports_ratios() {
+    let work = tempfile::tempdir().unwrap();
+    let report = json(
+        work.path(),
+        &[
+            "bench",
+            "--sizes",
+            "400",
+            "--queries",
+            "5",
+            "--reference-queries",
+            "2",
+            "--work-dir",
+            work.path().to_str().unwrap(),
+        ],
+    );
+    let search = report["search"].as_array().unwrap();
+    assert_eq!(search.len(), 3, "name, email and phone-digit queries");
+    assert!(search
+        .iter()
+        .all(|f| f["kith_p99_ms"].as_f64().unwrap() > 0.0));
+    assert_eq!(report["open"][0]["users"], 400);
+}

@@ -1,0 +1,144 @@
+//! Search: substring, case- and accent-insensitive, phone digits in any format,
+//! served by the index (never a table scan).
+
+mod common;
+
+use kith_core::users::NewUser;
+
+async fn add(
+    kith: &kith_core::Kith,
+    first: &str,
+    last: &str,
+    email: &str,
+    mobile: &str,
+) -> uuid::Uuid {
+    kith.users()
+        .create(&NewUser {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: Some(email.into()).filter(|e: &String| !e.is_empty()),
+            mobile_phone: Some(mobile.into()).filter(|m: &String| !m.is_empty()),
+            home_phone: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+#[test]
+fn finds_by_any_part_of_name_email_or_phone() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let zoe = add(
+            &kith,
+            "Zoë",
+            "Müller",
+            "zoe.m@example.com",
+            "+1 (555) 123-4567",
+        )
+        .await;
+        let anders = add(&kith, "Anders", "Ångström", "anders@example.se", "").await;
+        let ann = add(
+            &kith,
+            "Ann",
+            "Lee",
+            "ann.lee@shop.example.org",
+            "+44 7700 900123",
+        )
+        .await;
+        let ids = |q: &'static str| {
+            let kith = &kith;
+            async move {
+                kith.search(q, 10)
+                    .await
+                    .unwrap()
+                    .rows
+                    .into_iter()
+                    .map(|u| u.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(ids("muller").await, vec![zoe]);
+        assert_eq!(ids("MÜLL").await, vec![zoe]);
+        assert_eq!(ids("angstrom").await, vec![anders]);
+        assert_eq!(
+            ids("ngstr").await,
+            vec![anders],
+            "substring, not just prefix"
+        );
+        assert_eq!(ids("5551234").await, vec![zoe]);
+        assert_eq!(ids("(555) 123-45").await, vec![zoe]);
+        assert_eq!(
+            ids("07700 900123").await,
+            vec![ann],
+            "national format with trunk 0"
+        );
+        assert_eq!(ids("shop.example").await, vec![ann]);
+        assert_eq!(ids("zoe mul").await, vec![zoe], "every word must match");
+        assert_eq!(ids("lee ann").await, vec![ann], "words in any order");
+        assert!(ids("nobody").await.is_empty());
+        assert_eq!(ids("zo").await, vec![zoe], "two letters: name prefix");
+        let an = ids("an").await;
+        assert_eq!(an, vec![anders, ann], "name prefixes, in name order");
+        assert_eq!(ids("lee").await, vec![ann]);
+        kith.users().delete(zoe).await.unwrap();
+        assert!(
+            ids("muller").await.is_empty(),
+            "deleted users are not found"
+        );
+        kith.users().restore(zoe).await.unwrap();
+        assert_eq!(ids("muller").await, vec![zoe]);
+    });
+}
+
+#[test]
+fn edits_reindex() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let id = add(&kith, "Ann", "Lee", "", "").await;
+        kith.users()
+            .set_field(id, kith_core::users::UserField::LastName, Some("Øster"))
+            .await
+            .unwrap();
+        assert!(kith.search("lee", 5).await.unwrap().rows.is_empty());
+        assert_eq!(kith.search("oster", 5).await.unwrap().rows[0].id, id);
+    });
+}
+
+#[test]
+fn more_flag_when_results_are_cut() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        kith_core::demo::generate(kith.store(), 300, 1)
+            .await
+            .unwrap();
+        let r = kith.search("example", 10).await.unwrap();
+        assert_eq!(r.rows.len(), 10);
+        assert!(r.more);
+    });
+}
+
+#[test]
+fn search_uses_the_index_not_a_scan() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+            "EXPLAIN QUERY PLAN SELECT u.id FROM users_fts JOIN users u ON u.rid = users_fts.rowid \
+             WHERE users_fts MATCH 'muller' AND u._deleted = 0 LIMIT 10",
+        )
+        .fetch_all(kith.store().pool())
+        .await
+        .unwrap();
+        let text: Vec<_> = plan.iter().map(|r| r.3.clone()).collect();
+        assert!(
+            text.iter().any(|d| d.contains("VIRTUAL TABLE INDEX")),
+            "{text:?}"
+        );
+        assert!(
+            !text
+                .iter()
+                .any(|d| d.starts_with("SCAN u") && !d.contains("VIRTUAL TABLE")),
+            "no scan of the users table: {text:?}"
+        );
+    });
+}

@@ -1,0 +1,88 @@
+//! The Kith desktop shell: opens the data directory, registers the IPC commands and
+//! hands everything else to kith-core.
+
+pub mod commands;
+pub mod error;
+mod options;
+
+use kith_core::Kith;
+use tauri::Manager;
+
+pub use error::KithError;
+pub use options::{Options, OptionsError};
+
+/// Application state shared by all commands.
+pub struct AppState {
+    pub kith: Kith,
+}
+
+/// Registers every IPC command on `builder`; the real app and the IPC tests share it.
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::users::list_users,
+        commands::users::search_users,
+        commands::users::get_user,
+        commands::users::find_duplicates,
+        commands::users::create_user,
+        commands::users::set_user_field,
+        commands::users::delete_user,
+        commands::users::restore_user,
+        commands::users::list_trash,
+        commands::users::reveal_password,
+        commands::users::add_address,
+        commands::users::update_address,
+        commands::users::remove_address,
+        commands::users::add_social_link,
+        commands::users::update_social_link,
+        commands::users::remove_social_link,
+        commands::users::add_card,
+        commands::users::remove_card,
+        commands::users::remove_push_token,
+        commands::users::set_user_team,
+        commands::workspace::list_teams,
+        commands::workspace::create_team,
+        commands::workspace::list_locations,
+        commands::workspace::create_location,
+        commands::workspace::rename_location,
+        commands::workspace::delete_location,
+        commands::settings::get_settings,
+        commands::settings::update_settings,
+    ])
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Options(#[from] OptionsError),
+    #[error("could not start the window: {0}")]
+    Tauri(#[from] tauri::Error),
+}
+
+/// Starts the desktop app with the given command-line arguments.
+pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
+    let options = Options::parse(args, std::env::var_os("KITH_DATA_DIR"))?;
+    with_commands(tauri::Builder::default())
+        .setup(move |app| {
+            let dir = match &options.data_dir {
+                Some(dir) => dir.clone(),
+                None => app.path().app_data_dir()?,
+            };
+            tracing::info!(data_dir = %dir.display(), "opening data directory");
+            let kith = tauri::async_runtime::block_on(Kith::open(&dir))?;
+            app.manage(AppState { kith });
+            Ok(())
+        })
+        .run(tauri::generate_context!())?;
+    Ok(())
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info for Kith, warn otherwise).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,kith=info,kith_app=info,kith_core=info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
