@@ -153,7 +153,11 @@ fn bench_runs_and_reports_ratios() {
         ],
     );
     let search = report["search"].as_array().unwrap();
-    assert_eq!(search.len(), 3, "name, email and phone-digit queries");
+    assert_eq!(
+        search.len(),
+        4,
+        "name, full name, email and phone-digit queries"
+    );
     assert!(search
         .iter()
         .all(|f| f["kith_p99_ms"].as_f64().unwrap() > 0.0));

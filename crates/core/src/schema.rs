@@ -173,17 +173,6 @@ impl TableDef {
     pub fn field_count(&self) -> usize {
         self.columns.len() + 1
     }
-
-    /// Whether a user's activity clock moves when this table changes.
-    pub fn user_column(&self) -> Option<&'static str> {
-        if self.name == USERS.name {
-            return None;
-        }
-        self.columns
-            .iter()
-            .find(|c| c.name == "user_id")
-            .map(|c| c.name)
-    }
 }
 
 /// Checks a value against a column's type and rule.

@@ -87,9 +87,31 @@ fn arb_change() -> impl Strategy<Value = Change> {
         })
 }
 
+/// A change to a user's address: a child row that moves its user's activity clock.
+fn arb_address_change() -> impl Strategy<Value = Change> {
+    (0u128..2, 0usize..3, 0usize..3, 1u64..40, any::<u8>()).prop_map(
+        |(row, user, node, millis, pick)| {
+            let mut fields = BTreeMap::new();
+            fields.insert("user_id".to_owned(), Value::Text(rows()[user].to_string()));
+            fields.insert("city".to_owned(), value_for("city", pick));
+            if pick % 7 == 0 {
+                fields.insert("_deleted".to_owned(), Value::Bool(true));
+            }
+            Change {
+                table: "user_addresses".into(),
+                row: Uuid::from_u128(100 + row),
+                hlc: Hlc::new(millis, 1),
+                node: nodes()[node],
+                fields,
+            }
+        },
+    )
+}
+
 /// A set of changes with unique stamps, as real replicas produce.
 fn arb_changes() -> impl Strategy<Value = Vec<Change>> {
-    proptest::collection::vec(arb_change(), 1..24).prop_map(|mut v| {
+    let any_change = prop_oneof![4 => arb_change(), 1 => arb_address_change()];
+    proptest::collection::vec(any_change, 1..24).prop_map(|mut v| {
         let mut seen = HashSet::new();
         v.retain(|c| seen.insert((c.hlc, c.node)));
         v

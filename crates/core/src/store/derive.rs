@@ -1,62 +1,33 @@
 //! Local columns derived from synced ones: sort keys, the search index, and each
-//! user's last-activity clock. Computed in the write transaction, so they can never
+//! user's last-activity clock (the newest clock among the user row's own fields —
+//! a value every replica derives alike whatever order changes arrive in; changes
+//! to child rows do not count, because a child can arrive before its user). Computed in the write transaction, so they can never
 //! drift from the data; never synced, because every replica derives them alike.
 
-use kith_protocol::Change;
-use sqlx::SqliteConnection;
+use kith_protocol::Value;
+use sqlx::{Row, SqliteConnection};
 
+use super::apply::{Outcome, RowWork, CHUNK};
 use crate::error::Result;
-use crate::schema::{TableDef, USERS};
+use crate::schema::{self, TableDef, USERS};
 use crate::text::{digits, fold};
 
+/// Columns whose change re-indexes a user.
 const SEARCHED: [&str; 6] = [
     "first_name",
     "last_name",
     "email",
     "mobile_phone",
     "home_phone",
-    crate::schema::DELETED,
+    schema::DELETED,
 ];
-
-/// Runs after `change` wrote row `rid` of `table`. `was_deleted` is the row's
-/// tombstone before the write, or `None` when the write created the row.
-pub(super) async fn after_write(
-    conn: &mut SqliteConnection,
-    table: &TableDef,
-    rid: i64,
-    change: &Change,
-    was_deleted: Option<bool>,
-) -> Result<()> {
-    let activity = change.hlc.millis() as i64;
-    if table.name == USERS.name {
-        if change.fields.keys().any(|k| SEARCHED.contains(&k.as_str())) {
-            reindex_user(conn, rid, was_deleted).await?;
-        }
-        sqlx::query("UPDATE users SET _activity = max(_activity, ?) WHERE rid = ?")
-            .bind(activity)
-            .bind(rid)
-            .execute(&mut *conn)
-            .await?;
-    } else if let Some(user_column) = table.user_column() {
-        let sql = format!(
-            "UPDATE users SET _activity = max(_activity, ?)
-             WHERE id = (SELECT {user_column} FROM {} WHERE rid = ?)",
-            table.name
-        );
-        sqlx::query(&sql)
-            .bind(activity)
-            .bind(rid)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
 
 /// The searchable forms of one user.
 pub struct SearchForms {
     pub name_key: String,
     pub last_key: String,
     pub email_key: Option<String>,
+    pub email_folded: Option<String>,
     pub phone_digits: String,
 }
 
@@ -79,59 +50,161 @@ pub fn search_forms(
         name_key,
         last_key: fold(last),
         email_key: email.map(|e| e.trim().to_lowercase()),
+        email_folded: email.map(fold),
         phone_digits,
     }
 }
 
-type UserText = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    bool,
-);
+/// Derived columns written with a new row (users only).
+pub(super) fn insert_columns(table: &TableDef) -> &'static [&'static str] {
+    if table.name == USERS.name {
+        &["name_key", "last_key", "email_key", "_activity"]
+    } else {
+        &[]
+    }
+}
 
-async fn reindex_user(
-    conn: &mut SqliteConnection,
-    rid: i64,
-    was_deleted: Option<bool>,
-) -> Result<()> {
-    let (first, last, email, mobile, home, deleted): UserText = sqlx::query_as(
+fn text<'a>(w: &'a RowWork, column: &str) -> Option<&'a str> {
+    w.writes.get(column).and_then(Value::as_str)
+}
+
+fn forms_of_new(w: &RowWork) -> SearchForms {
+    search_forms(
+        text(w, "first_name"),
+        text(w, "last_name"),
+        text(w, "email"),
+        [text(w, "mobile_phone"), text(w, "home_phone")],
+    )
+}
+
+fn activity(w: &RowWork) -> i64 {
+    w.latest.map_or(0, |s| s.hlc.millis() as i64)
+}
+
+pub(super) fn insert_values(table: &TableDef, w: &RowWork) -> Vec<Value> {
+    if table.name != USERS.name {
+        return Vec::new();
+    }
+    let f = forms_of_new(w);
+    vec![
+        Value::Text(f.name_key),
+        Value::Text(f.last_key),
+        f.email_key.into(),
+        Value::Int(activity(w)),
+    ]
+}
+
+fn is_live(w: &RowWork) -> bool {
+    !w.writes
+        .get(schema::DELETED)
+        .and_then(Value::as_bool)
+        .unwrap_or(w.before.unwrap_or(false))
+}
+
+/// Brings derived columns up to date after a batch was written.
+pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &Outcome) -> Result<()> {
+    let mut new_fts: Vec<(i64, SearchForms)> = Vec::new();
+    let mut reindex: Vec<(i64, bool)> = Vec::new();
+    let mut user_activity: Vec<(i64, i64)> = Vec::new();
+
+    for (table, id) in &outcome.rows {
+        let Some(w) = outcome.work.get(&(table.name, *id)) else {
+            continue;
+        };
+        let (Some(rid), Some(_)) = (w.rid, w.latest) else {
+            continue;
+        };
+        if table.name != USERS.name {
+            continue;
+        }
+        {
+            match w.before {
+                None if is_live(w) => new_fts.push((rid, forms_of_new(w))),
+                None => {}
+                Some(was_deleted) => {
+                    if w.writes.keys().any(|k| SEARCHED.contains(k)) {
+                        reindex.push((rid, !was_deleted));
+                    }
+                    user_activity.push((rid, activity(w)));
+                }
+            }
+        }
+    }
+
+    insert_fts(conn, &new_fts).await?;
+    for (rid, was_live) in reindex {
+        reindex_user(conn, rid, was_live).await?;
+    }
+    for chunk in user_activity.chunks(CHUNK) {
+        let values = vec!["(?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "UPDATE users SET _activity = max(users._activity, v.column2) \
+             FROM (VALUES {values}) AS v WHERE users.rid = v.column1"
+        );
+        let mut q = sqlx::query(&sql);
+        for (rid, at) in chunk {
+            q = q.bind(rid).bind(at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_fts(conn: &mut SqliteConnection, rows: &[(i64, SearchForms)]) -> Result<()> {
+    for chunk in rows.chunks(CHUNK) {
+        let values = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!("INSERT INTO users_fts (rowid, name, email, phone) VALUES {values}");
+        let mut q = sqlx::query(&sql);
+        for (rid, f) in chunk {
+            q = q
+                .bind(rid)
+                .bind(&f.name_key)
+                .bind(f.email_folded.as_deref())
+                .bind(&f.phone_digits);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes an existing user's keys and search entry from the row as stored.
+async fn reindex_user(conn: &mut SqliteConnection, rid: i64, was_live: bool) -> Result<()> {
+    let r = sqlx::query(
         "SELECT first_name, last_name, email, mobile_phone, home_phone, _deleted FROM users WHERE rid = ?",
     )
     .bind(rid)
     .fetch_one(&mut *conn)
     .await?;
-    let forms = search_forms(
+    let get = |c: &str| r.try_get::<Option<String>, _>(c);
+    let (first, last, email, mobile, home) = (
+        get("first_name")?,
+        get("last_name")?,
+        get("email")?,
+        get("mobile_phone")?,
+        get("home_phone")?,
+    );
+    let deleted: bool = r.try_get("_deleted")?;
+    let f = search_forms(
         first.as_deref(),
         last.as_deref(),
         email.as_deref(),
         [mobile.as_deref(), home.as_deref()],
     );
     sqlx::query("UPDATE users SET name_key = ?, last_key = ?, email_key = ? WHERE rid = ?")
-        .bind(&forms.name_key)
-        .bind(&forms.last_key)
-        .bind(&forms.email_key)
+        .bind(&f.name_key)
+        .bind(&f.last_key)
+        .bind(&f.email_key)
         .bind(rid)
         .execute(&mut *conn)
         .await?;
-    // Only a live row that existed before has an entry to remove.
-    if was_deleted == Some(false) {
+    if was_live {
         sqlx::query("DELETE FROM users_fts WHERE rowid = ?")
             .bind(rid)
             .execute(&mut *conn)
             .await?;
     }
     if !deleted {
-        let folded_email = email.as_deref().map(fold);
-        sqlx::query("INSERT INTO users_fts (rowid, name, email, phone) VALUES (?, ?, ?, ?)")
-            .bind(rid)
-            .bind(&forms.name_key)
-            .bind(folded_email)
-            .bind(&forms.phone_digits)
-            .execute(&mut *conn)
-            .await?;
+        insert_fts(conn, &[(rid, f)]).await?;
     }
     Ok(())
 }
