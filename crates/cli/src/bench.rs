@@ -55,9 +55,20 @@ struct OpenFigure {
     db_mb: f64,
 }
 
+/// Fetching a page of the list anywhere in it, as when the scrollbar is dragged.
+#[derive(Serialize)]
+struct ScrollFigure {
+    users: u64,
+    anywhere_p50_ms: f64,
+    anywhere_p99_ms: f64,
+    first_page_p50_ms: f64,
+    ratio_p99: f64,
+}
+
 #[derive(Serialize)]
 struct Report {
     search: Vec<SearchFigure>,
+    scroll: Vec<ScrollFigure>,
     open: Vec<OpenFigure>,
     /// Peak resident memory while opening, listing and searching, per size.
     serving_peak_rss_mb: Vec<(u64, Option<f64>)>,
@@ -77,6 +88,7 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
     };
     let mut report = Report {
         search: Vec::new(),
+        scroll: Vec::new(),
         open: Vec::new(),
         serving_peak_rss_mb: Vec::new(),
     };
@@ -129,6 +141,7 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
                 speedup_p99: lp99 / kp99.max(1e-6),
             });
         }
+        report.scroll.push(scroll(&kith, size, args.queries).await?);
         kith.store().close().await;
         drop(kith);
 
@@ -194,9 +207,10 @@ async fn sample_queries(kith: &Kith, n: usize) -> Result<Vec<(&'static str, Vec<
         }
     }
     Ok(vec![
-        ("name", names),
-        ("email", emails),
-        ("phone digits", phones),
+        ("part of a last name", names),
+        ("first name + start of last", full),
+        ("part of an email", emails),
+        ("7 digits of a phone", phones),
     ])
 }
 
@@ -224,6 +238,31 @@ async fn like_scan(kith: &Kith, q: &str) -> Result<()> {
     .await?;
     std::hint::black_box(rows);
     Ok(())
+}
+
+/// Pages of 100 at random offsets in name order, against the first page.
+async fn scroll(kith: &Kith, size: u64, n: usize) -> Result<ScrollFigure> {
+    let users = kith.users();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED + 2);
+    let (mut anywhere, mut first) = (Vec::new(), Vec::new());
+    for _ in 0..n.clamp(1, 100) {
+        let offset = rng.gen_range(0..size.max(1)) as i64;
+        let t = Instant::now();
+        std::hint::black_box(users.list(UserSort::Name, offset, 100).await?);
+        anywhere.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(users.list(UserSort::Name, 0, 100).await?);
+        first.push(t.elapsed());
+    }
+    let (p50, p99) = percentiles(&mut anywhere);
+    let (first_p50, _) = percentiles(&mut first);
+    Ok(ScrollFigure {
+        users: size,
+        anywhere_p50_ms: p50,
+        anywhere_p99_ms: p99,
+        first_page_p50_ms: first_p50,
+        ratio_p99: p99 / first_p50.max(1e-6),
+    })
 }
 
 /// Opening the data dir and reading the first page of the list, as the app does at
@@ -302,6 +341,15 @@ fn markdown(r: &Report) -> String {
             f.like_p50_ms,
             f.like_p99_ms,
             f.speedup_p99
+        ));
+    }
+    s.push_str("\n### A page of 100 anywhere in the list (scrollbar dragged), name order\n\n");
+    s.push_str("| users | page at a random offset p50 | p99 | reference: first page p50 | p99 / reference |\n");
+    s.push_str("|---:|---:|---:|---:|---:|\n");
+    for f in &r.scroll {
+        s.push_str(&format!(
+            "| {} | {:.1} ms | {:.1} ms | {:.2} ms | {:.1}× |\n",
+            f.users, f.anywhere_p50_ms, f.anywhere_p99_ms, f.first_page_p50_ms, f.ratio_p99
         ));
     }
     s.push_str("\n### Open the database and show the first page (best of 3)\n\n");

@@ -92,6 +92,23 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
             (rows, Vec::new())
         }
         Plan::Words { long, short } => {
+            // Typing a name from its start is the common case, and those are the best
+            // matches: the name index answers it alone when it finds enough.
+            let whole = long
+                .iter()
+                .chain(&short)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let starts = name_prefix(pool, &whole, limit + 1).await?;
+            if starts.len() as i64 > limit && folded_terms_in_order(query, &whole) {
+                let mut rows = starts;
+                rows.truncate(limit as usize);
+                return Ok(SearchResult {
+                    rows: rows.into_iter().map(|(u, _, _)| u).collect(),
+                    more: true,
+                });
+            }
             let expr = long
                 .iter()
                 .map(|t| fts_literal(t))
@@ -155,6 +172,28 @@ async fn fts(pool: &SqlitePool, expr: &str, want: i64) -> Result<Vec<Candidate>>
          WHERE users_fts MATCH ? AND u._deleted = 0 LIMIT ?"
     ))
     .bind(expr)
+    .bind(want)
+    .fetch_all(pool)
+    .await?;
+    candidates(&rows)
+}
+
+/// Whether the query's words, folded, read as typed (so "lee ann" is not served by
+/// the prefix of "ann lee").
+fn folded_terms_in_order(query: &str, whole: &str) -> bool {
+    fold(query).split_whitespace().collect::<Vec<_>>().join(" ") == whole
+}
+
+/// Users whose whole name starts with `p`, in name order.
+async fn name_prefix(pool: &SqlitePool, p: &str, want: i64) -> Result<Vec<Candidate>> {
+    let end = format!("{p}\u{10FFFF}");
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY}, u.name_key, coalesce(u.email_key, '') AS email_key \
+         FROM users u INDEXED BY users_by_name \
+         WHERE u._deleted = 0 AND u.name_key >= ? AND u.name_key < ? ORDER BY u.name_key, u.rid LIMIT ?"
+    ))
+    .bind(p)
+    .bind(end)
     .bind(want)
     .fetch_all(pool)
     .await?;

@@ -255,8 +255,9 @@ fn a_bad_change_refuses_the_whole_batch() {
                 kith_core::ErrorKind::InvalidInput,
                 "{table}.{column}: {err}"
             );
-            assert!(
-                common::dump(&store).await.is_empty(),
+            assert_eq!(
+                common::dump(&store).await,
+                vec!["live:0"],
                 "nothing written for {table}.{column}"
             );
         }

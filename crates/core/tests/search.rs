@@ -142,3 +142,30 @@ fn search_uses_the_index_not_a_scan() {
         );
     });
 }
+
+#[test]
+fn a_name_typed_from_its_start_is_answered_by_the_name_index() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        for i in 0..12 {
+            add(&kith, "Zoë", &format!("Müller{i:02}"), "", "").await;
+        }
+        add(&kith, "Ann", "Zoë-Müllerson", "", "").await;
+        let r = kith.search("zoe mul", 5).await.unwrap();
+        assert_eq!(r.rows.len(), 5);
+        assert!(r.more);
+        let names: Vec<_> = r.rows.iter().map(|u| u.last_name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Müller00", "Müller01", "Müller02", "Müller03", "Müller04"]
+        );
+        // Fewer prefix matches than wanted: the substring index finds the rest too.
+        let r = kith.search("zoe mul", 50).await.unwrap();
+        assert_eq!(r.rows.len(), 13);
+        assert!(!r.more);
+        assert_eq!(
+            r.rows[12].first_name, "Ann",
+            "a match inside the name ranks last"
+        );
+    });
+}

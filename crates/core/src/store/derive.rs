@@ -106,6 +106,8 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &Outcome) 
     let mut new_fts: Vec<(i64, SearchForms)> = Vec::new();
     let mut reindex: Vec<(i64, bool)> = Vec::new();
     let mut user_activity: Vec<(i64, i64)> = Vec::new();
+    // Change in the number of live users, kept so the list never counts a million rows.
+    let mut live_delta = 0i64;
 
     for (table, id) in &outcome.rows {
         let Some(w) = outcome.work.get(&(table.name, *id)) else {
@@ -119,9 +121,13 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &Outcome) 
         }
         {
             match w.before {
-                None if is_live(w) => new_fts.push((rid, forms_of_new(w))),
+                None if is_live(w) => {
+                    live_delta += 1;
+                    new_fts.push((rid, forms_of_new(w)));
+                }
                 None => {}
                 Some(was_deleted) => {
+                    live_delta += i64::from(is_live(w)) - i64::from(!was_deleted);
                     if w.writes.keys().any(|k| SEARCHED.contains(k)) {
                         reindex.push((rid, !was_deleted));
                     }
@@ -131,6 +137,12 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &Outcome) 
         }
     }
 
+    if live_delta != 0 {
+        sqlx::query("UPDATE local_counts SET value = value + ? WHERE name = 'live_users'")
+            .bind(live_delta)
+            .execute(&mut *conn)
+            .await?;
+    }
     insert_fts(conn, &new_fts).await?;
     for (rid, was_live) in reindex {
         reindex_user(conn, rid, was_live).await?;

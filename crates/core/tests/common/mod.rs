@@ -53,6 +53,19 @@ pub async fn dump(store: &Store) -> Vec<String> {
             out.push(format!("{}:{id}:{v}", table.name));
         }
     }
+    let live: i64 = sqlx::query_scalar("SELECT value FROM local_counts WHERE name = 'live_users'")
+        .fetch_one(store.pool())
+        .await
+        .expect("live count");
+    let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE _deleted = 0")
+        .fetch_one(store.pool())
+        .await
+        .expect("count");
+    assert_eq!(
+        live, counted,
+        "the kept count of live users matches the table"
+    );
+    out.push(format!("live:{live}"));
     // The search index must agree too: the rowids it holds, by user id.
     let fts = sqlx::query(
         "SELECT u.id FROM users_fts JOIN users u ON u.rid = users_fts.rowid ORDER BY u.id",

@@ -1,9 +1,11 @@
-// Names, initials and dates as people read them, in their own locale.
+// Names, initials, phone numbers, counts and dates as people read them, in their own locale.
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { settings } from "../settings/settings.svelte";
 
 type Named = { first_name: string; last_name: string; email: string | null; mobile_phone: string | null; home_phone: string | null };
 
 export function fullName(user: Named): string {
-  return `${user.first_name} ${user.last_name}`.trim() || user.email || user.mobile_phone || "Unnamed user";
+  return `${user.first_name} ${user.last_name}`.trim() || user.email || phoneOrNull(user.mobile_phone) || "Unnamed user";
 }
 
 export function initials(user: Named): string {
@@ -13,7 +15,46 @@ export function initials(user: Named): string {
 
 /** The one contact line a list row has room for. */
 export function primaryContact(user: Named): string {
-  return user.email || user.mobile_phone || user.home_phone || "";
+  return user.email || phoneOrNull(user.mobile_phone) || phoneOrNull(user.home_phone) || "";
+}
+
+/**
+ * A stored phone number (E.164, "+15551234567") as people write it: in the national format
+ * when the number belongs to `region` ("(555) 123-4567" for a US shop), else internationally
+ * ("+44 20 7123 4567"). Anything that does not parse is shown exactly as stored.
+ * `region` defaults to Settings.default_region, read reactively.
+ */
+export function formatPhone(value: string, region: string | null | undefined = settings.current?.default_region): string {
+  const number = parsePhoneNumberFromString(value);
+  if (!number || !number.isPossible()) return value;
+  return region && number.country === region.toUpperCase() ? number.formatNational() : number.formatInternational();
+}
+
+function phoneOrNull(value: string | null): string | null {
+  return value ? formatPhone(value) : null;
+}
+
+const countFormats = new Map<string, Intl.NumberFormat>();
+
+function groupedFormat(locale: string | undefined): Intl.NumberFormat | null {
+  try {
+    const format = new Intl.NumberFormat(locale, { useGrouping: true, maximumFractionDigits: 0 });
+    // The C/POSIX locale of some webviews resolves to a format without separators.
+    return /^\d+$/.test(format.format(1_234_567)) ? null : format;
+  } catch {
+    return null; // not a BCP 47 tag ("C", "POSIX")
+  }
+}
+
+/** A count with its thousands grouped ("20,000"), in the user's locale when that groups. */
+export function formatCount(n: number, locale: string | undefined = globalThis.navigator?.language): string {
+  const cacheKey = locale ?? "";
+  let format = countFormats.get(cacheKey);
+  if (!format) {
+    format = groupedFormat(locale) ?? groupedFormat("en-US")!;
+    countFormats.set(cacheKey, format);
+  }
+  return format.format(n);
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

@@ -68,6 +68,37 @@ describe("user list", () => {
     expect(callsOf("get_user")).toEqual([{ id: "u1" }]);
   });
 
+  it("groups the user count even where the webview's locale would not (LANG=C)", async () => {
+    vi.spyOn(navigator, "language", "get").mockReturnValue("C");
+    // What such a webview's toLocaleString() gives.
+    const spy = vi.spyOn(Number.prototype, "toLocaleString").mockImplementation(function (this: number) {
+      return String(this.valueOf());
+    });
+    try {
+      serve(listOf(20_000));
+      render(UserManager);
+      expect(await screen.findByText("20,000 users")).toBeTruthy();
+    } finally {
+      spy.mockRestore();
+      vi.restoreAllMocks();
+    }
+  });
+
+  it("shows a phone number for people, not as stored, when a row has no email", async () => {
+    serve({
+      ...listOf(1),
+      list_users: ({ offset }: { offset: number }) => ({
+        total: 1,
+        offset,
+        rows: [summary(0, { email: null, mobile_phone: "+15551234567" })],
+      }),
+    });
+    render(UserManager);
+    const row = await screen.findByTestId("user-row");
+    expect(row.textContent).toContain("+1 555 123 4567");
+    expect(row.textContent).not.toContain("+15551234567");
+  });
+
   it("says so when there are no users at all and offers Add user", async () => {
     serve(listOf(0));
     render(UserManager);

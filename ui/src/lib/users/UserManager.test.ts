@@ -37,6 +37,11 @@ function fakeCore() {
 }
 
 const rowIds = () => screen.queryAllByTestId("user-row").map((r) => r.dataset.userId);
+const selectedIds = () =>
+  screen
+    .queryAllByTestId("user-row")
+    .filter((r) => r.getAttribute("aria-selected") === "true")
+    .map((r) => r.dataset.userId);
 
 describe("User Manager", () => {
   beforeEach(() => {
@@ -64,6 +69,58 @@ describe("User Manager", () => {
     await waitFor(() => expect(rowIds()).toEqual(["u1", "u2", "u3"]));
     expect((await screen.findByTestId("user-profile")).textContent).toContain("First2 Last2");
     expect(toast.textContent).not.toContain("Deleted");
+    expect(within(toast).queryByTestId("undo")).toBeNull();
+    expect(selectedIds()).toEqual(["u2"]);
+  });
+
+  it("restoring from the trash replaces the Deleted toast and its Undo, and shows the user", async () => {
+    const user = userEvent.setup();
+    render(UserManager);
+    render(Toasts);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await user.click(screen.getAllByTestId("user-row")[0]);
+    await user.click(await screen.findByTestId("delete-user"));
+    const toast = screen.getByTestId("toast");
+    expect(within(toast).getByTestId("undo")).toBeTruthy();
+
+    await user.click(screen.getByTestId("open-trash"));
+    await user.click(await screen.findByTestId("restore-user"));
+
+    await waitFor(() => expect(toast.textContent).toContain("Restored First1 Last1"));
+    expect(within(toast).getAllByTestId("toast-item")).toHaveLength(1);
+    expect(toast.textContent).not.toContain("Deleted");
+    expect(within(toast).queryByTestId("undo")).toBeNull();
+    expect((await screen.findByTestId("user-profile")).textContent).toContain("First1 Last1");
+    expect(callsOf("restore_user")).toEqual([{ id: "u1" }]);
+  });
+
+  it("Undo while the trash is open goes back to the list with the user selected", async () => {
+    const user = userEvent.setup();
+    render(UserManager);
+    render(Toasts);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await user.click(screen.getAllByTestId("user-row")[2]);
+    await user.click(await screen.findByTestId("delete-user"));
+    await user.click(screen.getByTestId("open-trash"));
+    await screen.findByTestId("trash-row");
+
+    await user.click(within(screen.getByTestId("toast")).getByTestId("undo"));
+
+    await waitFor(() => expect(rowIds()).toEqual(["u1", "u2", "u3"]));
+    expect(screen.queryByTestId("trash-view")).toBeNull();
+    expect(selectedIds()).toEqual(["u3"]);
+    expect((await screen.findByTestId("user-profile")).textContent).toContain("First3 Last3");
+    expect(toasts).toHaveLength(0);
+    expect(callsOf("restore_user")).toEqual([{ id: "u3" }]);
+  });
+
+  it("with no one selected, the profile pane says what to do and shows the shortcuts", async () => {
+    render(UserManager);
+    const pane = await screen.findByTestId("no-profile");
+    expect(pane.textContent).toContain("Select a user to see their profile");
+    const chips = [...pane.querySelectorAll("kbd")].map((k) => k.textContent);
+    expect(chips).toEqual(["↑Up arrow", "↓Down arrow", "Enter", "Ctrl", "K", "Ctrl", "N"]);
+    expect(pane.textContent).toContain("add a user");
   });
 
   it("lists deleted users in the trash and restores them", async () => {

@@ -1,7 +1,8 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { UserDetail } from "../../ipc/generated/UserDetail";
+import { settings } from "../../settings/settings.svelte";
 import { callsOf, detail, kithError, serve } from "../../testing/ipc";
 import DetailTab from "./DetailTab.svelte";
 
@@ -60,6 +61,50 @@ describe("Detail tab, edit in place", () => {
     expect((await screen.findByTestId("field-error")).textContent).toBe("This doesn't look like a phone number.");
     expect((screen.getByTestId("detail-mobile-phone-input") as HTMLInputElement).value).toBe("12");
     expect(callsOf("set_user_field")).toEqual([{ id: "u1", field: "mobile_phone", value: "12" }]);
+  });
+});
+
+describe("Detail tab, phone numbers", () => {
+  const withPhone = detail({ id: "u1", first_name: "Ada", mobile_phone: "+14155550001", home_phone: "+442071234567" });
+
+  afterEach(() => {
+    settings.current = null;
+  });
+
+  it("shows stored E.164 numbers formatted, nationally for the default region", async () => {
+    serve({});
+    settings.current = { default_region: "US", theme: "system" };
+    renderDetail(withPhone);
+    expect(screen.getByTestId("detail-mobile-phone").textContent?.trim()).toBe("(415) 555-0001");
+    expect(screen.getByTestId("detail-mobile-phone").getAttribute("aria-label")).toBe("Mobile phone: (415) 555-0001. Edit");
+    expect(screen.getByTestId("detail-home-phone").textContent?.trim()).toBe("+44 20 7123 4567");
+  });
+
+  it("edits from the international form, saves nothing if unchanged, and sends what is typed", async () => {
+    const user = userEvent.setup();
+    serve({ set_user_field: ({ value }) => ({ ...withPhone, mobile_phone: value === "415 555 0002" ? "+14155550002" : value }) });
+    settings.current = { default_region: "US", theme: "system" };
+    renderDetail(withPhone);
+
+    await user.click(screen.getByTestId("detail-mobile-phone"));
+    const input = screen.getByTestId("detail-mobile-phone-input") as HTMLInputElement;
+    expect(input.value).toBe("+1 415 555 0001");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.queryByTestId("detail-mobile-phone-input")).toBeNull());
+    expect(callsOf("set_user_field")).toEqual([]);
+
+    await user.click(screen.getByTestId("detail-mobile-phone"));
+    const again = screen.getByTestId("detail-mobile-phone-input") as HTMLInputElement;
+    await user.clear(again);
+    await user.type(again, "415 555 0002{Enter}");
+    expect(callsOf("set_user_field")).toEqual([{ id: "u1", field: "mobile_phone", value: "415 555 0002" }]);
+    await waitFor(() => expect(screen.getByTestId("detail-mobile-phone").textContent?.trim()).toBe("(415) 555-0002"));
+  });
+
+  it("shows a value it cannot parse as stored", () => {
+    serve({});
+    renderDetail(detail({ id: "u1", mobile_phone: "ask at the desk" }));
+    expect(screen.getByTestId("detail-mobile-phone").textContent?.trim()).toBe("ask at the desk");
   });
 });
 

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { settings } from "../settings/settings.svelte";
+import { formatCount, formatPhone, fullName, primaryContact } from "./format";
+
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+
+const person = (overrides: Partial<Parameters<typeof fullName>[0]> = {}) => ({
+  first_name: "",
+  last_name: "",
+  email: null,
+  mobile_phone: null,
+  home_phone: null,
+  ...overrides,
+});
+
+describe("formatPhone", () => {
+  afterEach(() => {
+    settings.current = null;
+  });
+
+  it("shows E.164 numbers internationally, grouped for people", () => {
+    expect(formatPhone("+15551234567", null)).toBe("+1 555 123 4567");
+    expect(formatPhone("+442071234567", "US")).toBe("+44 20 7123 4567");
+    expect(formatPhone("+4930123456", undefined)).toBe("+49 30 123456");
+  });
+
+  it("uses the national format when the number's country is the default region", () => {
+    expect(formatPhone("+14155550001", "US")).toBe("(415) 555-0001");
+    expect(formatPhone("+442071234567", "GB")).toBe("020 7123 4567");
+    // A Canadian number is still shown internationally to a US shop.
+    expect(formatPhone("+16045551234", "US")).toBe("+1 604 555 1234");
+  });
+
+  it("takes the region from Settings by default", () => {
+    expect(formatPhone("+14155550001")).toBe("+1 415 555 0001");
+    settings.current = { default_region: "US", theme: "system" };
+    expect(formatPhone("+14155550001")).toBe("(415) 555-0001");
+  });
+
+  it("shows values it cannot parse exactly as stored", () => {
+    for (const raw of ["12", "call reception", "+999123", "+1", ""]) expect(formatPhone(raw, "US")).toBe(raw);
+  });
+
+  it("formats the phone a list row and a name fall back to", () => {
+    expect(primaryContact(person({ mobile_phone: "+15551234567" }))).toBe("+1 555 123 4567");
+    expect(primaryContact(person({ home_phone: "+4930123456" }))).toBe("+49 30 123456");
+    expect(primaryContact(person({ email: "a@b.c", mobile_phone: "+15551234567" }))).toBe("a@b.c");
+    expect(fullName(person({ mobile_phone: "+15551234567" }))).toBe("+1 555 123 4567");
+  });
+});
+
+describe("formatCount", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("groups thousands in the user's locale", () => {
+    expect(formatCount(20_000, "en-US")).toBe("20,000");
+    expect(formatCount(20_000, "de-DE")).toBe("20.000");
+    expect(formatCount(7, "en-US")).toBe("7");
+  });
+
+  it("reads the locale from navigator.language", () => {
+    vi.spyOn(navigator, "language", "get").mockReturnValue("da-DK");
+    expect(formatCount(20_000)).toBe("20.000");
+  });
+
+  it("falls back to en-US grouping for the C locale and tags that are not BCP 47", () => {
+    expect(formatCount(20_000, "C")).toBe("20,000");
+    expect(formatCount(1_000_000, "POSIX")).toBe("1,000,000");
+  });
+
+  it("falls back to en-US when the resolved locale formats without grouping", () => {
+    const Real = Intl.NumberFormat;
+    // What a webview under LANG=C does: a valid locale whose numbers come out ungrouped.
+    vi.spyOn(Intl, "NumberFormat").mockImplementation(((locale: string, options?: Intl.NumberFormatOptions) =>
+      locale === "en-x-nogroup" ? new Real("en-US", { ...options, useGrouping: false }) : new Real(locale, options)) as never);
+    expect(formatCount(20_000, "en-x-nogroup")).toBe("20,000");
+  });
+});
