@@ -35,12 +35,12 @@ fn nodes() -> Vec<NodeId> {
 }
 
 fn value_for(column: &str, pick: u8) -> Value {
-    if pick % 5 == 0 {
+    if pick.is_multiple_of(5) {
         return Value::Null;
     }
     match column {
         "created_at" | "deleted_at" => Value::Int(i64::from(pick)),
-        "_deleted" => Value::Bool(pick % 2 == 0),
+        "_deleted" => Value::Bool(pick.is_multiple_of(2)),
         "location_id" => Value::Text(Uuid::from_u128(u128::from(pick)).to_string()),
         _ => Value::Text(
             ["Zoë", "ann", "Müller", "bob", "ångström"][usize::from(pick) % 5].to_owned(),
@@ -94,7 +94,7 @@ fn arb_address_change() -> impl Strategy<Value = Change> {
             let mut fields = BTreeMap::new();
             fields.insert("user_id".to_owned(), Value::Text(rows()[user].to_string()));
             fields.insert("city".to_owned(), value_for("city", pick));
-            if pick % 7 == 0 {
+            if pick.is_multiple_of(7) {
                 fields.insert("_deleted".to_owned(), Value::Bool(true));
             }
             Change {

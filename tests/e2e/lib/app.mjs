@@ -1,0 +1,268 @@
+// Helpers shared by the end-to-end specs: launch the real Kith binary through
+// tauri-driver (WebKitWebDriver underneath), find controls by data-testid, and grab
+// screenshots of the Xvfb display with imagemagick.
+//
+// Environment (set by tests/e2e/run.sh):
+//   KITH_E2E_PORT         tauri-driver's port on 127.0.0.1
+//   KITH_APP              absolute path of target/debug/kith
+//   KITH_CLI              absolute path of target/debug/kith-cli
+//   DISPLAY               the Xvfb display the app draws on
+//   KITH_E2E_SCREENSHOTS  folder for the PNGs (artifacts/e2e-screenshots)
+//   KITH_E2E_WORK         scratch folder for data dirs
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { remote } from 'webdriverio';
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the e2e tests through tests/e2e/run.sh`);
+  return value;
+}
+
+export const APP = () => path.resolve(required('KITH_APP'));
+export const CLI = () => path.resolve(required('KITH_CLI'));
+const SHOTS = () => process.env.KITH_E2E_SCREENSHOTS ?? path.resolve('artifacts/e2e-screenshots');
+
+/** How long to wait for the UI to reach an expected state (ms). */
+export const WAIT = Number(process.env.KITH_E2E_WAIT_MS ?? 20_000);
+/** First paint after launch: a debug build on a busy 2-core machine can be slow. */
+export const LAUNCH_WAIT = Number(process.env.KITH_E2E_LAUNCH_WAIT_MS ?? 90_000);
+
+/** A fresh, empty data directory for one app launch. */
+export function freshDataDir(tag) {
+  const base = process.env.KITH_E2E_WORK ?? tmpdir();
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(path.join(base, `data-${tag}-`));
+}
+
+/**
+ * Start the app on `dataDir` and open a WebDriver session on it. The capabilities are only
+ * `tauri:options` (DESKTOP-TESTING.md): no browserName, so WebdriverIO neither adds BiDi
+ * capabilities nor tries to start a driver of its own.
+ */
+export async function launchApp(dataDir) {
+  const port = Number(required('KITH_E2E_PORT'));
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    path: '/',
+    logLevel: process.env.KITH_E2E_WDIO_LOG ?? 'error',
+    connectionRetryCount: 0,
+    connectionRetryTimeout: 180_000,
+    waitforTimeout: WAIT,
+    waitforInterval: 100,
+    capabilities: {
+      'tauri:options': {
+        application: APP(),
+        args: ['--data-dir', dataDir],
+      },
+    },
+  });
+  return browser;
+}
+
+/** End the session (the driver closes the app) without masking a test failure. */
+export async function closeApp(browser) {
+  if (!browser) return;
+  try {
+    await browser.deleteSession();
+  } catch (err) {
+    console.error(`closing the app session failed: ${err.message}`);
+  }
+}
+
+export const sel = (testId) => `[data-testid="${testId}"]`;
+
+/** The element with data-testid `testId` (optionally inside `parent`). */
+export function byTestId(browserOrParent, testId) {
+  return browserOrParent.$(sel(testId));
+}
+
+/**
+ * The rendered text of an element (innerText, whitespace collapsed). WebKitWebDriver's
+ * Get Element Text leaves out the text of `overflow: hidden; text-overflow: ellipsis`
+ * elements (names, in-place values) although they are on screen, so it is not used.
+ */
+export async function textOf(el) {
+  const text = await el.execute((node) => node.innerText);
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Wait until an element with this test id exists and is displayed, and return it. */
+export async function shown(browser, testId, timeout = WAIT) {
+  const el = byTestId(browser, testId);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `[data-testid="${testId}"] was not displayed within ${timeout} ms` });
+  return el;
+}
+
+/** Wait until no element with this test id is displayed. */
+export async function gone(browser, testId, timeout = WAIT) {
+  await browser.waitUntil(
+    async () => {
+      const els = await browser.$$(sel(testId));
+      for (const el of els) if (await el.isDisplayed()) return false;
+      return true;
+    },
+    { timeout, timeoutMsg: `[data-testid="${testId}"] was still displayed after ${timeout} ms` },
+  );
+}
+
+/** Wait for the first `testId` element inside `parent` whose text contains `text`. */
+export async function elementWithText(parent, testId, text, timeout = WAIT) {
+  let found = null;
+  await parent
+    .waitUntil(
+      async () => {
+        for (const el of await parent.$$(sel(testId))) {
+          if ((await textOf(el)).includes(text)) {
+            found = el;
+            return true;
+          }
+        }
+        return false;
+      },
+      { timeout },
+    )
+    .catch(() => {
+      throw new Error(`no [data-testid="${testId}"] containing "${text}" within ${timeout} ms`);
+    });
+  return found;
+}
+
+/** Texts of all `user-row`s currently in the DOM. */
+export async function rowTexts(browser) {
+  return browser.execute(
+    (s) => Array.from(document.querySelectorAll(s)).map((el) => el.innerText.replace(/\s+/g, ' ').trim()),
+    sel('user-row'),
+  );
+}
+
+/** `data-user-id`s of all `user-row`s currently in the DOM. */
+export async function rowIds(browser) {
+  return browser.execute(
+    (s) => Array.from(document.querySelectorAll(s)).map((el) => el.getAttribute('data-user-id')),
+    sel('user-row'),
+  );
+}
+
+/** Wait until a `user-row` whose text contains `text` is in the list; return its user id. */
+export async function waitForRow(browser, text, timeout = WAIT) {
+  let id = null;
+  await browser.waitUntil(
+    async () => {
+      id = await browser.execute(
+        (s, t) => {
+          const row = Array.from(document.querySelectorAll(s)).find((el) => el.textContent.includes(t));
+          return row ? row.getAttribute('data-user-id') ?? '' : null;
+        },
+        sel('user-row'),
+        text,
+      );
+      return id !== null;
+    },
+    {
+      timeout,
+      timeoutMsg: `no user-row containing "${text}" within ${timeout} ms; rows: ${JSON.stringify(await rowTexts(browser).catch(() => []))}`,
+    },
+  );
+  return id;
+}
+
+/** Wait until no `user-row` has this data-user-id. */
+export async function waitForNoRow(browser, userId, timeout = WAIT) {
+  await browser.waitUntil(
+    async () => !(await rowIds(browser)).includes(userId),
+    { timeout, timeoutMsg: `user-row ${userId} was still in the list after ${timeout} ms` },
+  );
+}
+
+/** The row element for a user id. */
+export function rowFor(browser, userId) {
+  return browser.$(`${sel('user-row')}[data-user-id="${userId}"]`);
+}
+
+/**
+ * Empty an input with the keyboard (select all, Backspace) so the app sees the same
+ * input events as from a person; WebDriver's Element Clear may not fire them.
+ */
+export async function clearInput(el) {
+  if ((await el.getValue()) === '') return;
+  await el.click();
+  // WebDriver key sequence: Control down, "a", release modifiers (NULL), Backspace.
+  await el.addValue('\uE009a\uE000\uE003');
+  if ((await el.getValue()) !== '') {
+    await el.clearValue();
+  }
+  const left = await el.getValue();
+  if (left !== '') throw new Error(`could not clear the input: it still holds ${JSON.stringify(left)}`);
+}
+
+/**
+ * Type `text` into an input like a person would (WebDriver send keys), replacing what is
+ * there, and check the input really holds it.
+ */
+export async function typeInto(el, text) {
+  await el.waitForDisplayed({ timeout: WAIT });
+  await el.click();
+  await clearInput(el);
+  await el.addValue(text);
+  const got = await el.getValue();
+  if (got !== text) throw new Error(`typed ${JSON.stringify(text)} but the input holds ${JSON.stringify(got)}`);
+}
+
+/** Press Enter in the focused element. */
+export async function pressEnter(browser) {
+  await browser.keys('Enter');
+}
+
+/** Press Escape. */
+export async function pressEscape(browser) {
+  await browser.keys('Escape');
+}
+
+/** Wait until `fn()` (async, returns a string) includes `expected`; return the last value. */
+export async function waitForText(browser, fn, expected, what, timeout = WAIT) {
+  let last = '';
+  await browser
+    .waitUntil(
+      async () => {
+        last = await fn();
+        return typeof last === 'string' && last.includes(expected);
+      },
+      { timeout },
+    )
+    .catch(() => {
+      throw new Error(`${what}: expected to contain ${JSON.stringify(expected)}, got ${JSON.stringify(last)}`);
+    });
+  return last;
+}
+
+/** Let the webview paint what the DOM already shows (two animation frames). */
+export async function settled(browser) {
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+}
+
+/**
+ * A screenshot function for one spec: each call saves the whole Xvfb display as
+ * artifacts/e2e-screenshots/<prefix>-<NN>-<name>.png, numbered in the order taken.
+ * (WebKitWebDriver's /screenshot endpoint is unreliable here: DESKTOP-TESTING.md.)
+ */
+export function screenshots(prefix) {
+  let n = 0;
+  return async function screenshot(browser, name) {
+    if (browser) await settled(browser);
+    const dir = SHOTS();
+    mkdirSync(dir, { recursive: true });
+    n += 1;
+    const file = path.join(dir, `${prefix}-${String(n).padStart(2, '0')}-${name}.png`);
+    execFileSync('import', ['-display', required('DISPLAY'), '-window', 'root', file], { stdio: 'pipe' });
+    return file;
+  };
+}
+
+/** Run kith-cli with arguments; returns stdout. */
+export function cli(args, opts = {}) {
+  return execFileSync(CLI(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...opts });
+}
