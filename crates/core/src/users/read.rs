@@ -41,6 +41,22 @@ pub(crate) fn summaries(rows: &[SqliteRow]) -> Result<Vec<UserSummary>> {
     rows.iter().map(summary).collect()
 }
 
+/// The live child rows of one user, each mapped by `row`.
+async fn children<T>(
+    pool: &SqlitePool,
+    sql: &str,
+    user: &str,
+    row: impl Fn(&SqliteRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    sqlx::query(sql)
+        .bind(user)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(row)
+        .collect()
+}
+
 fn text(row: &SqliteRow, column: &str) -> Result<String> {
     Ok(row
         .try_get::<Option<String>, _>(column)?
@@ -61,96 +77,87 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
     let base = summary(&row)?;
     let source: Option<String> = row.try_get("source")?;
 
-    let teams = sqlx::query(
+    let teams = children(
+        pool,
         "SELECT t.id, coalesce(t.name, '') AS name FROM user_teams ut \
          JOIN teams t ON t.id = ut.team_id \
          WHERE ut.user_id = ? AND ut._deleted = 0 AND t._deleted = 0 ORDER BY t.name",
+        &key,
+        |r| {
+            Ok(Team {
+                id: uuid(r, "id")?,
+                name: r.try_get("name")?,
+            })
+        },
     )
-    .bind(&key)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Team {
-            id: uuid(r, "id")?,
-            name: r.try_get("name")?,
-        })
-    })
-    .collect::<Result<_>>()?;
+    .await?;
 
-    let social_links = sqlx::query(
-        "SELECT id, network, url FROM user_social_links WHERE user_id = ? AND _deleted = 0 ORDER BY rid",
+    let social_links = children(
+        pool,
+        "SELECT id, network, url FROM user_social_links \
+         WHERE user_id = ? AND _deleted = 0 ORDER BY rid",
+        &key,
+        |r| {
+            Ok(SocialLink {
+                id: uuid(r, "id")?,
+                network: text(r, "network")?,
+                url: text(r, "url")?,
+            })
+        },
     )
-    .bind(&key)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(SocialLink {
-            id: uuid(r, "id")?,
-            network: text(r, "network")?,
-            url: text(r, "url")?,
-        })
-    })
-    .collect::<Result<_>>()?;
+    .await?;
 
-    let addresses = sqlx::query(
+    let addresses = children(
+        pool,
         "SELECT id, label, street, city, region, postal_code, country FROM user_addresses \
          WHERE user_id = ? AND _deleted = 0 ORDER BY rid",
+        &key,
+        |r| {
+            Ok(Address {
+                id: uuid(r, "id")?,
+                label: text(r, "label")?,
+                street: text(r, "street")?,
+                city: text(r, "city")?,
+                region: text(r, "region")?,
+                postal_code: text(r, "postal_code")?,
+                country: text(r, "country")?,
+            })
+        },
     )
-    .bind(&key)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Address {
-            id: uuid(r, "id")?,
-            label: text(r, "label")?,
-            street: text(r, "street")?,
-            city: text(r, "city")?,
-            region: text(r, "region")?,
-            postal_code: text(r, "postal_code")?,
-            country: text(r, "country")?,
-        })
-    })
-    .collect::<Result<_>>()?;
+    .await?;
 
-    let push_tokens = sqlx::query(
+    let push_tokens = children(
+        pool,
         "SELECT id, platform, token, last_seen_at FROM user_push_tokens \
          WHERE user_id = ? AND _deleted = 0 ORDER BY last_seen_at DESC, rid",
+        &key,
+        |r| {
+            Ok(PushToken {
+                id: uuid(r, "id")?,
+                platform: text(r, "platform")?,
+                token: text(r, "token")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+            })
+        },
     )
-    .bind(&key)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(PushToken {
-            id: uuid(r, "id")?,
-            platform: text(r, "platform")?,
-            token: text(r, "token")?,
-            last_seen_at: r.try_get("last_seen_at")?,
-        })
-    })
-    .collect::<Result<_>>()?;
+    .await?;
 
-    let cards = sqlx::query(
+    let cards = children(
+        pool,
         "SELECT id, brand, last4, exp_month, exp_year FROM user_cards \
          WHERE user_id = ? AND _deleted = 0 ORDER BY rid",
+        &key,
+        |r| {
+            Ok(PaymentCard {
+                id: uuid(r, "id")?,
+                brand: text(r, "brand")?,
+                last4: text(r, "last4")?,
+                exp_month: r.try_get::<Option<i64>, _>("exp_month")?.unwrap_or(0) as u32,
+                exp_year: r.try_get::<Option<i64>, _>("exp_year")?.unwrap_or(0) as u32,
+            })
+        },
     )
-    .bind(&key)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(PaymentCard {
-            id: uuid(r, "id")?,
-            brand: text(r, "brand")?,
-            last4: text(r, "last4")?,
-            exp_month: r.try_get::<Option<i64>, _>("exp_month")?.unwrap_or(0) as u32,
-            exp_year: r.try_get::<Option<i64>, _>("exp_year")?.unwrap_or(0) as u32,
-        })
-    })
-    .collect::<Result<_>>()?;
+    .await?;
 
     Ok(UserDetail {
         id: base.id,
