@@ -38,6 +38,7 @@ enum Command {
     Users(UsersCommand),
     /// Search users by name, email or phone digits.
     Search {
+        #[arg(allow_hyphen_values = true)]
         query: String,
         #[arg(long, default_value_t = 20)]
         limit: i64,

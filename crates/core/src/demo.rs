@@ -6,6 +6,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
+use kith_protocol::{Change, Hlc, NodeId};
+
 use crate::error::Result;
 use crate::ids::relation_id;
 use crate::schema::{
@@ -191,7 +193,8 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> Result<DemoReport
     for (id, name) in locations.iter().zip(LOCATION_NAMES) {
         shared.push(Edit::create(&LOCATIONS, *id).set("name", *name));
     }
-    store.commit(shared).await?;
+    let mut stamps = Stamper::new();
+    store.merge(&stamps.stamp(shared)).await?;
 
     let mut done = 0u64;
     while done < count {
@@ -200,7 +203,7 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> Result<DemoReport
         for _ in 0..n {
             user_edits(&mut rng, &teams, &locations, &mut edits);
         }
-        store.commit(edits).await?;
+        store.merge(&stamps.stamp(edits)).await?;
         done += n;
     }
     Ok(DemoReport {
@@ -208,6 +211,40 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> Result<DemoReport
         teams: teams.len() as u64,
         locations: locations.len() as u64,
     })
+}
+
+/// The node demo data is written as. Demo changes go through `Store::merge` — the
+/// one write path, minus the outbox — so they are never pushed to a sync server.
+const DEMO_NODE: NodeId = NodeId(Uuid::from_u128(0xd3e0_0000_0000_4000_8000_0000_0000_0001));
+
+/// Gives demo edits consecutive clocks from now on.
+struct Stamper {
+    next: Hlc,
+}
+
+impl Stamper {
+    fn new() -> Self {
+        Stamper {
+            next: Hlc::new(crate::store::system_ms(), 0),
+        }
+    }
+
+    fn stamp(&mut self, edits: Vec<Edit>) -> Vec<Change> {
+        edits
+            .into_iter()
+            .map(|e| {
+                // Consecutive values carry into the milliseconds, like Hlc::tick.
+                self.next = Hlc(self.next.0 + 1);
+                Change {
+                    table: e.table.name.to_owned(),
+                    row: e.row,
+                    hlc: self.next,
+                    node: DEMO_NODE,
+                    fields: e.fields,
+                }
+            })
+            .collect()
+    }
 }
 
 /// Demo teams and locations have fixed ids, so running `demo` twice does not

@@ -25,7 +25,14 @@ pub enum Check {
     CardLast4,
     /// Free text that must never carry a full card number.
     NoCardNumber,
+    /// An email address (and no card number).
+    Email,
+    /// A phone number in E.164: + and 8 to 15 digits.
+    E164,
 }
+
+/// Longest text any synced column accepts, local or remote.
+pub const MAX_TEXT_BYTES: usize = 100_000;
 
 #[derive(Debug)]
 pub struct ColumnDef {
@@ -51,6 +58,14 @@ const fn col(name: &'static str, ty: ColType) -> ColumnDef {
     }
 }
 
+const fn checked(name: &'static str, check: Check) -> ColumnDef {
+    ColumnDef {
+        name,
+        ty: ColType::Text,
+        check,
+    }
+}
+
 const fn text(name: &'static str) -> ColumnDef {
     ColumnDef {
         name,
@@ -64,10 +79,11 @@ pub static USERS: TableDef = TableDef {
     columns: &[
         text("first_name"),
         text("last_name"),
-        // Emails and phones are validated by the users service; a phone is E.164.
-        col("email", ColType::Text),
-        col("mobile_phone", ColType::Text),
-        col("home_phone", ColType::Text),
+        // The users service validates these in depth; the registry holds every
+        // writer, remote ones included, to their shape.
+        checked("email", Check::Email),
+        checked("mobile_phone", Check::E164),
+        checked("home_phone", Check::E164),
         text("app_user_id"),
         text("stripe_customer_id"),
         col("location_id", ColType::Uuid),
@@ -188,31 +204,35 @@ pub fn check_value(
         (ColType::Text, Value::Text(_)) => true,
         (ColType::Int, Value::Int(_)) => true,
         (ColType::Bool, Value::Bool(_)) => true,
-        (ColType::Uuid, Value::Text(s)) => Uuid::parse_str(s).is_ok(),
+        // Only the canonical form, so equal ids are equal strings in every join.
+        (ColType::Uuid, Value::Text(s)) => Uuid::parse_str(s).is_ok_and(|u| u.to_string() == *s),
         _ => false,
     };
+    let refuse = |why: &str| Err(CoreError::Schema(format!("{}.{column} {why}", table.name)));
     if !type_ok {
-        return Err(CoreError::Schema(format!(
-            "{}.{column} expects {ty:?}, got {value:?}",
-            table.name
-        )));
+        return refuse(&format!("expects {ty:?}, got {value:?}"));
     }
     let Value::Text(s) = value else {
         return Ok(());
     };
+    if s.len() > MAX_TEXT_BYTES {
+        return refuse("is longer than Kith stores");
+    }
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return refuse("holds control characters");
+    }
+    let card = || crate::validate::contains_card_number(s);
     match check {
         Check::None => Ok(()),
         Check::CardLast4 if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
-        Check::CardLast4 => Err(CoreError::Schema(format!(
-            "{}.{column} must be exactly four digits",
-            table.name
-        ))),
-        Check::NoCardNumber if crate::validate::contains_card_number(s) => {
-            Err(CoreError::Schema(format!(
-                "{}.{column} holds a full card number, which is never stored",
-                table.name
-            )))
+        Check::CardLast4 => refuse("must be exactly four digits"),
+        Check::NoCardNumber | Check::Email if card() => {
+            refuse("holds a full card number, which is never stored")
         }
-        Check::NoCardNumber => Ok(()),
+        Check::Email if !s.contains('@') => refuse("is not an email address"),
+        Check::E164 if !crate::validate::is_e164(s) => refuse("is not an E.164 phone number"),
+        Check::NoCardNumber | Check::Email | Check::E164 => Ok(()),
     }
 }

@@ -43,7 +43,9 @@ enum Plan {
 }
 
 fn plan(query: &str) -> Plan {
-    let q = query.trim();
+    // Control characters (a NUL would end the match expression) never match anything.
+    let cleaned: String = query.chars().filter(|c| !c.is_control()).collect();
+    let q = cleaned.trim();
     if q.is_empty() {
         return Plan::Nothing;
     }
@@ -80,6 +82,8 @@ fn fts_literal(term: &str) -> String {
 pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<SearchResult> {
     let limit = limit.clamp(1, 500);
     let want = limit * CANDIDATES_PER_RESULT + 1;
+    // Whether the substring index had more candidates than were fetched.
+    let mut fts_cut = false;
     let (rows, folded_terms) = match plan(query) {
         Plan::Nothing => {
             return Ok(SearchResult {
@@ -88,7 +92,8 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
             })
         }
         Plan::Phone(d) => {
-            let rows = fts(pool, &format!("phone : {}", fts_literal(&d)), want).await?;
+            let rows = fts(pool, &format!("phone : {}", fts_literal(&d)), &[], want).await?;
+            fts_cut = rows.len() as i64 >= want;
             (rows, Vec::new())
         }
         Plan::Words { long, short } => {
@@ -114,25 +119,26 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
                 .map(|t| fts_literal(t))
                 .collect::<Vec<_>>()
                 .join(" AND ");
-            let mut rows = fts(pool, &expr, want).await?;
-            rows.retain(|(_, key, email)| {
-                short
-                    .iter()
-                    .all(|s| key.contains(s.as_str()) || email.contains(s.as_str()))
-            });
+            let mut rows = fts(pool, &expr, &short, want).await?;
+            fts_cut = rows.len() as i64 >= want;
+            // The substring index returns its first candidates, not its best: add the
+            // names, last names and emails that start with the text, so "eva" finds
+            // Eva Kim among a thousand Evanses.
+            rows.extend(prefix(pool, &whole, want).await?);
             let mut terms = long;
             terms.extend(short);
             (rows, terms)
         }
         Plan::Prefix(p) => (prefix(pool, &p, want).await?, vec![p]),
     };
-    let more = rows.len() as i64 > limit * CANDIDATES_PER_RESULT;
+    let mut seen = std::collections::HashSet::new();
     let mut ranked: Vec<(u8, String, UserSummary)> = rows
         .into_iter()
+        .filter(|(user, _, _)| seen.insert(user.id))
         .map(|(user, key, email)| (rank(&key, &email, &folded_terms), key, user))
         .collect();
     ranked.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    let more = more || ranked.len() as i64 > limit;
+    let more = fts_cut || ranked.len() as i64 > limit;
     ranked.truncate(limit as usize);
     Ok(SearchResult {
         rows: ranked.into_iter().map(|(_, _, u)| u).collect(),
@@ -165,16 +171,23 @@ fn rank(name_key: &str, email: &str, terms: &[String]) -> u8 {
 
 type Candidate = (UserSummary, String, String);
 
-async fn fts(pool: &SqlitePool, expr: &str, want: i64) -> Result<Vec<Candidate>> {
-    let rows = sqlx::query(&format!(
+/// Candidates from the trigram index; words too short for it must appear in the
+/// name or email too, checked before the LIMIT so no match is cut off.
+async fn fts(pool: &SqlitePool, expr: &str, short: &[String], want: i64) -> Result<Vec<Candidate>> {
+    let short_filter: String = short
+        .iter()
+        .map(|_| " AND (instr(u.name_key, ?) > 0 OR instr(coalesce(u.email_key, ''), ?) > 0)")
+        .collect();
+    let sql = format!(
         "SELECT {SUMMARY}, u.name_key, coalesce(u.email_key, '') AS email_key \
          FROM users_fts JOIN users u ON u.rid = users_fts.rowid \
-         WHERE users_fts MATCH ? AND u._deleted = 0 LIMIT ?"
-    ))
-    .bind(expr)
-    .bind(want)
-    .fetch_all(pool)
-    .await?;
+         WHERE users_fts MATCH ? AND u._deleted = 0{short_filter} LIMIT ?"
+    );
+    let mut q = sqlx::query(&sql).bind(expr);
+    for term in short {
+        q = q.bind(term).bind(term);
+    }
+    let rows = q.bind(want).fetch_all(pool).await?;
     candidates(&rows)
 }
 
@@ -250,6 +263,17 @@ mod tests {
             Plan::Words {
                 long: vec!["a\"b".into()],
                 short: vec!["c".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        assert_eq!(
+            plan("ab\u{0}cd"),
+            Plan::Words {
+                long: vec!["abcd".into()],
+                short: vec![]
             }
         );
     }

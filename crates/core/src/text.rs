@@ -4,19 +4,19 @@
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// Folds `s` to its accent-free lower-case search form. Marks are removed from
-/// Latin letters only: in other scripts (Cyrillic й, Devanagari) they are part of
-/// the letter.
+/// Latin and Greek letters (é → e, ά → α); in other scripts (Cyrillic й,
+/// Devanagari) they are part of the letter and stay.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut after_latin = false;
+    let mut after_foldable = false;
     for c in s.nfkd() {
         if is_combining_mark(c) {
-            if !after_latin {
+            if !after_foldable {
                 out.push(c);
             }
             continue;
         }
-        after_latin = is_latin(c);
+        after_foldable = has_removable_marks(c);
         // Letters that carry their "accent" in the base glyph do not decompose.
         match c {
             'ß' | 'ẞ' => out.push_str("ss"),
@@ -33,8 +33,9 @@ pub fn fold(s: &str) -> String {
     out.nfc().collect()
 }
 
-fn is_latin(c: char) -> bool {
-    matches!(c, 'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+fn has_removable_marks(c: char) -> bool {
+    matches!(c, 'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}'
+        | '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}')
 }
 
 /// The ASCII digits of `s`, in order.
@@ -52,6 +53,7 @@ mod tests {
         assert_eq!(fold("Ångström"), "angstrom");
         assert_eq!(fold("Łukasz Øster Straße"), "lukasz oster strasse");
         assert_eq!(fold("ÇA"), "ca");
+        assert_eq!(fold("Ελένη"), "ελενη");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use phonenumber::country;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{CoreError, Result};
 
@@ -18,6 +19,14 @@ pub fn text(field: &str, value: Option<&str>) -> Result<Option<String>> {
         return Err(CoreError::validation(
             field,
             format!("This is too long — keep it under {MAX_TEXT} characters"),
+        ));
+    }
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return Err(CoreError::validation(
+            field,
+            "This holds invisible control characters — retype it",
         ));
     }
     if contains_card_number(v) {
@@ -69,6 +78,11 @@ pub fn phone(field: &str, value: Option<&str>, region: &str) -> Result<Option<St
     if v.chars().filter(char::is_ascii_digit).count() < 4 {
         return fail("This phone number is too short".into());
     }
+    if v.to_lowercase().contains("ext") || v.contains('x') || v.contains('X') {
+        return fail(
+            "Kith stores phone numbers without an extension — put the extension in a note".into(),
+        );
+    }
     let country = country::Id::from_str(region).ok();
     let parsed = match phonenumber::parse(country, v) {
         Ok(n) => n,
@@ -102,10 +116,27 @@ fn plausible(number: &phonenumber::PhoneNumber) -> bool {
     }
     let national = number.national().to_string();
     // The metadata of the country code's main region (US for +1).
-    phonenumber::metadata::DATABASE
+    let Some(meta) = phonenumber::metadata::DATABASE
         .by_code(&number.code().value())
         .and_then(|regions| regions.into_iter().next())
-        .is_some_and(|meta| meta.descriptors().general().is_match(&national))
+    else {
+        return false;
+    };
+    let general = meta.descriptors().general();
+    let lengths = general.possible_length();
+    let length_ok = lengths.is_empty() || lengths.contains(&(national.len() as u16));
+    // The whole national number must match the pattern, not just a part of it.
+    let whole = general
+        .national_number()
+        .find(&national)
+        .is_some_and(|m| m.start() == 0 && m.end() == national.len());
+    length_ok && whole
+}
+
+/// The shape of a stored phone number: + and 8 to 15 digits (E.164).
+pub fn is_e164(s: &str) -> bool {
+    s.strip_prefix('+')
+        .is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Whether `region` is an ISO 3166 region the phone library knows.
@@ -132,7 +163,8 @@ pub fn stripe_customer_id(field: &str, value: Option<&str>) -> Result<Option<Str
 
 /// An http(s) link.
 pub fn web_url(field: &str, value: &str) -> Result<String> {
-    let v = value.trim();
+    let v = text(field, Some(value))?.unwrap_or_default();
+    let v = v.as_str();
     let with_scheme = if v.contains("://") {
         v.to_owned()
     } else {
@@ -152,30 +184,58 @@ pub fn web_url(field: &str, value: &str) -> Result<String> {
     }
 }
 
-/// Whether `s` holds a run of 13–19 digits (spaces or dashes between them allowed)
-/// that starts like a payment card (2–6: Mastercard, Amex, Visa, Discover, …) and
-/// passes the Luhn check: a full card number, which Kith never stores.
+/// Whether `s` holds a full card number, which Kith never stores: 13–19 digits
+/// that start like a payment card (2–6: Mastercard, Amex, Visa, Discover, …) and
+/// pass the Luhn check, written plain or in groups split by single spaces, dashes,
+/// dots or slashes, full-width digits included. Numbers are looked for at group
+/// boundaries, so "ref 1 4242 4242 4242 4242" is caught while a long tracking
+/// number is not taken apart.
 pub fn contains_card_number(s: &str) -> bool {
-    let mut run: Vec<u8> = Vec::new();
-    let check_run = |run: &mut Vec<u8>| {
-        let hit = (13..=19).contains(&run.len()) && (2..=6).contains(&run[0]) && luhn(run);
-        run.clear();
+    let normalized: String = s.nfkc().collect();
+    let mut groups: Vec<Vec<u8>> = Vec::new();
+    let mut current: Vec<u8> = Vec::new();
+    let check_run = |groups: &mut Vec<Vec<u8>>| {
+        let hit = run_has_card(groups);
+        groups.clear();
         hit
     };
-    let bytes = s.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if b.is_ascii_digit() {
-            run.push(b - b'0');
-        } else if (b == b' ' || b == b'-')
-            && !run.is_empty()
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
-        {
+    let chars: Vec<char> = normalized.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
+            current.push(d as u8);
             continue;
-        } else if check_run(&mut run) {
+        }
+        let separator = matches!(c, ' ' | '-' | '.' | '/')
+            && !current.is_empty()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if !current.is_empty() {
+            groups.push(std::mem::take(&mut current));
+        }
+        if !separator && check_run(&mut groups) {
             return true;
         }
     }
-    check_run(&mut run)
+    if !current.is_empty() {
+        groups.push(current);
+    }
+    check_run(&mut groups)
+}
+
+/// Whether consecutive digit groups, taken whole, spell a card number.
+fn run_has_card(groups: &[Vec<u8>]) -> bool {
+    for start in 0..groups.len() {
+        let mut digits: Vec<u8> = Vec::new();
+        for group in &groups[start..] {
+            digits.extend_from_slice(group);
+            if digits.len() > 19 {
+                break;
+            }
+            if digits.len() >= 13 && (2..=6).contains(&digits[0]) && luhn(&digits) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn luhn(digits: &[u8]) -> bool {
@@ -256,6 +316,18 @@ mod tests {
         assert!(message(phone("mobile_phone", Some("12"), "US")).contains("too short"));
         assert!(message(phone("mobile_phone", Some("call me"), "US")).contains("digits"));
         assert!(phone("mobile_phone", Some("+1 000 000 0000"), "US").is_err());
+        assert!(
+            phone("mobile_phone", Some("+1 202 555 0143 123456"), "US").is_err(),
+            "too long"
+        );
+        assert!(phone("mobile_phone", Some("+44 20 7946 0958 99999"), "GB").is_err());
+        assert!(
+            message(phone("mobile_phone", Some("+1 202 555 0143 ext 12"), "US"))
+                .contains("extension")
+        );
+        assert!(is_e164("+15551234567"));
+        assert!(!is_e164("15551234567"));
+        assert!(!is_e164("+1555123456789012"));
     }
 
     #[test]
@@ -270,6 +342,7 @@ mod tests {
             !contains_card_number("1000000000009"),
             "no card network starts with 1"
         );
+        assert!(message(text("first_name", Some("Ann\u{0}"))).contains("control"));
         let err = message(text("first_name", Some("4242424242424242")));
         assert!(err.contains("card number"));
     }

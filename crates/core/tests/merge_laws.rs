@@ -42,6 +42,8 @@ fn value_for(column: &str, pick: u8) -> Value {
         "created_at" | "deleted_at" => Value::Int(i64::from(pick)),
         "_deleted" => Value::Bool(pick.is_multiple_of(2)),
         "location_id" => Value::Text(Uuid::from_u128(u128::from(pick)).to_string()),
+        "email" => Value::Text(format!("u{}@example.com", pick % 4)),
+        "mobile_phone" | "home_phone" => Value::Text(format!("+1555123450{}", pick % 10)),
         _ => Value::Text(
             ["Zoë", "ann", "Müller", "bob", "ångström"][usize::from(pick) % 5].to_owned(),
         ),
@@ -240,6 +242,15 @@ fn a_bad_change_refuses_the_whole_batch() {
             ("users", "location_id", Value::from("not-a-uuid")),
             ("users", "first_name", Value::from("4242 4242 4242 4242")),
             ("user_cards", "last4", Value::from("4242424242424242")),
+            ("users", "email", Value::from("not an email")),
+            ("users", "mobile_phone", Value::from("555-1234")),
+            ("users", "first_name", Value::from("Ann\u{0}")),
+            ("users", "first_name", Value::Text("x".repeat(200_000))),
+            (
+                "users",
+                "location_id",
+                Value::from("{5491B02C-0C3B-4C55-9E1D-1D2A4E8F0A11}"),
+            ),
         ];
         for (table, column, value) in cases {
             let bad = Change {
@@ -261,6 +272,14 @@ fn a_bad_change_refuses_the_whole_batch() {
                 "nothing written for {table}.{column}"
             );
         }
+        let no_clock = Change {
+            hlc: Hlc::ZERO,
+            ..good.clone()
+        };
+        assert!(
+            store.merge(&[no_clock]).await.is_err(),
+            "clock 0 is refused"
+        );
         assert_eq!(
             store.clock().await,
             Hlc::ZERO,

@@ -169,3 +169,45 @@ fn a_name_typed_from_its_start_is_answered_by_the_name_index() {
         );
     });
 }
+
+#[test]
+fn few_prefix_matches_are_not_lost_among_many_substring_matches() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        for i in 0..400 {
+            add(&kith, "Noah", &format!("Evans{i:03}"), "", "").await;
+        }
+        let eva = add(&kith, "Eva", "Kim", "", "").await;
+        for q in ["eva", "eva k", "kim"] {
+            let ids: Vec<_> = kith
+                .search(q, 10)
+                .await
+                .unwrap()
+                .rows
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            assert_eq!(ids.first(), Some(&eva), "{q:?} puts Eva Kim first");
+        }
+    });
+}
+
+#[test]
+fn short_words_filter_before_the_limit() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        for i in 0..300 {
+            add(&kith, "Ann", &format!("Smith{i:03}"), "", "").await;
+        }
+        for i in 0..25 {
+            add(&kith, "Jo", &format!("Smith{i:03}x"), "", "").await;
+        }
+        let r = kith.search("smith j", 50).await.unwrap();
+        assert_eq!(r.rows.len(), 25, "every Jo Smith, none of the Anns");
+        assert!(!r.more);
+        assert!(
+            kith.search("ab\u{0}cd", 10).await.unwrap().rows.is_empty(),
+            "a NUL is harmless"
+        );
+    });
+}

@@ -137,3 +137,100 @@ fn the_same_relation_added_on_two_devices_is_one_row() {
         assert_eq!(common::dump(&a).await, common::dump(&b).await);
     });
 }
+
+#[test]
+fn big_batches_and_a_clock_far_ahead_do_not_exhaust_the_clock() {
+    use kith_core::protocol::{Change, NodeId};
+    common::runtime().block_on(async {
+        let (_d, store) = common::store().await;
+        // 70,000 local writes in one commit (more than one millisecond's counter).
+        let edits: Vec<Edit> = (0..70_000u128)
+            .map(|i| Edit::create(&USERS, Uuid::from_u128(i + 1)).set("first_name", "A"))
+            .collect();
+        let changes = store.commit(edits).await.unwrap();
+        assert!(
+            changes.windows(2).all(|w| w[0].hlc < w[1].hlc),
+            "distinct, ordered clocks"
+        );
+
+        // 70,000 remote changes in one merge, then a remote change 20 hours ahead.
+        let node = NodeId(Uuid::from_u128(99));
+        let now = kith_core::store::system_ms();
+        let remote: Vec<Change> = (0..70_000u64)
+            .map(|i| Change {
+                table: "users".into(),
+                row: Uuid::from_u128(1_000_000 + u128::from(i)),
+                hlc: Hlc::new(now, 0).max(Hlc(Hlc::new(now, 0).0 + i)),
+                node,
+                fields: [("last_name".to_owned(), Value::from("B"))].into(),
+            })
+            .collect();
+        store.merge(&remote).await.unwrap();
+        let ahead = Change {
+            table: "users".into(),
+            row: Uuid::from_u128(5),
+            hlc: Hlc::new(now + 20 * 3600 * 1000, 0),
+            node,
+            fields: [("last_name".to_owned(), Value::from("C"))].into(),
+        };
+        store.merge(&[ahead.clone()]).await.unwrap();
+        let edits: Vec<Edit> = (0..70_000u128)
+            .map(|i| Edit::new(&USERS, Uuid::from_u128(i + 1)).set("last_name", "D"))
+            .collect();
+        let after = store.commit(edits).await.unwrap();
+        assert!(
+            after[0].hlc > ahead.hlc,
+            "local writes follow the newest clock seen"
+        );
+    });
+}
+
+#[test]
+fn two_processes_on_one_database_never_fail_or_share_a_stamp() {
+    common::runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kith.db");
+        let a = std::sync::Arc::new(Store::open(&path).await.unwrap());
+        let b = std::sync::Arc::new(Store::open(&path).await.unwrap());
+        assert_eq!(a.node(), b.node(), "one database, one node id");
+        let mut tasks = Vec::new();
+        for (n, store) in [a.clone(), b.clone()].into_iter().enumerate() {
+            tasks.push(tokio::spawn(async move {
+                for i in 0..150u128 {
+                    let id = Uuid::from_u128((n as u128) << 64 | (i + 1));
+                    store
+                        .commit(vec![Edit::create(&USERS, id).set("first_name", "X")])
+                        .await
+                        .expect("no 'database is locked'");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let (total, distinct): (i64, i64) =
+            sqlx::query_as("SELECT count(*), count(DISTINCT hlc) FROM pending_changes")
+                .fetch_one(a.pool())
+                .await
+                .unwrap();
+        assert_eq!(total, 300);
+        assert_eq!(distinct, 300, "every write has its own clock");
+    });
+}
+
+#[test]
+fn demo_data_stays_out_of_the_outbox() {
+    common::runtime().block_on(async {
+        let (_d, store) = common::store().await;
+        kith_core::demo::generate(&store, 50, 1).await.unwrap();
+        assert!(
+            store.outbox(10).await.unwrap().is_empty(),
+            "demo users are never synced"
+        );
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 50);
+    });
+}

@@ -10,7 +10,7 @@ pub const MAX_DRIFT_MS: u64 = 24 * 60 * 60 * 1000;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum HlcError {
-    #[error("clock counter overflow at {0} ms")]
+    #[error("clock exhausted at {0} ms")]
     CounterOverflow(u64),
     #[error("remote clock is {ahead_ms} ms ahead of this device's clock")]
     TooFarAhead { ahead_ms: u64 },
@@ -60,11 +60,17 @@ impl Hlc {
         top.bump()
     }
 
+    /// The next clock value. When the counter is full it carries into the
+    /// milliseconds — logical time runs slightly ahead of the wall clock, as HLCs
+    /// allow — so a burst of a million writes in one millisecond still gets a
+    /// million distinct, ordered clocks. Local ticks never fail for running ahead:
+    /// a store whose clock was once set wrong must keep working; only remote clocks
+    /// far ahead are refused, in [`Hlc::observe`].
     fn bump(self) -> Result<Hlc, HlcError> {
-        if self.counter() == u16::MAX {
-            return Err(HlcError::CounterOverflow(self.millis()));
-        }
-        Ok(Hlc(self.0 + 1))
+        self.0
+            .checked_add(1)
+            .map(Hlc)
+            .ok_or(HlcError::CounterOverflow(self.millis()))
     }
 
     /// SQLite stores i64; 48-bit millis keep the packed value positive until year 10889.
@@ -116,8 +122,23 @@ mod tests {
     }
 
     #[test]
-    fn counter_overflow_is_an_error_not_a_wrap() {
+    fn a_full_counter_carries_into_the_milliseconds() {
         let top = Hlc::new(5, u16::MAX);
-        assert_eq!(top.tick(5), Err(HlcError::CounterOverflow(5)));
+        let next = top.tick(5).unwrap();
+        assert!(next > top);
+        assert_eq!(next, Hlc::new(6, 0));
+        // A million events in one millisecond stay distinct and ordered.
+        let mut h = Hlc::ZERO;
+        for _ in 0..1_000_000 {
+            let n = h.tick(1_000).unwrap();
+            assert!(n > h);
+            h = n;
+        }
+    }
+
+    #[test]
+    fn a_clock_far_ahead_keeps_ticking() {
+        let ahead = Hlc::new(10 * MAX_DRIFT_MS, 7);
+        assert_eq!(ahead.tick(0).unwrap(), Hlc::new(10 * MAX_DRIFT_MS, 8));
     }
 }

@@ -29,6 +29,14 @@ pub(super) struct Resolved<'c> {
 
 fn resolve(change: &Change) -> Result<Resolved<'_>> {
     let table = schema::table(&change.table)?;
+    // Clock 0 is the "never written" clock; a change stamped with it could not win
+    // or lose consistently.
+    if change.hlc.millis() == 0 {
+        return Err(CoreError::Schema(format!(
+            "change to {} has no clock",
+            table.name
+        )));
+    }
     let mut fields = Vec::with_capacity(change.fields.len());
     for (name, value) in &change.fields {
         let (column, ty, check) = table.column(name)?;

@@ -77,8 +77,10 @@ fn forms_of_new(w: &RowWork) -> SearchForms {
     )
 }
 
+/// The whole clock, not just its milliseconds: unique and ordered, so "last
+/// activity" sorts exactly even for edits in the same millisecond.
 fn activity(w: &RowWork) -> i64 {
-    w.latest.map_or(0, |s| s.hlc.millis() as i64)
+    w.latest.map_or(0, |s| s.hlc.as_i64())
 }
 
 pub(super) fn insert_values(table: &TableDef, w: &RowWork) -> Vec<Value> {

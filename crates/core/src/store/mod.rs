@@ -112,22 +112,20 @@ impl Store {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
 
-        let node = match read_meta(&pool, META_NODE).await? {
-            Some(s) => NodeId(
-                Uuid::parse_str(&s).map_err(|e| CoreError::Corrupt(format!("node id: {e}")))?,
-            ),
-            None => {
-                let node = NodeId::random();
-                write_meta(&pool, META_NODE, &node.to_string()).await?;
-                node
-            }
-        };
-        let hlc = match read_meta(&pool, META_HLC).await? {
-            Some(s) => Hlc(s
-                .parse()
-                .map_err(|e| CoreError::Corrupt(format!("clock: {e}")))?),
-            None => Hlc::ZERO,
-        };
+        // INSERT OR IGNORE then read: two processes creating the same database
+        // agree on one node id.
+        sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)")
+            .bind(META_NODE)
+            .bind(NodeId::random().to_string())
+            .execute(&pool)
+            .await?;
+        let node = read_meta(&pool, META_NODE)
+            .await?
+            .ok_or_else(|| CoreError::Corrupt("node id missing".into()))?;
+        let node = NodeId(
+            Uuid::parse_str(&node).map_err(|e| CoreError::Corrupt(format!("node id: {e}")))?,
+        );
+        let hlc = parse_clock(read_meta(&pool, META_HLC).await?)?;
         tracing::debug!(%node, %hlc, path = %path.display(), "store opened");
         Ok(Store {
             pool,
@@ -154,7 +152,10 @@ impl Store {
     /// it, and appends it to the outbox. Returns the changes as recorded.
     pub async fn commit(&self, edits: Vec<Edit>) -> Result<Vec<Change>> {
         let mut clock = self.writer.lock().await;
-        let mut hlc = *clock;
+        let mut tx = self.begin_write().await?;
+        // Another process (kith-cli beside the app) may have written since: start
+        // from the newest clock either of us issued, so no two writes share a stamp.
+        let mut hlc = (*clock).max(stored_clock(&mut tx).await?);
         let now = (self.wall_ms)();
         let mut changes = Vec::with_capacity(edits.len());
         for edit in edits {
@@ -167,7 +168,6 @@ impl Store {
                 fields: edit.fields,
             });
         }
-        let mut tx = self.pool.begin().await?;
         apply::apply_batch(&mut tx, &changes).await?;
         append_outbox(&mut tx, &changes).await?;
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
@@ -181,22 +181,25 @@ impl Store {
     /// the whole batch: the transaction rolls back and nothing is written.
     pub async fn merge(&self, changes: &[Change]) -> Result<MergeReport> {
         let mut clock = self.writer.lock().await;
-        let now = (self.wall_ms)();
-        let mut hlc = *clock;
-        let mut report = MergeReport {
-            received: changes.len(),
-            applied: 0,
-        };
-        for change in changes {
-            hlc = hlc.observe(change.hlc, now)?;
+        let mut tx = self.begin_write().await?;
+        let mut hlc = (*clock).max(stored_clock(&mut tx).await?);
+        if let Some(newest) = changes.iter().map(|c| c.hlc).max() {
+            hlc = hlc.observe(newest, (self.wall_ms)())?;
         }
-        let mut tx = self.pool.begin().await?;
         let applied = apply::apply_batch(&mut tx, changes).await?;
-        report.applied = applied.iter().filter(|a| **a).count();
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
         tx.commit().await?;
         *clock = hlc;
-        Ok(report)
+        Ok(MergeReport {
+            received: changes.len(),
+            applied: applied.iter().filter(|a| **a).count(),
+        })
+    }
+
+    /// A write transaction that takes SQLite's write lock up front, so it waits
+    /// (busy_timeout) for another writer instead of failing on a lock upgrade.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Local changes not yet acknowledged by a server, oldest first.
@@ -250,6 +253,18 @@ async fn append_outbox(conn: &mut SqliteConnection, changes: &[Change]) -> Resul
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+fn parse_clock(stored: Option<String>) -> Result<Hlc> {
+    stored.map_or(Ok(Hlc::ZERO), |s| {
+        s.parse()
+            .map(Hlc)
+            .map_err(|e| CoreError::Corrupt(format!("clock: {e}")))
+    })
+}
+
+async fn stored_clock(conn: &mut SqliteConnection) -> Result<Hlc> {
+    parse_clock(read_meta(&mut *conn, META_HLC).await?)
 }
 
 async fn read_meta<'e, E>(db: E, key: &str) -> Result<Option<String>>

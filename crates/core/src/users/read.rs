@@ -9,9 +9,10 @@ use super::model::*;
 use crate::error::{CoreError, Result};
 
 /// The columns of a [`UserSummary`], for `SELECT {SUMMARY} FROM users u`.
+/// `_activity` holds a whole HLC; its top 48 bits are the milliseconds.
 pub(crate) const SUMMARY: &str = "u.id, coalesce(u.first_name, '') AS first_name, \
     coalesce(u.last_name, '') AS last_name, u.email, u.mobile_phone, u.home_phone, \
-    coalesce(u.created_at, 0) AS created_at, u._activity AS last_activity_at";
+    coalesce(u.created_at, 0) AS created_at, (u._activity >> 16) AS last_activity_at";
 
 pub(crate) fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid> {
     let s: String = row.try_get(column)?;
