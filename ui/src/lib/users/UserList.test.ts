@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { callsOf, detail, serve, summary } from "../testing/ipc";
@@ -108,7 +108,147 @@ describe("user list", () => {
   });
 });
 
+const list = () => screen.getByTestId("user-list");
+const row = (id: string) => list().querySelector<HTMLElement>(`[data-user-id="${id}"]`);
+const selectedIds = () =>
+  screen
+    .queryAllByTestId("user-row")
+    .filter((r) => r.getAttribute("aria-selected") === "true")
+    .map((r) => r.dataset.userId);
+/** The selected row is in the DOM, whole inside the 400 px viewport, and announced. */
+function expectSelectedInView(id: string) {
+  const el = row(id)!;
+  expect(el, `row ${id} is rendered`).toBeTruthy();
+  const top = parseFloat(el.style.top) - list().scrollTop;
+  expect(top).toBeGreaterThanOrEqual(0);
+  expect(top + 40).toBeLessThanOrEqual(400);
+  expect(list().getAttribute("aria-activedescendant")).toBe(el.id);
+}
+
+describe("keyboard in a million-user list", () => {
+  beforeEach(() => {
+    serve(listOf(1_000_000));
+  });
+
+  it("is a listbox whose options carry their place in the whole list", async () => {
+    render(UserManager);
+    await screen.findByText("1,000,000 users");
+    expect(list().getAttribute("role")).toBe("listbox");
+    expect(list().tabIndex).toBe(0);
+    const options = within(list()).getAllByRole("option");
+    expect(options[0].getAttribute("aria-setsize")).toBe("1000000");
+    expect(options[0].getAttribute("aria-posinset")).toBe("1");
+    expect(options[3].getAttribute("aria-posinset")).toBe("4");
+    expect(options.every((o) => o.getAttribute("aria-selected") === "false")).toBe(true);
+    // Rows are not tab stops of their own: the listbox holds focus, rows come and go.
+    expect(options.every((o) => !o.hasAttribute("tabindex"))).toBe(true);
+  });
+
+  it("keeps the keyboard in the list after a click, so Page Down moves the selection a page", async () => {
+    const user = userEvent.setup();
+    render(UserManager);
+    await screen.findByText("1,000,000 users");
+
+    await user.click(row("u2")!);
+    expect(document.activeElement).toBe(list());
+    expect(selectedIds()).toEqual(["u2"]);
+    // Opening the profile does not take focus from the list.
+    await waitFor(() => expect(screen.getByTestId("user-profile").textContent).toContain("Opened u2"));
+    expect(document.activeElement).toBe(list());
+    expect(row("u2")!.getAttribute("aria-current")).toBe("true");
+
+    await user.keyboard("{PageDown}");
+    // 400 px of 40 px rows: a page is 10 rows.
+    expect(selectedIds()).toEqual(["u12"]);
+    expectSelectedInView("u12");
+    // Moving selects; only Enter opens.
+    expect(callsOf("get_user")).toEqual([{ id: "u2" }]);
+
+    await user.keyboard("{PageUp}{ArrowUp}");
+    expect(selectedIds()).toEqual(["u1"]);
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getByTestId("user-profile").textContent).toContain("Opened u1"));
+    expect(document.activeElement).toBe(list());
+  });
+
+  it("after Page Down ×30 still has the keyboard, and End jumps to the last of a million", async () => {
+    const user = userEvent.setup();
+    render(UserManager);
+    await screen.findByText("1,000,000 users");
+
+    await user.click(row("u2")!);
+    await user.keyboard("{PageDown>30/}");
+    expect(document.activeElement).toBe(list());
+    await waitFor(() => expect(selectedIds()).toEqual(["u302"]));
+    expectSelectedInView("u302");
+    // The clicked row has long left the window; the keys still reach the list.
+    expect(row("u2")).toBeNull();
+
+    await user.keyboard("{End}");
+    expect(document.activeElement).toBe(list());
+    await waitFor(() => expect(selectedIds()).toEqual(["u999999"]));
+    expectSelectedInView("u999999");
+    expect(row("u999999")!.getAttribute("aria-posinset")).toBe("1000000");
+    expect(callsOf("list_users")).toContainEqual({ sort: "name", offset: 999_900, limit: 100 });
+    expect(list().scrollTop).toBe(MAX_SCROLL_PX - 400);
+
+    await user.keyboard("{ArrowDown}");
+    expect(selectedIds()).toEqual(["u999999"]);
+    await user.keyboard("{ArrowUp}{Enter}");
+    await waitFor(() => expect(screen.getByTestId("user-profile").textContent).toContain("Opened u999998"));
+
+    await user.keyboard("{Home}");
+    await waitFor(() => expect(selectedIds()).toEqual(["u0"]));
+    expectSelectedInView("u0");
+    expect(list().scrollTop).toBe(0);
+    expect(document.activeElement).toBe(list());
+  });
+
+  it("opens a row whose page is still loading once it arrives", async () => {
+    const user = userEvent.setup();
+    render(UserManager);
+    await screen.findByText("1,000,000 users");
+    list().focus();
+    await user.keyboard("{End}{Enter}");
+    await waitFor(() => expect(screen.getByTestId("user-profile").textContent).toContain("Opened u999999"));
+    expect(document.activeElement).toBe(list());
+  });
+});
+
 describe("search", () => {
+  it("moves through search results with the same keys, from the search box on", async () => {
+    const user = userEvent.setup();
+    serve({
+      ...listOf(1_000_000),
+      search_users: () => ({ rows: Array.from({ length: 50 }, (_, i) => summary(1000 + i)), more: true }),
+    });
+    render(UserManager);
+    await screen.findByText("1,000,000 users");
+    await user.type(screen.getByTestId("user-search"), "a");
+    await screen.findByText("More than 50 matches — keep typing");
+    expect(screen.getByRole("listbox", { name: "Search results" })).toBe(list());
+
+    await user.keyboard("{ArrowDown}");
+    expect(document.activeElement).toBe(list());
+    expect(selectedIds()).toEqual(["u1000"]);
+    expect(row("u1000")!.getAttribute("aria-setsize")).toBe("50");
+
+    await user.keyboard("{End}");
+    expect(selectedIds()).toEqual(["u1049"]);
+    expectSelectedInView("u1049");
+    await user.keyboard("{PageUp}");
+    expect(selectedIds()).toEqual(["u1039"]);
+    expectSelectedInView("u1039");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getByTestId("user-profile").textContent).toContain("Opened u1039"));
+    expect(document.activeElement).toBe(list());
+
+    await user.click(row("u1041")!);
+    await user.keyboard("{ArrowDown}");
+    expect(selectedIds()).toEqual(["u1042"]);
+    expect(document.activeElement).toBe(list());
+  });
+
   it("shows search_users results as you type and ignores answers that arrive late", async () => {
     const user = userEvent.setup();
     let releaseSlow: () => void = () => {};

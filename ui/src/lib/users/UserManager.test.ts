@@ -139,6 +139,30 @@ describe("User Manager", () => {
     expect(callsOf("restore_user")).toEqual([{ id: "u1" }]);
   });
 
+  it("on a narrow window, Enter hands focus to the profile and Back returns it to the same row", async () => {
+    const user = userEvent.setup();
+    const width = window.innerWidth;
+    window.innerWidth = 600;
+    try {
+      render(UserManager);
+      await waitFor(() => expect(rowIds()).toHaveLength(3));
+      screen.getByTestId("user-list").focus();
+      await user.keyboard("{ArrowDown}{ArrowDown}{Enter}");
+
+      const back = await screen.findByTestId("profile-back");
+      expect(screen.queryByTestId("user-list")).toBeNull();
+      expect(document.activeElement).toBe(back);
+      await user.keyboard("{Enter}");
+
+      await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("user-list")));
+      expect(selectedIds()).toEqual(["u2"]);
+      await user.keyboard("{ArrowDown}");
+      expect(selectedIds()).toEqual(["u3"]);
+    } finally {
+      window.innerWidth = width;
+    }
+  });
+
   it("opens Add user from the Plus menu, then selects the new user", async () => {
     const user = userEvent.setup();
     render(UserManager);
@@ -151,5 +175,6 @@ describe("User Manager", () => {
     await waitFor(() => expect(screen.queryByTestId("add-user-dialog")).toBeNull());
     expect((await screen.findByTestId("user-profile")).textContent).toContain("Grace");
     await waitFor(() => expect(rowIds()).toContain("u9"));
+    await waitFor(() => expect(selectedIds()).toEqual(["u9"]));
   });
 });

@@ -9,6 +9,8 @@ export interface RowSource {
   rowAt(index: number): UserSummary | undefined;
   /** Asks for rows first..last to be loaded; rows arrive reactively through rowAt. */
   ensure(first: number, last: number): void;
+  /** Where this user is among the rows loaded so far, or -1 (reactive, like rowAt). */
+  indexOf(id: string): number;
 }
 
 export const PAGE_SIZE = 100;
@@ -37,6 +39,18 @@ export class UserPages implements RowSource {
 
   rowAt(index: number): UserSummary | undefined {
     return this.#pages.get(Math.floor(index / PAGE_SIZE))?.rows[index % PAGE_SIZE];
+  }
+
+  indexOf(id: string): number {
+    // Fresh pages first: a page kept on screen through a refresh may show an old position.
+    let stale = -1;
+    for (const [page, { generation, rows }] of this.#pages) {
+      const i = rows.findIndex((row) => row.id === id);
+      if (i < 0) continue;
+      if (generation === this.#generation) return page * PAGE_SIZE + i;
+      stale = page * PAGE_SIZE + i;
+    }
+    return stale;
   }
 
   ensure(first: number, last: number) {

@@ -44,7 +44,9 @@ export function visibleRows(
   return { first, last, shift: scrollTop - rowOffset };
 }
 
-/** The scrollTop that brings row `index` fully into view, or null when it already is. */
+/** The scrollTop that brings row `index` fully into view, or null when it already is.
+ *  Browsers keep scrollTop in whole pixels and in a scaled list one pixel is `ratio` pixels
+ *  of rows, so the answer is rounded towards the row: it ends up inside, never clipped. */
 export function scrollTopToReveal(
   g: Geometry,
   index: number,
@@ -54,7 +56,20 @@ export function scrollTopToReveal(
 ): number | null {
   const rowTop = index * rowHeight;
   const rowOffset = scrollTop * g.ratio;
-  if (rowTop < rowOffset) return rowTop / g.ratio;
-  if (rowTop + rowHeight > rowOffset + viewportHeight) return (rowTop + rowHeight - viewportHeight) / g.ratio;
+  const maxScroll = Math.max(0, g.scrollHeight - viewportHeight);
+  if (rowTop < rowOffset) return Math.max(0, Math.floor(rowTop / g.ratio));
+  if (rowTop + rowHeight > rowOffset + viewportHeight) {
+    return Math.min(maxScroll, Math.ceil((rowTop + rowHeight - viewportHeight) / g.ratio - 1e-6));
+  }
   return null;
+}
+
+/** Rows that fit in the viewport: how far Page Up / Page Down move. */
+export function rowsPerPage(rowHeight: number, viewportHeight: number): number {
+  return Math.max(1, Math.floor(viewportHeight / rowHeight));
+}
+
+/** The first row wholly inside the viewport at this scroll position. */
+export function firstFullyVisible(g: Geometry, total: number, rowHeight: number, scrollTop: number): number {
+  return Math.min(Math.max(0, total - 1), Math.max(0, Math.ceil((scrollTop * g.ratio) / rowHeight - 1e-6)));
 }
