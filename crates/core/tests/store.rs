@@ -160,7 +160,7 @@ fn big_batches_and_a_clock_far_ahead_do_not_exhaust_the_clock() {
             .map(|i| Change {
                 table: "users".into(),
                 row: Uuid::from_u128(1_000_000 + u128::from(i)),
-                hlc: Hlc::new(now, 0).max(Hlc(Hlc::new(now, 0).0 + i)),
+                hlc: Hlc(Hlc::new(now, 0).0 + i),
                 node,
                 fields: [("last_name".to_owned(), Value::from("B"))].into(),
             })
@@ -173,7 +173,7 @@ fn big_batches_and_a_clock_far_ahead_do_not_exhaust_the_clock() {
             node,
             fields: [("last_name".to_owned(), Value::from("C"))].into(),
         };
-        store.merge(&[ahead.clone()]).await.unwrap();
+        store.merge(std::slice::from_ref(&ahead)).await.unwrap();
         let edits: Vec<Edit> = (0..70_000u128)
             .map(|i| Edit::new(&USERS, Uuid::from_u128(i + 1)).set("last_name", "D"))
             .collect();
