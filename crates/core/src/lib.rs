@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod schema;
 pub mod search;
 pub mod settings;

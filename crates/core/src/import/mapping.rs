@@ -1,0 +1,594 @@
+//! Which user field each CSV column feeds, guessed from the header names of the
+//! exports small businesses have (Google, Outlook, Apple, HubSpot, Mailchimp,
+//! Shopify, spreadsheets) in the major European languages. The person importing
+//! can change any guess.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::text::fold;
+
+/// Where a column's values go.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export, rename = "ImportTarget")]
+pub enum Target {
+    FirstName,
+    LastName,
+    /// "Zoë Müller": split into first and last name when those are not mapped.
+    FullName,
+    Email,
+    MobilePhone,
+    HomePhone,
+    /// A phone of unknown kind: the mobile if free, else the home phone.
+    Phone,
+    /// The kind of the phone in the paired value column, as in Google's
+    /// "Phone 1 - Type" / "Phone 1 - Value".
+    PhoneType {
+        slot: u32,
+    },
+    PhoneValue {
+        slot: u32,
+    },
+    AppUserId,
+    StripeCustomerId,
+    Street,
+    City,
+    Region,
+    PostalCode,
+    Country,
+    /// Team names; several in one cell separated by ";", "," or " ::: ".
+    Teams,
+    CreatedAt,
+    /// A Kith id from an export, to update that user on re-import.
+    KithId,
+    Ignore,
+}
+
+/// Header spellings, folded (lower case, no accents, punctuation as spaces).
+const SYNONYMS: &[(Target, &[&str])] = &[
+    (
+        Target::FirstName,
+        &[
+            "first name",
+            "firstname",
+            "first",
+            "given name",
+            "givenname",
+            "forename",
+            "vorname",
+            "prenom",
+            "nombre",
+            "nome",
+            "primo nome",
+            "voornaam",
+            "fornavn",
+            "fornamn",
+            "etunimi",
+            "imie",
+            "jmeno",
+            "keresztnev",
+            "customer first name",
+        ],
+    ),
+    (
+        Target::LastName,
+        &[
+            "last name",
+            "lastname",
+            "last",
+            "surname",
+            "family name",
+            "familyname",
+            "nachname",
+            "familienname",
+            "nom de famille",
+            "apellido",
+            "apellidos",
+            "cognome",
+            "sobrenome",
+            "achternaam",
+            "efternavn",
+            "efternamn",
+            "etternavn",
+            "sukunimi",
+            "nazwisko",
+            "prijmeni",
+            "vezeteknev",
+            "customer last name",
+        ],
+    ),
+    (
+        Target::FullName,
+        &[
+            "name",
+            "full name",
+            "fullname",
+            "display name",
+            "contact name",
+            "customer name",
+            "contact",
+            "customer",
+            "naam",
+            "nome completo",
+            "nombre completo",
+            "nom complet",
+            "nom",
+            "vollstandiger name",
+            "kunde",
+            "client",
+        ],
+    ),
+    (
+        Target::Email,
+        &[
+            "email",
+            "e mail",
+            "email address",
+            "e mail address",
+            "mail",
+            "emailadresse",
+            "e mail adresse",
+            "courriel",
+            "adresse e mail",
+            "adresse email",
+            "correo",
+            "correo electronico",
+            "posta elettronica",
+            "indirizzo email",
+            "e mailadres",
+            "sahkoposti",
+            "epost",
+            "e post",
+            "primary email",
+            "customer email",
+        ],
+    ),
+    (
+        Target::MobilePhone,
+        &[
+            "mobile",
+            "mobile phone",
+            "mobile number",
+            "mobile phone number",
+            "cell",
+            "cell phone",
+            "cellphone",
+            "mobiltelefon",
+            "handy",
+            "handynummer",
+            "portable",
+            "telephone portable",
+            "movil",
+            "telefono movil",
+            "celular",
+            "cellulare",
+            "mobiel",
+            "mobiele telefoon",
+            "gsm",
+            "mobilnummer",
+            "matkapuhelin",
+            "komorka",
+        ],
+    ),
+    (
+        Target::HomePhone,
+        &[
+            "home phone",
+            "home telephone",
+            "telefon privat",
+            "telefone residencial",
+            "telephone domicile",
+            "telefono casa",
+            "telefono fijo",
+            "thuis telefoon",
+            "home phone 2",
+        ],
+    ),
+    (
+        Target::Phone,
+        &[
+            "phone",
+            "phone number",
+            "telephone",
+            "telephone number",
+            "telefon",
+            "tel",
+            "telefonnummer",
+            "telefono",
+            "telefone",
+            "telefoonnummer",
+            "business phone",
+            "work phone",
+            "primary phone",
+            "default address phone",
+            "puhelin",
+        ],
+    ),
+    (
+        Target::AppUserId,
+        &["app user id", "user id", "userid", "app id", "app user"],
+    ),
+    (
+        Target::StripeCustomerId,
+        &[
+            "stripe id",
+            "stripe customer id",
+            "stripe customer",
+            "stripe",
+        ],
+    ),
+    (
+        Target::Street,
+        &[
+            "street",
+            "address",
+            "address 1",
+            "address1",
+            "street address",
+            "address line 1",
+            "strasse",
+            "adresse",
+            "rue",
+            "calle",
+            "direccion",
+            "via",
+            "indirizzo",
+            "straat",
+            "gata",
+            "home street",
+            "default address address1",
+            "mailing street",
+        ],
+    ),
+    (
+        Target::City,
+        &[
+            "city",
+            "town",
+            "ort",
+            "stadt",
+            "ville",
+            "ciudad",
+            "citta",
+            "cidade",
+            "plaats",
+            "stad",
+            "by",
+            "home city",
+            "default address city",
+            "mailing city",
+        ],
+    ),
+    (
+        Target::Region,
+        &[
+            "state",
+            "region",
+            "province",
+            "county",
+            "bundesland",
+            "provincia",
+            "provincie",
+            "home state",
+            "state province",
+            "state region",
+            "default address province code",
+            "default address province",
+            "mailing state",
+        ],
+    ),
+    (
+        Target::PostalCode,
+        &[
+            "zip",
+            "zip code",
+            "zipcode",
+            "postal code",
+            "postcode",
+            "post code",
+            "plz",
+            "postleitzahl",
+            "code postal",
+            "codigo postal",
+            "cap",
+            "postnummer",
+            "home postal code",
+            "default address zip",
+            "mailing zip",
+        ],
+    ),
+    (
+        Target::Country,
+        &[
+            "country",
+            "country region",
+            "country code",
+            "land",
+            "pays",
+            "pais",
+            "paese",
+            "maa",
+            "home country region",
+            "home country",
+            "default address country code",
+            "default address country",
+            "mailing country",
+        ],
+    ),
+    (
+        Target::Teams,
+        &[
+            "team", "teams", "group", "groups", "tags", "labels", "gruppe", "groupe", "grupo",
+        ],
+    ),
+    (
+        Target::CreatedAt,
+        &[
+            "created at",
+            "created",
+            "date added",
+            "signup date",
+            "sign up date",
+            "customer since",
+            "member since",
+            "erstellt",
+            "date de creation",
+            "fecha de alta",
+        ],
+    ),
+    (Target::KithId, &["kith id"]),
+];
+
+/// A header folded to compare: lower case, accents removed, punctuation as spaces.
+fn normalize(header: &str) -> String {
+    fold(header)
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Google's numbered columns: "Phone 1 - Type", "E-mail 2 - Value",
+/// "Address 1 - Postal Code".
+fn numbered(header: &str) -> Option<Target> {
+    let words: Vec<&str> = header.split(' ').collect();
+    let slot_at = words.iter().position(|w| w.parse::<u32>().is_ok())?;
+    let slot: u32 = words[slot_at].parse().ok()?;
+    let kind = words[..slot_at].join(" ");
+    let part = words[slot_at + 1..].join(" ");
+    match (kind.as_str(), part.as_str()) {
+        ("phone", "type" | "label") => Some(Target::PhoneType { slot }),
+        ("phone", "value") => Some(Target::PhoneValue { slot }),
+        ("e mail" | "email", "value") if slot == 1 => Some(Target::Email),
+        ("address", "street") if slot == 1 => Some(Target::Street),
+        ("address", "city") if slot == 1 => Some(Target::City),
+        ("address", "region") if slot == 1 => Some(Target::Region),
+        ("address", "postal code") if slot == 1 => Some(Target::PostalCode),
+        ("address", "country") if slot == 1 => Some(Target::Country),
+        _ => None,
+    }
+}
+
+/// The guessed target of one header, before conflicts are settled.
+pub fn guess(header: &str) -> Target {
+    let h = normalize(header);
+    if let Some(t) = numbered(&h) {
+        return t;
+    }
+    SYNONYMS
+        .iter()
+        .find(|(_, names)| names.contains(&h.as_str()))
+        .map_or(Target::Ignore, |(t, _)| t.clone())
+}
+
+/// Guesses a target for every header. A single-valued field is fed by the first
+/// column that claims it; later claimants are ignored, so nothing is written twice.
+pub fn auto_map(headers: &[String]) -> Vec<Target> {
+    let mut taken = std::collections::HashSet::new();
+    let mut targets: Vec<Target> = headers
+        .iter()
+        .map(|h| {
+            let t = guess(h);
+            if t == Target::Ignore || taken.insert(t.clone()) {
+                t
+            } else {
+                Target::Ignore
+            }
+        })
+        .collect();
+    // French exports pair "Prénom" with "Nom", which there means the last name.
+    if taken.contains(&Target::FirstName) && !taken.contains(&Target::LastName) {
+        for (t, h) in targets.iter_mut().zip(headers) {
+            if *t == Target::FullName && normalize(h) == "nom" {
+                *t = Target::LastName;
+            }
+        }
+    }
+    targets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Target::*;
+
+    fn map(headers: &[&str]) -> Vec<Target> {
+        auto_map(&headers.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn google_contacts() {
+        assert_eq!(
+            map(&[
+                "Name",
+                "Given Name",
+                "Family Name",
+                "E-mail 1 - Type",
+                "E-mail 1 - Value",
+                "E-mail 2 - Value",
+                "Phone 1 - Type",
+                "Phone 1 - Value",
+                "Phone 2 - Type",
+                "Phone 2 - Value",
+                "Address 1 - Street",
+                "Address 1 - City",
+                "Address 1 - Postal Code",
+                "Group Membership"
+            ]),
+            vec![
+                FullName,
+                FirstName,
+                LastName,
+                Ignore,
+                Email,
+                Ignore,
+                PhoneType { slot: 1 },
+                PhoneValue { slot: 1 },
+                PhoneType { slot: 2 },
+                PhoneValue { slot: 2 },
+                Street,
+                City,
+                PostalCode,
+                Ignore
+            ]
+        );
+        // The 2022+ layout says "Label" where the old one said "Type".
+        assert_eq!(map(&["Phone 1 - Label"]), vec![PhoneType { slot: 1 }]);
+    }
+
+    #[test]
+    fn outlook() {
+        assert_eq!(
+            map(&[
+                "First Name",
+                "Last Name",
+                "E-mail Address",
+                "E-mail 2 Address",
+                "Mobile Phone",
+                "Home Phone",
+                "Business Phone",
+                "Home Street",
+                "Home City",
+                "Home State",
+                "Home Postal Code",
+                "Home Country/Region"
+            ]),
+            vec![
+                FirstName,
+                LastName,
+                Email,
+                Ignore,
+                MobilePhone,
+                HomePhone,
+                Phone,
+                Street,
+                City,
+                Region,
+                PostalCode,
+                Country
+            ]
+        );
+    }
+
+    #[test]
+    fn hubspot_mailchimp_shopify() {
+        assert_eq!(
+            map(&[
+                "First Name",
+                "Last Name",
+                "Email",
+                "Phone Number",
+                "Mobile Phone Number"
+            ]),
+            vec![FirstName, LastName, Email, Phone, MobilePhone]
+        );
+        assert_eq!(
+            map(&[
+                "Email Address",
+                "First Name",
+                "Last Name",
+                "Address",
+                "Phone Number",
+                "TAGS"
+            ]),
+            vec![Email, FirstName, LastName, Street, Phone, Teams]
+        );
+        assert_eq!(
+            map(&[
+                "Customer ID",
+                "First Name",
+                "Last Name",
+                "Email",
+                "Default Address Address1",
+                "Default Address City",
+                "Default Address Province Code",
+                "Default Address Country Code",
+                "Default Address Zip",
+                "Phone",
+                "Tags"
+            ]),
+            vec![
+                Ignore, FirstName, LastName, Email, Street, City, Region, Country, PostalCode,
+                Phone, Teams
+            ]
+        );
+    }
+
+    #[test]
+    fn european_languages() {
+        assert_eq!(
+            map(&["Vorname", "Nachname", "E-Mail", "Handy", "Straße", "PLZ", "Ort", "Land"]),
+            vec![
+                FirstName,
+                LastName,
+                Email,
+                MobilePhone,
+                Street,
+                PostalCode,
+                City,
+                Country
+            ]
+        );
+        assert_eq!(
+            map(&[
+                "Prénom",
+                "Nom",
+                "Courriel",
+                "Téléphone portable",
+                "Code postal",
+                "Ville"
+            ]),
+            vec![FirstName, LastName, Email, MobilePhone, PostalCode, City]
+        );
+        assert_eq!(
+            map(&[
+                "Nombre",
+                "Apellidos",
+                "Correo electrónico",
+                "Teléfono móvil",
+                "Ciudad"
+            ]),
+            vec![FirstName, LastName, Email, MobilePhone, City]
+        );
+        assert_eq!(
+            map(&["Nome", "Cognome", "Cellulare"]),
+            vec![FirstName, LastName, MobilePhone]
+        );
+        assert_eq!(
+            map(&["Voornaam", "Achternaam", "Mobiel"]),
+            vec![FirstName, LastName, MobilePhone]
+        );
+    }
+
+    #[test]
+    fn unknown_and_repeated_columns_are_ignored() {
+        assert_eq!(
+            map(&["Favourite colour", "Email", "email"]),
+            vec![Ignore, Email, Ignore]
+        );
+        assert_eq!(map(&["Kith ID", "  first_name  "]), vec![KithId, FirstName]);
+    }
+}

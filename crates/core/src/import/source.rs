@@ -1,0 +1,216 @@
+//! Opening a CSV file whatever made it: UTF-8 with or without BOM, UTF-16 with BOM
+//! (Excel "Unicode Text"), or Windows-1252 (Excel's "CSV" on Windows); comma,
+//! semicolon, tab or pipe delimited; CRLF or LF. Everything streams: a file is
+//! never read into memory whole.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+use serde::Serialize;
+
+use super::ImportError;
+
+/// How a file is encoded, as detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+    Windows1252,
+}
+
+impl TextEncoding {
+    fn encoding(self) -> &'static Encoding {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => UTF_8,
+            TextEncoding::Utf16Le => UTF_16LE,
+            TextEncoding::Utf16Be => UTF_16BE,
+            TextEncoding::Windows1252 => WINDOWS_1252,
+        }
+    }
+}
+
+/// What a file turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sniffed {
+    pub encoding: TextEncoding,
+    pub delimiter: char,
+    pub headers: Vec<String>,
+    pub size_bytes: u64,
+}
+
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// Rows looked at to choose the delimiter.
+const SNIFF_ROWS: usize = 50;
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
+    move |source| ImportError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Detects the encoding and delimiter of `path` and reads its header row.
+pub fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(io_error(path))?;
+    if meta.is_dir() {
+        return Err(ImportError::Folder { path: shown });
+    }
+    if meta.len() == 0 {
+        return Err(ImportError::Empty { path: shown });
+    }
+    let encoding = detect_encoding(path)?;
+    let sample = decoded_sample(path, encoding)?;
+    if sample.trim().is_empty() {
+        return Err(ImportError::Empty { path: shown });
+    }
+    if sample.contains('\0') {
+        return Err(ImportError::NotCsv {
+            path: shown,
+            reason: "it contains binary data".into(),
+        });
+    }
+    let delimiter = choose_delimiter(&sample);
+    let headers = read_headers(&sample, delimiter).ok_or_else(|| ImportError::NotCsv {
+        path: shown.clone(),
+        reason: "it has no header row".into(),
+    })?;
+    Ok(Sniffed {
+        encoding,
+        delimiter: char::from(delimiter),
+        headers,
+        size_bytes: meta.len(),
+    })
+}
+
+/// A BOM decides; otherwise the whole file is checked for valid UTF-8 (a
+/// Windows-1252 "é" may first appear on row 500,000), streaming, and anything
+/// that is not UTF-8 is read as Windows-1252, which every byte is valid in.
+fn detect_encoding(path: &Path) -> Result<TextEncoding, ImportError> {
+    let mut file = BufReader::with_capacity(1 << 20, File::open(path).map_err(io_error(path))?);
+    let mut head = [0u8; 3];
+    let n = read_up_to(&mut file, &mut head).map_err(io_error(path))?;
+    match &head[..n] {
+        [0xEF, 0xBB, 0xBF] => return Ok(TextEncoding::Utf8Bom),
+        [0xFF, 0xFE, ..] => return Ok(TextEncoding::Utf16Le),
+        [0xFE, 0xFF, ..] => return Ok(TextEncoding::Utf16Be),
+        _ => {}
+    }
+    let mut pending: Vec<u8> = head[..n].to_vec();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut buf).map_err(io_error(path))?;
+        pending.extend_from_slice(&buf[..read]);
+        match std::str::from_utf8(&pending) {
+            Ok(_) => pending.clear(),
+            // An incomplete sequence at the end of a chunk may be completed by the next.
+            Err(e) if e.error_len().is_none() && read > 0 => {
+                pending.drain(..e.valid_up_to());
+            }
+            Err(_) => return Ok(TextEncoding::Windows1252),
+        }
+        if read == 0 {
+            return Ok(TextEncoding::Utf8);
+        }
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = r.read(&mut buf[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}
+
+/// The file as UTF-8, whatever its encoding, BOM removed.
+pub fn open_decoded(
+    path: &Path,
+    encoding: TextEncoding,
+) -> Result<Box<dyn Read + Send>, ImportError> {
+    let file = File::open(path).map_err(io_error(path))?;
+    let decoder = DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding.encoding()))
+        .bom_override(true)
+        .build(BufReader::with_capacity(1 << 20, file));
+    Ok(Box::new(decoder))
+}
+
+/// Roughly the first rows, decoded, for sniffing and previews.
+fn decoded_sample(path: &Path, encoding: TextEncoding) -> Result<String, ImportError> {
+    let mut sample = Vec::new();
+    open_decoded(path, encoding)?
+        .take(256 * 1024)
+        .read_to_end(&mut sample)
+        .map_err(io_error(path))?;
+    Ok(String::from_utf8_lossy(&sample).into_owned())
+}
+
+/// The delimiter under which the first rows have the most consistent number of
+/// fields (and more than one); commas win ties, as in most exports.
+fn choose_delimiter(sample: &str) -> u8 {
+    let mut best = (b',', 0usize);
+    for d in DELIMITERS {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(d)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes());
+        let counts: Vec<usize> = reader
+            .records()
+            .take(SNIFF_ROWS)
+            .filter_map(Result::ok)
+            .filter(|r| !(r.len() == 1 && r[0].trim().is_empty()))
+            .map(|r| r.len())
+            .collect();
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        if first < 2 {
+            continue;
+        }
+        let agreeing = counts.iter().filter(|&&c| c == first).count();
+        let score = agreeing * first;
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+fn read_headers(sample: &str, delimiter: u8) -> Option<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(sample.as_bytes());
+    let record = reader
+        .records()
+        .filter_map(Result::ok)
+        .find(|r| r.iter().any(|f| !f.trim().is_empty()))?;
+    Some(record.iter().map(|h| h.trim().to_owned()).collect())
+}
+
+/// A streaming reader of the file's data rows (the header row already consumed),
+/// tolerant of rows shorter or longer than the header.
+pub fn records(
+    path: &Path,
+    sniffed: &Sniffed,
+) -> Result<csv::Reader<Box<dyn Read + Send>>, ImportError> {
+    let delimiter = u8::try_from(sniffed.delimiter).unwrap_or(b',');
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(open_decoded(path, sniffed.encoding)?))
+}

@@ -1,0 +1,204 @@
+//! Reading each real-world export: encoding, delimiter, headers and decoded cells.
+
+use std::path::{Path, PathBuf};
+
+use kith_core::import::mapping::{auto_map, Target};
+use kith_core::import::source::{records, sniff, TextEncoding};
+use kith_core::import::ImportError;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+/// Every data row, as decoded strings.
+fn rows(name: &str) -> Vec<Vec<String>> {
+    let path = fixture(name);
+    let sniffed = sniff(&path).expect("sniff");
+    records(&path, &sniffed)
+        .expect("open")
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn check(name: &str, encoding: TextEncoding, delimiter: char, first_headers: &[&str]) {
+    let s = sniff(&fixture(name)).expect("sniff");
+    assert_eq!(s.encoding, encoding, "{name}");
+    assert_eq!(s.delimiter, delimiter, "{name}");
+    assert_eq!(&s.headers[..first_headers.len()], first_headers, "{name}");
+}
+
+#[test]
+fn google_csv() {
+    check(
+        "google.csv",
+        TextEncoding::Utf8,
+        ',',
+        &["Name", "Given Name", "Family Name"],
+    );
+    let r = rows("google.csv");
+    assert_eq!(r[0][1], "Zoë");
+    assert_eq!(
+        r[0][4], "zoe@example.com ::: zoe.m@example.org",
+        "multi-value cell kept whole"
+    );
+    assert_eq!(
+        r[0][9], "12 Elm St\r\nApt 4",
+        "a quoted newline stays in its cell"
+    );
+    assert_eq!(r[1][2], "Ångström");
+    let headers = sniff(&fixture("google.csv")).unwrap().headers;
+    assert_eq!(auto_map(&headers)[6], Target::PhoneValue { slot: 1 });
+}
+
+#[test]
+fn outlook_csv_in_windows_1252() {
+    check(
+        "outlook.csv",
+        TextEncoding::Windows1252,
+        ',',
+        &["First Name", "Middle Name", "Last Name"],
+    );
+    let r = rows("outlook.csv");
+    assert_eq!(r[0][0], "François");
+    assert_eq!(r[0][8], "3, rue de Rivoli", "quoted delimiter");
+    assert_eq!((r[1][0].as_str(), r[1][2].as_str()), ("Renée", "Núñez"));
+}
+
+#[test]
+fn apple_hubspot_mailchimp_shopify() {
+    check(
+        "apple.csv",
+        TextEncoding::Utf8,
+        ',',
+        &["First name", "Last name"],
+    );
+    assert_eq!(rows("apple.csv")[0][4], "Likes \"quoted\" text");
+
+    check(
+        "hubspot.csv",
+        TextEncoding::Utf8,
+        ',',
+        &["First Name", "Last Name", "Email"],
+    );
+    let r = rows("hubspot.csv");
+    assert_eq!(r.len(), 3, "the trailing blank line is not a row");
+    assert_eq!(r[1].len(), 3, "a short row keeps what it has");
+    assert_eq!(r[2].len(), 8, "a long row keeps its extra cells");
+
+    check(
+        "mailchimp.csv",
+        TextEncoding::Utf8,
+        ',',
+        &["Email Address", "First Name"],
+    );
+    assert_eq!(rows("mailchimp.csv")[0][5], "\"VIP\",\"Newsletter\"");
+
+    check(
+        "shopify.csv",
+        TextEncoding::Utf8,
+        ',',
+        &["Customer ID", "First Name"],
+    );
+    assert_eq!(rows("shopify.csv")[0][11], "VIP, Wholesale");
+}
+
+#[test]
+fn excel_numbers_and_libreoffice() {
+    check(
+        "excel-utf8-bom-semicolon.csv",
+        TextEncoding::Utf8Bom,
+        ';',
+        &["Vorname", "Nachname"],
+    );
+    let r = rows("excel-utf8-bom-semicolon.csv");
+    assert_eq!(
+        (r[0][0].as_str(), r[0][4].as_str()),
+        ("Jürgen", "Hauptstraße 5")
+    );
+
+    check(
+        "excel-unicode-text.txt",
+        TextEncoding::Utf16Le,
+        '\t',
+        &["First Name", "Last Name"],
+    );
+    let r = rows("excel-unicode-text.txt");
+    assert_eq!((r[0][0].as_str(), r[0][1].as_str()), ("Søren", "Ødegaard"));
+    assert_eq!(r[1][1], "中村");
+
+    check(
+        "excel-windows-1252.csv",
+        TextEncoding::Windows1252,
+        ',',
+        &["First Name"],
+    );
+    let r = rows("excel-windows-1252.csv");
+    assert_eq!(
+        (r[0][0].as_str(), r[1][0].as_str(), r[1][1].as_str()),
+        ("José", "Siobhán", "O'Brien")
+    );
+
+    check("numbers.csv", TextEncoding::Utf8, ',', &["First name"]);
+    check(
+        "libreoffice-semicolon.csv",
+        TextEncoding::Utf8,
+        ';',
+        &["First name"],
+    );
+    assert_eq!(rows("libreoffice-semicolon.csv")[0][0], "Lee; Ann");
+}
+
+#[test]
+fn a_late_windows_1252_byte_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.csv");
+    let mut data = b"First Name,Email\r\n".to_vec();
+    for i in 0..60_000 {
+        data.extend_from_slice(format!("Ann{i},ann{i}@example.com\r\n").as_bytes());
+    }
+    data.extend_from_slice(b"Jos\xe9,jose@example.com\r\n");
+    std::fs::write(&path, data).unwrap();
+    let s = sniff(&path).unwrap();
+    assert_eq!(s.encoding, TextEncoding::Windows1252);
+    let last = records(&path, &s)
+        .unwrap()
+        .records()
+        .last()
+        .unwrap()
+        .unwrap();
+    assert_eq!(&last[0], "José");
+}
+
+#[test]
+fn bad_inputs_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = sniff(dir.path()).unwrap_err();
+    assert!(matches!(err, ImportError::Folder { .. }), "{err}");
+    assert!(err.to_string().contains("is a folder"));
+
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(matches!(
+        sniff(&empty).unwrap_err(),
+        ImportError::Empty { .. }
+    ));
+    std::fs::write(&empty, b"\r\n\r\n  \r\n").unwrap();
+    assert!(matches!(
+        sniff(&empty).unwrap_err(),
+        ImportError::Empty { .. }
+    ));
+
+    let binary = dir.path().join("photo.csv");
+    std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
+    let err = sniff(&binary).unwrap_err();
+    assert!(matches!(err, ImportError::NotCsv { .. }), "{err}");
+
+    let missing = dir.path().join("nope.csv");
+    assert!(matches!(
+        sniff(&missing).unwrap_err(),
+        ImportError::Io { .. }
+    ));
+}
