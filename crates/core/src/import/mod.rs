@@ -2,6 +2,7 @@
 //! encoding, delimiter and export layout) and mapping their columns to user fields.
 
 pub mod mapping;
+pub mod row;
 pub mod source;
 
 /// What can go wrong before a single row is read.

@@ -19,7 +19,7 @@ pub struct Users<'a> {
 }
 
 /// A user ready to be written: validated and normalised.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserRecord {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
