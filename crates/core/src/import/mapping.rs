@@ -319,7 +319,16 @@ const SYNONYMS: &[(Target, &[&str])] = &[
     (
         Target::Teams,
         &[
-            "team", "teams", "group", "groups", "tags", "labels", "gruppe", "groupe", "grupo",
+            "team",
+            "teams",
+            "group",
+            "groups",
+            "group membership",
+            "tags",
+            "labels",
+            "gruppe",
+            "groupe",
+            "grupo",
         ],
     ),
     (
@@ -452,7 +461,7 @@ mod tests {
                 Street,
                 City,
                 PostalCode,
-                Ignore
+                Teams
             ]
         );
         // The 2022+ layout says "Label" where the old one said "Type".

@@ -3,6 +3,7 @@
 
 pub mod mapping;
 pub mod row;
+pub mod run;
 pub mod source;
 
 /// What can go wrong before a single row is read.

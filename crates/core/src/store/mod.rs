@@ -58,6 +58,50 @@ impl Edit {
     }
 }
 
+/// A write transaction spanning many commits; see [`Store::bulk`].
+pub struct Bulk<'s> {
+    clock: tokio::sync::MutexGuard<'s, Hlc>,
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    hlc: Hlc,
+    node: NodeId,
+    wall_ms: &'s WallClock,
+}
+
+impl Bulk<'_> {
+    /// Stamps, applies and records local edits inside the long transaction.
+    pub async fn commit(&mut self, edits: Vec<Edit>) -> Result<Vec<Change>> {
+        let now = (self.wall_ms)();
+        let mut changes = Vec::with_capacity(edits.len());
+        for edit in edits {
+            self.hlc = self.hlc.tick(now)?;
+            changes.push(Change {
+                table: edit.table.name.to_owned(),
+                row: edit.row,
+                hlc: self.hlc,
+                node: self.node,
+                fields: edit.fields,
+            });
+        }
+        apply::apply_batch(&mut self.tx, &changes).await?;
+        append_outbox(&mut self.tx, &changes).await?;
+        Ok(changes)
+    }
+
+    /// The transaction's connection, for reads that must see this write's own rows
+    /// and for device-local bookkeeping tables (never synced tables).
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    /// Makes everything written durable at once.
+    pub async fn finish(mut self) -> Result<()> {
+        write_meta(&mut *self.tx, META_HLC, &self.hlc.0.to_string()).await?;
+        self.tx.commit().await?;
+        *self.clock = self.hlc;
+        Ok(())
+    }
+}
+
 /// What a merge did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct MergeReport {
@@ -151,29 +195,28 @@ impl Store {
     /// Applies local edits in one transaction: stamps each with a fresh clock, merges
     /// it, and appends it to the outbox. Returns the changes as recorded.
     pub async fn commit(&self, edits: Vec<Edit>) -> Result<Vec<Change>> {
-        let mut clock = self.writer.lock().await;
+        let mut bulk = self.bulk().await?;
+        let changes = bulk.commit(edits).await?;
+        bulk.finish().await?;
+        Ok(changes)
+    }
+
+    /// Starts a long write — an import — made of many commits that land together
+    /// or not at all: dropping the [`Bulk`] (a cancel, an error, a crash) rolls
+    /// every one of them back. Other writers wait until it finishes.
+    pub async fn bulk(&self) -> Result<Bulk<'_>> {
+        let clock = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         // Another process (kith-cli beside the app) may have written since: start
         // from the newest clock either of us issued, so no two writes share a stamp.
-        let mut hlc = (*clock).max(stored_clock(&mut tx).await?);
-        let now = (self.wall_ms)();
-        let mut changes = Vec::with_capacity(edits.len());
-        for edit in edits {
-            hlc = hlc.tick(now)?;
-            changes.push(Change {
-                table: edit.table.name.to_owned(),
-                row: edit.row,
-                hlc,
-                node: self.node,
-                fields: edit.fields,
-            });
-        }
-        apply::apply_batch(&mut tx, &changes).await?;
-        append_outbox(&mut tx, &changes).await?;
-        write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
-        tx.commit().await?;
-        *clock = hlc;
-        Ok(changes)
+        let hlc = (*clock).max(stored_clock(&mut tx).await?);
+        Ok(Bulk {
+            clock,
+            tx,
+            hlc,
+            node: self.node,
+            wall_ms: &self.wall_ms,
+        })
     }
 
     /// Applies changes written elsewhere. Any order, any number of times: same result.

@@ -1,0 +1,593 @@
+//! Running an import: one long transaction, so a cancel, a crash or a power cut
+//! leaves the database as it was; rows matched to existing users by the chosen
+//! key, duplicates inside the file merged; every create and update recorded so
+//! the whole import can be undone.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kith_protocol::Value;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use super::mapping::{auto_map, Target};
+use super::row::{CellError, ImportedUser, RowReader};
+use super::source::{records, sniff};
+use super::ImportError;
+use crate::error::CoreError;
+use crate::ids::relation_id;
+use crate::schema::{TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
+use crate::store::{system_ms, Bulk, Edit, Store};
+use crate::users::{UserSource, Users};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ImportMode")]
+pub enum Mode {
+    /// New users only; rows matching an existing user are skipped.
+    Create,
+    /// Update the matching user, create the others.
+    Upsert,
+    /// Update matching users only; other rows are skipped.
+    Update,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ImportMatch")]
+pub enum MatchOn {
+    Email,
+    Phone,
+    AppUserId,
+    StripeId,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub mode: Mode,
+    pub match_on: MatchOn,
+    /// One target per column; `None` uses the automatic mapping.
+    pub mapping: Option<Vec<Target>>,
+    /// Region for phone numbers without a country code.
+    pub region: String,
+    /// Teams every imported user joins.
+    pub default_teams: Vec<String>,
+    /// Do everything, report it, change nothing.
+    pub dry_run: bool,
+    /// When some rows are invalid: import the valid ones (true) or nothing (false).
+    pub skip_invalid: bool,
+}
+
+/// At most this many cell errors are kept in a report; `failed` counts them all.
+pub const MAX_REPORTED_ERRORS: usize = 10_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// The batch to undo; `None` when nothing was written.
+    pub batch_id: Option<Uuid>,
+    pub created: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub errors: Vec<CellError>,
+    /// Whether the changes were kept (false for a dry run, or when invalid rows
+    /// meant "import nothing").
+    pub committed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Source(#[from] ImportError),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error("the import was cancelled; nothing was changed")]
+    Cancelled,
+    #[error("the mapping names {got} columns but the file has {want}")]
+    Mapping { got: usize, want: usize },
+    #[error("import batch {0} not found")]
+    NoBatch(Uuid),
+    #[error("import batch {0} was already undone")]
+    AlreadyUndone(Uuid),
+}
+
+impl From<sqlx::Error> for RunError {
+    fn from(e: sqlx::Error) -> Self {
+        RunError::Core(e.into())
+    }
+}
+
+/// What an import did to one user: "created", or "updated" with the values the
+/// changed fields had before.
+type UndoRow = (Uuid, &'static str, Option<BTreeMap<String, Value>>);
+
+/// Rows per commit inside the import's transaction.
+const CHUNK: usize = 2_000;
+
+/// Imports `path`; `progress` hears the number of rows read after each chunk.
+pub async fn run(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(u64),
+) -> Result<ImportReport, RunError> {
+    let started_at = system_ms() as i64;
+    let sniffed = sniff(path)?;
+    let targets = match &opts.mapping {
+        Some(m) if m.len() != sniffed.headers.len() => {
+            return Err(RunError::Mapping {
+                got: m.len(),
+                want: sniffed.headers.len(),
+            })
+        }
+        Some(m) => m.clone(),
+        None => auto_map(&sniffed.headers),
+    };
+    let reader = RowReader {
+        headers: &sniffed.headers,
+        targets: &targets,
+        region: &opts.region,
+    };
+    let mut csv = records(path, &sniffed)?;
+    let mut bulk = store.bulk().await?;
+    let mut work = Work {
+        batch: Uuid::new_v4(),
+        opts,
+        seen: HashMap::new(),
+        created: std::collections::HashSet::new(),
+        teams: load_teams(&mut bulk).await?,
+        report: ImportReport::default(),
+    };
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut record = csv::StringRecord::new();
+    let mut row = 1u64;
+    loop {
+        let more = csv.read_record(&mut record).map_err(|e| ImportError::Csv {
+            row: row + 1,
+            message: e.to_string(),
+        })?;
+        if !more {
+            break;
+        }
+        row += 1;
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match reader.read(row, &record) {
+            Ok(user) => chunk.push(user),
+            Err(errors) => {
+                work.report.failed += 1;
+                let room = MAX_REPORTED_ERRORS.saturating_sub(work.report.errors.len());
+                work.report.errors.extend(errors.into_iter().take(room));
+            }
+        }
+        if chunk.len() == CHUNK {
+            work.write(&mut bulk, std::mem::take(&mut chunk)).await?;
+            progress(row - 1);
+            if cancel.load(Ordering::Relaxed) {
+                // Dropping the transaction rolls back everything written so far.
+                return Err(RunError::Cancelled);
+            }
+        }
+    }
+    work.write(&mut bulk, chunk).await?;
+    progress(row - 1);
+
+    let mut report = work.report;
+    let keep = !opts.dry_run && (report.failed == 0 || opts.skip_invalid);
+    if !keep {
+        drop(bulk);
+        return Ok(report);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO import_batches (id, file_name, started_at, finished_at, created, updated, skipped, failed) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(work.batch.to_string())
+    .bind(name)
+    .bind(started_at)
+    .bind(system_ms() as i64)
+    .bind(report.created as i64)
+    .bind(report.updated as i64)
+    .bind(report.skipped as i64)
+    .bind(report.failed as i64)
+    .execute(bulk.conn())
+    .await?;
+    bulk.finish().await?;
+    report.batch_id = Some(work.batch);
+    report.committed = true;
+    tracing::info!(batch = %work.batch, created = report.created, updated = report.updated, "import committed");
+    Ok(report)
+}
+
+struct Work<'o> {
+    batch: Uuid,
+    opts: &'o ImportOptions,
+    /// Match key → the user this import created or updated for it, so later rows
+    /// with the same key merge into that user.
+    seen: HashMap<String, Uuid>,
+    /// Users this import created: later rows merging into them are not updates.
+    created: std::collections::HashSet<Uuid>,
+    /// Team name (lower case) → id, including teams this import creates.
+    teams: HashMap<String, Uuid>,
+    report: ImportReport,
+}
+
+/// The user fields an import can set, by column.
+fn fields_of(u: &ImportedUser) -> Vec<(&'static str, Option<String>)> {
+    let r = &u.record;
+    vec![
+        ("first_name", r.first_name.clone()),
+        ("last_name", r.last_name.clone()),
+        ("email", r.email.clone()),
+        ("mobile_phone", r.mobile_phone.clone()),
+        ("home_phone", r.home_phone.clone()),
+        ("app_user_id", r.app_user_id.clone()),
+        ("stripe_customer_id", r.stripe_customer_id.clone()),
+    ]
+}
+
+impl Work<'_> {
+    fn key(&self, u: &ImportedUser) -> Option<String> {
+        let r = &u.record;
+        match self.opts.match_on {
+            MatchOn::Email => r.email.as_ref().map(|e| e.to_lowercase()),
+            MatchOn::Phone => r.mobile_phone.clone().or_else(|| r.home_phone.clone()),
+            MatchOn::AppUserId => r.app_user_id.clone(),
+            MatchOn::StripeId => r.stripe_customer_id.clone(),
+        }
+    }
+
+    async fn write(
+        &mut self,
+        bulk: &mut Bulk<'_>,
+        chunk: Vec<ImportedUser>,
+    ) -> Result<(), RunError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<String> = chunk
+            .iter()
+            .filter_map(|u| self.key(u))
+            .filter(|k| !self.seen.contains_key(k))
+            .collect();
+        let existing = lookup(bulk, self.opts.match_on, &keys).await?;
+        let ids: Vec<Uuid> = chunk.iter().filter_map(|u| u.kith_id).collect();
+        let live_ids = live_users(bulk, &ids).await?;
+
+        let mut edits = Vec::new();
+        let mut undo: Vec<UndoRow> = Vec::new();
+        let mut updates: Vec<(Uuid, ImportedUser)> = Vec::new();
+        for u in chunk {
+            let key = self.key(&u);
+            let from_file = key.as_ref().and_then(|k| self.seen.get(k)).copied();
+            let existing_id = u
+                .kith_id
+                .filter(|id| live_ids.contains(id))
+                .or_else(|| key.as_ref().and_then(|k| existing.get(k)).copied());
+            match (from_file, existing_id, self.opts.mode) {
+                // A later row of the file for a user this import already wrote: merge.
+                (Some(id), _, _) => updates.push((id, u)),
+                (None, Some(_), Mode::Create) | (None, None, Mode::Update) => {
+                    self.report.skipped += 1
+                }
+                (None, Some(id), _) => {
+                    if let Some(k) = key {
+                        self.seen.insert(k, id);
+                    }
+                    updates.push((id, u));
+                }
+                (None, None, _) => {
+                    let id = Uuid::new_v4();
+                    if let Some(k) = key {
+                        self.seen.insert(k, id);
+                    }
+                    let created_at = u.created_at.unwrap_or(system_ms() as i64);
+                    edits.push(Users::create_edit(
+                        id,
+                        u.record.clone(),
+                        UserSource::Import,
+                        created_at,
+                    ));
+                    self.children(id, &u, &mut edits);
+                    undo.push((id, "created", None));
+                    self.created.insert(id);
+                    self.report.created += 1;
+                }
+            }
+        }
+
+        // Updates: blank cells keep what the user had; undo remembers what changed.
+        let before =
+            current_values(bulk, &updates.iter().map(|(id, _)| *id).collect::<Vec<_>>()).await?;
+        for (id, u) in updates {
+            let old = before.get(&id);
+            let mut edit = Edit::new(&USERS, id);
+            let mut was = BTreeMap::new();
+            for (column, value) in fields_of(&u) {
+                let Some(value) = value else { continue };
+                let prior = old
+                    .and_then(|o| o.get(column))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                if prior.as_str() == Some(value.as_str()) {
+                    continue;
+                }
+                was.insert(column.to_owned(), prior);
+                edit = edit.set(column, value);
+            }
+            if !edit.fields.is_empty() {
+                edits.push(edit);
+            }
+            self.children(id, &u, &mut edits);
+            if old.is_some() && !self.created.contains(&id) {
+                undo.push((id, "updated", Some(was)));
+                self.report.updated += 1;
+            }
+        }
+        bulk.commit(edits).await?;
+        record_undo(bulk, self.batch, &undo).await
+    }
+
+    /// Address and team memberships of an imported user.
+    fn children(&mut self, user: Uuid, u: &ImportedUser, edits: &mut Vec<Edit>) {
+        if let Some(a) = &u.address {
+            edits.push(
+                Edit::create(&USER_ADDRESSES, Uuid::new_v4())
+                    .set("user_id", user.to_string())
+                    .set("street", Some(a.street.clone()).filter(|s| !s.is_empty()))
+                    .set("city", Some(a.city.clone()).filter(|s| !s.is_empty()))
+                    .set("region", Some(a.region.clone()).filter(|s| !s.is_empty()))
+                    .set(
+                        "postal_code",
+                        Some(a.postal_code.clone()).filter(|s| !s.is_empty()),
+                    )
+                    .set("country", Some(a.country.clone()).filter(|s| !s.is_empty())),
+            );
+        }
+        let names: Vec<String> = u
+            .teams
+            .iter()
+            .chain(&self.opts.default_teams)
+            .cloned()
+            .collect();
+        for name in names {
+            let team = match self.teams.get(&name.to_lowercase()) {
+                Some(id) => *id,
+                None => {
+                    let id = Uuid::new_v4();
+                    edits.push(Edit::create(&TEAMS, id).set("name", name.clone()));
+                    self.teams.insert(name.to_lowercase(), id);
+                    id
+                }
+            };
+            edits.push(
+                Edit::new(&USER_TEAMS, relation_id(USER_TEAMS.name, user, team))
+                    .set("user_id", user.to_string())
+                    .set("team_id", team.to_string())
+                    .set(crate::schema::DELETED, false),
+            );
+        }
+    }
+}
+
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+async fn load_teams(bulk: &mut Bulk<'_>) -> Result<HashMap<String, Uuid>, RunError> {
+    let rows = sqlx::query("SELECT id, name FROM teams WHERE _deleted = 0 AND name IS NOT NULL")
+        .fetch_all(bulk.conn())
+        .await?;
+    let mut teams = HashMap::new();
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let name: String = r.try_get("name")?;
+        if let Ok(id) = Uuid::parse_str(&id) {
+            teams.insert(name.to_lowercase(), id);
+        }
+    }
+    Ok(teams)
+}
+
+/// Live users by match key.
+async fn lookup(
+    bulk: &mut Bulk<'_>,
+    on: MatchOn,
+    keys: &[String],
+) -> Result<HashMap<String, Uuid>, RunError> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(400) {
+        let m = marks(chunk.len());
+        let sql = match on {
+            MatchOn::Email => format!("SELECT id, email_key AS k FROM users WHERE _deleted = 0 AND email_key IN ({m})"),
+            MatchOn::AppUserId => format!("SELECT id, app_user_id AS k FROM users WHERE _deleted = 0 AND app_user_id IN ({m})"),
+            MatchOn::StripeId => format!(
+                "SELECT id, stripe_customer_id AS k FROM users WHERE _deleted = 0 AND stripe_customer_id IN ({m})"
+            ),
+            MatchOn::Phone => format!(
+                "SELECT id, mobile_phone AS k FROM users WHERE _deleted = 0 AND mobile_phone IN ({m}) \
+                 UNION ALL SELECT id, home_phone AS k FROM users WHERE _deleted = 0 AND home_phone IN ({m})"
+            ),
+        };
+        let mut q = sqlx::query(&sql);
+        let repeats = if on == MatchOn::Phone { 2 } else { 1 };
+        for _ in 0..repeats {
+            for k in chunk {
+                q = q.bind(k);
+            }
+        }
+        for r in q.fetch_all(bulk.conn()).await? {
+            let id: String = r.try_get("id")?;
+            let k: String = r.try_get("k")?;
+            if let Ok(id) = Uuid::parse_str(&id) {
+                found.entry(k).or_insert(id);
+            }
+        }
+    }
+    Ok(found)
+}
+
+async fn live_users(
+    bulk: &mut Bulk<'_>,
+    ids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, RunError> {
+    let mut live = std::collections::HashSet::new();
+    for chunk in ids.chunks(400) {
+        let sql = format!(
+            "SELECT id FROM users WHERE _deleted = 0 AND id IN ({})",
+            marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(bulk.conn()).await? {
+            let id: String = r.try_get("id")?;
+            if let Ok(id) = Uuid::parse_str(&id) {
+                live.insert(id);
+            }
+        }
+    }
+    Ok(live)
+}
+
+/// The importable fields of users as they are now.
+async fn current_values(
+    bulk: &mut Bulk<'_>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, BTreeMap<&'static str, Value>>, RunError> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(400) {
+        let sql = format!(
+            "SELECT id, first_name, last_name, email, mobile_phone, home_phone, app_user_id, \
+             stripe_customer_id FROM users WHERE id IN ({})",
+            marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(bulk.conn()).await? {
+            let id: String = r.try_get("id")?;
+            let Ok(id) = Uuid::parse_str(&id) else {
+                continue;
+            };
+            let mut values = BTreeMap::new();
+            for column in [
+                "first_name",
+                "last_name",
+                "email",
+                "mobile_phone",
+                "home_phone",
+                "app_user_id",
+                "stripe_customer_id",
+            ] {
+                let v: Option<String> = r.try_get(column)?;
+                values.insert(column, Value::from(v));
+            }
+            out.insert(id, values);
+        }
+    }
+    Ok(out)
+}
+
+async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Result<(), RunError> {
+    for chunk in rows.chunks(400) {
+        let sql = format!(
+            "INSERT OR IGNORE INTO import_batch_rows (batch, user_id, action, before) VALUES {}",
+            vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (user, action, before) in chunk {
+            let before = before
+                .as_ref()
+                .map(|b| serde_json::to_string(b).map_err(|e| CoreError::Corrupt(e.to_string())))
+                .transpose()?;
+            q = q
+                .bind(batch.to_string())
+                .bind(user.to_string())
+                .bind(*action)
+                .bind(before);
+        }
+        q.execute(bulk.conn()).await?;
+    }
+    Ok(())
+}
+
+/// What undoing an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UndoReport {
+    pub batch_id: Uuid,
+    /// Users the import created, now in the trash.
+    pub removed: u64,
+    /// Users the import updated, with their previous values back.
+    pub reverted: u64,
+}
+
+/// Reverts an import: the users it created go to the trash, the users it updated
+/// get back the values they had before it. One transaction.
+pub async fn undo(store: &Store, batch: Uuid) -> Result<UndoReport, RunError> {
+    let mut bulk = store.bulk().await?;
+    let undone: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT undone_at FROM import_batches WHERE id = ?")
+            .bind(batch.to_string())
+            .fetch_optional(bulk.conn())
+            .await?;
+    match undone {
+        None => return Err(RunError::NoBatch(batch)),
+        Some(Some(_)) => return Err(RunError::AlreadyUndone(batch)),
+        Some(None) => {}
+    }
+    let rows = sqlx::query("SELECT user_id, action, before FROM import_batch_rows WHERE batch = ?")
+        .bind(batch.to_string())
+        .fetch_all(bulk.conn())
+        .await?;
+    let now = system_ms() as i64;
+    let mut report = UndoReport {
+        batch_id: batch,
+        ..UndoReport::default()
+    };
+    let mut edits = Vec::new();
+    for r in rows {
+        let user: String = r.try_get("user_id")?;
+        let action: String = r.try_get("action")?;
+        let before: Option<String> = r.try_get("before")?;
+        let user = Uuid::parse_str(&user).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+        if action == "created" {
+            edits.push(Edit::tombstone(&USERS, user, true).set("deleted_at", now));
+            report.removed += 1;
+        } else {
+            let before: BTreeMap<String, Value> = before
+                .map(|b| serde_json::from_str(&b))
+                .transpose()
+                .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
+                .unwrap_or_default();
+            if !before.is_empty() {
+                let mut edit = Edit::new(&USERS, user);
+                edit.fields = before;
+                edits.push(edit);
+            }
+            report.reverted += 1;
+        }
+        if edits.len() >= CHUNK {
+            bulk.commit(std::mem::take(&mut edits)).await?;
+        }
+    }
+    bulk.commit(edits).await?;
+    sqlx::query("UPDATE import_batches SET undone_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(batch.to_string())
+        .execute(bulk.conn())
+        .await?;
+    bulk.finish().await?;
+    Ok(report)
+}

@@ -1,0 +1,221 @@
+//! Running imports against a real store: what is stored, upserts, undo, dry runs,
+//! invalid rows, duplicates inside the file, and cancelling half-way.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kith_core::import::run::{run, undo, ImportOptions, MatchOn, Mode, RunError};
+use kith_core::users::UserSort;
+use kith_core::Kith;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+fn options(mode: Mode) -> ImportOptions {
+    ImportOptions {
+        mode,
+        match_on: MatchOn::Email,
+        mapping: None,
+        region: "US".into(),
+        default_teams: Vec::new(),
+        dry_run: false,
+        skip_invalid: false,
+    }
+}
+
+async fn import(
+    kith: &Kith,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<kith_core::import::run::ImportReport, RunError> {
+    run(kith.store(), path, opts, &AtomicBool::new(false), |_| {}).await
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_google_export_is_stored_field_by_field() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let report = import(&kith, &fixture("google.csv"), &options(Mode::Create))
+            .await
+            .unwrap();
+        assert_eq!((report.created, report.updated, report.failed), (2, 0, 0));
+        assert!(report.committed && report.batch_id.is_some());
+
+        let zoe = kith.search("zoe muller", 5).await.unwrap().rows[0].clone();
+        let d = kith.users().get(zoe.id).await.unwrap();
+        assert_eq!(
+            (d.first_name.as_str(), d.last_name.as_str()),
+            ("Zoë", "Müller")
+        );
+        assert_eq!(d.email.as_deref(), Some("zoe@example.com"));
+        assert_eq!(d.mobile_phone.as_deref(), Some("+12025550143"));
+        assert_eq!(d.home_phone.as_deref(), Some("+12025550199"));
+        assert_eq!(d.source, kith_core::users::UserSource::Import);
+        assert!(
+            !d.has_generated_password,
+            "imported users get no generated password"
+        );
+        assert_eq!(d.addresses[0].city, "Boston");
+        assert_eq!(
+            d.teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["VIP"]
+        );
+        assert_eq!(
+            kith.search("angstrom", 5).await.unwrap().rows.len(),
+            1,
+            "searchable at once"
+        );
+    });
+}
+
+#[test]
+fn upsert_keeps_blank_cells_and_undo_restores_everything() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let first = write(dir.path(), "a.csv", "First Name,Last Name,Email,Mobile\nAnn,Lee,ann@example.com,+1 202 555 0143\n");
+        import(&kith, &first, &options(Mode::Create)).await.unwrap();
+        let second = write(
+            dir.path(),
+            "b.csv",
+            "First Name,Last Name,Email,Mobile\nAnnie,,ANN@example.com,\nBob,Ray,bob@example.com,\n",
+        );
+        let report = import(&kith, &second, &options(Mode::Upsert)).await.unwrap();
+        assert_eq!((report.created, report.updated), (1, 1));
+        let ann = kith.search("ann@example.com", 5).await.unwrap().rows[0].clone();
+        assert_eq!(ann.first_name, "Annie");
+        assert_eq!(ann.last_name, "Lee", "a blank cell keeps the existing value");
+        assert_eq!(ann.mobile_phone.as_deref(), Some("+12025550143"));
+
+        let undone = undo(kith.store(), report.batch_id.unwrap()).await.unwrap();
+        assert_eq!((undone.removed, undone.reverted), (1, 1));
+        let ann = kith.users().get(ann.id).await.unwrap();
+        assert_eq!(ann.first_name, "Ann", "the update is reverted");
+        assert!(kith.search("bob", 5).await.unwrap().rows.is_empty(), "the created user is in the trash");
+        assert!(matches!(undo(kith.store(), report.batch_id.unwrap()).await, Err(RunError::AlreadyUndone(_))));
+    });
+}
+
+#[test]
+fn modes_decide_what_matching_rows_do() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let a = write(
+            dir.path(),
+            "a.csv",
+            "First Name,Email\nAnn,ann@example.com\n",
+        );
+        import(&kith, &a, &options(Mode::Create)).await.unwrap();
+        let b = write(
+            dir.path(),
+            "b.csv",
+            "First Name,Email\nAnnie,ann@example.com\nCy,cy@example.com\n",
+        );
+        let create = import(&kith, &b, &options(Mode::Create)).await.unwrap();
+        assert_eq!((create.created, create.updated, create.skipped), (1, 0, 1));
+        let c = write(
+            dir.path(),
+            "c.csv",
+            "First Name,Email\nAnnie,ann@example.com\nDi,di@example.com\n",
+        );
+        let update = import(&kith, &c, &options(Mode::Update)).await.unwrap();
+        assert_eq!((update.created, update.updated, update.skipped), (0, 1, 1));
+        assert_eq!(kith.users().count().await.unwrap(), 2);
+    });
+}
+
+#[test]
+fn duplicates_inside_the_file_are_merged() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let f = write(
+            dir.path(),
+            "dup.csv",
+            "First Name,Last Name,Email,Mobile\nAnn,,ann@example.com,\n,Lee,ann@example.com,+1 202 555 0143\n",
+        );
+        let r = import(&kith, &f, &options(Mode::Create)).await.unwrap();
+        assert_eq!((r.created, r.updated), (1, 0));
+        let page = kith.users().list(UserSort::Name, 0, 10).await.unwrap();
+        assert_eq!(page.total, 1);
+        let u = &page.rows[0];
+        assert_eq!((u.first_name.as_str(), u.last_name.as_str()), ("Ann", "Lee"));
+        assert_eq!(u.mobile_phone.as_deref(), Some("+12025550143"));
+    });
+}
+
+#[test]
+fn dry_runs_and_invalid_rows_change_nothing_unless_asked() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let f = write(
+            dir.path(),
+            "mixed.csv",
+            "First Name,Email\nAnn,ann@example.com\nBob,bob-at-example\nCy,cy@example.com\n",
+        );
+        let mut dry = options(Mode::Create);
+        dry.dry_run = true;
+        dry.skip_invalid = true;
+        let r = import(&kith, &f, &dry).await.unwrap();
+        assert_eq!((r.created, r.failed, r.committed), (2, 1, false));
+        assert_eq!(r.errors[0].row, 3);
+        assert_eq!(r.errors[0].column, "Email");
+        assert_eq!(
+            kith.users().count().await.unwrap(),
+            0,
+            "a dry run writes nothing"
+        );
+
+        let nothing = import(&kith, &f, &options(Mode::Create)).await.unwrap();
+        assert!(!nothing.committed);
+        assert_eq!(
+            kith.users().count().await.unwrap(),
+            0,
+            "invalid rows + 'nothing' = nothing"
+        );
+
+        let mut valid = options(Mode::Create);
+        valid.skip_invalid = true;
+        let some = import(&kith, &f, &valid).await.unwrap();
+        assert!(some.committed);
+        assert_eq!(kith.users().count().await.unwrap(), 2, "the valid rows");
+    });
+}
+
+#[test]
+fn a_cancel_half_way_leaves_the_database_as_it_was() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let mut text = String::from("First Name,Email\n");
+        for i in 0..9_000 {
+            text.push_str(&format!("User{i},u{i}@example.com\n"));
+        }
+        let f = write(dir.path(), "big.csv", &text);
+        let before = common::dump(kith.store()).await;
+        let cancel = AtomicBool::new(false);
+        let mut seen = 0;
+        let result = run(kith.store(), &f, &options(Mode::Create), &cancel, |rows| {
+            seen = rows;
+            cancel.store(true, Ordering::Relaxed);
+        })
+        .await;
+        assert!(matches!(result, Err(RunError::Cancelled)));
+        assert!(seen > 0, "it had written rows before the cancel");
+        assert_eq!(common::dump(kith.store()).await, before);
+        assert!(kith.store().outbox(1).await.unwrap().is_empty());
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(kith.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(ok, "ok");
+    });
+}
