@@ -2,6 +2,7 @@
 //! as the desktop app.
 
 mod bench;
+mod import;
 mod output;
 
 use std::path::PathBuf;
@@ -50,6 +51,11 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Import users from a CSV file (any common export, encoding or delimiter).
+    Import(import::ImportArgs),
+    /// Undo an import: users it created go to the trash, updated ones get their
+    /// previous values back.
+    UndoImport { batch_id: Uuid },
     /// Measure search, open and memory; prints the BENCHMARKS.md tables.
     Bench(bench::BenchArgs),
 }
@@ -117,6 +123,17 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let report = kith_core::demo::generate(kith.store(), users, seed).await?;
             out.message(&format!("added {} demo users", report.users), &report)?;
+        }
+        Command::Import(args) => import::run(&kith, &args, &out).await?,
+        Command::UndoImport { batch_id } => {
+            let report = kith_core::import::run::undo(kith.store(), batch_id).await?;
+            out.message(
+                &format!(
+                    "undid import {batch_id}: {} users to the trash, {} restored",
+                    report.removed, report.reverted
+                ),
+                &report,
+            )?;
         }
         Command::Bench(_) => unreachable!("handled above"),
     }

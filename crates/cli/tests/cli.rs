@@ -163,3 +163,71 @@ fn bench_runs_and_reports_ratios() {
         .all(|f| f["kith_p99_ms"].as_f64().unwrap() > 0.0));
     assert_eq!(report["open"][0]["users"], 400);
 }
+
+#[test]
+fn import_errors_report_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = d.join("people.csv");
+    std::fs::write(
+        &csv,
+        "Vorname;Nachname;E-Mail;Notiz\n\
+         Jürgen;Schäfer;juergen@example.de;ok\n\
+         Bob;Ray;bob-at-example;4242 4242 4242 4242\n\
+         Cy;Di;cy@example.com;\n",
+    )
+    .unwrap();
+    let errors = d.join("errors.csv");
+    let dry = json(d, &["import", csv.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(
+        (dry["created"].as_u64(), dry["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(dry["errors"][0]["row"], 3);
+    assert_eq!(dry["errors"][0]["column"], "E-Mail");
+    assert_eq!(
+        json(d, &["users", "list"])["total"],
+        0,
+        "a dry run changes nothing"
+    );
+
+    let report = json(
+        d,
+        &[
+            "import",
+            csv.to_str().unwrap(),
+            "--skip-invalid",
+            "--errors",
+            errors.to_str().unwrap(),
+            "--map",
+            "Notiz=ignore",
+        ],
+    );
+    assert_eq!(report["created"], 2);
+    let batch = report["batch_id"].as_str().unwrap().to_owned();
+    let written = std::fs::read_to_string(&errors).unwrap();
+    assert!(written.starts_with('\u{feff}'), "Excel-friendly BOM");
+    assert!(written.contains("Bob,Ray,bob-at-example,[card number removed],E-Mail: This email address is missing an @"), "{written}");
+    assert!(
+        !written.contains("4242 4242"),
+        "the report never carries a card number"
+    );
+
+    assert_eq!(
+        json(d, &["search", "schafer"])["rows"][0]["first_name"],
+        "Jürgen"
+    );
+    let undone = json(d, &["undo-import", &batch]);
+    assert_eq!(undone["removed"], 2);
+    assert_eq!(json(d, &["users", "list"])["total"], 0);
+
+    let out = cli(d)
+        .args(["import", d.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is a folder"),
+        "a dropped folder gets a clear message"
+    );
+}

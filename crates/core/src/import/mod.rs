@@ -2,6 +2,7 @@
 //! encoding, delimiter and export layout) and mapping their columns to user fields.
 
 pub mod mapping;
+pub mod report;
 pub mod row;
 pub mod run;
 pub mod source;

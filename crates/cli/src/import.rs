@@ -1,0 +1,139 @@
+//! `kith-cli import`: the importer from the command line.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use kith_core::import::mapping::{auto_map, Target};
+use kith_core::import::run::{run as run_import, ImportOptions, MatchOn, Mode};
+use kith_core::Kith;
+
+use crate::output::Output;
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Create,
+    Upsert,
+    Update,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MatchArg {
+    Email,
+    Phone,
+    AppUserId,
+    StripeId,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    file: PathBuf,
+    #[arg(long, value_enum, default_value = "create")]
+    mode: ModeArg,
+    #[arg(long = "match", value_enum, default_value = "email")]
+    match_on: MatchArg,
+    /// Override a column's target: "Header=field" (fields: first_name, last_name,
+    /// full_name, email, mobile_phone, home_phone, phone, app_user_id,
+    /// stripe_customer_id, street, city, region, postal_code, country, teams,
+    /// created_at, kith_id, ignore).
+    #[arg(long = "map", value_name = "HEADER=FIELD")]
+    map: Vec<String>,
+    /// Report what would happen; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// When some rows are invalid, import the valid ones (default: import nothing).
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Write the refused rows, with a reason column, to this CSV file.
+    #[arg(long, value_name = "OUT.csv")]
+    errors: Option<PathBuf>,
+    /// Teams every imported user joins (repeatable).
+    #[arg(long = "team")]
+    teams: Vec<String>,
+}
+
+pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
+    let sniffed = kith_core::import::source::sniff(&args.file)?;
+    let mut mapping = auto_map(&sniffed.headers);
+    for m in &args.map {
+        let Some((header, field)) = m.split_once('=') else {
+            bail!("--map takes \"Header=field\", got {m:?}");
+        };
+        let Some(i) = sniffed
+            .headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(header.trim()))
+        else {
+            bail!(
+                "--map: the file has no column {header:?} (columns: {})",
+                sniffed.headers.join(", ")
+            );
+        };
+        mapping[i] = serde_json::from_value::<Target>(serde_json::json!({ "kind": field.trim() }))
+            .with_context(|| format!("--map: {field:?} is not a field Kith imports"))?;
+    }
+    let opts = ImportOptions {
+        mode: match args.mode {
+            ModeArg::Create => Mode::Create,
+            ModeArg::Upsert => Mode::Upsert,
+            ModeArg::Update => Mode::Update,
+        },
+        match_on: match args.match_on {
+            MatchArg::Email => MatchOn::Email,
+            MatchArg::Phone => MatchOn::Phone,
+            MatchArg::AppUserId => MatchOn::AppUserId,
+            MatchArg::StripeId => MatchOn::StripeId,
+        },
+        mapping: Some(mapping),
+        region: kith.settings().default_region,
+        default_teams: args.teams.clone(),
+        dry_run: args.dry_run,
+        skip_invalid: args.skip_invalid,
+    };
+    let report = run_import(
+        kith.store(),
+        &args.file,
+        &opts,
+        &AtomicBool::new(false),
+        |rows| {
+            if !out.json {
+                eprint!("\rimport: {rows} rows read");
+            }
+        },
+    )
+    .await?;
+    if !out.json {
+        eprintln!();
+    }
+    if let Some(path) = &args.errors {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        kith_core::import::report::write_error_rows(
+            &args.file,
+            &report.errors,
+            std::io::BufWriter::new(file),
+        )?;
+    }
+    let summary = format!(
+        "{}{} created, {} updated, {} skipped, {} failed{}",
+        if args.dry_run { "dry run: " } else { "" },
+        report.created,
+        report.updated,
+        report.skipped,
+        report.failed,
+        match report.batch_id {
+            Some(id) => format!(" (batch {id})"),
+            None if !args.dry_run && report.failed > 0 =>
+                " — nothing imported; fix the rows or pass --skip-invalid".into(),
+            None => String::new(),
+        }
+    );
+    out.message(&summary, &report)?;
+    if !out.json {
+        for e in report.errors.iter().take(20) {
+            eprintln!("  row {}, {}: {}", e.row, e.column, e.message);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! The error report: the original rows that were refused, plus a reason column,
+//! ready to fix and import again. Card numbers are masked — the report must not
+//! become the place a card number is stored.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use super::row::CellError;
+use super::source::{records, sniff};
+use super::ImportError;
+use crate::validate::contains_card_number;
+
+/// Writes the rows of `source` named in `errors` to `out` as CSV (UTF-8 with a BOM,
+/// so Excel opens it right), with a last column "Kith import error".
+pub fn write_error_rows(
+    source: &Path,
+    errors: &[CellError],
+    out: impl Write,
+) -> Result<u64, ImportError> {
+    let io = |e: std::io::Error| ImportError::Io {
+        path: source.display().to_string(),
+        source: e,
+    };
+    let mut reasons: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    for e in errors {
+        let reason = if e.column.is_empty() {
+            e.message.clone()
+        } else {
+            format!("{}: {}", e.column, e.message)
+        };
+        reasons.entry(e.row).or_default().push(reason);
+    }
+    let sniffed = sniff(source)?;
+    let mut out = out;
+    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+    let mut writer = csv::Writer::from_writer(out);
+    let csv_error = |e: csv::Error| ImportError::Csv {
+        row: 0,
+        message: e.to_string(),
+    };
+    let mut header = sniffed.headers.clone();
+    header.push("Kith import error".into());
+    writer.write_record(&header).map_err(csv_error)?;
+    let mut written = 0;
+    let mut row = 1u64;
+    let mut reader = records(source, &sniffed)?;
+    for record in reader.records() {
+        row += 1;
+        let record = record.map_err(csv_error)?;
+        let Some(why) = reasons.get(&row) else {
+            continue;
+        };
+        let mut cells: Vec<String> = record.iter().map(mask).collect();
+        cells.resize(sniffed.headers.len().max(cells.len()), String::new());
+        cells.push(why.join("; "));
+        writer.write_record(&cells).map_err(csv_error)?;
+        written += 1;
+    }
+    writer.flush().map_err(io)?;
+    Ok(written)
+}
+
+fn mask(cell: &str) -> String {
+    if contains_card_number(cell) {
+        "[card number removed]".to_owned()
+    } else {
+        cell.to_owned()
+    }
+}
