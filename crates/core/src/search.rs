@@ -124,7 +124,8 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
             // The substring index returns its first candidates, not its best: add the
             // names, last names and emails that start with the text, so "eva" finds
             // Eva Kim among a thousand Evanses.
-            rows.extend(prefix(pool, &whole, want).await?);
+            // They rank above substring matches, so `limit + 1` of each is enough.
+            rows.extend(prefix(pool, &whole, limit + 1).await?);
             let mut terms = long;
             terms.extend(short);
             (rows, terms)
