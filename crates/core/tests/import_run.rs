@@ -219,3 +219,40 @@ fn a_cancel_half_way_leaves_the_database_as_it_was() {
         assert_eq!(ok, "ok");
     });
 }
+
+#[test]
+fn importing_the_same_file_again_changes_nothing() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let first = import(&kith, &fixture("google.csv"), &options(Mode::Create))
+            .await
+            .unwrap();
+        assert_eq!(first.created, 2);
+        let before = common::dump(kith.store()).await;
+        let outbox = kith.store().outbox(10_000).await.unwrap().len();
+        let again = import(&kith, &fixture("google.csv"), &options(Mode::Upsert))
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.created, again.updated, again.skipped),
+            (0, 0, 2),
+            "{again:?}"
+        );
+        assert_eq!(common::dump(kith.store()).await, before);
+        assert_eq!(
+            kith.store().outbox(10_000).await.unwrap().len(),
+            outbox,
+            "not one change queued"
+        );
+        let d = kith
+            .users()
+            .get(kith.search("zoe", 1).await.unwrap().rows[0].id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (d.addresses.len(), d.teams.len()),
+            (1, 1),
+            "no second address or membership"
+        );
+    });
+}

@@ -297,7 +297,7 @@ impl Work<'_> {
                         UserSource::Import,
                         created_at,
                     ));
-                    self.children(id, &u, &mut edits);
+                    self.children(id, &u, &Existing::default(), &mut edits);
                     undo.push((id, "created", None));
                     self.created.insert(id);
                     self.report.created += 1;
@@ -305,9 +305,11 @@ impl Work<'_> {
             }
         }
 
-        // Updates: blank cells keep what the user had; undo remembers what changed.
-        let before =
-            current_values(bulk, &updates.iter().map(|(id, _)| *id).collect::<Vec<_>>()).await?;
+        // Updates: blank cells keep what the user had; undo remembers what changed;
+        // a row that matches the user as they are changes nothing at all.
+        let update_ids: Vec<Uuid> = updates.iter().map(|(id, _)| *id).collect();
+        let before = current_values(bulk, &update_ids).await?;
+        let has = existing_children(bulk, &update_ids).await?;
         for (id, u) in updates {
             let old = before.get(&id);
             let mut edit = Edit::new(&USERS, id);
@@ -324,11 +326,17 @@ impl Work<'_> {
                 was.insert(column.to_owned(), prior);
                 edit = edit.set(column, value);
             }
+            let edits_before = edits.len();
             if !edit.fields.is_empty() {
                 edits.push(edit);
             }
-            self.children(id, &u, &mut edits);
-            if old.is_some() && !self.created.contains(&id) {
+            self.children(id, &u, &has, &mut edits);
+            if self.created.contains(&id) || old.is_none() {
+                continue;
+            }
+            if edits.len() == edits_before {
+                self.report.skipped += 1;
+            } else {
                 undo.push((id, "updated", Some(was)));
                 self.report.updated += 1;
             }
@@ -337,9 +345,13 @@ impl Work<'_> {
         record_undo(bulk, self.batch, &undo).await
     }
 
-    /// Address and team memberships of an imported user.
-    fn children(&mut self, user: Uuid, u: &ImportedUser, edits: &mut Vec<Edit>) {
-        if let Some(a) = &u.address {
+    /// Address and team memberships of an imported user, minus those they have.
+    fn children(&mut self, user: Uuid, u: &ImportedUser, has: &Existing, edits: &mut Vec<Edit>) {
+        let known_address = u.address.as_ref().is_some_and(|a| {
+            has.addresses
+                .contains(&(user, a.street.to_lowercase(), a.city.to_lowercase()))
+        });
+        if let Some(a) = u.address.as_ref().filter(|_| !known_address) {
             edits.push(
                 Edit::create(&USER_ADDRESSES, Uuid::new_v4())
                     .set("user_id", user.to_string())
@@ -369,6 +381,9 @@ impl Work<'_> {
                     id
                 }
             };
+            if has.memberships.contains(&(user, team)) {
+                continue;
+            }
             edits.push(
                 Edit::new(&USER_TEAMS, relation_id(USER_TEAMS.name, user, team))
                     .set("user_id", user.to_string())
@@ -377,6 +392,53 @@ impl Work<'_> {
             );
         }
     }
+}
+
+/// What users already have, so an update adds only what is new.
+#[derive(Default)]
+struct Existing {
+    /// (user, street, city), lower case.
+    addresses: std::collections::HashSet<(Uuid, String, String)>,
+    memberships: std::collections::HashSet<(Uuid, Uuid)>,
+}
+
+async fn existing_children(bulk: &mut Bulk<'_>, users: &[Uuid]) -> Result<Existing, RunError> {
+    let mut has = Existing::default();
+    let parse = |s: String| Uuid::parse_str(&s).ok();
+    for chunk in users.chunks(400) {
+        let m = marks(chunk.len());
+        let sql = format!(
+            "SELECT user_id, coalesce(street, '') AS street, coalesce(city, '') AS city \
+             FROM user_addresses WHERE _deleted = 0 AND user_id IN ({m})"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(bulk.conn()).await? {
+            if let Some(user) = parse(r.try_get("user_id")?) {
+                let street: String = r.try_get("street")?;
+                let city: String = r.try_get("city")?;
+                has.addresses
+                    .insert((user, street.to_lowercase(), city.to_lowercase()));
+            }
+        }
+        let sql = format!(
+            "SELECT user_id, team_id FROM user_teams WHERE _deleted = 0 AND user_id IN ({m})"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(bulk.conn()).await? {
+            if let (Some(user), Some(team)) =
+                (parse(r.try_get("user_id")?), parse(r.try_get("team_id")?))
+            {
+                has.memberships.insert((user, team));
+            }
+        }
+    }
+    Ok(has)
 }
 
 fn marks(n: usize) -> String {
