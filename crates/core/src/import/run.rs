@@ -221,18 +221,30 @@ struct Work<'o> {
     report: ImportReport,
 }
 
-/// The user fields an import can set, by column.
-fn fields_of(u: &ImportedUser) -> Vec<(&'static str, Option<String>)> {
+/// The user columns an import can set, in the order of [`fields_of`].
+const IMPORTED_COLUMNS: [&str; 7] = [
+    "first_name",
+    "last_name",
+    "email",
+    "mobile_phone",
+    "home_phone",
+    "app_user_id",
+    "stripe_customer_id",
+];
+
+/// The values a row brings for [`IMPORTED_COLUMNS`].
+fn fields_of(u: &ImportedUser) -> impl Iterator<Item = (&'static str, Option<String>)> {
     let r = &u.record;
-    vec![
-        ("first_name", r.first_name.clone()),
-        ("last_name", r.last_name.clone()),
-        ("email", r.email.clone()),
-        ("mobile_phone", r.mobile_phone.clone()),
-        ("home_phone", r.home_phone.clone()),
-        ("app_user_id", r.app_user_id.clone()),
-        ("stripe_customer_id", r.stripe_customer_id.clone()),
-    ]
+    let values = [
+        r.first_name.clone(),
+        r.last_name.clone(),
+        r.email.clone(),
+        r.mobile_phone.clone(),
+        r.home_phone.clone(),
+        r.app_user_id.clone(),
+        r.stripe_customer_id.clone(),
+    ];
+    IMPORTED_COLUMNS.into_iter().zip(values)
 }
 
 impl Work<'_> {
@@ -530,8 +542,8 @@ async fn current_values(
     let mut out = HashMap::new();
     for chunk in ids.chunks(400) {
         let sql = format!(
-            "SELECT id, first_name, last_name, email, mobile_phone, home_phone, app_user_id, \
-             stripe_customer_id FROM users WHERE id IN ({})",
+            "SELECT id, {} FROM users WHERE id IN ({})",
+            IMPORTED_COLUMNS.join(", "),
             marks(chunk.len())
         );
         let mut q = sqlx::query(&sql);
@@ -544,15 +556,7 @@ async fn current_values(
                 continue;
             };
             let mut values = BTreeMap::new();
-            for column in [
-                "first_name",
-                "last_name",
-                "email",
-                "mobile_phone",
-                "home_phone",
-                "app_user_id",
-                "stripe_customer_id",
-            ] {
+            for column in IMPORTED_COLUMNS {
                 let v: Option<String> = r.try_get(column)?;
                 values.insert(column, Value::from(v));
             }
