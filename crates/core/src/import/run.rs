@@ -20,7 +20,7 @@ use super::ImportError;
 use crate::error::CoreError;
 use crate::ids::relation_id;
 use crate::schema::{TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
-use crate::store::{system_ms, Bulk, Edit, Store};
+use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
 use crate::users::{UserSource, Users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -417,8 +417,8 @@ struct Existing {
 async fn existing_children(bulk: &mut Bulk<'_>, users: &[Uuid]) -> Result<Existing, RunError> {
     let mut has = Existing::default();
     let parse = |s: String| Uuid::parse_str(&s).ok();
-    for chunk in users.chunks(400) {
-        let m = marks(chunk.len());
+    for chunk in users.chunks(ROWS_PER_STATEMENT) {
+        let m = placeholders(chunk.len());
         let sql = format!(
             "SELECT user_id, coalesce(street, '') AS street, coalesce(city, '') AS city \
              FROM user_addresses WHERE _deleted = 0 AND user_id IN ({m})"
@@ -453,10 +453,6 @@ async fn existing_children(bulk: &mut Bulk<'_>, users: &[Uuid]) -> Result<Existi
     Ok(has)
 }
 
-fn marks(n: usize) -> String {
-    vec!["?"; n].join(", ")
-}
-
 async fn load_teams(bulk: &mut Bulk<'_>) -> Result<HashMap<String, Uuid>, RunError> {
     let rows = sqlx::query("SELECT id, name FROM teams WHERE _deleted = 0 AND name IS NOT NULL")
         .fetch_all(bulk.conn())
@@ -479,8 +475,8 @@ async fn lookup(
     keys: &[String],
 ) -> Result<HashMap<String, Uuid>, RunError> {
     let mut found = HashMap::new();
-    for chunk in keys.chunks(400) {
-        let m = marks(chunk.len());
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let m = placeholders(chunk.len());
         let sql = match on {
             MatchOn::Email => format!("SELECT id, email_key AS k FROM users WHERE _deleted = 0 AND email_key IN ({m})"),
             MatchOn::AppUserId => format!("SELECT id, app_user_id AS k FROM users WHERE _deleted = 0 AND app_user_id IN ({m})"),
@@ -515,10 +511,10 @@ async fn live_users(
     ids: &[Uuid],
 ) -> Result<std::collections::HashSet<Uuid>, RunError> {
     let mut live = std::collections::HashSet::new();
-    for chunk in ids.chunks(400) {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT id FROM users WHERE _deleted = 0 AND id IN ({})",
-            marks(chunk.len())
+            placeholders(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -540,11 +536,11 @@ async fn current_values(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, BTreeMap<&'static str, Value>>, RunError> {
     let mut out = HashMap::new();
-    for chunk in ids.chunks(400) {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "SELECT id, {} FROM users WHERE id IN ({})",
             IMPORTED_COLUMNS.join(", "),
-            marks(chunk.len())
+            placeholders(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -567,7 +563,7 @@ async fn current_values(
 }
 
 async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Result<(), RunError> {
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT OR IGNORE INTO import_batch_rows (batch, user_id, action, before) VALUES {}",
             vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")

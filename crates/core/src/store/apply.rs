@@ -17,7 +17,7 @@ use crate::error::{CoreError, Result};
 use crate::schema::{self, TableDef};
 
 /// Rows per multi-row statement: well under SQLite's 32,766 bound parameters.
-pub(super) const CHUNK: usize = 400;
+pub(crate) const CHUNK: usize = 400;
 
 /// A change checked against the registry, its columns resolved to registry names.
 pub(super) struct Resolved<'c> {
@@ -345,7 +345,7 @@ async fn write_field_clocks(conn: &mut SqliteConnection, outcome: &Outcome) -> R
     Ok(())
 }
 
-pub(super) fn placeholders(n: usize) -> String {
+pub(crate) fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 

@@ -7,6 +7,9 @@
 mod apply;
 mod derive;
 
+/// For other modules' batched reads: rows per multi-row statement, and its `?, ?, …`.
+pub(crate) use apply::{placeholders, CHUNK};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
