@@ -7,7 +7,7 @@
 #
 # Stages: fmt, ui-check, ui-test, ui-build, clippy, cargo-test, ipc-types, e2e.
 # The UI is built before any cargo build because the app embeds ui/dist.
-# `cargo test --workspace` builds target/debug/kith (with tauri's "test" dev-feature) and
+# `cargo test --workspace --features kith/e2e-dialogs` builds target/debug/kith (with tauri's "test" dev-feature) and
 # target/debug/kith-cli; the e2e stage drives those same binaries, never a second build.
 # Logs of every stage go to artifacts/logs/, screenshots to artifacts/e2e-screenshots/.
 set -euo pipefail
@@ -93,8 +93,8 @@ e2e() {
   if [[ ! -x "$app" ]]; then
     # Normally built by `cargo test --workspace` just before; only reached when the
     # e2e stage runs alone on a fresh tree.
-    echo "[e2e] $app is missing: building it (cargo build -p kith)"
-    cargo build -p kith || return $?
+    echo "[e2e] $app is missing: building it (cargo build -p kith --features e2e-dialogs)"
+    cargo build -p kith --features e2e-dialogs || return $?
   fi
   if [[ ! -x "$cli" ]]; then
     echo "[e2e] $cli is missing: building it (cargo build -p kith-cli)"
@@ -120,7 +120,10 @@ stage ui-test    "npm test (UI unit/component tests)"             in_dir ui npm 
 stage ui-build   "npm run build (ui/dist, embedded by the app)"   in_dir ui npm run build
 stage clippy     "cargo clippy --workspace --all-targets -- -D warnings" \
                  cargo clippy --workspace --all-targets -- -D warnings
-stage cargo-test "cargo test --workspace"                         cargo test --workspace
+# The e2e stage drives the binary this builds; its test-only `e2e-dialogs` feature lets
+# WebDriver answer the native file dialogs (debug builds only; refused in release).
+stage cargo-test "cargo test --workspace --features kith/e2e-dialogs" \
+                 cargo test --workspace --features kith/e2e-dialogs
 stage ipc-types  "generated IPC types are committed"              ipc_types_fresh
 stage e2e        "end-to-end: target/debug/kith under Xvfb via tauri-driver" e2e
 

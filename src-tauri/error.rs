@@ -1,6 +1,9 @@
 //! The error every command returns, serialized as `{ kind, message, field }` so the
 //! UI can show the message under the right input.
 
+use kith_core::export::ExportError;
+use kith_core::import::run::RunError;
+use kith_core::import::ImportError;
 use kith_core::{CoreError, ErrorKind};
 use serde::Serialize;
 use ts_rs::TS;
@@ -24,6 +27,61 @@ impl From<CoreError> for KithError {
             kind,
             field: e.field().map(str::to_owned),
             message: e.to_string(),
+        }
+    }
+}
+
+impl KithError {
+    pub fn new(kind: ErrorKind, message: String) -> Self {
+        KithError {
+            kind,
+            message,
+            field: None,
+        }
+    }
+
+    /// A failure of the app itself (a task that panicked), logged in full.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "command failed");
+        KithError::new(ErrorKind::Internal, e.to_string())
+    }
+}
+
+impl From<ImportError> for KithError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Io { .. } => KithError::new(ErrorKind::Storage, e.to_string()),
+            // Every other source problem is about the file the person chose.
+            _ => KithError {
+                kind: ErrorKind::Validation,
+                field: Some("file".into()),
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+impl From<RunError> for KithError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Source(e) => e.into(),
+            RunError::Core(e) => e.into(),
+            RunError::Cancelled => KithError::new(ErrorKind::Cancelled, e.to_string()),
+            RunError::Mapping { .. } => KithError::new(ErrorKind::InvalidInput, e.to_string()),
+            RunError::NoBatch(_) => KithError::new(ErrorKind::NotFound, e.to_string()),
+            RunError::AlreadyUndone(_) => KithError::new(ErrorKind::Validation, e.to_string()),
+        }
+    }
+}
+
+impl From<ExportError> for KithError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Core(e) => e.into(),
+            ExportError::Cancelled => KithError::new(ErrorKind::Cancelled, e.to_string()),
+            ExportError::Io(_) | ExportError::Csv(_) => {
+                KithError::new(ErrorKind::Storage, e.to_string())
+            }
         }
     }
 }

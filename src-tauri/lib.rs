@@ -2,10 +2,15 @@
 //! hands everything else to kith-core.
 
 pub mod commands;
+mod dialogs;
+mod drop;
 pub mod error;
+pub mod files;
 mod options;
 
-use kith_core::Kith;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kith_core::{ErrorKind, Kith};
 use tauri::Manager;
 
 pub use error::KithError;
@@ -14,6 +19,43 @@ pub use options::{Options, OptionsError};
 /// Application state shared by all commands.
 pub struct AppState {
     pub kith: Kith,
+    /// Files chosen or dropped, by token.
+    pub files: files::ChosenFiles,
+    pub import_cancel: AtomicBool,
+    pub export_cancel: AtomicBool,
+    /// An import or an undo holds the database's writer for its whole run: one at a time.
+    import_running: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(kith: Kith) -> Self {
+        AppState {
+            kith,
+            files: files::ChosenFiles::default(),
+            import_cancel: AtomicBool::new(false),
+            export_cancel: AtomicBool::new(false),
+            import_running: AtomicBool::new(false),
+        }
+    }
+
+    /// Claims the one import slot until the guard drops.
+    fn import_slot(&self) -> Result<ImportSlot<'_>, KithError> {
+        if self.import_running.swap(true, Ordering::AcqRel) {
+            return Err(KithError::new(
+                ErrorKind::Validation,
+                "An import is already running — wait for it to finish or cancel it".into(),
+            ));
+        }
+        Ok(ImportSlot(&self.import_running))
+    }
+}
+
+struct ImportSlot<'a>(&'a AtomicBool);
+
+impl Drop for ImportSlot<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 /// Registers every IPC command on `builder`; the real app and the IPC tests share it.
@@ -45,6 +87,14 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::workspace::create_location,
         commands::workspace::rename_location,
         commands::workspace::delete_location,
+        commands::import::choose_import_file,
+        commands::import::preview_import,
+        commands::import::run_import,
+        commands::import::cancel_import,
+        commands::import::save_import_errors,
+        commands::import::undo_import,
+        commands::export::export_users,
+        commands::export::cancel_export,
         commands::settings::get_settings,
         commands::settings::update_settings,
     ])
@@ -62,6 +112,8 @@ pub enum RunError {
 pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
     let options = Options::parse(args, std::env::var_os("KITH_DATA_DIR"))?;
     with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_dialog::init())
+        .on_window_event(drop::on_window_event)
         .setup(move |app| {
             let dir = match &options.data_dir {
                 Some(dir) => dir.clone(),
@@ -69,7 +121,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
             };
             tracing::info!(data_dir = %dir.display(), "opening data directory");
             let kith = tauri::async_runtime::block_on(Kith::open(&dir))?;
-            app.manage(AppState { kith });
+            app.manage(AppState::new(kith));
             Ok(())
         })
         .run(tauri::generate_context!())?;

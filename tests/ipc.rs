@@ -18,7 +18,7 @@ fn harness() -> Harness {
     let kith =
         tauri::async_runtime::block_on(kith_core::Kith::open(dir.path())).expect("open kith");
     let app = with_commands(mock_builder())
-        .manage(AppState { kith })
+        .manage(AppState::new(kith))
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -1,6 +1,8 @@
 //! Thin IPC adapters: parse input, call one kith-core service, map the error.
 //! Arguments are snake_case on the JavaScript side too.
 
+pub mod export;
+pub mod import;
 pub mod settings;
 pub mod users;
 pub mod workspace;

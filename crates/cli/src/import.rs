@@ -96,9 +96,13 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         &args.file,
         &opts,
         &AtomicBool::new(false),
-        |rows| {
+        |p| {
             if !out.json {
-                eprint!("\rimport: {rows} rows read");
+                eprint!(
+                    "\rimport: {} rows read ({:.0}%)",
+                    p.rows,
+                    p.fraction * 100.0
+                );
             }
         },
     )

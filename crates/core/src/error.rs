@@ -17,6 +17,8 @@ pub enum ErrorKind {
     InvalidInput,
     Storage,
     Internal,
+    /// The person stopped a long operation; nothing was changed.
+    Cancelled,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod import;
 pub mod schema;

@@ -147,6 +147,49 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
     })
 }
 
+/// A condition on `users u` true for every user `query` finds — all of them, not
+/// just the best ranked — with its parameters, for exporting a search. `None` when
+/// the query is blank (everyone).
+pub(crate) fn all_matches(query: &str) -> Option<(String, Vec<String>)> {
+    const IN_INDEX: &str = "u.rid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)";
+    match plan(query) {
+        Plan::Nothing => None,
+        Plan::Phone(d) => Some((
+            IN_INDEX.to_owned(),
+            vec![format!("phone : {}", fts_literal(&d))],
+        )),
+        // A name, last name or email starting with the text contains its words, so
+        // the substring index alone finds everything the prefix search would.
+        Plan::Words { long, short } => {
+            let expr = long
+                .iter()
+                .map(|t| fts_literal(t))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let mut sql = IN_INDEX.to_owned();
+            let mut params = vec![expr];
+            for term in short {
+                sql.push_str(
+                    " AND (instr(u.name_key, ?) > 0 OR instr(coalesce(u.email_key, ''), ?) > 0)",
+                );
+                params.push(term.clone());
+                params.push(term);
+            }
+            Some((sql, params))
+        }
+        Plan::Prefix(p) => {
+            let end = format!("{p}\u{10FFFF}");
+            let sql =
+                "(u.name_key >= ? AND u.name_key < ?) OR (u.last_key >= ? AND u.last_key < ?) \
+                       OR (u.email_key >= ? AND u.email_key < ?)";
+            Some((
+                sql.to_owned(),
+                vec![p.clone(), end.clone(), p.clone(), end.clone(), p, end],
+            ))
+        }
+    }
+}
+
 /// 0 is best: the whole name, then a name starting with the query, then a word of
 /// the name starting with it, then an email starting with it, then anything else.
 fn rank(name_key: &str, email: &str, terms: &[String]) -> u8 {

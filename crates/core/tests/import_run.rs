@@ -203,7 +203,8 @@ fn a_cancel_half_way_leaves_the_database_as_it_was() {
         let before = common::dump(kith.store()).await;
         let cancel = AtomicBool::new(false);
         let mut seen = 0;
-        let result = run(kith.store(), &f, &options(Mode::Create), &cancel, |rows| {
+        let result = run(kith.store(), &f, &options(Mode::Create), &cancel, |p| {
+            let rows = p.rows;
             seen = rows;
             cancel.store(true, Ordering::Relaxed);
         })

@@ -2,9 +2,11 @@
 //! encoding, delimiter and export layout) and mapping their columns to user fields.
 
 pub mod mapping;
+pub mod preview;
 pub mod report;
 pub mod row;
 pub mod run;
+pub mod saved;
 pub mod source;
 
 /// What can go wrong before a single row is read.

@@ -10,13 +10,16 @@ use uuid::Uuid;
 
 use super::mapping::Target;
 use crate::error::CoreError;
+use crate::export::restore_formula;
 use crate::users::{AddressInput, UserRecord};
 use crate::validate;
 
 /// One rejected value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export, rename = "ImportCellError")]
 pub struct CellError {
     /// 1-based line of the data row in the file's rows (the header is row 1).
+    #[ts(type = "number")]
     pub row: u64,
     /// The column's header as written in the file.
     pub column: String,
@@ -55,7 +58,11 @@ impl RowReader<'_> {
         let mut slots: BTreeMap<u32, PhoneSlot> = BTreeMap::new();
 
         for (i, target) in self.targets.iter().enumerate() {
-            let Some(cell) = cells.get(i).map(str::trim).filter(|c| !c.is_empty()) else {
+            let Some(cell) = cells
+                .get(i)
+                .map(|c| restore_formula(c.trim()))
+                .filter(|c| !c.is_empty())
+            else {
                 continue;
             };
             let fail = |e: CoreError| CellError {

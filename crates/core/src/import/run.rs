@@ -64,13 +64,18 @@ pub struct ImportOptions {
 /// At most this many cell errors are kept in a report; `failed` counts them all.
 pub const MAX_REPORTED_ERRORS: usize = 10_000;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct ImportReport {
     /// The batch to undo; `None` when nothing was written.
     pub batch_id: Option<Uuid>,
+    #[ts(type = "number")]
     pub created: u64,
+    #[ts(type = "number")]
     pub updated: u64,
+    #[ts(type = "number")]
     pub skipped: u64,
+    #[ts(type = "number")]
     pub failed: u64,
     pub errors: Vec<CellError>,
     /// Whether the changes were kept (false for a dry run, or when invalid rows
@@ -107,13 +112,24 @@ type UndoRow = (Uuid, &'static str, Option<BTreeMap<String, Value>>);
 /// Rows per commit inside the import's transaction.
 const CHUNK: usize = 2_000;
 
-/// Imports `path`; `progress` hears the number of rows read after each chunk.
+/// How far an import has got.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+#[ts(export, rename = "ImportProgress")]
+pub struct Progress {
+    /// Data rows read so far.
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// Share of the file read, 0 to 1 (estimated from bytes: rows vary in length).
+    pub fraction: f64,
+}
+
+/// Imports `path`; `progress` hears how far it got after each chunk.
 pub async fn run(
     store: &Store,
     path: &Path,
     opts: &ImportOptions,
     cancel: &AtomicBool,
-    mut progress: impl FnMut(u64),
+    mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport, RunError> {
     let started_at = system_ms() as i64;
     let sniffed = sniff(path)?;
@@ -133,6 +149,15 @@ pub async fn run(
         region: &opts.region,
     };
     let mut csv = records(path, &sniffed)?;
+    let decoded_size = sniffed.decoded_size_estimate().max(1) as f64;
+    let mut report_progress = |rows: u64, byte: u64, done: bool| {
+        let fraction = if done {
+            1.0
+        } else {
+            (byte as f64 / decoded_size).min(0.99)
+        };
+        progress(Progress { rows, fraction });
+    };
     let mut bulk = store.bulk().await?;
     let mut work = Work {
         batch: Uuid::new_v4(),
@@ -167,7 +192,7 @@ pub async fn run(
         }
         if chunk.len() == CHUNK {
             work.write(&mut bulk, std::mem::take(&mut chunk)).await?;
-            progress(row - 1);
+            report_progress(row - 1, csv.position().byte(), false);
             if cancel.load(Ordering::Relaxed) {
                 // Dropping the transaction rolls back everything written so far.
                 return Err(RunError::Cancelled);
@@ -175,7 +200,7 @@ pub async fn run(
         }
     }
     work.write(&mut bulk, chunk).await?;
-    progress(row - 1);
+    report_progress(row - 1, 0, true);
 
     let mut report = work.report;
     let keep = !opts.dry_run && (report.failed == 0 || opts.skip_invalid);
@@ -586,12 +611,15 @@ async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Resu
 }
 
 /// What undoing an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export, rename = "ImportUndoReport")]
 pub struct UndoReport {
     pub batch_id: Uuid,
     /// Users the import created, now in the trash.
+    #[ts(type = "number")]
     pub removed: u64,
     /// Users the import updated, with their previous values back.
+    #[ts(type = "number")]
     pub reverted: u64,
 }
 

@@ -14,8 +14,9 @@ use serde::Serialize;
 use super::ImportError;
 
 /// How a file is encoded, as detected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ImportEncoding")]
 pub enum TextEncoding {
     Utf8,
     Utf8Bom,
@@ -42,6 +43,17 @@ pub struct Sniffed {
     pub delimiter: char,
     pub headers: Vec<String>,
     pub size_bytes: u64,
+}
+
+impl Sniffed {
+    /// Roughly how many bytes the file has once decoded to UTF-8 (mostly-ASCII
+    /// UTF-16 halves), for progress bars.
+    pub fn decoded_size_estimate(&self) -> u64 {
+        match self.encoding {
+            TextEncoding::Utf16Le | TextEncoding::Utf16Be => self.size_bytes / 2,
+            _ => self.size_bytes,
+        }
+    }
 }
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];

@@ -1,0 +1,147 @@
+//! What the import dialog shows before anything is written: how the file was read,
+//! how its columns are mapped, and its first rows as they will be stored.
+
+use std::path::Path;
+
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use super::mapping::{auto_map, Target};
+use super::row::{CellError, RowReader};
+use super::source::{records, sniff, TextEncoding};
+use super::ImportError;
+use crate::users::AddressInput;
+
+/// Where the mapping shown came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ImportMappingSource")]
+pub enum MappingSource {
+    /// Guessed from the header names.
+    Auto,
+    /// Saved by an earlier import of a file with the same headers.
+    Saved,
+    /// Chosen by the person importing.
+    Chosen,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, rename = "ImportPreview")]
+pub struct Preview {
+    pub file_name: String,
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+    pub encoding: TextEncoding,
+    pub delimiter: String,
+    pub headers: Vec<String>,
+    pub mapping: Vec<Target>,
+    pub mapping_source: MappingSource,
+    pub rows: Vec<PreviewRow>,
+}
+
+/// One data row: the user it becomes, or what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, rename = "ImportPreviewRow")]
+pub struct PreviewRow {
+    #[ts(type = "number")]
+    pub row: u64,
+    pub user: Option<PreviewUser>,
+    pub errors: Vec<CellError>,
+}
+
+/// A row's values as they will be stored (phones in E.164, emails checked).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export, rename = "ImportPreviewUser")]
+pub struct PreviewUser {
+    pub kith_id: Option<Uuid>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub mobile_phone: Option<String>,
+    pub home_phone: Option<String>,
+    pub app_user_id: Option<String>,
+    pub stripe_customer_id: Option<String>,
+    pub teams: Vec<String>,
+    pub address: Option<AddressInput>,
+    #[ts(type = "number | null")]
+    pub created_at: Option<i64>,
+}
+
+/// Rows shown in a preview.
+pub const PREVIEW_ROWS: usize = 20;
+
+/// Reads `path` under `mapping` (or the given fallback) and returns its first rows.
+pub fn preview(
+    path: &Path,
+    mapping: Option<(Vec<Target>, MappingSource)>,
+    region: &str,
+) -> Result<Preview, ImportError> {
+    let sniffed = sniff(path)?;
+    let (mapping, mapping_source) = match mapping {
+        Some((m, source)) if m.len() == sniffed.headers.len() => (m, source),
+        _ => (auto_map(&sniffed.headers), MappingSource::Auto),
+    };
+    let reader = RowReader {
+        headers: &sniffed.headers,
+        targets: &mapping,
+        region,
+    };
+    let mut csv = records(path, &sniffed)?;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut row = 1u64;
+    while rows.len() < PREVIEW_ROWS {
+        let more = csv.read_record(&mut record).map_err(|e| ImportError::Csv {
+            row: row + 1,
+            message: e.to_string(),
+        })?;
+        if !more {
+            break;
+        }
+        row += 1;
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push(match reader.read(row, &record) {
+            Ok(u) => PreviewRow {
+                row,
+                user: Some(PreviewUser {
+                    kith_id: u.kith_id,
+                    first_name: u.record.first_name,
+                    last_name: u.record.last_name,
+                    email: u.record.email,
+                    mobile_phone: u.record.mobile_phone,
+                    home_phone: u.record.home_phone,
+                    app_user_id: u.record.app_user_id,
+                    stripe_customer_id: u.record.stripe_customer_id,
+                    teams: u.teams,
+                    address: u.address,
+                    created_at: u.created_at,
+                }),
+                errors: Vec::new(),
+            },
+            Err(errors) => PreviewRow {
+                row,
+                user: None,
+                errors,
+            },
+        });
+    }
+    Ok(Preview {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size_bytes: sniffed.size_bytes,
+        encoding: sniffed.encoding,
+        delimiter: match sniffed.delimiter {
+            '\t' => "tab".to_owned(),
+            d => d.to_string(),
+        },
+        headers: sniffed.headers,
+        mapping,
+        mapping_source,
+        rows,
+    })
+}

@@ -1,0 +1,168 @@
+//! CSV import: choose a file, preview it under a mapping, run it (with progress
+//! and cancel), save the refused rows, undo a batch.
+
+use std::sync::atomic::Ordering;
+
+use kith_core::import::mapping::Target;
+use kith_core::import::preview::{preview, MappingSource, Preview};
+use kith_core::import::report::write_error_rows;
+use kith_core::import::row::CellError;
+use kith_core::import::run::{
+    run, undo, ImportOptions, ImportReport, MatchOn, Mode, Progress, UndoReport,
+};
+use kith_core::import::saved;
+use kith_core::import::source::sniff;
+use serde::Deserialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::dialogs;
+use crate::error::{CmdResult, KithError};
+use crate::files::{display_name, ChosenFile};
+use crate::AppState;
+
+/// How to run an import, as chosen in the dialog.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportRequest {
+    pub mode: Mode,
+    pub match_on: MatchOn,
+    /// One target per column of the file.
+    pub mapping: Vec<Target>,
+    /// Teams every imported user joins.
+    pub default_teams: Vec<String>,
+    pub dry_run: bool,
+    /// When some rows are invalid: import the valid ones (true) or nothing (false).
+    pub skip_invalid: bool,
+    /// Remember this mapping for files with the same headers.
+    pub save_mapping: bool,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn choose_import_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> CmdResult<Option<ChosenFile>> {
+    let picker = app.clone();
+    let path = tauri::async_runtime::spawn_blocking(move || {
+        dialogs::pick_file(
+            &picker,
+            "Import customers from CSV",
+            &[("CSV and text files", &["csv", "txt", "tsv"])],
+        )
+    })
+    .await
+    .map_err(KithError::internal)?;
+    path.map(|p| state.files.register(p)).transpose()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn preview_import(
+    state: State<'_, AppState>,
+    token: String,
+    mapping: Option<Vec<Target>>,
+) -> CmdResult<Preview> {
+    let path = state.files.path(&token)?;
+    let headers = {
+        let path = path.clone();
+        tauri::async_runtime::spawn_blocking(move || sniff(&path))
+            .await
+            .map_err(KithError::internal)??
+            .headers
+    };
+    let chosen = match mapping {
+        Some(m) => Some((m, MappingSource::Chosen)),
+        None => saved::load(state.kith.store().pool(), &headers)
+            .await?
+            .map(|m| (m, MappingSource::Saved)),
+    };
+    let region = state.kith.settings().default_region;
+    Ok(
+        tauri::async_runtime::spawn_blocking(move || preview(&path, chosen, &region))
+            .await
+            .map_err(KithError::internal)??,
+    )
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn run_import(
+    state: State<'_, AppState>,
+    token: String,
+    request: ImportRequest,
+    on_progress: Channel<Progress>,
+) -> CmdResult<ImportReport> {
+    let path = state.files.path(&token)?;
+    let _running = state.import_slot()?;
+    state.import_cancel.store(false, Ordering::Relaxed);
+    if request.save_mapping && !request.dry_run {
+        let headers = sniff(&path)?.headers;
+        saved::save(state.kith.store().pool(), &headers, &request.mapping).await?;
+    }
+    let opts = ImportOptions {
+        mode: request.mode,
+        match_on: request.match_on,
+        mapping: Some(request.mapping),
+        region: state.kith.settings().default_region,
+        default_teams: request.default_teams,
+        dry_run: request.dry_run,
+        skip_invalid: request.skip_invalid,
+    };
+    let report = run(
+        state.kith.store(),
+        &path,
+        &opts,
+        &state.import_cancel,
+        |p| {
+            // The dialog may have closed; progress is best effort.
+            let _ = on_progress.send(p);
+        },
+    )
+    .await?;
+    Ok(report)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn cancel_import(state: State<'_, AppState>) -> CmdResult<()> {
+    state.import_cancel.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Saves the refused rows of the file, with a reason column, where the person
+/// chooses; returns the saved file's name, or `None` when they cancelled.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_import_errors<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    token: String,
+    errors: Vec<CellError>,
+) -> CmdResult<Option<String>> {
+    let source = state.files.path(&token)?;
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "import".into());
+    let suggested = format!("{stem} - rows to fix.csv");
+    tauri::async_runtime::spawn_blocking(move || {
+        let Some(target) = dialogs::save_file(&app, "Save the rows to fix", &suggested) else {
+            return Ok(None);
+        };
+        let file = std::fs::File::create(&target).map_err(|e| {
+            KithError::new(
+                kith_core::ErrorKind::Storage,
+                format!("could not write {}: {e}", display_name(&target)),
+            )
+        })?;
+        write_error_rows(&source, &errors, std::io::BufWriter::new(file))?;
+        Ok(Some(display_name(&target)))
+    })
+    .await
+    .map_err(KithError::internal)?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn undo_import(state: State<'_, AppState>, batch_id: Uuid) -> CmdResult<UndoReport> {
+    let _running = state.import_slot()?;
+    Ok(undo(state.kith.store(), batch_id).await?)
+}
