@@ -5,11 +5,11 @@ use kith_app::{with_commands, AppState};
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
+use tauri::{Manager, WebviewWindow};
 
 struct Harness {
-    _dir: tempfile::TempDir,
-    _app: tauri::App<tauri::test::MockRuntime>,
+    dir: tempfile::TempDir,
+    app: tauri::App<tauri::test::MockRuntime>,
     webview: WebviewWindow<tauri::test::MockRuntime>,
 }
 
@@ -24,11 +24,7 @@ fn harness() -> Harness {
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("mock webview");
-    Harness {
-        _dir: dir,
-        _app: app,
-        webview,
-    }
+    Harness { dir, app, webview }
 }
 
 impl Harness {
@@ -192,4 +188,140 @@ fn detail_parts_duplicates_and_settings() {
     );
     assert_eq!(s, json!({ "default_region": "GB", "theme": "dark" }));
     assert_eq!(h.ok("get_settings", json!({})), s);
+}
+
+impl Harness {
+    /// A file as if the person had chosen it: its token.
+    fn choose(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write file");
+        self.app
+            .state::<AppState>()
+            .files
+            .register(path)
+            .expect("register")
+            .token
+    }
+}
+
+const PEOPLE: &str = "First Name,Last Name,E-mail Address,Mobile Phone\n\
+    Zoë,Müller,zoe@example.com,+1 202-555-0143\n\
+    Bad,Row,not-an-email,\n\
+    Bob,Stone,bob@example.com,\n";
+
+fn request(dry_run: bool, skip_invalid: bool, mapping: &Value) -> Value {
+    json!({ "mode": "upsert", "match_on": "email", "mapping": mapping, "default_teams": ["Imported"],
+            "dry_run": dry_run, "skip_invalid": skip_invalid, "save_mapping": !dry_run })
+}
+
+#[test]
+fn import_preview_dry_run_run_and_undo() {
+    let h = harness();
+    let token = h.choose("people.csv", PEOPLE);
+    let preview = h.ok("preview_import", json!({ "token": token, "mapping": null }));
+    assert_eq!(preview["mapping_source"], "auto");
+    assert_eq!(preview["headers"][2], "E-mail Address");
+    assert_eq!(preview["mapping"][2]["kind"], "email");
+    assert_eq!(preview["rows"][0]["user"]["mobile_phone"], "+12025550143");
+    assert_eq!(preview["rows"][1]["errors"][0]["column"], "E-mail Address");
+    let mapping = preview["mapping"].clone();
+
+    let channel = "__CHANNEL__:7";
+    let dry = h.ok(
+        "run_import",
+        json!({ "token": token, "request": request(true, true, &mapping), "on_progress": channel }),
+    );
+    assert_eq!(
+        (dry["created"].as_u64(), dry["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(dry["committed"], false);
+    let total = |h: &Harness| {
+        h.ok(
+            "list_users",
+            json!({ "sort": "name", "offset": 0, "limit": 5 }),
+        )["total"]
+            .clone()
+    };
+    assert_eq!(total(&h), 0, "a dry run writes nothing");
+
+    let report = h.ok(
+        "run_import",
+        json!({ "token": token, "request": request(false, true, &mapping), "on_progress": channel }),
+    );
+    assert_eq!(report["committed"], true);
+    assert_eq!(total(&h), 2);
+    let batch = report["batch_id"].as_str().expect("batch id").to_owned();
+
+    // The mapping was saved: the next file with these headers gets it back.
+    let again = h.choose("people-2.csv", PEOPLE);
+    let preview = h.ok("preview_import", json!({ "token": again, "mapping": null }));
+    assert_eq!(preview["mapping_source"], "saved");
+
+    let undone = h.ok("undo_import", json!({ "batch_id": batch }));
+    assert_eq!(undone["removed"], 2);
+    assert_eq!(total(&h), 0);
+    let err = h
+        .call("undo_import", json!({ "batch_id": batch }))
+        .expect_err("undone once");
+    assert_eq!(err["kind"], "validation");
+}
+
+#[test]
+fn import_refuses_bad_files_and_unknown_tokens() {
+    let h = harness();
+    let err = h
+        .call(
+            "preview_import",
+            json!({ "token": "nope", "mapping": null }),
+        )
+        .expect_err("unknown token");
+    assert_eq!(err["kind"], "not_found");
+
+    let state = h.app.state::<AppState>();
+    let err = state
+        .files
+        .register(h.dir.path().to_path_buf())
+        .expect_err("a folder is refused");
+    assert!(err.message.contains("is a folder"), "{}", err.message);
+
+    let empty = h.choose("empty.csv", "");
+    let err = h
+        .call("preview_import", json!({ "token": empty, "mapping": null }))
+        .expect_err("an empty file");
+    assert_eq!(
+        (err["kind"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("file"))
+    );
+}
+
+/// With the test-only dialog stand-in, the save dialog answers from the data dir.
+#[cfg(feature = "e2e-dialogs")]
+#[test]
+fn export_writes_the_chosen_file() {
+    let h = harness();
+    h.ok("create_user", zoe());
+    let target = h.dir.path().join("out.csv");
+    std::fs::write(
+        h.dir.path().join(".e2e-dialog-save"),
+        target.display().to_string(),
+    )
+    .expect("answer the save dialog");
+    let done = h.ok(
+        "export_users",
+        json!({ "request": { "query": "zoe", "columns": ["first_name", "email"], "bom": false },
+                "on_progress": "__CHANNEL__:8" }),
+    );
+    assert_eq!(done["rows"], 1);
+    assert_eq!(done["file_name"], "out.csv");
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("export written"),
+        "First Name,Email\nZoë,zoe@example.com\n"
+    );
+    // No answer: the person cancelled the dialog.
+    let none = h.ok(
+        "export_users",
+        json!({ "request": { "query": null, "columns": [], "bom": true }, "on_progress": "__CHANNEL__:9" }),
+    );
+    assert_eq!(none, Value::Null);
 }

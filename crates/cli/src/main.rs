@@ -2,6 +2,7 @@
 //! as the desktop app.
 
 mod bench;
+mod export;
 mod import;
 mod output;
 
@@ -56,6 +57,9 @@ enum Command {
     /// Undo an import: users it created go to the trash, updated ones get their
     /// previous values back.
     UndoImport { batch_id: Uuid },
+    /// Export users (all, or those a search finds) to CSV, with Kith ids so the
+    /// file can be edited and imported again as updates.
+    Export(export::ExportArgs),
     /// Measure search, open and memory; prints the BENCHMARKS.md tables.
     Bench(bench::BenchArgs),
 }
@@ -125,6 +129,7 @@ async fn run(cli: Cli) -> Result<()> {
             out.message(&format!("added {} demo users", report.users), &report)?;
         }
         Command::Import(args) => import::run(&kith, &args, &out).await?,
+        Command::Export(args) => export::run(&kith, &args, &out).await?,
         Command::UndoImport { batch_id } => {
             let report = kith_core::import::run::undo(kith.store(), batch_id).await?;
             out.message(

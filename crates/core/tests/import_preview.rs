@@ -1,0 +1,100 @@
+//! The preview the import dialog shows, and mappings saved for next time.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use kith_core::import::mapping::Target;
+use kith_core::import::preview::{preview, MappingSource, PREVIEW_ROWS};
+use kith_core::import::saved;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+#[test]
+fn a_preview_shows_rows_as_they_will_be_stored() {
+    let p = preview(&fixture("outlook.csv"), None, "US").unwrap();
+    assert_eq!(p.file_name, "outlook.csv");
+    assert_eq!(p.mapping_source, MappingSource::Auto);
+    assert_eq!(p.mapping.len(), p.headers.len());
+    let first = p.rows[0].user.as_ref().expect("first row is valid");
+    assert!(first.first_name.is_some());
+    // Phones are shown in the form they are stored in: E.164.
+    for u in p.rows.iter().filter_map(|r| r.user.as_ref()) {
+        for phone in [&u.mobile_phone, &u.home_phone].into_iter().flatten() {
+            assert!(phone.starts_with('+'), "{phone}");
+        }
+    }
+}
+
+#[test]
+fn a_preview_reports_bad_rows_and_stops_at_twenty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.csv");
+    let mut text = String::from("First Name,Email\nBad,not-an-email\n");
+    for i in 0..30 {
+        text.push_str(&format!("P{i},p{i}@example.com\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let p = preview(&path, None, "US").unwrap();
+    assert_eq!(p.rows.len(), PREVIEW_ROWS);
+    assert_eq!(p.rows[0].row, 2);
+    assert!(p.rows[0].user.is_none());
+    assert_eq!(p.rows[0].errors[0].column, "Email");
+
+    // A chosen mapping is used as given.
+    let chosen = vec![Target::LastName, Target::Ignore];
+    let p = preview(&path, Some((chosen.clone(), MappingSource::Chosen)), "US").unwrap();
+    assert_eq!(p.mapping, chosen);
+    assert_eq!(p.mapping_source, MappingSource::Chosen);
+    assert_eq!(
+        p.rows[0].user.as_ref().unwrap().last_name.as_deref(),
+        Some("Bad")
+    );
+    // One of the wrong length falls back to the automatic one.
+    let p = preview(
+        &path,
+        Some((vec![Target::Email], MappingSource::Saved)),
+        "US",
+    )
+    .unwrap();
+    assert_eq!(p.mapping_source, MappingSource::Auto);
+}
+
+#[test]
+fn a_folder_or_empty_file_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = preview(dir.path(), None, "US").unwrap_err();
+    assert!(err.to_string().contains("is a folder"), "{err}");
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    assert!(preview(&empty, None, "US")
+        .unwrap_err()
+        .to_string()
+        .contains("empty"));
+}
+
+#[test]
+fn a_saved_mapping_comes_back_for_the_same_headers() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let pool = kith.store().pool();
+        let headers: Vec<String> = vec!["Nom complet".into(), "Courriel".into()];
+        assert_eq!(saved::load(pool, &headers).await.unwrap(), None);
+        let mapping = vec![Target::FullName, Target::Email];
+        saved::save(pool, &headers, &mapping).await.unwrap();
+        assert_eq!(
+            saved::load(pool, &headers).await.unwrap(),
+            Some(mapping.clone())
+        );
+        // Spelled with other case/accents/spaces: the same file layout.
+        let alike: Vec<String> = vec!["NOM COMPLET ".into(), "courriel".into()];
+        assert_eq!(saved::load(pool, &alike).await.unwrap(), Some(mapping));
+        let other: Vec<String> = vec!["Nom".into(), "Courriel".into()];
+        assert_eq!(saved::load(pool, &other).await.unwrap(), None);
+        assert!(saved::save(pool, &headers, &[Target::Email]).await.is_err());
+    });
+}
