@@ -155,3 +155,17 @@ pub async fn set_user_team(
         .set_team(user_id, team_id, member)
         .await?)
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_custom_value(
+    state: State<'_, AppState>,
+    user_id: Uuid,
+    field_id: Uuid,
+    value: Option<String>,
+) -> CmdResult<UserDetail> {
+    Ok(state
+        .kith
+        .users()
+        .set_custom_value(user_id, field_id, value.as_deref())
+        .await?)
+}

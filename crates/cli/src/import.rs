@@ -36,7 +36,8 @@ pub struct ImportArgs {
     /// Override a column's target: "Header=field" (fields: first_name, last_name,
     /// full_name, email, mobile_phone, home_phone, phone, app_user_id,
     /// stripe_customer_id, street, city, region, postal_code, country, teams,
-    /// created_at, kith_id, ignore).
+    /// created_at, kith_id, ignore, or custom:NAME for a custom text field, created
+    /// when missing).
     #[arg(long = "map", value_name = "HEADER=FIELD")]
     map: Vec<String>,
     /// Report what would happen; change nothing.
@@ -70,8 +71,13 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
                 sniffed.headers.join(", ")
             );
         };
-        mapping[i] = serde_json::from_value::<Target>(serde_json::json!({ "kind": field.trim() }))
-            .with_context(|| format!("--map: {field:?} is not a field Kith imports"))?;
+        mapping[i] = match field.trim().strip_prefix("custom:") {
+            Some(name) if !name.trim().is_empty() => Target::Custom {
+                name: name.trim().to_owned(),
+            },
+            _ => serde_json::from_value::<Target>(serde_json::json!({ "kind": field.trim() }))
+                .with_context(|| format!("--map: {field:?} is not a field Kith imports"))?,
+        };
     }
     let opts = ImportOptions {
         mode: match args.mode {

@@ -152,6 +152,20 @@ pub static USER_CARDS: TableDef = TableDef {
     ],
 };
 
+pub static CUSTOM_FIELDS: TableDef = TableDef {
+    name: "custom_fields",
+    columns: &[text("name"), text("kind"), col("position", ColType::Int)],
+};
+
+pub static USER_FIELD_VALUES: TableDef = TableDef {
+    name: "user_field_values",
+    columns: &[
+        col("user_id", ColType::Uuid),
+        col("field_id", ColType::Uuid),
+        text("value"),
+    ],
+};
+
 pub static TABLES: &[&TableDef] = &[
     &USERS,
     &TEAMS,
@@ -161,6 +175,8 @@ pub static TABLES: &[&TableDef] = &[
     &USER_ADDRESSES,
     &USER_PUSH_TOKENS,
     &USER_CARDS,
+    &CUSTOM_FIELDS,
+    &USER_FIELD_VALUES,
 ];
 
 pub fn table(name: &str) -> Result<&'static TableDef> {

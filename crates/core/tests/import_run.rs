@@ -257,3 +257,79 @@ fn importing_the_same_file_again_changes_nothing() {
         );
     });
 }
+
+#[test]
+fn a_column_can_feed_a_new_custom_text_field() {
+    use kith_core::import::mapping::{auto_map, Target};
+    common::runtime().block_on(async {
+        let (d, kith) = common::kith().await;
+        let headers = ["First Name", "Email", "Loyalty tier"];
+        let mut mapping = auto_map(&headers.map(String::from));
+        mapping[2] = Target::Custom {
+            name: "Loyalty tier".into(),
+        };
+        let opts = |mode, dry_run| ImportOptions {
+            mapping: Some(mapping.clone()),
+            dry_run,
+            ..options(mode)
+        };
+        let gold = write(
+            d.path(),
+            "a.csv",
+            "First Name,Email,Loyalty tier\nZoë,zoe@example.com,Gold\nBob,bob@example.com,\n",
+        );
+        import(&kith, &gold, &opts(Mode::Create, true))
+            .await
+            .unwrap();
+        assert!(
+            kith.workspace().custom_fields().await.unwrap().is_empty(),
+            "a dry run creates no field"
+        );
+
+        let first = import(&kith, &gold, &opts(Mode::Create, false))
+            .await
+            .unwrap();
+        assert_eq!(first.created, 2);
+        let fields = kith.workspace().custom_fields().await.unwrap();
+        assert_eq!(fields.len(), 1);
+        assert_eq!(fields[0].name, "Loyalty tier");
+        let zoe = kith.search("zoe", 1).await.unwrap().rows[0].id;
+        let values = |d: kith_core::users::UserDetail| {
+            d.custom_values
+                .into_iter()
+                .map(|v| (v.name, v.value))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            values(kith.users().get(zoe).await.unwrap()),
+            vec![("Loyalty tier".to_owned(), "Gold".to_owned())]
+        );
+        let bob = kith.search("bob", 1).await.unwrap().rows[0].id;
+        assert!(kith
+            .users()
+            .get(bob)
+            .await
+            .unwrap()
+            .custom_values
+            .is_empty());
+
+        // The same file again: nothing changes. A new value: an update, undoable.
+        let again = import(&kith, &gold, &opts(Mode::Upsert, false))
+            .await
+            .unwrap();
+        assert_eq!((again.updated, again.skipped), (0, 2), "{again:?}");
+        let silver = write(
+            d.path(),
+            "b.csv",
+            "First Name,Email,loyalty TIER\nZoë,zoe@example.com,Silver\n",
+        );
+        let second = import(&kith, &silver, &opts(Mode::Upsert, false))
+            .await
+            .unwrap();
+        assert_eq!(second.updated, 1, "{second:?}");
+        assert_eq!(kith.workspace().custom_fields().await.unwrap().len(), 1);
+        assert_eq!(values(kith.users().get(zoe).await.unwrap())[0].1, "Silver");
+        undo(kith.store(), second.batch_id.unwrap()).await.unwrap();
+        assert_eq!(values(kith.users().get(zoe).await.unwrap())[0].1, "Gold");
+    });
+}

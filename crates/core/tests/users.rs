@@ -335,3 +335,66 @@ fn list_sorts_and_pages() {
         );
     });
 }
+
+#[test]
+fn custom_text_fields_hold_values_per_user() {
+    use kith_core::users::CustomFieldKind;
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ws = kith.workspace();
+        let tier = ws
+            .create_custom_field("Loyalty tier", CustomFieldKind::Text)
+            .await
+            .unwrap();
+        let notes = ws
+            .create_custom_field("Allergies", CustomFieldKind::Text)
+            .await
+            .unwrap();
+        let clash = ws
+            .create_custom_field("loyalty TIER", CustomFieldKind::Text)
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(clash).0, "name");
+        // Shown in the order they were added.
+        let names: Vec<String> = ws
+            .custom_fields()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, ["Loyalty tier", "Allergies"]);
+
+        let users = kith.users();
+        let u = users
+            .create(&draft("Ann", "Lee", None, None))
+            .await
+            .unwrap();
+        users
+            .set_custom_value(u.id, notes.id, Some("Peanuts"))
+            .await
+            .unwrap();
+        let d = users
+            .set_custom_value(u.id, tier.id, Some(" Gold "))
+            .await
+            .unwrap();
+        let got: Vec<(&str, &str)> = d
+            .custom_values
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(got, [("Loyalty tier", "Gold"), ("Allergies", "Peanuts")]);
+        let d = users.set_custom_value(u.id, tier.id, None).await.unwrap();
+        assert_eq!(d.custom_values.len(), 1);
+        let bad = users
+            .set_custom_value(u.id, tier.id, Some("4111 1111 1111 1111"))
+            .await
+            .unwrap_err();
+        assert_eq!(bad.kind(), kith_core::ErrorKind::Validation);
+        let missing = users
+            .set_custom_value(u.id, uuid::Uuid::new_v4(), Some("x"))
+            .await
+            .unwrap_err();
+        assert_eq!(missing.kind(), kith_core::ErrorKind::NotFound);
+    });
+}

@@ -42,6 +42,11 @@ pub enum Target {
     CreatedAt,
     /// A Kith id from an export, to update that user on re-import.
     KithId,
+    /// A custom text field, by name: created when the workspace has none of that
+    /// name (ignoring case). Never guessed: the person chooses it.
+    Custom {
+        name: String,
+    },
     Ignore,
 }
 

@@ -66,6 +66,15 @@ pub struct PreviewUser {
     pub address: Option<AddressInput>,
     #[ts(type = "number | null")]
     pub created_at: Option<i64>,
+    pub custom_values: Vec<PreviewCustomValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, rename = "ImportPreviewCustomValue")]
+pub struct PreviewCustomValue {
+    /// The custom field's name (created by the import when new).
+    pub name: String,
+    pub value: String,
 }
 
 /// Rows shown in a preview.
@@ -118,6 +127,11 @@ pub fn preview(
                     teams: u.teams,
                     address: u.address,
                     created_at: u.created_at,
+                    custom_values: u
+                        .custom
+                        .into_iter()
+                        .map(|(name, value)| PreviewCustomValue { name, value })
+                        .collect(),
                 }),
                 errors: Vec::new(),
             },

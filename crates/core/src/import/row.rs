@@ -34,6 +34,8 @@ pub struct ImportedUser {
     pub teams: Vec<String>,
     pub created_at: Option<i64>,
     pub kith_id: Option<Uuid>,
+    /// (custom field name, value) pairs.
+    pub custom: Vec<(String, String)>,
 }
 
 /// Reads rows under one mapping.
@@ -116,6 +118,11 @@ impl RowReader<'_> {
                                 "\"{cell}\" is not a date Kith reads — use 2024-05-06"
                             ),
                         })?);
+                    }
+                    Target::Custom { name } => {
+                        if let Some(value) = text(cell)? {
+                            out.custom.push((name.clone(), value));
+                        }
                     }
                     Target::KithId => {
                         out.kith_id = Some(Uuid::parse_str(cell).map_err(|_| CellError {

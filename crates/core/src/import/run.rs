@@ -19,8 +19,9 @@ use super::source::{records, sniff};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::ids::relation_id;
-use crate::schema::{TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
+use crate::schema::{CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
+use crate::users::custom_value_edit;
 use crate::users::{UserSource, Users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -165,6 +166,7 @@ pub async fn run(
         seen: HashMap::new(),
         created: std::collections::HashSet::new(),
         teams: load_teams(&mut bulk).await?,
+        fields: load_custom_fields(&mut bulk).await?,
         report: ImportReport::default(),
     };
     let mut chunk = Vec::with_capacity(CHUNK);
@@ -243,6 +245,9 @@ struct Work<'o> {
     created: std::collections::HashSet<Uuid>,
     /// Team name (lower case) → id, including teams this import creates.
     teams: HashMap<String, Uuid>,
+    /// Custom field name (lower case) → id and the next free position, including
+    /// fields this import creates.
+    fields: CustomFields,
     report: ImportReport,
 }
 
@@ -335,6 +340,10 @@ impl Work<'_> {
                         created_at,
                     ));
                     self.children(id, &u, &Existing::default(), &mut edits);
+                    for (name, value) in &u.custom {
+                        let field = self.field(name, &mut edits);
+                        edits.push(custom_value_edit(id, field, Some(value.clone())));
+                    }
                     undo.push((id, "created", None));
                     self.created.insert(id);
                     self.report.created += 1;
@@ -347,6 +356,7 @@ impl Work<'_> {
         let update_ids: Vec<Uuid> = updates.iter().map(|(id, _)| *id).collect();
         let before = current_values(bulk, &update_ids).await?;
         let has = existing_children(bulk, &update_ids).await?;
+        let custom_before = custom_values(bulk, &update_ids).await?;
         for (id, u) in updates {
             let old = before.get(&id);
             let mut edit = Edit::new(&USERS, id);
@@ -368,6 +378,15 @@ impl Work<'_> {
                 edits.push(edit);
             }
             self.children(id, &u, &has, &mut edits);
+            for (name, value) in &u.custom {
+                let field = self.field(name, &mut edits);
+                let prior = custom_before.get(&(id, field)).cloned();
+                if prior.as_deref() == Some(value.as_str()) {
+                    continue;
+                }
+                was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::from(prior));
+                edits.push(custom_value_edit(id, field, Some(value.clone())));
+            }
             if self.created.contains(&id) || old.is_none() {
                 continue;
             }
@@ -380,6 +399,24 @@ impl Work<'_> {
         }
         bulk.commit(edits).await?;
         record_undo(bulk, self.batch, &undo).await
+    }
+
+    /// The id of the custom field named `name`, creating it (as text) if need be.
+    fn field(&mut self, name: &str, edits: &mut Vec<Edit>) -> Uuid {
+        let key = name.to_lowercase();
+        if let Some(id) = self.fields.ids.get(&key) {
+            return *id;
+        }
+        let id = Uuid::new_v4();
+        self.fields.next_position += 1;
+        edits.push(
+            Edit::create(&CUSTOM_FIELDS, id)
+                .set("name", name.to_owned())
+                .set("kind", crate::users::CustomFieldKind::Text.as_str())
+                .set("position", self.fields.next_position),
+        );
+        self.fields.ids.insert(key, id);
+        id
     }
 
     /// Address and team memberships of an imported user, minus those they have.
@@ -476,6 +513,62 @@ async fn existing_children(bulk: &mut Bulk<'_>, users: &[Uuid]) -> Result<Existi
         }
     }
     Ok(has)
+}
+
+#[derive(Default)]
+struct CustomFields {
+    ids: HashMap<String, Uuid>,
+    next_position: i64,
+}
+
+/// Undo records name a custom field's previous value under this prefix + field id.
+const CUSTOM_PREFIX: &str = "custom:";
+
+async fn load_custom_fields(bulk: &mut Bulk<'_>) -> Result<CustomFields, RunError> {
+    let rows = sqlx::query(
+        "SELECT id, name, coalesce(position, 0) AS position FROM custom_fields \
+         WHERE _deleted = 0 AND name IS NOT NULL",
+    )
+    .fetch_all(bulk.conn())
+    .await?;
+    let mut fields = CustomFields::default();
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let name: String = r.try_get("name")?;
+        let position: i64 = r.try_get("position")?;
+        fields.next_position = fields.next_position.max(position);
+        if let Ok(id) = Uuid::parse_str(&id) {
+            fields.ids.insert(name.to_lowercase(), id);
+        }
+    }
+    Ok(fields)
+}
+
+/// The custom values users have now, by (user, field).
+async fn custom_values(
+    bulk: &mut Bulk<'_>,
+    users: &[Uuid],
+) -> Result<HashMap<(Uuid, Uuid), String>, RunError> {
+    let mut out = HashMap::new();
+    for chunk in users.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT user_id, field_id, value FROM user_field_values \
+             WHERE _deleted = 0 AND value IS NOT NULL AND user_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(bulk.conn()).await? {
+            let user: String = r.try_get("user_id")?;
+            let field: String = r.try_get("field_id")?;
+            if let (Ok(user), Ok(field)) = (Uuid::parse_str(&user), Uuid::parse_str(&field)) {
+                out.insert((user, field), r.try_get("value")?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 async fn load_teams(bulk: &mut Bulk<'_>) -> Result<HashMap<String, Uuid>, RunError> {
@@ -661,9 +754,21 @@ pub async fn undo(store: &Store, batch: Uuid) -> Result<UndoReport, RunError> {
                 .transpose()
                 .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
                 .unwrap_or_default();
-            if !before.is_empty() {
-                let mut edit = Edit::new(&USERS, user);
-                edit.fields = before;
+            let mut edit = Edit::new(&USERS, user);
+            for (key, value) in before {
+                match key.strip_prefix(CUSTOM_PREFIX) {
+                    Some(field) => {
+                        let field = Uuid::parse_str(field)
+                            .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?;
+                        let value = value.as_str().map(str::to_owned);
+                        edits.push(custom_value_edit(user, field, value));
+                    }
+                    None => {
+                        edit.fields.insert(key, value);
+                    }
+                }
+            }
+            if !edit.fields.is_empty() {
                 edits.push(edit);
             }
             report.reverted += 1;

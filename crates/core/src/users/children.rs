@@ -9,7 +9,8 @@ use super::service::Users;
 use crate::error::{CoreError, Result};
 use crate::ids::relation_id;
 use crate::schema::{
-    TableDef, TEAMS, USER_ADDRESSES, USER_CARDS, USER_PUSH_TOKENS, USER_SOCIAL_LINKS, USER_TEAMS,
+    TableDef, TEAMS, USER_ADDRESSES, USER_CARDS, USER_FIELD_VALUES, USER_PUSH_TOKENS,
+    USER_SOCIAL_LINKS, USER_TEAMS,
 };
 use crate::store::Edit;
 use crate::validate;
@@ -157,6 +158,30 @@ impl Users<'_> {
         self.get(user_id).await
     }
 
+    /// Sets (or, with a blank value, clears) a user's value for a custom field. The
+    /// value row's id is derived from (user, field): one row per pair everywhere.
+    pub async fn set_custom_value(
+        &self,
+        user_id: Uuid,
+        field_id: Uuid,
+        value: Option<&str>,
+    ) -> Result<UserDetail> {
+        self.require(user_id).await?;
+        let field: Option<i64> =
+            sqlx::query_scalar("SELECT rid FROM custom_fields WHERE id = ? AND _deleted = 0")
+                .bind(field_id.to_string())
+                .fetch_optional(self.store.pool())
+                .await?;
+        if field.is_none() {
+            return Err(CoreError::not_found("custom field"));
+        }
+        let value = crate::validate::text("value", value)?;
+        self.store
+            .commit(vec![custom_value_edit(user_id, field_id, value)])
+            .await?;
+        self.get(user_id).await
+    }
+
     /// The user a child row belongs to.
     async fn owner(&self, table: &TableDef, id: Uuid) -> Result<Uuid> {
         let user: Option<String> = sqlx::query_scalar(&format!(
@@ -224,4 +249,16 @@ fn network_of(url: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_else(|| "Link".into())
+}
+
+/// The edit that sets one user's value of one custom field (`None` clears it).
+pub(crate) fn custom_value_edit(user_id: Uuid, field_id: Uuid, value: Option<String>) -> Edit {
+    Edit::new(
+        &USER_FIELD_VALUES,
+        relation_id(USER_FIELD_VALUES.name, user_id, field_id),
+    )
+    .set("user_id", user_id.to_string())
+    .set("field_id", field_id.to_string())
+    .set("value", value)
+    .set(crate::schema::DELETED, false)
 }

@@ -79,6 +79,42 @@ pub struct UserDetail {
     pub addresses: Vec<Address>,
     pub push_tokens: Vec<PushToken>,
     pub cards: Vec<PaymentCard>,
+    /// Values of the workspace's custom fields this user has, in field order.
+    pub custom_values: Vec<CustomValue>,
+}
+
+/// The kind of a custom field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CustomFieldKind {
+    Text,
+}
+
+impl CustomFieldKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomFieldKind::Text => "text",
+        }
+    }
+}
+
+/// An extra user field the team defined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomField {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: CustomFieldKind,
+}
+
+/// One user's value for a custom field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomValue {
+    pub field_id: Uuid,
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

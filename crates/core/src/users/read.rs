@@ -160,6 +160,23 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
     )
     .await?;
 
+    let custom_values = children(
+        pool,
+        "SELECT f.id AS field_id, coalesce(f.name, '') AS name, v.value FROM user_field_values v \
+         JOIN custom_fields f ON f.id = v.field_id \
+         WHERE v.user_id = ? AND v._deleted = 0 AND f._deleted = 0 AND v.value IS NOT NULL \
+         ORDER BY f.position, f.name COLLATE NOCASE",
+        &key,
+        |r| {
+            Ok(CustomValue {
+                field_id: uuid(r, "field_id")?,
+                name: r.try_get("name")?,
+                value: r.try_get("value")?,
+            })
+        },
+    )
+    .await?;
+
     Ok(UserDetail {
         id: base.id,
         first_name: base.first_name,
@@ -183,6 +200,7 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
         addresses,
         push_tokens,
         cards,
+        custom_values,
     })
 }
 
