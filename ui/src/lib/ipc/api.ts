@@ -1,9 +1,22 @@
 // The one door to the Rust core. Every command of docs/IPC.md has a typed function here;
 // components never call `invoke` themselves, so the contract lives in a single file.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AddressInput } from "./generated/AddressInput";
 import type { CardInput } from "./generated/CardInput";
+import type { ChosenFile } from "./generated/ChosenFile";
+import type { CustomField } from "./generated/CustomField";
+import type { DroppedFile } from "./generated/DroppedFile";
 import type { ErrorKind } from "./generated/ErrorKind";
+import type { ExportDone } from "./generated/ExportDone";
+import type { ExportRequest } from "./generated/ExportRequest";
+import type { ImportCellError } from "./generated/ImportCellError";
+import type { ImportPreview } from "./generated/ImportPreview";
+import type { ImportProgress } from "./generated/ImportProgress";
+import type { ImportReport } from "./generated/ImportReport";
+import type { ImportRequest } from "./generated/ImportRequest";
+import type { ImportTarget } from "./generated/ImportTarget";
+import type { ImportUndoReport } from "./generated/ImportUndoReport";
 import type { KithError } from "./generated/KithError";
 import type { Location } from "./generated/Location";
 import type { NewUser } from "./generated/NewUser";
@@ -19,7 +32,7 @@ import type { UserSummary } from "./generated/UserSummary";
 
 export type { KithError };
 
-const KINDS: readonly ErrorKind[] = ["validation", "not_found", "invalid_input", "storage", "internal"];
+const KINDS: readonly ErrorKind[] = ["validation", "not_found", "invalid_input", "storage", "internal", "cancelled"];
 
 /** Whatever a rejected invoke carries (a serialized KithError, a plain string from Tauri
  *  itself, an Error from the JS side) becomes a KithError, so callers handle one shape. */
@@ -33,6 +46,16 @@ export function toKithError(raw: unknown): KithError {
     };
   }
   return { kind: "internal", message: typeof raw === "string" ? raw : "Something went wrong.", field: null };
+}
+
+/** Events the Rust shell emits (src-tauri/drop.rs). */
+export const EVENTS = { dragHover: "drag-hover", filesDropped: "files-dropped" } as const;
+
+/** A Channel that hands each message to `onMessage`: how long commands report progress. */
+function channel<T>(onMessage: (message: T) => void): Channel<T> {
+  const ch = new Channel<T>();
+  ch.onmessage = onMessage;
+  return ch;
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -72,6 +95,7 @@ export const api = {
 
   listTeams: () => call<Team[]>("list_teams"),
   createTeam: (name: string) => call<Team>("create_team", { name }),
+  listCustomFields: () => call<CustomField[]>("list_custom_fields"),
   listLocations: () => call<Location[]>("list_locations"),
   createLocation: (name: string) => call<Location>("create_location", { name }),
   renameLocation: (id: string, name: string) => call<Location>("rename_location", { id, name }),
@@ -79,4 +103,31 @@ export const api = {
 
   getSettings: () => call<Settings>("get_settings"),
   updateSettings: (settings: Settings) => call<Settings>("update_settings", { settings }),
+
+  // CSV import. Files are known by an opaque token: their paths never leave Rust.
+  /** The native open dialog; null when the person cancelled. */
+  chooseImportFile: () => call<ChosenFile | null>("choose_import_file"),
+  /** The file's first rows under `mapping`; null = the saved mapping for these headers, else auto. */
+  previewImport: (token: string, mapping: ImportTarget[] | null) =>
+    call<ImportPreview>("preview_import", { token, mapping }),
+  /** Runs (or dry-runs) an import; a cancel rejects with kind "cancelled" and changes nothing. */
+  runImport: (token: string, request: ImportRequest, onProgress: (progress: ImportProgress) => void) =>
+    call<ImportReport>("run_import", { token, request, on_progress: channel(onProgress) }),
+  cancelImport: () => call<null>("cancel_import"),
+  /** The native save dialog, then the refused rows with a reason column; the saved file's name, or null. */
+  saveImportErrors: (token: string, errors: ImportCellError[]) =>
+    call<string | null>("save_import_errors", { token, errors }),
+  undoImport: (batchId: string) => call<ImportUndoReport>("undo_import", { batch_id: batchId }),
+
+  /** The native save dialog, then the users streamed to it; null when the person cancelled. */
+  exportUsers: (request: ExportRequest, onProgress: (rows: number) => void) =>
+    call<ExportDone | null>("export_users", { request, on_progress: channel(onProgress) }),
+  cancelExport: () => call<null>("cancel_export"),
+
+  /** A drag of files entered (true) or left (false) the window. */
+  onDragHover: (handler: (hovering: boolean) => void): Promise<UnlistenFn> =>
+    listen<boolean>(EVENTS.dragHover, (event) => handler(event.payload)),
+  /** Files were dropped on the window: each registered with a token, or the reason it cannot be. */
+  onFilesDropped: (handler: (files: DroppedFile[]) => void): Promise<UnlistenFn> =>
+    listen<DroppedFile[]>(EVENTS.filesDropped, (event) => handler(event.payload)),
 };

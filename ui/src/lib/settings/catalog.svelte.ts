@@ -1,17 +1,24 @@
 import { api } from "../ipc/api";
+import type { CustomField } from "../ipc/generated/CustomField";
 import type { Location } from "../ipc/generated/Location";
 import type { Team } from "../ipc/generated/Team";
 
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
-/** Teams and store locations: managed in Settings, picked from on a profile. Shared so a
- *  change in one place shows in the other without refetching by hand. */
-export const catalog = $state<{ teams: Team[]; locations: Location[] }>({ teams: [], locations: [] });
+/** Teams, store locations and custom fields: managed in Settings (custom fields, for now,
+ *  only by an import), picked from on a profile and in the import. Shared so a change in one
+ *  place shows in the other without refetching by hand. */
+export const catalog = $state<{ teams: Team[]; locations: Location[]; customFields: CustomField[] }>({
+  teams: [],
+  locations: [],
+  customFields: [],
+});
 
 export async function loadCatalog() {
-  const [teams, locations] = await Promise.all([api.listTeams(), api.listLocations()]);
+  const [teams, locations, customFields] = await Promise.all([api.listTeams(), api.listLocations(), api.listCustomFields()]);
   catalog.teams = teams;
   catalog.locations = locations;
+  catalog.customFields = customFields;
 }
 
 export async function createTeam(name: string): Promise<Team> {

@@ -13,6 +13,7 @@ export type Handlers = Record<string, (args: any) => unknown>;
 export const BASE_HANDLERS: Handlers = {
   list_teams: () => [],
   list_locations: () => [],
+  list_custom_fields: () => [],
   get_settings: () => ({ default_region: "US", theme: "system" }),
 };
 
@@ -69,6 +70,7 @@ export function detail(overrides: Partial<UserDetail> = {}): UserDetail {
     addresses: [],
     push_tokens: [],
     cards: [],
+    custom_values: [],
     ...overrides,
   };
 }
