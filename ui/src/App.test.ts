@@ -5,6 +5,7 @@ import App from "./App.svelte";
 import { callsOf, serve, summary } from "./lib/testing/ipc";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+vi.mock("@tauri-apps/api/event", async () => ({ listen: (await import("./lib/testing/tauri")).fakeListen }));
 
 function serveApp() {
   let settings = { default_region: "US", theme: "system" };

@@ -99,12 +99,20 @@ describe("user list", () => {
     expect(row.textContent).not.toContain("+15551234567");
   });
 
-  it("says so when there are no users at all and offers Add user", async () => {
+  it("says so when there are no users at all and offers Add user and Import a CSV", async () => {
     serve(listOf(0));
     render(UserManager);
-    expect(await screen.findByText("No users yet — Add a user")).toBeTruthy();
+    expect(await screen.findByText("No users yet — Add a user or Import a CSV")).toBeTruthy();
     await userEvent.setup().click(screen.getByTestId("empty-add-user"));
     expect(screen.getByTestId("add-user-dialog")).toBeTruthy();
+  });
+
+  it("offers Import a CSV from the empty list, which opens the import dialog", async () => {
+    serve(listOf(0));
+    render(UserManager);
+    await userEvent.setup().click(await screen.findByTestId("empty-import"));
+    expect(screen.getByTestId("import-dialog")).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByTestId("import-choose-file"));
   });
 });
 
