@@ -3,6 +3,7 @@
 // into a build. `?users=N` sets how many fake users exist (default 3,000).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { KithError } from "./api";
+import { importHandlers } from "./devImportMock";
 import type { Location } from "./generated/Location";
 import type { NewUser } from "./generated/NewUser";
 import type { Settings } from "./generated/Settings";
@@ -45,6 +46,7 @@ function fakeUser(i: number, now: number): UserDetail {
     addresses: i % 3 === 1 ? [{ id: id("a"), label: "Home", street: `${10 + (i % 90)} Market Street`, city: "San Francisco", region: "CA", postal_code: "94103", country: "US" }] : [],
     push_tokens: i % 2 ? [{ id: id("p"), platform: "ios", token: `apns-${(i * 2654435761).toString(16)}f0c1d2e3a4b5c6d7e8f9`, last_seen_at: now - (i % 48) * HOUR }] : [],
     cards: i % 5 === 2 ? [{ id: id("c"), brand: "Visa", last4: String(1000 + (i % 9000)), exp_month: 1 + (i % 12), exp_year: 2027 }] : [],
+    custom_values: [],
   };
 }
 
@@ -85,7 +87,7 @@ export function installDevMock() {
   };
   const create = (draft: NewUser): UserDetail => {
     checkEmail(draft.email);
-    const u: UserDetail = { ...fakeUser(users.size, Date.now()), ...draft, id: id("u"), teams: [], social_links: [], addresses: [], push_tokens: [], cards: [], has_generated_password: true, source: "manual", created_at: Date.now() };
+    const u: UserDetail = { ...fakeUser(users.size, Date.now()), ...draft, id: id("u"), teams: [], social_links: [], addresses: [], push_tokens: [], cards: [], custom_values: [], has_generated_password: true, source: "manual", created_at: Date.now() };
     users.set(u.id, u);
     changed();
     return u;
@@ -188,13 +190,15 @@ export function installDevMock() {
     delete_location: ({ id }) => (locations.splice(locations.findIndex((l) => l.id === id), 1), null),
     get_settings: () => settings,
     update_settings: ({ settings: next }) => (settings = next),
+    ...importHandlers({ users, create, changed }),
   };
 
+  // shouldMockEvents: listen()/emit() work in the browser, for the drag-and-drop stand-in.
   mockIPC(async (cmd, args) => {
     // A little latency, so loading states can be seen as they would be on a slow disk.
     await new Promise((resolve) => setTimeout(resolve, cmd === "list_users" ? 40 : 10));
     const handler = handlers[cmd] ?? fail("internal", `dev mock: no command ${cmd}`);
     // Copies, as real IPC would hand over: the UI must never share objects with the "core".
-    return structuredClone(handler(args ?? {}));
-  });
+    return structuredClone(await handler(args ?? {}));
+  }, { shouldMockEvents: true });
 }
