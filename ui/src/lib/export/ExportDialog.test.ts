@@ -35,7 +35,7 @@ describe("Export", () => {
 
     await user.click(screen.getByTestId("open-export"));
     expect(screen.getByTestId("export-scope").textContent).toBe("The 2 users matching “zoë”");
-    expect(screen.getByTestId("export-dialog").textContent).toContain("Needed to re-import the file as updates");
+    expect(screen.getByTestId("export-dialog").textContent).toContain("Kith ID — needed to re-import the file as updates");
     await user.click(screen.getByTestId("export-column-home_phone"));
     await user.click(screen.getByTestId("export-column-created_at"));
     await user.click(screen.getByTestId("export-bom"));

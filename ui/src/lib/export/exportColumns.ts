@@ -2,7 +2,7 @@
 import type { ExportColumn } from "../ipc/generated/ExportColumn";
 
 export const EXPORT_COLUMNS: { id: ExportColumn; label: string; hint?: string }[] = [
-  { id: "kith_id", label: "Kith ID", hint: "Needed to re-import the file as updates" },
+  { id: "kith_id", label: "Kith ID", hint: "needed to re-import the file as updates" },
   { id: "first_name", label: "First name" },
   { id: "last_name", label: "Last name" },
   { id: "email", label: "Email" },
