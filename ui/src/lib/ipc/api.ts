@@ -92,6 +92,9 @@ export const api = {
   removePushToken: (id: string) => call<UserDetail>("remove_push_token", { id }),
   setUserTeam: (userId: string, teamId: string, member: boolean) =>
     call<UserDetail>("set_user_team", { user_id: userId, team_id: teamId, member }),
+  /** A custom field's value for one user; null clears it. */
+  setCustomValue: (userId: string, fieldId: string, value: string | null) =>
+    call<UserDetail>("set_custom_value", { user_id: userId, field_id: fieldId, value }),
 
   listTeams: () => call<Team[]>("list_teams"),
   createTeam: (name: string) => call<Team>("create_team", { name }),

@@ -2,6 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { UserDetail } from "../../ipc/generated/UserDetail";
+import { catalog } from "../../settings/catalog.svelte";
 import { settings } from "../../settings/settings.svelte";
 import { callsOf, detail, kithError, serve } from "../../testing/ipc";
 import DetailTab from "./DetailTab.svelte";
@@ -179,5 +180,36 @@ describe("Detail tab, teams", () => {
     await user.click(chip);
     expect(callsOf("set_user_team")).toEqual([{ user_id: "u1", team_id: "t1", member: true }]);
     await waitFor(() => expect(chip.getAttribute("aria-pressed")).toBe("true"));
+  });
+});
+
+describe("Detail tab, custom fields", () => {
+  afterEach(() => {
+    catalog.customFields = [];
+  });
+
+  it("shows the workspace's custom fields with this user's values, and saves an edit with set_custom_value", async () => {
+    const user = userEvent.setup();
+    catalog.customFields = [
+      { id: "f1", name: "Shoe size", kind: "text" },
+      { id: "f2", name: "Allergies", kind: "text" },
+    ];
+    const withValue = { ...ada, custom_values: [{ field_id: "f1", name: "Shoe size", value: "42" }] };
+    serve({ set_custom_value: ({ value }) => ({ ...withValue, custom_values: [...withValue.custom_values, { field_id: "f2", name: "Allergies", value }] }) });
+    renderDetail(withValue);
+
+    const section = screen.getByTestId("custom-fields");
+    expect(within(section).getByTestId("detail-custom-f1").textContent?.trim()).toBe("42");
+    await user.click(within(section).getByTestId("detail-custom-f2"));
+    await user.type(screen.getByTestId("detail-custom-f2-input"), "Peanuts{Enter}");
+
+    expect(callsOf("set_custom_value")).toEqual([{ user_id: "u1", field_id: "f2", value: "Peanuts" }]);
+    await waitFor(() => expect(screen.getByTestId("detail-custom-f2").textContent?.trim()).toBe("Peanuts"));
+  });
+
+  it("has no custom fields section while the workspace has none", () => {
+    serve({});
+    renderDetail(ada);
+    expect(screen.queryByTestId("custom-fields")).toBeNull();
   });
 });
