@@ -10,7 +10,7 @@
 //   KITH_E2E_SCREENSHOTS  folder for the PNGs (artifacts/e2e-screenshots)
 //   KITH_E2E_WORK         scratch folder for data dirs
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { remote } from 'webdriverio';
@@ -265,4 +265,31 @@ export function screenshots(prefix) {
 /** Run kith-cli with arguments; returns stdout. */
 export function cli(args, opts = {}) {
   return execFileSync(CLI(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...opts });
+}
+
+/**
+ * Answer the next native file dialog of the app on `dataDir` with `file`: the test-only
+ * cargo feature `e2e-dialogs` (src-tauri/dialogs.rs) makes an open dialog read the path in
+ * `<data dir>/.e2e-dialog-open` and a save dialog `.e2e-dialog-save`, deleting it as it does.
+ */
+export function answerFileDialog(dataDir, kind, file) {
+  if (kind !== 'open' && kind !== 'save') throw new Error(`no ${kind} dialog: use "open" or "save"`);
+  writeFileSync(path.join(dataDir, `.e2e-dialog-${kind}`), file);
+}
+
+/** Wait until `file` exists (a save dialog's answer, written by the app); return its text. */
+export async function waitForFile(browser, file, timeout = WAIT) {
+  await browser.waitUntil(async () => existsSync(file), { timeout, timeoutMsg: `${file} was not written within ${timeout} ms` });
+  return readFileSync(file, 'utf8');
+}
+
+/** Wait until a CSS animation has faded `testId` fully in (e.g. a progress bar's 500 ms delay). */
+export async function fullyShown(browser, testId, timeout = WAIT) {
+  await browser.waitUntil(
+    async () => browser.execute((s) => {
+      const el = document.querySelector(s);
+      return !!el && getComputedStyle(el).opacity === '1';
+    }, sel(testId)),
+    { timeout, timeoutMsg: `[data-testid="${testId}"] did not fade in within ${timeout} ms` },
+  );
 }

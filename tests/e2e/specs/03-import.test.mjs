@@ -1,0 +1,341 @@
+// CSV import and export through the real dialogs, on a fresh data dir. The native file
+// pickers are answered through the test-only `e2e-dialogs` cargo feature: a test writes the
+// path the next open/save dialog returns into the data dir (answerFileDialog).
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  LAUNCH_WAIT,
+  WAIT,
+  answerFileDialog,
+  byTestId,
+  clearInput,
+  cli,
+  closeApp,
+  freshDataDir,
+  fullyShown,
+  gone,
+  launchApp,
+  rowTexts,
+  screenshots,
+  sel,
+  shown,
+  textOf,
+  typeInto,
+  waitForFile,
+  waitForRow,
+  waitForText,
+} from '../lib/app.mjs';
+
+const screenshot = screenshots('import');
+const TEST_TIMEOUT = 180_000;
+
+// Row 3 (Renée) has an email without a domain ending: the one rejected row.
+const CUSTOMERS = [
+  'First Name,Last Name,Email,Mobile Phone,Notes for the front desk',
+  'Zoë,Müller,zoe@example.com,+1 555 123 4567,Prefers mornings',
+  'Renée,Dubois,renee@example,,',
+  'Jürgen,Åberg,jurgen@example.com,,VIP',
+  'Ana,Núñez,ana@example.com,+44 20 7123 4567,',
+].join('\n') + '\n';
+const MORE = ['Name,E-mail', 'Søren Kierkegaard,soren@example.com', 'Chloé Martin,chloe@example.com'].join('\n') + '\n';
+const EXPORT_HEADER = 'Kith ID,First Name,Last Name,Email,Mobile Phone,Home Phone,App User ID,Stripe Customer ID,Created At,Teams,Street,City,Region,Postal Code,Country';
+/** Big enough that a debug build is still importing when Cancel is clicked. */
+const BIG_ROWS = 60_000;
+
+describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
+  const dataDir = freshDataDir('import');
+  const files = mkdtempSync(path.join(path.dirname(dataDir), 'files-'));
+  const customers = path.join(files, 'customers.csv');
+  /** @type {WebdriverIO.Browser} */
+  let browser;
+
+  before(async () => {
+    writeFileSync(customers, CUSTOMERS, 'utf8');
+    browser = await launchApp(dataDir);
+  });
+
+  after(async () => {
+    await closeApp(browser);
+  });
+
+  const dialog = () => byTestId(browser, 'import-dialog');
+  const stepOf = () => browser.execute((s) => document.querySelector(s)?.getAttribute('data-step') ?? null, `${sel('import-dialog')} [data-step]`);
+  const waitForStep = async (step) => {
+    await browser.waitUntil(async () => (await stepOf()) === step, {
+      timeout: WAIT,
+      timeoutMsg: `the import dialog did not reach the "${step}" step (it shows "${await stepOf()}")`,
+    });
+  };
+  const countText = async (id) => textOf(await shown(browser, `count-${id}`));
+  const usersInStore = () => JSON.parse(cli(['--data-dir', dataDir, '--json', 'users', 'list', '--limit', '1'])).total;
+  const listStatus = () => textOf(byTestId(browser, 'list-status'));
+
+  /** Plus → Import CSV…, answer the open dialog with `file`, and wait for the columns step. */
+  async function importFile(file) {
+    await (await shown(browser, 'add-user')).click();
+    await (await shown(browser, 'menu-import-csv')).click();
+    await shown(browser, 'import-dialog');
+    answerFileDialog(dataDir, 'open', file);
+    await (await shown(browser, 'import-choose-file')).click();
+    await waitForStep('mapping');
+    await shown(browser, 'import-preview');
+  }
+
+  /** From the columns step: options, then the dry run's result. */
+  async function checkFile() {
+    await (await shown(browser, 'import-next')).click();
+    await waitForStep('options');
+    await (await shown(browser, 'import-dry-run')).click();
+    await shown(browser, 'import-dry-run-result', 2 * 60_000);
+  }
+
+  async function search(query) {
+    const box = await shown(browser, 'user-search');
+    if (query === '') await clearInput(box);
+    else await typeInto(box, query);
+  }
+
+  test('1. the empty list offers Import a CSV; choosing the file shows its columns and a preview of the rows', { timeout: TEST_TIMEOUT }, async () => {
+    const empty = byTestId(browser, 'empty-import');
+    await empty.waitForDisplayed({ timeout: LAUNCH_WAIT, timeoutMsg: 'the empty state has no Import a CSV button' });
+    assert.match(await textOf(empty), /import a csv/i);
+    await (await shown(browser, 'add-user')).click();
+    await shown(browser, 'menu-import-csv');
+    await screenshot(browser, 'plus-menu');
+    await (await shown(browser, 'menu-import-csv')).click();
+    await shown(browser, 'import-choose-file');
+    await screenshot(browser, 'step-file');
+
+    answerFileDialog(dataDir, 'open', customers);
+    await (await shown(browser, 'import-choose-file')).click();
+    await waitForStep('mapping');
+
+    const facts = await textOf(await shown(browser, 'import-file-facts'));
+    assert.match(facts, /customers\.csv/);
+    assert.match(facts, /UTF-8/);
+    assert.match(facts, /Comma-separated/);
+    assert.match(facts, /5 columns/);
+    const targets = await browser.$$(sel('mapping-target'));
+    const mapped = [];
+    for (const t of targets) mapped.push(await t.getValue());
+    assert.deepEqual(mapped.slice(0, 4), ['first_name', 'last_name', 'email', 'mobile_phone'], 'the headers are mapped by their names');
+
+    const preview = await shown(browser, 'import-preview');
+    const previewText = await textOf(preview);
+    for (const name of ['Zoë Müller', 'Jürgen Åberg', 'Ana Núñez']) assert.ok(previewText.includes(name), `the preview shows ${name}: ${previewText}`);
+    assert.ok(previewText.includes('+1 555 123 4567'), 'phones are shown formatted, as elsewhere in the app');
+    const invalid = await textOf(await shown(browser, 'preview-row-invalid'));
+    assert.match(invalid, /^3 Email:/, `the invalid row is marked with its row and column: ${invalid}`);
+    await screenshot(browser, 'step-mapping');
+
+    // The notes column, not imported by default, goes to a new custom field.
+    await targets[4].selectByAttribute('value', 'custom:new');
+    await typeInto(await shown(browser, 'custom-field-name'), 'Front desk notes');
+    await browser.keys('Enter');
+    await gone(browser, 'custom-field-name');
+    await waitForText(browser, () => textOf(byTestId(browser, 'import-preview')), 'Prefers mornings', 'the preview with the custom field');
+    assert.match(await textOf(byTestId(browser, 'import-preview')), /Front desk notes/);
+    assert.equal(await stepOf(), 'mapping', 'Enter in the name box named the field; it did not move the dialog on');
+    await screenshot(browser, 'step-mapping-custom-field');
+  });
+
+  test('2. options, then a dry run: 3 to create, 1 rejected, with the reason', { timeout: TEST_TIMEOUT }, async () => {
+    await (await shown(browser, 'import-next')).click();
+    await waitForStep('options');
+    assert.match(await textOf(dialog()), /Blank cells keep existing values/);
+    await screenshot(browser, 'step-options');
+    await (await shown(browser, 'import-dry-run')).click();
+    await shown(browser, 'import-dry-run-result');
+
+    assert.equal(await countText('created'), 'to create 3');
+    assert.equal(await countText('updated'), 'to update 0');
+    assert.equal(await countText('rejected'), 'rejected 1');
+    const errors = await textOf(await shown(browser, 'import-errors'));
+    assert.match(errors, /^Row Column Reason 3 Email .*@/, `the error table gives row, column and reason: ${errors}`);
+    assert.equal(usersInStore(), 0, 'a dry run writes nothing');
+    await screenshot(browser, 'step-check');
+  });
+
+  test('3. the rows to fix are saved through the save dialog, with a reason column', { timeout: TEST_TIMEOUT }, async () => {
+    const target = path.join(files, 'rows to fix.csv');
+    answerFileDialog(dataDir, 'save', target);
+    await (await shown(browser, 'import-save-errors')).click();
+    await waitForText(browser, async () => textOf(await shown(browser, 'import-errors-saved')), 'rows to fix.csv', 'saved note');
+    const saved = (await waitForFile(browser, target)).replace(/^\uFEFF/, '');
+    const [header, ...rows] = saved.trim().split(/\r?\n/);
+    assert.equal(header, 'First Name,Last Name,Email,Mobile Phone,Notes for the front desk,Kith import error');
+    assert.equal(rows.length, 1, `only the bad row is in the file: ${saved}`);
+    assert.match(rows[0], /^Renée,Dubois,renee@example,,,"?Email: /, `the original row plus its reason: ${rows[0]}`);
+    await screenshot(browser, 'rows-to-fix-saved');
+  });
+
+  test('4. importing the valid rows adds the users; the list shows them', { timeout: TEST_TIMEOUT }, async () => {
+    await (await shown(browser, 'import-valid-rows')).click();
+    await shown(browser, 'import-done');
+    assert.equal(await countText('created'), 'created 3');
+    assert.equal(await countText('rejected'), 'rejected 1');
+    await screenshot(browser, 'step-done');
+
+    await waitForText(browser, listStatus, '3 users', 'the list count after the import');
+    for (const name of ['Zoë Müller', 'Jürgen Åberg', 'Ana Núñez']) await waitForRow(browser, name);
+    assert.equal(usersInStore(), 3);
+
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+  });
+
+  test('5. the imported users are searchable, with the custom field on their profile', { timeout: TEST_TIMEOUT }, async () => {
+    await search('muller');
+    const zoe = await waitForRow(browser, 'Zoë Müller');
+    await (await browser.$(`${sel('user-row')}[data-user-id="${zoe}"]`)).click();
+    await (await shown(browser, 'tab-detail')).click();
+    const custom = await shown(browser, 'custom-fields');
+    await waitForText(browser, () => textOf(custom), 'Prefers mornings', 'the custom field on her profile');
+    assert.match(await textOf(custom), /Front desk notes/);
+    await screenshot(browser, 'profile-custom-field');
+    await search('aberg');
+    await waitForRow(browser, 'Jürgen Åberg');
+    await screenshot(browser, 'search-imported');
+    await search('');
+  });
+
+  test('6. export: the search result with Excel-friendly BOM, then everyone', { timeout: TEST_TIMEOUT }, async () => {
+    await search('núñez');
+    await waitForText(browser, listStatus, '1 match', 'the search count');
+    await (await shown(browser, 'open-export')).click();
+    await shown(browser, 'export-dialog');
+    assert.equal(await textOf(await shown(browser, 'export-scope')), 'The 1 user matching “núñez”');
+    await (await shown(browser, 'export-bom')).click();
+    await screenshot(browser, 'export-dialog');
+    const found = path.join(files, 'found.csv');
+    answerFileDialog(dataDir, 'save', found);
+    await (await shown(browser, 'export-run')).click();
+    await gone(browser, 'export-dialog');
+    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Exported 1 user to found.csv', 'the export toast');
+    const one = await waitForFile(browser, found);
+    assert.ok(one.startsWith('\uFEFF'), 'Excel-friendly starts with a UTF-8 BOM');
+    const oneRows = one.slice(1).trim().split(/\r?\n/);
+    assert.equal(oneRows[0], EXPORT_HEADER);
+    assert.equal(oneRows.length, 2, `only the match is exported: ${one}`);
+    assert.match(oneRows[1], /^[0-9a-f-]{36},Ana,Núñez,ana@example\.com,\+442071234567,/);
+
+    await search('');
+    await waitForText(browser, listStatus, '3 users', 'the list count');
+    await (await shown(browser, 'open-export')).click();
+    assert.equal(await textOf(await shown(browser, 'export-scope')), 'All 3 users');
+    const everyone = path.join(files, 'everyone.csv');
+    answerFileDialog(dataDir, 'save', everyone);
+    await (await shown(browser, 'export-run')).click();
+    await gone(browser, 'export-dialog');
+    const all = await waitForFile(browser, everyone);
+    assert.ok(!all.startsWith('\uFEFF'), 'no BOM unless asked for');
+    const allRows = all.trim().split(/\r?\n/);
+    assert.equal(allRows[0], EXPORT_HEADER);
+    assert.equal(allRows.length, 4, `a header and the 3 users: ${all}`);
+    for (const name of ['Zoë,Müller', 'Jürgen,Åberg', 'Ana,Núñez']) assert.ok(all.includes(name), `${name} is exported`);
+  });
+
+  test('7. Undo this import reverts exactly that import', { timeout: TEST_TIMEOUT }, async () => {
+    const more = path.join(files, 'more.csv');
+    writeFileSync(more, MORE, 'utf8');
+    await importFile(more);
+    await checkFile();
+    assert.equal(await countText('created'), 'to create 2');
+    await (await shown(browser, 'import-run')).click();
+    await shown(browser, 'import-done');
+    await waitForRow(browser, 'Søren Kierkegaard');
+    await waitForText(browser, listStatus, '5 users', 'the list count after the second import');
+
+    await (await shown(browser, 'import-undo')).click();
+    await shown(browser, 'import-undo-confirmation');
+    await screenshot(browser, 'undo-confirm');
+    await (await shown(browser, 'import-undo-confirm')).click();
+    const undone = await textOf(await shown(browser, 'import-undone'));
+    assert.match(undone, /2 new users were moved to the trash/);
+    await waitForText(browser, listStatus, '3 users', 'the list count after Undo');
+    const texts = await rowTexts(browser);
+    assert.ok(!texts.some((t) => t.includes('Kierkegaard') || t.includes('Chloé')), `the undone users are gone: ${JSON.stringify(texts)}`);
+    assert.ok(texts.some((t) => t.includes('Zoë Müller')), 'the first import is untouched');
+    assert.equal(usersInStore(), 3);
+    await screenshot(browser, 'undone');
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+  });
+
+  test('8. a large import shows progress and a cancel leaves the database as it was', { timeout: 6 * 60_000 }, async () => {
+    const big = path.join(files, 'big.csv');
+    const lines = ['First Name,Last Name,Email'];
+    for (let i = 0; i < BIG_ROWS; i++) lines.push(`Test${i},Person${i},person${i}@example.com`);
+    writeFileSync(big, lines.join('\n') + '\n', 'utf8');
+    await importFile(big);
+    await (await shown(browser, 'import-next')).click();
+    await (await shown(browser, 'import-dry-run')).click();
+    // The dry run reads every row too: its progress shows while it does.
+    await fullyShown(browser, 'import-progress');
+    await screenshot(browser, 'dry-run-progress');
+    await shown(browser, 'import-dry-run-result', 4 * 60_000);
+    assert.match(await countText('created'), /^to create 60\D?000$/);
+
+    await (await shown(browser, 'import-run')).click();
+    await fullyShown(browser, 'import-progress');
+    await waitForText(browser, () => textOf(byTestId(browser, 'import-progress-detail')), 'rows read', 'the progress count');
+    await screenshot(browser, 'import-progress');
+    await (await shown(browser, 'import-cancel')).click();
+    const cancelled = await textOf(await shown(browser, 'import-cancelled', 2 * 60_000));
+    assert.match(cancelled, /nothing was changed/);
+    assert.equal(usersInStore(), 3, 'the cancelled import wrote nothing');
+    await screenshot(browser, 'import-cancelled');
+    await (await shown(browser, 'import-close')).click();
+    await gone(browser, 'import-dialog');
+    await waitForText(browser, listStatus, '3 users', 'the list count after the cancel');
+  });
+
+  test('9. files dragged over the window show the drop overlay; a dropped folder is refused in a toast', { timeout: TEST_TIMEOUT }, async () => {
+    // WebDriver cannot drag files from the desktop: the events the Rust shell emits on a
+    // drag are sent from the page instead, through the same event system.
+    const emit = (event, payload) =>
+      browser.execute((e, p) => window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: e, payload: p }), event, payload);
+    await emit('drag-hover', true);
+    await shown(browser, 'drop-overlay');
+    await screenshot(browser, 'drop-overlay');
+    await emit('drag-hover', false);
+    await gone(browser, 'drop-overlay');
+
+    await emit('files-dropped', [{ name: 'Photos', file: null, error: 'Photos is a folder — drop or choose a CSV file inside it' }]);
+    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Photos is a folder', 'the dropped-folder toast');
+    await emit('files-dropped', [{ name: 'invoice.pdf', file: { token: 'not-registered', name: 'invoice.pdf', size_bytes: 1 }, error: null }]);
+    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Only CSV files can be imported — invoice.pdf is a .pdf', 'the PDF toast');
+    assert.equal(await byTestId(browser, 'import-dialog').isExisting(), false, 'nothing opened');
+    await screenshot(browser, 'drop-refused');
+  });
+
+  test('10. the dialogs in the dark theme', { timeout: TEST_TIMEOUT }, async () => {
+    await (await shown(browser, 'nav-settings')).click();
+    await (await shown(browser, 'settings-theme')).selectByAttribute('value', 'dark');
+    await browser.waitUntil(async () => (await browser.execute(() => document.documentElement.dataset.theme)) === 'dark', {
+      timeout: WAIT,
+      timeoutMsg: 'the dark theme did not apply',
+    });
+    await (await shown(browser, 'nav-users')).click();
+    await shown(browser, 'user-list');
+
+    await importFile(customers);
+    await screenshot(browser, 'dark-step-mapping');
+    await checkFile();
+    // The same file again, matched on email: the 3 users exist, nothing changes.
+    assert.equal(await countText('created'), 'to create 0');
+    assert.equal(await countText('rejected'), 'rejected 1');
+    assert.match(await textOf(await shown(browser, 'import-nothing-to-do')), /Nothing to import/);
+    await screenshot(browser, 'dark-step-check');
+    await (await shown(browser, 'import-close')).click();
+    await gone(browser, 'import-dialog');
+
+    await (await shown(browser, 'open-export')).click();
+    await shown(browser, 'export-dialog');
+    await screenshot(browser, 'dark-export-dialog');
+    await (await shown(browser, 'export-cancel')).click();
+    await gone(browser, 'export-dialog');
+  });
+});
