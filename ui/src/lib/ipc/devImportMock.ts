@@ -86,6 +86,7 @@ function readAll(mapping: ImportTarget[]) {
 
 type Store = { users: Map<string, UserDetail>; create: (draft: NewUser) => UserDetail; changed: () => void };
 
+// Arguments arrive untyped over IPC, as in devMock.ts; the handlers trust docs/IPC.md.
 export function importHandlers(store: Store): Record<string, (args: any) => unknown> {
   let saved: ImportTarget[] | null = null;
   let cancelImport = false;
