@@ -126,11 +126,15 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         )?;
     }
     let summary = format!(
-        "{}{} created, {} updated, {} skipped, {} failed{}",
+        "{}{} created, {} updated, {} skipped{}, {} failed{}",
         if args.dry_run { "dry run: " } else { "" },
         report.created,
         report.updated,
         report.skipped,
+        match report.unchanged {
+            0 => String::new(),
+            n => format!(" ({n} already up to date)"),
+        },
         report.failed,
         match report.batch_id {
             Some(id) => format!(" (batch {id})"),

@@ -34,7 +34,7 @@ fn a_preview_shows_rows_as_they_will_be_stored() {
 fn a_preview_reports_bad_rows_and_stops_at_twenty() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("people.csv");
-    let mut text = String::from("First Name,Email\nBad,not-an-email\n");
+    let mut text = String::from("First Name,Email\nBad,not-an-email\n\n");
     for i in 0..30 {
         text.push_str(&format!("P{i},p{i}@example.com\n"));
     }
@@ -44,6 +44,10 @@ fn a_preview_reports_bad_rows_and_stops_at_twenty() {
     assert_eq!(p.rows[0].row, 2);
     assert!(p.rows[0].user.is_none());
     assert_eq!(p.rows[0].errors[0].column, "Email");
+    assert_eq!(
+        p.samples[1],
+        ["not-an-email", "p0@example.com", "p1@example.com"]
+    );
 
     // A chosen mapping is used as given.
     let chosen = vec![Target::LastName, Target::Ignore];
@@ -97,4 +101,18 @@ fn a_saved_mapping_comes_back_for_the_same_headers() {
         assert_eq!(saved::load(pool, &other).await.unwrap(), None);
         assert!(saved::save(pool, &headers, &[Target::Email]).await.is_err());
     });
+}
+
+#[test]
+fn samples_show_raw_cells_but_never_a_card_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cards.csv");
+    std::fs::write(
+        &path,
+        "Name,Notes\nAnn Lee,card 4111 1111 1111 1111\nBob Stone,\nCy Young,VIP\n",
+    )
+    .unwrap();
+    let p = preview(&path, None, "US").unwrap();
+    assert_eq!(p.samples[0], ["Ann Lee", "Bob Stone", "Cy Young"]);
+    assert_eq!(p.samples[1], ["[card number removed]", "VIP"]);
 }

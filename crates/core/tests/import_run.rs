@@ -235,8 +235,8 @@ fn importing_the_same_file_again_changes_nothing() {
             .await
             .unwrap();
         assert_eq!(
-            (again.created, again.updated, again.skipped),
-            (0, 0, 2),
+            (again.created, again.updated, again.skipped, again.unchanged),
+            (0, 0, 2, 2),
             "{again:?}"
         );
         assert_eq!(common::dump(kith.store()).await, before);

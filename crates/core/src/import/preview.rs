@@ -8,6 +8,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::mapping::{auto_map, Target};
+use super::report::mask_card_numbers;
 use super::row::{CellError, RowReader};
 use super::source::{records, sniff, TextEncoding};
 use super::ImportError;
@@ -35,6 +36,9 @@ pub struct Preview {
     pub encoding: TextEncoding,
     pub delimiter: String,
     pub headers: Vec<String>,
+    /// Per column, the first few non-empty cells as written in the file (card
+    /// numbers masked), so columns not imported can still be recognised.
+    pub samples: Vec<Vec<String>>,
     pub mapping: Vec<Target>,
     pub mapping_source: MappingSource,
     pub rows: Vec<PreviewRow>,
@@ -79,6 +83,8 @@ pub struct PreviewCustomValue {
 
 /// Rows shown in a preview.
 pub const PREVIEW_ROWS: usize = 20;
+/// Example cells shown per column.
+const SAMPLES: usize = 3;
 
 /// Reads `path` under `mapping` (or the given fallback) and returns its first rows.
 pub fn preview(
@@ -98,6 +104,7 @@ pub fn preview(
     };
     let mut csv = records(path, &sniffed)?;
     let mut rows = Vec::new();
+    let mut samples: Vec<Vec<String>> = vec![Vec::new(); sniffed.headers.len()];
     let mut record = csv::StringRecord::new();
     let mut row = 1u64;
     while rows.len() < PREVIEW_ROWS {
@@ -111,6 +118,12 @@ pub fn preview(
         row += 1;
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
+        }
+        for (column, cell) in samples.iter_mut().zip(record.iter()) {
+            let cell = cell.trim();
+            if column.len() < SAMPLES && !cell.is_empty() {
+                column.push(mask_card_numbers(cell));
+            }
         }
         rows.push(match reader.read(row, &record) {
             Ok(u) => PreviewRow {
@@ -154,6 +167,7 @@ pub fn preview(
             d => d.to_string(),
         },
         headers: sniffed.headers,
+        samples,
         mapping,
         mapping_source,
         rows,

@@ -74,8 +74,13 @@ pub struct ImportReport {
     pub created: u64,
     #[ts(type = "number")]
     pub updated: u64,
+    /// Rows not written: matching a user in create mode, matching none in update
+    /// mode, or already up to date.
     #[ts(type = "number")]
     pub skipped: u64,
+    /// Of the skipped rows, those that match their user exactly: nothing to change.
+    #[ts(type = "number")]
+    pub unchanged: u64,
     #[ts(type = "number")]
     pub failed: u64,
     pub errors: Vec<CellError>,
@@ -392,6 +397,7 @@ impl Work<'_> {
             }
             if edits.len() == edits_before {
                 self.report.skipped += 1;
+                self.report.unchanged += 1;
             } else {
                 undo.push((id, "updated", Some(was)));
                 self.report.updated += 1;

@@ -52,12 +52,13 @@ function preview(mapping: ImportTarget[] | null, saved: ImportTarget[] | null = 
   const chosen = mapping ?? saved ?? AUTO;
   return {
     file_name: FILE.name, size_bytes: FILE.size_bytes, encoding: "utf8", delimiter: ",", headers: HEADERS,
+    samples: HEADERS.map((_, i) => CELLS.map((r) => r[i]).filter(Boolean).slice(0, 3)),
     mapping: chosen, mapping_source: mapping ? "chosen" : saved ? "saved" : "auto", rows: rowsUnder(chosen),
   };
 }
 
-const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, failed: 1, errors: [BAD_EMAIL], committed: false };
-const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, failed: 1, errors: [BAD_EMAIL], committed: true };
+const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, errors: [BAD_EMAIL], committed: false };
+const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, errors: [BAD_EMAIL], committed: true };
 
 type RunArgs = { token: string; request: ImportRequest; on_progress: FakeChannel<{ rows: number; fraction: number }> };
 
@@ -116,7 +117,10 @@ describe("Import dialog", () => {
     expect(screen.getByTestId("mapping-source").textContent).toContain("matched by their names");
     const selects = screen.getAllByTestId("mapping-target") as HTMLSelectElement[];
     expect(selects.map((s) => s.value)).toEqual(["first_name", "last_name", "email", "ignore"]);
-    expect(within(screen.getAllByTestId("mapping-row")[3]).getByText("Not imported")).toBeTruthy();
+    // A column left out still shows what it holds, so the person can recognise it.
+    expect(within(screen.getAllByTestId("mapping-row")[3]).getByTestId("mapping-example").textContent).toBe(
+      "Not imported: “likes tea”",
+    );
 
     const table = screen.getByTestId("import-preview");
     expect([...table.querySelectorAll("th")].map((th) => th.textContent)).toEqual(["Row", "Name", "Email"]);

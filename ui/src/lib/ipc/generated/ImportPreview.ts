@@ -4,4 +4,9 @@ import type { ImportMappingSource } from "./ImportMappingSource";
 import type { ImportPreviewRow } from "./ImportPreviewRow";
 import type { ImportTarget } from "./ImportTarget";
 
-export type ImportPreview = { file_name: string, size_bytes: number, encoding: ImportEncoding, delimiter: string, headers: Array<string>, mapping: Array<ImportTarget>, mapping_source: ImportMappingSource, rows: Array<ImportPreviewRow>, };
+export type ImportPreview = { file_name: string, size_bytes: number, encoding: ImportEncoding, delimiter: string, headers: Array<string>, 
+/**
+ * Per column, the first few non-empty cells as written in the file (card
+ * numbers masked), so columns not imported can still be recognised.
+ */
+samples: Array<Array<string>>, mapping: Array<ImportTarget>, mapping_source: ImportMappingSource, rows: Array<ImportPreviewRow>, };

@@ -5,7 +5,16 @@ export type ImportReport = {
 /**
  * The batch to undo; `None` when nothing was written.
  */
-batch_id: string | null, created: number, updated: number, skipped: number, failed: number, errors: Array<ImportCellError>, 
+batch_id: string | null, created: number, updated: number, 
+/**
+ * Rows not written: matching a user in create mode, matching none in update
+ * mode, or already up to date.
+ */
+skipped: number, 
+/**
+ * Of the skipped rows, those that match their user exactly: nothing to change.
+ */
+unchanged: number, failed: number, errors: Array<ImportCellError>, 
 /**
  * Whether the changes were kept (false for a dry run, or when invalid rows
  * meant "import nothing").
