@@ -2,11 +2,13 @@
 //! reference measured in the same run on the same data, because absolute times
 //! drift with the machine.
 
+mod import;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use kith_core::users::UserSort;
 use kith_core::Kith;
 use rand::{Rng, SeedableRng};
@@ -28,9 +30,28 @@ pub struct BenchArgs {
     /// Queries of each kind for the (slow) LIKE-scan reference.
     #[arg(long, default_value_t = 25)]
     reference_queries: usize,
-    /// Where to build the databases (default: a temporary directory).
+    /// Where to build the databases and write the generated files (default: a
+    /// temporary directory).
     #[arg(long)]
     work_dir: Option<std::path::PathBuf>,
+    /// Measure only one part (default: both).
+    #[arg(long, value_enum)]
+    only: Option<Part>,
+    /// CSV sizes to import, in rows (default: the --sizes).
+    #[arg(long, value_delimiter = ',')]
+    import_sizes: Option<Vec<u64>>,
+    /// Import runs per size, in the order of --import-sizes; the last count repeats
+    /// (a million-row import takes minutes, so the default runs it once).
+    #[arg(long, value_delimiter = ',', default_value = "3,1")]
+    import_runs: Vec<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Part {
+    /// Search, scroll, open and serving memory over demo data.
+    Search,
+    /// `kith-cli import` of a CSV file beside sqlite3's own `.import`.
+    Import,
 }
 
 #[derive(Serialize)]
@@ -72,6 +93,7 @@ struct Report {
     open: Vec<OpenFigure>,
     /// Peak resident memory while opening, listing and searching, per size.
     serving_peak_rss_mb: Vec<(u64, Option<f64>)>,
+    import: Vec<import::ImportFigure>,
 }
 
 const SEED: u64 = 42;
@@ -91,7 +113,25 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
         scroll: Vec::new(),
         open: Vec::new(),
         serving_peak_rss_mb: Vec::new(),
+        import: Vec::new(),
     };
+    if args.only != Some(Part::Import) {
+        search(args, &base, &mut report).await?;
+    }
+    if args.only != Some(Part::Search) {
+        let sizes = args.import_sizes.as_ref().unwrap_or(&args.sizes);
+        report.import = import::run(sizes, &args.import_runs, &base).await?;
+    }
+    if out.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", markdown(&report));
+    }
+    Ok(())
+}
+
+/// Search, scroll, open and serving memory over `kith-cli demo` data, per size.
+async fn search(args: &BenchArgs, base: &Path, report: &mut Report) -> Result<()> {
     for &size in &args.sizes {
         let dir = base.join(format!("bench-{size}"));
         if dir.exists() {
@@ -157,11 +197,6 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
         });
         report.serving_peak_rss_mb.push((size, peak_rss_mb()));
         std::fs::remove_dir_all(&dir)?;
-    }
-    if out.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print!("{}", markdown(&report));
     }
     Ok(())
 }
@@ -305,6 +340,13 @@ fn percentiles(times: &mut [Duration]) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
+/// The median of some measurements (the upper one of an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
 fn dir_size(dir: &Path) -> Result<u64> {
     let mut total = 0;
     for entry in std::fs::read_dir(dir)? {
@@ -327,6 +369,20 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn markdown(r: &Report) -> String {
+    let mut s = String::new();
+    if !r.search.is_empty() {
+        s.push_str(&search_markdown(r));
+    }
+    if !r.import.is_empty() {
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(&import::markdown(&r.import));
+    }
+    s
+}
+
+fn search_markdown(r: &Report) -> String {
     let mut s = String::new();
     s.push_str("### Search latency (limit 50)\n\n");
     s.push_str("| users | query | Kith p50 | Kith p99 | LIKE scan p50 | LIKE scan p99 | p99 speed-up vs LIKE |\n");

