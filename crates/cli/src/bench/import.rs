@@ -494,14 +494,21 @@ pub fn markdown(figures: &[ImportFigure]) -> String {
          |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let mb = |v: Option<f64>| v.map_or("n/a".to_owned(), |m| format!("{m:.0} MB"));
+    // Small files import in well under a second: keep two figures there.
+    let secs = |s: f64| {
+        if s < 10.0 {
+            format!("{s:.2} s")
+        } else {
+            format!("{s:.1} s")
+        }
+    };
     for f in figures {
         s.push_str(&format!(
-            "| {} | {} | {:.1} s | {} | {} | {:.0} | {} | {} | {:.1} ms | {:.0} MB | {} |\n",
+            "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {:.1} ms | {:.0} MB | {} |\n",
             f.rows,
             f.runs,
-            f.kith_s,
-            f.reference_s
-                .map_or("n/a".to_owned(), |r| format!("{r:.1} s")),
+            secs(f.kith_s),
+            f.reference_s.map_or("n/a".to_owned(), secs),
             f.ratio.map_or("n/a".to_owned(), |r| format!("{r:.1}×")),
             f.kith_rows_per_s,
             mb(f.kith_peak_rss_mb),
