@@ -134,7 +134,10 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
 /// Logs to stderr, filtered by `RUST_LOG` (default: info for Kith, warn otherwise).
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("warn,kith=info,kith_app=info,kith_core=info")
+        // sqlx warns of any statement over a second; an export streams one long SELECT.
+        tracing_subscriber::EnvFilter::new(
+            "warn,sqlx::query=error,kith=info,kith_app=info,kith_core=info",
+        )
     });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -185,7 +185,9 @@ async fn users(kith: &Kith, cmd: UsersCommand, out: &Output) -> Result<()> {
 
 fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // sqlx warns of any statement over a second: an export's one streaming
+        // SELECT or an import's big batches are meant to be long.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
