@@ -162,6 +162,14 @@ fn bench_runs_and_reports_ratios() {
         .iter()
         .all(|f| f["kith_p99_ms"].as_f64().unwrap() > 0.0));
     assert_eq!(report["open"][0]["users"], 400);
+    // The import part: the real importer as a child process, found right after.
+    let import = &report["import"][0];
+    assert_eq!(import["rows"], 400);
+    assert!(import["kith_s"].as_f64().unwrap() > 0.0);
+    assert!(import["kith_peak_rss_mb"].as_f64().unwrap() > 0.0);
+    assert!(import["search_after_ms"].as_f64().unwrap() > 0.0);
+    // setup.sh installs sqlite3, so the reference is measured beside it.
+    assert!(import["ratio"].as_f64().unwrap() > 0.0, "{import}");
 }
 
 #[test]

@@ -16,7 +16,8 @@ use crate::schema::{
 use crate::store::{Edit, Store};
 use crate::users::{UserRecord, UserSource, Users};
 
-const FIRST: &[&str] = &[
+/// First names of demo (and benchmark) customers, accents included.
+pub const FIRST: &[&str] = &[
     "Zoë",
     "José",
     "François",
@@ -68,7 +69,7 @@ const FIRST: &[&str] = &[
     "Renée",
     "Jürgen",
 ];
-const LAST: &[&str] = &[
+pub const LAST: &[&str] = &[
     "Müller",
     "Ångström",
     "García",
@@ -130,14 +131,14 @@ const LAST: &[&str] = &[
     "Singh",
     "Rossi",
 ];
-const DOMAINS: &[&str] = &[
+pub const DOMAINS: &[&str] = &[
     "example.com",
     "mail.example.org",
     "example.net",
     "shop.example.co.uk",
 ];
 /// US area codes whose numbers libphonenumber accepts as valid.
-const US_AREAS: &[u32] = &[212, 310, 415, 617, 312, 206, 305, 512, 303, 404, 718, 646];
+pub const US_AREAS: &[u32] = &[212, 310, 415, 617, 312, 206, 305, 512, 303, 404, 718, 646];
 const CITIES: &[(&str, &str, &str)] = &[
     ("New York", "NY", "US"),
     ("San Francisco", "CA", "US"),

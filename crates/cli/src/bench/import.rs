@@ -15,6 +15,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use kith_core::demo::{DOMAINS, FIRST, LAST, US_AREAS};
 use kith_core::Kith;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -324,96 +325,7 @@ mod linux {
     }
 }
 
-const FIRST: &[&str] = &[
-    "Zoë",
-    "José",
-    "François",
-    "Søren",
-    "Łukasz",
-    "Anna",
-    "Mia",
-    "Noah",
-    "Liam",
-    "Olivia",
-    "Emma",
-    "Lucas",
-    "Chloé",
-    "Mateo",
-    "Sofía",
-    "Björn",
-    "Ingrid",
-    "Aoife",
-    "Siobhán",
-    "Mohammed",
-    "Aisha",
-    "Yuki",
-    "Priya",
-    "Arjun",
-    "Fatima",
-    "Omar",
-    "Elena",
-    "Dmitri",
-    "Grace",
-    "Henry",
-    "Isla",
-    "Jack",
-    "Nora",
-    "Oscar",
-    "Ruby",
-    "Samuel",
-    "Renée",
-    "Jürgen",
-];
-const LAST: &[&str] = &[
-    "Müller",
-    "Ångström",
-    "García",
-    "Núñez",
-    "Dubois",
-    "Kowalski",
-    "O'Brien",
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Miller",
-    "Davis",
-    "Wilson",
-    "Taylor",
-    "Anderson",
-    "Thomas",
-    "Moore",
-    "Martin",
-    "Jackson",
-    "White",
-    "Harris",
-    "Clark",
-    "Lewis",
-    "Young",
-    "Walker",
-    "Hall",
-    "Campbell",
-    "Mitchell",
-    "Sánchez",
-    "Lindqvist",
-    "Ødegaard",
-    "Schäfer",
-    "Yılmaz",
-    "Nakamura",
-    "Nguyen",
-    "Patel",
-    "Singh",
-    "Rossi",
-];
-const DOMAINS: &[&str] = &[
-    "example.com",
-    "mail.example.org",
-    "example.net",
-    "shop.example.co.uk",
-];
-/// US area codes whose numbers libphonenumber accepts as valid.
-const US_AREAS: &[u32] = &[212, 310, 415, 617, 312, 206, 305, 512, 303, 404, 718, 646];
+/// (The names, domains and area codes are the demo data's.)
 const CITIES: &[(&str, &str)] = &[
     ("New York", "US"),
     ("San Francisco", "US"),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::mapping::{auto_map, Target};
 use super::report::mask_card_numbers;
 use super::row::{CellError, RowReader};
-use super::source::{records, sniff, TextEncoding};
+use super::source::{sniff, Rows, TextEncoding};
 use super::ImportError;
 use crate::users::AddressInput;
 
@@ -102,30 +102,20 @@ pub fn preview(
         targets: &mapping,
         region,
     };
-    let mut csv = records(path, &sniffed)?;
+    let mut file = Rows::open(path, &sniffed)?;
     let mut rows = Vec::new();
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); sniffed.headers.len()];
-    let mut record = csv::StringRecord::new();
-    let mut row = 1u64;
     while rows.len() < PREVIEW_ROWS {
-        let more = csv.read_record(&mut record).map_err(|e| ImportError::Csv {
-            row: row + 1,
-            message: e.to_string(),
-        })?;
-        if !more {
+        let Some((row, record)) = file.next_row()? else {
             break;
-        }
-        row += 1;
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
+        };
         for (column, cell) in samples.iter_mut().zip(record.iter()) {
             let cell = cell.trim();
             if column.len() < SAMPLES && !cell.is_empty() {
                 column.push(mask_card_numbers(cell));
             }
         }
-        rows.push(match reader.read(row, &record) {
+        rows.push(match reader.read(row, record) {
             Ok(u) => PreviewRow {
                 row,
                 user: Some(PreviewUser {

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::mapping::{auto_map, Target};
 use super::row::{CellError, ImportedUser, RowReader};
-use super::source::{records, sniff};
+use super::source::{sniff, Rows};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::ids::relation_id;
@@ -155,7 +155,7 @@ pub async fn run(
         targets: &targets,
         region: &opts.region,
     };
-    let mut csv = records(path, &sniffed)?;
+    let mut file = Rows::open(path, &sniffed)?;
     let decoded_size = sniffed.decoded_size_estimate().max(1) as f64;
     let mut report_progress = |rows: u64, byte: u64, done: bool| {
         let fraction = if done {
@@ -176,21 +176,8 @@ pub async fn run(
         report: ImportReport::default(),
     };
     let mut chunk = Vec::with_capacity(CHUNK);
-    let mut record = csv::StringRecord::new();
-    let mut row = 1u64;
-    loop {
-        let more = csv.read_record(&mut record).map_err(|e| ImportError::Csv {
-            row: row + 1,
-            message: e.to_string(),
-        })?;
-        if !more {
-            break;
-        }
-        row += 1;
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        match reader.read(row, &record) {
+    while let Some((row, record)) = file.next_row()? {
+        match reader.read(row, record) {
             Ok(user) => chunk.push(user),
             Err(errors) => {
                 work.report.failed += 1;
@@ -200,7 +187,7 @@ pub async fn run(
         }
         if chunk.len() == CHUNK {
             work.write(&mut bulk, std::mem::take(&mut chunk)).await?;
-            report_progress(row - 1, csv.position().byte(), false);
+            report_progress(file.read(), file.byte(), false);
             if cancel.load(Ordering::Relaxed) {
                 // Dropping the transaction rolls back everything written so far.
                 return Err(RunError::Cancelled);
@@ -208,7 +195,7 @@ pub async fn run(
         }
     }
     work.write(&mut bulk, chunk).await?;
-    report_progress(row - 1, 0, true);
+    report_progress(file.read(), 0, true);
 
     let mut report = work.report;
     let keep = !opts.dry_run && (report.failed == 0 || opts.skip_invalid);

@@ -226,3 +226,51 @@ pub fn records(
         .flexible(true)
         .from_reader(open_decoded(path, sniffed.encoding)?))
 }
+
+/// The data rows of a file, one at a time, numbered as the error report numbers
+/// them (the header is row 1); rows with only blank cells are passed over.
+pub struct Rows {
+    csv: csv::Reader<Box<dyn Read + Send>>,
+    record: csv::StringRecord,
+    row: u64,
+}
+
+impl Rows {
+    pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
+        Ok(Rows {
+            csv: records(path, sniffed)?,
+            record: csv::StringRecord::new(),
+            row: 1,
+        })
+    }
+
+    /// The next non-blank row and its number, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>, ImportError> {
+        loop {
+            let more = self
+                .csv
+                .read_record(&mut self.record)
+                .map_err(|e| ImportError::Csv {
+                    row: self.row + 1,
+                    message: e.to_string(),
+                })?;
+            if !more {
+                return Ok(None);
+            }
+            self.row += 1;
+            if !self.record.iter().all(|c| c.trim().is_empty()) {
+                return Ok(Some((self.row, &self.record)));
+            }
+        }
+    }
+
+    /// Data rows read so far, blank ones included.
+    pub fn read(&self) -> u64 {
+        self.row - 1
+    }
+
+    /// Bytes of decoded text read so far, for progress.
+    pub fn byte(&self) -> u64 {
+        self.csv.position().byte()
+    }
+}
