@@ -234,3 +234,32 @@ fn demo_data_stays_out_of_the_outbox() {
         assert_eq!(n, 50);
     });
 }
+
+#[test]
+fn closing_folds_the_write_ahead_log_back_into_the_database() {
+    common::runtime().block_on(async {
+        let (d, store) = common::store().await;
+        // The app and kith-cli on the same file: SQLite's own checkpoint on close
+        // only runs for the last connection, so this one would leave the WAL.
+        let other = Store::open(&d.path().join("kith.db")).await.unwrap();
+        let edits = (0..2_000)
+            .map(|i| Edit::create(&USERS, Uuid::new_v4()).set("first_name", format!("U{i}")))
+            .collect();
+        store.commit(edits).await.unwrap();
+        let wal = d.path().join("kith.db-wal");
+        assert!(
+            std::fs::metadata(&wal).unwrap().len() > 0,
+            "the commit went to the WAL"
+        );
+        store.close().await;
+        let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(left, 0, "no WAL left behind");
+        other.close().await;
+        let reopened = Store::open(&d.path().join("kith.db")).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(reopened.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 2_000);
+    });
+}

@@ -150,12 +150,13 @@ pub async fn run(
         Some(m) => m.clone(),
         None => auto_map(&sniffed.headers),
     };
-    let reader = RowReader {
-        headers: &sniffed.headers,
-        targets: &targets,
-        region: &opts.region,
-    };
-    let mut file = Rows::open(path, &sniffed)?;
+    let file = Rows::open(path, &sniffed)?;
+    // Reading and validating rows (phone numbers especially) costs about as much
+    // as SQLite's share of the work: a thread of its own does it while the
+    // previous chunk is written. At most two chunks wait, so memory stays bounded.
+    let (chunks, mut parsed) = tokio::sync::mpsc::channel(2);
+    let (headers, region) = (sniffed.headers.clone(), opts.region.clone());
+    std::thread::spawn(move || read_chunks(file, headers, targets, region, chunks));
     let decoded_size = sniffed.decoded_size_estimate().max(1) as f64;
     let mut report_progress = |rows: u64, byte: u64, done: bool| {
         let fraction = if done {
@@ -175,27 +176,37 @@ pub async fn run(
         fields: load_custom_fields(&mut bulk).await?,
         report: ImportReport::default(),
     };
-    let mut chunk = Vec::with_capacity(CHUNK);
-    while let Some((row, record)) = file.next_row()? {
-        match reader.read(row, record) {
-            Ok(user) => chunk.push(user),
-            Err(errors) => {
-                work.report.failed += 1;
-                let room = MAX_REPORTED_ERRORS.saturating_sub(work.report.errors.len());
-                work.report.errors.extend(errors.into_iter().take(room));
+    let mut complete = false;
+    while let Some(next) = parsed.recv().await {
+        let chunk = next?;
+        complete = chunk.last;
+        let mut users = Vec::with_capacity(chunk.rows.len());
+        for row in chunk.rows {
+            match row {
+                Ok(user) => users.push(user),
+                Err(errors) => {
+                    work.report.failed += 1;
+                    let room = MAX_REPORTED_ERRORS.saturating_sub(work.report.errors.len());
+                    work.report.errors.extend(errors.into_iter().take(room));
+                }
             }
         }
-        if chunk.len() == CHUNK {
-            work.write(&mut bulk, std::mem::take(&mut chunk)).await?;
-            report_progress(file.read(), file.byte(), false);
-            if cancel.load(Ordering::Relaxed) {
-                // Dropping the transaction rolls back everything written so far.
-                return Err(RunError::Cancelled);
-            }
+        work.write(&mut bulk, users).await?;
+        report_progress(chunk.read, chunk.byte, chunk.last);
+        // Dropping the transaction rolls back everything written so far; dropping
+        // `parsed` stops the reading thread.
+        if !chunk.last && cancel.load(Ordering::Relaxed) {
+            return Err(RunError::Cancelled);
         }
     }
-    work.write(&mut bulk, chunk).await?;
-    report_progress(file.read(), 0, true);
+    if !complete {
+        // The reading thread ended without reaching the end of the file (it can
+        // only have panicked): nothing of a partial import is kept.
+        return Err(RunError::Source(ImportError::Csv {
+            row: 0,
+            message: "the file could not be read to the end".into(),
+        }));
+    }
 
     let mut report = work.report;
     let keep = !opts.dry_run && (report.failed == 0 || opts.skip_invalid);
@@ -226,6 +237,60 @@ pub async fn run(
     report.committed = true;
     tracing::info!(batch = %work.batch, created = report.created, updated = report.updated, "import committed");
     Ok(report)
+}
+
+/// Rows read and validated by [`read_chunks`], in file order.
+struct Chunk {
+    rows: Vec<Result<ImportedUser, Vec<CellError>>>,
+    /// Data rows read so far, and bytes of decoded text.
+    read: u64,
+    byte: u64,
+    /// The end of the file.
+    last: bool,
+}
+
+/// Reads the file into chunks of [`CHUNK`] valid rows (invalid ones travel along)
+/// until the end, an unreadable row, or the importer hanging up.
+fn read_chunks(
+    mut file: Rows,
+    headers: Vec<String>,
+    targets: Vec<Target>,
+    region: String,
+    out: tokio::sync::mpsc::Sender<Result<Chunk, ImportError>>,
+) {
+    let reader = RowReader {
+        headers: &headers,
+        targets: &targets,
+        region: &region,
+    };
+    let mut rows = Vec::with_capacity(CHUNK);
+    let mut valid = 0;
+    loop {
+        let (row, last) = match file.next_row() {
+            Ok(Some((number, record))) => (Some(reader.read(number, record)), false),
+            Ok(None) => (None, true),
+            Err(e) => {
+                let _ = out.blocking_send(Err(e));
+                return;
+            }
+        };
+        if let Some(row) = row {
+            valid += usize::from(row.is_ok());
+            rows.push(row);
+        }
+        if valid == CHUNK || last {
+            let chunk = Chunk {
+                rows: std::mem::take(&mut rows),
+                read: file.read(),
+                byte: file.byte(),
+                last,
+            };
+            valid = 0;
+            if out.blocking_send(Ok(chunk)).is_err() || last {
+                return;
+            }
+        }
+    }
 }
 
 struct Work<'o> {

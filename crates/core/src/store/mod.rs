@@ -276,6 +276,16 @@ impl Store {
 
     /// Closes the pool, checkpointing the WAL.
     pub async fn close(&self) {
+        // Fold the write-ahead log back into the database before closing, so a
+        // big import does not leave a WAL as large as the database behind.
+        // SQLite's own checkpoint-on-close may not finish before a CLI process
+        // exits. A failure here only leaves the WAL for the next open.
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "could not checkpoint the WAL on close");
+        }
         self.pool.close().await;
     }
 }
