@@ -63,6 +63,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     builder.invoke_handler(tauri::generate_handler![
         commands::users::list_users,
         commands::users::search_users,
+        commands::users::count_search_matches,
         commands::users::get_user,
         commands::users::find_duplicates,
         commands::users::create_user,

@@ -26,6 +26,11 @@ pub async fn search_users(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn count_search_matches(state: State<'_, AppState>, query: String) -> CmdResult<i64> {
+    Ok(state.kith.count_matches(&query).await?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn get_user(state: State<'_, AppState>, id: Uuid) -> CmdResult<UserDetail> {
     Ok(state.kith.users().get(id).await?)
 }

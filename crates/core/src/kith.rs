@@ -53,6 +53,11 @@ impl Kith {
         search_users(self.store.pool(), query, limit).await
     }
 
+    /// How many users a search finds in all, not just its first page.
+    pub async fn count_matches(&self, query: &str) -> Result<i64> {
+        crate::search::count_matches(self.store.pool(), query).await
+    }
+
     pub fn settings(&self) -> Settings {
         // A poisoned lock only means a panic elsewhere mid-write of a plain value.
         self.settings

@@ -190,6 +190,18 @@ pub(crate) fn all_matches(query: &str) -> Option<(String, Vec<String>)> {
     }
 }
 
+/// How many live users `query` finds in all (the search itself stops at its
+/// limit); every live user for a blank query.
+pub async fn count_matches(pool: &SqlitePool, query: &str) -> Result<i64> {
+    let (filter, params) = all_matches(query).unwrap_or_else(|| ("1".to_owned(), Vec::new()));
+    let sql = format!("SELECT count(*) FROM users u WHERE u._deleted = 0 AND ({filter})");
+    let mut q = sqlx::query_scalar(&sql);
+    for p in &params {
+        q = q.bind(p);
+    }
+    Ok(q.fetch_one(pool).await?)
+}
+
 /// 0 is best: the whole name, then a name starting with the query, then a word of
 /// the name starting with it, then an email starting with it, then anything else.
 fn rank(name_key: &str, email: &str, terms: &[String]) -> u8 {

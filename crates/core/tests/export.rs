@@ -135,6 +135,17 @@ fn a_search_exports_all_its_matches_and_only_them() {
         assert_eq!(count(&export_text(&kith, &all(Some("zzzz"))).await), 0);
         assert_eq!(count(&export_text(&kith, &all(Some("  "))).await), 122);
         assert_eq!(count(&export_text(&kith, &all(None)).await), 122);
+        // The count the export dialog shows agrees with what is exported.
+        for q in ["evans", "ev", "muller", "7700 900", "zzzz", "  "] {
+            let n = kith_core::search::count_matches(kith.store().pool(), q)
+                .await
+                .unwrap();
+            assert_eq!(
+                n as usize,
+                count(&export_text(&kith, &all(Some(q))).await),
+                "{q:?}"
+            );
+        }
         let text = export_text(&kith, &all(Some("eva e"))).await;
         assert_eq!(count(&text), 120, "short words filter too");
         // Name order.

@@ -51,6 +51,14 @@ describe("Export", () => {
     expect(toasts.map((t) => t.message)).toEqual(["Exported 2 users to Kith users - zoë.csv"]);
   });
 
+  it("asks the core how many a search finds when the list only shows its first page", async () => {
+    serve({ count_search_matches: ({ query }: { query: string }) => (query === "smith" ? 1234 : 0) });
+    render(ExportDialog, { query: "smith", count: null, onClose: vi.fn() });
+    expect(screen.getByTestId("export-scope").textContent).toBe("Every user matching “smith”");
+    await waitFor(() => expect(screen.getByTestId("export-scope").textContent).toBe("The 1,234 users matching “smith”"));
+    expect(callsOf("count_search_matches")).toEqual([{ query: "smith" }]);
+  });
+
   it("without a search, exports everyone (query null) and counts them all, not just the rows shown", async () => {
     const user = userEvent.setup();
     serve({

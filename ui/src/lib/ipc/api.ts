@@ -123,6 +123,8 @@ export const api = {
   undoImport: (batchId: string) => call<ImportUndoReport>("undo_import", { batch_id: batchId }),
 
   /** The native save dialog, then the users streamed to it; null when the person cancelled. */
+  /** How many users a search finds in all (the search itself returns a page). */
+  countSearchMatches: (query: string) => call<number>("count_search_matches", { query }),
   exportUsers: (request: ExportRequest, onProgress: (rows: number) => void) =>
     call<ExportDone | null>("export_users", { request, on_progress: channel(onProgress) }),
   cancelExport: () => call<null>("cancel_export"),

@@ -79,6 +79,11 @@ export function installDevMock() {
     if (!sorted.has(sort)) sorted.set(sort, [...users.values()].filter((u) => !u.deleted_at).sort(compare[sort]));
     return sorted.get(sort)!;
   };
+  /** A plain substring search, enough to stand in for the core's in the browser. */
+  const matching = (query: string) => {
+    const q = query.toLowerCase();
+    return live("name").filter((u) => `${u.first_name} ${u.last_name} ${u.email ?? ""} ${u.mobile_phone ?? ""}`.toLowerCase().includes(q));
+  };
   const user = (userId: string) => users.get(userId) ?? fail("not_found", "This user no longer exists.");
   const owner = (key: "addresses" | "social_links" | "cards" | "push_tokens", itemId: string) =>
     [...users.values()].find((u) => u[key].some((x) => x.id === itemId)) ?? fail("not_found", "Not found.");
@@ -100,10 +105,10 @@ export function installDevMock() {
       return { total: all.length, offset, rows: all.slice(offset, offset + limit).map(summary) };
     },
     search_users: ({ query, limit }) => {
-      const q = String(query).toLowerCase();
-      const hits = live("name").filter((u) => `${u.first_name} ${u.last_name} ${u.email ?? ""} ${u.mobile_phone ?? ""}`.toLowerCase().includes(q));
+      const hits = matching(String(query));
       return { rows: hits.slice(0, limit).map(summary), more: hits.length > limit };
     },
+    count_search_matches: ({ query }) => matching(String(query)).length,
     get_user: ({ id }) => user(id),
     find_duplicates: ({ draft }) =>
       live("name")
