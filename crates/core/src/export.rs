@@ -270,7 +270,9 @@ fn is_formula_like(value: &str) -> bool {
     let mut chars = value.chars();
     match chars.next() {
         Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !chars.next().is_some_and(|c| c.is_ascii_digit() || c == ' '),
+        // A number or a phone number is left alone; anything else after a sign
+        // ("-2+3+cmd|calc") is a formula to a spreadsheet.
+        Some('+' | '-') => !chars.all(|c| c.is_ascii_digit() || " ().-".contains(c)),
         _ => false,
     }
 }
@@ -281,12 +283,28 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralized_and_restored() {
-        for v in ["=HYPERLINK(\"x\")", "@SUM(A1)", "+A1", "-A1", "\tx"] {
+        for v in [
+            "=HYPERLINK(\"x\")",
+            "@SUM(A1)",
+            "+A1",
+            "-A1",
+            "\tx",
+            "-2+3+cmd|calc",
+            "+1 555 CALL",
+        ] {
             let cell = neutralize_formula(v);
             assert!(cell.starts_with('\''), "{v}");
             assert_eq!(restore_formula(&cell), v);
         }
-        for v in ["+44 7700 900123", "+447700900123", "-12", "Zoë", "'quoted'"] {
+        for v in [
+            "+44 7700 900123",
+            "+1 (202) 555-0143",
+            "+447700900123",
+            "-12",
+            "-1.5",
+            "Zoë",
+            "'quoted'",
+        ] {
             assert_eq!(neutralize_formula(v), v);
             assert_eq!(restore_formula(v), v);
         }

@@ -73,6 +73,9 @@ fn a_folder_or_empty_file_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let err = preview(dir.path(), None, "US").unwrap_err();
     assert!(err.to_string().contains("is a folder"), "{err}");
+    // Messages reach the webview, which is never told where files live.
+    let parent = dir.path().parent().unwrap().to_str().unwrap();
+    assert!(!err.to_string().contains(parent), "{err}");
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();
     assert!(preview(&empty, None, "US")

@@ -333,3 +333,61 @@ fn a_column_can_feed_a_new_custom_text_field() {
         assert_eq!(values(kith.users().get(zoe).await.unwrap())[0].1, "Gold");
     });
 }
+
+#[test]
+fn several_rows_for_one_user_update_once_and_undo_to_what_was_there() {
+    common::runtime().block_on(async {
+        let (d, kith) = common::kith().await;
+        let ann = kith
+            .users()
+            .create(&kith_core::users::NewUser {
+                first_name: "Ann".into(),
+                last_name: "Orig".into(),
+                email: Some("ann@example.com".into()),
+                mobile_phone: None,
+                home_phone: None,
+            })
+            .await
+            .unwrap()
+            .id;
+        // In one chunk, and with more than a chunk of other rows in between.
+        for filler in [0, 2_100] {
+            let mut text = String::from("First Name,Last Name,Email\nAnna,,ann@example.com\n");
+            for i in 0..filler {
+                text.push_str(&format!("P{i},Q,p{i}@example.com\n"));
+            }
+            text.push_str(",Changed,ann@example.com\n");
+            let f = write(d.path(), "multi.csv", &text);
+            let report = import(&kith, &f, &options(Mode::Upsert)).await.unwrap();
+            assert_eq!(report.updated, 1, "one user, updated once: {filler}");
+            let d = kith.users().get(ann).await.unwrap();
+            assert_eq!(
+                (d.first_name.as_str(), d.last_name.as_str()),
+                ("Anna", "Changed")
+            );
+            undo(kith.store(), report.batch_id.unwrap()).await.unwrap();
+            let d = kith.users().get(ann).await.unwrap();
+            assert_eq!(
+                (d.first_name.as_str(), d.last_name.as_str()),
+                ("Ann", "Orig"),
+                "undo restores every field ({filler} rows between)"
+            );
+        }
+
+        // A later row setting a value back is compared with the earlier row's value.
+        let f = write(
+            d.path(),
+            "back.csv",
+            "Last Name,Email\nNew,ann@example.com\nOrig,ann@example.com\n",
+        );
+        let report = import(&kith, &f, &options(Mode::Upsert)).await.unwrap();
+        assert_eq!(
+            kith.users().get(ann).await.unwrap().last_name,
+            "Orig",
+            "the last row wins"
+        );
+        assert_eq!(report.updated, 1, "{report:?}");
+        undo(kith.store(), report.batch_id.unwrap()).await.unwrap();
+        assert_eq!(kith.users().get(ann).await.unwrap().last_name, "Orig");
+    });
+}

@@ -350,7 +350,12 @@ fn median(values: &[f64]) -> f64 {
 fn dir_size(dir: &Path) -> Result<u64> {
     let mut total = 0;
     for entry in std::fs::read_dir(dir)? {
-        total += entry?.metadata()?.len();
+        // SQLite may still be removing the -wal/-shm files of a store just closed.
+        match entry?.metadata() {
+            Ok(m) => total += m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(total)
 }

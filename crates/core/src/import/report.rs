@@ -19,7 +19,7 @@ pub fn write_error_rows(
     out: impl Write,
 ) -> Result<u64, ImportError> {
     let io = |e: std::io::Error| ImportError::Io {
-        path: source.display().to_string(),
+        path: super::source::shown(source),
         source: e,
     };
     let mut reasons: BTreeMap<u64, Vec<String>> = BTreeMap::new();

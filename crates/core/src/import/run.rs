@@ -150,6 +150,12 @@ pub async fn run(
         Some(m) => m.clone(),
         None => auto_map(&sniffed.headers),
     };
+    if targets
+        .iter()
+        .any(|t| matches!(t, Target::Custom { name } if name.trim().is_empty()))
+    {
+        return Err(CoreError::validation("mapping", "Give the new custom field a name").into());
+    }
     let file = Rows::open(path, &sniffed)?;
     // Reading and validating rows (phone numbers especially) costs about as much
     // as SQLite's share of the work: a thread of its own does it while the
@@ -249,7 +255,7 @@ struct Chunk {
     last: bool,
 }
 
-/// Reads the file into chunks of [`CHUNK`] valid rows (invalid ones travel along)
+/// Reads the file into chunks of [`CHUNK`] rows, valid or not,
 /// until the end, an unreadable row, or the importer hanging up.
 fn read_chunks(
     mut file: Rows,
@@ -264,7 +270,6 @@ fn read_chunks(
         region: &region,
     };
     let mut rows = Vec::with_capacity(CHUNK);
-    let mut valid = 0;
     loop {
         let (row, last) = match file.next_row() {
             Ok(Some((number, record))) => (Some(reader.read(number, record)), false),
@@ -275,17 +280,16 @@ fn read_chunks(
             }
         };
         if let Some(row) = row {
-            valid += usize::from(row.is_ok());
             rows.push(row);
         }
-        if valid == CHUNK || last {
+        // Invalid rows count too: a file of nothing but bad rows must not pile up.
+        if rows.len() == CHUNK || last {
             let chunk = Chunk {
                 rows: std::mem::take(&mut rows),
                 read: file.read(),
                 byte: file.byte(),
                 last,
             };
-            valid = 0;
             if out.blocking_send(Ok(chunk)).is_err() || last {
                 return;
             }
@@ -425,19 +429,24 @@ impl Work<'_> {
         // Updates: blank cells keep what the user had; undo remembers what changed;
         // a row that matches the user as they are changes nothing at all.
         let update_ids: Vec<Uuid> = updates.iter().map(|(id, _)| *id).collect();
-        let before = current_values(bulk, &update_ids).await?;
+        // Values as they stand, kept current row by row: a later row of the file
+        // for the same user is compared with what the earlier one set.
+        let mut before = current_values(bulk, &update_ids).await?;
         let has = existing_children(bulk, &update_ids).await?;
-        let custom_before = custom_values(bulk, &update_ids).await?;
+        let mut custom_before = custom_values(bulk, &update_ids).await?;
         // Users created in this chunk are not written yet (`before` lacks them);
-        // those created in earlier chunks are in this import's undo records.
-        let created = created_by(bulk, self.batch, &update_ids).await?;
+        // what earlier chunks did to a user is in this import's undo records.
+        let mut recorded = undo_records(bulk, self.batch, &update_ids).await?;
         for (id, u) in updates {
-            let old = before.get(&id);
+            let old = before.get_mut(&id);
+            let exists = old.is_some();
             let mut edit = Edit::new(&USERS, id);
             let mut was = BTreeMap::new();
+            let mut old = old;
             for (column, value) in fields_of(&u) {
                 let Some(value) = value else { continue };
                 let prior = old
+                    .as_ref()
                     .and_then(|o| o.get(column))
                     .cloned()
                     .unwrap_or(Value::Null);
@@ -445,6 +454,9 @@ impl Work<'_> {
                     continue;
                 }
                 was.insert(column.to_owned(), prior);
+                if let Some(o) = old.as_mut() {
+                    o.insert(column, Value::from(Some(value.clone())));
+                }
                 edit = edit.set(column, value);
             }
             let edits_before = edits.len();
@@ -454,22 +466,50 @@ impl Work<'_> {
             self.children(id, &u, &has, &mut edits);
             for (name, value) in &u.custom {
                 let field = self.field(name, &mut edits);
-                let prior = custom_before.get(&(id, field)).cloned();
+                let prior = custom_before.insert((id, field), value.clone());
                 if prior.as_deref() == Some(value.as_str()) {
                     continue;
                 }
                 was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::from(prior));
                 edits.push(custom_value_edit(id, field, Some(value.clone())));
             }
-            if old.is_none() || created.contains(&id) {
+            let earlier = recorded.get_mut(&id);
+            if !exists || earlier.as_ref().is_some_and(|r| r.created) {
                 continue;
             }
             if edits.len() == edits_before {
-                self.report.skipped += 1;
-                self.report.unchanged += 1;
-            } else {
-                undo.push((id, "updated", Some(was)));
-                self.report.updated += 1;
+                // A user the import already updated counts once, as updated.
+                if earlier.is_none() {
+                    self.report.skipped += 1;
+                    self.report.unchanged += 1;
+                }
+                continue;
+            }
+            match earlier {
+                // Undo must restore what the user had before the import: values an
+                // earlier row already changed keep their first "before".
+                Some(record) => {
+                    for (key, value) in was {
+                        record.before.entry(key).or_insert(value);
+                    }
+                    record.dirty = true;
+                }
+                None => {
+                    recorded.insert(
+                        id,
+                        UndoRecord {
+                            created: false,
+                            before: was,
+                            dirty: true,
+                        },
+                    );
+                    self.report.updated += 1;
+                }
+            }
+        }
+        for (id, record) in recorded {
+            if record.dirty {
+                undo.push((id, "updated", Some(record.before)));
             }
         }
         bulk.commit(edits).await?;
@@ -478,6 +518,7 @@ impl Work<'_> {
 
     /// The id of the custom field named `name`, creating it (as text) if need be.
     fn field(&mut self, name: &str, edits: &mut Vec<Edit>) -> Uuid {
+        let name = name.trim();
         let key = name.to_lowercase();
         if let Some(id) = self.fields.ids.get(&key) {
             return *id;
@@ -756,15 +797,25 @@ async fn current_values(
 }
 
 /// Which of `users` this import created in the chunks written so far.
-async fn created_by(
+/// What this import has recorded so far for a user it wrote.
+struct UndoRecord {
+    created: bool,
+    /// For an update: the values the changed fields had before the import.
+    before: BTreeMap<String, Value>,
+    /// Changed since read: to be written back.
+    dirty: bool,
+}
+
+/// This import's undo records for `users`, from the chunks written so far.
+async fn undo_records(
     bulk: &mut Bulk<'_>,
     batch: Uuid,
     users: &[Uuid],
-) -> Result<std::collections::HashSet<Uuid>, RunError> {
-    let mut created = std::collections::HashSet::new();
+) -> Result<HashMap<Uuid, UndoRecord>, RunError> {
+    let mut out = HashMap::new();
     for chunk in users.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "SELECT user_id FROM import_batch_rows WHERE batch = ? AND action = 'created' \
+            "SELECT user_id, action, before FROM import_batch_rows WHERE batch = ? \
              AND user_id IN ({})",
             placeholders(chunk.len())
         );
@@ -774,12 +825,26 @@ async fn created_by(
         }
         for r in q.fetch_all(bulk.conn()).await? {
             let id: String = r.try_get("user_id")?;
+            let action: String = r.try_get("action")?;
+            let before: Option<String> = r.try_get("before")?;
+            let before = before
+                .map(|b| serde_json::from_str(&b))
+                .transpose()
+                .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
+                .unwrap_or_default();
             if let Ok(id) = Uuid::parse_str(&id) {
-                created.insert(id);
+                out.insert(
+                    id,
+                    UndoRecord {
+                        created: action == "created",
+                        before,
+                        dirty: false,
+                    },
+                );
             }
         }
     }
-    Ok(created)
+    Ok(out)
 }
 
 /// A new id for a row this import creates: a UUIDv7, random but for its leading
@@ -798,7 +863,7 @@ fn time_ordered_id() -> Uuid {
 async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Result<(), RunError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT OR IGNORE INTO import_batch_rows (batch, user_id, action, before) VALUES {}",
+            "INSERT OR REPLACE INTO import_batch_rows (batch, user_id, action, before) VALUES {}",
             vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
         );
         let mut q = sqlx::query(&sql);

@@ -62,14 +62,22 @@ const SNIFF_ROWS: usize = 50;
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
     move |source| ImportError::Io {
-        path: path.display().to_string(),
+        path: shown(path),
         source,
     }
 }
 
+/// A file as error messages name it: its name only. The messages reach the app's
+/// webview, which is never told where a file lives.
+pub fn shown(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// Detects the encoding and delimiter of `path` and reads its header row.
 pub fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
-    let shown = path.display().to_string();
+    let shown = shown(path);
     let meta = std::fs::metadata(path).map_err(io_error(path))?;
     if meta.is_dir() {
         return Err(ImportError::Folder { path: shown });
