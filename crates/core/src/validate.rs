@@ -83,7 +83,13 @@ pub fn phone(field: &str, value: Option<&str>, region: &str) -> Result<Option<St
             "Kith stores phone numbers without an extension — put the extension in a note".into(),
         );
     }
-    let country = country::Id::from_str(region).ok();
+    // A number written with its country code is parsed on its own: parsing
+    // "+49 151 …" against another default region (US) drops a digit.
+    let country = if v.starts_with('+') {
+        None
+    } else {
+        country::Id::from_str(region).ok()
+    };
     let parsed = match phonenumber::parse(country, v) {
         Ok(n) => n,
         Err(_) if country.is_none() && !v.starts_with('+') => {
@@ -312,6 +318,29 @@ mod tests {
                 .unwrap()
                 .as_deref(),
             Some("+49301234567")
+        );
+        // With its country code a number keeps every digit, whatever the default
+        // region (parsing "+49 151 …" against US used to drop the 1).
+        for (typed, region) in [
+            ("+49 151 91142049", "US"),
+            ("+4915191142049", "GB"),
+            ("0151 91142049", "DE"),
+            ("0049 151 91142049", "DE"),
+        ] {
+            assert_eq!(
+                phone("mobile_phone", Some(typed), region)
+                    .unwrap()
+                    .as_deref(),
+                Some("+4915191142049"),
+                "{typed} in {region}"
+            );
+        }
+        assert_eq!(
+            phone("home_phone", Some("+44 (0)20 7946 0958"), "US")
+                .unwrap()
+                .as_deref(),
+            Some("+442079460958"),
+            "the UK's (0) trunk notation"
         );
         assert!(message(phone("mobile_phone", Some("12"), "US")).contains("too short"));
         assert!(message(phone("mobile_phone", Some("call me"), "US")).contains("digits"));

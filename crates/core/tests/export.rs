@@ -292,3 +292,41 @@ fn a_cancelled_export_leaves_no_file() {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     });
 }
+
+#[test]
+fn demo_users_survive_the_round_trip_unchanged() {
+    // Demo data is written without the importer's validation: numbers from many
+    // countries, teams, addresses. Re-importing its export must change nothing.
+    common::runtime().block_on(async {
+        let (d, kith) = common::kith().await;
+        kith_core::demo::generate(kith.store(), 600, 3)
+            .await
+            .unwrap();
+        let file = d.path().join("demo.csv");
+        to_file(
+            kith.store().pool(),
+            &all(None),
+            &file,
+            &AtomicBool::new(false),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        let before = common::dump(kith.store()).await;
+        let report = run(
+            kith.store(),
+            &file,
+            &import_options(Mode::Upsert),
+            &AtomicBool::new(false),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.created, report.updated, report.failed),
+            (0, 0, 0),
+            "{report:?}"
+        );
+        assert_eq!(common::dump(kith.store()).await, before);
+    });
+}
