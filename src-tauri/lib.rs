@@ -25,6 +25,8 @@ pub struct AppState {
     pub export_cancel: AtomicBool,
     /// An import or an undo holds the database's writer for its whole run: one at a time.
     import_running: AtomicBool,
+    /// One export at a time, so a cancel stops the export it was meant for.
+    export_running: AtomicBool,
 }
 
 impl AppState {
@@ -35,24 +37,40 @@ impl AppState {
             import_cancel: AtomicBool::new(false),
             export_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
+            export_running: AtomicBool::new(false),
         }
     }
 
     /// Claims the one import slot until the guard drops.
-    fn import_slot(&self) -> Result<ImportSlot<'_>, KithError> {
-        if self.import_running.swap(true, Ordering::AcqRel) {
-            return Err(KithError::new(
-                ErrorKind::Validation,
-                "An import is already running — wait for it to finish or cancel it".into(),
-            ));
-        }
-        Ok(ImportSlot(&self.import_running))
+    fn import_slot(&self) -> Result<Slot<'_>, KithError> {
+        Slot::claim(
+            &self.import_running,
+            "An import is already running — wait for it to finish or cancel it",
+        )
+    }
+
+    /// Claims the one export slot until the guard drops.
+    fn export_slot(&self) -> Result<Slot<'_>, KithError> {
+        Slot::claim(
+            &self.export_running,
+            "An export is already running — wait for it to finish or cancel it",
+        )
     }
 }
 
-struct ImportSlot<'a>(&'a AtomicBool);
+/// A long job's claim on its one slot, released when dropped (also on error).
+struct Slot<'a>(&'a AtomicBool);
 
-impl Drop for ImportSlot<'_> {
+impl<'a> Slot<'a> {
+    fn claim(flag: &'a AtomicBool, busy: &str) -> Result<Slot<'a>, KithError> {
+        if flag.swap(true, Ordering::AcqRel) {
+            return Err(KithError::new(ErrorKind::Validation, busy.into()));
+        }
+        Ok(Slot(flag))
+    }
+}
+
+impl Drop for Slot<'_> {
     fn drop(&mut self) {
         self.0.store(false, Ordering::Release);
     }

@@ -245,6 +245,17 @@ fn import_preview_dry_run_run_and_undo() {
     };
     assert_eq!(total(&h), 0, "a dry run writes nothing");
 
+    // Bad rows and "import nothing": nothing is written, and the mapping is not
+    // remembered either.
+    let strict = h.ok(
+        "run_import",
+        json!({ "token": token, "request": request(false, false, &mapping), "on_progress": channel }),
+    );
+    assert_eq!(strict["committed"], false);
+    let other = h.choose("people-1.csv", PEOPLE);
+    let preview = h.ok("preview_import", json!({ "token": other, "mapping": null }));
+    assert_eq!(preview["mapping_source"], "auto");
+
     let report = h.ok(
         "run_import",
         json!({ "token": token, "request": request(false, true, &mapping), "on_progress": channel }),

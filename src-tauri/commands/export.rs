@@ -42,6 +42,7 @@ pub async fn export_users<R: Runtime>(
     let Some(target) = target else {
         return Ok(None);
     };
+    let _running = state.export_slot()?;
     state.export_cancel.store(false, Ordering::Relaxed);
     let rows = to_file(
         state.kith.store().pool(),

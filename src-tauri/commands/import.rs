@@ -96,14 +96,10 @@ pub async fn run_import(
     let path = state.files.path(&token)?;
     let _running = state.import_slot()?;
     state.import_cancel.store(false, Ordering::Relaxed);
-    if request.save_mapping && !request.dry_run {
-        let headers = sniff(&path)?.headers;
-        saved::save(state.kith.store().pool(), &headers, &request.mapping).await?;
-    }
     let opts = ImportOptions {
         mode: request.mode,
         match_on: request.match_on,
-        mapping: Some(request.mapping),
+        mapping: Some(request.mapping.clone()),
         region: state.kith.settings().default_region,
         default_teams: request.default_teams,
         dry_run: request.dry_run,
@@ -120,6 +116,21 @@ pub async fn run_import(
         },
     )
     .await?;
+    // Remembered only once an import with it went through.
+    if request.save_mapping && report.committed {
+        let sniffed = {
+            let path = path.clone();
+            tauri::async_runtime::spawn_blocking(move || sniff(&path))
+                .await
+                .map_err(KithError::internal)??
+        };
+        saved::save(
+            state.kith.store().pool(),
+            &sniffed.headers,
+            &request.mapping,
+        )
+        .await?;
+    }
     Ok(report)
 }
 
