@@ -11,7 +11,7 @@ use kith_core::import::run::{
     run, undo, ImportOptions, ImportReport, MatchOn, Mode, Progress, UndoReport,
 };
 use kith_core::import::saved;
-use kith_core::import::source::sniff;
+use kith_core::import::source::{sniff, Sniffed};
 use serde::Deserialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -65,22 +65,17 @@ pub async fn preview_import(
     mapping: Option<Vec<Target>>,
 ) -> CmdResult<Preview> {
     let path = state.files.path(&token)?;
-    let headers = {
-        let path = path.clone();
-        tauri::async_runtime::spawn_blocking(move || sniff(&path))
-            .await
-            .map_err(KithError::internal)??
-            .headers
-    };
+    // Sniffing checks the whole file's encoding: once per preview, not twice.
+    let sniffed = sniff_blocking(path.clone()).await?;
     let chosen = match mapping {
         Some(m) => Some((m, MappingSource::Chosen)),
-        None => saved::load(state.kith.store().pool(), &headers)
+        None => saved::load(state.kith.store().pool(), &sniffed.headers)
             .await?
             .map(|m| (m, MappingSource::Saved)),
     };
     let region = state.kith.settings().default_region;
     Ok(
-        tauri::async_runtime::spawn_blocking(move || preview(&path, chosen, &region))
+        tauri::async_runtime::spawn_blocking(move || preview(&path, &sniffed, chosen, &region))
             .await
             .map_err(KithError::internal)??,
     )
@@ -118,12 +113,7 @@ pub async fn run_import(
     .await?;
     // Remembered only once an import with it went through.
     if request.save_mapping && report.committed {
-        let sniffed = {
-            let path = path.clone();
-            tauri::async_runtime::spawn_blocking(move || sniff(&path))
-                .await
-                .map_err(KithError::internal)??
-        };
+        let sniffed = sniff_blocking(path).await?;
         saved::save(
             state.kith.store().pool(),
             &sniffed.headers,
@@ -132,6 +122,13 @@ pub async fn run_import(
         .await?;
     }
     Ok(report)
+}
+
+/// Reads a file's encoding, delimiter and headers off the async runtime.
+async fn sniff_blocking(path: std::path::PathBuf) -> CmdResult<Sniffed> {
+    Ok(tauri::async_runtime::spawn_blocking(move || sniff(&path))
+        .await
+        .map_err(KithError::internal)??)
 }
 
 #[tauri::command(rename_all = "snake_case")]

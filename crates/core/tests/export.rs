@@ -3,31 +3,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use kith_core::export::{export, to_file, Column, ExportError, ExportOptions};
-use kith_core::import::run::{run, ImportOptions, MatchOn, Mode};
+use kith_core::import::run::{MatchOn, Mode};
 use kith_core::users::{NewUser, UserField};
 use kith_core::Kith;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
-
-fn import_options(mode: Mode) -> ImportOptions {
-    ImportOptions {
-        mode,
-        match_on: MatchOn::Email,
-        mapping: None,
-        region: "US".into(),
-        default_teams: Vec::new(),
-        dry_run: false,
-        skip_invalid: false,
-    }
-}
+use common::{export_file, fixture, import, import_options};
 
 fn all(query: Option<&str>) -> ExportOptions {
     ExportOptions {
@@ -69,15 +52,9 @@ async fn add(kith: &Kith, first: &str, last: &str, email: Option<&str>) -> uuid:
 fn every_column_is_written_under_a_header_the_importer_maps_back() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
-        run(
-            kith.store(),
-            &fixture("google.csv"),
-            &import_options(Mode::Create),
-            &AtomicBool::new(false),
-            |_| {},
-        )
-        .await
-        .unwrap();
+        import(&kith, &fixture("google.csv"), &import_options(Mode::Create))
+            .await
+            .unwrap();
         let text = export_text(&kith, &all(None)).await;
         let mut lines = text.lines();
         let header = lines.next().unwrap();
@@ -184,20 +161,10 @@ fn chosen_columns_bom_and_formulas() {
         // Re-importing restores the value exactly: nothing to update.
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("out.csv");
-        to_file(
-            kith.store().pool(),
-            &all(None),
-            &file,
-            &AtomicBool::new(false),
-            |_| {},
-        )
-        .await
-        .unwrap();
+        export_file(&kith, &all(None), &file).await;
         let mut opts = import_options(Mode::Update);
         opts.match_on = MatchOn::Phone;
-        let report = run(kith.store(), &file, &opts, &AtomicBool::new(false), |_| {})
-            .await
-            .unwrap();
+        let report = import(&kith, &file, &opts).await.unwrap();
         assert_eq!((report.updated, report.skipped), (0, 1), "{report:?}");
         assert_eq!(
             kith.users().get(id).await.unwrap().first_name,
@@ -211,15 +178,9 @@ fn round_trip_export_then_import_as_updates_changes_nothing() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
         for f in ["google.csv", "outlook.csv", "hubspot.csv", "shopify.csv"] {
-            let report = run(
-                kith.store(),
-                &fixture(f),
-                &import_options(Mode::Create),
-                &AtomicBool::new(false),
-                |_| {},
-            )
-            .await
-            .unwrap();
+            let report = import(&kith, &fixture(f), &import_options(Mode::Create))
+                .await
+                .unwrap();
             assert!(report.committed, "{f}: {report:?}");
         }
         // Users without an email, with odd characters, with a home phone only.
@@ -238,29 +199,15 @@ fn round_trip_export_then_import_as_updates_changes_nothing() {
         for bom in [false, true] {
             let file = dir.path().join(format!("users-{bom}.csv"));
             let opts = ExportOptions { bom, ..all(None) };
-            let n = to_file(
-                kith.store().pool(),
-                &opts,
-                &file,
-                &AtomicBool::new(false),
-                |_| {},
-            )
-            .await
-            .unwrap();
+            let n = export_file(&kith, &opts, &file).await;
             assert_eq!(n as i64, kith.users().count().await.unwrap());
             assert!(!dir.path().join(format!("users-{bom}.csv.part")).exists());
 
             let before = common::dump(kith.store()).await;
             let outbox = kith.store().outbox(100_000).await.unwrap().len();
-            let report = run(
-                kith.store(),
-                &file,
-                &import_options(Mode::Update),
-                &AtomicBool::new(false),
-                |_| {},
-            )
-            .await
-            .unwrap();
+            let report = import(&kith, &file, &import_options(Mode::Update))
+                .await
+                .unwrap();
             assert_eq!(
                 (
                     report.created,
@@ -303,25 +250,11 @@ fn demo_users_survive_the_round_trip_unchanged() {
             .await
             .unwrap();
         let file = d.path().join("demo.csv");
-        to_file(
-            kith.store().pool(),
-            &all(None),
-            &file,
-            &AtomicBool::new(false),
-            |_| {},
-        )
-        .await
-        .unwrap();
+        export_file(&kith, &all(None), &file).await;
         let before = common::dump(kith.store()).await;
-        let report = run(
-            kith.store(),
-            &file,
-            &import_options(Mode::Upsert),
-            &AtomicBool::new(false),
-            |_| {},
-        )
-        .await
-        .unwrap();
+        let report = import(&kith, &file, &import_options(Mode::Upsert))
+            .await
+            .unwrap();
         assert_eq!(
             (report.created, report.updated, report.failed),
             (0, 0, 0),

@@ -5,7 +5,19 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use kith_core::import::mapping::Target;
-use kith_core::import::preview::{preview, MappingSource, PREVIEW_ROWS};
+use kith_core::import::preview::{MappingSource, Preview, PREVIEW_ROWS};
+use kith_core::import::source::sniff;
+use kith_core::import::ImportError;
+
+/// Sniffs the file, then previews it, as the app does.
+fn preview(
+    path: &Path,
+    mapping: Option<(Vec<Target>, MappingSource)>,
+    region: &str,
+) -> Result<Preview, ImportError> {
+    let sniffed = sniff(path)?;
+    kith_core::import::preview::preview(path, &sniffed, mapping, region)
+}
 use kith_core::import::saved;
 
 fn fixture(name: &str) -> PathBuf {

@@ -6,35 +6,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kith_core::import::run::{run, undo, ImportOptions, MatchOn, Mode, RunError};
+use kith_core::import::run::{run, undo, ImportOptions, Mode, RunError};
 use kith_core::users::UserSort;
-use kith_core::Kith;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
-
-fn options(mode: Mode) -> ImportOptions {
-    ImportOptions {
-        mode,
-        match_on: MatchOn::Email,
-        mapping: None,
-        region: "US".into(),
-        default_teams: Vec::new(),
-        dry_run: false,
-        skip_invalid: false,
-    }
-}
-
-async fn import(
-    kith: &Kith,
-    path: &Path,
-    opts: &ImportOptions,
-) -> Result<kith_core::import::run::ImportReport, RunError> {
-    run(kith.store(), path, opts, &AtomicBool::new(false), |_| {}).await
-}
+use common::{fixture, import, import_options as options};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::mapping::{auto_map, Target};
 use super::report::mask_card_numbers;
 use super::row::{CellError, RowReader};
-use super::source::{sniff, Rows, TextEncoding};
+use super::source::{Rows, Sniffed, TextEncoding};
 use super::ImportError;
 use crate::users::AddressInput;
 
@@ -86,13 +86,14 @@ pub const PREVIEW_ROWS: usize = 20;
 /// Example cells shown per column.
 const SAMPLES: usize = 3;
 
-/// Reads `path` under `mapping` (or the given fallback) and returns its first rows.
+/// Reads `path` (as `sniffed`) under `mapping`, or the automatic one when it
+/// has not one target per column, and returns its first rows.
 pub fn preview(
     path: &Path,
+    sniffed: &Sniffed,
     mapping: Option<(Vec<Target>, MappingSource)>,
     region: &str,
 ) -> Result<Preview, ImportError> {
-    let sniffed = sniff(path)?;
     let (mapping, mapping_source) = match mapping {
         Some((m, source)) if m.len() == sniffed.headers.len() => (m, source),
         _ => (auto_map(&sniffed.headers), MappingSource::Auto),
@@ -102,7 +103,7 @@ pub fn preview(
         targets: &mapping,
         region,
     };
-    let mut file = Rows::open(path, &sniffed)?;
+    let mut file = Rows::open(path, sniffed)?;
     let mut rows = Vec::new();
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); sniffed.headers.len()];
     while rows.len() < PREVIEW_ROWS {
@@ -156,7 +157,7 @@ pub fn preview(
             '\t' => "tab".to_owned(),
             d => d.to_string(),
         },
-        headers: sniffed.headers,
+        headers: sniffed.headers.clone(),
         samples,
         mapping,
         mapping_source,

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use kith_protocol::Value;
 use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 use ts_rs::TS;
 use uuid::Uuid;
@@ -404,7 +405,13 @@ impl Work<'_> {
                     updates.push((id, u));
                 }
                 (None, None, _) => {
-                    let id = time_ordered_id();
+                    // UUIDv7: random but for the leading milliseconds, so the rows an
+                    // import creates get neighbouring ids and the id indexes (users,
+                    // addresses, children by user, undo records) grow at their right
+                    // edge instead of at a random page each: past the page cache's
+                    // size that re-read evicted pages for every row (1M rows took
+                    // 204 s with v4 ids, 124 s with these).
+                    let id = Uuid::now_v7();
                     if let Some(k) = key {
                         self.seen.insert(self.seen_key(&k), id);
                     }
@@ -543,7 +550,7 @@ impl Work<'_> {
         });
         if let Some(a) = u.address.as_ref().filter(|_| !known_address) {
             edits.push(
-                Edit::create(&USER_ADDRESSES, time_ordered_id())
+                Edit::create(&USER_ADDRESSES, Uuid::now_v7())
                     .set("user_id", user.to_string())
                     .set("street", Some(a.street.clone()).filter(|s| !s.is_empty()))
                     .set("city", Some(a.city.clone()).filter(|s| !s.is_empty()))
@@ -595,40 +602,64 @@ struct Existing {
 async fn existing_children(bulk: &mut Bulk<'_>, users: &[Uuid]) -> Result<Existing, RunError> {
     let mut has = Existing::default();
     let parse = |s: String| Uuid::parse_str(&s).ok();
-    for chunk in users.chunks(ROWS_PER_STATEMENT) {
-        let m = placeholders(chunk.len());
-        let sql = format!(
-            "SELECT user_id, coalesce(street, '') AS street, coalesce(city, '') AS city \
-             FROM user_addresses WHERE _deleted = 0 AND user_id IN ({m})"
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id.to_string());
+    let addresses = select_for(
+        bulk,
+        "SELECT user_id, coalesce(street, '') AS street, coalesce(city, '') AS city \
+         FROM user_addresses WHERE _deleted = 0 AND user_id IN ({keys})",
+        &[],
+        users,
+    )
+    .await?;
+    for r in addresses {
+        if let Some(user) = parse(r.try_get("user_id")?) {
+            let street: String = r.try_get("street")?;
+            let city: String = r.try_get("city")?;
+            has.addresses
+                .insert((user, street.to_lowercase(), city.to_lowercase()));
         }
-        for r in q.fetch_all(bulk.conn()).await? {
-            if let Some(user) = parse(r.try_get("user_id")?) {
-                let street: String = r.try_get("street")?;
-                let city: String = r.try_get("city")?;
-                has.addresses
-                    .insert((user, street.to_lowercase(), city.to_lowercase()));
-            }
-        }
-        let sql = format!(
-            "SELECT user_id, team_id FROM user_teams WHERE _deleted = 0 AND user_id IN ({m})"
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id.to_string());
-        }
-        for r in q.fetch_all(bulk.conn()).await? {
-            if let (Some(user), Some(team)) =
-                (parse(r.try_get("user_id")?), parse(r.try_get("team_id")?))
-            {
-                has.memberships.insert((user, team));
-            }
+    }
+    let memberships = select_for(
+        bulk,
+        "SELECT user_id, team_id FROM user_teams WHERE _deleted = 0 AND user_id IN ({keys})",
+        &[],
+        users,
+    )
+    .await?;
+    for r in memberships {
+        if let (Some(user), Some(team)) =
+            (parse(r.try_get("user_id")?), parse(r.try_get("team_id")?))
+        {
+            has.memberships.insert((user, team));
         }
     }
     Ok(has)
+}
+
+/// The rows `sql` selects for all of `keys`, asked a statement-sized chunk at a
+/// time: each `{keys}` in `sql` becomes the chunk's placeholders, bound after
+/// the `first` parameters.
+async fn select_for<K: ToString>(
+    bulk: &mut Bulk<'_>,
+    sql: &str,
+    first: &[String],
+    keys: &[K],
+) -> Result<Vec<SqliteRow>, RunError> {
+    let uses = sql.matches("{keys}").count();
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let sql = sql.replace("{keys}", &placeholders(chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for p in first {
+            q = q.bind(p.clone());
+        }
+        for _ in 0..uses {
+            for k in chunk {
+                q = q.bind(k.to_string());
+            }
+        }
+        rows.extend(q.fetch_all(bulk.conn()).await?);
+    }
+    Ok(rows)
 }
 
 #[derive(Default)]
@@ -665,23 +696,20 @@ async fn custom_values(
     bulk: &mut Bulk<'_>,
     users: &[Uuid],
 ) -> Result<HashMap<(Uuid, Uuid), String>, RunError> {
+    let rows = select_for(
+        bulk,
+        "SELECT user_id, field_id, value FROM user_field_values \
+         WHERE _deleted = 0 AND value IS NOT NULL AND user_id IN ({keys})",
+        &[],
+        users,
+    )
+    .await?;
     let mut out = HashMap::new();
-    for chunk in users.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "SELECT user_id, field_id, value FROM user_field_values \
-             WHERE _deleted = 0 AND value IS NOT NULL AND user_id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id.to_string());
-        }
-        for r in q.fetch_all(bulk.conn()).await? {
-            let user: String = r.try_get("user_id")?;
-            let field: String = r.try_get("field_id")?;
-            if let (Ok(user), Ok(field)) = (Uuid::parse_str(&user), Uuid::parse_str(&field)) {
-                out.insert((user, field), r.try_get("value")?);
-            }
+    for r in rows {
+        let user: String = r.try_get("user_id")?;
+        let field: String = r.try_get("field_id")?;
+        if let (Ok(user), Ok(field)) = (Uuid::parse_str(&user), Uuid::parse_str(&field)) {
+            out.insert((user, field), r.try_get("value")?);
         }
     }
     Ok(out)
@@ -708,33 +736,23 @@ async fn lookup(
     on: MatchOn,
     keys: &[String],
 ) -> Result<HashMap<String, Uuid>, RunError> {
-    let mut found = HashMap::new();
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-        let m = placeholders(chunk.len());
-        let sql = match on {
-            MatchOn::Email => format!("SELECT id, email_key AS k FROM users WHERE _deleted = 0 AND email_key IN ({m})"),
-            MatchOn::AppUserId => format!("SELECT id, app_user_id AS k FROM users WHERE _deleted = 0 AND app_user_id IN ({m})"),
-            MatchOn::StripeId => format!(
-                "SELECT id, stripe_customer_id AS k FROM users WHERE _deleted = 0 AND stripe_customer_id IN ({m})"
-            ),
-            MatchOn::Phone => format!(
-                "SELECT id, mobile_phone AS k FROM users WHERE _deleted = 0 AND mobile_phone IN ({m}) \
-                 UNION ALL SELECT id, home_phone AS k FROM users WHERE _deleted = 0 AND home_phone IN ({m})"
-            ),
-        };
-        let mut q = sqlx::query(&sql);
-        let repeats = if on == MatchOn::Phone { 2 } else { 1 };
-        for _ in 0..repeats {
-            for k in chunk {
-                q = q.bind(k);
-            }
+    let sql = match on {
+        MatchOn::Email => "SELECT id, email_key AS k FROM users WHERE _deleted = 0 AND email_key IN ({keys})",
+        MatchOn::AppUserId => "SELECT id, app_user_id AS k FROM users WHERE _deleted = 0 AND app_user_id IN ({keys})",
+        MatchOn::StripeId => {
+            "SELECT id, stripe_customer_id AS k FROM users WHERE _deleted = 0 AND stripe_customer_id IN ({keys})"
         }
-        for r in q.fetch_all(bulk.conn()).await? {
-            let id: String = r.try_get("id")?;
-            let k: String = r.try_get("k")?;
-            if let Ok(id) = Uuid::parse_str(&id) {
-                found.entry(k).or_insert(id);
-            }
+        MatchOn::Phone => {
+            "SELECT id, mobile_phone AS k FROM users WHERE _deleted = 0 AND mobile_phone IN ({keys}) \
+             UNION ALL SELECT id, home_phone AS k FROM users WHERE _deleted = 0 AND home_phone IN ({keys})"
+        }
+    };
+    let mut found = HashMap::new();
+    for r in select_for(bulk, sql, &[], keys).await? {
+        let id: String = r.try_get("id")?;
+        let k: String = r.try_get("k")?;
+        if let Ok(id) = Uuid::parse_str(&id) {
+            found.entry(k).or_insert(id);
         }
     }
     Ok(found)
@@ -744,21 +762,18 @@ async fn live_users(
     bulk: &mut Bulk<'_>,
     ids: &[Uuid],
 ) -> Result<std::collections::HashSet<Uuid>, RunError> {
+    let rows = select_for(
+        bulk,
+        "SELECT id FROM users WHERE _deleted = 0 AND id IN ({keys})",
+        &[],
+        ids,
+    )
+    .await?;
     let mut live = std::collections::HashSet::new();
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "SELECT id FROM users WHERE _deleted = 0 AND id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id.to_string());
-        }
-        for r in q.fetch_all(bulk.conn()).await? {
-            let id: String = r.try_get("id")?;
-            if let Ok(id) = Uuid::parse_str(&id) {
-                live.insert(id);
-            }
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        if let Ok(id) = Uuid::parse_str(&id) {
+            live.insert(id);
         }
     }
     Ok(live)
@@ -769,34 +784,26 @@ async fn current_values(
     bulk: &mut Bulk<'_>,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, BTreeMap<&'static str, Value>>, RunError> {
+    let sql = format!(
+        "SELECT id, {} FROM users WHERE id IN ({{keys}})",
+        IMPORTED_COLUMNS.join(", ")
+    );
     let mut out = HashMap::new();
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "SELECT id, {} FROM users WHERE id IN ({})",
-            IMPORTED_COLUMNS.join(", "),
-            placeholders(chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(id.to_string());
+    for r in select_for(bulk, &sql, &[], ids).await? {
+        let id: String = r.try_get("id")?;
+        let Ok(id) = Uuid::parse_str(&id) else {
+            continue;
+        };
+        let mut values = BTreeMap::new();
+        for column in IMPORTED_COLUMNS {
+            let v: Option<String> = r.try_get(column)?;
+            values.insert(column, Value::from(v));
         }
-        for r in q.fetch_all(bulk.conn()).await? {
-            let id: String = r.try_get("id")?;
-            let Ok(id) = Uuid::parse_str(&id) else {
-                continue;
-            };
-            let mut values = BTreeMap::new();
-            for column in IMPORTED_COLUMNS {
-                let v: Option<String> = r.try_get(column)?;
-                values.insert(column, Value::from(v));
-            }
-            out.insert(id, values);
-        }
+        out.insert(id, values);
     }
     Ok(out)
 }
 
-/// Which of `users` this import created in the chunks written so far.
 /// What this import has recorded so far for a user it wrote.
 struct UndoRecord {
     created: bool,
@@ -812,52 +819,36 @@ async fn undo_records(
     batch: Uuid,
     users: &[Uuid],
 ) -> Result<HashMap<Uuid, UndoRecord>, RunError> {
+    let rows = select_for(
+        bulk,
+        "SELECT user_id, action, before FROM import_batch_rows WHERE batch = ? \
+         AND user_id IN ({keys})",
+        &[batch.to_string()],
+        users,
+    )
+    .await?;
     let mut out = HashMap::new();
-    for chunk in users.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "SELECT user_id, action, before FROM import_batch_rows WHERE batch = ? \
-             AND user_id IN ({})",
-            placeholders(chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(batch.to_string());
-        for id in chunk {
-            q = q.bind(id.to_string());
-        }
-        for r in q.fetch_all(bulk.conn()).await? {
-            let id: String = r.try_get("user_id")?;
-            let action: String = r.try_get("action")?;
-            let before: Option<String> = r.try_get("before")?;
-            let before = before
-                .map(|b| serde_json::from_str(&b))
-                .transpose()
-                .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
-                .unwrap_or_default();
-            if let Ok(id) = Uuid::parse_str(&id) {
-                out.insert(
-                    id,
-                    UndoRecord {
-                        created: action == "created",
-                        before,
-                        dirty: false,
-                    },
-                );
-            }
+    for r in rows {
+        let id: String = r.try_get("user_id")?;
+        let action: String = r.try_get("action")?;
+        let before: Option<String> = r.try_get("before")?;
+        let before = before
+            .map(|b| serde_json::from_str(&b))
+            .transpose()
+            .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
+            .unwrap_or_default();
+        if let Ok(id) = Uuid::parse_str(&id) {
+            out.insert(
+                id,
+                UndoRecord {
+                    created: action == "created",
+                    before,
+                    dirty: false,
+                },
+            );
         }
     }
     Ok(out)
-}
-
-/// A new id for a row this import creates: a UUIDv7, random but for its leading
-/// milliseconds. Rows created together get neighbouring ids, so the id indexes
-/// (users, addresses, children by user, undo records) grow at their right edge
-/// instead of at a random page each, which past the page cache's size means
-/// re-reading evicted pages for every row (a 1M-row import took 204 s with v4
-/// ids, 124 s with these).
-fn time_ordered_id() -> Uuid {
-    let random = Uuid::new_v4();
-    let mut bytes = [0u8; 10];
-    bytes.copy_from_slice(&random.as_bytes()[..10]);
-    uuid::Builder::from_unix_timestamp_millis(system_ms(), &bytes).into_uuid()
 }
 
 async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Result<(), RunError> {

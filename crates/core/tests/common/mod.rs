@@ -79,3 +79,45 @@ pub async fn dump(store: &Store) -> Vec<String> {
     }
     out
 }
+
+/// A file of `tests/fixtures/import/`.
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+/// Import options as the CLI's defaults have them, in `mode`, matching on email.
+pub fn import_options(mode: kith_core::import::run::Mode) -> kith_core::import::run::ImportOptions {
+    kith_core::import::run::ImportOptions {
+        mode,
+        match_on: kith_core::import::run::MatchOn::Email,
+        mapping: None,
+        region: "US".into(),
+        default_teams: Vec::new(),
+        dry_run: false,
+        skip_invalid: false,
+    }
+}
+
+/// Imports `path`, never cancelled, progress unheard.
+pub async fn import(
+    kith: &Kith,
+    path: &std::path::Path,
+    opts: &kith_core::import::run::ImportOptions,
+) -> Result<kith_core::import::run::ImportReport, kith_core::import::run::RunError> {
+    let never = std::sync::atomic::AtomicBool::new(false);
+    kith_core::import::run::run(kith.store(), path, opts, &never, |_| {}).await
+}
+
+/// Exports into the file at `path`; returns the number of users written.
+pub async fn export_file(
+    kith: &Kith,
+    opts: &kith_core::export::ExportOptions,
+    path: &std::path::Path,
+) -> u64 {
+    let never = std::sync::atomic::AtomicBool::new(false);
+    kith_core::export::to_file(kith.store().pool(), opts, path, &never, |_| {})
+        .await
+        .expect("export")
+}
