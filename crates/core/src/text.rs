@@ -7,6 +7,11 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 /// Latin and Greek letters (é → e, ά → α); in other scripts (Cyrillic й,
 /// Devanagari) they are part of the letter and stay.
 pub fn fold(s: &str) -> String {
+    // Most names and every plain email are ASCII, which has nothing to decompose:
+    // a search key per imported user made this a twentieth of an import.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     let mut after_foldable = false;
     for c in s.nfkd() {
@@ -50,6 +55,7 @@ mod tests {
     #[test]
     fn folds_accents_and_case() {
         assert_eq!(fold("Zoë Müller"), "zoe muller");
+        assert_eq!(fold("John O'Neil-SMITH"), "john o'neil-smith");
         assert_eq!(fold("Ångström"), "angstrom");
         assert_eq!(fold("Łukasz Øster Straße"), "lukasz oster strasse");
         assert_eq!(fold("ÇA"), "ca");

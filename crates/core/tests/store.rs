@@ -263,3 +263,85 @@ fn closing_folds_the_write_ahead_log_back_into_the_database() {
         assert_eq!(n, 2_000);
     });
 }
+
+#[test]
+fn creating_a_row_whose_id_exists_fails_the_commit_instead_of_merging() {
+    common::runtime().block_on(async {
+        let (_d, store) = common::store().await;
+        let id = Uuid::new_v4();
+        store
+            .commit(vec![Edit::create(&USERS, id).set("first_name", "Ann")])
+            .await
+            .unwrap();
+        let again = store
+            .commit(vec![Edit::create(&USERS, id).set("first_name", "Bob")])
+            .await;
+        assert!(again.is_err(), "Edit::create promises a new id");
+        let first: Option<String> = sqlx::query_scalar("SELECT first_name FROM users WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(first.as_deref(), Some("Ann"));
+        assert_eq!(store.outbox(10).await.unwrap().len(), 1);
+    });
+}
+
+async fn users_indexes(store: &Store) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' \
+         AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+}
+
+#[test]
+fn deferred_indexes_are_built_again_on_finish_and_restored_on_rollback() {
+    common::runtime().block_on(async {
+        let (_d, store) = common::store().await;
+        let before = users_indexes(&store).await;
+        assert!(before.len() >= 10, "{before:?}");
+
+        // Rolled back: the drop is undone with everything else.
+        let mut bulk = store.bulk().await.unwrap();
+        bulk.defer_indexes(&USERS, &["users_by_email"]).await.unwrap();
+        let during: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL",
+        )
+        .fetch_all(bulk.conn())
+        .await
+        .unwrap();
+        assert_eq!(during, vec!["users_by_email".to_owned()]);
+        drop(bulk);
+        assert_eq!(users_indexes(&store).await, before);
+
+        // Finished: the same indexes, the same definitions, filled with the rows.
+        let mut bulk = store.bulk().await.unwrap();
+        bulk.defer_indexes(&USERS, &[]).await.unwrap();
+        let ids: Vec<Uuid> = (0..50).map(|_| Uuid::now_v7()).collect();
+        bulk.commit(
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| Edit::create(&USERS, *id).set("last_name", format!("L{i:02}")))
+                .collect(),
+        )
+        .await
+        .unwrap();
+        bulk.finish().await.unwrap();
+        assert_eq!(users_indexes(&store).await, before);
+        let by_last: Vec<String> = sqlx::query_scalar(
+            "SELECT last_key FROM users INDEXED BY users_by_last WHERE _deleted = 0 AND last_key >= '' ORDER BY last_key LIMIT 3",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(by_last, vec!["l00", "l01", "l02"]);
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(check, "ok");
+    });
+}

@@ -184,9 +184,15 @@ pub async fn run(
         report: ImportReport::default(),
     };
     let mut complete = false;
+    let mut first = true;
     while let Some(next) = parsed.recv().await {
         let chunk = next?;
         complete = chunk.last;
+        if std::mem::take(&mut first) {
+            let bytes_per_row = chunk.byte as f64 / chunk.read.max(1) as f64;
+            let expected_rows = (decoded_size / bytes_per_row.max(1.0)) as i64;
+            defer_indexes_if_large(&mut bulk, opts.match_on, expected_rows).await?;
+        }
         let mut users = Vec::with_capacity(chunk.rows.len());
         for row in chunk.rows {
             match row {
@@ -244,6 +250,38 @@ pub async fn run(
     report.committed = true;
     tracing::info!(batch = %work.batch, created = report.created, updated = report.updated, "import committed");
     Ok(report)
+}
+
+/// Files of fewer rows than this are written through the indexes as they are.
+const DEFER_INDEXES_FROM_ROWS: i64 = 20_000;
+
+/// For a file with more rows than the users table has, builds the users indexes
+/// the import does not read once at the end instead of row by row (see
+/// [`Bulk::defer_indexes`]): at a million rows that is most of the write time.
+async fn defer_indexes_if_large(
+    bulk: &mut Bulk<'_>,
+    on: MatchOn,
+    expected_rows: i64,
+) -> Result<(), RunError> {
+    if expected_rows < DEFER_INDEXES_FROM_ROWS {
+        return Ok(());
+    }
+    // rid only grows: an upper bound of the rows, tombstones included, at no cost.
+    let existing: i64 = sqlx::query_scalar("SELECT coalesce(max(rid), 0) FROM users")
+        .fetch_one(bulk.conn())
+        .await?;
+    if expected_rows < existing {
+        return Ok(());
+    }
+    // The indexes [`lookup`] matches rows by.
+    let keep: &[&str] = match on {
+        MatchOn::Email => &["users_by_email"],
+        MatchOn::Phone => &["users_by_mobile", "users_by_home"],
+        MatchOn::AppUserId => &["users_by_app_user_id"],
+        MatchOn::StripeId => &["users_by_stripe_id"],
+    };
+    bulk.defer_indexes(&USERS, keep).await?;
+    Ok(())
 }
 
 /// Rows read and validated by [`read_chunks`], in file order.

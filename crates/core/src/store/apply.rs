@@ -70,6 +70,9 @@ pub(super) struct RowWork {
     pub writes: BTreeMap<&'static str, Value>,
     /// The latest stamp that won any field: the row's activity.
     pub latest: Option<Stamp>,
+    /// A new user's search forms, worked out once for its sort keys and its
+    /// search entry.
+    pub forms: Option<derive::SearchForms>,
 }
 
 impl RowWork {
@@ -88,23 +91,30 @@ pub(super) struct Outcome {
 }
 
 /// Applies `changes` in order; returns, per change, whether any of its fields won.
+/// Rows in `fresh` are known not to exist yet and are not looked up.
 pub(super) async fn apply_batch(
     conn: &mut SqliteConnection,
     changes: &[Change],
+    fresh: &HashSet<(&'static str, Uuid)>,
 ) -> Result<Vec<bool>> {
     let resolved = changes.iter().map(resolve).collect::<Result<Vec<_>>>()?;
-    let mut outcome = load(conn, &resolved).await?;
+    let mut outcome = load(conn, &resolved, fresh).await?;
     for change in &resolved {
         let applied = merge_in_memory(&mut outcome, change);
         outcome.applied.push(applied);
     }
     write(conn, &mut outcome).await?;
-    derive::after_batch(conn, &outcome).await?;
+    derive::after_batch(conn, &mut outcome).await?;
     Ok(outcome.applied)
 }
 
-/// Loads the current state and field clocks of every row the batch names.
-async fn load(conn: &mut SqliteConnection, changes: &[Resolved<'_>]) -> Result<Outcome> {
+/// Loads the current state and field clocks of every row the batch names but
+/// those in `fresh`.
+async fn load(
+    conn: &mut SqliteConnection,
+    changes: &[Resolved<'_>],
+    fresh: &HashSet<(&'static str, Uuid)>,
+) -> Result<Outcome> {
     let mut rows: Vec<(&'static TableDef, Uuid)> = Vec::new();
     let mut seen = HashSet::new();
     for c in changes {
@@ -116,7 +126,7 @@ async fn load(conn: &mut SqliteConnection, changes: &[Resolved<'_>]) -> Result<O
     for table in schema::TABLES {
         let ids: Vec<String> = rows
             .iter()
-            .filter(|(t, _)| t.name == table.name)
+            .filter(|(t, id)| t.name == table.name && !fresh.contains(&(t.name, *id)))
             .map(|(_, id)| id.to_string())
             .collect();
         for chunk in ids.chunks(CHUNK) {
@@ -143,6 +153,7 @@ async fn load(conn: &mut SqliteConnection, changes: &[Resolved<'_>]) -> Result<O
                         clocks: HashMap::new(),
                         writes: BTreeMap::new(),
                         latest: None,
+                        forms: None,
                     },
                 );
             }
@@ -193,6 +204,7 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>) -> bool {
                 clocks: HashMap::new(),
                 writes: BTreeMap::new(),
                 latest: None,
+                forms: None,
             }
         });
     let creating = work.created_here() && work.writes.is_empty() && work.latest.is_none();
@@ -290,7 +302,9 @@ async fn insert_rows(
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
-            let w = &work[&(table.name, *id)];
+            let Some(w) = work.get_mut(&(table.name, *id)) else {
+                continue;
+            };
             let (hlc, node) = if w.row_clock == Stamp::ZERO {
                 (0, String::new())
             } else {
