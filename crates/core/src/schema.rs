@@ -166,6 +166,74 @@ pub static USER_FIELD_VALUES: TableDef = TableDef {
     ],
 };
 
+pub static STAFF: TableDef = TableDef {
+    name: "staff",
+    columns: &[
+        text("name"),
+        checked("email", Check::Email),
+        col("color", ColType::Text),
+    ],
+};
+
+pub static NOTES: TableDef = TableDef {
+    name: "notes",
+    columns: &[
+        col("user_id", ColType::Uuid),
+        text("body"),
+        col("author_id", ColType::Uuid),
+        col("pinned", ColType::Bool),
+        col("created_at", ColType::Int),
+        col("edited_at", ColType::Int),
+    ],
+};
+
+pub static NOTE_TAGS: TableDef = TableDef {
+    name: "note_tags",
+    columns: &[col("note_id", ColType::Uuid), text("tag")],
+};
+
+pub static NOTE_VERSIONS: TableDef = TableDef {
+    name: "note_versions",
+    columns: &[
+        col("note_id", ColType::Uuid),
+        text("body"),
+        col("author_id", ColType::Uuid),
+        col("replaced_at", ColType::Int),
+    ],
+};
+
+pub static TASK_STATUSES: TableDef = TableDef {
+    name: "task_statuses",
+    columns: &[
+        text("name"),
+        col("is_done", ColType::Bool),
+        col("position", ColType::Int),
+    ],
+};
+
+pub static TASK_CATEGORIES: TableDef = TableDef {
+    name: "task_categories",
+    columns: &[text("name"), col("position", ColType::Int)],
+};
+
+pub static TASKS: TableDef = TableDef {
+    name: "tasks",
+    columns: &[
+        col("user_id", ColType::Uuid),
+        text("title"),
+        text("description"),
+        col("assignee_id", ColType::Uuid),
+        col("due_date", ColType::Text),
+        col("due_time", ColType::Text),
+        col("priority", ColType::Text),
+        col("status_id", ColType::Uuid),
+        col("category_id", ColType::Uuid),
+        col("created_at", ColType::Int),
+        col("created_by", ColType::Uuid),
+        col("completed_at", ColType::Int),
+    ],
+};
+
 pub static TABLES: &[&TableDef] = &[
     &USERS,
     &TEAMS,
@@ -177,6 +245,13 @@ pub static TABLES: &[&TableDef] = &[
     &USER_CARDS,
     &CUSTOM_FIELDS,
     &USER_FIELD_VALUES,
+    &STAFF,
+    &NOTES,
+    &NOTE_TAGS,
+    &NOTE_VERSIONS,
+    &TASK_STATUSES,
+    &TASK_CATEGORIES,
+    &TASKS,
 ];
 
 pub fn table(name: &str) -> Result<&'static TableDef> {

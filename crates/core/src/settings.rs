@@ -1,4 +1,5 @@
-//! Device-local preferences: the default phone region and the theme.
+//! Device-local preferences: the default phone region, the theme, and which staff
+//! member uses this desktop.
 
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
@@ -23,6 +24,10 @@ pub struct Settings {
     /// ISO 3166 alpha-2 region for phone numbers typed without a country code.
     pub default_region: String,
     pub theme: Theme,
+    /// The staff member using this desktop: the author of its notes and the
+    /// "Mine" of its task lists. `None` until chosen on first run.
+    #[serde(default)]
+    pub current_staff_id: Option<uuid::Uuid>,
 }
 
 impl Default for Settings {
@@ -30,6 +35,7 @@ impl Default for Settings {
         Settings {
             default_region: "US".into(),
             theme: Theme::System,
+            current_staff_id: None,
         }
     }
 }
@@ -63,6 +69,7 @@ pub async fn save(pool: &SqlitePool, settings: &Settings) -> Result<Settings> {
     let clean = Settings {
         default_region: region,
         theme: settings.theme,
+        current_staff_id: settings.current_staff_id,
     };
     let json = serde_json::to_string(&clean).map_err(|e| CoreError::Corrupt(e.to_string()))?;
     sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")

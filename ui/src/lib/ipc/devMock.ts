@@ -67,7 +67,7 @@ export function installDevMock() {
   const users = new Map(Array.from({ length: count }, (_, i) => fakeUser(i, now)).map((u) => [u.id, u]));
   const teams: Team[] = [{ id: "team-1", name: "VIP" }, { id: "team-2", name: "Wholesale" }];
   const locations: Location[] = [{ id: "loc-1", name: "Downtown" }, { id: "loc-2", name: "Harbour" }];
-  let settings: Settings = { default_region: "US", theme: "system" };
+  let settings: Settings = { default_region: "US", theme: "system", current_staff_id: null };
   const sorted = new Map<UserSort, UserDetail[]>();
   const changed = () => sorted.clear();
   const compare: Record<UserSort, (a: UserDetail, b: UserDetail) => number> = {

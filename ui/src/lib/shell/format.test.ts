@@ -33,7 +33,7 @@ describe("formatPhone", () => {
 
   it("takes the region from Settings by default", () => {
     expect(formatPhone("+14155550001")).toBe("+1 415 555 0001");
-    settings.current = { default_region: "US", theme: "system" };
+    settings.current = { default_region: "US", theme: "system", current_staff_id: null };
     expect(formatPhone("+14155550001")).toBe("(415) 555-0001");
   });
 

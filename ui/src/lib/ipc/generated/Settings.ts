@@ -5,4 +5,9 @@ export type Settings = {
 /**
  * ISO 3166 alpha-2 region for phone numbers typed without a country code.
  */
-default_region: string, theme: Theme, };
+default_region: string, theme: Theme, 
+/**
+ * The staff member using this desktop: the author of its notes and the
+ * "Mine" of its task lists. `None` until chosen on first run.
+ */
+current_staff_id: string | null, };

@@ -74,7 +74,7 @@ describe("Detail tab, phone numbers", () => {
 
   it("shows stored E.164 numbers formatted, nationally for the default region", async () => {
     serve({});
-    settings.current = { default_region: "US", theme: "system" };
+    settings.current = { default_region: "US", theme: "system", current_staff_id: null };
     renderDetail(withPhone);
     expect(screen.getByTestId("detail-mobile-phone").textContent?.trim()).toBe("(415) 555-0001");
     expect(screen.getByTestId("detail-mobile-phone").getAttribute("aria-label")).toBe("Mobile phone: (415) 555-0001. Edit");
@@ -84,7 +84,7 @@ describe("Detail tab, phone numbers", () => {
   it("edits from the international form, saves nothing if unchanged, and sends what is typed", async () => {
     const user = userEvent.setup();
     serve({ set_user_field: ({ value }) => ({ ...withPhone, mobile_phone: value === "415 555 0002" ? "+14155550002" : value }) });
-    settings.current = { default_region: "US", theme: "system" };
+    settings.current = { default_region: "US", theme: "system", current_staff_id: null };
     renderDetail(withPhone);
 
     await user.click(screen.getByTestId("detail-mobile-phone"));
