@@ -4,6 +4,7 @@
 mod bench;
 mod export;
 mod import;
+mod notes;
 mod output;
 
 use std::path::PathBuf;
@@ -60,6 +61,9 @@ enum Command {
     /// Export users (all, or those a search finds) to CSV, with Kith ids so the
     /// file can be edited and imported again as updates.
     Export(export::ExportArgs),
+    /// Relationship notes: add, list, search.
+    #[command(subcommand)]
+    Notes(notes::NotesCommand),
     /// Measure search, open and memory; prints the BENCHMARKS.md tables.
     Bench(bench::BenchArgs),
 }
@@ -130,6 +134,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import(args) => import::run(&kith, &args, &out).await?,
         Command::Export(args) => export::run(&kith, &args, &out).await?,
+        Command::Notes(cmd) => notes::run(&kith, cmd, &out).await?,
         Command::UndoImport { batch_id } => {
             let report = kith_core::import::run::undo(kith.store(), batch_id).await?;
             out.message(

@@ -15,6 +15,12 @@ pub fn relation_id(relation: &str, parent: Uuid, child: Uuid) -> Uuid {
     Uuid::new_v5(&KITH_NAMESPACE, &name)
 }
 
+/// The id a name stands for within `kind` (a tag on notes, a default status):
+/// the same on every device, so rows named alike offline converge.
+pub fn name_id(kind: &str, name: &str) -> Uuid {
+    Uuid::new_v5(&KITH_NAMESPACE, format!("{kind}:{name}").as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

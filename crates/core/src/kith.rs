@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
 use crate::error::Result;
+use crate::notes::Notes;
 use crate::search::{search_users, SearchResult};
 use crate::settings::{self, Settings};
 use crate::store::Store;
@@ -43,6 +44,10 @@ impl Kith {
 
     pub fn users(&self) -> Users<'_> {
         Users::new(&self.store, self.settings().default_region)
+    }
+
+    pub fn notes(&self) -> Notes<'_> {
+        Notes { store: &self.store }
     }
 
     pub fn workspace(&self) -> Workspace<'_> {

@@ -5,6 +5,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod import;
+pub mod notes;
 pub mod schema;
 pub mod search;
 pub mod settings;

@@ -25,7 +25,7 @@ pub struct SearchResult {
 
 /// How many candidates per wanted result are fetched for ranking.
 const CANDIDATES_PER_RESULT: i64 = 4;
-const MIN_TRIGRAM: usize = 3;
+pub(crate) const MIN_TRIGRAM: usize = 3;
 
 /// What the typed text is searched as.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,7 +75,7 @@ fn plan(query: &str) -> Plan {
 }
 
 /// An FTS5 string literal: the term in double quotes, inner quotes doubled.
-fn fts_literal(term: &str) -> String {
+pub(crate) fn fts_literal(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
 }
 

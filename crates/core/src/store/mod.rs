@@ -6,6 +6,7 @@
 
 mod apply;
 mod derive;
+mod note_index;
 
 /// For other modules' batched reads: rows per multi-row statement, and its `?, ?, …`.
 pub(crate) use apply::{placeholders, CHUNK};

@@ -1,0 +1,87 @@
+//! `kith-cli notes` over a real data directory.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cli(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("kith-cli").expect("kith-cli binary");
+    cmd.env_remove("KITH_DATA_DIR").arg("--data-dir").arg(dir);
+    cmd
+}
+
+fn json(dir: &std::path::Path, args: &[&str]) -> Value {
+    let out = cli(dir)
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("run kith-cli");
+    assert!(
+        out.status.success(),
+        "kith-cli {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
+}
+
+#[test]
+fn add_a_tagged_note_and_find_it_by_text_and_by_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let user = json(
+        d,
+        &[
+            "users",
+            "add",
+            "--first-name",
+            "Zoë",
+            "--last-name",
+            "Müller",
+        ],
+    );
+    let id = user["id"].as_str().unwrap().to_owned();
+
+    let note = json(
+        d,
+        &[
+            "notes",
+            "add",
+            "--user",
+            &id,
+            "--tags",
+            "VIP,renewal",
+            "Called about the **renewal** — café",
+        ],
+    );
+    assert_eq!(note["tags"], serde_json::json!(["VIP", "renewal"]));
+    let note_id = note["id"].as_str().unwrap().to_owned();
+
+    let found = json(d, &["notes", "search", "CAFE"]);
+    assert_eq!(found["hits"][0]["note"]["id"], note_id.as_str());
+    assert_eq!(found["hits"][0]["user_name"], "Zoë Müller");
+    let by_tag = json(d, &["notes", "search", "--tag", "vip"]);
+    assert_eq!(by_tag["hits"].as_array().unwrap().len(), 1);
+    let other_tag = json(d, &["notes", "search", "cafe", "--tag", "lead"]);
+    assert!(other_tag["hits"].as_array().unwrap().is_empty());
+    assert_eq!(
+        json(d, &["notes", "list", "--user", &id])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Bad input: a clear error, exit status 1, nothing written.
+    let out = cli(d)
+        .args(["notes", "add", "--user", &id, "  "])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("A note needs some text"));
+    assert_eq!(
+        json(d, &["notes", "list", "--user", &id])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -1,0 +1,98 @@
+//! Finding notes: words through the trigram index over folded bodies and tags
+//! (so "cafe" finds "Café"), filtered by tag and user, newest first.
+
+use sqlx::SqlitePool;
+
+use super::model::{NoteHit, NoteQuery, NoteSearch};
+use super::read::{note_of, with_tags, NOTE_COLUMNS};
+use crate::error::Result;
+use crate::search::{fts_literal, MIN_TRIGRAM};
+use crate::text::fold;
+
+/// Most hits one search returns.
+const MAX_LIMIT: i64 = 500;
+
+pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteSearch> {
+    let text: String = query.text.chars().filter(|c| !c.is_control()).collect();
+    let words: Vec<String> = fold(&text)
+        .split_whitespace()
+        .filter(|w| w.chars().count() >= MIN_TRIGRAM)
+        .map(fts_literal)
+        .collect();
+    let query_too_short = words.is_empty() && !text.trim().is_empty();
+    let tag = query
+        .tag
+        .as_deref()
+        .map(|t| t.trim().trim_start_matches('#'))
+        .filter(|t| !t.is_empty());
+
+    let mut filters = vec!["n._deleted = 0".to_owned(), "u._deleted = 0".to_owned()];
+    let mut binds: Vec<String> = Vec::new();
+    // Newest first: notes get rids in the order they were written here, and FTS5
+    // walks its index by rowid, so ORDER BY rowid DESC stops at the limit
+    // instead of sorting every match.
+    let from = if words.is_empty() {
+        "notes n".to_owned()
+    } else {
+        filters.push("notes_fts MATCH ?".into());
+        binds.push(words.join(" AND "));
+        "notes_fts f JOIN notes n ON n.rid = f.rowid".to_owned()
+    };
+    if let Some(tag) = tag {
+        filters.push(
+            "EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t._deleted = 0 \
+             AND t.tag = ? COLLATE NOCASE)"
+                .into(),
+        );
+        binds.push(tag.to_owned());
+    }
+    if let Some(user) = query.user_id {
+        filters.push("n.user_id = ?".into());
+        binds.push(user.to_string());
+    }
+    let order = if words.is_empty() {
+        "n.rid DESC"
+    } else {
+        "f.rowid DESC"
+    };
+    let sql = format!(
+        "SELECT {NOTE_COLUMNS}, \
+                trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name, \
+                u.email AS user_email \
+         FROM {from} JOIN users u ON u.id = n.user_id \
+         LEFT JOIN staff s ON s.id = n.author_id \
+         WHERE {} ORDER BY {order} LIMIT ?",
+        filters.join(" AND ")
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q
+        .bind(query.limit.clamp(1, MAX_LIMIT))
+        .fetch_all(pool)
+        .await?;
+    let mut names = Vec::with_capacity(rows.len());
+    let mut notes = Vec::with_capacity(rows.len());
+    for r in &rows {
+        use sqlx::Row;
+        let name: String = r.try_get("user_name")?;
+        let email: Option<String> = r.try_get("user_email")?;
+        names.push(if name.is_empty() {
+            email.unwrap_or_else(|| "Unnamed user".into())
+        } else {
+            name
+        });
+        notes.push(note_of(r)?);
+    }
+    let notes = with_tags(pool, notes).await?;
+    let hits = notes
+        .into_iter()
+        .zip(names)
+        .map(|(note, user_name)| NoteHit { note, user_name })
+        .collect();
+    Ok(NoteSearch {
+        hits,
+        query_too_short,
+    })
+}

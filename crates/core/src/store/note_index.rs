@@ -1,0 +1,123 @@
+//! The note search index (`notes_fts`): folded body and tags of every live note,
+//! rowid = notes.rid. Kept in the write transaction like the users index, so a
+//! search never finds a note as it was before an edit, a delete or a new tag.
+
+use std::collections::BTreeSet;
+
+use kith_protocol::Value;
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+use super::apply::{placeholders, Outcome, CHUNK};
+use crate::error::Result;
+use crate::schema::{self, NOTES, NOTE_TAGS};
+use crate::text::fold;
+
+/// Note columns whose change re-indexes the note.
+const INDEXED: [&str; 2] = ["body", schema::DELETED];
+
+/// Re-indexes every note the batch wrote, or whose tags it changed.
+pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &Outcome) -> Result<()> {
+    let mut notes: BTreeSet<Uuid> = BTreeSet::new();
+    let mut tag_rows_without_note: Vec<String> = Vec::new();
+    for (table, id) in &outcome.rows {
+        let Some(w) = outcome.work.get(&(table.name, *id)) else {
+            continue;
+        };
+        if w.latest.is_none() {
+            continue;
+        }
+        if table.name == NOTES.name
+            && (w.created_here() || w.writes.keys().any(|k| INDEXED.contains(k)))
+        {
+            notes.insert(*id);
+        } else if table.name == NOTE_TAGS.name {
+            match w.writes.get("note_id").and_then(Value::as_str) {
+                Some(note) => {
+                    if let Ok(note) = Uuid::parse_str(note) {
+                        notes.insert(note);
+                    }
+                }
+                None => tag_rows_without_note.push(id.to_string()),
+            }
+        }
+    }
+    for chunk in tag_rows_without_note.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT note_id FROM note_tags WHERE id IN ({}) AND note_id IS NOT NULL",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for note in q.fetch_all(&mut *conn).await? {
+            if let Ok(note) = Uuid::parse_str(&note) {
+                notes.insert(note);
+            }
+        }
+    }
+    let notes: Vec<String> = notes.into_iter().map(|n| n.to_string()).collect();
+    for chunk in notes.chunks(CHUNK) {
+        reindex(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
+    let sql = format!(
+        "SELECT n.rid, n.body, n._deleted, \
+                (SELECT group_concat(t.tag, ' ') FROM note_tags t \
+                  WHERE t.note_id = n.id AND t._deleted = 0) AS tags \
+         FROM notes n WHERE n.id IN ({})",
+        placeholders(notes.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in notes {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    // Deleting a rowid the index does not hold is harmless with contentless_delete:
+    // simpler and cheaper than tracking which notes were indexed before.
+    let rids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>("rid"))
+        .collect::<std::result::Result<_, _>>()?;
+    if !rids.is_empty() {
+        let sql = format!(
+            "DELETE FROM notes_fts WHERE rowid IN ({})",
+            placeholders(rids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for rid in &rids {
+            q = q.bind(rid);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let mut entries: Vec<(i64, String, String)> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let deleted: bool = r.try_get("_deleted")?;
+        let Some(body) = r.try_get::<Option<String>, _>("body")? else {
+            continue;
+        };
+        if deleted {
+            continue;
+        }
+        let tags: Option<String> = r.try_get("tags")?;
+        entries.push((
+            r.try_get("rid")?,
+            fold(&body),
+            fold(tags.as_deref().unwrap_or_default()),
+        ));
+    }
+    if !entries.is_empty() {
+        let values = vec!["(?, ?, ?)"; entries.len()].join(", ");
+        let sql = format!("INSERT INTO notes_fts (rowid, body, tags) VALUES {values}");
+        let mut q = sqlx::query(&sql);
+        for (rid, body, tags) in entries {
+            q = q.bind(rid).bind(body).bind(tags);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! Notes: add, edit with versions, tags, pin, delete/restore, and search through
+//! the trigram index — on a real SQLite file.
+
+mod common;
+
+use kith_core::notes::{NoteInput, NoteQuery};
+use kith_core::users::NewUser;
+use kith_core::{ErrorKind, Kith};
+use uuid::Uuid;
+
+async fn user(kith: &Kith, first: &str, last: &str) -> Uuid {
+    kith.users()
+        .create(&NewUser {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: None,
+            mobile_phone: None,
+            home_phone: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+fn input(body: &str, tags: &[&str]) -> NoteInput {
+    NoteInput {
+        body: body.into(),
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+    }
+}
+
+fn text(q: &str) -> NoteQuery {
+    NoteQuery {
+        text: q.into(),
+        tag: None,
+        user_id: None,
+        limit: 50,
+    }
+}
+
+async fn found(kith: &Kith, q: NoteQuery) -> Vec<String> {
+    kith.notes()
+        .search(&q)
+        .await
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.note.body)
+        .collect()
+}
+
+#[test]
+fn notes_are_listed_pinned_first_then_newest_with_their_tags() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = user(&kith, "Ann", "Lee").await;
+        let notes = kith.notes();
+        let first = notes
+            .add(
+                ann,
+                &input("Called about the **renewal**", &["call", "#VIP"]),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(first.tags, vec!["call", "VIP"]);
+        assert!(first.created_at > 0);
+        let second = notes
+            .add(ann, &input("Meeting booked", &[]), None)
+            .await
+            .unwrap();
+        let listed: Vec<Uuid> = notes
+            .for_user(ann)
+            .await
+            .unwrap()
+            .iter()
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(listed, vec![second.id, first.id]);
+
+        notes.set_pinned(first.id, true).await.unwrap();
+        let listed = notes.for_user(ann).await.unwrap();
+        assert_eq!(listed[0].id, first.id);
+        assert!(listed[0].pinned);
+
+        let err = notes.add(ann, &input("   ", &[]), None).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation);
+        let err = notes
+            .add(Uuid::new_v4(), &input("x", &[]), None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        let err = notes
+            .add(ann, &input("paid with 4111 1111 1111 1111", &[]), None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation);
+    });
+}
+
+#[test]
+fn an_edit_keeps_the_previous_text_as_a_version_and_updates_the_index() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = user(&kith, "Ann", "Lee").await;
+        let notes = kith.notes();
+        let note = notes
+            .add(ann, &input("Prefers email contact", &["lapsed"]), None)
+            .await
+            .unwrap();
+        let edited = notes
+            .edit(
+                note.id,
+                &input("Prefers phone calls after 5pm", &["lapsed", "phone"]),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(edited.versions, 1);
+        assert!(edited.edited_at.is_some());
+        assert_eq!(edited.tags, vec!["lapsed", "phone"]);
+        let versions = notes.versions(note.id).await.unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].body, "Prefers email contact");
+
+        assert!(
+            found(&kith, text("email contact")).await.is_empty(),
+            "old text is not found"
+        );
+        assert_eq!(
+            found(&kith, text("phone calls")).await,
+            vec![edited.body.clone()]
+        );
+
+        // Same text, a tag removed: no new version, the tag gone from the index.
+        let again = notes
+            .edit(
+                note.id,
+                &input("Prefers phone calls after 5pm", &["phone"]),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.versions, 1);
+        assert_eq!(again.tags, vec!["phone"]);
+        let by_tag = NoteQuery {
+            tag: Some("lapsed".into()),
+            ..text("")
+        };
+        assert!(found(&kith, by_tag).await.is_empty());
+        assert_eq!(
+            found(&kith, text("lapsed")).await,
+            Vec::<String>::new(),
+            "tag text left the index"
+        );
+    });
+}
+
+#[test]
+fn search_is_accent_and_case_insensitive_and_filters_by_tag_and_user() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = user(&kith, "Ann", "Lee").await;
+        let bob = user(&kith, "Bob", "Ray").await;
+        let notes = kith.notes();
+        notes
+            .add(ann, &input("Lunch at the Café Müller", &["Meeting"]), None)
+            .await
+            .unwrap();
+        notes
+            .add(bob, &input("cafe order: two espressos", &["order"]), None)
+            .await
+            .unwrap();
+        notes
+            .add(
+                bob,
+                &input("Wants a quote for the café", &["meeting"]),
+                None,
+            )
+            .await
+            .unwrap();
+
+        assert_eq!(found(&kith, text("CAFE")).await.len(), 3);
+        assert_eq!(
+            found(&kith, text("muller")).await,
+            vec!["Lunch at the Café Müller"]
+        );
+        let meetings = NoteQuery {
+            tag: Some("#MEETING".into()),
+            ..text("café")
+        };
+        assert_eq!(found(&kith, meetings).await.len(), 2);
+        let bobs = NoteQuery {
+            user_id: Some(bob),
+            ..text("cafe")
+        };
+        assert_eq!(
+            found(&kith, bobs).await,
+            vec!["Wants a quote for the café", "cafe order: two espressos"],
+            "newest first"
+        );
+        // Tag words are searchable too.
+        assert_eq!(found(&kith, text("order")).await.len(), 1);
+
+        let hit = &kith.notes().search(&text("muller")).await.unwrap().hits[0];
+        assert_eq!(hit.user_name, "Ann Lee");
+        let short = kith.notes().search(&text("ca")).await.unwrap();
+        assert!(short.query_too_short);
+
+        let tags = kith.notes().tags("me", 10).await.unwrap();
+        assert_eq!(tags.len(), 1, "Meeting and meeting are one tag: {tags:?}");
+        assert_eq!(tags[0].count, 2);
+        // Quotes and FTS syntax in a query are just text.
+        assert!(found(&kith, text("\"cafe OR NEAR(")).await.is_empty());
+    });
+}
+
+#[test]
+fn deleted_notes_and_notes_of_deleted_users_are_not_found_until_restored() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = user(&kith, "Ann", "Lee").await;
+        let notes = kith.notes();
+        let note = notes
+            .add(ann, &input("Renewal due in March", &[]), None)
+            .await
+            .unwrap();
+        notes.delete(note.id).await.unwrap();
+        assert!(found(&kith, text("renewal")).await.is_empty());
+        assert!(notes.for_user(ann).await.unwrap().is_empty());
+        notes.restore(note.id).await.unwrap();
+        assert_eq!(found(&kith, text("renewal")).await.len(), 1);
+
+        kith.users().delete(ann).await.unwrap();
+        assert!(found(&kith, text("renewal")).await.is_empty());
+    });
+}
+
+#[test]
+fn the_same_tag_added_offline_on_two_desktops_is_one_tag() {
+    common::runtime().block_on(async {
+        let (_a, one) = common::kith().await;
+        let (_b, two) = common::kith().await;
+        let ann = user(&one, "Ann", "Lee").await;
+        let note = one
+            .notes()
+            .add(ann, &input("Shared note", &[]), None)
+            .await
+            .unwrap();
+        let outbox = one.store().outbox(100).await.unwrap();
+        let changes: Vec<_> = outbox.into_iter().map(|(_, c)| c).collect();
+        two.store().merge(&changes).await.unwrap();
+
+        let tagged = input("Shared note", &["VIP"]);
+        one.notes().edit(note.id, &tagged, None).await.unwrap();
+        two.notes()
+            .edit(note.id, &input("Shared note", &["vip"]), None)
+            .await
+            .unwrap();
+        let from_two: Vec<_> = two
+            .store()
+            .outbox(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        one.store().merge(&from_two).await.unwrap();
+        let tags = one.notes().get(note.id).await.unwrap().tags;
+        assert_eq!(tags.len(), 1, "{tags:?}");
+        assert_eq!(
+            found(&one, text("shared")).await.len(),
+            1,
+            "merged notes are indexed"
+        );
+    });
+}
