@@ -1,27 +1,9 @@
 //! kith-cli end to end: the real binary over a real data directory.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{cli, json};
 use serde_json::Value;
-
-fn cli(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("kith-cli").expect("kith-cli binary");
-    cmd.env_remove("KITH_DATA_DIR").arg("--data-dir").arg(dir);
-    cmd
-}
-
-fn json(dir: &std::path::Path, args: &[&str]) -> Value {
-    let out = cli(dir)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run kith-cli");
-    assert!(
-        out.status.success(),
-        "kith-cli {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
-}
 
 #[test]
 fn add_show_search_delete_restore() {

@@ -1,27 +1,8 @@
 //! `kith-cli notes` over a real data directory.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn cli(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("kith-cli").expect("kith-cli binary");
-    cmd.env_remove("KITH_DATA_DIR").arg("--data-dir").arg(dir);
-    cmd
-}
-
-fn json(dir: &std::path::Path, args: &[&str]) -> Value {
-    let out = cli(dir)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run kith-cli");
-    assert!(
-        out.status.success(),
-        "kith-cli {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
-}
+use common::{cli, json};
 
 #[test]
 fn add_a_tagged_note_and_find_it_by_text_and_by_tag() {
