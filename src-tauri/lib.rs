@@ -117,6 +117,16 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::import::undo_import,
         commands::export::export_users,
         commands::export::cancel_export,
+        commands::links::open_link,
+        commands::notes::list_notes,
+        commands::notes::add_note,
+        commands::notes::edit_note,
+        commands::notes::set_note_pinned,
+        commands::notes::delete_note,
+        commands::notes::restore_note,
+        commands::notes::note_versions,
+        commands::notes::note_tags,
+        commands::notes::search_notes,
         commands::settings::get_settings,
         commands::settings::update_settings,
     ])
@@ -135,6 +145,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
     let options = Options::parse(args, std::env::var_os("KITH_DATA_DIR"))?;
     with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .on_window_event(drop::on_window_event)
         .setup(move |app| {
             let dir = match &options.data_dir {

@@ -3,6 +3,8 @@
 
 pub mod export;
 pub mod import;
+pub mod links;
+pub mod notes;
 pub mod settings;
 pub mod users;
 pub mod workspace;

@@ -210,6 +210,21 @@ fn search_is_accent_and_case_insensitive_and_filters_by_tag_and_user() {
         let tags = kith.notes().tags("me", 10).await.unwrap();
         assert_eq!(tags.len(), 1, "Meeting and meeting are one tag: {tags:?}");
         assert_eq!(tags[0].count, 2);
+        // A tag filter finds that tag exactly, however short, not tags containing it.
+        notes
+            .add(ann, &input("Wholesale account", &["VIPs", "b2"]), None)
+            .await
+            .unwrap();
+        let vip = NoteQuery {
+            tag: Some("vip".into()),
+            ..text("")
+        };
+        assert!(found(&kith, vip).await.is_empty());
+        let b2 = NoteQuery {
+            tag: Some("B2".into()),
+            ..text("")
+        };
+        assert_eq!(found(&kith, b2).await, vec!["Wholesale account"]);
         // Quotes and FTS syntax in a query are just text.
         assert!(found(&kith, text("\"cafe OR NEAR(")).await.is_empty());
     });

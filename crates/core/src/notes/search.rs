@@ -7,6 +7,7 @@ use super::model::{NoteHit, NoteQuery, NoteSearch};
 use super::read::{note_of, with_tags, NOTE_COLUMNS};
 use crate::error::Result;
 use crate::search::{fts_literal, MIN_TRIGRAM};
+use crate::store::tag_phrase;
 use crate::text::fold;
 
 /// Most hits one search returns.
@@ -28,33 +29,34 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
 
     let mut filters = vec!["n._deleted = 0".to_owned(), "u._deleted = 0".to_owned()];
     let mut binds: Vec<String> = Vec::new();
-    // Newest first: notes get rids in the order they were written here, and FTS5
-    // walks its index by rowid, so ORDER BY rowid DESC stops at the limit
-    // instead of sorting every match.
-    let from = if words.is_empty() {
-        "notes n".to_owned()
+    // Words and tag both go to the index, which intersects them. Newest first: notes
+    // get rids in the order they were written here, and FTS5 walks its index by
+    // rowid, so ORDER BY rowid DESC stops at the limit instead of sorting every match.
+    let mut expr = words;
+    if let Some(tag) = tag {
+        expr.push(tag_phrase(tag));
+    }
+    let (from, order) = if expr.is_empty() {
+        // One user's notes come from notes_by_user (user, created_at); all notes
+        // from the newest rid back.
+        let order = if query.user_id.is_some() {
+            "n.created_at DESC"
+        } else {
+            "n.rid DESC"
+        };
+        ("notes n", order)
     } else {
         filters.push("notes_fts MATCH ?".into());
-        binds.push(words.join(" AND "));
-        "notes_fts f JOIN notes n ON n.rid = f.rowid".to_owned()
+        binds.push(expr.join(" AND "));
+        (
+            "notes_fts f JOIN notes n ON n.rid = f.rowid",
+            "f.rowid DESC",
+        )
     };
-    if let Some(tag) = tag {
-        filters.push(
-            "EXISTS (SELECT 1 FROM note_tags t WHERE t.note_id = n.id AND t._deleted = 0 \
-             AND t.tag = ? COLLATE NOCASE)"
-                .into(),
-        );
-        binds.push(tag.to_owned());
-    }
     if let Some(user) = query.user_id {
         filters.push("n.user_id = ?".into());
         binds.push(user.to_string());
     }
-    let order = if words.is_empty() {
-        "n.rid DESC"
-    } else {
-        "f.rowid DESC"
-    };
     let sql = format!(
         "SELECT {NOTE_COLUMNS}, \
                 trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name, \

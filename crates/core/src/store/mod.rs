@@ -7,6 +7,7 @@
 mod apply;
 mod derive;
 mod note_index;
+pub(crate) use note_index::tag_phrase;
 
 /// For other modules' batched reads: rows per multi-row statement, and its `?, ?, …`.
 pub(crate) use apply::{placeholders, CHUNK};

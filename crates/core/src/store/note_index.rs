@@ -1,5 +1,7 @@
 //! The note search index (`notes_fts`): folded body and tags of every live note,
-//! rowid = notes.rid. Kept in the write transaction like the users index, so a
+//! rowid = notes.rid. Tags are indexed as `|tag one|tag two|`, so a tag filter is
+//! the phrase `"|tag|"` in the tags column: the index finds exactly that tag (not
+//! every tag containing it), whatever its length, and intersects it with the words. Kept in the write transaction like the users index, so a
 //! search never finds a note as it was before an edit, a delete or a new tag.
 
 use std::collections::BTreeSet;
@@ -67,7 +69,7 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &Outcome) 
 async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
     let sql = format!(
         "SELECT n.rid, n.body, n._deleted, \
-                (SELECT group_concat(t.tag, ' ') FROM note_tags t \
+                (SELECT group_concat(t.tag, '|') FROM note_tags t \
                   WHERE t.note_id = n.id AND t._deleted = 0) AS tags \
          FROM notes n WHERE n.id IN ({})",
         placeholders(notes.len())
@@ -104,11 +106,7 @@ async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
             continue;
         }
         let tags: Option<String> = r.try_get("tags")?;
-        entries.push((
-            r.try_get("rid")?,
-            fold(&body),
-            fold(tags.as_deref().unwrap_or_default()),
-        ));
+        entries.push((r.try_get("rid")?, fold(&body), tags_column(tags.as_deref())));
     }
     if !entries.is_empty() {
         let values = vec!["(?, ?, ?)"; entries.len()].join(", ");
@@ -120,4 +118,18 @@ async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// The tags column of a note: folded, each between `|`; `tags` joined by `|`.
+fn tags_column(tags: Option<&str>) -> String {
+    match tags {
+        Some(t) if !t.is_empty() => format!("|{}|", fold(t)),
+        _ => String::new(),
+    }
+}
+
+/// The FTS5 phrase that finds notes tagged `tag` in the tags column.
+pub(crate) fn tag_phrase(tag: &str) -> String {
+    let tag = fold(tag.trim().trim_start_matches('#'));
+    format!("tags : \"|{}|\"", tag.replace('"', "\"\""))
 }

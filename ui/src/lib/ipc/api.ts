@@ -20,9 +20,15 @@ import type { ImportUndoReport } from "./generated/ImportUndoReport";
 import type { KithError } from "./generated/KithError";
 import type { Location } from "./generated/Location";
 import type { NewUser } from "./generated/NewUser";
+import type { Note } from "./generated/Note";
+import type { NoteInput } from "./generated/NoteInput";
+import type { NoteQuery } from "./generated/NoteQuery";
+import type { NoteSearch } from "./generated/NoteSearch";
+import type { NoteVersion } from "./generated/NoteVersion";
 import type { SearchResult } from "./generated/SearchResult";
 import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
+import type { TagCount } from "./generated/TagCount";
 import type { Team } from "./generated/Team";
 import type { UserDetail } from "./generated/UserDetail";
 import type { UserField } from "./generated/UserField";
@@ -103,6 +109,20 @@ export const api = {
   createLocation: (name: string) => call<Location>("create_location", { name }),
   renameLocation: (id: string, name: string) => call<Location>("rename_location", { id, name }),
   deleteLocation: (id: string) => call<null>("delete_location", { id }),
+
+  // Notes: authored by this desktop's staff member (settings.current_staff_id).
+  listNotes: (userId: string) => call<Note[]>("list_notes", { user_id: userId }),
+  addNote: (userId: string, input: NoteInput) => call<Note>("add_note", { user_id: userId, input }),
+  editNote: (noteId: string, input: NoteInput) => call<Note>("edit_note", { note_id: noteId, input }),
+  setNotePinned: (noteId: string, pinned: boolean) => call<Note>("set_note_pinned", { note_id: noteId, pinned }),
+  deleteNote: (noteId: string) => call<null>("delete_note", { note_id: noteId }),
+  restoreNote: (noteId: string) => call<Note>("restore_note", { note_id: noteId }),
+  noteVersions: (noteId: string) => call<NoteVersion[]>("note_versions", { note_id: noteId }),
+  /** Tags in use, most used first, starting with `prefix` (ignoring case and accents). */
+  noteTags: (prefix: string, limit: number) => call<TagCount[]>("note_tags", { prefix, limit }),
+  searchNotes: (query: NoteQuery) => call<NoteSearch>("search_notes", { query }),
+  /** Opens a web, mail or phone link outside the app; anything else is refused. */
+  openLink: (url: string) => call<null>("open_link", { url }),
 
   getSettings: () => call<Settings>("get_settings"),
   updateSettings: (settings: Settings) => call<Settings>("update_settings", { settings }),

@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { vi } from "vitest";
 import type { KithError } from "../ipc/api";
+import type { Note } from "../ipc/generated/Note";
 import type { UserDetail } from "../ipc/generated/UserDetail";
 import type { UserSummary } from "../ipc/generated/UserSummary";
 
@@ -14,7 +15,7 @@ export const BASE_HANDLERS: Handlers = {
   list_teams: () => [],
   list_locations: () => [],
   list_custom_fields: () => [],
-  get_settings: () => ({ default_region: "US", theme: "system" }),
+  get_settings: () => ({ default_region: "US", theme: "system", current_staff_id: null }),
 };
 
 export function serve(handlers: Handlers) {
@@ -71,6 +72,22 @@ export function detail(overrides: Partial<UserDetail> = {}): UserDetail {
     push_tokens: [],
     cards: [],
     custom_values: [],
+    ...overrides,
+  };
+}
+
+export function note(i: number, overrides: Partial<Note> = {}): Note {
+  return {
+    id: `n${i}`,
+    user_id: "u1",
+    body: `Note ${i}`,
+    author_id: null,
+    author_name: "Dana",
+    pinned: false,
+    created_at: 1_700_000_000_000 + i,
+    edited_at: null,
+    tags: [],
+    versions: 0,
     ...overrides,
   };
 }
