@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod notes;
 mod output;
+mod peak_rss;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

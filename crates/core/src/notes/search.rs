@@ -6,20 +6,13 @@ use sqlx::SqlitePool;
 use super::model::{NoteHit, NoteQuery, NoteSearch};
 use super::read::{note_of, with_tags, NOTE_COLUMNS};
 use crate::error::Result;
-use crate::search::{fts_literal, MIN_TRIGRAM};
-use crate::text::fold;
+use crate::search::{trigram_match, user_name_of, USER_NAME_COLUMNS};
 
 /// Most hits one search returns.
 const MAX_LIMIT: i64 = 500;
 
 pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteSearch> {
-    let text: String = query.text.chars().filter(|c| !c.is_control()).collect();
-    let words: Vec<String> = fold(&text)
-        .split_whitespace()
-        .filter(|w| w.chars().count() >= MIN_TRIGRAM)
-        .map(fts_literal)
-        .collect();
-    let query_too_short = words.is_empty() && !text.trim().is_empty();
+    let (words, query_too_short) = trigram_match(&query.text);
     let tag = query
         .tag
         .as_deref()
@@ -31,12 +24,12 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
     // Newest first: notes get rids in the order they were written here, and FTS5
     // walks its index by rowid, so ORDER BY rowid DESC stops at the limit
     // instead of sorting every match.
-    let from = if words.is_empty() {
-        "notes n".to_owned()
-    } else {
+    let from = if let Some(words) = &words {
         filters.push("notes_fts MATCH ?".into());
-        binds.push(words.join(" AND "));
-        "notes_fts f JOIN notes n ON n.rid = f.rowid".to_owned()
+        binds.push(words.clone());
+        "notes_fts f JOIN notes n ON n.rid = f.rowid"
+    } else {
+        "notes n"
     };
     if let Some(tag) = tag {
         filters.push(
@@ -50,15 +43,13 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
         filters.push("n.user_id = ?".into());
         binds.push(user.to_string());
     }
-    let order = if words.is_empty() {
-        "n.rid DESC"
-    } else {
+    let order = if words.is_some() {
         "f.rowid DESC"
+    } else {
+        "n.rid DESC"
     };
     let sql = format!(
-        "SELECT {NOTE_COLUMNS}, \
-                trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name, \
-                u.email AS user_email \
+        "SELECT {NOTE_COLUMNS}, {USER_NAME_COLUMNS} \
          FROM {from} JOIN users u ON u.id = n.user_id \
          LEFT JOIN staff s ON s.id = n.author_id \
          WHERE {} ORDER BY {order} LIMIT ?",
@@ -75,14 +66,7 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
     let mut names = Vec::with_capacity(rows.len());
     let mut notes = Vec::with_capacity(rows.len());
     for r in &rows {
-        use sqlx::Row;
-        let name: String = r.try_get("user_name")?;
-        let email: Option<String> = r.try_get("user_email")?;
-        names.push(if name.is_empty() {
-            email.unwrap_or_else(|| "Unnamed user".into())
-        } else {
-            name
-        });
+        names.push(user_name_of(r)?);
         notes.push(note_of(r)?);
     }
     let notes = with_tags(pool, notes).await?;
