@@ -6,6 +6,7 @@
 
 mod apply;
 mod derive;
+mod file_index;
 mod fts;
 mod note_index;
 
