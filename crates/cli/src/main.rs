@@ -3,9 +3,11 @@
 
 mod bench;
 mod export;
+mod files;
 mod import;
 mod notes;
 mod output;
+mod peak_rss;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +66,9 @@ enum Command {
     /// Relationship notes: add, list, search.
     #[command(subcommand)]
     Notes(notes::NotesCommand),
+    /// Files attached to users: attach, list, find.
+    #[command(subcommand)]
+    Files(files::FilesCommand),
     /// Measure search, open and memory; prints the BENCHMARKS.md tables.
     Bench(bench::BenchArgs),
 }
@@ -135,6 +140,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import::run(&kith, &args, &out).await?,
         Command::Export(args) => export::run(&kith, &args, &out).await?,
         Command::Notes(cmd) => notes::run(&kith, cmd, &out).await?,
+        Command::Files(cmd) => files::run(&kith, cmd, &out).await?,
         Command::UndoImport { batch_id } => {
             let report = kith_core::import::run::undo(kith.store(), batch_id).await?;
             out.message(

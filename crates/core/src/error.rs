@@ -42,6 +42,10 @@ pub enum CoreError {
     Io(#[from] std::io::Error),
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    /// A file to attach or a copy to write: a folder, a missing or unreadable
+    /// file, a full disk.
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
 }
 
 impl CoreError {
@@ -63,12 +67,15 @@ impl CoreError {
             CoreError::Schema(_) => ErrorKind::InvalidInput,
             CoreError::Storage(_) | CoreError::Migrate(_) | CoreError::Io(_) => ErrorKind::Storage,
             CoreError::Clock(_) | CoreError::Corrupt(_) => ErrorKind::Internal,
+            CoreError::File(e) => e.kind(),
         }
     }
 
     pub fn field(&self) -> Option<&str> {
         match self {
             CoreError::Validation { field, .. } => Some(field),
+            // The file the person chose is what the message is about.
+            CoreError::File(e) if e.kind() == ErrorKind::Validation => Some("path"),
             _ => None,
         }
     }

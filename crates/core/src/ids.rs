@@ -21,6 +21,11 @@ pub fn name_id(kind: &str, name: &str) -> Uuid {
     Uuid::new_v5(&KITH_NAMESPACE, format!("{kind}:{name}").as_bytes())
 }
 
+/// An id read back from the database, which only ever holds canonical ones.
+pub(crate) fn parse_id(s: &str) -> crate::Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| crate::CoreError::Corrupt(format!("id {s:?}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

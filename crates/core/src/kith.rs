@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
 use crate::error::Result;
+use crate::files::{BlobStore, Files};
 use crate::notes::Notes;
 use crate::search::{search_users, SearchResult};
 use crate::settings::{self, Settings};
@@ -48,6 +49,14 @@ impl Kith {
 
     pub fn notes(&self) -> Notes<'_> {
         Notes { store: &self.store }
+    }
+
+    /// Files attached to users; their bytes live in `<data dir>/blobs`.
+    pub fn files(&self) -> Files<'_> {
+        Files {
+            store: &self.store,
+            blobs: BlobStore::new(&self.data_dir),
+        }
     }
 
     pub fn workspace(&self) -> Workspace<'_> {

@@ -29,6 +29,9 @@ pub enum Check {
     Email,
     /// A phone number in E.164: + and 8 to 15 digits.
     E164,
+    /// A SHA-256 as 64 lower-case hex digits. Blob paths are built from it, so a
+    /// remote change must not be able to name anything else.
+    Sha256,
 }
 
 /// Longest text any synced column accepts, local or remote.
@@ -234,6 +237,20 @@ pub static TASKS: TableDef = TableDef {
     ],
 };
 
+pub static ATTACHMENTS: TableDef = TableDef {
+    name: "attachments",
+    columns: &[
+        col("user_id", ColType::Uuid),
+        text("name"),
+        col("mime", ColType::Text),
+        col("size", ColType::Int),
+        checked("sha256", Check::Sha256),
+        col("kind", ColType::Text),
+        col("created_at", ColType::Int),
+        col("created_by", ColType::Uuid),
+    ],
+};
+
 pub static TABLES: &[&TableDef] = &[
     &USERS,
     &TEAMS,
@@ -252,6 +269,7 @@ pub static TABLES: &[&TableDef] = &[
     &TASK_STATUSES,
     &TASK_CATEGORIES,
     &TASKS,
+    &ATTACHMENTS,
 ];
 
 pub fn table(name: &str) -> Result<&'static TableDef> {
@@ -324,6 +342,7 @@ pub fn check_value(
         }
         Check::Email if !s.contains('@') => refuse("is not an email address"),
         Check::E164 if !crate::validate::is_e164(s) => refuse("is not an E.164 phone number"),
-        Check::NoCardNumber | Check::Email | Check::E164 => Ok(()),
+        Check::Sha256 if !crate::files::is_sha256(s) => refuse("is not a SHA-256 in hex"),
+        Check::NoCardNumber | Check::Email | Check::E164 | Check::Sha256 => Ok(()),
     }
 }

@@ -74,6 +74,41 @@ fn plan(query: &str) -> Plan {
     Plan::Words { long, short }
 }
 
+/// The columns [`user_name_of`] reads, for a query joining `users u`: what a hit
+/// on a note or a file shows as whose it is.
+pub(crate) const USER_NAME_COLUMNS: &str =
+    "trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name, \
+     u.email AS user_email";
+
+/// A user's display name from a row of [`USER_NAME_COLUMNS`]: their name, else
+/// their email, else a placeholder.
+pub(crate) fn user_name_of(r: &sqlx::sqlite::SqliteRow) -> Result<String> {
+    let name: String = r.try_get("user_name")?;
+    let email: Option<String> = r.try_get("user_email")?;
+    Ok(if name.is_empty() {
+        email.unwrap_or_else(|| "Unnamed user".into())
+    } else {
+        name
+    })
+}
+
+/// Typed text as an FTS5 match over a folded trigram index: every word of three
+/// letters or more, ANDed (`None` when there is none), and whether the text held
+/// only shorter words. Those cannot be looked up in a trigram index and are left
+/// out rather than found by scanning every row.
+pub(crate) fn trigram_match(text: &str) -> (Option<String>, bool) {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    let words: Vec<String> = fold(&text)
+        .split_whitespace()
+        .filter(|w| w.chars().count() >= MIN_TRIGRAM)
+        .map(fts_literal)
+        .collect();
+    if words.is_empty() {
+        return (None, !text.trim().is_empty());
+    }
+    (Some(words.join(" AND ")), false)
+}
+
 /// An FTS5 string literal: the term in double quotes, inner quotes doubled.
 pub(crate) fn fts_literal(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))

@@ -4,23 +4,8 @@
 mod common;
 
 use kith_core::notes::{NoteInput, NoteQuery};
-use kith_core::users::NewUser;
 use kith_core::{ErrorKind, Kith};
 use uuid::Uuid;
-
-async fn user(kith: &Kith, first: &str, last: &str) -> Uuid {
-    kith.users()
-        .create(&NewUser {
-            first_name: first.into(),
-            last_name: last.into(),
-            email: None,
-            mobile_phone: None,
-            home_phone: None,
-        })
-        .await
-        .unwrap()
-        .id
-}
 
 fn input(body: &str, tags: &[&str]) -> NoteInput {
     NoteInput {
@@ -53,7 +38,7 @@ async fn found(kith: &Kith, q: NoteQuery) -> Vec<String> {
 fn notes_are_listed_pinned_first_then_newest_with_their_tags() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
-        let ann = user(&kith, "Ann", "Lee").await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
         let notes = kith.notes();
         let first = notes
             .add(
@@ -102,7 +87,7 @@ fn notes_are_listed_pinned_first_then_newest_with_their_tags() {
 fn an_edit_keeps_the_previous_text_as_a_version_and_updates_the_index() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
-        let ann = user(&kith, "Ann", "Lee").await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
         let notes = kith.notes();
         let note = notes
             .add(ann, &input("Prefers email contact", &["lapsed"]), None)
@@ -160,8 +145,8 @@ fn an_edit_keeps_the_previous_text_as_a_version_and_updates_the_index() {
 fn search_is_accent_and_case_insensitive_and_filters_by_tag_and_user() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
-        let ann = user(&kith, "Ann", "Lee").await;
-        let bob = user(&kith, "Bob", "Ray").await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        let bob = common::user(&kith, "Bob", "Ray").await;
         let notes = kith.notes();
         notes
             .add(ann, &input("Lunch at the Café Müller", &["Meeting"]), None)
@@ -234,7 +219,7 @@ fn search_is_accent_and_case_insensitive_and_filters_by_tag_and_user() {
 fn deleted_notes_and_notes_of_deleted_users_are_not_found_until_restored() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
-        let ann = user(&kith, "Ann", "Lee").await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
         let notes = kith.notes();
         let note = notes
             .add(ann, &input("Renewal due in March", &[]), None)
@@ -256,7 +241,7 @@ fn the_same_tag_added_offline_on_two_desktops_is_one_tag() {
     common::runtime().block_on(async {
         let (_a, one) = common::kith().await;
         let (_b, two) = common::kith().await;
-        let ann = user(&one, "Ann", "Lee").await;
+        let ann = common::user(&one, "Ann", "Lee").await;
         let note = one
             .notes()
             .add(ann, &input("Shared note", &[]), None)

@@ -7,7 +7,8 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::model::Note;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
+use crate::ids::parse_id;
 use crate::store::placeholders;
 
 /// The columns [`note_of`] reads, for `FROM notes n LEFT JOIN staff s ON s.id = n.author_id`.
@@ -15,10 +16,6 @@ pub(super) const NOTE_COLUMNS: &str = "n.id, n.user_id, coalesce(n.body, '') AS 
      n.author_id, s.name AS author_name, coalesce(n.pinned, 0) AS pinned, \
      coalesce(n.created_at, 0) AS created_at, n.edited_at, \
      (SELECT count(*) FROM note_versions v WHERE v.note_id = n.id AND v._deleted = 0) AS versions";
-
-pub(super) fn parse_id(s: &str) -> Result<Uuid> {
-    Uuid::parse_str(s).map_err(|e| CoreError::Corrupt(format!("id {s:?}: {e}")))
-}
 
 /// A note from a row of [`NOTE_COLUMNS`], without its tags yet.
 pub(super) fn note_of(r: &SqliteRow) -> Result<Note> {

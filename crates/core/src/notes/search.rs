@@ -6,21 +6,14 @@ use sqlx::SqlitePool;
 use super::model::{NoteHit, NoteQuery, NoteSearch};
 use super::read::{note_of, with_tags, NOTE_COLUMNS};
 use crate::error::Result;
-use crate::search::{fts_literal, MIN_TRIGRAM};
+use crate::search::{trigram_match, user_name_of, USER_NAME_COLUMNS};
 use crate::store::tag_phrase;
-use crate::text::fold;
 
 /// Most hits one search returns.
 const MAX_LIMIT: i64 = 500;
 
 pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteSearch> {
-    let text: String = query.text.chars().filter(|c| !c.is_control()).collect();
-    let words: Vec<String> = fold(&text)
-        .split_whitespace()
-        .filter(|w| w.chars().count() >= MIN_TRIGRAM)
-        .map(fts_literal)
-        .collect();
-    let query_too_short = words.is_empty() && !text.trim().is_empty();
+    let (words, query_too_short) = trigram_match(&query.text);
     let tag = query
         .tag
         .as_deref()
@@ -32,7 +25,7 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
     // Words and tag both go to the index, which intersects them. Newest first: notes
     // get rids in the order they were written here, and FTS5 walks its index by
     // rowid, so ORDER BY rowid DESC stops at the limit instead of sorting every match.
-    let mut expr = words;
+    let mut expr: Vec<String> = words.into_iter().collect();
     if let Some(tag) = tag {
         expr.push(tag_phrase(tag));
     }
@@ -58,9 +51,7 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
         binds.push(user.to_string());
     }
     let sql = format!(
-        "SELECT {NOTE_COLUMNS}, \
-                trim(coalesce(u.first_name, '') || ' ' || coalesce(u.last_name, '')) AS user_name, \
-                u.email AS user_email \
+        "SELECT {NOTE_COLUMNS}, {USER_NAME_COLUMNS} \
          FROM {from} JOIN users u ON u.id = n.user_id \
          LEFT JOIN staff s ON s.id = n.author_id \
          WHERE {} ORDER BY {order} LIMIT ?",
@@ -77,14 +68,7 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
     let mut names = Vec::with_capacity(rows.len());
     let mut notes = Vec::with_capacity(rows.len());
     for r in &rows {
-        use sqlx::Row;
-        let name: String = r.try_get("user_name")?;
-        let email: Option<String> = r.try_get("user_email")?;
-        names.push(if name.is_empty() {
-            email.unwrap_or_else(|| "Unnamed user".into())
-        } else {
-            name
-        });
+        names.push(user_name_of(r)?);
         notes.push(note_of(r)?);
     }
     let notes = with_tags(pool, notes).await?;

@@ -28,7 +28,7 @@ impl Notes<'_> {
         input: &NoteInput,
         author: Option<Uuid>,
     ) -> Result<Note> {
-        self.live_user(user_id).await?;
+        crate::users::ensure_live(self.store.pool(), user_id).await?;
         let body = clean_body(&input.body)?;
         let tags = clean_tags(&input.tags)?;
         let id = Uuid::now_v7();
@@ -108,16 +108,7 @@ impl Notes<'_> {
     }
 
     pub async fn restore(&self, note_id: Uuid) -> Result<Note> {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT rid FROM notes WHERE id = ?")
-            .bind(note_id.to_string())
-            .fetch_optional(self.store.pool())
-            .await?;
-        if exists.is_none() {
-            return Err(CoreError::not_found("note"));
-        }
-        self.store
-            .commit(vec![Edit::tombstone(&NOTES, note_id, false)])
-            .await?;
+        self.store.restore_row(&NOTES, note_id, "note").await?;
         self.get(note_id).await
     }
 
@@ -198,15 +189,6 @@ impl Notes<'_> {
 
     pub async fn search(&self, query: &NoteQuery) -> Result<NoteSearch> {
         super::search::search(self.store.pool(), query).await
-    }
-
-    async fn live_user(&self, user_id: Uuid) -> Result<()> {
-        let live: Option<i64> =
-            sqlx::query_scalar("SELECT rid FROM users WHERE id = ? AND _deleted = 0")
-                .bind(user_id.to_string())
-                .fetch_optional(self.store.pool())
-                .await?;
-        live.map(|_| ()).ok_or_else(|| CoreError::not_found("user"))
     }
 }
 

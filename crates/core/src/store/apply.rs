@@ -106,6 +106,7 @@ pub(super) async fn apply_batch(
     write(conn, &mut outcome).await?;
     derive::after_batch(conn, &mut outcome).await?;
     super::note_index::after_batch(conn, &outcome).await?;
+    super::file_index::after_batch(conn, &outcome).await?;
     Ok(outcome.applied)
 }
 

@@ -6,6 +6,8 @@
 
 mod apply;
 mod derive;
+mod file_index;
+mod fts;
 mod note_index;
 pub(crate) use note_index::tag_phrase;
 
@@ -255,6 +257,22 @@ impl Store {
         let changes = bulk.commit(edits).await?;
         bulk.finish().await?;
         Ok(changes)
+    }
+
+    /// Brings a row back from the trash (a newer `_deleted = false`); not found,
+    /// named `what`, when the row was never written here.
+    pub async fn restore_row(&self, table: &'static TableDef, id: Uuid, what: &str) -> Result<()> {
+        // The table name comes from the registry, never from input.
+        let sql = format!("SELECT rid FROM {} WHERE id = ?", table.name);
+        let exists: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(CoreError::not_found(what));
+        }
+        self.commit(vec![Edit::tombstone(table, id, false)]).await?;
+        Ok(())
     }
 
     /// Starts a long write — an import — made of many commits that land together

@@ -1,8 +1,8 @@
 //! The note search index (`notes_fts`): folded body and tags of every live note,
 //! rowid = notes.rid. Tags are indexed as `|tag one|tag two|`, so a tag filter is
 //! the phrase `"|tag|"` in the tags column: the index finds exactly that tag (not
-//! every tag containing it), whatever its length, and intersects it with the words. Kept in the write transaction like the users index, so a
-//! search never finds a note as it was before an edit, a delete or a new tag.
+//! every tag containing it), whatever its length, and intersects it with the words. Kept in the write transaction like the users
+//! index, so a search never finds a note as it was before an edit, a delete or a new tag.
 
 use std::collections::BTreeSet;
 
@@ -79,24 +79,11 @@ async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
         q = q.bind(id);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    // Deleting a rowid the index does not hold is harmless with contentless_delete:
-    // simpler and cheaper than tracking which notes were indexed before.
     let rids: Vec<i64> = rows
         .iter()
         .map(|r| r.try_get::<i64, _>("rid"))
         .collect::<std::result::Result<_, _>>()?;
-    if !rids.is_empty() {
-        let sql = format!(
-            "DELETE FROM notes_fts WHERE rowid IN ({})",
-            placeholders(rids.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for rid in &rids {
-            q = q.bind(rid);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    let mut entries: Vec<(i64, String, String)> = Vec::with_capacity(rows.len());
+    let mut entries: Vec<(i64, Vec<String>)> = Vec::with_capacity(rows.len());
     for r in rows {
         let deleted: bool = r.try_get("_deleted")?;
         let Some(body) = r.try_get::<Option<String>, _>("body")? else {
@@ -106,18 +93,12 @@ async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
             continue;
         }
         let tags: Option<String> = r.try_get("tags")?;
-        entries.push((r.try_get("rid")?, fold(&body), tags_column(tags.as_deref())));
+        entries.push((
+            r.try_get("rid")?,
+            vec![fold(&body), tags_column(tags.as_deref())],
+        ));
     }
-    if !entries.is_empty() {
-        let values = vec!["(?, ?, ?)"; entries.len()].join(", ");
-        let sql = format!("INSERT INTO notes_fts (rowid, body, tags) VALUES {values}");
-        let mut q = sqlx::query(&sql);
-        for (rid, body, tags) in entries {
-            q = q.bind(rid).bind(body).bind(tags);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+    super::fts::rewrite(conn, "notes_fts", &["body", "tags"], &rids, entries).await
 }
 
 /// The tags column of a note: folded, each between `|`; `tags` joined by `|`.

@@ -25,6 +25,21 @@ pub async fn kith() -> (TempDir, Kith) {
     (dir, kith)
 }
 
+/// A new live user with just a name.
+pub async fn user(kith: &Kith, first: &str, last: &str) -> uuid::Uuid {
+    kith.users()
+        .create(&kith_core::users::NewUser {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: None,
+            mobile_phone: None,
+            home_phone: None,
+        })
+        .await
+        .expect("create user")
+        .id
+}
+
 /// Every synced table's data and derived columns, as text, in a stable order.
 pub async fn dump(store: &Store) -> Vec<String> {
     use sqlx::Row;

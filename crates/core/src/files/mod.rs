@@ -1,0 +1,13 @@
+//! Files attached to users: the bytes in a content-addressed blob store beside
+//! the database, a synced `attachments` row per attachment (name, type, size,
+//! hash), and a trigram index over the names for the Files view.
+
+mod blobs;
+pub mod model;
+mod read;
+mod search;
+mod service;
+
+pub use blobs::{check_source, is_sha256, BlobStore, FileError, StoredBlob, BLOBS_DIR};
+pub use model::*;
+pub use service::Files;
