@@ -109,6 +109,23 @@ pub(crate) fn trigram_match(text: &str) -> (Option<String>, bool) {
     (Some(words.join(" AND ")), false)
 }
 
+/// Typed text as an FTS5 match over a folded word index: every word of two
+/// letters or more as a prefix ("renew" finds "renewal"), ANDed (`None` when
+/// there is none), and whether the text held only one-letter words, which would
+/// be a prefix of too much to be worth looking up.
+pub(crate) fn word_prefix_match(text: &str) -> (Option<String>, bool) {
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    let words: Vec<String> = fold(&text)
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .map(|w| format!("{}*", fts_literal(w)))
+        .collect();
+    if words.is_empty() {
+        return (None, !text.trim().is_empty());
+    }
+    (Some(words.join(" AND ")), false)
+}
+
 /// An FTS5 string literal: the term in double quotes, inner quotes doubled.
 pub(crate) fn fts_literal(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))

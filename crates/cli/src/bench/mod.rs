@@ -3,6 +3,7 @@
 //! drift with the machine.
 
 mod import;
+mod notes;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -44,6 +45,9 @@ pub struct BenchArgs {
     /// (a million-row import takes minutes, so the default runs it once).
     #[arg(long, value_delimiter = ',', default_value = "3,1")]
     import_runs: Vec<usize>,
+    /// Notes to generate for the note search figures.
+    #[arg(long, default_value_t = 1_000_000)]
+    notes: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,6 +56,8 @@ enum Part {
     Search,
     /// `kith-cli import` of a CSV file beside sqlite3's own `.import`.
     Import,
+    /// Note search over a million notes beside a LIKE scan.
+    Notes,
 }
 
 #[derive(Serialize)]
@@ -94,6 +100,7 @@ struct Report {
     /// Peak resident memory while opening, listing and searching, per size.
     serving_peak_rss_mb: Vec<(u64, Option<f64>)>,
     import: Vec<import::ImportFigure>,
+    notes: Option<notes::NotesReport>,
 }
 
 const SEED: u64 = 42;
@@ -114,13 +121,19 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
         open: Vec::new(),
         serving_peak_rss_mb: Vec::new(),
         import: Vec::new(),
+        notes: None,
     };
-    if args.only != Some(Part::Import) {
+    let runs = |part: Part| args.only.is_none_or(|only| only == part);
+    if runs(Part::Search) {
         search(args, &base, &mut report).await?;
     }
-    if args.only != Some(Part::Search) {
+    if runs(Part::Import) {
         let sizes = args.import_sizes.as_ref().unwrap_or(&args.sizes);
         report.import = import::run(sizes, &args.import_runs, &base).await?;
+    }
+    if runs(Part::Notes) {
+        report.notes =
+            Some(notes::run(args.notes, args.queries, args.reference_queries, &base).await?);
     }
     if out.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -331,7 +344,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn percentiles(times: &mut [Duration]) -> (f64, f64) {
+pub(super) fn percentiles(times: &mut [Duration]) -> (f64, f64) {
     if times.is_empty() {
         return (0.0, 0.0);
     }
@@ -383,6 +396,9 @@ fn markdown(r: &Report) -> String {
             s.push('\n');
         }
         s.push_str(&import::markdown(&r.import));
+    }
+    if let Some(notes) = &r.notes {
+        s.push_str(&notes::markdown(notes));
     }
     s
 }

@@ -1,19 +1,19 @@
-//! Finding notes: words through the trigram index over folded bodies and tags
-//! (so "cafe" finds "Café"), filtered by tag and user, newest first.
+//! Finding notes: word prefixes through the word index over folded bodies and
+//! tags (so "cafe" finds "Cafés"), filtered by tag and user, newest first.
 
 use sqlx::SqlitePool;
 
 use super::model::{NoteHit, NoteQuery, NoteSearch};
 use super::read::{note_of, with_tags, NOTE_COLUMNS};
 use crate::error::Result;
-use crate::search::{trigram_match, user_name_of, USER_NAME_COLUMNS};
+use crate::search::{user_name_of, word_prefix_match, USER_NAME_COLUMNS};
 use crate::store::tag_phrase;
 
 /// Most hits one search returns.
 const MAX_LIMIT: i64 = 500;
 
 pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteSearch> {
-    let (words, query_too_short) = trigram_match(&query.text);
+    let (words, query_too_short) = word_prefix_match(&query.text);
     let tag = query
         .tag
         .as_deref()

@@ -213,6 +213,7 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        rebuild_marked_indexes(&pool).await?;
 
         // INSERT OR IGNORE then read: two processes creating the same database
         // agree on one node id.
@@ -414,5 +415,28 @@ where
         .bind(value)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Derived indexes a migration redefined are filled again from their tables: a
+/// migration cannot, because the text they hold is folded by Kith, not by SQL.
+/// The migration leaves a `rebuild:<index>` mark in `meta`, removed in the same
+/// transaction as the rebuild, so a crash midway rebuilds again on the next open.
+async fn rebuild_marked_indexes(pool: &SqlitePool) -> Result<()> {
+    const NOTES: &str = "rebuild:notes_fts";
+    if read_meta(pool, NOTES).await?.is_none() {
+        return Ok(());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // Another process may have rebuilt it while this one waited for the lock.
+    if read_meta(&mut *tx, NOTES).await?.is_some() {
+        tracing::info!("rebuilding the note search index");
+        note_index::rebuild(&mut tx).await?;
+        sqlx::query("DELETE FROM meta WHERE key = ?")
+            .bind(NOTES)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }

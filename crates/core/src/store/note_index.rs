@@ -1,8 +1,7 @@
 //! The note search index (`notes_fts`): folded body and tags of every live note,
-//! rowid = notes.rid. Tags are indexed as `|tag one|tag two|`, so a tag filter is
-//! the phrase `"|tag|"` in the tags column: the index finds exactly that tag (not
-//! every tag containing it), whatever its length, and intersects it with the words. Kept in the write transaction like the users
-//! index, so a search never finds a note as it was before an edit, a delete or a new tag.
+//! rowid = notes.rid, by words (see migration 0008): the body, the tags' words,
+//! and one key token per tag for exact tag filters. Kept in the write transaction
+//! like the users index, so a search never finds a note as it was before an edit, a delete or a new tag.
 
 use std::collections::BTreeSet;
 
@@ -67,9 +66,10 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &Outcome) 
 }
 
 async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
+    // Tags cannot hold control characters (notes::clean_tags): U+001F separates them.
     let sql = format!(
         "SELECT n.rid, n.body, n._deleted, \
-                (SELECT group_concat(t.tag, '|') FROM note_tags t \
+                (SELECT group_concat(t.tag, char(31)) FROM note_tags t \
                   WHERE t.note_id = n.id AND t._deleted = 0) AS tags \
          FROM notes n WHERE n.id IN ({})",
         placeholders(notes.len())
@@ -93,24 +93,61 @@ async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
             continue;
         }
         let tags: Option<String> = r.try_get("tags")?;
-        entries.push((
-            r.try_get("rid")?,
-            vec![fold(&body), tags_column(tags.as_deref())],
-        ));
+        let tags: Vec<&str> = tags
+            .as_deref()
+            .map_or(Vec::new(), |t| t.split('\u{1f}').collect());
+        let words = tags.iter().map(|t| fold(t)).collect::<Vec<_>>().join(" ");
+        let keys = tags
+            .iter()
+            .map(|t| tag_key(t))
+            .collect::<Vec<_>>()
+            .join(" ");
+        entries.push((r.try_get("rid")?, vec![fold(&body), words, keys]));
     }
-    super::fts::rewrite(conn, "notes_fts", &["body", "tags"], &rids, entries).await
+    super::fts::rewrite(
+        conn,
+        "notes_fts",
+        &["body", "tags", "tag_keys"],
+        &rids,
+        entries,
+    )
+    .await
 }
 
-/// The tags column of a note: folded, each between `|`; `tags` joined by `|`.
-fn tags_column(tags: Option<&str>) -> String {
-    match tags {
-        Some(t) if !t.is_empty() => format!("|{}|", fold(t)),
-        _ => String::new(),
-    }
+/// A tag as one token of the `tag_keys` column: folded, every character that is
+/// not a letter or digit as `_` (a token character of the index), so "Follow up"
+/// and "follow-up" are the key `follow_up`, and no other tag contains it.
+fn tag_key(tag: &str) -> String {
+    fold(tag.trim().trim_start_matches('#'))
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
-/// The FTS5 phrase that finds notes tagged `tag` in the tags column.
+/// The FTS5 query term that finds notes tagged `tag`.
 pub(crate) fn tag_phrase(tag: &str) -> String {
-    let tag = fold(tag.trim().trim_start_matches('#'));
-    format!("tags : \"|{}|\"", tag.replace('"', "\"\""))
+    format!("tag_keys : \"{}\"", tag_key(tag))
+}
+
+/// Indexes every note again: after a migration redefined the index.
+pub(super) async fn rebuild(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query("DELETE FROM notes_fts")
+        .execute(&mut *conn)
+        .await?;
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT rid, id FROM notes WHERE rid > ? AND _deleted = 0 ORDER BY rid LIMIT ?",
+        )
+        .bind(after)
+        .bind(CHUNK as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some((last, _)) = ids.last() else {
+            return Ok(());
+        };
+        after = *last;
+        let ids: Vec<String> = ids.into_iter().map(|(_, id)| id).collect();
+        reindex(conn, &ids).await?;
+    }
 }
