@@ -15,6 +15,12 @@ pub fn relation_id(relation: &str, parent: Uuid, child: Uuid) -> Uuid {
     Uuid::new_v5(&KITH_NAMESPACE, &name)
 }
 
+/// The id of a default row Kith seeds itself (a task status, a category): the same
+/// on every desktop, so two that seed offline write one row, not two.
+pub fn default_row_id(table: &str, key: &str) -> Uuid {
+    Uuid::new_v5(&KITH_NAMESPACE, format!("default/{table}/{key}").as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
