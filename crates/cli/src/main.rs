@@ -5,6 +5,7 @@ mod bench;
 mod export;
 mod import;
 mod output;
+mod tasks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,12 @@ enum Command {
     /// Export users (all, or those a search finds) to CSV, with Kith ids so the
     /// file can be edited and imported again as updates.
     Export(export::ExportArgs),
+    /// Add, list and complete tasks on users.
+    #[command(subcommand)]
+    Tasks(tasks::TasksCommand),
+    /// The team directory: who tasks are assigned to.
+    #[command(subcommand)]
+    Staff(tasks::StaffCommand),
     /// Measure search, open and memory; prints the BENCHMARKS.md tables.
     Bench(bench::BenchArgs),
 }
@@ -140,6 +147,8 @@ async fn run(cli: Cli) -> Result<()> {
                 &report,
             )?;
         }
+        Command::Tasks(cmd) => tasks::tasks(&kith, cmd, &out).await?,
+        Command::Staff(cmd) => tasks::staff(&kith, cmd, &out).await?,
         Command::Bench(_) => unreachable!("handled above"),
     }
     kith.store().close().await;
