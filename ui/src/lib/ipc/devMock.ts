@@ -4,6 +4,7 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { KithError } from "./api";
 import { importHandlers } from "./devImportMock";
+import { tasksHandlers } from "./devTasksMock";
 import type { Location } from "./generated/Location";
 import type { NewUser } from "./generated/NewUser";
 import type { Settings } from "./generated/Settings";
@@ -196,6 +197,7 @@ export function installDevMock() {
     get_settings: () => settings,
     update_settings: ({ settings: next }) => (settings = next),
     ...importHandlers({ users, create, changed }),
+    ...tasksHandlers({ users, settings: () => settings }),
   };
 
   // shouldMockEvents: listen()/emit() work in the browser, for the drag-and-drop stand-in.
