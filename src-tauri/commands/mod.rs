@@ -4,5 +4,7 @@
 pub mod export;
 pub mod import;
 pub mod settings;
+pub mod staff;
+pub mod tasks;
 pub mod users;
 pub mod workspace;
