@@ -186,7 +186,10 @@ fn detail_parts_duplicates_and_settings() {
         "update_settings",
         json!({ "settings": { "default_region": "gb", "theme": "dark" } }),
     );
-    assert_eq!(s, json!({ "default_region": "GB", "theme": "dark" }));
+    assert_eq!(
+        s,
+        json!({ "default_region": "GB", "theme": "dark", "current_staff_id": null })
+    );
     assert_eq!(h.ok("get_settings", json!({})), s);
 }
 
