@@ -6,6 +6,7 @@ mod dialogs;
 mod drop;
 pub mod error;
 pub mod files;
+mod notify;
 mod options;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -127,6 +128,28 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::notes::note_versions,
         commands::notes::note_tags,
         commands::notes::search_notes,
+        commands::staff::list_staff,
+        commands::staff::add_staff,
+        commands::staff::update_staff,
+        commands::staff::remove_staff,
+        commands::tasks::list_user_tasks,
+        commands::tasks::list_tasks,
+        commands::tasks::create_task,
+        commands::tasks::update_task,
+        commands::tasks::complete_task,
+        commands::tasks::reopen_task,
+        commands::tasks::delete_task,
+        commands::tasks::restore_task,
+        commands::tasks::list_task_statuses,
+        commands::tasks::add_task_status,
+        commands::tasks::update_task_status,
+        commands::tasks::reorder_task_statuses,
+        commands::tasks::remove_task_status,
+        commands::tasks::list_task_categories,
+        commands::tasks::add_task_category,
+        commands::tasks::rename_task_category,
+        commands::tasks::reorder_task_categories,
+        commands::tasks::remove_task_category,
         commands::settings::get_settings,
         commands::settings::update_settings,
     ])
@@ -146,6 +169,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
     with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .on_window_event(drop::on_window_event)
         .setup(move |app| {
             let dir = match &options.data_dir {
@@ -155,6 +179,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
             tracing::info!(data_dir = %dir.display(), "opening data directory");
             let kith = tauri::async_runtime::block_on(Kith::open(&dir))?;
             app.manage(AppState::new(kith));
+            tauri::async_runtime::spawn(notify::due_tasks(app.handle().clone()));
             Ok(())
         })
         .run(tauri::generate_context!())?;

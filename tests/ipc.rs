@@ -186,7 +186,10 @@ fn detail_parts_duplicates_and_settings() {
         "update_settings",
         json!({ "settings": { "default_region": "gb", "theme": "dark" } }),
     );
-    assert_eq!(s, json!({ "default_region": "GB", "theme": "dark" }));
+    assert_eq!(
+        s,
+        json!({ "default_region": "GB", "theme": "dark", "current_staff_id": null })
+    );
     assert_eq!(h.ok("get_settings", json!({})), s);
 }
 
@@ -335,4 +338,100 @@ fn export_writes_the_chosen_file() {
         json!({ "request": { "query": null, "columns": [], "bom": true }, "on_progress": "__CHANNEL__:9" }),
     );
     assert_eq!(none, Value::Null);
+}
+
+#[test]
+fn staff_tasks_statuses_and_the_tasks_view() {
+    let h = harness();
+    let maya = h.ok(
+        "add_staff",
+        json!({ "input": { "name": "Maya", "email": null, "color": null } }),
+    );
+    assert_eq!(h.ok("list_staff", json!({})).as_array().unwrap().len(), 1);
+    let err = h
+        .call(
+            "add_staff",
+            json!({ "input": { "name": "maya", "email": null, "color": null } }),
+        )
+        .expect_err("names are unique");
+    assert_eq!(
+        (err["kind"].clone(), err["field"].clone()),
+        (json!("validation"), json!("name"))
+    );
+
+    let user = h.ok("create_user", zoe());
+    let input = json!({ "title": "Call back", "description": null, "assignee_id": maya["id"],
+        "due_date": "2025-03-10", "due_time": "14:00", "priority": "high",
+        "status_id": null, "category_id": null });
+    let task = h.ok(
+        "create_task",
+        json!({ "user_id": user["id"], "input": input }),
+    );
+    assert_eq!(task["user_name"], "Zoë Müller");
+    let err = h
+        .call(
+            "create_task",
+            json!({ "user_id": user["id"], "input": { "title": "" } }),
+        )
+        .expect_err("a title is needed");
+    assert_eq!(err["field"], "title");
+
+    let filter = json!({ "assignee_id": maya["id"], "status_id": null, "category_id": null,
+        "priority": null, "done": false });
+    let view = h.ok(
+        "list_tasks",
+        json!({ "filter": filter, "today": "2025-03-10" }),
+    );
+    assert_eq!(view["today"][0]["id"], task["id"]);
+    let done = h.ok("complete_task", json!({ "id": task["id"] }));
+    assert_eq!(done["done"], true);
+    let view = h.ok(
+        "list_tasks",
+        json!({ "filter": filter, "today": "2025-03-10" }),
+    );
+    assert_eq!(view["today"], json!([]));
+    h.ok("reopen_task", json!({ "id": task["id"] }));
+    h.ok("delete_task", json!({ "id": task["id"] }));
+    assert_eq!(
+        h.ok("list_user_tasks", json!({ "user_id": user["id"] })),
+        json!([])
+    );
+    h.ok("restore_task", json!({ "id": task["id"] }));
+    assert_eq!(
+        h.ok("list_user_tasks", json!({ "user_id": user["id"] }))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let statuses = h.ok("list_task_statuses", json!({}));
+    assert_eq!(statuses[0]["name"], "Open");
+    let review = h.ok(
+        "add_task_status",
+        json!({ "name": "Review", "is_done": false }),
+    );
+    h.ok(
+        "update_task_status",
+        json!({ "id": review["id"], "name": "In review", "is_done": false }),
+    );
+    let order = h.ok("reorder_task_statuses", json!({ "ids": [review["id"]] }));
+    assert_eq!(order[0]["name"], "In review");
+    h.ok("remove_task_status", json!({ "id": review["id"] }));
+    let cat = h.ok("add_task_category", json!({ "name": "Visit" }));
+    h.ok(
+        "rename_task_category",
+        json!({ "id": cat["id"], "name": "Site visit" }),
+    );
+    h.ok("reorder_task_categories", json!({ "ids": [cat["id"]] }));
+    assert_eq!(
+        h.ok("list_task_categories", json!({}))[0]["name"],
+        "Site visit"
+    );
+    h.ok("remove_task_category", json!({ "id": cat["id"] }));
+    h.ok(
+        "update_staff",
+        json!({ "id": maya["id"], "input": { "name": "Maya M", "email": null, "color": "#123456" } }),
+    );
+    h.ok("remove_staff", json!({ "id": maya["id"] }));
 }

@@ -6,5 +6,7 @@ pub mod import;
 pub mod links;
 pub mod notes;
 pub mod settings;
+pub mod staff;
+pub mod tasks;
 pub mod users;
 pub mod workspace;

@@ -8,6 +8,7 @@ mod import;
 mod notes;
 mod output;
 mod peak_rss;
+mod tasks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +70,12 @@ enum Command {
     /// Files attached to users: attach, list, find.
     #[command(subcommand)]
     Files(files::FilesCommand),
+    /// Add, list and complete tasks on users.
+    #[command(subcommand)]
+    Tasks(tasks::TasksCommand),
+    /// The team directory: who tasks are assigned to.
+    #[command(subcommand)]
+    Staff(tasks::StaffCommand),
     /// Measure search, open and memory; prints the BENCHMARKS.md tables.
     Bench(bench::BenchArgs),
 }
@@ -151,6 +158,8 @@ async fn run(cli: Cli) -> Result<()> {
                 &report,
             )?;
         }
+        Command::Tasks(cmd) => tasks::tasks(&kith, cmd, &out).await?,
+        Command::Staff(cmd) => tasks::staff(&kith, cmd, &out).await?,
         Command::Bench(_) => unreachable!("handled above"),
     }
     kith.store().close().await;

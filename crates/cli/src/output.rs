@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use kith_core::tasks::Task;
 use kith_core::users::{UserDetail, UserSummary};
 use serde::Serialize;
 
@@ -56,6 +57,24 @@ impl Output {
         Ok(())
     }
 
+    pub fn task(&self, task: &Task) -> Result<()> {
+        if self.json {
+            return self.print_json(task);
+        }
+        println!("{}", task_line(task));
+        Ok(())
+    }
+
+    pub fn tasks(&self, tasks: &[Task]) -> Result<()> {
+        if self.json {
+            return self.print_json(&tasks);
+        }
+        for t in tasks {
+            println!("{}", task_line(t));
+        }
+        Ok(())
+    }
+
     pub fn message(&self, text: &str, value: &impl Serialize) -> Result<()> {
         if self.json {
             return self.print_json(value);
@@ -63,4 +82,21 @@ impl Output {
         println!("{text}");
         Ok(())
     }
+}
+
+/// `id  [x] due  priority  title  (user)`.
+fn task_line(t: &Task) -> String {
+    let due = match (&t.due_date, &t.due_time) {
+        (Some(d), Some(time)) => format!("{d} {time}"),
+        (Some(d), None) => d.clone(),
+        _ => "-".into(),
+    };
+    let check = if t.done { "x" } else { " " };
+    format!(
+        "{}  [{check}] {due:<16}  {:<6}  {}  ({})",
+        t.id,
+        t.priority.as_str(),
+        t.title,
+        t.user_name
+    )
 }

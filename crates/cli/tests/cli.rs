@@ -221,3 +221,115 @@ fn import_errors_report_and_undo() {
         "a dropped folder gets a clear message"
     );
 }
+
+#[test]
+fn staff_and_tasks_add_list_and_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let zoe = json(d, &["staff", "add", "Zoë", "--email", "zoe@example.com"]);
+    assert_eq!(zoe["name"], "Zoë");
+    assert!(zoe["color"].as_str().unwrap().starts_with('#'));
+    json(d, &["staff", "add", "Ben"]);
+    let staff = json(d, &["staff", "list"]);
+    assert_eq!(staff.as_array().unwrap().len(), 2);
+
+    let user = json(
+        d,
+        &[
+            "users",
+            "add",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Lovelace",
+        ],
+    );
+    let user_id = user["id"].as_str().unwrap().to_owned();
+    let task = json(
+        d,
+        &[
+            "tasks",
+            "add",
+            "--user",
+            &user_id,
+            "--title",
+            "Call back",
+            "--due",
+            "2025-03-10",
+            "--time",
+            "9:30",
+            "--priority",
+            "high",
+            "--assignee",
+            "zoë",
+        ],
+    );
+    assert_eq!(task["title"], "Call back");
+    assert_eq!(task["due_time"], "09:30");
+    assert_eq!(task["priority"], "high");
+    assert_eq!(task["assignee_id"], zoe["id"]);
+    assert_eq!(task["user_name"], "Ada Lovelace");
+    assert_eq!(task["done"], false);
+    json(
+        d,
+        &["tasks", "add", "--user", &user_id, "--title", "Unassigned"],
+    );
+
+    let mine = json(d, &["tasks", "list", "--assignee", "Zoë"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let all = json(d, &["tasks", "list", "--user", &user_id]);
+    assert_eq!(all.as_array().unwrap().len(), 2);
+
+    let id = task["id"].as_str().unwrap();
+    let done = json(d, &["tasks", "done", id]);
+    assert_eq!(done["done"], true);
+    assert!(done["completed_at"].is_number());
+    // Completed tasks leave the open list, and sort last on the user's.
+    assert_eq!(
+        json(d, &["tasks", "list", "--assignee", "Zoë"]),
+        Value::Array(vec![])
+    );
+    assert_eq!(json(d, &["tasks", "list", "--user", &user_id])[1]["id"], id);
+
+    for (args, needle) in [
+        (
+            vec!["tasks", "add", "--user", &user_id, "--title", " "],
+            "title",
+        ),
+        (
+            vec![
+                "tasks",
+                "add",
+                "--user",
+                &user_id,
+                "--title",
+                "T",
+                "--priority",
+                "asap",
+            ],
+            "priority",
+        ),
+        (
+            vec![
+                "tasks",
+                "add",
+                "--user",
+                &user_id,
+                "--title",
+                "T",
+                "--assignee",
+                "Nobody",
+            ],
+            "Nobody",
+        ),
+        (vec!["staff", "add", "zoë"], "already"),
+    ] {
+        let out = cli(d).args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.to_lowercase().contains(&needle.to_lowercase()),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -34,6 +34,11 @@ fn add_a_tagged_note_and_find_it_by_text_and_by_tag() {
         ],
     );
     assert_eq!(note["tags"], serde_json::json!(["VIP", "renewal"]));
+    assert_eq!(
+        note["author_name"],
+        serde_json::Value::Null,
+        "no staff member chosen yet"
+    );
     let note_id = note["id"].as_str().unwrap().to_owned();
 
     let found = json(d, &["notes", "search", "CAFE"]);
@@ -65,4 +70,28 @@ fn add_a_tagged_note_and_find_it_by_text_and_by_tag() {
             .len(),
         1
     );
+}
+
+#[test]
+fn notes_are_written_by_the_staff_member_set_with_staff_add_me() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    json(
+        d,
+        &[
+            "staff",
+            "add",
+            "Dana",
+            "--email",
+            "dana@example.com",
+            "--me",
+        ],
+    );
+    let user = json(
+        d,
+        &["users", "add", "--first-name", "Ann", "--last-name", "Lee"],
+    );
+    let id = user["id"].as_str().unwrap().to_owned();
+    let note = json(d, &["notes", "add", "--user", &id, "Called back"]);
+    assert_eq!(note["author_name"], "Dana");
 }

@@ -26,6 +26,12 @@ pub(crate) fn parse_id(s: &str) -> crate::Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| crate::CoreError::Corrupt(format!("id {s:?}: {e}")))
 }
 
+/// The id of a default row Kith seeds itself (a task status, a category): the same
+/// on every desktop, so two that seed offline write one row, not two.
+pub fn default_row_id(table: &str, key: &str) -> Uuid {
+    name_id(&format!("default/{table}"), key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

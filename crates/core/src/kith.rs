@@ -9,7 +9,9 @@ use crate::files::{BlobStore, Files};
 use crate::notes::Notes;
 use crate::search::{search_users, SearchResult};
 use crate::settings::{self, Settings};
+use crate::staff::StaffDirectory;
 use crate::store::Store;
+use crate::tasks::Tasks;
 use crate::users::Users;
 use crate::workspace::Workspace;
 
@@ -61,6 +63,20 @@ impl Kith {
 
     pub fn workspace(&self) -> Workspace<'_> {
         Workspace { store: &self.store }
+    }
+
+    /// The team directory.
+    pub fn staff(&self) -> StaffDirectory<'_> {
+        StaffDirectory { store: &self.store }
+    }
+
+    /// Tasks, their statuses and categories; new tasks are created by this
+    /// desktop's current staff member.
+    pub fn tasks(&self) -> Tasks<'_> {
+        Tasks {
+            store: &self.store,
+            me: self.settings().current_staff_id,
+        }
     }
 
     pub async fn search(&self, query: &str, limit: i64) -> Result<SearchResult> {

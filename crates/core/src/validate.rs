@@ -12,13 +12,19 @@ const MAX_TEXT: usize = 500;
 /// Trims a free-text value; empty becomes `None`. Refuses over-long text and any
 /// full card number hidden in it.
 pub fn text(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    text_up_to(field, value, MAX_TEXT)
+}
+
+/// [`text`] with its own length limit, in characters: a task title is shorter than a
+/// name may be, a task's description longer.
+pub fn text_up_to(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>> {
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    if v.chars().count() > MAX_TEXT {
+    if v.chars().count() > max {
         return Err(CoreError::validation(
             field,
-            format!("This is too long — keep it under {MAX_TEXT} characters"),
+            format!("This is too long — keep it under {max} characters"),
         ));
     }
     if v.chars()

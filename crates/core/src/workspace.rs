@@ -115,31 +115,45 @@ impl Workspace<'_> {
         name: &str,
         except: Option<Uuid>,
     ) -> Result<String> {
-        let name = validate::text("name", Some(name))?
-            .ok_or_else(|| CoreError::validation("name", "Enter a name"))?;
-        let clash = read_named(self.store.pool(), table)
-            .await?
-            .into_iter()
-            .any(|(id, n)| Some(id) != except && n.to_lowercase() == name.to_lowercase());
-        if clash {
-            return Err(CoreError::validation(
-                "name",
-                format!("There is already one named {name}"),
-            ));
-        }
-        Ok(name)
+        unique_name(self.store, table, name, except).await
     }
 
     async fn require(&self, table: &TableDef, id: Uuid) -> Result<()> {
-        let found: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT rid FROM {} WHERE id = ? AND _deleted = 0",
-            table.name
-        ))
-        .bind(id.to_string())
-        .fetch_optional(self.store.pool())
-        .await?;
-        found
-            .map(|_| ())
-            .ok_or_else(|| CoreError::not_found(table.name.trim_end_matches('s')))
+        require(self.store, table, id, table.name.trim_end_matches('s')).await
     }
+}
+
+/// A trimmed, non-empty name no other live row of `table` (but `except`) has,
+/// ignoring case: for every list the team names (teams, staff, task statuses).
+pub(crate) async fn unique_name(
+    store: &Store,
+    table: &TableDef,
+    name: &str,
+    except: Option<Uuid>,
+) -> Result<String> {
+    let name = validate::text("name", Some(name))?
+        .ok_or_else(|| CoreError::validation("name", "Enter a name"))?;
+    let clash = read_named(store.pool(), table)
+        .await?
+        .into_iter()
+        .any(|(id, n)| Some(id) != except && n.to_lowercase() == name.to_lowercase());
+    if clash {
+        return Err(CoreError::validation(
+            "name",
+            format!("There is already one named {name}"),
+        ));
+    }
+    Ok(name)
+}
+
+/// Fails with "`what` not found" unless `id` is a live row of `table`.
+pub(crate) async fn require(store: &Store, table: &TableDef, id: Uuid, what: &str) -> Result<()> {
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT rid FROM {} WHERE id = ? AND _deleted = 0",
+        table.name
+    ))
+    .bind(id.to_string())
+    .fetch_optional(store.pool())
+    .await?;
+    found.map(|_| ()).ok_or_else(|| CoreError::not_found(what))
 }

@@ -30,11 +30,17 @@ export const WAIT = Number(process.env.KITH_E2E_WAIT_MS ?? 20_000);
 /** First paint after launch: a debug build on a busy 2-core machine can be slow. */
 export const LAUNCH_WAIT = Number(process.env.KITH_E2E_LAUNCH_WAIT_MS ?? 90_000);
 
-/** A fresh, empty data directory for one app launch. */
-export function freshDataDir(tag) {
+/**
+ * A fresh data directory for one app launch: no users, and one staff member who is the
+ * person at this desktop, so the first-run "Who is using this computer?" dialog stays
+ * away. `{ staff: false }` leaves the directory empty, for testing that dialog.
+ */
+export function freshDataDir(tag, { staff = true } = {}) {
   const base = process.env.KITH_E2E_WORK ?? tmpdir();
   mkdirSync(base, { recursive: true });
-  return mkdtempSync(path.join(base, `data-${tag}-`));
+  const dir = mkdtempSync(path.join(base, `data-${tag}-`));
+  if (staff) cli(['--data-dir', dir, 'staff', 'add', 'Dana Front-Desk', '--email', 'dana@example.com', '--me']);
+  return dir;
 }
 
 /**

@@ -19,7 +19,7 @@ pub(crate) fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid> {
     Uuid::parse_str(&s).map_err(|e| CoreError::Corrupt(format!("{column} {s:?}: {e}")))
 }
 
-fn opt_uuid(row: &SqliteRow, column: &str) -> Result<Option<Uuid>> {
+pub(crate) fn opt_uuid(row: &SqliteRow, column: &str) -> Result<Option<Uuid>> {
     let s: Option<String> = row.try_get(column)?;
     s.map(|s| Uuid::parse_str(&s).map_err(|e| CoreError::Corrupt(format!("{column} {s:?}: {e}"))))
         .transpose()

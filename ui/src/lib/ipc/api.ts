@@ -29,6 +29,14 @@ import type { SearchResult } from "./generated/SearchResult";
 import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
 import type { TagCount } from "./generated/TagCount";
+import type { Staff } from "./generated/Staff";
+import type { StaffInput } from "./generated/StaffInput";
+import type { Task } from "./generated/Task";
+import type { TaskCategory } from "./generated/TaskCategory";
+import type { TaskFilter } from "./generated/TaskFilter";
+import type { TaskGroups } from "./generated/TaskGroups";
+import type { TaskInput } from "./generated/TaskInput";
+import type { TaskStatus } from "./generated/TaskStatus";
 import type { Team } from "./generated/Team";
 import type { UserDetail } from "./generated/UserDetail";
 import type { UserField } from "./generated/UserField";
@@ -123,6 +131,32 @@ export const api = {
   searchNotes: (query: NoteQuery) => call<NoteSearch>("search_notes", { query }),
   /** Opens a web, mail or phone link outside the app; anything else is refused. */
   openLink: (url: string) => call<null>("open_link", { url }),
+  // The team directory (Settings) and tasks on users.
+  listStaff: () => call<Staff[]>("list_staff"),
+  addStaff: (input: StaffInput) => call<Staff>("add_staff", { input }),
+  updateStaff: (id: string, input: StaffInput) => call<Staff>("update_staff", { id, input }),
+  removeStaff: (id: string) => call<null>("remove_staff", { id }),
+  /** One user's tasks: outstanding first, then completed. */
+  listUserTasks: (userId: string) => call<Task[]>("list_user_tasks", { user_id: userId }),
+  /** The Tasks view, grouped against `today` (the local date, YYYY-MM-DD). */
+  listTasks: (filter: TaskFilter, today: string) => call<TaskGroups>("list_tasks", { filter, today }),
+  createTask: (userId: string, input: TaskInput) => call<Task>("create_task", { user_id: userId, input }),
+  updateTask: (id: string, input: TaskInput) => call<Task>("update_task", { id, input }),
+  completeTask: (id: string) => call<Task>("complete_task", { id }),
+  reopenTask: (id: string) => call<Task>("reopen_task", { id }),
+  deleteTask: (id: string) => call<null>("delete_task", { id }),
+  restoreTask: (id: string) => call<Task>("restore_task", { id }),
+  listTaskStatuses: () => call<TaskStatus[]>("list_task_statuses"),
+  addTaskStatus: (name: string, isDone: boolean) => call<TaskStatus>("add_task_status", { name, is_done: isDone }),
+  updateTaskStatus: (id: string, name: string, isDone: boolean) =>
+    call<TaskStatus>("update_task_status", { id, name, is_done: isDone }),
+  reorderTaskStatuses: (ids: string[]) => call<TaskStatus[]>("reorder_task_statuses", { ids }),
+  removeTaskStatus: (id: string) => call<null>("remove_task_status", { id }),
+  listTaskCategories: () => call<TaskCategory[]>("list_task_categories"),
+  addTaskCategory: (name: string) => call<TaskCategory>("add_task_category", { name }),
+  renameTaskCategory: (id: string, name: string) => call<TaskCategory>("rename_task_category", { id, name }),
+  reorderTaskCategories: (ids: string[]) => call<TaskCategory[]>("reorder_task_categories", { ids }),
+  removeTaskCategory: (id: string) => call<null>("remove_task_category", { id }),
 
   getSettings: () => call<Settings>("get_settings"),
   updateSettings: (settings: Settings) => call<Settings>("update_settings", { settings }),

@@ -5,6 +5,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import type { KithError } from "./api";
 import { importHandlers } from "./devImportMock";
 import { notesHandlers } from "./devNotesMock";
+import { tasksHandlers } from "./devTasksMock";
 import type { Location } from "./generated/Location";
 import type { NewUser } from "./generated/NewUser";
 import type { Settings } from "./generated/Settings";
@@ -198,6 +199,7 @@ export function installDevMock() {
     update_settings: ({ settings: next }) => (settings = next),
     ...importHandlers({ users, create, changed }),
     ...notesHandlers(users),
+    ...tasksHandlers({ users, settings: () => settings }),
   };
 
   // shouldMockEvents: listen()/emit() work in the browser, for the drag-and-drop stand-in.

@@ -5,8 +5,19 @@ import { invoke } from "@tauri-apps/api/core";
 import { vi } from "vitest";
 import type { KithError } from "../ipc/api";
 import type { Note } from "../ipc/generated/Note";
+import type { Task } from "../ipc/generated/Task";
+import type { TaskStatus } from "../ipc/generated/TaskStatus";
 import type { UserDetail } from "../ipc/generated/UserDetail";
 import type { UserSummary } from "../ipc/generated/UserSummary";
+
+/** The default statuses, as the core seeds them. */
+export const STATUSES: TaskStatus[] = [
+  { id: "st-open", name: "Open", is_done: false, position: 0 },
+  { id: "st-progress", name: "In progress", is_done: false, position: 1 },
+  { id: "st-waiting", name: "Waiting", is_done: false, position: 2 },
+  { id: "st-done", name: "Done", is_done: true, position: 3 },
+  { id: "st-cancelled", name: "Cancelled", is_done: true, position: 4 },
+];
 
 // Handlers receive whatever the UI sent, exactly as the core would.
 export type Handlers = Record<string, (args: any) => unknown>;
@@ -16,6 +27,9 @@ export const BASE_HANDLERS: Handlers = {
   list_locations: () => [],
   list_custom_fields: () => [],
   get_settings: () => ({ default_region: "US", theme: "system", current_staff_id: null }),
+  list_staff: () => [],
+  list_task_statuses: () => STATUSES,
+  list_task_categories: () => [],
 };
 
 export function serve(handlers: Handlers) {
@@ -88,6 +102,27 @@ export function note(i: number, overrides: Partial<Note> = {}): Note {
     edited_at: null,
     tags: [],
     versions: 0,
+    ...overrides,
+  };
+}
+
+export function task(i: number, overrides: Partial<Task> = {}): Task {
+  return {
+    id: `t${i}`,
+    user_id: "u1",
+    user_name: "Ada Lovelace",
+    title: `Task ${i}`,
+    description: null,
+    assignee_id: null,
+    due_date: null,
+    due_time: null,
+    priority: "none",
+    status_id: "st-open",
+    category_id: null,
+    done: false,
+    created_at: 1_700_000_000_000,
+    created_by: null,
+    completed_at: null,
     ...overrides,
   };
 }
