@@ -130,6 +130,8 @@ fn bench_runs_and_reports_ratios() {
             "5",
             "--reference-queries",
             "2",
+            "--notes",
+            "2000",
             "--work-dir",
             work.path().to_str().unwrap(),
         ],
@@ -152,6 +154,15 @@ fn bench_runs_and_reports_ratios() {
     assert!(import["search_after_ms"].as_f64().unwrap() > 0.0);
     // setup.sh installs sqlite3, so the reference is measured beside it.
     assert!(import["ratio"].as_f64().unwrap() > 0.0, "{import}");
+    // The note search part: every kind of query, indexed and by the LIKE reference.
+    let notes = &report["notes"];
+    assert_eq!(notes["notes"], 2000);
+    let figures = notes["figures"].as_array().unwrap();
+    assert_eq!(figures.len(), 5, "{notes}");
+    assert!(figures
+        .iter()
+        .all(|f| f["kith_p99_ms"].as_f64().unwrap() > 0.0
+            && f["like_p99_ms"].as_f64().unwrap() > 0.0));
 }
 
 #[test]

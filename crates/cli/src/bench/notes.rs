@@ -19,8 +19,8 @@ use uuid::Uuid;
 
 use super::{percentiles, SEED};
 
-/// Users the notes are spread over.
-const USERS: u64 = 20_000;
+/// Users the notes are spread over: one per 50 notes, at most this many.
+const MAX_USERS: u64 = 20_000;
 /// Notes per commit while generating.
 const NOTES_PER_COMMIT: usize = 5_000;
 const LIMIT: i64 = 50;
@@ -112,6 +112,7 @@ pub struct NotesFigure {
 #[derive(Serialize)]
 pub struct NotesReport {
     pub notes: u64,
+    pub users: u64,
     pub generate_s: f64,
     pub figures: Vec<NotesFigure>,
 }
@@ -150,11 +151,12 @@ pub async fn run(
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
-    eprintln!("bench: generating {USERS} users and {size} notes…");
+    let users = (size / 50).clamp(1, MAX_USERS);
+    eprintln!("bench: generating {users} users and {size} notes…");
     let kith = Kith::open(&dir).await?;
     let started = Instant::now();
-    kith_core::demo::generate(kith.store(), USERS, SEED).await?;
-    let users: Vec<String> = sqlx::query_scalar("SELECT id FROM users")
+    kith_core::demo::generate(kith.store(), users, SEED).await?;
+    let user_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM users")
         .fetch_all(kith.store().pool())
         .await?;
     let mut rng = ChaCha8Rng::seed_from_u64(SEED + 10);
@@ -171,7 +173,10 @@ pub async fn run(
             let body: Vec<&str> = (0..len).map(|_| word(&vocab, &mut rng)).collect();
             edits.push(
                 Edit::create(&NOTES, id)
-                    .set("user_id", users[rng.gen_range(0..users.len())].clone())
+                    .set(
+                        "user_id",
+                        user_ids[rng.gen_range(0..user_ids.len())].clone(),
+                    )
                     .set("body", body.join(" "))
                     .set("pinned", false)
                     .set("created_at", t0 + (written + i) as i64 * 1_000),
@@ -277,6 +282,7 @@ pub async fn run(
     std::fs::remove_dir_all(&dir)?;
     Ok(NotesReport {
         notes: size,
+        users,
         generate_s,
         figures,
     })
@@ -309,10 +315,10 @@ async fn like_scan(kith: &Kith, text: &str, tag: Option<&str>) -> Result<()> {
 
 pub fn markdown(r: &NotesReport) -> String {
     let mut out = format!(
-        "\n### Note search ({} notes over {USERS} users; generated through the store in {:.0} s)\n\n\
+        "\n### Note search ({} notes over {} users; generated through the store in {:.0} s)\n\n\
          | notes | query | Kith p50 | Kith p99 | reference LIKE scan p50 | reference p99 | speed-up at p99 |\n\
          |---:|---|---:|---:|---:|---:|---:|\n",
-        r.notes, r.generate_s
+        r.notes, r.users, r.generate_s
     );
     for f in &r.figures {
         out.push_str(&format!(
