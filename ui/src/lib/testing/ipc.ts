@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { vi } from "vitest";
 import type { KithError } from "../ipc/api";
+import type { Attachment } from "../ipc/generated/Attachment";
 import type { Note } from "../ipc/generated/Note";
 import type { UserDetail } from "../ipc/generated/UserDetail";
 import type { UserSummary } from "../ipc/generated/UserSummary";
@@ -88,6 +89,22 @@ export function note(i: number, overrides: Partial<Note> = {}): Note {
     edited_at: null,
     tags: [],
     versions: 0,
+    ...overrides,
+  };
+}
+
+export function attachment(i: number, overrides: Partial<Attachment> = {}): Attachment {
+  return {
+    id: `f${i}`,
+    user_id: "u1",
+    name: `File ${i}.pdf`,
+    mime: "application/pdf",
+    kind: "document",
+    size: 2048,
+    sha256: String(i).padStart(64, "0"),
+    created_at: 1_700_000_000_000 + i,
+    created_by: null,
+    created_by_name: "Dana",
     ...overrides,
   };
 }
