@@ -1,9 +1,11 @@
 //! Files dragged onto the window. The webview never sees their paths: each dropped
 //! file is registered and the UI hears its token, name and size (or why it cannot
-//! be used), and whether a drag is hovering so it can show where to drop.
+//! be used), and whether a drag is hovering so it can show where to drop. Both
+//! come with the pointer's position in CSS pixels, so the UI can tell whether
+//! the files are over a user (their profile or their row in the list).
 
 use serde::Serialize;
-use tauri::{DragDropEvent, Emitter, Manager, Runtime, Window, WindowEvent};
+use tauri::{DragDropEvent, Emitter, Manager, PhysicalPosition, Runtime, Window, WindowEvent};
 use ts_rs::TS;
 
 use crate::files::{display_name, ChosenFile};
@@ -13,6 +15,25 @@ use crate::AppState;
 pub const FILES_DROPPED: &str = "files-dropped";
 /// Event: a drag entered (`true`) or left (`false`) the window.
 pub const DRAG_HOVER: &str = "drag-hover";
+/// Event: a drag moved over the window, with the pointer's [`DropPoint`].
+pub const DRAG_OVER: &str = "drag-over";
+
+/// Where the pointer is, in the webview's CSS pixels (what `elementFromPoint` takes).
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[ts(export)]
+pub struct DropPoint {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Files dropped on the window, and where.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct FilesDrop {
+    pub files: Vec<DroppedFile>,
+    /// `None` when the window's scale could not be read.
+    pub position: Option<DropPoint>,
+}
 
 /// One dropped file: usable, or the reason it is not.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -28,9 +49,12 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         return;
     };
     let result = match drag {
-        DragDropEvent::Enter { .. } => window.emit(DRAG_HOVER, true),
+        DragDropEvent::Enter { position, .. } => window
+            .emit(DRAG_HOVER, true)
+            .and_then(|()| window.emit(DRAG_OVER, point(window, *position))),
+        DragDropEvent::Over { position } => window.emit(DRAG_OVER, point(window, *position)),
         DragDropEvent::Leave => window.emit(DRAG_HOVER, false),
-        DragDropEvent::Drop { paths, .. } => {
+        DragDropEvent::Drop { paths, position } => {
             let _ = window.emit(DRAG_HOVER, false);
             let Some(state) = window.try_state::<AppState>() else {
                 return;
@@ -50,11 +74,28 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
                     },
                 })
                 .collect();
-            window.emit(FILES_DROPPED, dropped)
+            let position = point(window, *position);
+            window.emit(
+                FILES_DROPPED,
+                FilesDrop {
+                    files: dropped,
+                    position,
+                },
+            )
         }
         _ => Ok(()),
     };
     if let Err(e) = result {
         tracing::warn!(error = %e, "could not tell the UI about a drag and drop");
     }
+}
+
+/// The drag event's physical pixels as the webview's CSS pixels.
+fn point<R: Runtime>(window: &Window<R>, position: PhysicalPosition<f64>) -> Option<DropPoint> {
+    let scale = window.scale_factor().ok()?;
+    let logical = position.to_logical::<f64>(scale);
+    Some(DropPoint {
+        x: logical.x,
+        y: logical.y,
+    })
 }

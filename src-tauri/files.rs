@@ -41,7 +41,7 @@ impl ChosenFiles {
         if meta.is_dir() {
             return Err(KithError::new(
                 ErrorKind::Validation,
-                format!("{name} is a folder — drop or choose a CSV file inside it"),
+                format!("{name} is a folder — drop or choose the files inside it"),
             ));
         }
         let token = Uuid::new_v4().to_string();

@@ -8,6 +8,7 @@ pub mod error;
 pub mod files;
 mod notify;
 mod options;
+mod thumbs;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -150,6 +151,17 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::tasks::rename_task_category,
         commands::tasks::reorder_task_categories,
         commands::tasks::remove_task_category,
+        commands::files::list_files,
+        commands::files::attach_files,
+        commands::files::choose_files_to_attach,
+        commands::files::rename_file,
+        commands::files::delete_file,
+        commands::files::restore_file,
+        commands::files::find_files,
+        commands::files::open_file,
+        commands::files::show_file_in_folder,
+        commands::files::save_file_copy,
+        commands::files::file_thumbnail,
         commands::settings::get_settings,
         commands::settings::update_settings,
     ])

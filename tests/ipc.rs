@@ -435,3 +435,140 @@ fn staff_tasks_statuses_and_the_tasks_view() {
     );
     h.ok("remove_staff", json!({ "id": maya["id"] }));
 }
+
+#[test]
+fn files_attach_report_each_refusal_rename_find_thumbnail_delete_restore() {
+    let h = harness();
+    let user = h.ok("create_user", zoe());
+    let id = user["id"].as_str().expect("id").to_owned();
+
+    let contract = h.choose("Contrat signé.pdf", "%PDF-1.4\n");
+    let photo_path = h.dir.path().join("shop.png");
+    image::DynamicImage::new_rgb8(600, 300)
+        .save_with_format(&photo_path, image::ImageFormat::Png)
+        .expect("write png");
+    let photo = h
+        .app
+        .state::<AppState>()
+        .files
+        .register(photo_path)
+        .expect("register")
+        .token;
+    // Gone between the drop and the attach: named in the report, the others still attach.
+    let gone = h.choose("gone.txt", "x");
+    std::fs::remove_file(h.dir.path().join("gone.txt")).expect("remove");
+
+    let report = h.ok(
+        "attach_files",
+        json!({ "user_id": id, "tokens": [contract, "unknown", gone, photo] }),
+    );
+    let names: Vec<&str> = report["attached"]
+        .as_array()
+        .expect("attached")
+        .iter()
+        .map(|a| a["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Contrat signé.pdf", "shop.png"]);
+    let failed = report["failed"].as_array().expect("failed");
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert_eq!(failed[1]["name"], "gone.txt");
+    assert_eq!(failed[1]["message"], "gone.txt no longer exists");
+    assert!(
+        !failed[1]["message"]
+            .as_str()
+            .expect("message")
+            .contains(h.dir.path().to_str().expect("utf-8 path")),
+        "a message never shows the folder"
+    );
+
+    let images = h.ok("list_files", json!({ "user_id": id, "kind": "image" }));
+    assert_eq!(images.as_array().expect("list").len(), 1);
+    let photo_id = images[0]["id"].clone();
+    let contract_id = report["attached"][0]["id"].clone();
+
+    let thumb = h.ok("file_thumbnail", json!({ "id": photo_id }));
+    assert!(thumb
+        .as_str()
+        .expect("a data URL")
+        .starts_with("data:image/png;base64,"));
+    assert_eq!(
+        h.ok("file_thumbnail", json!({ "id": contract_id })),
+        Value::Null
+    );
+
+    let renamed = h.ok(
+        "rename_file",
+        json!({ "id": contract_id, "name": "Contrat signé — Zoë.pdf" }),
+    );
+    assert_eq!(renamed["name"], "Contrat signé — Zoë.pdf");
+    let err = h
+        .call("rename_file", json!({ "id": contract_id, "name": "a/b" }))
+        .expect_err("a slash");
+    assert_eq!(err["field"], "name");
+
+    let found = h.ok(
+        "find_files",
+        json!({ "query": "signe zoe", "kind": null, "limit": 10 }),
+    );
+    assert_eq!(found["hits"][0]["attachment"]["id"], contract_id);
+    assert_eq!(found["hits"][0]["user_name"], "Zoë Müller");
+
+    h.ok("delete_file", json!({ "id": contract_id }));
+    assert_eq!(
+        h.ok("list_files", json!({ "user_id": id, "kind": null }))
+            .as_array()
+            .expect("list")
+            .len(),
+        1
+    );
+    h.ok("restore_file", json!({ "id": contract_id }));
+    assert_eq!(
+        h.ok("list_files", json!({ "user_id": id, "kind": null }))
+            .as_array()
+            .expect("list")
+            .len(),
+        2
+    );
+}
+
+/// Opening a file goes through a copy under its own name; the e2e stand-in records it.
+#[cfg(feature = "e2e-dialogs")]
+#[test]
+fn files_open_under_their_own_name_and_save_a_copy() {
+    let h = harness();
+    let user = h.ok("create_user", zoe());
+    let token = h.choose("Plan.pdf", "%PDF plan");
+    let report = h.ok(
+        "attach_files",
+        json!({ "user_id": user["id"], "tokens": [token] }),
+    );
+    let file_id = report["attached"][0]["id"].clone();
+
+    h.ok("open_file", json!({ "id": file_id }));
+    let opened = std::fs::read_to_string(h.dir.path().join(".e2e-opened")).expect("recorded");
+    let path = opened.strip_prefix("open ").expect("an open");
+    assert!(path.ends_with("Plan.pdf"), "{path}");
+    assert_eq!(std::fs::read_to_string(path).expect("copy"), "%PDF plan");
+
+    let dest = h.dir.path().join("copy.pdf");
+    std::fs::write(
+        h.dir.path().join(".e2e-dialog-save"),
+        dest.display().to_string(),
+    )
+    .expect("answer the save dialog");
+    assert_eq!(h.ok("save_file_copy", json!({ "id": file_id })), "copy.pdf");
+    assert_eq!(std::fs::read_to_string(&dest).expect("saved"), "%PDF plan");
+
+    // The picker stand-in: one path a line.
+    let a = h.dir.path().join("a.txt");
+    let b = h.dir.path().join("b.txt");
+    std::fs::write(&a, "a").expect("write");
+    std::fs::write(&b, "b").expect("write");
+    std::fs::write(
+        h.dir.path().join(".e2e-dialog-open"),
+        format!("{}\n{}\n", a.display(), b.display()),
+    )
+    .expect("answer the open dialog");
+    let picked = h.ok("choose_files_to_attach", json!({ "user_id": user["id"] }));
+    assert_eq!(picked["attached"].as_array().expect("attached").len(), 2);
+}

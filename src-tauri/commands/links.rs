@@ -30,13 +30,8 @@ fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> CmdResult<()> {
         .map_err(|e| KithError::new(ErrorKind::Internal, format!("could not open the link: {e}")))
 }
 
-/// End-to-end tests must not start a browser: the link is written to
-/// `<data dir>/.e2e-opened` instead (see `dialogs.rs` for the feature).
+/// End-to-end tests record the link instead of opening it (see `dialogs.rs`).
 #[cfg(feature = "e2e-dialogs")]
 fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> CmdResult<()> {
-    use tauri::Manager;
-    let state = app
-        .try_state::<crate::AppState>()
-        .ok_or_else(|| KithError::internal("no app state"))?;
-    std::fs::write(state.kith.data_dir().join(".e2e-opened"), url).map_err(KithError::internal)
+    crate::dialogs::record_opened(app, url)
 }

@@ -52,7 +52,7 @@ function serveApp() {
 
 async function drop(files: DroppedFile[]) {
   await waitFor(() => expect(listenerCount("files-dropped")).toBe(1));
-  emitEvent("files-dropped", files);
+  emitEvent("files-dropped", { files, position: null });
 }
 
 describe("Import entry points", () => {
@@ -135,7 +135,7 @@ describe("Import entry points", () => {
     await drop([dropped("first.csv")]);
     await screen.findByTestId("import-mapping");
 
-    emitEvent("files-dropped", [dropped("second.csv")]);
+    emitEvent("files-dropped", { files: [dropped("second.csv")], position: null });
 
     await waitFor(() => expect(callsOf("preview_import").map((c) => c.token)).toEqual(["tok-first.csv", "tok-second.csv"]));
     expect(screen.getAllByTestId("import-dialog")).toHaveLength(1);

@@ -303,9 +303,9 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await emit('drag-hover', false);
     await gone(browser, 'drop-overlay');
 
-    await emit('files-dropped', [{ name: 'Photos', file: null, error: 'Photos is a folder — drop or choose a CSV file inside it' }]);
+    await emit('files-dropped', { files: [{ name: 'Photos', file: null, error: 'Photos is a folder — drop or choose the files inside it' }], position: null });
     await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Photos is a folder', 'the dropped-folder toast');
-    await emit('files-dropped', [{ name: 'invoice.pdf', file: { token: 'not-registered', name: 'invoice.pdf', size_bytes: 1 }, error: null }]);
+    await emit('files-dropped', { files: [{ name: 'invoice.pdf', file: { token: 'not-registered', name: 'invoice.pdf', size_bytes: 1 }, error: null }], position: null });
     await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Only CSV files can be imported — invoice.pdf is a .pdf', 'the PDF toast');
     assert.equal(await byTestId(browser, 'import-dialog').isExisting(), false, 'nothing opened');
     await screenshot(browser, 'drop-refused');

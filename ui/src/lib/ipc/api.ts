@@ -3,13 +3,18 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AddressInput } from "./generated/AddressInput";
+import type { Attachment } from "./generated/Attachment";
+import type { AttachReport } from "./generated/AttachReport";
 import type { CardInput } from "./generated/CardInput";
 import type { ChosenFile } from "./generated/ChosenFile";
 import type { CustomField } from "./generated/CustomField";
-import type { DroppedFile } from "./generated/DroppedFile";
+import type { DropPoint } from "./generated/DropPoint";
 import type { ErrorKind } from "./generated/ErrorKind";
 import type { ExportDone } from "./generated/ExportDone";
 import type { ExportRequest } from "./generated/ExportRequest";
+import type { FileKind } from "./generated/FileKind";
+import type { FilesDrop } from "./generated/FilesDrop";
+import type { FileSearch } from "./generated/FileSearch";
 import type { ImportCellError } from "./generated/ImportCellError";
 import type { ImportPreview } from "./generated/ImportPreview";
 import type { ImportProgress } from "./generated/ImportProgress";
@@ -63,7 +68,7 @@ export function toKithError(raw: unknown): KithError {
 }
 
 /** Events the Rust shell emits (src-tauri/drop.rs). */
-export const EVENTS = { dragHover: "drag-hover", filesDropped: "files-dropped" } as const;
+export const EVENTS = { dragHover: "drag-hover", dragOver: "drag-over", filesDropped: "files-dropped" } as const;
 
 /** A Channel that hands each message to `onMessage`: how long commands report progress. */
 function channel<T>(onMessage: (message: T) => void): Channel<T> {
@@ -158,6 +163,26 @@ export const api = {
   reorderTaskCategories: (ids: string[]) => call<TaskCategory[]>("reorder_task_categories", { ids }),
   removeTaskCategory: (id: string) => call<null>("remove_task_category", { id }),
 
+  // Files attached to users. Dropped or picked files are known by opaque tokens.
+  /** Newest first; only those of `kind` when given (the Media tab asks for images, then videos). */
+  listFiles: (userId: string, kind: FileKind | null = null) => call<Attachment[]>("list_files", { user_id: userId, kind }),
+  /** Attaches dropped files; each file that could not be attached is in `failed`, with why. */
+  attachFiles: (userId: string, tokens: string[]) => call<AttachReport>("attach_files", { user_id: userId, tokens }),
+  /** The native multi-file picker, then the chosen files attached (an empty report when cancelled). */
+  chooseFilesToAttach: (userId: string) => call<AttachReport>("choose_files_to_attach", { user_id: userId }),
+  renameFile: (id: string, name: string) => call<Attachment>("rename_file", { id, name }),
+  deleteFile: (id: string) => call<null>("delete_file", { id }),
+  restoreFile: (id: string) => call<Attachment>("restore_file", { id }),
+  /** Files of every user by name (3+ letters, ignoring case and accents) and kind, newest first. */
+  findFiles: (query: string, kind: FileKind | null, limit: number) => call<FileSearch>("find_files", { query, kind, limit }),
+  /** Opens the file with the default app for its type. */
+  openFile: (id: string) => call<null>("open_file", { id }),
+  showFileInFolder: (id: string) => call<null>("show_file_in_folder", { id }),
+  /** The native save dialog, then a copy; the saved file's name, or null when cancelled. */
+  saveFileCopy: (id: string) => call<string | null>("save_file_copy", { id }),
+  /** A small PNG data URL of an image; null for files without one. */
+  fileThumbnail: (id: string) => call<string | null>("file_thumbnail", { id }),
+
   getSettings: () => call<Settings>("get_settings"),
   updateSettings: (settings: Settings) => call<Settings>("update_settings", { settings }),
 
@@ -186,7 +211,11 @@ export const api = {
   /** A drag of files entered (true) or left (false) the window. */
   onDragHover: (handler: (hovering: boolean) => void): Promise<UnlistenFn> =>
     listen<boolean>(EVENTS.dragHover, (event) => handler(event.payload)),
-  /** Files were dropped on the window: each registered with a token, or the reason it cannot be. */
-  onFilesDropped: (handler: (files: DroppedFile[]) => void): Promise<UnlistenFn> =>
-    listen<DroppedFile[]>(EVENTS.filesDropped, (event) => handler(event.payload)),
+  /** Where a drag over the window is, in CSS pixels (null when unknown). */
+  onDragOver: (handler: (point: DropPoint | null) => void): Promise<UnlistenFn> =>
+    listen<DropPoint | null>(EVENTS.dragOver, (event) => handler(event.payload)),
+  /** Files were dropped on the window (each registered with a token, or the reason it cannot
+   *  be), and where. */
+  onFilesDropped: (handler: (drop: FilesDrop) => void): Promise<UnlistenFn> =>
+    listen<FilesDrop>(EVENTS.filesDropped, (event) => handler(event.payload)),
 };

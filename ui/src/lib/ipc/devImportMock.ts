@@ -175,12 +175,15 @@ function installDevDrops(file: (name: string) => ChosenFile) {
   window.addEventListener("dragleave", () => {
     if (--depth === 0) void emit("drag-hover", false);
   });
-  window.addEventListener("dragover", (e) => e.preventDefault());
+  window.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    void emit("drag-over", { x: e.clientX, y: e.clientY });
+  });
   window.addEventListener("drop", (e) => {
     e.preventDefault();
     depth = 0;
     void emit("drag-hover", false);
     const names = [...(e.dataTransfer?.files ?? [])].map((f) => f.name);
-    void emit("files-dropped", names.map((name) => ({ name, file: file(name), error: null })));
+    void emit("files-dropped", { files: names.map((name) => ({ name, file: file(name), error: null })), position: { x: e.clientX, y: e.clientY } });
   });
 }

@@ -3,6 +3,7 @@
 // into a build. `?users=N` sets how many fake users exist (default 3,000).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { KithError } from "./api";
+import { filesHandlers } from "./devFilesMock";
 import { importHandlers } from "./devImportMock";
 import { notesHandlers } from "./devNotesMock";
 import { tasksHandlers } from "./devTasksMock";
@@ -200,6 +201,7 @@ export function installDevMock() {
     ...importHandlers({ users, create, changed }),
     ...notesHandlers(users),
     ...tasksHandlers({ users, settings: () => settings }),
+    ...filesHandlers(users),
   };
 
   // shouldMockEvents: listen()/emit() work in the browser, for the drag-and-drop stand-in.

@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { vi } from "vitest";
 import type { KithError } from "../ipc/api";
+import type { Attachment } from "../ipc/generated/Attachment";
 import type { Note } from "../ipc/generated/Note";
 import type { Task } from "../ipc/generated/Task";
 import type { TaskStatus } from "../ipc/generated/TaskStatus";
@@ -123,6 +124,22 @@ export function task(i: number, overrides: Partial<Task> = {}): Task {
     created_at: 1_700_000_000_000,
     created_by: null,
     completed_at: null,
+    ...overrides,
+  };
+}
+
+export function attachment(i: number, overrides: Partial<Attachment> = {}): Attachment {
+  return {
+    id: `f${i}`,
+    user_id: "u1",
+    name: `File ${i}.pdf`,
+    mime: "application/pdf",
+    kind: "document",
+    size: 2048,
+    sha256: String(i).padStart(64, "0"),
+    created_at: 1_700_000_000_000 + i,
+    created_by: null,
+    created_by_name: "Dana",
     ...overrides,
   };
 }

@@ -1,0 +1,135 @@
+//! Image thumbnails for the Files and Media tabs: at most 256 px on a side, as
+//! PNG, cached under `<data dir>/thumbs/<sha256>.png`. The blob store is
+//! content-addressed, so a thumbnail named by its image's hash never goes stale.
+//!
+//! Everything here is blocking (decoding, disk): call it from `spawn_blocking`.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use base64::Engine;
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+use kith_core::files::is_sha256;
+use kith_core::ErrorKind;
+
+use crate::error::{CmdResult, KithError};
+
+pub const THUMBS_DIR: &str = "thumbs";
+/// Longest side of a thumbnail, in pixels: sharp in a 128 px tile on a 2× screen.
+const MAX_SIDE: u32 = 256;
+/// Larger images are refused before decoding: a 50 MP photo already takes 200 MB
+/// decoded, and a crafted header can claim far more.
+const MAX_PIXELS: u64 = 50_000_000;
+
+/// The thumbnail of the image at `source` (whose content hashes to `sha256`) as
+/// a `data:image/png;base64,…` URL; `None` when the format is not one Kith reads.
+pub fn data_url(source: &Path, cache_dir: &Path, sha256: &str) -> CmdResult<Option<String>> {
+    if !is_sha256(sha256) {
+        return Err(KithError::internal("an attachment's hash is malformed"));
+    }
+    let cached = cache_dir.join(format!("{sha256}.png"));
+    let png = match std::fs::read(&cached) {
+        Ok(png) => png,
+        Err(_) => {
+            let Some(png) = render(source)? else {
+                return Ok(None);
+            };
+            store(cache_dir, &cached, &png);
+            png
+        }
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&png);
+    Ok(Some(format!("data:image/png;base64,{encoded}")))
+}
+
+/// Decodes, turns upright (phone photos are stored sideways with an EXIF
+/// orientation) and shrinks the image. `None` for formats not compiled in.
+fn render(source: &Path) -> CmdResult<Option<Vec<u8>>> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        KithError::new(
+            ErrorKind::Validation,
+            format!("Kith cannot read this image: {e}"),
+        )
+    };
+    let reader = ImageReader::open(source)
+        .and_then(ImageReader::with_guessed_format)
+        .map_err(|e| unreadable(&e))?;
+    if reader.format().is_none() {
+        return Ok(None);
+    }
+    let mut decoder = match reader.into_decoder() {
+        Ok(decoder) => decoder,
+        Err(image::ImageError::Unsupported(_)) => return Ok(None),
+        Err(e) => return Err(unreadable(&e)),
+    };
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(KithError::new(
+            ErrorKind::Validation,
+            format!("This image is too large for a preview ({width} × {height} pixels)"),
+        ));
+    }
+    let mut limits = Limits::default();
+    // Room for the pixels at 4 bytes each (16-bit images get the default headroom).
+    limits.max_alloc = Some(MAX_PIXELS * 8);
+    decoder.set_limits(limits).map_err(|e| unreadable(&e))?;
+    let orientation = decoder.orientation().ok();
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| unreadable(&e))?;
+    if let Some(orientation) = orientation {
+        img.apply_orientation(orientation);
+    }
+    let thumb = img.thumbnail(MAX_SIDE, MAX_SIDE);
+    let mut png = Vec::new();
+    thumb
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(KithError::internal)?;
+    Ok(Some(png))
+}
+
+/// Best effort: a thumbnail that cannot be cached is made again next time.
+fn store(cache_dir: &Path, dest: &Path, png: &[u8]) {
+    let written = std::fs::create_dir_all(cache_dir)
+        .and_then(|()| tempfile::NamedTempFile::new_in(cache_dir))
+        .and_then(|mut tmp| {
+            std::io::Write::write_all(&mut tmp, png)?;
+            // Whole or absent: a reader never sees half a thumbnail.
+            tmp.persist(dest).map_err(|e| e.error)?;
+            Ok(())
+        });
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not cache a thumbnail");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    #[test]
+    fn a_large_photo_becomes_a_small_cached_png() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = dir.path().join("photo");
+        DynamicImage::new_rgb8(1200, 600)
+            .save_with_format(&source, image::ImageFormat::Jpeg)
+            .expect("write jpeg");
+        let cache = dir.path().join(THUMBS_DIR);
+        let url = data_url(&source, &cache, SHA)
+            .expect("thumbnail")
+            .expect("an image");
+        assert!(url.starts_with("data:image/png;base64,"));
+        let png = std::fs::read(cache.join(format!("{SHA}.png"))).expect("cached");
+        let thumb = image::load_from_memory(&png).expect("png");
+        assert_eq!((thumb.width(), thumb.height()), (256, 128));
+    }
+
+    #[test]
+    fn files_that_are_not_images_have_no_thumbnail() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = dir.path().join("notes");
+        std::fs::write(&source, "just text").expect("write");
+        let cache = dir.path().join(THUMBS_DIR);
+        assert_eq!(data_url(&source, &cache, SHA).expect("no error"), None);
+    }
+}

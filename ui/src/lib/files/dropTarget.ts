@@ -1,0 +1,35 @@
+// Which user a drop lands on. Profiles and list rows carry `data-drop-user` (the user's
+// id) and `data-drop-name`; a profile also carries `data-drop-profile`, where every file
+// is attached. Elsewhere, a drop is a CSV import as before.
+import type { DropPoint } from "../ipc/generated/DropPoint";
+import type { DroppedFile } from "../ipc/generated/DroppedFile";
+import { isImportable } from "../import/drops";
+
+export type DropTarget = { userId: string; name: string; profile: boolean; element: HTMLElement };
+
+export function dropTargetAt(point: DropPoint | null): DropTarget | null {
+  if (!point) return null;
+  const element = document.elementFromPoint?.(point.x, point.y)?.closest<HTMLElement>("[data-drop-user]");
+  const userId = element?.dataset.dropUser;
+  if (!element || !userId) return null;
+  return { userId, name: element.dataset.dropName || "this user", profile: element.dataset.dropProfile !== undefined, element };
+}
+
+/** On a profile every file is attached; on a list row a CSV is still an import. */
+export function splitDrop(files: readonly DroppedFile[], target: DropTarget): { attach: DroppedFile[]; importing: DroppedFile[] } {
+  if (target.profile) return { attach: [...files], importing: [] };
+  return {
+    attach: files.filter((f) => !isImportable(f.name)),
+    importing: files.filter((f) => isImportable(f.name)),
+  };
+}
+
+const ACTIVE = "dropActive";
+
+/** Marks the element under a drag (styled by `[data-drop-active]` in app.css). */
+export function highlight(target: DropTarget | null) {
+  for (const el of document.querySelectorAll<HTMLElement>("[data-drop-active]")) {
+    if (el !== target?.element) delete el.dataset[ACTIVE];
+  }
+  if (target) target.element.dataset[ACTIVE] = "";
+}
