@@ -45,6 +45,10 @@ print_timings() {
     printf '%-12s %9s\n' "${STAGE_NAMES[$i]}" "${STAGE_SECS[$i]}"
   done
   printf '%-12s %9s\n' "total" "$(elapsed_since "$RUN_T0")"
+  # The build's footprint and what is left, so a full disk is seen before it fails a run.
+  [[ -d "$ROOT/target" ]] && printf 'target/ %s; free on its disk: %s\n' \
+    "$(du -sh "$ROOT/target" 2>/dev/null | cut -f1)" "$(df -h "$ROOT/target" | awk 'NR==2 {print $4}')"
+  return 0
 }
 
 # stage NAME DESCRIPTION CMD...: run CMD (stdin closed, output also in artifacts/logs/NAME.log),
@@ -112,7 +116,11 @@ STAGE_NAMES+=("setup")
 STAGE_SECS+=("$(elapsed_since "$SETUP_T0")")
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-[[ "${CI:-}" == "true" ]] && export NO_COLOR=1 FORCE_COLOR=0
+if [[ "${CI:-}" == "true" ]]; then
+  export NO_COLOR=1 FORCE_COLOR=0
+  # A clean clone builds once: incremental caches would only cost disk (gigabytes) and time.
+  export CARGO_INCREMENTAL=0
+fi
 
 stage fmt        "cargo fmt --all -- --check"                     cargo fmt --all -- --check
 stage ui-check   "npm run check (svelte-check, TypeScript)"       in_dir ui npm run check
