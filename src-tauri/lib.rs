@@ -120,6 +120,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::export::export_users,
         commands::export::cancel_export,
         commands::links::open_link,
+        commands::activity::user_activity,
+        commands::activity::user_summary,
         commands::notes::list_notes,
         commands::notes::add_note,
         commands::notes::edit_note,

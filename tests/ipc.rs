@@ -572,3 +572,83 @@ fn files_open_under_their_own_name_and_save_a_copy() {
     let picked = h.ok("choose_files_to_attach", json!({ "user_id": user["id"] }));
     assert_eq!(picked["attached"].as_array().expect("attached").len(), 2);
 }
+
+#[test]
+fn activity_feed_filters_pages_and_the_overview_figures() {
+    let h = harness();
+    let user = h.ok("create_user", zoe());
+    h.ok(
+        "set_user_field",
+        json!({ "id": user["id"], "field": "email", "value": "zoe.m@example.com" }),
+    );
+    let input = json!({ "title": "Call back", "description": null, "assignee_id": null,
+        "due_date": "2025-03-01", "due_time": null, "priority": "none",
+        "status_id": null, "category_id": null });
+    let task = h.ok(
+        "create_task",
+        json!({ "user_id": user["id"], "input": input }),
+    );
+
+    let all = h.ok(
+        "user_activity",
+        json!({ "user_id": user["id"], "query": { "groups": [], "before": null, "limit": null } }),
+    );
+    let kinds: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"field_changed") && kinds.contains(&"task_created"),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.last(), Some(&"user_created"));
+    let change = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "field_changed")
+        .unwrap();
+    assert_eq!(
+        (
+            change["field"].clone(),
+            change["old"].clone(),
+            change["new"].clone()
+        ),
+        (
+            json!("Email"),
+            json!("zoe@example.com"),
+            json!("zoe.m@example.com")
+        )
+    );
+    assert_eq!(change["device"], "This computer");
+
+    let tasks_only = h.ok(
+        "user_activity",
+        json!({ "user_id": user["id"], "query": { "groups": ["tasks"], "before": null, "limit": 10 } }),
+    );
+    assert_eq!(tasks_only[0]["subject_id"], task["id"]);
+    assert_eq!(tasks_only.as_array().unwrap().len(), 1);
+
+    let summary = h.ok(
+        "user_summary",
+        json!({ "user_id": user["id"], "today": "2025-03-10" }),
+    );
+    assert_eq!(
+        (
+            summary["open_tasks"].clone(),
+            summary["overdue_tasks"].clone(),
+            summary["notes"].clone()
+        ),
+        (json!(1), json!(1), json!(0))
+    );
+
+    let err = h
+        .call(
+            "user_activity",
+            json!({ "user_id": "00000000-0000-0000-0000-000000000009", "query": {} }),
+        )
+        .expect_err("no such user");
+    assert_eq!(err["kind"], "not_found");
+}

@@ -1,6 +1,7 @@
 //! Thin IPC adapters: parse input, call one kith-core service, map the error.
 //! Arguments are snake_case on the JavaScript side too.
 
+pub mod activity;
 pub mod export;
 pub mod files;
 pub mod import;

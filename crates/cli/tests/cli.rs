@@ -132,6 +132,10 @@ fn bench_runs_and_reports_ratios() {
             "2",
             "--notes",
             "2000",
+            "--opens",
+            "3",
+            "--profile-users",
+            "200",
             "--work-dir",
             work.path().to_str().unwrap(),
         ],
@@ -163,6 +167,15 @@ fn bench_runs_and_reports_ratios() {
         .iter()
         .all(|f| f["kith_p99_ms"].as_f64().unwrap() > 0.0
             && f["like_p99_ms"].as_f64().unwrap() > 0.0));
+    // The busy profile: the first screen and each tab beside the reference read.
+    let profile = &report["profile"];
+    assert!(
+        profile["reference_p50_ms"].as_f64().unwrap() > 0.0,
+        "{profile}"
+    );
+    let figures = profile["figures"].as_array().unwrap();
+    assert_eq!(figures.len(), 5, "{profile}");
+    assert!(figures.iter().all(|f| f["ratio"].as_f64().unwrap() > 0.0));
 }
 
 #[test]

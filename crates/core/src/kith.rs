@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
+use crate::activity::Activity;
 use crate::error::Result;
 use crate::files::{BlobStore, Files};
 use crate::notes::Notes;
@@ -30,6 +31,7 @@ impl Kith {
         std::fs::create_dir_all(data_dir)?;
         let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
         let settings = settings::load(store.pool()).await?;
+        crate::activity::register_device(&store, settings.current_staff_id).await?;
         Ok(Kith {
             store,
             data_dir: data_dir.to_path_buf(),
@@ -59,6 +61,11 @@ impl Kith {
             store: &self.store,
             blobs: BlobStore::new(&self.data_dir),
         }
+    }
+
+    /// Each user's history and Overview figures.
+    pub fn activity(&self) -> Activity<'_> {
+        Activity { store: &self.store }
     }
 
     pub fn workspace(&self) -> Workspace<'_> {
@@ -98,6 +105,7 @@ impl Kith {
 
     pub async fn update_settings(&self, new: &Settings) -> Result<Settings> {
         let saved = settings::save(self.store.pool(), new).await?;
+        crate::activity::register_device(&self.store, saved.current_staff_id).await?;
         *self.settings.write().unwrap_or_else(|e| e.into_inner()) = saved.clone();
         Ok(saved)
     }

@@ -1,5 +1,6 @@
 //! kith-core: Kith's model, local store, services and search. No Tauri in here.
 
+pub mod activity;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -251,6 +251,12 @@ pub static ATTACHMENTS: TableDef = TableDef {
     ],
 };
 
+/// The workspace's computers: id = the device's node id.
+pub static DEVICES: TableDef = TableDef {
+    name: "devices",
+    columns: &[text("name"), col("staff_id", ColType::Uuid)],
+};
+
 pub static TABLES: &[&TableDef] = &[
     &USERS,
     &TEAMS,
@@ -270,6 +276,7 @@ pub static TABLES: &[&TableDef] = &[
     &TASK_CATEGORIES,
     &TASKS,
     &ATTACHMENTS,
+    &DEVICES,
 ];
 
 pub fn table(name: &str) -> Result<&'static TableDef> {

@@ -311,6 +311,9 @@ fn list_sorts_and_pages() {
             ("bob", "Stone"),
         ] {
             users.create(&draft(f, l, None, None)).await.unwrap();
+            // Users created in one millisecond list in creation (file) order; here
+            // "newest first" must have one answer.
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
         let page = users.list(UserSort::Name, 0, 10).await.unwrap();
         let names: Vec<_> = page.rows.iter().map(|u| u.first_name.as_str()).collect();

@@ -299,3 +299,9 @@ export async function fullyShown(browser, testId, timeout = WAIT) {
     { timeout, timeoutMsg: `[data-testid="${testId}"] did not fade in within ${timeout} ms` },
   );
 }
+
+/** A local date as a date input holds it (YYYY-MM-DD), `offsetDays` from today. */
+export function localDate(offsetDays = 0) {
+  const d = new Date(Date.now() + offsetDays * 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}

@@ -11,6 +11,7 @@ import {
   closeApp,
   freshDataDir,
   launchApp,
+  localDate,
   rowFor,
   screenshots,
   sel,
@@ -21,12 +22,6 @@ import {
 
 const screenshot = screenshots('tasks');
 const TEST_TIMEOUT = 180_000;
-
-/** Today in local time, as the app's date input holds it (YYYY-MM-DD). */
-function localDate(offsetDays = 0) {
-  const d = new Date(Date.now() + offsetDays * 86_400_000);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 describe('Tasks', { timeout: 10 * 60_000 }, () => {
   const dataDir = freshDataDir('tasks');

@@ -4,6 +4,7 @@
 
 mod import;
 mod notes;
+mod profile;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -48,6 +49,12 @@ pub struct BenchArgs {
     /// Notes to generate for the note search figures.
     #[arg(long, default_value_t = 1_000_000)]
     notes: u64,
+    /// Times the busy profile is opened for the profile figures.
+    #[arg(long, default_value_t = 100)]
+    opens: usize,
+    /// Other users around the busy profile (each with five notes on average).
+    #[arg(long, default_value_t = 20_000)]
+    profile_users: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,6 +65,8 @@ enum Part {
     Import,
     /// Note search over a million notes beside a LIKE scan.
     Notes,
+    /// Opening a profile with 1,000 notes, 500 tasks and 200 files.
+    Profile,
 }
 
 #[derive(Serialize)]
@@ -101,6 +110,7 @@ struct Report {
     serving_peak_rss_mb: Vec<(u64, Option<f64>)>,
     import: Vec<import::ImportFigure>,
     notes: Option<notes::NotesReport>,
+    profile: Option<profile::ProfileReport>,
 }
 
 const SEED: u64 = 42;
@@ -122,6 +132,7 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
         serving_peak_rss_mb: Vec::new(),
         import: Vec::new(),
         notes: None,
+        profile: None,
     };
     let runs = |part: Part| args.only.is_none_or(|only| only == part);
     if runs(Part::Search) {
@@ -134,6 +145,9 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
     if runs(Part::Notes) {
         report.notes =
             Some(notes::run(args.notes, args.queries, args.reference_queries, &base).await?);
+    }
+    if runs(Part::Profile) {
+        report.profile = Some(profile::run(args.opens, args.profile_users, &base).await?);
     }
     if out.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -399,6 +413,9 @@ fn markdown(r: &Report) -> String {
     }
     if let Some(notes) = &r.notes {
         s.push_str(&notes::markdown(notes));
+    }
+    if let Some(p) = &r.profile {
+        s.push_str(&profile::markdown(p));
     }
     s
 }

@@ -174,8 +174,10 @@ pub async fn run(
         progress(Progress { rows, fraction });
     };
     let mut bulk = store.bulk().await?;
+    let batch = Uuid::new_v4();
+    bulk.set_origin(format!("import:{batch}"));
     let mut work = Work {
-        batch: Uuid::new_v4(),
+        batch,
         opts,
         seen: HashMap::new(),
         key_hash: (RandomState::new(), RandomState::new()),
@@ -929,6 +931,7 @@ pub struct UndoReport {
 /// get back the values they had before it. One transaction.
 pub async fn undo(store: &Store, batch: Uuid) -> Result<UndoReport, RunError> {
     let mut bulk = store.bulk().await?;
+    bulk.set_origin(format!("undo:{batch}"));
     let undone: Option<Option<i64>> =
         sqlx::query_scalar("SELECT undone_at FROM import_batches WHERE id = ?")
             .bind(batch.to_string())

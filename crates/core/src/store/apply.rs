@@ -92,10 +92,12 @@ pub(super) struct Outcome {
 
 /// Applies `changes` in order; returns, per change, whether any of its fields won.
 /// Rows in `fresh` are known not to exist yet and are not looked up.
+/// `origin` says where the changes came from, for the activity log.
 pub(super) async fn apply_batch(
     conn: &mut SqliteConnection,
     changes: &[Change],
     fresh: &HashSet<(&'static str, Uuid)>,
+    origin: &str,
 ) -> Result<Vec<bool>> {
     let resolved = changes.iter().map(resolve).collect::<Result<Vec<_>>>()?;
     let mut outcome = load(conn, &resolved, fresh).await?;
@@ -103,7 +105,9 @@ pub(super) async fn apply_batch(
         let applied = merge_in_memory(&mut outcome, change);
         outcome.applied.push(applied);
     }
+    let before = super::activity_log::load_before(conn, &outcome).await?;
     write(conn, &mut outcome).await?;
+    super::activity_log::after_batch(conn, &outcome, &before, origin).await?;
     derive::after_batch(conn, &mut outcome).await?;
     super::note_index::after_batch(conn, &outcome).await?;
     super::file_index::after_batch(conn, &outcome).await?;

@@ -4,6 +4,7 @@
 //! stamped with a fresh clock and recorded in the outbox) or [`Store::merge`] (changes
 //! from elsewhere: the same code, minus the outbox), in one transaction each.
 
+mod activity_log;
 mod apply;
 mod derive;
 mod file_index;
@@ -74,6 +75,11 @@ impl Edit {
     }
 }
 
+/// Activity-log origin of local edits made by hand.
+pub const ORIGIN_EDIT: &str = "edit";
+/// Activity-log origin of changes merged from elsewhere.
+pub const ORIGIN_SYNC: &str = "sync";
+
 /// A write transaction spanning many commits; see [`Store::bulk`].
 pub struct Bulk<'s> {
     clock: tokio::sync::MutexGuard<'s, Hlc>,
@@ -84,6 +90,8 @@ pub struct Bulk<'s> {
     /// `CREATE INDEX` statements of indexes dropped for this write, run again by
     /// [`Bulk::finish`].
     deferred: Vec<String>,
+    /// Where this write's changes come from, as the activity log records it.
+    origin: String,
 }
 
 impl Bulk<'_> {
@@ -106,9 +114,15 @@ impl Bulk<'_> {
                 fields: edit.fields,
             });
         }
-        apply::apply_batch(&mut self.tx, &changes, &fresh).await?;
+        apply::apply_batch(&mut self.tx, &changes, &fresh, &self.origin).await?;
         append_outbox(&mut self.tx, &changes).await?;
         Ok(changes)
+    }
+
+    /// Names where the following commits come from in the activity log, e.g.
+    /// `import:<batch id>`; a hand edit otherwise.
+    pub fn set_origin(&mut self, origin: impl Into<String>) {
+        self.origin = origin.into();
     }
 
     /// The transaction's connection, for reads that must see this write's own rows
@@ -292,6 +306,7 @@ impl Store {
             node: self.node,
             wall_ms: &self.wall_ms,
             deferred: Vec::new(),
+            origin: ORIGIN_EDIT.to_owned(),
         })
     }
 
@@ -305,7 +320,7 @@ impl Store {
         if let Some(newest) = changes.iter().map(|c| c.hlc).max() {
             hlc = hlc.observe(newest, (self.wall_ms)())?;
         }
-        let applied = apply::apply_batch(&mut tx, changes, &HashSet::new()).await?;
+        let applied = apply::apply_batch(&mut tx, changes, &HashSet::new(), ORIGIN_SYNC).await?;
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
         tx.commit().await?;
         *clock = hlc;

@@ -2,6 +2,8 @@
 // components never call `invoke` themselves, so the contract lives in a single file.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { ActivityEntry } from "./generated/ActivityEntry";
+import type { ActivityQuery } from "./generated/ActivityQuery";
 import type { AddressInput } from "./generated/AddressInput";
 import type { Attachment } from "./generated/Attachment";
 import type { AttachReport } from "./generated/AttachReport";
@@ -34,6 +36,7 @@ import type { SearchResult } from "./generated/SearchResult";
 import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
 import type { TagCount } from "./generated/TagCount";
+import type { UserFigures } from "./generated/UserFigures";
 import type { Staff } from "./generated/Staff";
 import type { StaffInput } from "./generated/StaffInput";
 import type { Task } from "./generated/Task";
@@ -124,6 +127,11 @@ export const api = {
   deleteLocation: (id: string) => call<null>("delete_location", { id }),
 
   // Notes: authored by this desktop's staff member (settings.current_staff_id).
+  /** One page of a user's history, newest first (`query.before`: the last entry's `at`). */
+  userActivity: (userId: string, query: ActivityQuery) => call<ActivityEntry[]>("user_activity", { user_id: userId, query }),
+  /** The Overview's figures; `today` (local YYYY-MM-DD) decides what is overdue. */
+  userFigures: (userId: string, today: string) => call<UserFigures>("user_summary", { user_id: userId, today }),
+
   listNotes: (userId: string) => call<Note[]>("list_notes", { user_id: userId }),
   addNote: (userId: string, input: NoteInput) => call<Note>("add_note", { user_id: userId, input }),
   editNote: (noteId: string, input: NoteInput) => call<Note>("edit_note", { note_id: noteId, input }),

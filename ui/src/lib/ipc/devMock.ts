@@ -202,6 +202,13 @@ export function installDevMock() {
     ...notesHandlers(users),
     ...tasksHandlers({ users, settings: () => settings }),
     ...filesHandlers(users),
+    // The history in the browser preview: only each user's creation (the real feed
+    // is derived by the core from its change log).
+    user_activity: ({ user_id }) => [
+      { at: user(user_id).created_at, kind: "user_created", group: "fields", field: null, old: null, new: null,
+        subject: user(user_id).source, subject_id: null, actor: null, device: "This computer", import_file: null },
+    ],
+    user_summary: () => ({ open_tasks: 0, overdue_tasks: 0, notes: 0, files: 0, last_activity_at: null }),
   };
 
   // shouldMockEvents: listen()/emit() work in the browser, for the drag-and-drop stand-in.

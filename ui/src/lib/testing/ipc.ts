@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { vi } from "vitest";
 import type { KithError } from "../ipc/api";
+import type { ActivityEntry } from "../ipc/generated/ActivityEntry";
 import type { Attachment } from "../ipc/generated/Attachment";
 import type { Note } from "../ipc/generated/Note";
 import type { Task } from "../ipc/generated/Task";
@@ -31,6 +32,9 @@ export const BASE_HANDLERS: Handlers = {
   list_staff: () => [],
   list_task_statuses: () => STATUSES,
   list_task_categories: () => [],
+  // A profile opens on its Overview: a quiet one unless a test says otherwise.
+  user_summary: () => ({ open_tasks: 0, overdue_tasks: 0, notes: 0, files: 0, last_activity_at: null }),
+  user_activity: () => [],
 };
 
 export function serve(handlers: Handlers) {
@@ -140,6 +144,24 @@ export function attachment(i: number, overrides: Partial<Attachment> = {}): Atta
     created_at: 1_700_000_000_000 + i,
     created_by: null,
     created_by_name: "Dana",
+    ...overrides,
+  };
+}
+
+/** A history entry: a field change now, unless overridden. */
+export function activity(overrides: Partial<ActivityEntry> = {}): ActivityEntry {
+  return {
+    at: Date.now(),
+    kind: "field_changed",
+    group: "fields",
+    field: "Email",
+    old: "ann@example.com",
+    new: "ann.lee@example.com",
+    subject: null,
+    subject_id: null,
+    actor: { id: "s1", name: "Dana", color: "#2563eb" },
+    device: "This computer",
+    import_file: null,
     ...overrides,
   };
 }

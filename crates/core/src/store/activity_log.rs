@@ -1,0 +1,315 @@
+//! The activity log: what each applied change did to a user's record, one row per
+//! field whose value changed, with the value before and after (table `activity`).
+//!
+//! It is written inside [`super::apply::apply_batch`], in the transaction of the
+//! change, for local edits, imports and merged remote changes alike: the history is
+//! a by-product of the one write path and cannot drift from the data. Rows a batch
+//! creates are not logged — they carry their own time and author, and an import of a
+//! million new users must not write a million log rows — except custom values, whose
+//! first setting is a field change like any other.
+
+use std::collections::HashMap;
+
+use kith_protocol::{Stamp, Value};
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+use super::apply::{placeholders, Outcome, RowWork, CHUNK};
+use crate::error::Result;
+use crate::schema::DELETED;
+
+/// A table whose changes the history shows, and the columns it shows.
+struct Tracked {
+    table: &'static str,
+    /// The column naming the user; `None` when the row is the user.
+    user_column: Option<&'static str>,
+    columns: &'static [&'static str],
+    /// Whether a row's creation is a change of a field (a custom value set for the
+    /// first time) rather than a record of its own.
+    log_created: bool,
+}
+
+const TRACKED: &[Tracked] = &[
+    Tracked {
+        table: "users",
+        user_column: None,
+        columns: &[
+            "first_name",
+            "last_name",
+            "email",
+            "mobile_phone",
+            "home_phone",
+            "app_user_id",
+            "stripe_customer_id",
+            "location_id",
+            "generated_password",
+        ],
+        log_created: false,
+    },
+    Tracked {
+        table: "user_field_values",
+        user_column: Some("user_id"),
+        columns: &["value"],
+        log_created: true,
+    },
+    Tracked {
+        table: "notes",
+        user_column: Some("user_id"),
+        columns: &["body", "pinned"],
+        log_created: false,
+    },
+    Tracked {
+        table: "tasks",
+        user_column: Some("user_id"),
+        columns: &[
+            "title",
+            "description",
+            "assignee_id",
+            "due_date",
+            "due_time",
+            "priority",
+            "status_id",
+            "category_id",
+        ],
+        log_created: false,
+    },
+    Tracked {
+        table: "attachments",
+        user_column: Some("user_id"),
+        columns: &["name"],
+        log_created: false,
+    },
+];
+
+/// Columns whose values never go into the log, only the fact that they changed.
+const SECRET: &[&str] = &["generated_password"];
+/// Stands for a secret's value in the log.
+const MASK: &str = "•";
+
+/// The values tracked rows had before the batch: (table, row) → column → text.
+pub(super) struct Before(HashMap<(&'static str, Uuid), HashMap<String, Option<String>>>);
+
+fn tracked(table: &str) -> Option<&'static Tracked> {
+    TRACKED.iter().find(|t| t.table == table)
+}
+
+/// Reads, before the batch is written, the current values of the tracked rows it
+/// changes. Rows it creates have none.
+pub(super) async fn load_before(conn: &mut SqliteConnection, outcome: &Outcome) -> Result<Before> {
+    let mut before = HashMap::new();
+    for t in TRACKED {
+        let rids: Vec<(i64, Uuid)> = outcome
+            .rows
+            .iter()
+            .filter(|(table, _)| table.name == t.table)
+            .filter_map(|(_, id)| {
+                let w = outcome.work.get(&(t.table, *id))?;
+                (!w.created_here() && !w.writes.is_empty()).then_some((w.rid?, *id))
+            })
+            .collect();
+        let mut columns: Vec<&str> = t.columns.to_vec();
+        columns.extend(t.user_column);
+        if t.table == "user_field_values" {
+            columns.push("field_id");
+        }
+        // Table and column names come from the static list above, never from input.
+        let select: String = columns
+            .iter()
+            .map(|c| format!(", CAST({c} AS TEXT) AS {c}"))
+            .collect();
+        for chunk in rids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT id{select} FROM {} WHERE rid IN ({})",
+                t.table,
+                placeholders(chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for (rid, _) in chunk {
+                q = q.bind(rid);
+            }
+            let by_id: HashMap<String, Uuid> =
+                chunk.iter().map(|(_, id)| (id.to_string(), *id)).collect();
+            for r in q.fetch_all(&mut *conn).await? {
+                let id: String = r.try_get("id")?;
+                let Some(id) = by_id.get(&id) else { continue };
+                let mut values = HashMap::with_capacity(columns.len());
+                for c in &columns {
+                    values.insert((*c).to_owned(), r.try_get::<Option<String>, _>(*c)?);
+                }
+                before.insert((t.table, *id), values);
+            }
+        }
+    }
+    Ok(Before(before))
+}
+
+/// One log row.
+struct Entry {
+    user_id: String,
+    stamp: Stamp,
+    kind: &'static str,
+    table: &'static str,
+    row: Uuid,
+    field: Option<String>,
+    old: Option<String>,
+    new: Option<String>,
+}
+
+/// Writes the log rows for what the batch changed.
+pub(super) async fn after_batch(
+    conn: &mut SqliteConnection,
+    outcome: &Outcome,
+    before: &Before,
+    origin: &str,
+) -> Result<()> {
+    let mut entries = Vec::new();
+    for (table, id) in &outcome.rows {
+        let Some(t) = tracked(table.name) else {
+            continue;
+        };
+        let Some(w) = outcome.work.get(&(table.name, *id)) else {
+            continue;
+        };
+        if w.writes.is_empty() || (w.created_here() && !t.log_created) {
+            continue;
+        }
+        let old = before.0.get(&(table.name, *id));
+        entries_for_row(t, *id, w, old, &mut entries);
+    }
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let staff = staff_of_devices(conn, &entries).await?;
+    for chunk in entries.chunks(CHUNK) {
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO activity (user_id, at, node, staff_id, origin, kind, tbl, row, field, old, new) \
+             VALUES {values}"
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.user_id.as_str())
+                .bind(e.stamp.hlc.millis() as i64)
+                .bind(e.stamp.node.to_string())
+                .bind(staff.get(&e.stamp.node.0).map(String::as_str))
+                .bind(origin)
+                .bind(e.kind)
+                .bind(e.table)
+                .bind(e.row.to_string())
+                .bind(e.field.as_deref())
+                .bind(e.old.as_deref())
+                .bind(e.new.as_deref());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn entries_for_row(
+    t: &Tracked,
+    id: Uuid,
+    w: &RowWork,
+    old: Option<&HashMap<String, Option<String>>>,
+    out: &mut Vec<Entry>,
+) {
+    let old_value = |c: &str| old.and_then(|o| o.get(c).cloned()).flatten();
+    let current = |c: &str| match w.writes.get(c) {
+        Some(v) => as_text(v),
+        None => old_value(c),
+    };
+    let user_id = match t.user_column {
+        None => Some(id.to_string()),
+        Some(c) => current(c),
+    };
+    let Some(user_id) = user_id else {
+        return;
+    };
+    let stamp_of = |c: &str| w.clocks.get(c).copied().or(w.latest).unwrap_or(w.row_clock);
+    if let Some(deleted) = w.writes.get(DELETED) {
+        let now = matches!(deleted, Value::Bool(true)) || matches!(deleted, Value::Int(1));
+        if w.before.is_some_and(|was| was != now) {
+            out.push(Entry {
+                user_id: user_id.clone(),
+                stamp: stamp_of(DELETED),
+                kind: if now { "deleted" } else { "restored" },
+                table: t.table,
+                row: id,
+                field: None,
+                old: None,
+                new: None,
+            });
+        }
+    }
+    for column in t.columns {
+        let Some(value) = w.writes.get(column) else {
+            continue;
+        };
+        let (was, is) = (old_value(column), as_text(value));
+        if was == is {
+            continue;
+        }
+        let secret = SECRET.contains(column);
+        let mask = |v: Option<String>| {
+            if secret {
+                v.map(|_| MASK.to_owned())
+            } else {
+                v
+            }
+        };
+        // A custom value's field is the custom field it belongs to.
+        let field = if t.table == "user_field_values" {
+            current("field_id")
+        } else {
+            Some((*column).to_owned())
+        };
+        out.push(Entry {
+            user_id: user_id.clone(),
+            stamp: stamp_of(column),
+            kind: "changed",
+            table: t.table,
+            row: id,
+            field,
+            old: mask(was),
+            new: mask(is),
+        });
+    }
+}
+
+/// A value as the log stores it: what `CAST(column AS TEXT)` reads back.
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::Bool(b) => Some(if *b { "1" } else { "0" }.to_owned()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Text(s) => Some(s.clone()),
+    }
+}
+
+/// Who used each device that made these changes, as far as the devices table says.
+async fn staff_of_devices(
+    conn: &mut SqliteConnection,
+    entries: &[Entry],
+) -> Result<HashMap<Uuid, String>> {
+    let mut nodes: Vec<String> = entries.iter().map(|e| e.stamp.node.to_string()).collect();
+    nodes.sort();
+    nodes.dedup();
+    let mut staff = HashMap::new();
+    for chunk in nodes.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id, staff_id FROM devices WHERE _deleted = 0 AND staff_id IS NOT NULL \
+             AND id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for n in chunk {
+            q = q.bind(n);
+        }
+        for (id, staff_id) in q.fetch_all(&mut *conn).await? {
+            if let Ok(id) = Uuid::parse_str(&id) {
+                staff.insert(id, staff_id);
+            }
+        }
+    }
+    Ok(staff)
+}

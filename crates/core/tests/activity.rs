@@ -1,0 +1,394 @@
+//! The activity history: field changes old → new with who and which computer,
+//! notes, tasks, files and imports in one feed, filters, changes merged from another
+//! computer, and the Overview's figures — on a real SQLite file.
+
+mod common;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use kith_core::activity::{ActivityEntry, ActivityGroup, ActivityKind, ActivityQuery};
+use kith_core::import::run::Mode;
+use kith_core::notes::NoteInput;
+use kith_core::protocol::{Change, Hlc, NodeId, Value};
+use kith_core::settings::Settings;
+use kith_core::staff::StaffInput;
+use kith_core::tasks::TaskInput;
+use kith_core::users::UserField;
+use kith_core::Kith;
+use uuid::Uuid;
+
+async fn history(kith: &Kith, user: Uuid, groups: &[ActivityGroup]) -> Vec<ActivityEntry> {
+    kith.activity()
+        .for_user(
+            user,
+            &ActivityQuery {
+                groups: groups.to_vec(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+/// Steps of a test land in different milliseconds, so "newest first" has one answer.
+async fn tick() {
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+}
+
+fn kinds(entries: &[ActivityEntry]) -> Vec<ActivityKind> {
+    entries.iter().map(|e| e.kind).collect()
+}
+
+/// Makes `name` this computer's current staff member.
+async fn sign_in(kith: &Kith, name: &str) -> Uuid {
+    let staff = kith
+        .staff()
+        .add(&StaffInput {
+            name: name.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    kith.update_settings(&Settings {
+        current_staff_id: Some(staff.id),
+        ..kith.settings()
+    })
+    .await
+    .unwrap();
+    staff.id
+}
+
+#[test]
+fn one_feed_holds_field_changes_notes_tasks_and_files_newest_first() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let dana = sign_in(&kith, "Dana").await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        tick().await;
+        kith.users()
+            .set_field(ann, UserField::Email, Some("ann@example.com"))
+            .await
+            .unwrap();
+        tick().await;
+        kith.users()
+            .set_field(ann, UserField::Email, Some("ann.lee@example.com"))
+            .await
+            .unwrap();
+        tick().await;
+        let note = kith
+            .notes()
+            .add(
+                ann,
+                &NoteInput {
+                    body: "Called about the renewal".into(),
+                    tags: vec![],
+                },
+                Some(dana),
+            )
+            .await
+            .unwrap();
+        tick().await;
+        kith.notes()
+            .edit(
+                note.id,
+                &NoteInput {
+                    body: "Called about the renewal: yes".into(),
+                    tags: vec![],
+                },
+                Some(dana),
+            )
+            .await
+            .unwrap();
+        tick().await;
+        let task = kith
+            .tasks()
+            .create(
+                ann,
+                &TaskInput {
+                    title: "Send the contract".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        tick().await;
+        kith.tasks().complete(task.id).await.unwrap();
+        tick().await;
+        let path = dir.path().join("contract.pdf");
+        std::fs::write(&path, b"%PDF-1.4 contract").unwrap();
+        let file = kith.files().attach(ann, &path, Some(dana)).await.unwrap();
+        tick().await;
+        kith.files()
+            .rename(file.id, "Signed contract.pdf")
+            .await
+            .unwrap();
+        tick().await;
+        kith.files().delete(file.id).await.unwrap();
+
+        let all = history(&kith, ann, &[]).await;
+        assert_eq!(
+            kinds(&all),
+            [
+                ActivityKind::FileDeleted,
+                ActivityKind::FileRenamed,
+                ActivityKind::FileAdded,
+                ActivityKind::TaskCompleted,
+                ActivityKind::TaskCreated,
+                ActivityKind::NoteEdited,
+                ActivityKind::NoteAdded,
+                ActivityKind::FieldChanged,
+                ActivityKind::FieldChanged,
+                ActivityKind::UserCreated,
+            ]
+        );
+        let times: Vec<i64> = all.iter().map(|e| e.at).collect();
+        assert!(
+            times.windows(2).all(|w| w[0] >= w[1]),
+            "newest first: {times:?}"
+        );
+
+        let email = &all[7];
+        assert_eq!(email.field.as_deref(), Some("Email"));
+        assert_eq!(
+            (email.old.as_deref(), email.new.as_deref()),
+            (Some("ann@example.com"), Some("ann.lee@example.com"))
+        );
+        assert_eq!(email.actor.as_ref().map(|a| a.name.as_str()), Some("Dana"));
+        assert_eq!(email.device.as_deref(), Some("This computer"));
+        assert_eq!(all[8].old, None, "the first email had no value before");
+
+        let renamed = &all[1];
+        assert_eq!(
+            (renamed.old.as_deref(), renamed.new.as_deref()),
+            (Some("contract.pdf"), Some("Signed contract.pdf"))
+        );
+        assert_eq!(renamed.subject_id, Some(file.id));
+        assert_eq!(all[3].subject.as_deref(), Some("Send the contract"));
+        assert_eq!(all[6].actor.as_ref().map(|a| a.id), Some(dana));
+
+        // Filters: one kind of record at a time.
+        let tasks = history(&kith, ann, &[ActivityGroup::Tasks]).await;
+        assert_eq!(
+            kinds(&tasks),
+            [ActivityKind::TaskCompleted, ActivityKind::TaskCreated]
+        );
+        let fields = history(&kith, ann, &[ActivityGroup::Fields]).await;
+        assert_eq!(fields.len(), 3);
+
+        // Paging: older than the third entry.
+        let older = kith
+            .activity()
+            .for_user(
+                ann,
+                &ActivityQuery {
+                    before: Some(all[2].at),
+                    limit: Some(2),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(older.len(), 2);
+        assert!(older.iter().all(|e| e.at < all[2].at));
+
+        // The Overview's figures.
+        let summary = kith.activity().summary(ann, "2099-01-01").await.unwrap();
+        assert_eq!(
+            (summary.open_tasks, summary.notes, summary.files),
+            (0, 1, 0)
+        );
+        assert_eq!(summary.last_activity_at, Some(all[0].at));
+    });
+}
+
+#[test]
+fn custom_values_secrets_and_trash_are_in_the_history() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        let field = kith
+            .workspace()
+            .create_custom_field("Shoe size", kith_core::users::CustomFieldKind::Text)
+            .await
+            .unwrap();
+        tick().await;
+        kith.users()
+            .set_custom_value(ann, field.id, Some("38"))
+            .await
+            .unwrap();
+        tick().await;
+        kith.users()
+            .set_custom_value(ann, field.id, Some("39"))
+            .await
+            .unwrap();
+        tick().await;
+        kith.users().delete(ann).await.unwrap();
+        tick().await;
+        kith.users().restore(ann).await.unwrap();
+
+        let all = history(&kith, ann, &[]).await;
+        assert_eq!(
+            kinds(&all),
+            [
+                ActivityKind::UserRestored,
+                ActivityKind::UserDeleted,
+                ActivityKind::FieldChanged,
+                ActivityKind::FieldChanged,
+                ActivityKind::UserCreated,
+            ]
+        );
+        assert_eq!(all[2].field.as_deref(), Some("Shoe size"));
+        assert_eq!(
+            (all[2].old.as_deref(), all[2].new.as_deref()),
+            (Some("38"), Some("39"))
+        );
+        assert_eq!(
+            (all[3].old.as_deref(), all[3].new.as_deref()),
+            (None, Some("38"))
+        );
+        // Nobody chose a staff member on this computer: no actor, still a device.
+        assert_eq!(all[2].actor, None);
+        assert_eq!(all[2].device.as_deref(), Some("This computer"));
+
+        let logged: Vec<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT old, new FROM activity WHERE field = 'generated_password'")
+                .fetch_all(kith.store().pool())
+                .await
+                .unwrap();
+        assert!(
+            logged
+                .iter()
+                .all(|(o, n)| o.as_deref().is_none_or(|v| v == "•")
+                    && n.as_deref().is_none_or(|v| v == "•")),
+            "a password never reaches the log: {logged:?}"
+        );
+    });
+}
+
+#[test]
+fn a_change_merged_from_another_computer_names_it_and_its_staff_member() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        let other = NodeId(Uuid::from_u128(77));
+        let sam = Uuid::from_u128(78);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let change = |table: &str, row: Uuid, ms: u64, fields: &[(&str, Value)]| Change {
+            table: table.into(),
+            row,
+            hlc: Hlc::new(now + ms, 0),
+            node: other,
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        };
+        kith.store()
+            .merge(&[
+                change("staff", sam, 1, &[("name", Value::from("Sam"))]),
+                change(
+                    "devices",
+                    other.0,
+                    2,
+                    &[
+                        ("name", Value::from("Front desk PC")),
+                        ("staff_id", Value::from(sam.to_string())),
+                    ],
+                ),
+                change("users", ann, 3, &[("last_name", Value::from("Lee-Park"))]),
+            ])
+            .await
+            .unwrap();
+
+        let all = history(&kith, ann, &[ActivityGroup::Fields]).await;
+        let e = &all[0];
+        assert_eq!(e.kind, ActivityKind::FieldChanged);
+        assert_eq!(
+            (e.field.as_deref(), e.old.as_deref(), e.new.as_deref()),
+            (Some("Last name"), Some("Lee"), Some("Lee-Park"))
+        );
+        assert_eq!(e.device.as_deref(), Some("Front desk PC"));
+        assert_eq!(e.actor.as_ref().map(|a| a.name.as_str()), Some("Sam"));
+
+        // The same change again (a resent batch) wins nothing and logs nothing.
+        kith.store()
+            .merge(&[change(
+                "users",
+                ann,
+                3,
+                &[("last_name", Value::from("Lee-Park"))],
+            )])
+            .await
+            .unwrap();
+        assert_eq!(
+            history(&kith, ann, &[ActivityGroup::Fields]).await.len(),
+            all.len()
+        );
+    });
+}
+
+#[test]
+fn imports_show_with_their_file_and_new_users_cost_no_log_rows() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let first = dir.path().join("spring fair.csv");
+        std::fs::write(
+            &first,
+            "First name,Last name,Email\nAnn,Lee,ann@example.com\nBo,Chen,bo@example.com\n",
+        )
+        .unwrap();
+        common::import(&kith, &first, &common::import_options(Mode::Create))
+            .await
+            .unwrap();
+        let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM activity")
+            .fetch_one(kith.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(logged, 0, "creating users logs nothing: the rows say it");
+
+        let ann = kith.search("ann lee", 5).await.unwrap().rows[0].id;
+        let created = history(&kith, ann, &[ActivityGroup::Imports]).await;
+        assert_eq!(kinds(&created), [ActivityKind::UserCreated]);
+        assert_eq!(created[0].import_file.as_deref(), Some("spring fair.csv"));
+
+        let second = dir.path().join("update.csv");
+        std::fs::write(
+            &second,
+            "First name,Last name,Email\nAnne,Lee,ann@example.com\n",
+        )
+        .unwrap();
+        common::import(&kith, &second, &common::import_options(Mode::Upsert))
+            .await
+            .unwrap();
+        let imports = history(&kith, ann, &[ActivityGroup::Imports]).await;
+        assert_eq!(
+            kinds(&imports),
+            [ActivityKind::FieldChanged, ActivityKind::UserCreated]
+        );
+        assert_eq!(imports[0].import_file.as_deref(), Some("update.csv"));
+        assert_eq!(
+            (imports[0].old.as_deref(), imports[0].new.as_deref()),
+            (Some("Ann"), Some("Anne"))
+        );
+        // An import's changes are under Imports, not Fields.
+        assert!(history(&kith, ann, &[ActivityGroup::Fields])
+            .await
+            .is_empty());
+    });
+}
+
+#[test]
+fn an_unknown_user_has_no_history() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let err = kith
+            .activity()
+            .for_user(Uuid::from_u128(9), &ActivityQuery::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), kith_core::ErrorKind::NotFound);
+    });
+}
