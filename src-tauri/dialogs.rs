@@ -67,6 +67,25 @@ pub fn pick_files<R: Runtime>(app: &AppHandle<R>, title: &str) -> Vec<PathBuf> {
     }
 }
 
+/// One image file, or `None` when the person cancelled.
+pub fn pick_image<R: Runtime>(app: &AppHandle<R>, title: &str) -> Option<PathBuf> {
+    #[cfg(feature = "e2e-dialogs")]
+    {
+        let _ = title;
+        pick_files(app, title).into_iter().next()
+    }
+    #[cfg(not(feature = "e2e-dialogs"))]
+    {
+        use tauri_plugin_dialog::DialogExt;
+        app.dialog()
+            .file()
+            .set_title(title)
+            .add_filter("Images", &["png", "jpg", "jpeg", "gif", "webp"])
+            .blocking_pick_file()
+            .and_then(|f| f.into_path().ok())
+    }
+}
+
 /// Where to save a CSV file, or `None` when the person cancelled.
 pub fn save_file<R: Runtime>(
     app: &AppHandle<R>,

@@ -164,6 +164,9 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::files::show_file_in_folder,
         commands::files::save_file_copy,
         commands::files::file_thumbnail,
+        commands::files::cover_image,
+        commands::files::set_user_image,
+        commands::files::choose_user_image,
         commands::settings::get_settings,
         commands::settings::update_settings,
     ])

@@ -15,36 +15,71 @@ use kith_core::ErrorKind;
 use crate::error::{CmdResult, KithError};
 
 pub const THUMBS_DIR: &str = "thumbs";
-/// Longest side of a thumbnail, in pixels: sharp in a 128 px tile on a 2× screen.
-const MAX_SIDE: u32 = 256;
+/// What a preview is for: its longest side and its format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// Tiles, avatars: 256 px, sharp in a 128 px tile on a 2× screen. PNG.
+    Thumb,
+    /// A profile's cover band: 1600 px, as JPEG (a photo as PNG would be megabytes).
+    Cover,
+}
+
+impl Size {
+    fn max_side(self) -> u32 {
+        match self {
+            Size::Thumb => 256,
+            Size::Cover => 1600,
+        }
+    }
+
+    fn format(self) -> (image::ImageFormat, &'static str, &'static str) {
+        match self {
+            Size::Thumb => (image::ImageFormat::Png, "png", "image/png"),
+            Size::Cover => (image::ImageFormat::Jpeg, "jpg", "image/jpeg"),
+        }
+    }
+
+    /// The cache file's name; thumbnails keep the name they always had.
+    fn file_name(self, sha256: &str) -> String {
+        match self {
+            Size::Thumb => format!("{sha256}.png"),
+            Size::Cover => format!("{sha256}-cover.jpg"),
+        }
+    }
+}
 /// Larger images are refused before decoding: a 50 MP photo already takes 200 MB
 /// decoded, and a crafted header can claim far more.
 const MAX_PIXELS: u64 = 50_000_000;
 
 /// The thumbnail of the image at `source` (whose content hashes to `sha256`) as
 /// a `data:image/png;base64,…` URL; `None` when the format is not one Kith reads.
-pub fn data_url(source: &Path, cache_dir: &Path, sha256: &str) -> CmdResult<Option<String>> {
+pub fn data_url(
+    source: &Path,
+    cache_dir: &Path,
+    sha256: &str,
+    size: Size,
+) -> CmdResult<Option<String>> {
     if !is_sha256(sha256) {
         return Err(KithError::internal("an attachment's hash is malformed"));
     }
-    let cached = cache_dir.join(format!("{sha256}.png"));
-    let png = match std::fs::read(&cached) {
-        Ok(png) => png,
+    let cached = cache_dir.join(size.file_name(sha256));
+    let bytes = match std::fs::read(&cached) {
+        Ok(bytes) => bytes,
         Err(_) => {
-            let Some(png) = render(source)? else {
+            let Some(bytes) = render(source, size)? else {
                 return Ok(None);
             };
-            store(cache_dir, &cached, &png);
-            png
+            store(cache_dir, &cached, &bytes);
+            bytes
         }
     };
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&png);
-    Ok(Some(format!("data:image/png;base64,{encoded}")))
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    Ok(Some(format!("data:{};base64,{encoded}", size.format().2)))
 }
 
 /// Decodes, turns upright (phone photos are stored sideways with an EXIF
 /// orientation) and shrinks the image. `None` for formats not compiled in.
-fn render(source: &Path) -> CmdResult<Option<Vec<u8>>> {
+fn render(source: &Path, size: Size) -> CmdResult<Option<Vec<u8>>> {
     let unreadable = |e: &dyn std::fmt::Display| {
         KithError::new(
             ErrorKind::Validation,
@@ -78,12 +113,18 @@ fn render(source: &Path) -> CmdResult<Option<Vec<u8>>> {
     if let Some(orientation) = orientation {
         img.apply_orientation(orientation);
     }
-    let thumb = img.thumbnail(MAX_SIDE, MAX_SIDE);
-    let mut png = Vec::new();
+    let side = size.max_side();
+    let mut thumb = img.thumbnail(side, side);
+    let (format, _, _) = size.format();
+    if format == image::ImageFormat::Jpeg {
+        // JPEG has no alpha channel.
+        thumb = DynamicImage::ImageRgb8(thumb.to_rgb8());
+    }
+    let mut out = Vec::new();
     thumb
-        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .write_to(&mut Cursor::new(&mut out), format)
         .map_err(KithError::internal)?;
-    Ok(Some(png))
+    Ok(Some(out))
 }
 
 /// Best effort: a thumbnail that cannot be cached is made again next time.
@@ -115,7 +156,7 @@ mod tests {
             .save_with_format(&source, image::ImageFormat::Jpeg)
             .expect("write jpeg");
         let cache = dir.path().join(THUMBS_DIR);
-        let url = data_url(&source, &cache, SHA)
+        let url = data_url(&source, &cache, SHA, Size::Thumb)
             .expect("thumbnail")
             .expect("an image");
         assert!(url.starts_with("data:image/png;base64,"));
@@ -125,11 +166,31 @@ mod tests {
     }
 
     #[test]
+    fn a_cover_is_a_wide_jpeg_cached_beside_the_thumbnail() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = dir.path().join("photo");
+        DynamicImage::new_rgba8(3200, 800)
+            .save_with_format(&source, image::ImageFormat::Png)
+            .expect("write png");
+        let cache = dir.path().join(THUMBS_DIR);
+        let url = data_url(&source, &cache, SHA, Size::Cover)
+            .expect("cover")
+            .expect("an image");
+        assert!(url.starts_with("data:image/jpeg;base64,"));
+        let jpeg = std::fs::read(cache.join(format!("{SHA}-cover.jpg"))).expect("cached");
+        let cover = image::load_from_memory(&jpeg).expect("jpeg");
+        assert_eq!((cover.width(), cover.height()), (1600, 400));
+    }
+
+    #[test]
     fn files_that_are_not_images_have_no_thumbnail() {
         let dir = tempfile::tempdir().expect("temp dir");
         let source = dir.path().join("notes");
         std::fs::write(&source, "just text").expect("write");
         let cache = dir.path().join(THUMBS_DIR);
-        assert_eq!(data_url(&source, &cache, SHA).expect("no error"), None);
+        assert_eq!(
+            data_url(&source, &cache, SHA, Size::Thumb).expect("no error"),
+            None
+        );
     }
 }

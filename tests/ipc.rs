@@ -652,3 +652,72 @@ fn activity_feed_filters_pages_and_the_overview_figures() {
         .expect_err("no such user");
     assert_eq!(err["kind"], "not_found");
 }
+
+#[test]
+#[cfg(feature = "e2e-dialogs")]
+fn a_picked_image_becomes_the_profile_image_and_the_cover_has_a_large_preview() {
+    let h = harness();
+    let user = h.ok("create_user", zoe());
+    let photo = h.dir.path().join("zoe.png");
+    image::DynamicImage::new_rgb8(2400, 800)
+        .save_with_format(&photo, image::ImageFormat::Png)
+        .expect("write png");
+    std::fs::write(
+        h.dir.path().join(".e2e-dialog-open"),
+        photo.to_string_lossy().as_bytes(),
+    )
+    .expect("answer the picker");
+    let images = h.ok(
+        "choose_user_image",
+        json!({ "user_id": user["id"], "role": "avatar" }),
+    );
+    let avatar = images["avatar_id"].clone();
+    assert!(avatar.is_string(), "{images}");
+    assert_eq!(
+        h.ok("get_user", json!({ "id": user["id"] }))["avatar_id"],
+        avatar
+    );
+    // Cancelled: nothing changes.
+    assert_eq!(
+        h.ok(
+            "choose_user_image",
+            json!({ "user_id": user["id"], "role": "cover" })
+        ),
+        Value::Null
+    );
+
+    let images = h.ok(
+        "set_user_image",
+        json!({ "user_id": user["id"], "role": "cover", "attachment_id": avatar }),
+    );
+    assert_eq!(images["cover_id"], avatar);
+    let cover = h.ok("cover_image", json!({ "id": avatar }));
+    assert!(cover
+        .as_str()
+        .expect("a data URL")
+        .starts_with("data:image/jpeg;base64,"));
+
+    let pdf = h.dir.path().join("terms.pdf");
+    std::fs::write(&pdf, "%PDF-1.4").expect("write pdf");
+    std::fs::write(
+        h.dir.path().join(".e2e-dialog-open"),
+        pdf.to_string_lossy().as_bytes(),
+    )
+    .expect("answer the picker");
+    let err = h
+        .call(
+            "choose_user_image",
+            json!({ "user_id": user["id"], "role": "avatar" }),
+        )
+        .expect_err("a PDF is no profile image");
+    assert_eq!(
+        (err["kind"].clone(), err["field"].clone()),
+        (json!("validation"), json!("attachment_id"))
+    );
+
+    let cleared = h.ok(
+        "set_user_image",
+        json!({ "user_id": user["id"], "role": "avatar", "attachment_id": null }),
+    );
+    assert_eq!(cleared["avatar_id"], Value::Null);
+}

@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use kith_core::files::{check_source, Attachment, FileError, FileKind, FileSearch};
+use kith_core::files::{
+    check_source, Attachment, FileError, FileKind, FileSearch, ImageRole, UserImages,
+};
 use kith_core::ErrorKind;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -232,19 +234,81 @@ pub async fn save_file_copy<R: Runtime>(
 /// images Kith can read (the UI shows the kind's icon instead).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn file_thumbnail(state: State<'_, AppState>, id: Uuid) -> CmdResult<Option<String>> {
+    preview(&state, id, thumbs::Size::Thumb).await
+}
+
+/// A profile's cover band: the image at up to 1600 px, as a JPEG data URL.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn cover_image(state: State<'_, AppState>, id: Uuid) -> CmdResult<Option<String>> {
+    preview(&state, id, thumbs::Size::Cover).await
+}
+
+async fn preview(state: &AppState, id: Uuid, size: thumbs::Size) -> CmdResult<Option<String>> {
     let attachment = state.kith.files().get(id).await?;
     if attachment.kind != FileKind::Image {
         return Ok(None);
     }
     let Ok(source) = state.kith.files().blob_path(id).await else {
-        // Synced from another device and not fetched yet: no thumbnail for now.
+        // Synced from another device and not fetched yet: no preview for now.
         return Ok(None);
     };
     let cache = state.kith.data_dir().join(thumbs::THUMBS_DIR);
     let sha256 = attachment.sha256;
-    tauri::async_runtime::spawn_blocking(move || thumbs::data_url(&source, &cache, &sha256))
+    tauri::async_runtime::spawn_blocking(move || thumbs::data_url(&source, &cache, &sha256, size))
         .await
         .map_err(KithError::internal)?
+}
+
+/// Makes one of the user's images their profile or cover image; `null` removes it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_user_image(
+    state: State<'_, AppState>,
+    user_id: Uuid,
+    role: ImageRole,
+    attachment_id: Option<Uuid>,
+) -> CmdResult<UserImages> {
+    Ok(state
+        .kith
+        .files()
+        .set_user_image(user_id, role, attachment_id)
+        .await?)
+}
+
+/// The native picker (images only), then the chosen image attached to the user and
+/// made their profile or cover image. `None`: cancelled.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn choose_user_image<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    user_id: Uuid,
+    role: ImageRole,
+) -> CmdResult<Option<UserImages>> {
+    state.kith.users().get(user_id).await?;
+    let title = match role {
+        ImageRole::Avatar => "Choose a profile image",
+        ImageRole::Cover => "Choose a cover image",
+    };
+    let picker = app.clone();
+    let path = tauri::async_runtime::spawn_blocking(move || dialogs::pick_image(&picker, title))
+        .await
+        .map_err(KithError::internal)?;
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let report = attach_paths(&state, user_id, vec![path]).await?;
+    if let Some(failure) = report.failed.into_iter().next() {
+        return Err(KithError::new(ErrorKind::Validation, failure.message));
+    }
+    let Some(attached) = report.attached.into_iter().next() else {
+        return Ok(None);
+    };
+    Ok(Some(
+        state
+            .kith
+            .files()
+            .set_user_image(user_id, role, Some(attached.id))
+            .await?,
+    ))
 }
 
 /// The blob store names files by their hash, without an extension, so the

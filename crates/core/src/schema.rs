@@ -251,6 +251,16 @@ pub static ATTACHMENTS: TableDef = TableDef {
     ],
 };
 
+/// A user's profile or cover image: id = UUIDv5(user, role).
+pub static USER_IMAGES: TableDef = TableDef {
+    name: "user_images",
+    columns: &[
+        col("user_id", ColType::Uuid),
+        col("role", ColType::Text),
+        col("attachment_id", ColType::Uuid),
+    ],
+};
+
 /// The workspace's computers: id = the device's node id.
 pub static DEVICES: TableDef = TableDef {
     name: "devices",
@@ -277,6 +287,7 @@ pub static TABLES: &[&TableDef] = &[
     &TASKS,
     &ATTACHMENTS,
     &DEVICES,
+    &USER_IMAGES,
 ];
 
 pub fn table(name: &str) -> Result<&'static TableDef> {

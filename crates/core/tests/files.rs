@@ -328,3 +328,92 @@ fn a_copy_saved_elsewhere_is_the_same_bytes() {
         assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
     });
 }
+
+#[test]
+fn a_users_own_image_becomes_their_profile_or_cover_image() {
+    use kith_core::activity::{ActivityGroup, ActivityQuery};
+    use kith_core::files::ImageRole;
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        let bo = common::user(&kith, "Bo", "Chen").await;
+        let files = kith.files();
+        let face = files
+            .attach(ann, &file(dir.path(), "face.jpg", b"jpeg"), None)
+            .await
+            .unwrap();
+        let beach = files
+            .attach(ann, &file(dir.path(), "beach.png", b"png"), None)
+            .await
+            .unwrap();
+        let pdf = files
+            .attach(ann, &file(dir.path(), "terms.pdf", b"pdf"), None)
+            .await
+            .unwrap();
+        let bos = files
+            .attach(bo, &file(dir.path(), "bo.jpg", b"bo"), None)
+            .await
+            .unwrap();
+
+        let images = files
+            .set_user_image(ann, ImageRole::Avatar, Some(face.id))
+            .await
+            .unwrap();
+        assert_eq!(images.avatar_id, Some(face.id));
+        files
+            .set_user_image(ann, ImageRole::Cover, Some(beach.id))
+            .await
+            .unwrap();
+        let detail = kith.users().get(ann).await.unwrap();
+        assert_eq!(
+            (detail.avatar_id, detail.cover_id),
+            (Some(face.id), Some(beach.id))
+        );
+        // The list shows the avatar too.
+        let listed = kith.search("ann", 5).await.unwrap().rows;
+        assert_eq!(listed[0].avatar_id, Some(face.id));
+
+        for (user, id, what) in [(ann, pdf.id, "not an image"), (ann, bos.id, "own files")] {
+            let err = files
+                .set_user_image(user, ImageRole::Avatar, Some(id))
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Validation);
+            assert!(err.to_string().contains(what), "{err}");
+        }
+
+        // Deleting the file takes the image away; removing the image keeps the file.
+        files.delete(beach.id).await.unwrap();
+        assert_eq!(kith.users().get(ann).await.unwrap().cover_id, None);
+        let cleared = files
+            .set_user_image(ann, ImageRole::Avatar, None)
+            .await
+            .unwrap();
+        assert_eq!(cleared.avatar_id, None);
+        assert!(files.get(face.id).await.is_ok());
+
+        let history = kith
+            .activity()
+            .for_user(
+                ann,
+                &ActivityQuery {
+                    groups: vec![ActivityGroup::Fields],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let image_changes: Vec<_> = history
+            .iter()
+            .filter(|e| e.field.as_deref() == Some("Profile image"))
+            .map(|e| (e.old.clone(), e.new.clone()))
+            .collect();
+        assert_eq!(
+            image_changes,
+            [
+                (Some("face.jpg".to_owned()), None),
+                (None, Some("face.jpg".to_owned()))
+            ]
+        );
+    });
+}

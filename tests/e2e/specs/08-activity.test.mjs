@@ -1,13 +1,16 @@
 // The Overview and the Activity tab on the real app: a profile opens on its key figures
 // and recent activity; a field edited on the Detail tab, a task completed, and the note,
 // task and file added through kith-cli all show in one feed, old → new, with who and
-// which computer; the feed filters by kind; both screens in the dark theme too.
+// which computer; the feed filters by kind; a profile image picked and a cover chosen
+// from the Media tab show in the header, the list and the history; the dark theme too.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   WAIT,
+  answerFileDialog,
   byTestId,
   cli,
   closeApp,
@@ -119,7 +122,48 @@ describe('Overview and activity', { timeout: 10 * 60_000 }, () => {
     await screenshot(browser, 'feed-tasks');
   });
 
-  test('3. the Overview and the feed in the dark theme', { timeout: TEST_TIMEOUT }, async () => {
+  test('3. a picked image becomes the profile image, a Media image the cover; both are in the history', { timeout: TEST_TIMEOUT }, async () => {
+    const face = path.join(dataDir, '..', `face-${process.pid}.png`);
+    const beach = path.join(dataDir, '..', `beach-${process.pid}.jpg`);
+    execFileSync('convert', ['-size', '400x400', 'radial-gradient:#f3c16b-#b5541c', face]);
+    execFileSync('convert', ['-size', '1600x500', 'gradient:#2c6bb3-#9fd3c7', beach]);
+    await (await shown(browser, 'tab-detail')).click();
+    answerFileDialog(dataDir, 'open', face);
+    await (await shown(browser, 'choose-profile-image')).click();
+    await browser.waitUntil(async () => (await browser.$$(`${sel('profile-avatar')} img`)).length === 1, {
+      timeout: WAIT,
+      timeoutMsg: 'the profile header should show the chosen image',
+    });
+    // The list row shows it too.
+    await browser.waitUntil(async () => (await rowFor(browser, zoe).$$(sel('avatar-image'))).length === 1, {
+      timeout: WAIT,
+      timeoutMsg: 'the list row should show the profile image',
+    });
+
+    cli(['--data-dir', dataDir, 'files', 'attach', '--user', zoe, beach]);
+    await (await shown(browser, 'tab-media')).click();
+    await browser.waitUntil(async () => (await browser.$$(`${sel('user-profile')} ${sel('media-item')}`)).length === 2, {
+      timeout: WAIT,
+      timeoutMsg: 'both images should be in the Media tab',
+    });
+    await screenshot(browser, 'media');
+    const useCover = await browser.$(`${sel('user-profile')} [aria-label="Use beach-${process.pid}.jpg as cover image"]`);
+    await useCover.waitForExist({ timeout: WAIT });
+    await browser.execute((el) => el.click(), useCover);
+    await browser.waitUntil(
+      async () => /url\("data:image\/jpeg/.test(await browser.execute((s) => document.querySelector(s)?.style.backgroundImage ?? '', sel('profile-cover'))),
+      { timeout: WAIT, timeoutMsg: 'the cover band should show the cover image' },
+    );
+
+    await (await shown(browser, 'tab-activity')).click();
+    await browser.waitUntil(async () => (await feed()).filter((e) => /Profile image|Cover image/.test(e.text)).length === 2, {
+      timeout: WAIT,
+      timeoutMsg: 'both image choices should be in the feed',
+    });
+    await screenshot(browser, 'images');
+  });
+
+  test('4. the Overview and the feed in the dark theme', { timeout: TEST_TIMEOUT }, async () => {
     await (await shown(browser, 'nav-settings')).click();
     await (await shown(browser, 'settings-theme')).selectByAttribute('value', 'dark');
     // Back to the profile as it was left (on Activity), then to its Overview.

@@ -131,6 +131,14 @@ impl Names {
 
     /// A users or tasks column's display name.
     fn field_label(&self, table: &str, field: &str) -> String {
+        if table == "user_images" {
+            let label = if field == "cover" {
+                "Cover image"
+            } else {
+                "Profile image"
+            };
+            return label.to_owned();
+        }
         if table == "user_field_values" {
             return self
                 .custom_fields
@@ -204,8 +212,11 @@ pub(super) async fn history(
 
     let logged = sqlx::query(
         "SELECT a.at, a.node, a.staff_id, a.origin, a.kind, a.tbl, a.row, a.field, a.old, a.new, \
-                coalesce(substr(n.body, 1, ?), t.title, f.name) AS subject \
+                coalesce(substr(n.body, 1, ?), t.title, f.name) AS subject, \
+                fo.name AS old_file, fn.name AS new_file \
          FROM activity a \
+         LEFT JOIN attachments fo ON a.tbl = 'user_images' AND fo.id = a.old \
+         LEFT JOIN attachments fn ON a.tbl = 'user_images' AND fn.id = a.new \
          LEFT JOIN notes n ON a.tbl = 'notes' AND n.id = a.row \
          LEFT JOIN tasks t ON a.tbl = 'tasks' AND t.id = a.row \
          LEFT JOIN attachments f ON a.tbl = 'attachments' AND f.id = a.row \
@@ -274,7 +285,9 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
     let (kind, group) = match (table.as_str(), kind.as_str(), field.as_deref()) {
         ("users", "deleted", _) => (K::UserDeleted, ActivityGroup::Fields),
         ("users", "restored", _) => (K::UserRestored, ActivityGroup::Fields),
-        ("users" | "user_field_values", "changed", _) => (K::FieldChanged, ActivityGroup::Fields),
+        ("users" | "user_field_values" | "user_images", "changed", _) => {
+            (K::FieldChanged, ActivityGroup::Fields)
+        }
         ("notes", "deleted", _) => (K::NoteDeleted, ActivityGroup::Notes),
         ("notes", "restored", _) => (K::NoteRestored, ActivityGroup::Notes),
         ("notes", "changed", Some("pinned")) => {
@@ -317,6 +330,12 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
         K::FieldChanged | K::TaskChanged | K::FileRenamed | K::NoteEdited
     );
     let (old, new, label) = match &field {
+        // An image's values are attachments: shown by their file names.
+        Some(f) if table == "user_images" => (
+            r.try_get("old_file")?,
+            r.try_get("new_file")?,
+            Some(names.field_label(&table, f)),
+        ),
         Some(f) if shows_values => (
             names.value(f, old),
             names.value(f, new),
@@ -331,12 +350,18 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
         field: label,
         old,
         new,
-        subject: if table == "users" || table == "user_field_values" {
+        subject: if matches!(
+            table.as_str(),
+            "users" | "user_field_values" | "user_images"
+        ) {
             None
         } else {
             r.try_get("subject")?
         },
-        subject_id: if table == "users" {
+        subject_id: if matches!(
+            table.as_str(),
+            "users" | "user_field_values" | "user_images"
+        ) {
             None
         } else {
             Uuid::parse_str(&row).ok()

@@ -3,11 +3,13 @@
 //! hash), and a trigram index over the names for the Files view.
 
 mod blobs;
+mod images;
 pub mod model;
 mod read;
 mod search;
 mod service;
 
 pub use blobs::{check_source, is_sha256, BlobStore, FileError, StoredBlob, BLOBS_DIR};
+pub use images::{ImageRole, UserImages};
 pub use model::*;
 pub use service::Files;

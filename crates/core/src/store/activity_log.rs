@@ -24,6 +24,9 @@ struct Tracked {
     /// The column naming the user; `None` when the row is the user.
     user_column: Option<&'static str>,
     columns: &'static [&'static str],
+    /// The column that names the field a row's value is for (a custom value's
+    /// field, an image's role); `None`: the changed column is the field.
+    field_column: Option<&'static str>,
     /// Whether a row's creation is a change of a field (a custom value set for the
     /// first time) rather than a record of its own.
     log_created: bool,
@@ -44,18 +47,28 @@ const TRACKED: &[Tracked] = &[
             "location_id",
             "generated_password",
         ],
+        field_column: None,
         log_created: false,
     },
     Tracked {
         table: "user_field_values",
         user_column: Some("user_id"),
         columns: &["value"],
+        field_column: Some("field_id"),
+        log_created: true,
+    },
+    Tracked {
+        table: "user_images",
+        user_column: Some("user_id"),
+        columns: &["attachment_id"],
+        field_column: Some("role"),
         log_created: true,
     },
     Tracked {
         table: "notes",
         user_column: Some("user_id"),
         columns: &["body", "pinned"],
+        field_column: None,
         log_created: false,
     },
     Tracked {
@@ -71,12 +84,14 @@ const TRACKED: &[Tracked] = &[
             "status_id",
             "category_id",
         ],
+        field_column: None,
         log_created: false,
     },
     Tracked {
         table: "attachments",
         user_column: Some("user_id"),
         columns: &["name"],
+        field_column: None,
         log_created: false,
     },
 ];
@@ -109,9 +124,7 @@ pub(super) async fn load_before(conn: &mut SqliteConnection, outcome: &Outcome) 
             .collect();
         let mut columns: Vec<&str> = t.columns.to_vec();
         columns.extend(t.user_column);
-        if t.table == "user_field_values" {
-            columns.push("field_id");
-        }
+        columns.extend(t.field_column);
         // Table and column names come from the static list above, never from input.
         let select: String = columns
             .iter()
@@ -257,11 +270,9 @@ fn entries_for_row(
                 v
             }
         };
-        // A custom value's field is the custom field it belongs to.
-        let field = if t.table == "user_field_values" {
-            current("field_id")
-        } else {
-            Some((*column).to_owned())
+        let field = match t.field_column {
+            Some(c) => current(c),
+            None => Some((*column).to_owned()),
         };
         out.push(Entry {
             user_id: user_id.clone(),

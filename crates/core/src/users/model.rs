@@ -52,6 +52,8 @@ pub struct UserSummary {
     pub created_at: i64,
     #[ts(type = "number")]
     pub last_activity_at: i64,
+    /// The profile image's attachment, shown as the list avatar; `None`: initials.
+    pub avatar_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -71,6 +73,9 @@ pub struct UserDetail {
     pub created_at: i64,
     #[ts(type = "number")]
     pub last_activity_at: i64,
+    /// The profile image and cover image attachments, if chosen.
+    pub avatar_id: Option<Uuid>,
+    pub cover_id: Option<Uuid>,
     #[ts(type = "number | null")]
     pub deleted_at: Option<i64>,
     pub has_generated_password: bool,

@@ -12,7 +12,10 @@ use crate::error::{CoreError, Result};
 /// `_activity` holds a whole HLC; its top 48 bits are the milliseconds.
 pub(crate) const SUMMARY: &str = "u.id, coalesce(u.first_name, '') AS first_name, \
     coalesce(u.last_name, '') AS last_name, u.email, u.mobile_phone, u.home_phone, \
-    coalesce(u.created_at, 0) AS created_at, (u._activity >> 16) AS last_activity_at";
+    coalesce(u.created_at, 0) AS created_at, (u._activity >> 16) AS last_activity_at, \
+    (SELECT i.attachment_id FROM user_images i \
+     JOIN attachments a ON a.id = i.attachment_id AND a._deleted = 0 \
+     WHERE i.user_id = u.id AND i.role = 'avatar' AND i._deleted = 0) AS avatar_id";
 
 pub(crate) fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid> {
     let s: String = row.try_get(column)?;
@@ -35,6 +38,7 @@ pub(crate) fn summary(row: &SqliteRow) -> Result<UserSummary> {
         home_phone: row.try_get("home_phone")?,
         created_at: row.try_get("created_at")?,
         last_activity_at: row.try_get("last_activity_at")?,
+        avatar_id: opt_uuid(row, "avatar_id")?,
     })
 }
 
@@ -68,7 +72,10 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
     let key = id.to_string();
     let row = sqlx::query(&format!(
         "SELECT {SUMMARY}, u.app_user_id, u.stripe_customer_id, u.location_id, u.source, \
-         u.deleted_at, u.generated_password IS NOT NULL AS has_password \
+         u.deleted_at, u.generated_password IS NOT NULL AS has_password, \
+         (SELECT i.attachment_id FROM user_images i \
+          JOIN attachments a ON a.id = i.attachment_id AND a._deleted = 0 \
+          WHERE i.user_id = u.id AND i.role = 'cover' AND i._deleted = 0) AS cover_id \
          FROM users u WHERE u.id = ?"
     ))
     .bind(&key)
@@ -193,6 +200,8 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
             .unwrap_or(UserSource::App),
         created_at: base.created_at,
         last_activity_at: base.last_activity_at,
+        avatar_id: base.avatar_id,
+        cover_id: opt_uuid(&row, "cover_id")?,
         deleted_at: row.try_get("deleted_at")?,
         has_generated_password: row.try_get("has_password")?,
         teams,

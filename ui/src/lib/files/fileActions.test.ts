@@ -4,7 +4,7 @@ import { splitDrop, type DropTarget } from "./dropTarget";
 import { attachMessages } from "./fileActions";
 
 const dropped = (name: string): DroppedFile => ({ name, file: { token: `tok-${name}`, name, size_bytes: 1 }, error: null });
-const target = (profile: boolean): DropTarget => ({ userId: "u1", name: "Zoë", profile, element: document.body });
+const target = (profile: boolean): DropTarget => ({ userId: "u1", name: "Zoë", profile, image: null, element: document.body });
 
 describe("attaching dropped files", () => {
   it("attaches every file dropped on a profile, but imports a CSV dropped on a list row", () => {

@@ -5,6 +5,7 @@ import type { AttachFailure } from "../ipc/generated/AttachFailure";
 import type { AttachReport } from "../ipc/generated/AttachReport";
 import type { Attachment } from "../ipc/generated/Attachment";
 import type { DroppedFile } from "../ipc/generated/DroppedFile";
+import type { ImageRole } from "../ipc/generated/ImageRole";
 import { showError, showToast } from "../shell/toasts.svelte";
 import { undoableDelete } from "../shell/undoableDelete";
 import { filesChanged } from "./fileEvents.svelte";
@@ -39,16 +40,39 @@ export async function pickAndAttach(userId: string, userName: string) {
   }
 }
 
-/** Files dropped on a user's profile or row. */
-export async function attachDropped(userId: string, userName: string, files: readonly DroppedFile[]) {
+/** Files dropped on a user's profile or row; what was attached. */
+export async function attachDropped(userId: string, userName: string, files: readonly DroppedFile[]): Promise<Attachment[]> {
   const unusable: AttachFailure[] = files.filter((f) => !f.file || f.error).map((f) => ({ name: f.name, message: f.error ?? "cannot be read" }));
   const tokens = files.flatMap((f) => (f.file && !f.error ? [f.file.token] : []));
   try {
     const result = tokens.length ? await api.attachFiles(userId, tokens) : { attached: [], failed: [] };
     report(userId, userName, result, unusable);
+    return result.attached;
+  } catch (e) {
+    showError(e as KithError);
+    return [];
+  }
+}
+
+const ROLE_NAMES: Record<ImageRole, string> = { avatar: "profile image", cover: "cover image" };
+
+/** Makes an attached image the user's profile or cover image (null: removes it). */
+export async function useAsImage(userId: string, role: ImageRole, file: Attachment | null) {
+  try {
+    await api.setUserImage(userId, role, file?.id ?? null);
+    filesChanged(userId);
+    showToast(file ? `${file.name} is now the ${ROLE_NAMES[role]}` : `Removed the ${ROLE_NAMES[role]}`, { key: `image:${userId}` });
   } catch (e) {
     showError(e as KithError);
   }
+}
+
+/** An image dropped on a profile's avatar or cover: attached, then used there. */
+export async function attachDroppedImage(userId: string, userName: string, role: ImageRole, files: readonly DroppedFile[]) {
+  const attached = await attachDropped(userId, userName, files);
+  const image = attached.find((a) => a.kind === "image");
+  if (image) await useAsImage(userId, role, image);
+  else if (attached.length) showToast(`Only an image can be the ${ROLE_NAMES[role]}; the file was attached`, { tone: "error", key: `image:${userId}` });
 }
 
 /** Deletes a file and offers Undo; `onRestored` gets the file back. */

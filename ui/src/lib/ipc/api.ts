@@ -24,6 +24,7 @@ import type { ImportReport } from "./generated/ImportReport";
 import type { ImportRequest } from "./generated/ImportRequest";
 import type { ImportTarget } from "./generated/ImportTarget";
 import type { ImportUndoReport } from "./generated/ImportUndoReport";
+import type { ImageRole } from "./generated/ImageRole";
 import type { KithError } from "./generated/KithError";
 import type { Location } from "./generated/Location";
 import type { NewUser } from "./generated/NewUser";
@@ -37,6 +38,7 @@ import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
 import type { TagCount } from "./generated/TagCount";
 import type { UserFigures } from "./generated/UserFigures";
+import type { UserImages } from "./generated/UserImages";
 import type { Staff } from "./generated/Staff";
 import type { StaffInput } from "./generated/StaffInput";
 import type { Task } from "./generated/Task";
@@ -190,6 +192,13 @@ export const api = {
   saveFileCopy: (id: string) => call<string | null>("save_file_copy", { id }),
   /** A small PNG data URL of an image; null for files without one. */
   fileThumbnail: (id: string) => call<string | null>("file_thumbnail", { id }),
+  /** The image at up to 1600 px as a JPEG data URL, for a profile's cover band. */
+  coverImage: (id: string) => call<string | null>("cover_image", { id }),
+  /** Makes one of the user's images their profile or cover image; null removes it. */
+  setUserImage: (userId: string, role: ImageRole, attachmentId: string | null) =>
+    call<UserImages>("set_user_image", { user_id: userId, role, attachment_id: attachmentId }),
+  /** The native image picker, then the image attached and used; null = cancelled. */
+  chooseUserImage: (userId: string, role: ImageRole) => call<UserImages | null>("choose_user_image", { user_id: userId, role }),
 
   getSettings: () => call<Settings>("get_settings"),
   updateSettings: (settings: Settings) => call<Settings>("update_settings", { settings }),

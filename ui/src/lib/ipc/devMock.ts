@@ -50,6 +50,8 @@ function fakeUser(i: number, now: number): UserDetail {
     push_tokens: i % 2 ? [{ id: id("p"), platform: "ios", token: `apns-${(i * 2654435761).toString(16)}f0c1d2e3a4b5c6d7e8f9`, last_seen_at: now - (i % 48) * HOUR }] : [],
     cards: i % 5 === 2 ? [{ id: id("c"), brand: "Visa", last4: String(1000 + (i % 9000)), exp_month: 1 + (i % 12), exp_year: 2027 }] : [],
     custom_values: [],
+    avatar_id: null,
+    cover_id: null,
   };
 }
 
@@ -62,6 +64,7 @@ const summary = (u: UserDetail): UserSummary => ({
   home_phone: u.home_phone,
   created_at: u.created_at,
   last_activity_at: u.last_activity_at,
+  avatar_id: u.avatar_id,
 });
 
 export function installDevMock() {
@@ -95,7 +98,7 @@ export function installDevMock() {
   };
   const create = (draft: NewUser): UserDetail => {
     checkEmail(draft.email);
-    const u: UserDetail = { ...fakeUser(users.size, Date.now()), ...draft, id: id("u"), teams: [], social_links: [], addresses: [], push_tokens: [], cards: [], custom_values: [], has_generated_password: true, source: "manual", created_at: Date.now() };
+    const u: UserDetail = { ...fakeUser(users.size, Date.now()), ...draft, id: id("u"), teams: [], social_links: [], addresses: [], push_tokens: [], cards: [], custom_values: [], avatar_id: null, cover_id: null, has_generated_password: true, source: "manual", created_at: Date.now() };
     users.set(u.id, u);
     changed();
     return u;
@@ -208,6 +211,16 @@ export function installDevMock() {
       { at: user(user_id).created_at, kind: "user_created", group: "fields", field: null, old: null, new: null,
         subject: user(user_id).source, subject_id: null, actor: null, device: "This computer", import_file: null },
     ],
+    // Profile and cover images: any attachment id will do in the preview.
+    set_user_image: ({ user_id, role, attachment_id }) => {
+      const u = user(user_id);
+      if (role === "avatar") u.avatar_id = attachment_id;
+      else u.cover_id = attachment_id;
+      changed();
+      return { avatar_id: u.avatar_id, cover_id: u.cover_id };
+    },
+    choose_user_image: () => null,
+    cover_image: ({ id }) => handlers.file_thumbnail({ id }),
     user_summary: () => ({ open_tasks: 0, overdue_tasks: 0, notes: 0, files: 0, last_activity_at: null }),
   };
 

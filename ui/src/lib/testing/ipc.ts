@@ -72,6 +72,7 @@ export function summary(i: number, overrides: Partial<UserSummary> = {}): UserSu
     home_phone: null,
     created_at: 1_700_000_000_000,
     last_activity_at: 1_700_000_000_000,
+    avatar_id: null,
     ...overrides,
   };
 }
@@ -91,6 +92,7 @@ export function detail(overrides: Partial<UserDetail> = {}): UserDetail {
     push_tokens: [],
     cards: [],
     custom_values: [],
+    cover_id: null,
     ...overrides,
   };
 }

@@ -7,7 +7,11 @@ import type { SocialLink } from "./SocialLink";
 import type { Team } from "./Team";
 import type { UserSource } from "./UserSource";
 
-export type UserDetail = { id: string, first_name: string, last_name: string, email: string | null, mobile_phone: string | null, home_phone: string | null, app_user_id: string | null, stripe_customer_id: string | null, location_id: string | null, source: UserSource, created_at: number, last_activity_at: number, deleted_at: number | null, has_generated_password: boolean, teams: Array<Team>, social_links: Array<SocialLink>, addresses: Array<Address>, push_tokens: Array<PushToken>, cards: Array<PaymentCard>, 
+export type UserDetail = { id: string, first_name: string, last_name: string, email: string | null, mobile_phone: string | null, home_phone: string | null, app_user_id: string | null, stripe_customer_id: string | null, location_id: string | null, source: UserSource, created_at: number, last_activity_at: number, 
+/**
+ * The profile image and cover image attachments, if chosen.
+ */
+avatar_id: string | null, cover_id: string | null, deleted_at: number | null, has_generated_password: boolean, teams: Array<Team>, social_links: Array<SocialLink>, addresses: Array<Address>, push_tokens: Array<PushToken>, cards: Array<PaymentCard>, 
 /**
  * Values of the workspace's custom fields this user has, in field order.
  */

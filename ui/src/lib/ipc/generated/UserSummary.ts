@@ -3,4 +3,8 @@
 /**
  * A row of the user list.
  */
-export type UserSummary = { id: string, first_name: string, last_name: string, email: string | null, mobile_phone: string | null, home_phone: string | null, created_at: number, last_activity_at: number, };
+export type UserSummary = { id: string, first_name: string, last_name: string, email: string | null, mobile_phone: string | null, home_phone: string | null, created_at: number, last_activity_at: number, 
+/**
+ * The profile image's attachment, shown as the list avatar; `None`: initials.
+ */
+avatar_id: string | null, };
