@@ -10,6 +10,7 @@ import {
   cli,
   closeApp,
   freshDataDir,
+  gone,
   launchApp,
   localDate,
   rowFor,
@@ -77,6 +78,20 @@ describe('Tasks', { timeout: 10 * 60_000 }, () => {
     assert.ok(task, `the CLI sees the task: ${JSON.stringify(stored).slice(0, 300)}`);
     assert.equal(task.priority, 'high');
     assert.equal(task.due_date, localDate(0));
+
+    // Every field, edited from the task's title: a description the quick-add has no room for.
+    const title = await browser.$(`${sel('tasks-outstanding')} [data-task-id="${task.id}"] ${sel('task-title-text')}`);
+    await title.click();
+    await shown(browser, 'task-edit-dialog');
+    await typeInto(await shown(browser, 'edit-task-description'), 'Ask which plan they want');
+    await (await shown(browser, 'edit-task-priority')).selectByAttribute('value', 'urgent');
+    await screenshot(browser, 'task-edit');
+    await (await shown(browser, 'save-edit-task')).click();
+    await gone(browser, 'task-edit-dialog');
+    const edited = JSON.parse(cli(['--data-dir', dataDir, '--json', 'tasks', 'list', '--user', zoe]));
+    const after = (edited.tasks ?? edited).find((t) => t.id === task.id);
+    assert.equal(after.description, 'Ask which plan they want');
+    assert.equal(after.priority, 'urgent');
   });
 
   test('2. the Tasks view groups tasks, filters to mine, and completes one with a click', { timeout: TEST_TIMEOUT }, async () => {

@@ -121,3 +121,30 @@ describe("Tasks tab", () => {
     await waitFor(() => expect(screen.getAllByTestId("task-item")).toHaveLength(1));
   });
 });
+
+describe("Editing a task", () => {
+  it("opens every field from the title and saves them in one update", async () => {
+    const user = userEvent.setup();
+    const original = task(1, { title: "Call back" });
+    serve({
+      list_user_tasks: () => [original],
+      update_task: ({ id, input }) => task(1, { id, ...input }),
+    });
+    render(TasksTab, { userId: "u1" });
+    await user.click(await screen.findByTestId("task-title-text"));
+    const dialog = await screen.findByTestId("task-edit-dialog");
+    expect(dialog).toBeTruthy();
+    await user.clear(screen.getByTestId("edit-task-title"));
+    await user.type(screen.getByTestId("edit-task-title"), "Call back about the invoice");
+    await user.type(screen.getByTestId("edit-task-description"), "Ask for the PO number");
+    await user.selectOptions(screen.getByTestId("edit-task-priority"), "urgent");
+    await user.click(screen.getByTestId("save-edit-task"));
+    await waitFor(() => expect(screen.queryByTestId("task-edit-dialog")).toBeNull());
+    expect(callsOf("update_task")).toEqual([
+      {
+        id: original.id,
+        input: expect.objectContaining({ title: "Call back about the invoice", description: "Ask for the PO number", priority: "urgent" }),
+      },
+    ]);
+  });
+});
