@@ -2,6 +2,7 @@
 //! Arguments are snake_case on the JavaScript side too.
 
 pub mod export;
+pub mod fields;
 pub mod files;
 pub mod import;
 pub mod links;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
 use crate::error::Result;
+use crate::fields::Fields;
 use crate::files::{BlobStore, Files};
 use crate::notes::Notes;
 use crate::search::{search_users, SearchResult};
@@ -58,6 +59,14 @@ impl Kith {
         Files {
             store: &self.store,
             blobs: BlobStore::new(&self.data_dir),
+        }
+    }
+
+    /// The custom fields the team defines.
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            store: &self.store,
+            region: self.settings().default_region,
         }
     }
 

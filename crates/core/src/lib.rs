@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod fields;
 pub mod files;
 pub mod ids;
 pub mod import;
