@@ -24,7 +24,7 @@ use crate::fields::Catalog;
 use crate::ids::relation_id;
 use crate::schema::{CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
-use crate::users::custom_value_edit;
+use crate::users::{custom_value_edit, new_custom_value_edit};
 use crate::users::{UserSource, Users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -469,7 +469,7 @@ impl Work<'_> {
                     self.children(id, &u, &Existing::default(), &mut edits);
                     for (name, value) in &u.custom {
                         let field = self.field(name, &mut edits);
-                        edits.push(custom_value_edit(id, field, Some(value.clone())));
+                        edits.push(new_custom_value_edit(id, field, value.clone()));
                     }
                     undo.push((id, "created", None));
                     self.report.created += 1;

@@ -36,6 +36,16 @@ pub(super) async fn after_batch(
     // Users that arrived after their values (from another desktop): only a merge
     // can do that, so users minted in this very batch are never looked up.
     let mut arrived: Vec<String> = Vec::new();
+    // Values of users minted in this very batch (an import): all they have is in
+    // the batch, so their entries are made from it, with no read and no delete.
+    let mut new_users: HashMap<i64, Vec<(Uuid, String)>> = HashMap::new();
+    let minted = |user: &str| -> Option<i64> {
+        let user = Uuid::parse_str(user).ok()?;
+        if !fresh.contains(&(USERS.name, user)) {
+            return None;
+        }
+        outcome.work.get(&(USERS.name, user)).and_then(|w| w.rid)
+    };
     for (table, id) in &outcome.rows {
         let Some(w) = outcome.work.get(&(table.name, *id)) else {
             continue;
@@ -46,9 +56,16 @@ pub(super) async fn after_batch(
         let text = |c: &str| w.writes.get(c).and_then(Value::as_str).map(str::to_owned);
         if table.name == USER_FIELD_VALUES.name {
             match text("user_id") {
-                Some(user) => {
-                    users.insert(user);
-                }
+                Some(user) => match (minted(&user), text("field_id"), text("value")) {
+                    (Some(rid), Some(field), Some(value)) if w.created_here() => {
+                        if let Ok(field) = Uuid::parse_str(&field) {
+                            new_users.entry(rid).or_default().push((field, value));
+                        }
+                    }
+                    _ => {
+                        users.insert(user);
+                    }
+                },
                 None => values_without_user.push(id.to_string()),
             }
         } else if table.name == CUSTOM_FIELDS.name {
@@ -74,8 +91,19 @@ pub(super) async fn after_batch(
         && values_without_user.is_empty()
         && options_without_field.is_empty()
         && arrived.is_empty()
+        && new_users.is_empty()
     {
         return Ok(());
+    }
+    let catalog = Catalog::load(conn).await?;
+    if !new_users.is_empty() {
+        let entries: Vec<(i64, Vec<String>)> = new_users
+            .into_iter()
+            .filter_map(|(rid, values)| entry(&catalog, rid, &values))
+            .collect();
+        for chunk in entries.chunks(NEW_ENTRIES_PER_STATEMENT) {
+            super::fts::rewrite(conn, INDEX, COLUMNS, &[], chunk.to_vec()).await?;
+        }
     }
     users.extend(
         select_each(
@@ -106,7 +134,6 @@ pub(super) async fn after_batch(
     if users.is_empty() {
         return Ok(());
     }
-    let catalog = Catalog::load(conn).await?;
     let users: Vec<String> = users.into_iter().collect();
     // Ids arrive as written; only canonical ones can name a user.
     let users: Vec<String> = users
@@ -154,30 +181,47 @@ async fn reindex(conn: &mut SqliteConnection, catalog: &Catalog, users: &[String
     for u in users {
         q = q.bind(u);
     }
-    let mut texts: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+    let mut values: HashMap<i64, Vec<(Uuid, String)>> = HashMap::new();
     for r in q.fetch_all(&mut *conn).await? {
         let user: String = r.try_get("user_id")?;
         let Some(rid) = rids.get(&user) else { continue };
         let Ok(field) = Uuid::parse_str(&r.try_get::<String, _>("field_id")?) else {
             continue;
         };
-        let Some(field) = catalog.get(field) else {
-            continue;
-        };
-        let value: String = r.try_get("value")?;
-        let (text, phone) = search_forms(field, &value);
-        let entry = texts.entry(*rid).or_default();
-        entry.0.extend(text);
-        entry.1.extend(phone);
+        values
+            .entry(*rid)
+            .or_default()
+            .push((field, r.try_get("value")?));
     }
     let all: Vec<i64> = rids.values().copied().collect();
-    let entries = texts
+    let entries = values
         .into_iter()
-        .filter(|(_, (t, p))| !t.is_empty() || !p.is_empty())
-        // A new line between values: no query word spans two of them.
-        .map(|(rid, (t, p))| (rid, vec![t.join("\n"), p.join(" ")]))
+        .filter_map(|(rid, values)| entry(catalog, rid, &values))
         .collect();
-    super::fts::rewrite(conn, "user_values_fts", &["value", "phone"], &all, entries).await
+    super::fts::rewrite(conn, INDEX, COLUMNS, &all, entries).await
+}
+
+const INDEX: &str = "user_values_fts";
+const COLUMNS: &[&str] = &["value", "phone"];
+/// New entries per INSERT (three parameters each, well under SQLite's limit).
+const NEW_ENTRIES_PER_STATEMENT: usize = 4_000;
+
+/// One user's index entry from their (field, stored value) pairs; values of
+/// fields not in `catalog` (in the trash, or not arrived yet) are left out, and a
+/// user with nothing searchable has no entry.
+fn entry(catalog: &Catalog, rid: i64, values: &[(Uuid, String)]) -> Option<(i64, Vec<String>)> {
+    let (mut texts, mut phones) = (Vec::new(), Vec::new());
+    for (field, value) in values {
+        let Some(field) = catalog.get(*field) else {
+            continue;
+        };
+        let (text, phone) = search_forms(field, value);
+        texts.extend(text);
+        phones.extend(phone);
+    }
+    // A new line between values: no query word spans two of them.
+    (!texts.is_empty() || !phones.is_empty())
+        .then(|| (rid, vec![texts.join("\n"), phones.join(" ")]))
 }
 
 /// Indexes every user's custom values again: after a migration (re)defined the index.

@@ -272,6 +272,20 @@ fn network_of(url: &str) -> String {
         .unwrap_or_else(|| "Link".into())
 }
 
+/// The edit that gives a user created in the same write a value of a custom field:
+/// its row id derives from the new user's id, so the row cannot exist yet and the
+/// store need not look for it (see [`Edit::create`]) — what keeps an import's
+/// custom columns cheap.
+pub(crate) fn new_custom_value_edit(user_id: Uuid, field_id: Uuid, value: String) -> Edit {
+    Edit::create(
+        &USER_FIELD_VALUES,
+        relation_id(USER_FIELD_VALUES.name, user_id, field_id),
+    )
+    .set("user_id", user_id.to_string())
+    .set("field_id", field_id.to_string())
+    .set("value", value)
+}
+
 /// The edit that sets one user's value of one custom field (`None` clears it).
 pub(crate) fn custom_value_edit(user_id: Uuid, field_id: Uuid, value: Option<String>) -> Edit {
     Edit::new(

@@ -4,7 +4,7 @@
 use kith_protocol::Value;
 use uuid::Uuid;
 
-use super::children::custom_value_edit;
+use super::children::new_custom_value_edit;
 use super::model::*;
 use super::password::generate_password;
 use super::read::{self, SUMMARY};
@@ -109,7 +109,7 @@ impl<'a> Users<'a> {
                 .unwrap_or_default();
             let stored = parse(field, typed, &self.region).map_err(|e| e.on(field.id))?;
             match stored {
-                Some(v) => edits.push(custom_value_edit(id, field.id, Some(v))),
+                Some(v) => edits.push(new_custom_value_edit(id, field.id, v)),
                 None if field.required => {
                     return Err(ValueError::Required(field.name.clone()).on(field.id))
                 }
