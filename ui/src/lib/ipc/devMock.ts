@@ -3,6 +3,7 @@
 // into a build. `?users=N` sets how many fake users exist (default 3,000).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { KithError } from "./api";
+import { fieldsHandlers } from "./devFieldsMock";
 import { filesHandlers } from "./devFilesMock";
 import { importHandlers } from "./devImportMock";
 import { notesHandlers } from "./devNotesMock";
@@ -202,6 +203,7 @@ export function installDevMock() {
     ...notesHandlers(users),
     ...tasksHandlers({ users, settings: () => settings }),
     ...filesHandlers(users),
+    ...fieldsHandlers(users),
   };
 
   // shouldMockEvents: listen()/emit() work in the browser, for the drag-and-drop stand-in.
