@@ -721,3 +721,114 @@ fn a_picked_image_becomes_the_profile_image_and_the_cover_has_a_large_preview() 
     );
     assert_eq!(cleared["avatar_id"], Value::Null);
 }
+
+#[test]
+fn custom_fields_are_defined_ordered_trashed_and_set_with_typed_errors() {
+    let h = harness();
+    let id = h.ok("create_user", zoe())["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let tier = h.ok(
+        "create_custom_field",
+        json!({ "input": { "name": "Membership", "kind": "single_select", "required": true,
+                           "options": [{ "id": null, "label": "Gold" }, { "id": null, "label": "Silver" }],
+                           "currency": null } }),
+    );
+    assert_eq!(tier["options"][0]["label"], "Gold");
+    let credit = h.ok(
+        "create_custom_field",
+        json!({ "input": { "name": "Credit", "kind": "money", "required": false, "options": [], "currency": "EUR" } }),
+    );
+    let err = h
+        .call(
+            "create_custom_field",
+            json!({ "input": { "name": "Price", "kind": "money", "required": false, "options": [], "currency": null } }),
+        )
+        .expect_err("a money field needs a currency");
+    assert_eq!(
+        (err["kind"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("currency"))
+    );
+
+    // Values: as typed in, stored canonical, shown readable; errors name the field.
+    let d = h.ok(
+        "set_custom_value",
+        json!({ "user_id": id, "field_id": credit["id"], "value": "19,99" }),
+    );
+    assert_eq!(d["custom_values"][0]["value"], "1999 EUR");
+    assert_eq!(d["custom_values"][0]["display"], "19.99 EUR");
+    let err = h
+        .call(
+            "set_custom_value",
+            json!({ "user_id": id, "field_id": tier["id"], "value": "Platinum" }),
+        )
+        .expect_err("not an option");
+    assert_eq!(err["kind"], "validation");
+    assert_eq!(
+        err["field"],
+        format!("custom:{}", tier["id"].as_str().unwrap())
+    );
+    assert_eq!(
+        err["message"],
+        "“Platinum” is not an option of Membership — choose Gold or Silver"
+    );
+    let err = h
+        .call(
+            "create_user",
+            json!({ "draft": { "first_name": "Bob", "last_name": "Ray", "email": null,
+                               "mobile_phone": null, "home_phone": null, "custom_values": [] } }),
+        )
+        .expect_err("a required field left empty");
+    assert_eq!(err["message"], "Membership is required — enter a value");
+    let bob = h.ok(
+        "create_user",
+        json!({ "draft": { "first_name": "Bob", "last_name": "Ray", "email": null,
+                           "mobile_phone": null, "home_phone": null,
+                           "custom_values": [{ "field_id": tier["id"], "value": "silver" }] } }),
+    );
+    assert_eq!(bob["custom_values"][0]["display"], "Silver");
+
+    // Rename and reorder; a change of kind that cannot convert changes nothing.
+    let renamed = h.ok(
+        "update_custom_field",
+        json!({ "id": credit["id"], "input": { "name": "Store credit", "kind": "money",
+                                               "required": false, "options": [], "currency": "EUR" } }),
+    );
+    assert_eq!(renamed["name"], "Store credit");
+    let err = h
+        .call(
+            "update_custom_field",
+            json!({ "id": tier["id"], "input": { "name": "Membership", "kind": "date",
+                                                 "required": true, "options": [], "currency": null } }),
+        )
+        .expect_err("Silver is no date");
+    assert_eq!(err["field"], "kind");
+    let order = h.ok(
+        "reorder_custom_fields",
+        json!({ "ids": [credit["id"], tier["id"]] }),
+    );
+    assert_eq!(order[0]["name"], "Store credit");
+    assert_eq!(order[1]["kind"], "single_select");
+
+    assert_eq!(
+        h.ok("delete_custom_field", json!({ "id": credit["id"] })),
+        Value::Null
+    );
+    assert_eq!(
+        h.ok("list_custom_fields", json!({}))
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        h.ok("list_deleted_custom_fields", json!({}))[0]["name"],
+        "Store credit"
+    );
+    let back = h.ok("restore_custom_field", json!({ "id": credit["id"] }));
+    assert_eq!(back["name"], "Store credit");
+    let d = h.ok("get_user", json!({ "id": id }));
+    assert_eq!(d["custom_values"][0]["display"], "19.99 EUR");
+    let found = h.ok("search_users", json!({ "query": "silver", "limit": 5 }));
+    assert_eq!(found["rows"][0]["id"], bob["id"]);
+}

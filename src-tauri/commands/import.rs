@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
+use kith_core::fields::Catalog;
 use kith_core::import::mapping::Target;
 use kith_core::import::preview::{preview, MappingSource, Preview};
 use kith_core::import::report::write_error_rows;
@@ -74,11 +75,14 @@ pub async fn preview_import(
             .map(|m| (m, MappingSource::Saved)),
     };
     let region = state.kith.settings().default_region;
-    Ok(
-        tauri::async_runtime::spawn_blocking(move || preview(&path, &sniffed, chosen, &region))
-            .await
-            .map_err(KithError::internal)??,
-    )
+    let fields = Catalog {
+        fields: state.kith.fields().list().await?,
+    };
+    Ok(tauri::async_runtime::spawn_blocking(move || {
+        preview(&path, &sniffed, chosen, &region, &fields)
+    })
+    .await
+    .map_err(KithError::internal)??)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod export;
+pub mod fields;
 pub mod files;
 pub mod import;
 pub mod links;

@@ -1,4 +1,4 @@
-use kith_core::users::{CustomField, CustomFieldKind, Location, Team};
+use kith_core::users::{Location, Team};
 use tauri::State;
 use uuid::Uuid;
 
@@ -37,22 +37,4 @@ pub async fn rename_location(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn delete_location(state: State<'_, AppState>, id: Uuid) -> CmdResult<()> {
     Ok(state.kith.workspace().delete_location(id).await?)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn list_custom_fields(state: State<'_, AppState>) -> CmdResult<Vec<CustomField>> {
-    Ok(state.kith.workspace().custom_fields().await?)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn create_custom_field(
-    state: State<'_, AppState>,
-    name: String,
-    kind: CustomFieldKind,
-) -> CmdResult<CustomField> {
-    Ok(state
-        .kith
-        .workspace()
-        .create_custom_field(&name, kind)
-        .await?)
 }

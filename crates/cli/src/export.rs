@@ -18,9 +18,10 @@ pub struct ExportArgs {
     /// Only the users this search finds (all of them).
     #[arg(long, allow_hyphen_values = true)]
     query: Option<String>,
-    /// Columns, comma separated (default: all): kith_id, first_name, last_name,
-    /// email, mobile_phone, home_phone, app_user_id, stripe_customer_id,
-    /// created_at, teams, street, city, region, postal_code, country.
+    /// Columns, comma separated (default: all, custom fields included): kith_id,
+    /// first_name, last_name, email, mobile_phone, home_phone, app_user_id,
+    /// stripe_customer_id, created_at, teams, street, city, region, postal_code,
+    /// country, or a custom field's name.
     #[arg(long, value_delimiter = ',')]
     columns: Vec<String>,
     /// Excel-friendly: start with a UTF-8 byte order mark.
@@ -36,10 +37,16 @@ struct Exported {
 
 pub async fn run(kith: &Kith, args: &ExportArgs, out: &Output) -> Result<()> {
     let mut columns = Vec::new();
+    let mut custom_fields = Vec::new();
+    let fields = kith.fields().list().await?;
     for name in &args.columns {
-        match Column::parse(name) {
-            Some(c) => columns.push(c),
-            None => bail!(
+        let custom = fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name.trim()));
+        match (Column::parse(name), custom) {
+            (Some(c), _) => columns.push(c),
+            (None, Some(f)) => custom_fields.push(f.id),
+            (None, None) => bail!(
                 "unknown column {name:?}; columns are: {}",
                 Column::ALL
                     .iter()
@@ -47,6 +54,7 @@ pub async fn run(kith: &Kith, args: &ExportArgs, out: &Output) -> Result<()> {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default())
+                    .chain(fields.iter().map(|f| f.name.clone()))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -55,6 +63,7 @@ pub async fn run(kith: &Kith, args: &ExportArgs, out: &Output) -> Result<()> {
     let opts = ExportOptions {
         query: args.query.clone(),
         columns,
+        custom_fields,
         bom: args.bom,
     };
     let rows = to_file(

@@ -5,7 +5,8 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use kith_core::import::mapping::{auto_map, Target};
+use kith_core::fields::Catalog;
+use kith_core::import::mapping::{auto_map_with, Target};
 use kith_core::import::run::{run as run_import, ImportOptions, MatchOn, Mode};
 use kith_core::Kith;
 
@@ -36,8 +37,9 @@ pub struct ImportArgs {
     /// Override a column's target: "Header=field" (fields: first_name, last_name,
     /// full_name, email, mobile_phone, home_phone, phone, app_user_id,
     /// stripe_customer_id, street, city, region, postal_code, country, teams,
-    /// created_at, kith_id, ignore, or custom:NAME for a custom text field, created
-    /// when missing).
+    /// created_at, kith_id, ignore, or custom:NAME for a custom field — values are
+    /// read as its kind; a new name creates a text field). Headers named like a
+    /// custom field map to it on their own.
     #[arg(long = "map", value_name = "HEADER=FIELD")]
     map: Vec<String>,
     /// Report what would happen; change nothing.
@@ -56,7 +58,10 @@ pub struct ImportArgs {
 
 pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     let sniffed = kith_core::import::source::sniff(&args.file)?;
-    let mut mapping = auto_map(&sniffed.headers);
+    let fields = Catalog {
+        fields: kith.fields().list().await?,
+    };
+    let mut mapping = auto_map_with(&sniffed.headers, &fields);
     for m in &args.map {
         let Some((header, field)) = m.split_once('=') else {
             bail!("--map takes \"Header=field\", got {m:?}");

@@ -3,6 +3,7 @@
 
 mod bench;
 mod export;
+mod fields;
 mod files;
 mod import;
 mod notes;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use kith_core::users::{NewUser, UserSort};
+use kith_core::users::{NewCustomValue, NewUser, UserSort};
 use kith_core::Kith;
 use uuid::Uuid;
 
@@ -70,6 +71,9 @@ enum Command {
     /// Files attached to users: attach, list, find.
     #[command(subcommand)]
     Files(files::FilesCommand),
+    /// Custom fields: add, list, edit, delete, restore.
+    #[command(subcommand)]
+    Fields(fields::FieldsCommand),
     /// Add, list and complete tasks on users.
     #[command(subcommand)]
     Tasks(tasks::TasksCommand),
@@ -93,6 +97,16 @@ enum UsersCommand {
         mobile_phone: Option<String>,
         #[arg(long)]
         home_phone: Option<String>,
+        /// A custom field's value, "Field=value" (repeatable); required fields need one.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+    },
+    /// Set fields of a user: built-in ones (email, mobile_phone, first_name, …) or
+    /// custom fields by name, ignoring case. An empty value clears the field.
+    Set {
+        id: Uuid,
+        #[arg(value_name = "FIELD=VALUE", required = true)]
+        values: Vec<String>,
     },
     Show {
         id: Uuid,
@@ -111,6 +125,14 @@ enum UsersCommand {
     Restore {
         id: Uuid,
     },
+}
+
+/// "Field=value" split at its first "=" (a value may hold more).
+fn field_value(pair: &str) -> Result<(&str, &str)> {
+    match pair.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim(), value)),
+        _ => bail!("expected FIELD=VALUE, got {pair:?}"),
+    }
 }
 
 fn default_data_dir() -> Result<PathBuf> {
@@ -158,6 +180,7 @@ async fn run(cli: Cli) -> Result<()> {
                 &report,
             )?;
         }
+        Command::Fields(cmd) => fields::run(&kith, cmd, &out).await?,
         Command::Tasks(cmd) => tasks::tasks(&kith, cmd, &out).await?,
         Command::Staff(cmd) => tasks::staff(&kith, cmd, &out).await?,
         Command::Bench(_) => unreachable!("handled above"),
@@ -175,16 +198,39 @@ async fn users(kith: &Kith, cmd: UsersCommand, out: &Output) -> Result<()> {
             email,
             mobile_phone,
             home_phone,
+            set,
         } => {
+            let mut custom_values = Vec::new();
+            for pair in &set {
+                let (name, value) = field_value(pair)?;
+                let field = kith.fields().by_name(name).await?.with_context(|| {
+                    format!("--set: no custom field is named {name:?} (see `kith-cli fields list`)")
+                })?;
+                custom_values.push(NewCustomValue {
+                    field_id: field.id,
+                    value: value.to_owned(),
+                });
+            }
             let draft = NewUser {
                 first_name,
                 last_name,
                 email,
                 mobile_phone,
                 home_phone,
+                custom_values,
             };
             let user = users.create(&draft).await?;
             out.user(&user)?;
+        }
+        UsersCommand::Set { id, values } => {
+            let mut user = None;
+            for pair in &values {
+                let (name, value) = field_value(pair)?;
+                user = Some(users.set_named(id, name, Some(value)).await?);
+            }
+            if let Some(user) = user {
+                out.user(&user)?;
+            }
         }
         UsersCommand::Show { id } => out.user(&users.get(id).await?)?,
         UsersCommand::List { limit, offset } => {

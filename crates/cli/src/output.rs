@@ -35,6 +35,9 @@ impl Output {
                 println!("  {label:<12} {v}");
             }
         }
+        for v in &user.custom_values {
+            println!("  {:<12} {}", v.name, v.display);
+        }
         if user.deleted_at.is_some() {
             println!("  (in the trash)");
         }

@@ -46,6 +46,14 @@ pub enum CoreError {
     /// file, a full disk.
     #[error(transparent)]
     File(#[from] crate::files::FileError),
+    /// A value that does not fit its custom field. `field` is `custom:<field id>`,
+    /// so the UI shows the message under that field's input.
+    #[error("{source}")]
+    CustomValue {
+        field: String,
+        #[source]
+        source: crate::fields::ValueError,
+    },
 }
 
 impl CoreError {
@@ -62,7 +70,7 @@ impl CoreError {
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CoreError::Validation { .. } => ErrorKind::Validation,
+            CoreError::Validation { .. } | CoreError::CustomValue { .. } => ErrorKind::Validation,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
             CoreError::Schema(_) => ErrorKind::InvalidInput,
             CoreError::Storage(_) | CoreError::Migrate(_) | CoreError::Io(_) => ErrorKind::Storage,
@@ -73,7 +81,9 @@ impl CoreError {
 
     pub fn field(&self) -> Option<&str> {
         match self {
-            CoreError::Validation { field, .. } => Some(field),
+            CoreError::Validation { field, .. } | CoreError::CustomValue { field, .. } => {
+                Some(field)
+            }
             // The file the person chose is what the message is about.
             CoreError::File(e) if e.kind() == ErrorKind::Validation => Some("path"),
             _ => None,

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqlitePool};
 use ts_rs::TS;
 
+use crate::fields::value::display;
+use crate::fields::CustomField;
 use crate::search;
 
 /// A column the user can pick for an export.
@@ -111,8 +113,13 @@ pub struct ExportOptions {
     /// Only the users this search finds (all of them, not just the first page);
     /// `None` or blank: every user.
     pub query: Option<String>,
-    /// In this order; empty means all.
+    /// In this order. With `custom_fields` also empty: every column and every
+    /// custom field.
     pub columns: Vec<Column>,
+    /// Custom fields to write as columns after `columns`, in this order (headed by
+    /// their names, values as people type them, so the file imports back).
+    #[serde(default)]
+    pub custom_fields: Vec<uuid::Uuid>,
     /// "Excel-friendly": start the file with a UTF-8 byte order mark so Excel
     /// reads accents right.
     pub bom: bool,
@@ -148,17 +155,49 @@ pub async fn export(
     cancel: &AtomicBool,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, ExportError> {
-    let columns: Vec<Column> = if opts.columns.is_empty() {
+    let everything = opts.columns.is_empty() && opts.custom_fields.is_empty();
+    let columns: Vec<Column> = if everything {
         Column::ALL.to_vec()
     } else {
         opts.columns.clone()
+    };
+    let catalog = {
+        let mut conn = pool.acquire().await?;
+        crate::fields::Catalog::load(&mut conn).await?
+    };
+    let custom: Vec<CustomField> = if everything {
+        catalog.fields.clone()
+    } else {
+        opts.custom_fields
+            .iter()
+            .map(|id| {
+                catalog
+                    .get(*id)
+                    .cloned()
+                    .ok_or_else(|| crate::CoreError::not_found(format!("custom field {id}")))
+            })
+            .collect::<Result<_, _>>()?
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     if opts.bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(columns.iter().map(|c| c.header()))?;
+    writer.write_record(
+        columns
+            .iter()
+            .map(|c| c.header())
+            .chain(custom.iter().map(|f| f.name.as_str())),
+    )?;
+    // Custom values come as one JSON object per user, and only when asked for: an
+    // export without custom columns reads nothing more than before.
+    let custom_sql = if custom.is_empty() {
+        ""
+    } else {
+        ", (SELECT json_group_object(v.field_id, v.value) FROM user_field_values v \
+           WHERE v.user_id = u.id AND v._deleted = 0 AND v.value IS NOT NULL \
+           AND v.field_id IS NOT NULL) AS custom"
+    };
 
     let (filter, params) = opts
         .query
@@ -171,7 +210,7 @@ pub async fn export(
            (SELECT group_concat(name, '; ') FROM ( \
               SELECT t.name FROM user_teams ut JOIN teams t ON t.id = ut.team_id \
               WHERE ut.user_id = u.id AND ut._deleted = 0 AND t._deleted = 0 ORDER BY t.name)) AS teams, \
-           a.street, a.city, a.region, a.postal_code, a.country \
+           a.street, a.city, a.region, a.postal_code, a.country{custom_sql} \
          FROM users u INDEXED BY users_by_name \
          LEFT JOIN user_addresses a ON a.rid = ( \
            SELECT rid FROM user_addresses WHERE user_id = u.id AND _deleted = 0 ORDER BY rid LIMIT 1) \
@@ -198,6 +237,23 @@ pub async fn export(
                     .unwrap_or_default(),
             };
             cells.push(cell);
+        }
+        if !custom.is_empty() {
+            let json: Option<String> = row.try_get("custom")?;
+            let values: std::collections::HashMap<String, String> = json
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| crate::CoreError::Corrupt(format!("custom values: {e}")))?
+                .unwrap_or_default();
+            for field in &custom {
+                cells.push(
+                    values
+                        .get(&field.id.to_string())
+                        .map(|v| neutralize_formula(&display(field, v)))
+                        .unwrap_or_default(),
+                );
+            }
         }
         writer.write_record(&cells)?;
         written += 1;

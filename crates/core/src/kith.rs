@@ -6,6 +6,7 @@ use std::sync::RwLock;
 
 use crate::activity::Activity;
 use crate::error::Result;
+use crate::fields::Fields;
 use crate::files::{BlobStore, Files};
 use crate::notes::Notes;
 use crate::search::{search_users, SearchResult};
@@ -66,6 +67,14 @@ impl Kith {
     /// Each user's history and Overview figures.
     pub fn activity(&self) -> Activity<'_> {
         Activity { store: &self.store }
+    }
+
+    /// The custom fields the team defines.
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            store: &self.store,
+            region: self.settings().default_region,
+        }
     }
 
     pub fn workspace(&self) -> Workspace<'_> {

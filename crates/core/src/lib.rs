@@ -4,6 +4,7 @@ pub mod activity;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod fields;
 pub mod files;
 pub mod ids;
 pub mod import;

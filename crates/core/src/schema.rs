@@ -32,6 +32,12 @@ pub enum Check {
     /// A SHA-256 as 64 lower-case hex digits. Blob paths are built from it, so a
     /// remote change must not be able to name anything else.
     Sha256,
+    /// An ISO 4217 currency code Kith knows (EUR, USD, …).
+    Currency,
+    /// A custom field's stored value: no card number, except that a select's
+    /// option ids (one, or a JSON list) are taken as ids — a UUID's digit groups can
+    /// pass the Luhn check by chance, and an id is never a card someone typed.
+    CustomValue,
 }
 
 /// Longest text any synced column accepts, local or remote.
@@ -157,7 +163,24 @@ pub static USER_CARDS: TableDef = TableDef {
 
 pub static CUSTOM_FIELDS: TableDef = TableDef {
     name: "custom_fields",
-    columns: &[text("name"), text("kind"), col("position", ColType::Int)],
+    columns: &[
+        text("name"),
+        text("kind"),
+        col("position", ColType::Int),
+        col("required", ColType::Bool),
+        checked("currency", Check::Currency),
+    ],
+};
+
+/// The options of a select field; ids are UUIDv5 of (field, folded label), see
+/// `fields::options`.
+pub static CUSTOM_FIELD_OPTIONS: TableDef = TableDef {
+    name: "custom_field_options",
+    columns: &[
+        col("field_id", ColType::Uuid),
+        text("label"),
+        col("position", ColType::Int),
+    ],
 };
 
 pub static USER_FIELD_VALUES: TableDef = TableDef {
@@ -165,7 +188,7 @@ pub static USER_FIELD_VALUES: TableDef = TableDef {
     columns: &[
         col("user_id", ColType::Uuid),
         col("field_id", ColType::Uuid),
-        text("value"),
+        checked("value", Check::CustomValue),
     ],
 };
 
@@ -277,6 +300,7 @@ pub static TABLES: &[&TableDef] = &[
     &USER_PUSH_TOKENS,
     &USER_CARDS,
     &CUSTOM_FIELDS,
+    &CUSTOM_FIELD_OPTIONS,
     &USER_FIELD_VALUES,
     &STAFF,
     &NOTES,
@@ -361,6 +385,17 @@ pub fn check_value(
         Check::Email if !s.contains('@') => refuse("is not an email address"),
         Check::E164 if !crate::validate::is_e164(s) => refuse("is not an E.164 phone number"),
         Check::Sha256 if !crate::files::is_sha256(s) => refuse("is not a SHA-256 in hex"),
-        Check::NoCardNumber | Check::Email | Check::E164 | Check::Sha256 => Ok(()),
+        Check::Currency if crate::fields::currency::minor_digits(s).is_none() => {
+            refuse("is not a currency code Kith knows")
+        }
+        Check::CustomValue if card() && !crate::fields::value::is_option_ids(s) => {
+            refuse("holds a full card number, which is never stored")
+        }
+        Check::NoCardNumber
+        | Check::Email
+        | Check::E164
+        | Check::Sha256
+        | Check::Currency
+        | Check::CustomValue => Ok(()),
     }
 }

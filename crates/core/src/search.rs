@@ -1,9 +1,12 @@
-//! As-you-type user search over first name, last name, email and phone digits.
+//! As-you-type user search over first name, last name, email, phone digits and
+//! custom field values.
 //!
 //! Substring matches come from the FTS5 trigram index over folded text (so "muller"
-//! finds "Müller"); phone queries match on digits whatever their formatting. Queries
-//! shorter than a trigram use prefix ranges on the sort-key indexes. Neither path
-//! scans the table.
+//! finds "Müller"); phone queries match on digits whatever their formatting. Custom
+//! values have an index of their own (`user_values_fts`, one entry per user who has
+//! any): a user matches when every word is in either index, so "anna gold" finds
+//! Anna of the Gold membership. Queries shorter than a trigram use prefix ranges on
+//! the sort-key indexes. No path scans the table.
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqlitePool};
@@ -144,8 +147,9 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
             })
         }
         Plan::Phone(d) => {
-            let rows = fts(pool, &format!("phone : {}", fts_literal(&d)), &[], want).await?;
-            fts_cut = rows.len() as i64 >= want;
+            let expr = format!("phone : {}", fts_literal(&d));
+            let (rows, cut) = fts(pool, &expr, &[d], &[], want).await?;
+            fts_cut = cut;
             (rows, Vec::new())
         }
         Plan::Words { long, short } => {
@@ -166,13 +170,9 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
                     more: true,
                 });
             }
-            let expr = long
-                .iter()
-                .map(|t| fts_literal(t))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let mut rows = fts(pool, &expr, &short, want).await?;
-            fts_cut = rows.len() as i64 >= want;
+            let expr = all_words(&long);
+            let (mut rows, cut) = fts(pool, &expr, &long, &short, want).await?;
+            fts_cut = cut;
             // The substring index returns its first candidates, not its best: add the
             // names, last names and emails that start with the text, so "eva" finds
             // Eva Kim among a thousand Evanses.
@@ -203,27 +203,27 @@ pub async fn search_users(pool: &SqlitePool, query: &str, limit: i64) -> Result<
 /// just the best ranked — with its parameters, for exporting a search. `None` when
 /// the query is blank (everyone).
 pub(crate) fn all_matches(query: &str) -> Option<(String, Vec<String>)> {
-    const IN_INDEX: &str = "u.rid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)";
     match plan(query) {
         Plan::Nothing => None,
         Plan::Phone(d) => Some((
-            IN_INDEX.to_owned(),
-            vec![format!("phone : {}", fts_literal(&d))],
+            "u.rid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ? \
+             UNION SELECT rowid FROM user_values_fts WHERE user_values_fts MATCH ?)"
+                .to_owned(),
+            vec![format!("phone : {}", fts_literal(&d)), fts_literal(&d)],
         )),
         // A name, last name or email starting with the text contains its words, so
-        // the substring index alone finds everything the prefix search would.
+        // the substring indexes alone find everything the prefix search would.
         Plan::Words { long, short } => {
-            let expr = long
-                .iter()
-                .map(|t| fts_literal(t))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let mut sql = IN_INDEX.to_owned();
-            let mut params = vec![expr];
+            let (every_word, word_params) = every_word_somewhere("c.rowid", &long);
+            let mut sql = format!(
+                "u.rid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ? \
+                 UNION SELECT c.rowid FROM user_values_fts c \
+                 WHERE user_values_fts MATCH ?{every_word})"
+            );
+            let mut params = vec![all_words(&long), any_word(&long)];
+            params.extend(word_params);
             for term in short {
-                sql.push_str(
-                    " AND (instr(u.name_key, ?) > 0 OR instr(coalesce(u.email_key, ''), ?) > 0)",
-                );
+                sql.push_str(SHORT_WORD);
                 params.push(term.clone());
                 params.push(term);
             }
@@ -240,6 +240,49 @@ pub(crate) fn all_matches(query: &str) -> Option<(String, Vec<String>)> {
             ))
         }
     }
+}
+
+/// A word too short for the trigram indexes must appear in the name or email.
+const SHORT_WORD: &str =
+    " AND (instr(u.name_key, ?) > 0 OR instr(coalesce(u.email_key, ''), ?) > 0)";
+
+/// Every word, ANDed, as an FTS5 match.
+fn all_words(words: &[String]) -> String {
+    joined(words, " AND ")
+}
+
+/// Any of the words, ORed, as an FTS5 match.
+fn any_word(words: &[String]) -> String {
+    joined(words, " OR ")
+}
+
+fn joined(words: &[String], operator: &str) -> String {
+    words
+        .iter()
+        .map(|t| fts_literal(t))
+        .collect::<Vec<_>>()
+        .join(operator)
+}
+
+/// SQL (starting with " AND", empty for one word) true when each of `words` is in
+/// the user's entry of the user index or of the custom value index, for the user
+/// whose rid is `rid`; with its parameters. Each lookup is one FTS5 match limited
+/// to that rowid, so it costs a seek, not a scan.
+fn every_word_somewhere(rid: &str, words: &[String]) -> (String, Vec<String>) {
+    if words.len() < 2 {
+        return (String::new(), Vec::new());
+    }
+    let mut sql = String::new();
+    let mut params = Vec::new();
+    for word in words {
+        sql.push_str(&format!(
+            " AND (EXISTS (SELECT 1 FROM users_fts f WHERE users_fts MATCH ? AND f.rowid = {rid}) \
+             OR EXISTS (SELECT 1 FROM user_values_fts g WHERE user_values_fts MATCH ? AND g.rowid = {rid}))"
+        ));
+        params.push(fts_literal(word));
+        params.push(fts_literal(word));
+    }
+    (sql, params)
 }
 
 /// How many live users `query` finds in all (the search itself stops at its
@@ -279,24 +322,50 @@ fn rank(name_key: &str, email: &str, terms: &[String]) -> u8 {
 
 type Candidate = (UserSummary, String, String);
 
-/// Candidates from the trigram index; words too short for it must appear in the
-/// name or email too, checked before the LIMIT so no match is cut off.
-async fn fts(pool: &SqlitePool, expr: &str, short: &[String], want: i64) -> Result<Vec<Candidate>> {
-    let short_filter: String = short
-        .iter()
-        .map(|_| " AND (instr(u.name_key, ?) > 0 OR instr(coalesce(u.email_key, ''), ?) > 0)")
-        .collect();
+/// Candidates from the trigram index of names, emails and phones for `expr`, and
+/// from the custom value index for `custom` (users whose custom entry holds at
+/// least one of the words and who have every word in either index). Words too
+/// short for the indexes must appear in the name or email, checked before the
+/// LIMIT so no match is cut off. One statement for both: a search pays one round
+/// trip, not two. Returns the candidates and whether either source had more.
+async fn fts(
+    pool: &SqlitePool,
+    expr: &str,
+    custom: &[String],
+    short: &[String],
+    want: i64,
+) -> Result<(Vec<Candidate>, bool)> {
+    let short_filter: String = short.iter().map(|_| SHORT_WORD).collect();
+    let (every_word, word_params) = every_word_somewhere("u.rid", custom);
+    let columns = format!("{SUMMARY}, u.name_key, coalesce(u.email_key, '') AS email_key");
     let sql = format!(
-        "SELECT {SUMMARY}, u.name_key, coalesce(u.email_key, '') AS email_key \
-         FROM users_fts JOIN users u ON u.rid = users_fts.rowid \
-         WHERE users_fts MATCH ? AND u._deleted = 0{short_filter} LIMIT ?"
+        "SELECT * FROM (SELECT {columns}, 0 AS custom \
+           FROM users_fts JOIN users u ON u.rid = users_fts.rowid \
+           WHERE users_fts MATCH ? AND u._deleted = 0{short_filter} LIMIT ?) \
+         UNION ALL \
+         SELECT * FROM (SELECT {columns}, 1 AS custom \
+           FROM user_values_fts JOIN users u ON u.rid = user_values_fts.rowid \
+           WHERE user_values_fts MATCH ? AND u._deleted = 0{every_word}{short_filter} LIMIT ?)"
     );
     let mut q = sqlx::query(&sql).bind(expr);
     for term in short {
         q = q.bind(term).bind(term);
     }
+    q = q.bind(want).bind(any_word(custom));
+    for p in &word_params {
+        q = q.bind(p);
+    }
+    for term in short {
+        q = q.bind(term).bind(term);
+    }
     let rows = q.bind(want).fetch_all(pool).await?;
-    candidates(&rows)
+    let from_custom = rows
+        .iter()
+        .map(|r| r.try_get::<bool, _>("custom"))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let custom_found = from_custom.iter().filter(|c| **c).count() as i64;
+    let cut = from_custom.len() as i64 - custom_found >= want || custom_found >= want;
+    Ok((candidates(&rows)?, cut))
 }
 
 /// Whether the query's words, folded, read as typed (so "lee ann" is not served by

@@ -1,12 +1,13 @@
-//! The workspace's shared lists: teams and store locations.
+//! The workspace's shared lists: teams and store locations (custom fields are
+//! `fields::Fields`).
 
 use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
-use crate::schema::{TableDef, CUSTOM_FIELDS, LOCATIONS, TEAMS};
+use crate::schema::{TableDef, LOCATIONS, TEAMS};
 use crate::store::{Edit, Store};
 use crate::users::read_named;
-use crate::users::{CustomField, CustomFieldKind, Location, Team};
+use crate::users::{Location, Team};
 use crate::validate;
 
 pub struct Workspace<'a> {
@@ -25,47 +26,6 @@ impl Workspace<'_> {
     pub async fn create_team(&self, name: &str) -> Result<Team> {
         let (id, name) = self.create_named(&TEAMS, name).await?;
         Ok(Team { id, name })
-    }
-
-    /// The custom fields, in the order they are shown.
-    pub async fn custom_fields(&self) -> Result<Vec<CustomField>> {
-        let rows = sqlx::query_as::<_, (String, String)>(
-            "SELECT id, coalesce(name, '') FROM custom_fields WHERE _deleted = 0 \
-             ORDER BY position, name COLLATE NOCASE",
-        )
-        .fetch_all(self.store.pool())
-        .await?;
-        rows.into_iter()
-            .map(|(id, name)| {
-                Ok(CustomField {
-                    id: Uuid::parse_str(&id).map_err(|e| CoreError::Corrupt(e.to_string()))?,
-                    name,
-                    kind: CustomFieldKind::Text,
-                })
-            })
-            .collect()
-    }
-
-    /// Adds a custom field after the others; names are unique ignoring case.
-    pub async fn create_custom_field(
-        &self,
-        name: &str,
-        kind: CustomFieldKind,
-    ) -> Result<CustomField> {
-        let name = self.unique_name(&CUSTOM_FIELDS, name, None).await?;
-        let id = Uuid::new_v4();
-        let position: i64 = sqlx::query_scalar(
-            "SELECT coalesce(max(position), 0) + 1 FROM custom_fields WHERE _deleted = 0",
-        )
-        .fetch_one(self.store.pool())
-        .await?;
-        self.store
-            .commit(vec![Edit::create(&CUSTOM_FIELDS, id)
-                .set("name", name.clone())
-                .set("kind", kind.as_str())
-                .set("position", position)])
-            .await?;
-        Ok(CustomField { id, name, kind })
     }
 
     pub async fn locations(&self) -> Result<Vec<Location>> {

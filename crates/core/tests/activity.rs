@@ -207,8 +207,14 @@ fn custom_values_secrets_and_trash_are_in_the_history() {
         let (_d, kith) = common::kith().await;
         let ann = common::user(&kith, "Ann", "Lee").await;
         let field = kith
-            .workspace()
-            .create_custom_field("Shoe size", kith_core::users::CustomFieldKind::Text)
+            .fields()
+            .create(&kith_core::fields::CustomFieldInput {
+                name: "Shoe size".into(),
+                kind: kith_core::fields::CustomFieldKind::Number,
+                required: false,
+                options: vec![],
+                currency: None,
+            })
             .await
             .unwrap();
         tick().await;

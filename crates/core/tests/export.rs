@@ -16,6 +16,7 @@ fn all(query: Option<&str>) -> ExportOptions {
     ExportOptions {
         query: query.map(Into::into),
         columns: Vec::new(),
+        custom_fields: Vec::new(),
         bom: false,
     }
 }
@@ -42,6 +43,7 @@ async fn add(kith: &Kith, first: &str, last: &str, email: Option<&str>) -> uuid:
             email: email.map(Into::into),
             mobile_phone: Some("+44 7700 900123".into()),
             home_phone: None,
+            custom_values: Vec::new(),
         })
         .await
         .unwrap()
@@ -139,6 +141,7 @@ fn chosen_columns_bom_and_formulas() {
         let opts = ExportOptions {
             query: None,
             columns: vec![Column::LastName, Column::FirstName],
+            custom_fields: Vec::new(),
             bom: true,
         };
         let mut out = Vec::new();

@@ -16,7 +16,7 @@ fn preview(
     region: &str,
 ) -> Result<Preview, ImportError> {
     let sniffed = sniff(path)?;
-    kith_core::import::preview::preview(path, &sniffed, mapping, region)
+    kith_core::import::preview::preview(path, &sniffed, mapping, region, &Default::default())
 }
 use kith_core::import::saved;
 

@@ -21,6 +21,7 @@ fn read_file(path: &Path) -> Vec<Result<ImportedUser, Vec<CellError>>> {
         headers: &sniffed.headers,
         targets: &targets,
         region: "US",
+        fields: &Default::default(),
     };
     records(path, &sniffed)
         .expect("open")
@@ -148,6 +149,7 @@ fn national_numbers_use_the_region() {
         headers: &sniffed.headers,
         targets: &targets,
         region: "DE",
+        fields: &Default::default(),
     };
     let row = records(&path, &sniffed)
         .unwrap()

@@ -257,7 +257,7 @@ fn a_column_can_feed_a_new_custom_text_field() {
             .await
             .unwrap();
         assert!(
-            kith.workspace().custom_fields().await.unwrap().is_empty(),
+            kith.fields().list().await.unwrap().is_empty(),
             "a dry run creates no field"
         );
 
@@ -265,7 +265,7 @@ fn a_column_can_feed_a_new_custom_text_field() {
             .await
             .unwrap();
         assert_eq!(first.created, 2);
-        let fields = kith.workspace().custom_fields().await.unwrap();
+        let fields = kith.fields().list().await.unwrap();
         assert_eq!(fields.len(), 1);
         assert_eq!(fields[0].name, "Loyalty tier");
         let zoe = kith.search("zoe", 1).await.unwrap().rows[0].id;
@@ -302,7 +302,7 @@ fn a_column_can_feed_a_new_custom_text_field() {
             .await
             .unwrap();
         assert_eq!(second.updated, 1, "{second:?}");
-        assert_eq!(kith.workspace().custom_fields().await.unwrap().len(), 1);
+        assert_eq!(kith.fields().list().await.unwrap().len(), 1);
         assert_eq!(values(kith.users().get(zoe).await.unwrap())[0].1, "Silver");
         undo(kith.store(), second.batch_id.unwrap()).await.unwrap();
         assert_eq!(values(kith.users().get(zoe).await.unwrap())[0].1, "Gold");
@@ -321,6 +321,7 @@ fn several_rows_for_one_user_update_once_and_undo_to_what_was_there() {
                 email: Some("ann@example.com".into()),
                 mobile_phone: None,
                 home_phone: None,
+                custom_values: Vec::new(),
             })
             .await
             .unwrap()

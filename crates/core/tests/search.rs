@@ -19,6 +19,7 @@ async fn add(
             email: Some(email.into()).filter(|e: &String| !e.is_empty()),
             mobile_phone: Some(mobile.into()).filter(|m: &String| !m.is_empty()),
             home_phone: None,
+            custom_values: Vec::new(),
         })
         .await
         .unwrap()

@@ -12,6 +12,7 @@ fn draft(first: &str, last: &str, email: Option<&str>, mobile: Option<&str>) -> 
         email: email.map(Into::into),
         mobile_phone: mobile.map(Into::into),
         home_phone: None,
+        custom_values: Vec::new(),
     }
 }
 
@@ -344,23 +345,16 @@ fn custom_text_fields_hold_values_per_user() {
     use kith_core::users::CustomFieldKind;
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
-        let ws = kith.workspace();
-        let tier = ws
-            .create_custom_field("Loyalty tier", CustomFieldKind::Text)
-            .await
-            .unwrap();
-        let notes = ws
-            .create_custom_field("Allergies", CustomFieldKind::Text)
-            .await
-            .unwrap();
-        let clash = ws
-            .create_custom_field("loyalty TIER", CustomFieldKind::Text)
-            .await
-            .unwrap_err();
+        let ws = kith.fields();
+        let text =
+            |name: &str| kith_core::fields::CustomFieldInput::new(name, CustomFieldKind::Text);
+        let tier = ws.create(&text("Loyalty tier")).await.unwrap();
+        let notes = ws.create(&text("Allergies")).await.unwrap();
+        let clash = ws.create(&text("loyalty TIER")).await.unwrap_err();
         assert_eq!(field_of(clash).0, "name");
         // Shown in the order they were added.
         let names: Vec<String> = ws
-            .custom_fields()
+            .list()
             .await
             .unwrap()
             .into_iter()

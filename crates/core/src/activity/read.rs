@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::model::*;
 use crate::error::Result;
+use crate::fields::CustomField;
 use crate::protocol::NodeId;
 
 /// Entries a page holds when the query names no limit.
@@ -60,7 +61,7 @@ struct Names {
     staff: HashMap<String, ActivityActor>,
     devices: HashMap<String, String>,
     this_device: String,
-    custom_fields: HashMap<String, String>,
+    custom_fields: HashMap<String, CustomField>,
     locations: HashMap<String, String>,
     statuses: HashMap<String, (String, bool)>,
     categories: HashMap<String, String>,
@@ -96,11 +97,19 @@ async fn names(pool: &SqlitePool, this_device: NodeId) -> Result<Names> {
     .into_iter()
     .map(|(id, name, done)| (id, (name, done)))
     .collect();
+    // Live and trashed fields both: the history keeps changes of a field since deleted.
+    let mut conn = pool.acquire().await?;
+    let mut custom_fields = HashMap::new();
+    for deleted in [false, true] {
+        for field in crate::fields::catalog::load(&mut conn, deleted).await? {
+            custom_fields.insert(field.id.to_string(), field);
+        }
+    }
     Ok(Names {
         staff,
         devices: pairs("SELECT id, coalesce(name, '') FROM devices").await?,
         this_device: this_device.to_string(),
-        custom_fields: pairs("SELECT id, coalesce(name, '') FROM custom_fields").await?,
+        custom_fields,
         locations: pairs("SELECT id, coalesce(name, '') FROM locations").await?,
         statuses,
         categories: pairs("SELECT id, coalesce(name, '') FROM task_categories").await?,
@@ -143,7 +152,7 @@ impl Names {
             return self
                 .custom_fields
                 .get(field)
-                .cloned()
+                .map(|f| f.name.clone())
                 .unwrap_or_else(|| "Custom field".to_owned());
         }
         match field {
@@ -167,6 +176,15 @@ impl Names {
             other => other,
         }
         .to_owned()
+    }
+
+    /// A custom value as shown: "19.99 EUR", an option's label, "Yes".
+    fn custom_value(&self, field: &str, value: Option<String>) -> Option<String> {
+        let v = value?;
+        Some(match self.custom_fields.get(field) {
+            Some(f) => crate::fields::value::display(f, &v),
+            None => v,
+        })
     }
 
     /// A logged value as shown: ids become names.
@@ -334,6 +352,11 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
         Some(f) if table == "user_images" => (
             r.try_get("old_file")?,
             r.try_get("new_file")?,
+            Some(names.field_label(&table, f)),
+        ),
+        Some(f) if table == "user_field_values" => (
+            names.custom_value(f, old),
+            names.custom_value(f, new),
             Some(names.field_label(&table, f)),
         ),
         Some(f) if shows_values => (

@@ -42,8 +42,9 @@ pub enum Target {
     CreatedAt,
     /// A Kith id from an export, to update that user on re-import.
     KithId,
-    /// A custom text field, by name: created when the workspace has none of that
-    /// name (ignoring case). Never guessed: the person chooses it.
+    /// A custom field, by name: values are read as its kind (a number, a date, an
+    /// option, …). A new name creates a text field. Guessed only for headers that
+    /// name one of the workspace's fields.
     Custom {
         name: String,
     },
@@ -418,6 +419,27 @@ pub fn auto_map(headers: &[String]) -> Vec<Target> {
         for (t, h) in targets.iter_mut().zip(headers) {
             if *t == Target::FullName && normalize(h) == "nom" {
                 *t = Target::LastName;
+            }
+        }
+    }
+    targets
+}
+
+/// [`auto_map`], with every header named like one of the workspace's custom
+/// fields (ignoring case, accents and punctuation) mapped to that field — what an
+/// export of them writes. A custom field wins over a built-in synonym: the team
+/// defined it on purpose, and its name can never be a header the export writes
+/// for a built-in field (see `fields::Fields::create`).
+pub fn auto_map_with(headers: &[String], fields: &crate::fields::Catalog) -> Vec<Target> {
+    let mut targets = auto_map(headers);
+    let mut taken = std::collections::HashSet::new();
+    for (target, header) in targets.iter_mut().zip(headers) {
+        let h = normalize(header);
+        if let Some(f) = fields.fields.iter().find(|f| normalize(&f.name) == h) {
+            if taken.insert(f.id) {
+                *target = Target::Custom {
+                    name: f.name.clone(),
+                };
             }
         }
     }

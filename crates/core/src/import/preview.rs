@@ -7,11 +7,13 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::mapping::{auto_map, Target};
+use super::mapping::{auto_map_with, Target};
 use super::report::mask_card_numbers;
 use super::row::{CellError, RowReader};
 use super::source::{Rows, Sniffed, TextEncoding};
 use super::ImportError;
+use crate::fields::value::display;
+use crate::fields::Catalog;
 use crate::users::AddressInput;
 
 /// Where the mapping shown came from.
@@ -78,6 +80,7 @@ pub struct PreviewUser {
 pub struct PreviewCustomValue {
     /// The custom field's name (created by the import when new).
     pub name: String,
+    /// As people read it ("19.99 EUR", an option's label).
     pub value: String,
 }
 
@@ -93,15 +96,17 @@ pub fn preview(
     sniffed: &Sniffed,
     mapping: Option<(Vec<Target>, MappingSource)>,
     region: &str,
+    fields: &Catalog,
 ) -> Result<Preview, ImportError> {
     let (mapping, mapping_source) = match mapping {
         Some((m, source)) if m.len() == sniffed.headers.len() => (m, source),
-        _ => (auto_map(&sniffed.headers), MappingSource::Auto),
+        _ => (auto_map_with(&sniffed.headers, fields), MappingSource::Auto),
     };
     let reader = RowReader {
         headers: &sniffed.headers,
         targets: &mapping,
         region,
+        fields,
     };
     let mut file = Rows::open(path, sniffed)?;
     let mut rows = Vec::new();
@@ -134,7 +139,12 @@ pub fn preview(
                     custom_values: u
                         .custom
                         .into_iter()
-                        .map(|(name, value)| PreviewCustomValue { name, value })
+                        .map(|(name, stored)| PreviewCustomValue {
+                            value: fields
+                                .by_name(&name)
+                                .map_or_else(|| stored.clone(), |f| display(f, &stored)),
+                            name,
+                        })
                         .collect(),
                 }),
                 errors: Vec::new(),

@@ -34,7 +34,7 @@ pub struct ImportedUser {
     pub teams: Vec<String>,
     pub created_at: Option<i64>,
     pub kith_id: Option<Uuid>,
-    /// (custom field name, value) pairs.
+    /// (custom field name, value in the field's stored form) pairs.
     pub custom: Vec<(String, String)>,
 }
 
@@ -44,6 +44,8 @@ pub struct RowReader<'a> {
     pub targets: &'a [Target],
     /// Region for phone numbers without a country code.
     pub region: &'a str,
+    /// The workspace's custom fields: a column mapped to one is read as its kind.
+    pub fields: &'a crate::fields::Catalog,
 }
 
 /// Google joins several values of one field with " ::: ".
@@ -120,7 +122,17 @@ impl RowReader<'_> {
                         })?);
                     }
                     Target::Custom { name } => {
-                        if let Some(value) = text(cell)? {
+                        let value = match self.fields.by_name(name) {
+                            Some(field) => crate::fields::value::parse(field, cell, self.region)
+                                .map_err(|e| CellError {
+                                    row,
+                                    column: self.headers.get(i).cloned().unwrap_or_default(),
+                                    message: e.to_string(),
+                                })?,
+                            // A field the import creates holds text.
+                            None => text(cell)?,
+                        };
+                        if let Some(value) = value {
                             out.custom.push((name.clone(), value));
                         }
                     }

@@ -15,15 +15,16 @@ use sqlx::Row;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::mapping::{auto_map, Target};
+use super::mapping::{auto_map_with, Target};
 use super::row::{CellError, ImportedUser, RowReader};
 use super::source::{sniff, Rows};
 use super::ImportError;
 use crate::error::CoreError;
+use crate::fields::Catalog;
 use crate::ids::relation_id;
 use crate::schema::{CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
-use crate::users::custom_value_edit;
+use crate::users::{custom_value_edit, new_custom_value_edit};
 use crate::users::{UserSource, Users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -141,15 +142,21 @@ pub async fn run(
 ) -> Result<ImportReport, RunError> {
     let started_at = system_ms() as i64;
     let sniffed = sniff(path)?;
+    if matches!(&opts.mapping, Some(m) if m.len() != sniffed.headers.len()) {
+        return Err(RunError::Mapping {
+            got: opts.mapping.as_ref().map_or(0, Vec::len),
+            want: sniffed.headers.len(),
+        });
+    }
+    // The writer is taken first, so the fields the rows are read against are the
+    // ones the import writes to.
+    let mut bulk = store.bulk().await?;
+    let batch = Uuid::new_v4();
+    bulk.set_origin(format!("import:{batch}"));
+    let catalog = Catalog::load(bulk.conn()).await?;
     let targets = match &opts.mapping {
-        Some(m) if m.len() != sniffed.headers.len() => {
-            return Err(RunError::Mapping {
-                got: m.len(),
-                want: sniffed.headers.len(),
-            })
-        }
         Some(m) => m.clone(),
-        None => auto_map(&sniffed.headers),
+        None => auto_map_with(&sniffed.headers, &catalog),
     };
     if targets
         .iter()
@@ -163,7 +170,7 @@ pub async fn run(
     // previous chunk is written. At most two chunks wait, so memory stays bounded.
     let (chunks, mut parsed) = tokio::sync::mpsc::channel(2);
     let (headers, region) = (sniffed.headers.clone(), opts.region.clone());
-    std::thread::spawn(move || read_chunks(file, headers, targets, region, chunks));
+    std::thread::spawn(move || read_chunks(file, headers, targets, region, catalog, chunks));
     let decoded_size = sniffed.decoded_size_estimate().max(1) as f64;
     let mut report_progress = |rows: u64, byte: u64, done: bool| {
         let fraction = if done {
@@ -173,9 +180,6 @@ pub async fn run(
         };
         progress(Progress { rows, fraction });
     };
-    let mut bulk = store.bulk().await?;
-    let batch = Uuid::new_v4();
-    bulk.set_origin(format!("import:{batch}"));
     let mut work = Work {
         batch,
         opts,
@@ -303,12 +307,14 @@ fn read_chunks(
     headers: Vec<String>,
     targets: Vec<Target>,
     region: String,
+    fields: Catalog,
     out: tokio::sync::mpsc::Sender<Result<Chunk, ImportError>>,
 ) {
     let reader = RowReader {
         headers: &headers,
         targets: &targets,
         region: &region,
+        fields: &fields,
     };
     let mut rows = Vec::with_capacity(CHUNK);
     loop {
@@ -465,7 +471,7 @@ impl Work<'_> {
                     self.children(id, &u, &Existing::default(), &mut edits);
                     for (name, value) in &u.custom {
                         let field = self.field(name, &mut edits);
-                        edits.push(custom_value_edit(id, field, Some(value.clone())));
+                        edits.push(new_custom_value_edit(id, field, value.clone()));
                     }
                     undo.push((id, "created", None));
                     self.report.created += 1;
@@ -563,7 +569,9 @@ impl Work<'_> {
         record_undo(bulk, self.batch, &undo).await
     }
 
-    /// The id of the custom field named `name`, creating it (as text) if need be.
+    /// The id of the custom field named `name`, creating it (as text) if need be:
+    /// a column mapped to a new field holds text, whose kind can be changed later
+    /// in Settings (the values convert).
     fn field(&mut self, name: &str, edits: &mut Vec<Edit>) -> Uuid {
         let name = name.trim();
         let key = name.to_lowercase();

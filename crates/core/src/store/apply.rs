@@ -111,6 +111,7 @@ pub(super) async fn apply_batch(
     derive::after_batch(conn, &mut outcome).await?;
     super::note_index::after_batch(conn, &outcome).await?;
     super::file_index::after_batch(conn, &outcome).await?;
+    super::value_index::after_batch(conn, &outcome, fresh).await?;
     Ok(outcome.applied)
 }
 

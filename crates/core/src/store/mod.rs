@@ -10,6 +10,7 @@ mod derive;
 mod file_index;
 mod fts;
 mod note_index;
+mod value_index;
 pub(crate) use note_index::tag_phrase;
 
 /// For other modules' batched reads: rows per multi-row statement, and its `?, ?, …`.
@@ -439,19 +440,26 @@ where
 /// transaction as the rebuild, so a crash midway rebuilds again on the next open.
 async fn rebuild_marked_indexes(pool: &SqlitePool) -> Result<()> {
     const NOTES: &str = "rebuild:notes_fts";
-    if read_meta(pool, NOTES).await?.is_none() {
-        return Ok(());
+    const VALUES: &str = "rebuild:user_values_fts";
+    for mark in [NOTES, VALUES] {
+        if read_meta(pool, mark).await?.is_none() {
+            continue;
+        }
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Another process may have rebuilt it while this one waited for the lock.
+        if read_meta(&mut *tx, mark).await?.is_some() {
+            tracing::info!(index = mark, "rebuilding a search index");
+            if mark == NOTES {
+                note_index::rebuild(&mut tx).await?;
+            } else {
+                value_index::rebuild(&mut tx).await?;
+            }
+            sqlx::query("DELETE FROM meta WHERE key = ?")
+                .bind(mark)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    // Another process may have rebuilt it while this one waited for the lock.
-    if read_meta(&mut *tx, NOTES).await?.is_some() {
-        tracing::info!("rebuilding the note search index");
-        note_index::rebuild(&mut tx).await?;
-        sqlx::query("DELETE FROM meta WHERE key = ?")
-            .bind(NOTES)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
     Ok(())
 }

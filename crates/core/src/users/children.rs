@@ -7,6 +7,8 @@ use uuid::Uuid;
 use super::model::*;
 use super::service::Users;
 use crate::error::{CoreError, Result};
+use crate::fields::value::parse;
+use crate::fields::ValueError;
 use crate::ids::relation_id;
 use crate::schema::{
     TableDef, TEAMS, USER_ADDRESSES, USER_CARDS, USER_FIELD_VALUES, USER_PUSH_TOKENS,
@@ -158,8 +160,10 @@ impl Users<'_> {
         self.get(user_id).await
     }
 
-    /// Sets (or, with a blank value, clears) a user's value for a custom field. The
+    /// Sets (or, with a blank value, clears) a user's value for a custom field,
+    /// given as people type it ("19.99 EUR", "Gold; Silver", "2024-05-06"). The
     /// value row's id is derived from (user, field): one row per pair everywhere.
+    /// A required field cannot be cleared.
     pub async fn set_custom_value(
         &self,
         user_id: Uuid,
@@ -167,19 +171,36 @@ impl Users<'_> {
         value: Option<&str>,
     ) -> Result<UserDetail> {
         self.require(user_id).await?;
-        let field: Option<i64> =
-            sqlx::query_scalar("SELECT rid FROM custom_fields WHERE id = ? AND _deleted = 0")
-                .bind(field_id.to_string())
-                .fetch_optional(self.store.pool())
-                .await?;
-        if field.is_none() {
-            return Err(CoreError::not_found("custom field"));
+        let field = self.fields().get(field_id).await?;
+        let stored =
+            parse(&field, value.unwrap_or_default(), &self.region).map_err(|e| e.on(field_id))?;
+        if stored.is_none() && field.required {
+            return Err(ValueError::Required(field.name).on(field_id));
         }
-        let value = crate::validate::text("value", value)?;
         self.store
-            .commit(vec![custom_value_edit(user_id, field_id, value)])
+            .commit(vec![custom_value_edit(user_id, field_id, stored)])
             .await?;
         self.get(user_id).await
+    }
+
+    /// Sets a field named as people name it: a built-in one ("email", "Mobile
+    /// phone") or a custom field (ignoring case). What `kith-cli users set` does.
+    pub async fn set_named(
+        &self,
+        user_id: Uuid,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<UserDetail> {
+        if let Some(field) = self.fields().by_name(name).await? {
+            return self.set_custom_value(user_id, field.id, value).await;
+        }
+        match UserField::parse(name) {
+            Some(field) => self.set_field(user_id, field, value).await,
+            None => Err(CoreError::not_found(format!(
+                "field {:?} (neither a built-in field nor a custom one)",
+                name.trim()
+            ))),
+        }
     }
 
     /// The user a child row belongs to.
@@ -249,6 +270,20 @@ fn network_of(url: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_else(|| "Link".into())
+}
+
+/// The edit that gives a user created in the same write a value of a custom field:
+/// its row id derives from the new user's id, so the row cannot exist yet and the
+/// store need not look for it (see [`Edit::create`]) — what keeps an import's
+/// custom columns cheap.
+pub(crate) fn new_custom_value_edit(user_id: Uuid, field_id: Uuid, value: String) -> Edit {
+    Edit::create(
+        &USER_FIELD_VALUES,
+        relation_id(USER_FIELD_VALUES.name, user_id, field_id),
+    )
+    .set("user_id", user_id.to_string())
+    .set("field_id", field_id.to_string())
+    .set("value", value)
 }
 
 /// The edit that sets one user's value of one custom field (`None` clears it).

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+pub use crate::fields::{CustomField, CustomFieldKind, CustomValue, NewCustomValue};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -88,40 +90,6 @@ pub struct UserDetail {
     pub custom_values: Vec<CustomValue>,
 }
 
-/// The kind of a custom field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum CustomFieldKind {
-    Text,
-}
-
-impl CustomFieldKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomFieldKind::Text => "text",
-        }
-    }
-}
-
-/// An extra user field the team defined.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CustomField {
-    pub id: Uuid,
-    pub name: String,
-    pub kind: CustomFieldKind,
-}
-
-/// One user's value for a custom field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct CustomValue {
-    pub field_id: Uuid,
-    pub name: String,
-    pub value: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Team {
@@ -186,6 +154,9 @@ pub struct NewUser {
     pub email: Option<String>,
     pub mobile_phone: Option<String>,
     pub home_phone: Option<String>,
+    /// Values of custom fields, as typed; every required field needs one.
+    #[serde(default)]
+    pub custom_values: Vec<NewCustomValue>,
 }
 
 /// The single-valued user fields that can be edited in place.
@@ -217,8 +188,17 @@ impl UserField {
         }
     }
 
+    /// A field by its column name, or as people write it ("First name",
+    /// "mobile-phone", "mobile").
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
+        let s = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Some(match s.as_str() {
+            "first" | "firstname" => UserField::FirstName,
+            "last" | "lastname" => UserField::LastName,
+            "mobile" | "phone" => UserField::MobilePhone,
+            "home" => UserField::HomePhone,
+            "stripe_id" => UserField::StripeCustomerId,
+            "location" => UserField::LocationId,
             "first_name" => UserField::FirstName,
             "last_name" => UserField::LastName,
             "email" => UserField::Email,

@@ -167,22 +167,7 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
     )
     .await?;
 
-    let custom_values = children(
-        pool,
-        "SELECT f.id AS field_id, coalesce(f.name, '') AS name, v.value FROM user_field_values v \
-         JOIN custom_fields f ON f.id = v.field_id \
-         WHERE v.user_id = ? AND v._deleted = 0 AND f._deleted = 0 AND v.value IS NOT NULL \
-         ORDER BY f.position, f.name COLLATE NOCASE",
-        &key,
-        |r| {
-            Ok(CustomValue {
-                field_id: uuid(r, "field_id")?,
-                name: r.try_get("name")?,
-                value: r.try_get("value")?,
-            })
-        },
-    )
-    .await?;
+    let custom_values = custom_values(pool, &key).await?;
 
     Ok(UserDetail {
         id: base.id,
@@ -211,6 +196,39 @@ pub(crate) async fn detail(pool: &SqlitePool, id: Uuid) -> Result<UserDetail> {
         cards,
         custom_values,
     })
+}
+
+/// A user's values of the live custom fields, in field order, each also in the
+/// form people read.
+async fn custom_values(pool: &SqlitePool, user: &str) -> Result<Vec<CustomValue>> {
+    let mut conn = pool.acquire().await?;
+    let catalog = crate::fields::Catalog::load(&mut conn).await?;
+    if catalog.fields.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT field_id, value FROM user_field_values \
+         WHERE user_id = ? AND _deleted = 0 AND value IS NOT NULL AND field_id IS NOT NULL",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(catalog
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let (_, value) = rows.iter().find(|(id, _)| *id == f.id.to_string())?;
+            let display = crate::fields::value::display(f, value);
+            // A choice whose options were all removed is no value any more.
+            (!display.is_empty()).then(|| CustomValue {
+                field_id: f.id,
+                name: f.name.clone(),
+                kind: f.kind,
+                value: value.clone(),
+                display,
+            })
+        })
+        .collect())
 }
 
 /// The live rows of a table with a `name` column (teams, locations), by name.

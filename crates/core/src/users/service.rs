@@ -4,10 +4,13 @@
 use kith_protocol::Value;
 use uuid::Uuid;
 
+use super::children::new_custom_value_edit;
 use super::model::*;
 use super::password::generate_password;
 use super::read::{self, SUMMARY};
 use crate::error::{CoreError, Result};
+use crate::fields::value::parse;
+use crate::fields::{Fields, ValueError};
 use crate::schema::{LOCATIONS, USERS};
 use crate::store::{system_ms, Edit, Store};
 use crate::validate;
@@ -76,14 +79,61 @@ impl<'a> Users<'a> {
             .set("created_at", created_at)
     }
 
-    /// Adds a user typed in by staff; they get a generated password.
+    /// Adds a user typed in by staff; they get a generated password. Every
+    /// required custom field needs a value.
     pub async fn create(&self, draft: &NewUser) -> Result<UserDetail> {
         let record = self.validate(draft)?;
         let id = Uuid::new_v4();
-        let edit = Self::create_edit(id, record, UserSource::Manual, system_ms() as i64);
-        self.store.commit(vec![edit]).await?;
+        let mut edits = vec![Self::create_edit(
+            id,
+            record,
+            UserSource::Manual,
+            system_ms() as i64,
+        )];
+        edits.extend(self.new_custom_values(id, &draft.custom_values).await?);
+        self.store.commit(edits).await?;
         tracing::info!(%id, "user added");
         self.get(id).await
+    }
+
+    /// The edits that give a new user `values`, checked against their fields; an
+    /// error names the first field that is missing or wrong.
+    async fn new_custom_values(&self, id: Uuid, values: &[NewCustomValue]) -> Result<Vec<Edit>> {
+        let fields = self.fields().list().await?;
+        let mut edits = Vec::new();
+        for field in &fields {
+            let typed = values
+                .iter()
+                .rfind(|v| v.field_id == field.id)
+                .map(|v| v.value.as_str())
+                .unwrap_or_default();
+            let stored = parse(field, typed, &self.region).map_err(|e| e.on(field.id))?;
+            match stored {
+                Some(v) => edits.push(new_custom_value_edit(id, field.id, v)),
+                None if field.required => {
+                    return Err(ValueError::Required(field.name.clone()).on(field.id))
+                }
+                None => {}
+            }
+        }
+        if let Some(unknown) = values
+            .iter()
+            .find(|v| !fields.iter().any(|f| f.id == v.field_id))
+        {
+            return Err(CoreError::not_found(format!(
+                "custom field {}",
+                unknown.field_id
+            )));
+        }
+        Ok(edits)
+    }
+
+    /// The custom fields, with this service's phone region.
+    pub(super) fn fields(&self) -> Fields<'a> {
+        Fields {
+            store: self.store,
+            region: self.region.clone(),
+        }
     }
 
     pub async fn get(&self, id: Uuid) -> Result<UserDetail> {

@@ -34,6 +34,7 @@ pub async fn user(kith: &Kith, first: &str, last: &str) -> uuid::Uuid {
             email: None,
             mobile_phone: None,
             home_phone: None,
+            custom_values: Vec::new(),
         })
         .await
         .expect("create user")
@@ -91,6 +92,17 @@ pub async fn dump(store: &Store) -> Vec<String> {
     for r in fts {
         let id: String = r.get("id");
         out.push(format!("fts:{id}"));
+    }
+    // And the custom value index: whose entries it holds.
+    let values = sqlx::query(
+        "SELECT u.id FROM user_values_fts JOIN users u ON u.rid = user_values_fts.rowid ORDER BY u.id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("dump custom value index");
+    for r in values {
+        let id: String = r.get("id");
+        out.push(format!("values:{id}"));
     }
     out
 }

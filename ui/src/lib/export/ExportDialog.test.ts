@@ -46,6 +46,7 @@ describe("Export", () => {
     expect(call.request).toEqual({
       query: "zoë",
       columns: ALL.filter((c) => c !== "home_phone" && c !== "created_at"),
+      custom_fields: [],
       bom: true,
     });
     expect(toasts.map((t) => t.message)).toEqual(["Exported 2 users to Kith users - zoë.csv"]);
@@ -71,7 +72,7 @@ describe("Export", () => {
     expect(screen.getByTestId("export-scope").textContent).toBe("All 1,200 users");
     await user.click(screen.getByTestId("export-run"));
     await waitFor(() => expect(toasts.map((t) => t.message)).toEqual(["Exported 1,200 users to Kith users.csv"]));
-    expect(callsOf("export_users")[0].request).toEqual({ query: null, columns: ALL, bom: false });
+    expect(callsOf("export_users")[0].request).toEqual({ query: null, columns: ALL, custom_fields: [], bom: false });
   });
 
   it("needs at least one column", async () => {

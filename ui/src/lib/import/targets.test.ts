@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ImportTarget } from "../ipc/generated/ImportTarget";
 import { doubledTargets, NEW_CUSTOM_KEY, targetFromKey, targetKey, targetLabel, targetOptions } from "./targets";
+import { customField } from "../testing/ipc";
 
 describe("import targets", () => {
   it("round-trip through select keys, phone slots and custom names included", () => {
@@ -17,7 +18,7 @@ describe("import targets", () => {
 
   it("offers every field, the auto-mapped phone slots, custom fields and a new one", () => {
     const mapping: ImportTarget[] = [{ kind: "phone_type", slot: 1 }, { kind: "phone_value", slot: 1 }, { kind: "custom", name: "Shoe size" }];
-    const groups = targetOptions(mapping, [{ id: "f1", name: "Allergies", kind: "text" }]);
+    const groups = targetOptions(mapping, [customField("f1", "Allergies")]);
     const labels = groups.flatMap((g) => g.options.map((o) => o.label));
     expect(labels).toEqual([
       "Don't import",
@@ -29,7 +30,7 @@ describe("import targets", () => {
     ]);
     expect(groups.at(-1)?.options.at(-1)?.key).toBe(NEW_CUSTOM_KEY);
     // An existing field named in another case is the same field, not a new one.
-    const same = targetOptions([{ kind: "custom", name: "allergies" }], [{ id: "f1", name: "Allergies", kind: "text" }]);
+    const same = targetOptions([{ kind: "custom", name: "allergies" }], [customField("f1", "Allergies")]);
     expect(same.at(-1)?.options.map((o) => o.label)).toEqual(["Allergies", "New custom field…"]);
     expect(targetLabel({ kind: "custom", name: "Allergies" })).toBe("Custom: Allergies");
   });

@@ -10,6 +10,7 @@ import type { AttachReport } from "./generated/AttachReport";
 import type { CardInput } from "./generated/CardInput";
 import type { ChosenFile } from "./generated/ChosenFile";
 import type { CustomField } from "./generated/CustomField";
+import type { CustomFieldInput } from "./generated/CustomFieldInput";
 import type { DropPoint } from "./generated/DropPoint";
 import type { ErrorKind } from "./generated/ErrorKind";
 import type { ExportDone } from "./generated/ExportDone";
@@ -116,13 +117,21 @@ export const api = {
   removePushToken: (id: string) => call<UserDetail>("remove_push_token", { id }),
   setUserTeam: (userId: string, teamId: string, member: boolean) =>
     call<UserDetail>("set_user_team", { user_id: userId, team_id: teamId, member }),
-  /** A custom field's value for one user; null clears it. */
+  /** A custom field's value for one user, as people type it ("19.99 EUR", "Gold; Silver",
+   *  "2024-05-06"); null or blank clears it (refused for a required field). */
   setCustomValue: (userId: string, fieldId: string, value: string | null) =>
     call<UserDetail>("set_custom_value", { user_id: userId, field_id: fieldId, value }),
 
   listTeams: () => call<Team[]>("list_teams"),
   createTeam: (name: string) => call<Team>("create_team", { name }),
+  // Custom fields, in their order; errors about a value carry field "custom:<field id>".
   listCustomFields: () => call<CustomField[]>("list_custom_fields"),
+  listDeletedCustomFields: () => call<CustomField[]>("list_deleted_custom_fields"),
+  createCustomField: (input: CustomFieldInput) => call<CustomField>("create_custom_field", { input }),
+  updateCustomField: (id: string, input: CustomFieldInput) => call<CustomField>("update_custom_field", { id, input }),
+  reorderCustomFields: (ids: string[]) => call<CustomField[]>("reorder_custom_fields", { ids }),
+  deleteCustomField: (id: string) => call<null>("delete_custom_field", { id }),
+  restoreCustomField: (id: string) => call<CustomField>("restore_custom_field", { id }),
   listLocations: () => call<Location[]>("list_locations"),
   createLocation: (name: string) => call<Location>("create_location", { name }),
   renameLocation: (id: string, name: string) => call<Location>("rename_location", { id, name }),

@@ -98,7 +98,6 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
 
   return {
     choose_import_file: () => file(),
-    list_custom_fields: () => [],
     preview_import: ({ token, mapping }) => {
       if (!String(token).startsWith("dev-")) fail("not_found", "That file is no longer available — choose it again");
       const chosen = mapping ?? saved ?? AUTO;
@@ -136,7 +135,7 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
         committed: !request.dry_run && (bad.length === 0 || request.skip_invalid),
       };
       if (report.committed && report.created > 0) {
-        const ids = good.map((u) => store.create({ first_name: u.first_name ?? "", last_name: u.last_name ?? "", email: u.email, mobile_phone: u.mobile_phone, home_phone: null }).id);
+        const ids = good.map((u) => store.create({ first_name: u.first_name ?? "", last_name: u.last_name ?? "", email: u.email, mobile_phone: u.mobile_phone, home_phone: null, custom_values: [] }).id);
         report.batch_id = `batch-${Date.now()}`;
         batches.set(report.batch_id, ids);
       }

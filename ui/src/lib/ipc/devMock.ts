@@ -3,6 +3,7 @@
 // into a build. `?users=N` sets how many fake users exist (default 3,000).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { KithError } from "./api";
+import { fieldsHandlers } from "./devFieldsMock";
 import { filesHandlers } from "./devFilesMock";
 import { importHandlers } from "./devImportMock";
 import { notesHandlers } from "./devNotesMock";
@@ -222,6 +223,7 @@ export function installDevMock() {
     choose_user_image: () => null,
     cover_image: ({ id }) => handlers.file_thumbnail({ id }),
     user_summary: () => ({ open_tasks: 0, overdue_tasks: 0, notes: 0, files: 0, last_activity_at: null }),
+    ...fieldsHandlers(users),
   };
 
   // shouldMockEvents: listen()/emit() work in the browser, for the drag-and-drop stand-in.

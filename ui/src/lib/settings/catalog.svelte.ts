@@ -1,13 +1,14 @@
 import { api } from "../ipc/api";
 import type { CustomField } from "../ipc/generated/CustomField";
+import type { CustomFieldInput } from "../ipc/generated/CustomFieldInput";
 import type { Location } from "../ipc/generated/Location";
 import type { Team } from "../ipc/generated/Team";
 
 const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
-/** Teams, store locations and custom fields: managed in Settings (custom fields, for now,
- *  only by an import), picked from on a profile and in the import. Shared so a change in one
- *  place shows in the other without refetching by hand. */
+/** Teams, store locations and custom fields: managed in Settings (custom fields also made by
+ *  an import), picked from on a profile and in the import. Shared so a change in one place
+ *  shows in the other without refetching by hand. Custom fields are kept in their order. */
 export const catalog = $state<{ teams: Team[]; locations: Location[]; customFields: CustomField[] }>({
   teams: [],
   locations: [],
@@ -40,4 +41,34 @@ export async function renameLocation(id: string, name: string) {
 export async function deleteLocation(id: string) {
   await api.deleteLocation(id);
   catalog.locations = catalog.locations.filter((l) => l.id !== id);
+}
+
+const byPosition = (a: CustomField, b: CustomField) => a.position - b.position;
+
+export async function createCustomField(input: CustomFieldInput): Promise<CustomField> {
+  const field = await api.createCustomField(input);
+  catalog.customFields = [...catalog.customFields, field].sort(byPosition);
+  return field;
+}
+
+/** Changes a field; a change of kind converts its values in the core (or fails, changing nothing). */
+export async function updateCustomField(id: string, input: CustomFieldInput): Promise<CustomField> {
+  const field = await api.updateCustomField(id, input);
+  catalog.customFields = catalog.customFields.map((f) => (f.id === id ? field : f));
+  return field;
+}
+
+export async function reorderCustomFields(ids: string[]) {
+  catalog.customFields = await api.reorderCustomFields(ids);
+}
+
+export async function deleteCustomField(id: string) {
+  await api.deleteCustomField(id);
+  catalog.customFields = catalog.customFields.filter((f) => f.id !== id);
+}
+
+export async function restoreCustomField(id: string): Promise<CustomField> {
+  const field = await api.restoreCustomField(id);
+  catalog.customFields = [...catalog.customFields.filter((f) => f.id !== id), field].sort(byPosition);
+  return field;
 }

@@ -6,6 +6,7 @@ import { vi } from "vitest";
 import type { KithError } from "../ipc/api";
 import type { ActivityEntry } from "../ipc/generated/ActivityEntry";
 import type { Attachment } from "../ipc/generated/Attachment";
+import type { CustomField } from "../ipc/generated/CustomField";
 import type { Note } from "../ipc/generated/Note";
 import type { Task } from "../ipc/generated/Task";
 import type { TaskStatus } from "../ipc/generated/TaskStatus";
@@ -165,5 +166,20 @@ export function activity(overrides: Partial<ActivityEntry> = {}): ActivityEntry 
     device: "This computer",
     import_file: null,
     ...overrides,
+  };
+}
+
+/** A custom field; options by label get ids `${id}-o<n>`. */
+export function customField(id: string, name: string, overrides: Partial<CustomField> & { labels?: string[] } = {}): CustomField {
+  const { labels = [], ...rest } = overrides;
+  return {
+    id,
+    name,
+    kind: "text",
+    position: 1,
+    required: false,
+    options: labels.map((label, i) => ({ id: `${id}-o${i}`, label })),
+    currency: null,
+    ...rest,
   };
 }

@@ -1,7 +1,8 @@
-import { render, screen, waitFor, within } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { callsOf, detail, kithError, serve, summary } from "../testing/ipc";
+import { catalog } from "../settings/catalog.svelte";
+import { callsOf, customField, detail, kithError, serve, summary } from "../testing/ipc";
 import AddUserDialog from "./AddUserDialog.svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -51,7 +52,7 @@ describe("Add user dialog", () => {
     expect(onCreated).not.toHaveBeenCalled();
     expect(onClose).not.toHaveBeenCalled();
     expect(callsOf("create_user")).toEqual([
-      { draft: { first_name: "Zed", last_name: "", email: "zed.example.com", mobile_phone: null, home_phone: null } },
+      { draft: { first_name: "Zed", last_name: "", email: "zed.example.com", mobile_phone: null, home_phone: null, custom_values: [] } },
     ]);
   });
 
@@ -69,7 +70,7 @@ describe("Add user dialog", () => {
     const warning = await screen.findByTestId("duplicate-warning");
     expect(warning.textContent).toContain("Ada Lovelace");
     expect(callsOf("find_duplicates")[0]).toEqual({
-      draft: { first_name: "Ada", last_name: "", email: "ada@example.com", mobile_phone: null, home_phone: null },
+      draft: { first_name: "Ada", last_name: "", email: "ada@example.com", mobile_phone: null, home_phone: null, custom_values: [] },
     });
     expect(callsOf("create_user")).toEqual([]);
 
@@ -90,5 +91,43 @@ describe("Add user dialog", () => {
     await user.keyboard("{Enter}");
     await waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
     expect(screen.queryByTestId("duplicate-warning")).toBeNull();
+  });
+
+  it("asks for required custom fields and shows the core's refusal under the one left empty", async () => {
+    const user = userEvent.setup();
+    catalog.customFields = [
+      customField("f-tier", "Membership", { kind: "single_select", required: true, labels: ["Gold", "Silver"] }),
+      customField("f-notes", "Notes"),
+      customField("f-since", "Member since", { kind: "date", required: true, position: 3 }),
+    ];
+    const created = detail({ id: "new" });
+    serve({
+      find_duplicates: () => [],
+      create_user: ({ draft }) =>
+        draft.custom_values.some((v: { field_id: string }) => v.field_id === "f-since")
+          ? created
+          : Promise.reject(kithError("Member since is required — enter a value", "custom:f-since")),
+    });
+    const { onCreated } = renderDialog();
+    const required = screen.getAllByTestId("required-custom-field");
+    expect(required.map((r) => r.dataset.fieldName)).toEqual(["Membership", "Member since"]);
+
+    await user.type(screen.getByTestId("field-first-name"), "Ada");
+    await user.selectOptions(within(required[0]).getByTestId("custom-value-select"), "Gold");
+    await user.click(screen.getByTestId("save-user"));
+    const error = await within(required[1]).findByTestId("field-error");
+    expect(error.textContent).toBe("Member since is required — enter a value");
+    expect(screen.queryByTestId("dialog-error")).toBeNull();
+
+    await fireEvent.change(within(required[1]).getByTestId("custom-value-input"), { target: { value: "2020-01-31" } });
+    await user.click(screen.getByTestId("save-user"));
+    await waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
+    expect(callsOf("create_user").at(-1)?.draft).toMatchObject({
+      custom_values: [
+        { field_id: "f-tier", value: "Gold" },
+        { field_id: "f-since", value: "2020-01-31" },
+      ],
+    });
+    catalog.customFields = [];
   });
 });

@@ -11,9 +11,15 @@ export type ExportRequest = {
  */
 query: string | null, 
 /**
- * In this order; empty means all.
+ * In this order. With `custom_fields` also empty: every column and every
+ * custom field.
  */
 columns: Array<ExportColumn>, 
+/**
+ * Custom fields to write as columns after `columns`, in this order (headed by
+ * their names, values as people type them, so the file imports back).
+ */
+custom_fields: Array<string>, 
 /**
  * "Excel-friendly": start the file with a UTF-8 byte order mark so Excel
  * reads accents right.

@@ -4,4 +4,8 @@ export type ImportPreviewCustomValue = {
 /**
  * The custom field's name (created by the import when new).
  */
-name: string, value: string, };
+name: string, 
+/**
+ * As people read it ("19.99 EUR", an option's label).
+ */
+value: string, };

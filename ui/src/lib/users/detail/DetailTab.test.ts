@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { UserDetail } from "../../ipc/generated/UserDetail";
 import { catalog } from "../../settings/catalog.svelte";
 import { settings } from "../../settings/settings.svelte";
-import { callsOf, detail, kithError, serve } from "../../testing/ipc";
+import { callsOf, customField, detail, kithError, serve } from "../../testing/ipc";
 import DetailTab from "./DetailTab.svelte";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
@@ -188,28 +188,35 @@ describe("Detail tab, custom fields", () => {
     catalog.customFields = [];
   });
 
-  it("shows the workspace's custom fields with this user's values, and saves an edit with set_custom_value", async () => {
+  it("shows the workspace's custom fields in order with this user's values, and saves an edit with set_custom_value", async () => {
     const user = userEvent.setup();
-    catalog.customFields = [
-      { id: "f1", name: "Shoe size", kind: "text" },
-      { id: "f2", name: "Allergies", kind: "text" },
-    ];
-    const withValue = { ...ada, custom_values: [{ field_id: "f1", name: "Shoe size", value: "42" }] };
-    serve({ set_custom_value: ({ value }) => ({ ...withValue, custom_values: [...withValue.custom_values, { field_id: "f2", name: "Allergies", value }] }) });
+    catalog.customFields = [customField("f1", "Shoe size", { kind: "number" }), customField("f2", "Allergies", { position: 2 })];
+    const withValue: UserDetail = {
+      ...ada,
+      custom_values: [{ field_id: "f1", name: "Shoe size", kind: "number", value: "42", display: "42" }],
+    };
+    serve({
+      set_custom_value: ({ value }) => ({
+        ...withValue,
+        custom_values: [...withValue.custom_values, { field_id: "f2", name: "Allergies", kind: "text", value, display: value }],
+      }),
+    });
     renderDetail(withValue);
 
-    const section = screen.getByTestId("custom-fields");
-    expect(within(section).getByTestId("detail-custom-f1").textContent?.trim()).toBe("42");
-    await user.click(within(section).getByTestId("detail-custom-f2"));
-    await user.type(screen.getByTestId("detail-custom-f2-input"), "Peanuts{Enter}");
+    const rows = within(screen.getByTestId("custom-fields")).getAllByTestId("custom-field-row");
+    expect(rows.map((r) => r.dataset.fieldName)).toEqual(["Shoe size", "Allergies"]);
+    expect(within(rows[0]).getByTestId("custom-value").textContent?.trim()).toBe("42");
+    await user.click(within(rows[1]).getByTestId("custom-value"));
+    await user.type(within(rows[1]).getByTestId("custom-value-input"), "Peanuts{Enter}");
 
     expect(callsOf("set_custom_value")).toEqual([{ user_id: "u1", field_id: "f2", value: "Peanuts" }]);
-    await waitFor(() => expect(screen.getByTestId("detail-custom-f2").textContent?.trim()).toBe("Peanuts"));
+    await waitFor(() => expect(within(rows[1]).getByTestId("custom-value").textContent?.trim()).toBe("Peanuts"));
   });
 
-  it("has no custom fields section while the workspace has none", () => {
+  it("says how to add custom fields while the workspace has none", () => {
     serve({});
     renderDetail(ada);
-    expect(screen.queryByTestId("custom-fields")).toBeNull();
+    expect(screen.getByTestId("custom-fields-empty").textContent).toContain("No custom fields yet");
+    expect(screen.getByTestId("open-custom-field-settings")).toBeTruthy();
   });
 });
