@@ -218,3 +218,27 @@ fn export_writes_every_field_and_import_reads_back_the_same_values() {
         assert!(text.contains("Bob,5 JPY"), "{text}");
     });
 }
+
+#[test]
+fn a_new_field_named_by_a_mapping_keeps_the_rules_of_one_added_in_settings() {
+    common::runtime().block_on(async {
+        let (d, kith) = common::kith().await;
+        let file = d.path().join("a.csv");
+        std::fs::write(&file, "First Name,Mail\nAnn,ann@example.com\n").unwrap();
+        for bad in ["E-mail", "=SUM(A1)"] {
+            let opts = kith_core::import::run::ImportOptions {
+                mapping: Some(vec![Target::FirstName, Target::Custom { name: bad.into() }]),
+                ..common::import_options(Mode::Create)
+            };
+            let err = common::import(&kith, &file, &opts).await.unwrap_err();
+            match err {
+                kith_core::import::run::RunError::Core(e) => {
+                    assert_eq!(e.field(), Some("mapping"), "{bad}: {e}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert!(kith.fields().list().await.unwrap().is_empty());
+        assert_eq!(kith.users().count().await.unwrap(), 0, "nothing imported");
+    });
+}

@@ -40,7 +40,9 @@ const CUSTOMERS = [
   'Ana,Núñez,ana@example.com,+44 20 7123 4567,',
 ].join('\n') + '\n';
 const MORE = ['Name,E-mail', 'Søren Kierkegaard,soren@example.com', 'Chloé Martin,chloe@example.com'].join('\n') + '\n';
-const EXPORT_HEADER = 'Kith ID,First Name,Last Name,Email,Mobile Phone,Home Phone,App User ID,Stripe Customer ID,Created At,Teams,Street,City,Region,Postal Code,Country';
+// The custom field the import creates is exported too, after the built-in columns.
+const EXPORT_HEADER =
+  'Kith ID,First Name,Last Name,Email,Mobile Phone,Home Phone,App User ID,Stripe Customer ID,Created At,Teams,Street,City,Region,Postal Code,Country,Front desk notes';
 /** Big enough that a debug build is still importing when Cancel is clicked. */
 const BIG_ROWS = 60_000;
 

@@ -20,5 +20,6 @@ pub mod value;
 pub use catalog::Catalog;
 pub use model::*;
 pub use options::option_id;
+pub(crate) use service::check_name;
 pub use service::Fields;
 pub use value::ValueError;

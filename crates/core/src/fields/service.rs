@@ -210,28 +210,37 @@ impl Fields<'_> {
     /// built-in field (an exported file must say which column is which).
     async fn name(&self, name: &str, except: Option<Uuid>) -> Result<String> {
         let name = unique_name(self.store, &CUSTOM_FIELDS, name, except).await?;
-        if name.chars().count() > 100 {
-            return Err(CoreError::validation(
-                "name",
-                "Keep the name under 100 characters",
-            ));
-        }
-        if name.starts_with(['=', '+', '-', '@']) {
-            return Err(CoreError::validation(
-                "name",
-                "A name can't start with = + - or @ (spreadsheets read that as a formula)",
-            ));
-        }
-        // Letters and digits only: "E-mail" reads as the Email column to a person.
-        let key = |s: &str| -> String { fold(s).chars().filter(|c| c.is_alphanumeric()).collect() };
-        if Column::ALL.iter().any(|c| key(c.header()) == key(&name)) {
-            return Err(CoreError::validation(
-                "name",
-                format!("{name} is a built-in field — choose another name"),
-            ));
-        }
+        check_name(&name)?;
         Ok(name)
     }
+}
+
+/// The rules a field name keeps besides being unique: short, not read as a
+/// formula by a spreadsheet, and not the export header of a built-in field (an
+/// exported file must say which column is which). Also what an import checks
+/// before it creates a field a column names.
+pub(crate) fn check_name(name: &str) -> Result<()> {
+    if name.chars().count() > 100 {
+        return Err(CoreError::validation(
+            "name",
+            "Keep the name under 100 characters",
+        ));
+    }
+    if name.starts_with(['=', '+', '-', '@']) {
+        return Err(CoreError::validation(
+            "name",
+            "A name can't start with = + - or @ (spreadsheets read that as a formula)",
+        ));
+    }
+    // Letters and digits only: "E-mail" reads as the Email column to a person.
+    let key = |s: &str| -> String { fold(s).chars().filter(|c| c.is_alphanumeric()).collect() };
+    if Column::ALL.iter().any(|c| key(c.header()) == key(name)) {
+        return Err(CoreError::validation(
+            "name",
+            format!("{name} is a built-in field — choose another name"),
+        ));
+    }
+    Ok(())
 }
 
 /// A money field's currency: required, upper case, one Kith knows. Other kinds

@@ -158,11 +158,22 @@ pub async fn run(
         Some(m) => m.clone(),
         None => auto_map_with(&sniffed.headers, &catalog),
     };
-    if targets
-        .iter()
-        .any(|t| matches!(t, Target::Custom { name } if name.trim().is_empty()))
-    {
-        return Err(CoreError::validation("mapping", "Give the new custom field a name").into());
+    for target in &targets {
+        let Target::Custom { name } = target else {
+            continue;
+        };
+        if name.trim().is_empty() {
+            return Err(
+                CoreError::validation("mapping", "Give the new custom field a name").into(),
+            );
+        }
+        // A field the import will create keeps the rules of one added in Settings.
+        if catalog.by_name(name).is_none() {
+            crate::fields::check_name(name.trim()).map_err(|e| match e {
+                CoreError::Validation { message, .. } => CoreError::validation("mapping", message),
+                other => other,
+            })?;
+        }
     }
     let file = Rows::open(path, &sniffed)?;
     // Reading and validating rows (phone numbers especially) costs about as much

@@ -85,6 +85,17 @@ describe("Custom value editors", () => {
     await waitFor(() => expect(within(credit).getByTestId("custom-value").textContent?.trim()).toBe("$19.99"));
   });
 
+  it("keeps an amount as typed, even one the core will refuse", async () => {
+    const user = userEvent.setup();
+    renderSection([CREDIT]);
+    serve({ set_custom_value: () => Promise.reject(kithError("“lots” is not an amount — write it like 19.99 EUR", "custom:f-credit")) });
+    await user.click(within(row("Credit")).getByTestId("custom-value"));
+    await user.type(within(row("Credit")).getByTestId("custom-value-amount"), "lots{Enter}");
+    expect(callsOf("set_custom_value")).toEqual([{ user_id: "u1", field_id: "f-credit", value: "lots EUR" }]);
+    expect((within(row("Credit")).getByTestId("custom-value-amount") as HTMLInputElement).value).toBe("lots");
+    expect((await within(row("Credit")).findByTestId("custom-value-error")).textContent).toContain("not an amount");
+  });
+
   it("saves a date, a checkbox, and keeps long text on several lines until Ctrl+Enter", async () => {
     const user = userEvent.setup();
     renderSection([BIRTHDAY, NEWS, NOTES]);

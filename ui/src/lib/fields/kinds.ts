@@ -59,7 +59,16 @@ export function splitChoices(display: string | null | undefined): string[] {
     .filter(Boolean);
 }
 
-const locale = () => globalThis.navigator?.language;
+/** The person's locale when Intl knows it; the runtime's own otherwise (a webview started
+ *  under the C/POSIX locale reports "C", which no Intl formatter accepts). */
+function locale(): string | undefined {
+  const language = globalThis.navigator?.language;
+  try {
+    return language && Intl.NumberFormat.supportedLocalesOf([language]).length > 0 ? language : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function safeFormat(format: () => string, fallback: string): string {
   try {

@@ -18,7 +18,7 @@ describe("import targets", () => {
 
   it("offers every field, the auto-mapped phone slots, custom fields and a new one", () => {
     const mapping: ImportTarget[] = [{ kind: "phone_type", slot: 1 }, { kind: "phone_value", slot: 1 }, { kind: "custom", name: "Shoe size" }];
-    const groups = targetOptions(mapping, [customField("f1", "Allergies")]);
+    const groups = targetOptions(mapping, [customField("f1", "Allergies"), customField("f2", "Tier", { kind: "single_select" })]);
     const labels = groups.flatMap((g) => g.options.map((o) => o.label));
     expect(labels).toEqual([
       "Don't import",
@@ -26,7 +26,7 @@ describe("import targets", () => {
       "Email", "Mobile phone", "Home phone", "Phone (any)", "Phone 1 type", "Phone 1 number",
       "Street", "City", "Region", "Postal code", "Country",
       "App user ID", "Stripe customer ID", "Teams", "Created at", "Kith ID",
-      "Allergies", "Shoe size (new)", "New custom field…",
+      "Allergies", "Shoe size (new)", "Tier (single select)", "New custom field…",
     ]);
     expect(groups.at(-1)?.options.at(-1)?.key).toBe(NEW_CUSTOM_KEY);
     // An existing field named in another case is the same field, not a new one.

@@ -1,6 +1,7 @@
 // Where a CSV column can go, as people read it, and the keys the mapping <select>s use.
 import type { CustomField } from "../ipc/generated/CustomField";
 import type { ImportTarget } from "../ipc/generated/ImportTarget";
+import { KIND_LABELS } from "../fields/kinds";
 
 type Kind = ImportTarget["kind"];
 type PlainKind = Exclude<Kind, "phone_type" | "phone_value" | "custom">;
@@ -82,7 +83,11 @@ export type TargetGroup = { label: string | null; options: TargetOption[] };
 export function targetOptions(mapping: readonly ImportTarget[], customFields: readonly CustomField[]): TargetGroup[] {
   const slots = new Map<string, TargetOption & { order: number }>();
   const custom = new Map<string, TargetOption>();
-  for (const field of customFields) custom.set(field.name.toLowerCase(), { key: `${CUSTOM_PREFIX}${field.name}`, label: field.name });
+  // A field of another kind than text says so: its cells are read as that kind.
+  for (const field of customFields) {
+    const label = field.kind === "text" ? field.name : `${field.name} (${KIND_LABELS[field.kind].toLowerCase()})`;
+    custom.set(field.name.toLowerCase(), { key: `${CUSTOM_PREFIX}${field.name}`, label });
+  }
   for (const target of mapping) {
     if (target.kind === "phone_type" || target.kind === "phone_value") {
       // Slot by slot, each type before its number, as Google's columns come.

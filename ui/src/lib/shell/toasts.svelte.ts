@@ -55,3 +55,12 @@ export async function runToastAction(id: number) {
 export function showError(error: { message: string }) {
   showToast(error.message, { tone: "error" });
 }
+
+/** Runs an action whose failure has no field to show under: the error goes to a toast. */
+export async function toastErrors(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (e) {
+    showError(e as { message: string });
+  }
+}
