@@ -147,6 +147,19 @@ describe('Custom fields', { timeout: 15 * 60_000 }, () => {
     });
     await waitForText(browser, () => textOf(byTestId(fieldRow('custom-fields', 'Store credit'), 'custom-value')), '19.99', 'the amount after a relaunch');
     await screenshot(browser, 'detail-after-relaunch');
+
+    // The history has both changes, as people read the values.
+    await (await shown(browser, 'tab-activity')).click();
+    await shown(browser, 'activity-tab');
+    const changes = () => browser.execute(
+      (s) => [...document.querySelectorAll(s)].map((e) => e.textContent.replace(/\s+/g, ' ').trim()),
+      `${sel('activity-tab')} [data-kind="field_changed"]`,
+    );
+    await browser.waitUntil(async () => (await changes()).length >= 2, { timeout: WAIT, timeoutMsg: 'both custom values in the history' });
+    const texts = (await changes()).join('\n');
+    assert.match(texts, /Set Membership\s*empty\s*Gold/);
+    assert.match(texts, /Set Store credit\s*empty\s*19\.99 EUR/);
+    await screenshot(browser, 'activity');
   });
 
   test('4. the user list finds the user by a custom value', { timeout: TEST_TIMEOUT }, async () => {
