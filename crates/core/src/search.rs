@@ -112,21 +112,19 @@ pub(crate) fn trigram_match(text: &str) -> (Option<String>, bool) {
     (Some(words.join(" AND ")), false)
 }
 
-/// Typed text as an FTS5 match over a folded word index: every word of two
-/// letters or more as a prefix ("renew" finds "renewal"), ANDed (`None` when
-/// there is none), and whether the text held only one-letter words, which would
-/// be a prefix of too much to be worth looking up.
-pub(crate) fn word_prefix_match(text: &str) -> (Option<String>, bool) {
+/// Typed text as the words to look up in a folded word index: every word of two
+/// letters or more, folded (to be matched as a prefix: "renew" finds "renewal"),
+/// and whether the text held only one-letter words, which would be a prefix of too
+/// much to be worth looking up.
+pub(crate) fn search_words(text: &str) -> (Vec<String>, bool) {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     let words: Vec<String> = fold(&text)
         .split_whitespace()
         .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
-        .map(|w| format!("{}*", fts_literal(w)))
+        .map(str::to_owned)
         .collect();
-    if words.is_empty() {
-        return (None, !text.trim().is_empty());
-    }
-    (Some(words.join(" AND ")), false)
+    let too_short = words.is_empty() && !text.trim().is_empty();
+    (words, too_short)
 }
 
 /// An FTS5 string literal: the term in double quotes, inner quotes doubled.

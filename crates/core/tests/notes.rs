@@ -325,3 +325,31 @@ fn words_are_found_by_their_start_and_a_redefined_index_is_rebuilt_on_open() {
         assert_eq!(mark, None);
     });
 }
+
+#[test]
+fn a_word_prefix_finds_every_completion_however_many_there_are() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        let notes = kith.notes();
+        // Few completions (the prefix is spelled out as its terms) and many (more than
+        // are spelled out: the index's own prefix search) must find the same notes a
+        // plain prefix search would.
+        for body in ["Renewal due", "renewals pending", "renew now", "Renée called"] {
+            notes.add(ann, &input(body, &[]), None).await.unwrap();
+        }
+        for i in 0..40 {
+            notes
+                .add(ann, &input(&format!("code plumbing{i:02} fixed"), &[]), None)
+                .await
+                .unwrap();
+        }
+        let mut renew = found(&kith, text("renew")).await;
+        renew.sort();
+        assert_eq!(renew, ["Renewal due", "renew now", "renewals pending"]);
+        assert_eq!(found(&kith, text("plumbing")).await.len(), 40);
+        assert_eq!(found(&kith, text("plumbing1")).await.len(), 10);
+        assert!(found(&kith, text("plumbingzz")).await.is_empty());
+        assert_eq!(found(&kith, text("renewal pend")).await, ["renewals pending"]);
+    });
+}

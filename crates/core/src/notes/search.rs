@@ -6,14 +6,18 @@ use sqlx::SqlitePool;
 use super::model::{NoteHit, NoteQuery, NoteSearch};
 use super::read::{note_of, with_tags, NOTE_COLUMNS};
 use crate::error::Result;
-use crate::search::{user_name_of, word_prefix_match, USER_NAME_COLUMNS};
+use crate::search::{fts_literal, search_words, user_name_of, USER_NAME_COLUMNS};
 use crate::store::tag_phrase;
 
 /// Most hits one search returns.
 const MAX_LIMIT: i64 = 500;
 
 pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteSearch> {
-    let (words, query_too_short) = word_prefix_match(&query.text);
+    let (words, query_too_short) = search_words(&query.text);
+    let mut terms = Vec::with_capacity(words.len());
+    for word in &words {
+        terms.push(prefix_expression(pool, word).await?);
+    }
     let tag = query
         .tag
         .as_deref()
@@ -25,7 +29,7 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
     // Words and tag both go to the index, which intersects them. Newest first: notes
     // get rids in the order they were written here, and FTS5 walks its index by
     // rowid, so ORDER BY rowid DESC stops at the limit instead of sorting every match.
-    let mut expr: Vec<String> = words.into_iter().collect();
+    let mut expr: Vec<String> = terms;
     if let Some(tag) = tag {
         expr.push(tag_phrase(tag));
     }
@@ -80,5 +84,51 @@ pub(super) async fn search(pool: &SqlitePool, query: &NoteQuery) -> Result<NoteS
     Ok(NoteSearch {
         hits,
         query_too_short,
+    })
+}
+
+/// Terms a prefix may expand to before the index's own prefix search is cheaper.
+const MAX_EXPANSION: i64 = 64;
+/// Prefix lengths the index keeps a prefix index for (migration 0008's `prefix`).
+const INDEXED_PREFIX_CHARS: usize = 3;
+
+/// One searched word as an FTS5 expression matching every term it is a prefix of.
+///
+/// FTS5 answers `"word"*` by merging the postings of every matching term in memory
+/// before `ORDER BY rowid DESC LIMIT n` can stop, which for a common word means
+/// reading hundreds of thousands of entries. The same set of terms written out —
+/// `("word" OR "words")` — is read lazily, newest first, and stops at the limit. So a
+/// word with few completions is expanded through the index's vocabulary; one with
+/// many, or short enough for the prefix index, stays a prefix query.
+async fn prefix_expression(pool: &SqlitePool, word: &str) -> Result<String> {
+    let prefix = format!("{}*", fts_literal(word));
+    // Words the tokenizer splits ("follow-up") are phrase prefixes; leave them be.
+    let one_token = word.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !one_token || word.chars().count() <= INDEXED_PREFIX_CHARS {
+        return Ok(prefix);
+    }
+    // Terms sort by their UTF-8 bytes: every term starting with `word` lies in
+    // [word, word + U+10FFFF).
+    let upper = format!("{word}\u{10FFFF}");
+    let terms: Vec<String> = sqlx::query_scalar(
+        "SELECT term FROM notes_fts_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+    )
+    .bind(word)
+    .bind(&upper)
+    .bind(MAX_EXPANSION + 1)
+    .fetch_all(pool)
+    .await?;
+    Ok(match terms.len() as i64 {
+        // No term has this prefix: the word itself finds nothing, at once.
+        0 => fts_literal(word),
+        n if n > MAX_EXPANSION => prefix,
+        _ => format!(
+            "({})",
+            terms
+                .iter()
+                .map(|t| fts_literal(t))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        ),
     })
 }
