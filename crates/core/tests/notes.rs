@@ -335,12 +335,21 @@ fn a_word_prefix_finds_every_completion_however_many_there_are() {
         // Few completions (the prefix is spelled out as its terms) and many (more than
         // are spelled out: the index's own prefix search) must find the same notes a
         // plain prefix search would.
-        for body in ["Renewal due", "renewals pending", "renew now", "Renée called"] {
+        for body in [
+            "Renewal due",
+            "renewals pending",
+            "renew now",
+            "Renée called",
+        ] {
             notes.add(ann, &input(body, &[]), None).await.unwrap();
         }
         for i in 0..40 {
             notes
-                .add(ann, &input(&format!("code plumbing{i:02} fixed"), &[]), None)
+                .add(
+                    ann,
+                    &input(&format!("code plumbing{i:02} fixed"), &[]),
+                    None,
+                )
                 .await
                 .unwrap();
         }
@@ -350,6 +359,9 @@ fn a_word_prefix_finds_every_completion_however_many_there_are() {
         assert_eq!(found(&kith, text("plumbing")).await.len(), 40);
         assert_eq!(found(&kith, text("plumbing1")).await.len(), 10);
         assert!(found(&kith, text("plumbingzz")).await.is_empty());
-        assert_eq!(found(&kith, text("renewal pend")).await, ["renewals pending"]);
+        assert_eq!(
+            found(&kith, text("renewal pend")).await,
+            ["renewals pending"]
+        );
     });
 }
