@@ -164,6 +164,12 @@ fn one_feed_holds_field_changes_notes_tasks_and_files_newest_first() {
         );
         assert_eq!(renamed.subject_id, Some(file.id));
         assert_eq!(all[3].subject.as_deref(), Some("Send the contract"));
+        // A note's edit names the note; its earlier text is a version, not log data.
+        assert_eq!(
+            all[5].subject.as_deref(),
+            Some("Called about the renewal: yes")
+        );
+        assert_eq!((all[5].old.as_deref(), all[5].new.as_deref()), (None, None));
         assert_eq!(all[6].actor.as_ref().map(|a| a.id), Some(dana));
 
         // Filters: one kind of record at a time.

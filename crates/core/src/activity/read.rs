@@ -342,11 +342,9 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
     } else {
         group
     };
-    // A note's edit shows its text before and after; the log keeps them whole.
-    let shows_values = matches!(
-        kind,
-        K::FieldChanged | K::TaskChanged | K::FileRenamed | K::NoteEdited
-    );
+    // A note's edit shows the note's opening words (its subject); earlier texts are
+    // its versions, not the log's.
+    let shows_values = matches!(kind, K::FieldChanged | K::TaskChanged | K::FileRenamed);
     let (old, new, label) = match &field {
         // An image's values are attachments: shown by their file names.
         Some(f) if table == "user_images" => (

@@ -100,6 +100,10 @@ const TRACKED: &[Tracked] = &[
 const SECRET: &[&str] = &["generated_password"];
 /// Stands for a secret's value in the log.
 const MASK: &str = "•";
+/// Columns whose values are kept elsewhere: a note's earlier texts are its
+/// versions (note_versions), so the log only says the text changed rather than
+/// holding up to 100 KB twice per edit.
+const VALUES_ELSEWHERE: &[&str] = &["body"];
 
 /// The values tracked rows had before the batch: (table, row) → column → text.
 pub(super) struct Before(HashMap<(&'static str, Uuid), HashMap<String, Option<String>>>);
@@ -263,8 +267,11 @@ fn entries_for_row(
             continue;
         }
         let secret = SECRET.contains(column);
+        let elsewhere = VALUES_ELSEWHERE.contains(column);
         let mask = |v: Option<String>| {
-            if secret {
+            if elsewhere {
+                None
+            } else if secret {
                 v.map(|_| MASK.to_owned())
             } else {
                 v

@@ -26,10 +26,10 @@ function shown(field: string | null, value: string | null): string | null {
   return field && PHONE_FIELDS.has(field) ? formatPhone(value) : value;
 }
 
-function fieldChange(verbOnTask: string, e: ActivityEntry): Described {
+function fieldChange(e: ActivityEntry, ofTask = false): Described {
   const field = e.field ?? "a field";
   const change = { old: shown(e.field, e.old), new: shown(e.field, e.new) };
-  const what = verbOnTask ? `${field} of task ${quoted(e.subject)}` : field;
+  const what = ofTask ? `${field} of task ${quoted(e.subject)}` : field;
   if (change.old === null) return { text: `Set ${what}`, change };
   if (change.new === null) return { text: `Cleared ${what}`, change };
   return { text: `Changed ${what}`, change };
@@ -45,7 +45,7 @@ export function describe(e: ActivityEntry): Described {
     case "user_restored":
       return { text: "Restored from the trash" };
     case "field_changed":
-      return fieldChange("", e);
+      return fieldChange(e);
     case "note_added":
       return { text: "Added a note", quote: e.subject ?? undefined };
     case "note_edited":
@@ -65,7 +65,7 @@ export function describe(e: ActivityEntry): Described {
     case "task_reopened":
       return { text: `Reopened task ${quoted(e.subject)}` };
     case "task_changed":
-      return fieldChange("task", e);
+      return fieldChange(e, true);
     case "task_deleted":
       return { text: `Deleted task ${quoted(e.subject)}` };
     case "task_restored":
