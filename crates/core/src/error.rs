@@ -56,6 +56,12 @@ pub enum CoreError {
     },
 }
 
+impl From<kith_protocol::schema::SchemaError> for CoreError {
+    fn from(e: kith_protocol::schema::SchemaError) -> Self {
+        CoreError::Schema(e.0)
+    }
+}
+
 impl CoreError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         CoreError::Validation {

@@ -3,7 +3,6 @@
 use std::str::FromStr;
 
 use phonenumber::country;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{CoreError, Result};
 
@@ -145,11 +144,7 @@ fn plausible(number: &phonenumber::PhoneNumber) -> bool {
     length_ok && whole
 }
 
-/// The shape of a stored phone number: + and 8 to 15 digits (E.164).
-pub fn is_e164(s: &str) -> bool {
-    s.strip_prefix('+')
-        .is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
-}
+pub use kith_protocol::checks::{contains_card_number, is_e164};
 
 /// Whether `region` is an ISO 3166 region the phone library knows.
 pub fn is_region(region: &str) -> bool {
@@ -194,87 +189,6 @@ pub fn web_url(field: &str, value: &str) -> Result<String> {
             "This isn't a web link, like https://instagram.com/name",
         )),
     }
-}
-
-/// Whether `s` holds a full card number, which Kith never stores: 13–19 digits
-/// that start like a payment card (2–6: Mastercard, Amex, Visa, Discover, …) and
-/// pass the Luhn check, written plain or in groups split by single spaces, dashes,
-/// dots or slashes, full-width digits included. Numbers are looked for at group
-/// boundaries, so "ref 1 4242 4242 4242 4242" is caught while a long tracking
-/// number is not taken apart.
-pub fn contains_card_number(s: &str) -> bool {
-    // Every cell of an import passes here. ASCII text needs no normalizing, and
-    // with fewer than 13 digits cannot hold a card number.
-    if s.is_ascii() && s.bytes().filter(u8::is_ascii_digit).count() < 13 {
-        return false;
-    }
-    let normalized: String = s.nfkc().collect();
-    let mut groups: Vec<Vec<u8>> = Vec::new();
-    let mut current: Vec<u8> = Vec::new();
-    let check_run = |groups: &mut Vec<Vec<u8>>| {
-        let hit = run_has_card(groups);
-        groups.clear();
-        hit
-    };
-    let chars: Vec<char> = normalized.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
-            current.push(d as u8);
-            continue;
-        }
-        let separator = matches!(c, ' ' | '-' | '.' | '/')
-            && !current.is_empty()
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
-        if !current.is_empty() {
-            groups.push(std::mem::take(&mut current));
-        }
-        if !separator && check_run(&mut groups) {
-            return true;
-        }
-    }
-    if !current.is_empty() {
-        groups.push(current);
-    }
-    check_run(&mut groups)
-}
-
-/// Whether consecutive digit groups, taken whole, spell a card number.
-fn run_has_card(groups: &[Vec<u8>]) -> bool {
-    for start in 0..groups.len() {
-        let mut digits: Vec<u8> = Vec::new();
-        for group in &groups[start..] {
-            digits.extend_from_slice(group);
-            if digits.len() > 19 {
-                break;
-            }
-            if digits.len() >= 13 && (2..=6).contains(&digits[0]) && luhn(&digits) {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-fn luhn(digits: &[u8]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 //! `(hlc, node)`, so this crate is small, versioned and free of I/O.
 
 mod change;
+pub mod checks;
 mod hlc;
+pub mod schema;
 mod value;
 
 pub use change::{Change, NodeId, Stamp};

@@ -155,14 +155,7 @@ pub fn search_forms(field: &CustomField, stored: &str) -> (Option<String>, Optio
     }
 }
 
-/// Whether `stored` is a select's stored form: one canonical UUID, or a JSON list
-/// of them.
-pub fn is_option_ids(stored: &str) -> bool {
-    let canonical = |s: &str| Uuid::parse_str(s).is_ok_and(|u| u.to_string() == s);
-    canonical(stored)
-        || serde_json::from_str::<Vec<String>>(stored)
-            .is_ok_and(|ids| !ids.is_empty() && ids.iter().all(|s| canonical(s)))
-}
+pub use kith_protocol::checks::is_option_ids;
 
 /// The option ids a stored select value names (one, or a JSON list).
 pub fn option_ids(stored: &str) -> Vec<Uuid> {

@@ -72,10 +72,7 @@ pub struct StoredBlob {
     pub created: bool,
 }
 
-/// Whether `s` is a SHA-256 as the store names blobs: 64 lower-case hex digits.
-pub fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
+pub use kith_protocol::checks::is_sha256;
 
 #[derive(Debug, Clone)]
 pub struct BlobStore {
