@@ -9,6 +9,7 @@ mod change;
 pub mod checks;
 mod hlc;
 pub mod schema;
+pub mod sync;
 mod value;
 
 pub use change::{Change, NodeId, Stamp};
