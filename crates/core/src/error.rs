@@ -19,6 +19,10 @@ pub enum ErrorKind {
     Internal,
     /// The person stopped a long operation; nothing was changed.
     Cancelled,
+    /// A sync server cannot be reached; the work is kept and sent later.
+    Network,
+    /// Not signed in to a sync server, or the sign-in was refused or revoked.
+    Unauthorized,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,9 @@ pub enum CoreError {
         #[source]
         source: crate::fields::ValueError,
     },
+    /// Talking to a sync server failed; the message says why, for a person.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
 }
 
 impl From<kith_protocol::schema::SchemaError> for CoreError {
@@ -82,6 +89,7 @@ impl CoreError {
             CoreError::Storage(_) | CoreError::Migrate(_) | CoreError::Io(_) => ErrorKind::Storage,
             CoreError::Clock(_) | CoreError::Corrupt(_) => ErrorKind::Internal,
             CoreError::File(e) => e.kind(),
+            CoreError::Sync(e) => crate::sync::error_kind(e),
         }
     }
 

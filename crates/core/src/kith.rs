@@ -12,7 +12,7 @@ use crate::notes::Notes;
 use crate::search::{search_users, SearchResult};
 use crate::settings::{self, Settings};
 use crate::staff::StaffDirectory;
-use crate::store::Store;
+use crate::store::{Store, WallClock};
 use crate::tasks::Tasks;
 use crate::users::Users;
 use crate::workspace::Workspace;
@@ -24,20 +24,32 @@ pub struct Kith {
     store: Store,
     data_dir: PathBuf,
     settings: RwLock<Settings>,
+    sync: crate::sync::Runtime,
 }
 
 impl Kith {
     /// Opens the data directory, creating it and its database when missing.
     pub async fn open(data_dir: &Path) -> Result<Kith> {
+        Self::open_with_clock(data_dir, Box::new(crate::store::system_ms)).await
+    }
+
+    /// Opens with a supplied wall clock, so tests can simulate a device whose
+    /// clock is wrong.
+    pub async fn open_with_clock(data_dir: &Path, wall_ms: WallClock) -> Result<Kith> {
         std::fs::create_dir_all(data_dir)?;
-        let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
+        let store = Store::open_with_clock(&data_dir.join(DATABASE_FILE), wall_ms).await?;
         let settings = settings::load(store.pool()).await?;
         crate::activity::register_device(&store, settings.current_staff_id).await?;
         Ok(Kith {
             store,
             data_dir: data_dir.to_path_buf(),
             settings: RwLock::new(settings),
+            sync: crate::sync::Runtime::default(),
         })
+    }
+
+    pub(crate) fn sync_runtime(&self) -> &crate::sync::Runtime {
+        &self.sync
     }
 
     pub fn store(&self) -> &Store {

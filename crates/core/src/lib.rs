@@ -14,6 +14,7 @@ pub mod search;
 pub mod settings;
 pub mod staff;
 pub mod store;
+pub mod sync;
 pub mod tasks;
 pub mod text;
 pub mod users;

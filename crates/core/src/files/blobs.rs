@@ -210,6 +210,42 @@ impl BlobStore {
         Ok(size)
     }
 
+    /// Where a download of `sha256` collects its bytes until they are verified.
+    pub fn partial_path(&self, sha256: &str) -> Option<PathBuf> {
+        is_sha256(sha256).then(|| self.root.join(TMP_DIR).join(format!("{sha256}.part")))
+    }
+
+    /// Moves a finished download into the store if its bytes hash to `sha256`;
+    /// a partial file that does not is removed, so the next try starts afresh.
+    pub fn adopt_partial(&self, sha256: &str) -> Result<(), FileError> {
+        let (Some(partial), Some(dest)) = (self.partial_path(sha256), self.path_of(sha256)) else {
+            return Err(FileError::Damaged(sha256.to_owned()));
+        };
+        let file = File::open(&partial).map_err(|e| source_error(&partial, e))?;
+        let (hash, _) = copy_hashing(file, &mut io::sink(), &partial).map_err(|e| match e {
+            FileError::Read(source) => FileError::Unreadable {
+                path: partial.clone(),
+                source,
+            },
+            e => e,
+        })?;
+        if hash != sha256 {
+            let _ = std::fs::remove_file(&partial);
+            return Err(FileError::Damaged(sha256.to_owned()));
+        }
+        let shard = dest.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(shard).map_err(|source| FileError::Write {
+            path: shard.to_path_buf(),
+            source,
+        })?;
+        std::fs::rename(&partial, &dest).map_err(|source| FileError::Write {
+            path: dest.clone(),
+            source,
+        })?;
+        sync_dir(shard);
+        Ok(())
+    }
+
     /// Temp files in the store, for tests and sweeps.
     pub fn temp_files(&self) -> io::Result<Vec<PathBuf>> {
         match std::fs::read_dir(self.root.join(TMP_DIR)) {
@@ -254,7 +290,7 @@ fn source_error(path: &Path, e: io::Error) -> FileError {
 /// Read failures are [`FileError::Read`]; write failures name `out_path`.
 fn copy_hashing(
     mut reader: impl Read,
-    out: &mut File,
+    out: &mut impl Write,
     out_path: &Path,
 ) -> Result<(String, u64), FileError> {
     let mut buf = vec![0u8; BUFFER];

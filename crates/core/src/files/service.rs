@@ -169,6 +169,14 @@ impl Files<'_> {
         super::search::find(self.store.pool(), query, kind, limit).await
     }
 
+    /// Whether a live attachment's bytes are on this device. False for a file
+    /// synced from another desktop and not fetched yet: `kith.sync().fetch_blob`
+    /// brings it now.
+    pub async fn downloaded(&self, id: Uuid) -> Result<bool> {
+        let attachment = self.get(id).await?;
+        Ok(self.blobs.contains(&attachment.sha256))
+    }
+
     /// Where a live attachment's bytes are on this device, for opening it with
     /// the default app or showing it in its folder. Not found when the row came
     /// from another device whose upload this one has not fetched yet.

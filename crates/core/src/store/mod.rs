@@ -10,6 +10,8 @@ mod derive;
 mod file_index;
 mod fts;
 mod note_index;
+mod sync_state;
+pub use sync_state::OutboxStats;
 mod value_index;
 pub(crate) use note_index::tag_phrase;
 
@@ -19,6 +21,7 @@ pub(crate) use apply::{placeholders, CHUNK};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kith_protocol::{Change, Hlc, NodeId, Value};
@@ -87,7 +90,7 @@ pub struct Bulk<'s> {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     hlc: Hlc,
     node: NodeId,
-    wall_ms: &'s WallClock,
+    clock_src: &'s Clock,
     /// `CREATE INDEX` statements of indexes dropped for this write, run again by
     /// [`Bulk::finish`].
     deferred: Vec<String>,
@@ -98,7 +101,7 @@ pub struct Bulk<'s> {
 impl Bulk<'_> {
     /// Stamps, applies and records local edits inside the long transaction.
     pub async fn commit(&mut self, edits: Vec<Edit>) -> Result<Vec<Change>> {
-        let now = (self.wall_ms)();
+        let now = self.clock_src.now_ms();
         let mut changes = Vec::with_capacity(edits.len());
         let fresh: HashSet<(&'static str, Uuid)> = edits
             .iter()
@@ -183,14 +186,28 @@ pub struct MergeReport {
     pub applied: usize,
 }
 
-type WallClock = Box<dyn Fn() -> u64 + Send + Sync>;
+pub type WallClock = Box<dyn Fn() -> u64 + Send + Sync>;
+
+/// The time local edits are stamped with: the wall clock plus a correction learnt
+/// from a sync server whose clock disagreed (see [`Store::set_clock_offset`]).
+struct Clock {
+    wall: WallClock,
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    fn now_ms(&self) -> u64 {
+        let wall = i64::try_from((self.wall)()).unwrap_or(i64::MAX);
+        u64::try_from(wall.saturating_add(self.offset_ms.load(Ordering::Relaxed))).unwrap_or(0)
+    }
+}
 
 pub struct Store {
     pool: SqlitePool,
     node: NodeId,
     /// Holding this lock is being the one writer; it guards the persisted clock too.
     writer: Mutex<Hlc>,
-    wall_ms: WallClock,
+    clock_src: Clock,
 }
 
 pub fn system_ms() -> u64 {
@@ -201,6 +218,8 @@ pub fn system_ms() -> u64 {
 
 const META_NODE: &str = "node_id";
 const META_HLC: &str = "hlc";
+/// Milliseconds added to the wall clock, learnt from a sync server's clock.
+const META_CLOCK_OFFSET: &str = "clock_offset_ms";
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -244,12 +263,19 @@ impl Store {
             Uuid::parse_str(&node).map_err(|e| CoreError::Corrupt(format!("node id: {e}")))?,
         );
         let hlc = parse_clock(read_meta(&pool, META_HLC).await?)?;
-        tracing::debug!(%node, %hlc, path = %path.display(), "store opened");
+        let offset_ms = read_meta(&pool, META_CLOCK_OFFSET)
+            .await?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        tracing::debug!(%node, %hlc, offset_ms, path = %path.display(), "store opened");
         Ok(Store {
             pool,
             node,
             writer: Mutex::new(hlc),
-            wall_ms,
+            clock_src: Clock {
+                wall: wall_ms,
+                offset_ms: AtomicI64::new(offset_ms),
+            },
         })
     }
 
@@ -305,7 +331,7 @@ impl Store {
             tx,
             hlc,
             node: self.node,
-            wall_ms: &self.wall_ms,
+            clock_src: &self.clock_src,
             deferred: Vec::new(),
             origin: ORIGIN_EDIT.to_owned(),
         })
@@ -315,13 +341,31 @@ impl Store {
     /// A change naming an unknown table or column, or carrying a bad value, refuses
     /// the whole batch: the transaction rolls back and nothing is written.
     pub async fn merge(&self, changes: &[Change]) -> Result<MergeReport> {
+        self.merge_recording(changes, &[]).await
+    }
+
+    /// [`Store::merge`], writing device-local sync state (`sync_state` keys, such
+    /// as the pull cursor) in the same transaction: a crash keeps both or neither,
+    /// so a page is never applied without its cursor moving, nor the reverse.
+    pub async fn merge_recording(
+        &self,
+        changes: &[Change],
+        state: &[(&str, String)],
+    ) -> Result<MergeReport> {
         let mut clock = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         let mut hlc = (*clock).max(stored_clock(&mut tx).await?);
         if let Some(newest) = changes.iter().map(|c| c.hlc).max() {
-            hlc = hlc.observe(newest, (self.wall_ms)())?;
+            hlc = hlc.observe(newest, self.clock_src.now_ms())?;
         }
-        let applied = apply::apply_batch(&mut tx, changes, &HashSet::new(), ORIGIN_SYNC).await?;
+        let applied = if changes.is_empty() {
+            Vec::new()
+        } else {
+            apply::apply_batch(&mut tx, changes, &HashSet::new(), ORIGIN_SYNC).await?
+        };
+        for (key, value) in state {
+            sync_state::write(&mut tx, key, value).await?;
+        }
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
         tx.commit().await?;
         *clock = hlc;

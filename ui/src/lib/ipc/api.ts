@@ -57,7 +57,16 @@ import type { UserSummary } from "./generated/UserSummary";
 
 export type { KithError };
 
-const KINDS: readonly ErrorKind[] = ["validation", "not_found", "invalid_input", "storage", "internal", "cancelled"];
+const KINDS: readonly ErrorKind[] = [
+  "validation",
+  "not_found",
+  "invalid_input",
+  "storage",
+  "internal",
+  "cancelled",
+  "network",
+  "unauthorized",
+];
 
 /** Whatever a rejected invoke carries (a serialized KithError, a plain string from Tauri
  *  itself, an Error from the JS side) becomes a KithError, so callers handle one shape. */

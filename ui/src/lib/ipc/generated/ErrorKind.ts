@@ -3,4 +3,4 @@
 /**
  * The category of an error, as the UI and the CLI see it.
  */
-export type ErrorKind = "validation" | "not_found" | "invalid_input" | "storage" | "internal" | "cancelled";
+export type ErrorKind = "validation" | "not_found" | "invalid_input" | "storage" | "internal" | "cancelled" | "network" | "unauthorized";

@@ -1,0 +1,223 @@
+//! What the sync engine needs from the store beyond `commit` and `merge`: its
+//! device-local state table, the outbox's acknowledgement, the clock correction a
+//! server teaches, and re-stamping edits a server refused as being from the future.
+
+use std::sync::atomic::Ordering;
+
+use kith_protocol::{Hlc, Stamp};
+use sqlx::SqliteConnection;
+
+use super::{stored_clock, write_meta, Store, META_CLOCK_OFFSET, META_HLC};
+use crate::error::{CoreError, Result};
+use crate::schema;
+
+pub(super) async fn write(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?) \
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many outbox changes wait, and the highest outbox sequence ever issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxStats {
+    pub pending: u64,
+    /// `sqlite_sequence`'s value for the outbox: the seq of the newest change ever
+    /// appended, acknowledged or not.
+    pub last_seq: i64,
+}
+
+impl Store {
+    /// The time local edits are stamped with now (wall clock plus learnt offset).
+    pub fn now_ms(&self) -> u64 {
+        self.clock_src.now_ms()
+    }
+
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_src.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Stamps future edits with the wall clock plus `offset_ms`, from now on and
+    /// after a restart: a server told us how far this computer's clock is off.
+    pub async fn set_clock_offset(&self, offset_ms: i64) -> Result<()> {
+        write_meta(&self.pool, META_CLOCK_OFFSET, &offset_ms.to_string()).await?;
+        self.clock_src.offset_ms.store(offset_ms, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Moves the clock past a remote time seen (a server's clock), so the next
+    /// local edit is stamped after it even when this computer's clock is behind.
+    pub async fn observe_time(&self, remote_ms: u64) -> Result<()> {
+        {
+            // Cheap check first: nothing to do when our clock is already past it.
+            let clock = self.writer.lock().await;
+            if clock.millis() >= remote_ms {
+                return Ok(());
+            }
+        }
+        let mut clock = self.writer.lock().await;
+        let mut tx = self.begin_write().await?;
+        let hlc = (*clock).max(stored_clock(&mut tx).await?);
+        let next = hlc.observe(Hlc::new(remote_ms, 0), self.clock_src.now_ms())?;
+        write_meta(&mut *tx, META_HLC, &next.0.to_string()).await?;
+        tx.commit().await?;
+        *clock = next;
+        Ok(())
+    }
+
+    pub async fn outbox_stats(&self) -> Result<OutboxStats> {
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM pending_changes")
+            .fetch_one(&self.pool)
+            .await?;
+        let last_seq: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM sqlite_sequence WHERE name = 'pending_changes'")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(OutboxStats {
+            pending: u64::try_from(pending).unwrap_or(0),
+            last_seq: last_seq.unwrap_or(0),
+        })
+    }
+
+    /// Drops outbox changes up to `seq`: a server holds them.
+    pub async fn ack_outbox(&self, seq: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM pending_changes WHERE seq <= ?")
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Gives every outbox change a fresh clock from the corrected time, in outbox
+    /// order, and moves the field and row clocks those changes set locally along
+    /// with them, in one transaction. After a server refused our changes as stamped
+    /// in the future: once re-stamped, this store holds exactly what the server will
+    /// once it accepts them. The new clocks start above every stamp of another node
+    /// this store has seen, so each re-stamped change still beats whatever it beat
+    /// before, and local values do not change.
+    pub async fn restamp_outbox(&self) -> Result<u64> {
+        let mut clock = self.writer.lock().await;
+        let mut tx = self.begin_write().await?;
+        let me = self.node.to_string();
+        let mut floor: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(hlc), 0) FROM field_clock WHERE node != ?")
+                .bind(&me)
+                .fetch_one(&mut *tx)
+                .await?;
+        for table in schema::TABLES {
+            // Registry names only.
+            let sql = format!(
+                "SELECT coalesce(max(_hlc), 0) FROM {} WHERE _node != ?",
+                table.name
+            );
+            let top: i64 = sqlx::query_scalar(&sql)
+                .bind(&me)
+                .fetch_one(&mut *tx)
+                .await?;
+            floor = floor.max(top);
+        }
+        let rows: Vec<(i64, String, String, i64, String)> =
+            sqlx::query_as("SELECT seq, tbl, row, hlc, fields FROM pending_changes ORDER BY seq")
+                .fetch_all(&mut *tx)
+                .await?;
+        let now = self.clock_src.now_ms();
+        let mut hlc = Hlc::from_i64(floor);
+        for (seq, tbl, row, old, fields) in &rows {
+            hlc = hlc.tick(now)?;
+            let table = schema::table(tbl)?;
+            let fields: std::collections::BTreeMap<String, kith_protocol::Value> =
+                serde_json::from_str(fields)
+                    .map_err(|e| CoreError::Corrupt(format!("outbox #{seq}: {e}")))?;
+            sqlx::query("UPDATE pending_changes SET hlc = ? WHERE seq = ?")
+                .bind(hlc.as_i64())
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            for col in fields.keys() {
+                sqlx::query(
+                    "UPDATE field_clock SET hlc = ? \
+                     WHERE tbl = ? AND row = ? AND col = ? AND hlc = ? AND node = ?",
+                )
+                .bind(hlc.as_i64())
+                .bind(table.name)
+                .bind(row)
+                .bind(col)
+                .bind(old)
+                .bind(&me)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let sql = format!(
+                "UPDATE {} SET _hlc = ? WHERE id = ? AND _hlc = ? AND _node = ?",
+                table.name
+            );
+            sqlx::query(&sql)
+                .bind(hlc.as_i64())
+                .bind(row)
+                .bind(old)
+                .bind(&me)
+                .execute(&mut *tx)
+                .await?;
+            if table.name == schema::USERS.name {
+                // The user's last-activity clock is derived from its fields' clocks.
+                sqlx::query("UPDATE users SET _activity = ? WHERE id = ? AND _activity = ?")
+                    .bind(hlc.as_i64())
+                    .bind(row)
+                    .bind(old)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        // The clock may move back here, on purpose: it had run ahead on a wrong
+        // wall clock, and every stamp it must stay above is in `floor`.
+        let top = hlc.max(Hlc::from_i64(floor));
+        write_meta(&mut *tx, META_HLC, &top.0.to_string()).await?;
+        tx.commit().await?;
+        *clock = top;
+        tracing::info!(changes = rows.len(), clock = %top, "outbox re-stamped after clock skew");
+        Ok(rows.len() as u64)
+    }
+
+    /// The stamp a field holds locally, for tests and diagnostics.
+    pub async fn field_stamp(
+        &self,
+        table: &'static schema::TableDef,
+        row: uuid::Uuid,
+        column: &str,
+    ) -> Result<Option<Stamp>> {
+        let (column, _, _) = table.column(column)?;
+        let found: Option<(i64, String)> = sqlx::query_as(
+            "SELECT hlc, node FROM field_clock WHERE tbl = ? AND row = ? AND col = ?",
+        )
+        .bind(table.name)
+        .bind(row.to_string())
+        .bind(column)
+        .fetch_optional(&self.pool)
+        .await?;
+        let found = match found {
+            Some(f) => Some(f),
+            None => {
+                let sql = format!("SELECT _hlc, _node FROM {} WHERE id = ?", table.name);
+                sqlx::query_as(&sql)
+                    .bind(row.to_string())
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+        };
+        Ok(match found {
+            Some((hlc, node)) if hlc != 0 => Some(Stamp {
+                hlc: Hlc::from_i64(hlc),
+                node: kith_protocol::NodeId(
+                    uuid::Uuid::parse_str(&node)
+                        .map_err(|e| CoreError::Corrupt(format!("node {node:?}: {e}")))?,
+                ),
+            }),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! The local state checksum: every registry table and column, tombstones included,
+//! each value typed by its registry column so it hashes as the server's does.
+
+use futures_util::TryStreamExt;
+use kith_protocol::schema::{ColType, TABLES};
+use kith_protocol::sync::Checksum;
+use kith_protocol::Value;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::schema::DELETED;
+
+/// [`Checksum`] of this replica's synced data.
+pub async fn local_checksum(pool: &SqlitePool) -> Result<Checksum> {
+    let mut sum = Checksum::default();
+    let mut conn = pool.acquire().await?;
+    for table in TABLES {
+        let columns: Vec<(&str, ColType)> = table
+            .columns
+            .iter()
+            .map(|c| (c.name, c.ty))
+            .chain(std::iter::once((DELETED, ColType::Bool)))
+            .collect();
+        // Registry names only.
+        let list = columns
+            .iter()
+            .map(|(c, _)| *c)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT id, {list} FROM {}", table.name);
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        while let Some(row) = rows.try_next().await? {
+            let id: String = row.try_get(0)?;
+            let id = Uuid::parse_str(&id)
+                .map_err(|e| CoreError::Corrupt(format!("{} id {id:?}: {e}", table.name)))?;
+            for (i, (name, ty)) in columns.iter().enumerate() {
+                let value = typed(&row, i + 1, *ty)?;
+                sum.add(table.name, id, name, &value);
+            }
+        }
+    }
+    Ok(sum)
+}
+
+fn typed(row: &SqliteRow, i: usize, ty: ColType) -> Result<Value> {
+    Ok(match ty {
+        ColType::Text | ColType::Uuid => row.try_get::<Option<String>, _>(i)?.into(),
+        ColType::Int => row.try_get::<Option<i64>, _>(i)?.into(),
+        // SQLite keeps booleans as 0 and 1.
+        ColType::Bool => row.try_get::<Option<i64>, _>(i)?.map(|v| v != 0).into(),
+    })
+}

@@ -1,0 +1,352 @@
+//! One sync run: bootstrap (a new desktop), push the outbox, pull to quiescence,
+//! move files, compare checksums.
+//!
+//! The device counter of an outbox change is `seq - counter_base`. `seq` comes
+//! from `pending_changes`' AUTOINCREMENT, so the outbox's seqs stay one contiguous
+//! run: AUTOINCREMENT never hands a number out twice, even after the rows holding
+//! it were acknowledged and deleted; its high-water mark (`sqlite_sequence`) is
+//! written in the committing transaction, so a rolled-back commit gives its
+//! numbers back; and rows leave only from the front, when a server acknowledges
+//! them. A retried push after a lost answer therefore sends the same changes under
+//! the same counters, which is what lets the server skip what it already holds.
+
+use kith_protocol::sync::{ErrorKind as WireErrorKind, PushRequest, MAX_FUTURE_SKEW_MS};
+use kith_protocol::Change;
+
+use super::client::{parse_base, Client};
+use super::state::{self, key, SyncRecord};
+use super::{blobs, checksum, Credentials, SyncError, SyncReport};
+use crate::error::{CoreError, Result};
+use crate::Kith;
+
+/// Rounds of push-then-pull before a run gives up on reaching quiescence (others
+/// keep writing); the next run goes on where this one stopped.
+const MAX_ROUNDS: usize = 20;
+/// Corrections (counter rebases, clock re-stamps) one run may make before it
+/// treats the server's answers as broken.
+const MAX_CORRECTIONS: usize = 8;
+/// A server clock further than this from ours (corrected) moves our offset.
+const CLOCK_TOLERANCE_MS: i64 = (MAX_FUTURE_SKEW_MS / 2) as i64;
+
+pub(crate) async fn signed_in_client(kith: &Kith, creds: &Credentials) -> Result<Client> {
+    let record = SyncRecord::load(kith.store().pool()).await?;
+    let url = record
+        .get(key::SERVER_URL)
+        .filter(|_| record.signed_in())
+        .ok_or(SyncError::SignedOut)?;
+    let token = creds.load().await?.ok_or(SyncError::SignedOut)?;
+    Ok(Client::new(
+        parse_base(url)?,
+        Some(token),
+        kith.sync_config().request_timeout,
+    )?)
+}
+
+pub(crate) async fn run(kith: &Kith, creds: &Credentials) -> Result<SyncReport> {
+    let client = signed_in_client(kith, creds).await?;
+    let mut run = Run {
+        kith,
+        client,
+        config: kith.sync_config(),
+        report: SyncReport::default(),
+        corrections: 0,
+    };
+    run.bootstrap(false).await?;
+    for _ in 0..MAX_ROUNDS {
+        let pushed = run.push_all().await?;
+        let pulled = run.pull_all().await?;
+        if pushed == 0 && pulled == 0 {
+            break;
+        }
+    }
+    let (up, down) = blobs::transfer_all(kith, &run.client, run.config.blob_chunk).await?;
+    run.report.files_uploaded = up;
+    run.report.files_downloaded = down;
+    let moved = run.report.pushed + run.report.pulled > 0;
+    let rt = kith.sync_runtime();
+    if run.config.verify_checksum
+        && (moved || !rt.verified_once.load(std::sync::atomic::Ordering::Relaxed))
+    {
+        run.verify().await?;
+    }
+    Ok(run.report)
+}
+
+struct Run<'k> {
+    kith: &'k Kith,
+    client: Client,
+    config: super::SyncConfig,
+    report: SyncReport,
+    corrections: usize,
+}
+
+impl Run<'_> {
+    fn pool(&self) -> &sqlx::SqlitePool {
+        self.kith.store().pool()
+    }
+
+    fn correct(&mut self, what: &str) -> Result<()> {
+        self.corrections += 1;
+        if self.corrections > MAX_CORRECTIONS {
+            return Err(SyncError::Protocol(format!(
+                "the server keeps asking for corrections ({what})"
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Brings our clock in line with the server's, from the time it stamped on
+    /// its last response: a clock behind moves the HLC forward; one off by more
+    /// than the tolerance either way learns an offset, so new edits are stamped
+    /// in the server's time.
+    async fn observe_server_time(&self) -> Result<()> {
+        let server = self.client.server_time();
+        if server == 0 {
+            return Ok(());
+        }
+        let store = self.kith.store();
+        let diff = i64::try_from(server).unwrap_or(i64::MAX) - store.now_ms() as i64;
+        if diff.abs() > CLOCK_TOLERANCE_MS {
+            let offset = store.clock_offset_ms().saturating_add(diff);
+            tracing::info!(
+                offset_ms = offset,
+                "this computer's clock is off; stamping edits in the server's time"
+            );
+            store.set_clock_offset(offset).await?;
+        }
+        store.observe_time(server).await
+    }
+
+    /// Loads the server's snapshot when this desktop has none yet (or `again`, to
+    /// repair a mismatch). Resumes at the page it stopped at.
+    async fn bootstrap(&mut self, again: bool) -> Result<()> {
+        if again {
+            state::set(
+                self.pool(),
+                &[
+                    (key::BOOTSTRAPPED, String::new()),
+                    (key::SNAPSHOT_CURSOR, String::new()),
+                    (key::SNAPSHOT_AS_OF, String::new()),
+                ],
+            )
+            .await?;
+        }
+        let record = SyncRecord::load(self.pool()).await?;
+        if record.get(key::BOOTSTRAPPED) == Some("1") {
+            return Ok(());
+        }
+        let mut cursor = record.owned(key::SNAPSHOT_CURSOR);
+        let mut as_of = record
+            .get(key::SNAPSHOT_AS_OF)
+            .and_then(|v| v.parse::<u64>().ok());
+        let pulled_through = u64::try_from(record.int(key::CURSOR)).unwrap_or(0);
+        loop {
+            let page = self
+                .client
+                .snapshot(cursor.as_deref(), self.config.pull_page)
+                .await?;
+            self.observe_server_time().await?;
+            let taken_at = *as_of.get_or_insert(page.as_of);
+            let n = page.changes.len() as u64;
+            match page.next {
+                Some(next) => {
+                    self.kith
+                        .store()
+                        .merge_recording(
+                            &page.changes,
+                            &[
+                                (key::SNAPSHOT_CURSOR, next.clone()),
+                                (key::SNAPSHOT_AS_OF, taken_at.to_string()),
+                            ],
+                        )
+                        .await?;
+                    cursor = Some(next);
+                }
+                None => {
+                    self.kith
+                        .store()
+                        .merge_recording(
+                            &page.changes,
+                            &[
+                                (key::CURSOR, taken_at.max(pulled_through).to_string()),
+                                (key::BOOTSTRAPPED, "1".into()),
+                                (key::SNAPSHOT_CURSOR, String::new()),
+                                (key::SNAPSHOT_AS_OF, String::new()),
+                            ],
+                        )
+                        .await?;
+                    self.report.pulled += n;
+                    break;
+                }
+            }
+            self.report.pulled += n;
+        }
+        self.report.bootstrapped = true;
+        blobs::enqueue_missing(self.kith).await?;
+        Ok(())
+    }
+
+    /// Sends the outbox page by page; returns the changes acknowledged.
+    async fn push_all(&mut self) -> Result<u64> {
+        let store = self.kith.store();
+        let mut total = 0;
+        loop {
+            let mut page = store.outbox(self.config.push_page as i64).await?;
+            let Some(&(first_seq, _)) = page.first() else {
+                break;
+            };
+            // Contiguous by construction (see the module doc); should a gap ever
+            // appear, only the run before it goes, and the counters are rebased
+            // for what follows.
+            let run = page
+                .windows(2)
+                .position(|w| w[1].0 != w[0].0 + 1)
+                .map_or(page.len(), |i| i + 1);
+            if run < page.len() {
+                tracing::warn!(
+                    at = page[run].0,
+                    "gap in the outbox; rebasing device counters"
+                );
+            }
+            page.truncate(run);
+            let record = SyncRecord::load(self.pool()).await?;
+            let mut base = record.int(key::COUNTER_BASE);
+            if first_seq - base < 1 {
+                base = first_seq - 1;
+                self.set_base(base).await?;
+            }
+            let first_counter = (first_seq - base) as u64;
+            let last_counter = first_counter + page.len() as u64 - 1;
+            let changes: Vec<Change> = page.into_iter().map(|(_, c)| c).collect();
+            blobs::enqueue_uploads(self.kith, &changes).await?;
+            let req = PushRequest {
+                first_counter,
+                changes,
+            };
+            let result = self.client.push(&req).await;
+            self.observe_server_time().await?;
+            match result {
+                Ok(resp) if resp.acked + 1 < first_counter || resp.acked > last_counter => {
+                    // The server counts this device differently (it lost data, or
+                    // knows counters from an earlier sign-in): number our waiting
+                    // changes from what it expects. Re-sending is harmless.
+                    self.correct("acknowledged counter out of range")?;
+                    self.set_base(first_seq - (resp.acked as i64 + 1)).await?;
+                }
+                Ok(resp) => {
+                    let acked_seq = base + resp.acked as i64;
+                    store.ack_outbox(acked_seq).await?;
+                    let n = resp.acked + 1 - first_counter;
+                    total += n;
+                    self.report.pushed += n;
+                    if n == 0 {
+                        self.correct("push acknowledged nothing")?;
+                    }
+                }
+                Err(SyncError::Server { body, .. }) if body.kind == WireErrorKind::CounterGap => {
+                    let expected = body.expected_counter.ok_or_else(|| {
+                        SyncError::Protocol("counter gap without the expected counter".into())
+                    })?;
+                    self.correct("counter gap")?;
+                    tracing::info!(first_counter, expected, "server expects another counter");
+                    self.set_base(first_seq - expected as i64).await?;
+                }
+                Err(SyncError::Server { body, .. }) if body.kind == WireErrorKind::ClockSkew => {
+                    self.correct("clock skew")?;
+                    let server = body
+                        .server_time
+                        .unwrap_or_else(|| self.client.server_time());
+                    if server == 0 {
+                        return Err(SyncError::Protocol(
+                            "clock skew without the server time".into(),
+                        )
+                        .into());
+                    }
+                    let wall = store.now_ms() as i64 - store.clock_offset_ms();
+                    store.set_clock_offset(server as i64 - wall).await?;
+                    store.restamp_outbox().await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(total)
+    }
+
+    async fn set_base(&self, base: i64) -> Result<()> {
+        state::set(self.pool(), &[(key::COUNTER_BASE, base.to_string())]).await
+    }
+
+    /// Pulls pages until the server has nothing more; returns changes merged.
+    async fn pull_all(&mut self) -> Result<u64> {
+        let mut total = 0;
+        let mut cursor =
+            u64::try_from(SyncRecord::load(self.pool()).await?.int(key::CURSOR)).unwrap_or(0);
+        loop {
+            let page = self.client.pull(cursor, self.config.pull_page).await?;
+            self.observe_server_time().await?;
+            if page.through < cursor {
+                return Err(SyncError::Protocol(format!(
+                    "pull went back from {cursor} to {}",
+                    page.through
+                ))
+                .into());
+            }
+            self.kith
+                .store()
+                .merge_recording(&page.changes, &[(key::CURSOR, page.through.to_string())])
+                .await?;
+            if page.changes.iter().any(blobs::names_a_blob) {
+                blobs::enqueue_missing(self.kith).await?;
+            }
+            total += page.changes.len() as u64;
+            cursor = page.through;
+            if !page.more {
+                break;
+            }
+        }
+        self.report.pulled += total;
+        Ok(total)
+    }
+
+    /// Compares this desktop's checksum with the server's at quiescence; on a
+    /// mismatch, reloads the server's snapshot and compares again.
+    async fn verify(&mut self) -> Result<()> {
+        for attempt in 0..2 {
+            if self.kith.store().outbox_stats().await?.pending > 0 {
+                return Ok(());
+            }
+            let server = self.client.checksum().await?;
+            self.observe_server_time().await?;
+            let cursor = SyncRecord::load(self.pool()).await?.int(key::CURSOR);
+            if server.through != u64::try_from(cursor).unwrap_or(0) {
+                // Others pushed meanwhile: not comparable now; a later run will.
+                if self.pull_all().await? > 0 || attempt > 0 {
+                    return Ok(());
+                }
+                continue;
+            }
+            let local = checksum::local_checksum(self.pool()).await?.to_hex();
+            if local == server.checksum {
+                self.report.checksum_matched = Some(true);
+                self.kith
+                    .sync_runtime()
+                    .verified_once
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                return Ok(());
+            }
+            self.report.checksum_matched = Some(false);
+            if attempt > 0 {
+                return Err(CoreError::Sync(SyncError::Diverged {
+                    local,
+                    server: server.checksum,
+                }));
+            }
+            tracing::warn!(%local, server = %server.checksum, "checksum mismatch; reloading the server's snapshot");
+            self.bootstrap(true).await?;
+            self.pull_all().await?;
+            self.report.repaired = true;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,207 @@
+//! Sync pieces that need no server: the local checksum and re-stamping after a
+//! server refused our clock.
+
+mod common;
+
+use std::time::Duration;
+
+use kith_core::protocol::{Change, Hlc, NodeId, Value};
+use kith_core::schema::{NOTES, USERS};
+use kith_core::store::{system_ms, Edit, Store};
+use kith_core::sync::local_checksum;
+use uuid::Uuid;
+
+async fn checksum(store: &Store) -> String {
+    local_checksum(store.pool()).await.unwrap().to_hex()
+}
+
+fn change(table: &str, row: Uuid, hlc: u64, node: NodeId, fields: &[(&str, Value)]) -> Change {
+    Change {
+        table: table.into(),
+        row,
+        hlc: Hlc::new(hlc, 0),
+        node,
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
+#[test]
+fn equal_data_has_an_equal_checksum_whatever_the_order_and_nulls() {
+    common::runtime().block_on(async {
+        let (_a, a) = common::store().await;
+        let (_b, b) = common::store().await;
+        let (_c, empty) = common::store().await;
+        let node = NodeId::random();
+        let (ann, bo, note) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let created = vec![
+            // A full row with explicit nulls on one side...
+            Change {
+                fields: USERS
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.to_owned(), Value::Null))
+                    .chain([
+                        ("_deleted".to_owned(), Value::Bool(false)),
+                        ("first_name".to_owned(), Value::from("Ann")),
+                    ])
+                    .collect(),
+                ..change("users", ann, 1_000, node, &[])
+            },
+            change(
+                "users",
+                bo,
+                1_001,
+                node,
+                &[("_deleted", false.into()), ("first_name", "Bo".into())],
+            ),
+            change(
+                "notes",
+                note,
+                1_002,
+                node,
+                &[
+                    ("_deleted", false.into()),
+                    ("user_id", ann.to_string().into()),
+                    ("pinned", true.into()),
+                ],
+            ),
+            change(
+                "users",
+                bo,
+                1_003,
+                node,
+                &[("email", "bo@example.com".into())],
+            ),
+        ];
+        a.merge(&created).await.unwrap();
+        // ...applied in another order, one at a time, and twice, on the other.
+        for c in created.iter().rev().chain(created.iter()) {
+            b.merge(std::slice::from_ref(c)).await.unwrap();
+        }
+        assert_eq!(checksum(&a).await, checksum(&b).await);
+        assert_ne!(checksum(&a).await, checksum(&empty).await);
+
+        // A tombstone is a field like any other; so is a boolean's value.
+        b.merge(&[change(
+            "users",
+            bo,
+            2_000,
+            node,
+            &[("_deleted", true.into())],
+        )])
+        .await
+        .unwrap();
+        assert_ne!(checksum(&a).await, checksum(&b).await);
+        a.merge(&[change(
+            "users",
+            bo,
+            2_000,
+            node,
+            &[("_deleted", true.into())],
+        )])
+        .await
+        .unwrap();
+        assert_eq!(checksum(&a).await, checksum(&b).await);
+        a.merge(&[change(
+            "notes",
+            note,
+            2_001,
+            node,
+            &[("pinned", false.into())],
+        )])
+        .await
+        .unwrap();
+        assert_ne!(checksum(&a).await, checksum(&b).await);
+        let _ = NOTES.name;
+    });
+}
+
+#[test]
+fn restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values() {
+    common::runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let ahead = Duration::from_secs(3 * 3600).as_millis() as u64;
+        let store = Store::open_with_clock(
+            &dir.path().join("kith.db"),
+            Box::new(move || system_ms() + ahead),
+        )
+        .await
+        .unwrap();
+        let other = NodeId::random();
+        let id = Uuid::new_v4();
+        // A remote edit from the real present, which our future edit beats.
+        store
+            .merge(&[change(
+                "users",
+                id,
+                system_ms() - 1_000,
+                other,
+                &[("_deleted", false.into()), ("last_name", "Old".into())],
+            )])
+            .await
+            .unwrap();
+        store
+            .commit(vec![
+                Edit::new(&USERS, id).set("last_name", "Lee"),
+                Edit::new(&USERS, id).set("first_name", "Ann"),
+            ])
+            .await
+            .unwrap();
+        let fresh = Uuid::new_v4();
+        store
+            .commit(vec![Edit::create(&USERS, fresh).set("first_name", "Cy")])
+            .await
+            .unwrap();
+        let before = checksum(&store).await;
+        let outbox = store.outbox(10).await.unwrap();
+        assert!(outbox
+            .iter()
+            .all(|(_, c)| c.hlc.millis() > system_ms() + ahead / 2));
+
+        // The server says our clock is three hours ahead.
+        store.set_clock_offset(-(ahead as i64)).await.unwrap();
+        assert_eq!(store.restamp_outbox().await.unwrap(), 3);
+
+        let restamped = store.outbox(10).await.unwrap();
+        let now = system_ms();
+        for (i, (_, c)) in restamped.iter().enumerate() {
+            assert!(c.hlc.millis() <= now + 1_000, "{} is not now", c.hlc);
+            assert!(c.hlc.millis() + 60_000 > now);
+            if i > 0 {
+                assert!(c.hlc > restamped[i - 1].1.hlc, "outbox order is kept");
+            }
+            assert_eq!(c.fields, outbox[i].1.fields);
+            // Local clocks agree with what the server will hold.
+            for col in c.fields.keys() {
+                let stamp = store
+                    .field_stamp(&USERS, c.row, col)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(stamp, c.stamp(), "{col} of {}", c.row);
+            }
+        }
+        assert_eq!(checksum(&store).await, before, "values do not change");
+        // The next edit is stamped in corrected time, after the re-stamped ones.
+        let next = store
+            .commit(vec![Edit::new(&USERS, id).set("email", "ann@example.com")])
+            .await
+            .unwrap();
+        assert!(next[0].hlc > restamped.last().unwrap().1.hlc);
+        assert!(next[0].hlc.millis() <= system_ms() + 1_000);
+        // The learnt offset survives a restart.
+        store.close().await;
+        drop(store);
+        let reopened = Store::open_with_clock(
+            &dir.path().join("kith.db"),
+            Box::new(move || system_ms() + ahead),
+        )
+        .await
+        .unwrap();
+        assert_eq!(reopened.clock_offset_ms(), -(ahead as i64));
+        assert!(reopened.now_ms() <= system_ms() + 1_000);
+    });
+}
