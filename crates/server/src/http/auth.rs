@@ -73,20 +73,14 @@ pub async fn login(
     if let Some(ws) = &req.workspace {
         accounts.retain(|a| &a.workspace.name == ws);
     }
-    let matching = check_passwords(&state, accounts, req.password).await?;
-    let account = match matching.len() {
-        0 => {
-            state.limiter.failed(ip, &email);
-            return Err(ApiError::unauthorized("wrong email or password"));
-        }
-        1 => matching.into_iter().next(),
-        _ => {
-            return Err(ApiError::bad_request(
-                "this email has accounts in several workspaces: name the workspace",
-            ))
-        }
-    };
-    let Some(account) = account else {
+    let mut matching = check_passwords(&state, accounts, req.password).await?;
+    if matching.len() > 1 {
+        return Err(ApiError::bad_request(
+            "this email has accounts in several workspaces: name the workspace",
+        ));
+    }
+    let Some(account) = matching.pop() else {
+        state.limiter.failed(ip, &email);
         return Err(ApiError::unauthorized("wrong email or password"));
     };
     state.limiter.succeeded(ip, &email);
