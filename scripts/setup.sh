@@ -22,12 +22,12 @@ KITH_APT_PACKAGES=(
   build-essential pkg-config libssl-dev curl
 )
 
-# Optional extra Debian packages for later features (e.g. PostgreSQL for the sync
-# server's second backend). Print one package name per line; keep it empty until a
-# feature needs it. KITH_EXTRA_APT_PACKAGES adds more without editing this file.
+# Extra Debian packages of later features: PostgreSQL, the sync server's second
+# backend, whose tests run on a throwaway cluster (scripts/pg.sh). Print one package
+# name per line. KITH_EXTRA_APT_PACKAGES adds more without editing this file.
 kith_extra_apt_packages() {
-  # echo postgresql
-  # echo postgresql-client
+  echo postgresql
+  echo postgresql-client
   local p
   for p in ${KITH_EXTRA_APT_PACKAGES:-}; do echo "$p"; done
 }

@@ -339,6 +339,37 @@ fn a_change_merged_from_another_computer_names_it_and_its_staff_member() {
             history(&kith, ann, &[ActivityGroup::Fields]).await.len(),
             all.len()
         );
+
+        // An edit made there earlier than the one here arrives later and loses the
+        // merge: the field keeps this computer's value, and the history keeps the
+        // edit that lost — once, however often it is received.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        kith.users()
+            .set_field(ann, UserField::FirstName, Some("Annie"))
+            .await
+            .unwrap();
+        let lost = change("users", ann, 4, &[("first_name", Value::from("Anna"))]);
+        for _ in 0..2 {
+            kith.store()
+                .merge(std::slice::from_ref(&lost))
+                .await
+                .unwrap();
+        }
+        let fields = history(&kith, ann, &[ActivityGroup::Fields]).await;
+        let superseded: Vec<&ActivityEntry> = fields
+            .iter()
+            .filter(|e| e.kind == ActivityKind::EditSuperseded)
+            .collect();
+        assert_eq!(superseded.len(), 1, "{fields:?}");
+        let e = superseded[0];
+        assert_eq!(
+            (e.field.as_deref(), e.old.as_deref(), e.new.as_deref()),
+            (Some("First name"), Some("Anna"), Some("Annie"))
+        );
+        assert_eq!(e.device.as_deref(), Some("Front desk PC"));
+        assert_eq!(e.actor.as_ref().map(|a| a.name.as_str()), Some("Sam"));
+        let user = kith.users().get(ann).await.unwrap();
+        assert_eq!(user.first_name, "Annie");
     });
 }
 

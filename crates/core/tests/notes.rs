@@ -363,5 +363,23 @@ fn a_word_prefix_finds_every_completion_however_many_there_are() {
             found(&kith, text("renewal pend")).await,
             ["renewals pending"]
         );
+
+        // Words that arrive by an edit, and a tag's words, are completions too.
+        let note = notes
+            .add(ann, &input("first draft", &["Wholesale"]), None)
+            .await
+            .unwrap();
+        notes
+            .edit(note.id, &input("zephyrine delivery", &["Wholesale"]), None)
+            .await
+            .unwrap();
+        assert_eq!(found(&kith, text("zephy")).await, ["zephyrine delivery"]);
+        assert_eq!(found(&kith, text("whole")).await, ["zephyrine delivery"]);
+        // The scratch index that tokenizes them is left empty.
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM notes_terms_scratch_vocab")
+            .fetch_one(kith.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
     });
 }

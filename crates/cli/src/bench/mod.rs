@@ -143,8 +143,16 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
         report.import = import::run(sizes, &args.import_runs, &base).await?;
     }
     if runs(Part::Notes) {
-        report.notes =
-            Some(notes::run(args.notes, args.queries, args.reference_queries, &base).await?);
+        report.notes = Some(
+            notes::run(
+                args.notes,
+                args.queries,
+                args.reference_queries,
+                &base,
+                args.work_dir.is_some(),
+            )
+            .await?,
+        );
     }
     if runs(Part::Profile) {
         report.profile = Some(profile::run(args.opens, args.profile_users, &base).await?);

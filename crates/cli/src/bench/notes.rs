@@ -146,14 +146,48 @@ pub async fn run(
     queries: usize,
     reference_queries: usize,
     base: &Path,
+    keep: bool,
 ) -> Result<NotesReport> {
     let dir = base.join(format!("bench-notes-{size}"));
-    if dir.exists() {
+    let users = (size / 50).clamp(1, MAX_USERS);
+    // A kept work dir holds the notes an earlier run generated whole (the marker
+    // is written last): reuse them, as generating a million takes minutes.
+    let marker = dir.join(".generated");
+    let reused = keep && marker.exists();
+    let generate_s = if reused {
+        eprintln!("bench: reusing the {size} notes in {}", dir.display());
+        std::fs::read_to_string(&marker)?
+            .trim()
+            .parse()
+            .unwrap_or(0.0)
+    } else {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        let seconds = generate(&dir, size, users).await?;
+        std::fs::write(&marker, seconds.to_string())?;
+        seconds
+    };
+    let kith = Kith::open(&dir).await?;
+    let figures = measure(&kith, size, queries, reference_queries).await?;
+    kith.store().close().await;
+    drop(kith);
+    if !keep {
         std::fs::remove_dir_all(&dir)?;
     }
-    let users = (size / 50).clamp(1, MAX_USERS);
+    Ok(NotesReport {
+        notes: size,
+        users,
+        generate_s,
+        figures,
+    })
+}
+
+/// Writes `users` demo users and `size` notes into a new data dir at `dir`;
+/// returns the seconds it took.
+async fn generate(dir: &Path, size: u64, users: u64) -> Result<f64> {
     eprintln!("bench: generating {users} users and {size} notes…");
-    let kith = Kith::open(&dir).await?;
+    let kith = Kith::open(dir).await?;
     let started = Instant::now();
     kith_core::demo::generate(kith.store(), users, SEED).await?;
     let user_ids: Vec<String> = sqlx::query_scalar("SELECT id FROM users")
@@ -199,15 +233,25 @@ pub async fn run(
         }
     }
     bulk.finish().await?;
-    let generate_s = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(kith.store().pool())
         .await?;
     sqlx::query("ANALYZE").execute(kith.store().pool()).await?;
     kith.store().close().await;
-    drop(kith);
-    let kith = Kith::open(&dir).await?;
+    Ok(seconds)
+}
 
+/// Times each kind of query over the notes of `kith`, beside the LIKE scan.
+async fn measure(
+    kith: &Kith,
+    size: u64,
+    queries: usize,
+    reference_queries: usize,
+) -> Result<Vec<NotesFigure>> {
+    // The same vocabulary the notes were written from.
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED + 10);
+    let vocab = vocabulary(&mut rng);
     // Two words that stand together in a real note, so the pair has matches.
     let mut pairs = Vec::new();
     let max: i64 = sqlx::query_scalar("SELECT max(rid) FROM notes")
@@ -248,6 +292,7 @@ pub async fn run(
     for (kind, qs) in &kinds {
         eprintln!("bench: {size} notes, {kind}…");
         let mut kith_times = Vec::with_capacity(qs.len());
+        let mut slowest = Vec::with_capacity(qs.len());
         for (text, tag) in qs {
             let q = NoteQuery {
                 text: text.clone(),
@@ -258,11 +303,17 @@ pub async fn run(
             let t = Instant::now();
             std::hint::black_box(kith.notes().search(&q).await?);
             kith_times.push(t.elapsed());
+            slowest.push((t.elapsed(), text.as_str(), tag.as_deref()));
+        }
+        // Which queries make the tail, for whoever works on it next.
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        for (took, text, tag) in slowest.iter().take(3) {
+            eprintln!("bench:   slow: {took:.1?} {text:?} tag {tag:?}");
         }
         let mut like_times = Vec::new();
         for (text, tag) in qs.iter().take(reference_queries) {
             let t = Instant::now();
-            like_scan(&kith, text, tag.as_deref()).await?;
+            like_scan(kith, text, tag.as_deref()).await?;
             like_times.push(t.elapsed());
         }
         let (kp50, kp99) = percentiles(&mut kith_times);
@@ -277,15 +328,7 @@ pub async fn run(
             speedup_p99: lp99 / kp99.max(1e-6),
         });
     }
-    kith.store().close().await;
-    drop(kith);
-    std::fs::remove_dir_all(&dir)?;
-    Ok(NotesReport {
-        notes: size,
-        users,
-        generate_s,
-        figures,
-    })
+    Ok(figures)
 }
 
 /// The reference: the same question by scanning every note's text with LIKE

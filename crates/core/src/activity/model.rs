@@ -31,6 +31,9 @@ pub enum ActivityKind {
     FileRenamed,
     FileDeleted,
     FileRestored,
+    /// An edit of `field` made elsewhere at the same time as a later one: `old` is
+    /// its value, which lost the merge, `new` the value that stands.
+    EditSuperseded,
 }
 
 /// The filter chips of the Activity tab. Anything an import or its undo did is an

@@ -333,6 +333,12 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
         ("attachments", "deleted", _) => (K::FileDeleted, ActivityGroup::Files),
         ("attachments", "restored", _) => (K::FileRestored, ActivityGroup::Files),
         ("attachments", "changed", _) => (K::FileRenamed, ActivityGroup::Files),
+        ("users" | "user_field_values" | "user_images", "superseded", _) => {
+            (K::EditSuperseded, ActivityGroup::Fields)
+        }
+        ("notes", "superseded", _) => (K::EditSuperseded, ActivityGroup::Notes),
+        ("tasks", "superseded", _) => (K::EditSuperseded, ActivityGroup::Tasks),
+        ("attachments", "superseded", _) => (K::EditSuperseded, ActivityGroup::Files),
         // A log row of a kind this version does not know: not shown.
         _ => return Ok(None),
     };
@@ -344,7 +350,10 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
     };
     // A note's edit shows the note's opening words (its subject); earlier texts are
     // its versions, not the log's.
-    let shows_values = matches!(kind, K::FieldChanged | K::TaskChanged | K::FileRenamed);
+    let shows_values = matches!(
+        kind,
+        K::FieldChanged | K::TaskChanged | K::FileRenamed | K::EditSuperseded
+    );
     let (old, new, label) = match &field {
         // An image's values are attachments: shown by their file names.
         Some(f) if table == "user_images" => (

@@ -111,7 +111,7 @@ async fn prefix_expression(pool: &SqlitePool, word: &str) -> Result<String> {
     // [word, word + U+10FFFF).
     let upper = format!("{word}\u{10FFFF}");
     let terms: Vec<String> = sqlx::query_scalar(
-        "SELECT term FROM notes_fts_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
+        "SELECT term FROM notes_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?",
     )
     .bind(word)
     .bind(&upper)

@@ -123,7 +123,8 @@ pub(super) async fn load_before(conn: &mut SqliteConnection, outcome: &Outcome) 
             .filter(|(table, _)| table.name == t.table)
             .filter_map(|(_, id)| {
                 let w = outcome.work.get(&(t.table, *id))?;
-                (!w.created_here() && !w.writes.is_empty()).then_some((w.rid?, *id))
+                (!w.created_here() && (!w.writes.is_empty() || !w.lost.is_empty()))
+                    .then_some((w.rid?, *id))
             })
             .collect();
         let mut columns: Vec<&str> = t.columns.to_vec();
@@ -187,12 +188,13 @@ pub(super) async fn after_batch(
         let Some(w) = outcome.work.get(&(table.name, *id)) else {
             continue;
         };
-        if w.writes.is_empty() || (w.created_here() && !t.log_created) {
+        if (w.writes.is_empty() && w.lost.is_empty()) || (w.created_here() && !t.log_created) {
             continue;
         }
         let old = before.0.get(&(table.name, *id));
         entries_for_row(t, *id, w, old, &mut entries);
     }
+    let entries = without_logged_losers(conn, entries).await?;
     if entries.is_empty() {
         return Ok(());
     }
@@ -266,17 +268,6 @@ fn entries_for_row(
         if was == is {
             continue;
         }
-        let secret = SECRET.contains(column);
-        let elsewhere = VALUES_ELSEWHERE.contains(column);
-        let mask = |v: Option<String>| {
-            if elsewhere {
-                None
-            } else if secret {
-                v.map(|_| MASK.to_owned())
-            } else {
-                v
-            }
-        };
         let field = match t.field_column {
             Some(c) => current(c),
             None => Some((*column).to_owned()),
@@ -288,10 +279,81 @@ fn entries_for_row(
             table: t.table,
             row: id,
             field,
-            old: mask(was),
-            new: mask(is),
+            old: shown(column, was),
+            new: shown(column, is),
         });
     }
+    // A value that lost to a later edit: `old` is the value that lost, `new` the
+    // one that stands.
+    for (column, stamp, value) in &w.lost {
+        if !t.columns.contains(column) {
+            continue;
+        }
+        let (lost, standing) = (as_text(value), current(column));
+        if lost == standing {
+            continue;
+        }
+        let field = match t.field_column {
+            Some(c) => current(c),
+            None => Some((*column).to_owned()),
+        };
+        out.push(Entry {
+            user_id: user_id.clone(),
+            stamp: *stamp,
+            kind: SUPERSEDED,
+            table: t.table,
+            row: id,
+            field,
+            old: shown(column, lost),
+            new: shown(column, standing),
+        });
+    }
+}
+
+/// Log kind of a value that arrived after a later edit of its field and lost.
+const SUPERSEDED: &str = "superseded";
+
+/// A value as the log may keep it: secrets masked, values kept elsewhere left out.
+fn shown(column: &str, v: Option<String>) -> Option<String> {
+    if VALUES_ELSEWHERE.contains(&column) {
+        None
+    } else if SECRET.contains(&column) {
+        v.map(|_| MASK.to_owned())
+    } else {
+        v
+    }
+}
+
+/// Drops the losers already logged: the same remote change may be received again
+/// (a pull repeated after a crash), and a loser is logged once. Winners need no
+/// such check, as a change received again wins nothing.
+async fn without_logged_losers(
+    conn: &mut SqliteConnection,
+    entries: Vec<Entry>,
+) -> Result<Vec<Entry>> {
+    let mut kept = Vec::with_capacity(entries.len());
+    for e in entries {
+        if e.kind == SUPERSEDED {
+            let logged: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM activity WHERE user_id = ? AND at = ? AND node = ? \
+                 AND kind = ? AND tbl = ? AND row = ? AND field IS ?",
+            )
+            .bind(e.user_id.as_str())
+            .bind(e.stamp.hlc.millis() as i64)
+            .bind(e.stamp.node.to_string())
+            .bind(SUPERSEDED)
+            .bind(e.table)
+            .bind(e.row.to_string())
+            .bind(e.field.as_deref())
+            .fetch_optional(&mut *conn)
+            .await?;
+            if logged.is_some() {
+                continue;
+            }
+        }
+        kept.push(e);
+    }
+    Ok(kept)
 }
 
 /// A value as the log stores it: what `CAST(column AS TEXT)` reads back.

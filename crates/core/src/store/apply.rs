@@ -73,6 +73,10 @@ pub(super) struct RowWork {
     /// A new user's search forms, worked out once for its sort keys and its
     /// search entry.
     pub forms: Option<derive::SearchForms>,
+    /// Values that arrived older than the field's current value and lost, with
+    /// their stamps: the activity log keeps them, so a concurrent edit that lost
+    /// the merge is still seen.
+    pub lost: Vec<(&'static str, Stamp, Value)>,
 }
 
 impl RowWork {
@@ -161,6 +165,7 @@ async fn load(
                         writes: BTreeMap::new(),
                         latest: None,
                         forms: None,
+                        lost: Vec::new(),
                     },
                 );
             }
@@ -212,6 +217,7 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>) -> bool {
                 writes: BTreeMap::new(),
                 latest: None,
                 forms: None,
+                lost: Vec::new(),
             }
         });
     let creating = work.created_here() && work.writes.is_empty() && work.latest.is_none();
@@ -229,6 +235,9 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>) -> bool {
                 work.clocks.insert(column, c.stamp);
             }
             applied = true;
+        } else if c.stamp < current {
+            // Equal stamps are the same write received again, not a rival.
+            work.lost.push((column, c.stamp, (*value).clone()));
         }
     }
     if applied {

@@ -53,5 +53,5 @@ async fn reindex(conn: &mut SqliteConnection, ids: &[String]) -> Result<()> {
             entries.push((rid, vec![fold(&name)]));
         }
     }
-    super::fts::rewrite(conn, "attachments_fts", &["name"], &rids, entries).await
+    super::fts::rewrite(conn, "attachments_fts", &["name"], &rids, &entries).await
 }

@@ -15,7 +15,7 @@ pub(super) async fn rewrite(
     index: &'static str,
     columns: &'static [&'static str],
     rids: &[i64],
-    entries: Vec<(i64, Vec<String>)>,
+    entries: &[(i64, Vec<String>)],
 ) -> Result<()> {
     if !rids.is_empty() {
         let sql = format!(
@@ -41,7 +41,7 @@ pub(super) async fn rewrite(
     for (rid, texts) in entries {
         q = q.bind(rid);
         for text in texts {
-            q = q.bind(text);
+            q = q.bind(text.as_str());
         }
     }
     q.execute(&mut *conn).await?;

@@ -104,14 +104,40 @@ async fn reindex(conn: &mut SqliteConnection, notes: &[String]) -> Result<()> {
             .join(" ");
         entries.push((r.try_get("rid")?, vec![fold(&body), words, keys]));
     }
+    record_terms(conn, &entries).await?;
     super::fts::rewrite(
         conn,
         "notes_fts",
         &["body", "tags", "tag_keys"],
         &rids,
-        entries,
+        &entries,
     )
     .await
+}
+
+/// Adds the terms of `entries` to `notes_terms` (migration 0015), tokenized by
+/// the index's own tokenizer through a scratch index emptied again at once.
+async fn record_terms(conn: &mut SqliteConnection, entries: &[(i64, Vec<String>)]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    super::fts::rewrite(
+        conn,
+        "notes_terms_scratch",
+        &["body", "tags", "tag_keys"],
+        &[],
+        entries,
+    )
+    .await?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO notes_terms (term) SELECT term FROM notes_terms_scratch_vocab",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO notes_terms_scratch (notes_terms_scratch) VALUES ('delete-all')")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// A tag as one token of the `tag_keys` column: folded, every character that is

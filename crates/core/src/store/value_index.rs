@@ -102,7 +102,7 @@ pub(super) async fn after_batch(
             .filter_map(|(rid, values)| entry(&catalog, rid, &values))
             .collect();
         for chunk in entries.chunks(NEW_ENTRIES_PER_STATEMENT) {
-            super::fts::rewrite(conn, INDEX, COLUMNS, &[], chunk.to_vec()).await?;
+            super::fts::rewrite(conn, INDEX, COLUMNS, &[], chunk).await?;
         }
     }
     users.extend(
@@ -194,11 +194,11 @@ async fn reindex(conn: &mut SqliteConnection, catalog: &Catalog, users: &[String
             .push((field, r.try_get("value")?));
     }
     let all: Vec<i64> = rids.values().copied().collect();
-    let entries = values
+    let entries: Vec<_> = values
         .into_iter()
         .filter_map(|(rid, values)| entry(catalog, rid, &values))
         .collect();
-    super::fts::rewrite(conn, INDEX, COLUMNS, &all, entries).await
+    super::fts::rewrite(conn, INDEX, COLUMNS, &all, &entries).await
 }
 
 const INDEX: &str = "user_values_fts";

@@ -18,6 +18,16 @@ const entry = (over: Partial<ActivityEntry>): ActivityEntry => ({
 });
 
 group("activity wording", () => {
+  it("shows an edit that lost the merge to a later one, and the value that stands", () => {
+    expect(
+      describe(entry({ kind: "edit_superseded", field: "First name", old: "Anna", new: "Annie", device: "Front desk PC" })),
+    ).toEqual({ text: "Edit of First name not kept: a later edit won", change: { old: "Anna", new: "Annie" } });
+    expect(describe(entry({ kind: "edit_superseded", group: "notes", subject: "Call back" }))).toEqual({
+      text: "Edit of a note not kept: a later edit won",
+      quote: "Call back",
+    });
+  });
+
   it("says what changed from what to what", () => {
     expect(describe(entry({ field: "Email", old: "a@x.com", new: "b@x.com" }))).toEqual({
       text: "Changed Email",

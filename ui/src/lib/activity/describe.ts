@@ -35,6 +35,16 @@ function fieldChange(e: ActivityEntry, ofTask = false): Described {
   return { text: `Changed ${what}`, change };
 }
 
+/** An edit made elsewhere at the same time as a later one, which won the merge:
+ *  the struck-through value is the one that lost, the other is the field's value. */
+function superseded(e: ActivityEntry): Described {
+  const what =
+    e.group === "notes" ? "a note" : e.group === "tasks" ? `${e.field ?? "a field"} of task ${quoted(e.subject)}` : (e.field ?? "a field");
+  const text = `Edit of ${what} not kept: a later edit won`;
+  if (e.group === "notes") return { text, quote: e.subject ?? undefined };
+  return { text, change: { old: shown(e.field, e.old), new: shown(e.field, e.new) } };
+}
+
 export function describe(e: ActivityEntry): Described {
   switch (e.kind) {
     case "user_created":
@@ -78,6 +88,8 @@ export function describe(e: ActivityEntry): Described {
       return { text: `Deleted file ${e.subject ?? ""}`.trim() };
     case "file_restored":
       return { text: `Restored file ${e.subject ?? ""}`.trim() };
+    case "edit_superseded":
+      return superseded(e);
   }
 }
 

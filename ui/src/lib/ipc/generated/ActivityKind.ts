@@ -3,4 +3,4 @@
 /**
  * What happened, one of a fixed set the UI words and draws.
  */
-export type ActivityKind = "user_created" | "user_deleted" | "user_restored" | "field_changed" | "note_added" | "note_edited" | "note_pinned" | "note_unpinned" | "note_deleted" | "note_restored" | "task_created" | "task_completed" | "task_reopened" | "task_changed" | "task_deleted" | "task_restored" | "file_added" | "file_renamed" | "file_deleted" | "file_restored";
+export type ActivityKind = "user_created" | "user_deleted" | "user_restored" | "field_changed" | "note_added" | "note_edited" | "note_pinned" | "note_unpinned" | "note_deleted" | "note_restored" | "task_created" | "task_completed" | "task_reopened" | "task_changed" | "task_deleted" | "task_restored" | "file_added" | "file_renamed" | "file_deleted" | "file_restored" | "edit_superseded";

@@ -1,0 +1,146 @@
+//! Sign-in, sign-out, and resolving a request's bearer token to its device.
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::Json;
+use kith_protocol::sync::{ErrorKind, LoginRequest, LoginResponse};
+use kith_protocol::NodeId;
+
+use super::{ApiJson, AppState};
+use crate::admin::normalize_email;
+use crate::credentials::{hash_secret, new_secret, verify_password};
+use crate::error::ApiError;
+use crate::store::{server_node, AccountRecord, DeviceAuth};
+
+/// Longest device name kept.
+const MAX_DEVICE_NAME_CHARS: usize = 200;
+
+/// The device a request's token belongs to. Looked up on every request, so a
+/// revoked token is refused at once.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub auth: DeviceAuth,
+    /// The stored hash of the token, for re-checking a long-lived stream.
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+        let token_hash = hash_secret(token.trim());
+        let auth = state
+            .store
+            .device_by_token(&token_hash)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))?;
+        Ok(Caller { auth, token_hash })
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let email = normalize_email(&req.email);
+    let ip = peer.ip();
+    if let Err(retry_after) = state.limiter.check(ip, &email) {
+        let mut err = ApiError::new(ErrorKind::RateLimited, "too many failed sign-ins");
+        err.body.retry_after = Some(retry_after);
+        return Err(err);
+    }
+    let device_name = req.device_name.trim().to_owned();
+    if device_name.is_empty()
+        || device_name.chars().count() > MAX_DEVICE_NAME_CHARS
+        || device_name.chars().any(char::is_control)
+    {
+        return Err(ApiError::bad_request(
+            "device_name must be a short line of text",
+        ));
+    }
+    let mut accounts = state.store.accounts_by_email(&email).await?;
+    if let Some(ws) = &req.workspace {
+        accounts.retain(|a| &a.workspace.name == ws);
+    }
+    let mut matching = check_passwords(&state, accounts, req.password).await?;
+    if matching.len() > 1 {
+        return Err(ApiError::bad_request(
+            "this email has accounts in several workspaces: name the workspace",
+        ));
+    }
+    let Some(account) = matching.pop() else {
+        state.limiter.failed(ip, &email);
+        return Err(ApiError::unauthorized("wrong email or password"));
+    };
+    state.limiter.succeeded(ip, &email);
+    if req.node == server_node(account.workspace.id) || req.node == NodeId(uuid::Uuid::nil()) {
+        return Err(ApiError::bad_request("this node id is reserved"));
+    }
+    let (token, token_hash) = new_secret("kith_dev_");
+    let device_id = state
+        .store
+        .upsert_device(
+            account.workspace.id,
+            account.account.id,
+            req.node,
+            &device_name,
+            &token_hash,
+        )
+        .await?;
+    tracing::info!(workspace = %account.workspace.id, device = %device_id, "device signed in");
+    Ok(Json(LoginResponse {
+        token,
+        device_id,
+        workspace: account.workspace,
+        staff: account.account,
+    }))
+}
+
+/// The accounts whose password is `password`. Hashing is slow on purpose, so it
+/// runs off the async workers.
+async fn check_passwords(
+    state: &AppState,
+    accounts: Vec<AccountRecord>,
+    password: String,
+) -> Result<Vec<AccountRecord>, ApiError> {
+    let cost = state.password_cost;
+    tokio::task::spawn_blocking(move || {
+        if accounts.is_empty() {
+            // As slow as a wrong password, so timing does not tell who has an account.
+            let _ = verify_password(&password, dummy_hash(cost));
+        }
+        accounts
+            .into_iter()
+            .filter(|a| verify_password(&password, &a.password_hash))
+            .collect()
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "password check failed");
+        ApiError::new(ErrorKind::Internal, "internal error")
+    })
+}
+
+fn dummy_hash(cost: crate::credentials::PasswordCost) -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| cost.hash("not anyone's password").unwrap_or_default())
+}
+
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .revoke_device(caller.auth.workspace, caller.auth.device)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,47 @@
+//! Server-sent events: a `changes` poke with the new head whenever another device
+//! of the workspace pushed (or the server wrote a staff record).
+
+use std::convert::Infallible;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use kith_protocol::sync::{ChangesEvent, EVENT_CHANGES};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{AppState, Caller};
+
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = state.store.subscribe();
+    let stream =
+        futures_util::stream::unfold((rx, state, caller), |(mut rx, state, caller)| async move {
+            let auth = &caller.auth;
+            let head = loop {
+                match rx.recv().await {
+                    Ok(p) if p.workspace == auth.workspace && p.device != Some(auth.device) => {
+                        break p.head
+                    }
+                    Ok(_) => continue,
+                    // Missed some pokes: one with the current head says it all.
+                    Err(RecvError::Lagged(_)) => match state.store.head(auth.workspace).await {
+                        Ok(h) => break h,
+                        Err(_) => return None,
+                    },
+                    Err(RecvError::Closed) => return None,
+                }
+            };
+            // A stream outlives the request that opened it: end it once the token is
+            // revoked.
+            match state.store.device_by_token(&caller.token_hash).await {
+                Ok(Some(_)) => {}
+                _ => return None,
+            }
+            let data = serde_json::to_string(&ChangesEvent { head }).unwrap_or_default();
+            let event = Event::default().event(EVENT_CHANGES).data(data);
+            Some((Ok(event), (rx, state, caller)))
+        });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

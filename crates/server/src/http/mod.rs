@@ -1,0 +1,169 @@
+//! The HTTP API (`kith_protocol::sync`): routes, shared state, extractors.
+//! Stateless: everything a request needs is in the store it reaches.
+
+mod auth;
+mod blobs;
+mod events;
+mod push;
+mod read;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kith_protocol::sync::{self, path, ErrorKind};
+use serde::de::DeserializeOwned;
+
+use crate::blobs::Blobs;
+use crate::credentials::PasswordCost;
+use crate::error::ApiError;
+use crate::ratelimit::LoginLimiter;
+use crate::store::Store;
+
+pub use auth::Caller;
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<Blobs>,
+    pub limiter: Arc<LoginLimiter>,
+    /// The cost of the hash the login of an unknown email verifies against, so
+    /// that answer takes as long as a wrong password.
+    pub password_cost: PasswordCost,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, blobs: Blobs, password_cost: PasswordCost) -> Self {
+        AppState {
+            store,
+            blobs: Arc::new(blobs),
+            limiter: Arc::new(LoginLimiter::default()),
+            password_cost,
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let blob_route = format!("{}/{{sha256}}", path::BLOBS);
+    Router::new()
+        .route(path::LOGIN, post(auth::login))
+        .route(path::LOGOUT, post(auth::logout))
+        .route(path::PUSH, post(push::push))
+        .route(path::PULL, get(read::pull))
+        .route(path::SNAPSHOT, get(read::snapshot))
+        .route(path::CHECKSUM, get(read::checksum))
+        .route(path::EVENTS, get(events::events))
+        .route(
+            &blob_route,
+            get(blobs::get)
+                .head(blobs::head)
+                .patch(blobs::patch)
+                .layer(DefaultBodyLimit::max(sync::MAX_BLOB_CHUNK_BYTES)),
+        )
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(sync::MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(add_server_time))
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until the task is dropped or the listener fails.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}
+
+/// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
+pub async fn serve_until_shutdown(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+pub fn now_ms() -> u64 {
+    crate::store::now_ms().max(0) as u64
+}
+
+async fn add_server_time(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(sync::HEADER_SERVER_TIME, HeaderValue::from(now_ms()));
+    res
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(ErrorKind::NotFound, "no such endpoint")
+}
+
+/// A JSON body whose rejections are [`ApiError`]s (413 `too_large` past the limit).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(r) => Err(json_rejection(r)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorKind::TooLarge, "request body too large")
+    } else {
+        ApiError::bad_request(r.body_text()).with_status(r.status())
+    }
+}
+
+/// Query parameters whose rejections are [`ApiError`]s.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|r: QueryRejection| ApiError::bad_request(r.body_text()))
+    }
+}

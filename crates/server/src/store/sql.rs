@@ -1,0 +1,631 @@
+//! The SQL both backends share. The statements are written once, in the dialect
+//! SQLite and PostgreSQL both speak (`$n` parameters, `ON CONFLICT … DO UPDATE`,
+//! `RETURNING`), and this macro implements [`super::Store`] with them for a backend
+//! type that provides:
+//!
+//! - `pool: sqlx::Pool<DB>`
+//! - `async fn notify_in_tx(&self, &mut DB::Connection, Poke)` and
+//!   `fn notify_committed(&self, Poke)`: how pokes travel (in-process broadcast on
+//!   SQLite; `pg_notify`, delivered at commit to every instance, on PostgreSQL),
+//! - `async fn begin_read(&self) -> Transaction<DB>`: a transaction whose reads all
+//!   see one state.
+//!
+//! Every write transaction starts with a write (an `UPDATE … RETURNING`), so SQLite
+//! takes its write lock first (no lock upgrade that `busy_timeout` cannot wait out)
+//! and PostgreSQL locks the workspace's counter row, which serializes the pushers
+//! of one workspace: sequence order is commit order.
+
+macro_rules! sql_store {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            use std::collections::BTreeMap;
+
+            use kith_protocol::sync::{
+                Checksum, ChecksumResponse, PullResponse, PushResponse, SnapshotResponse,
+                StaffAccount, Workspace,
+            };
+            use kith_protocol::{schema, Change, Hlc, NodeId, Value};
+            use sqlx::Row;
+            use tokio::sync::broadcast;
+            use uuid::Uuid;
+
+            use $crate::error::StoreError;
+            use $crate::store::rows::{
+                change_from_row, cut_page, fields_json, group_fields, now_ms, parse_role,
+                parse_uuid, parse_value, role_str, server_node, staff_color, value_json,
+                FieldRow, MIN_SNAPSHOT_FIELDS,
+            };
+            use $crate::store::{
+                AccountRecord, DeviceAuth, DeviceRecord, NewAccount, Poke, SnapshotCursor,
+            };
+
+            type Conn = <$db as sqlx::Database>::Connection;
+
+            /// Reserves `n` sequence numbers of the workspace; returns the new head.
+            async fn bump_head(conn: &mut Conn, ws: Uuid, n: u64) -> Result<u64, StoreError> {
+                let head: Option<i64> = sqlx::query_scalar(
+                    "UPDATE workspaces SET head = head + $1 WHERE id = $2 RETURNING head",
+                )
+                .bind(n as i64)
+                .bind(ws.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+                head.map(|h| h as u64)
+                    .ok_or_else(|| StoreError::NotFound(format!("workspace {ws}")))
+            }
+
+            /// Appends one change at `seq` and merges its fields into `field_state`,
+            /// last writer wins by (hlc, node).
+            async fn append(
+                conn: &mut Conn,
+                ws: Uuid,
+                seq: u64,
+                counter: Option<u64>,
+                change: &Change,
+            ) -> Result<(), StoreError> {
+                let ws = ws.to_string();
+                let row = change.row.to_string();
+                let node = change.node.to_string();
+                sqlx::query(
+                    "INSERT INTO changes \
+                     (workspace_id, seq, node, device_counter, tbl, row_id, hlc, fields) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&ws)
+                .bind(seq as i64)
+                .bind(&node)
+                .bind(counter.map(|c| c as i64))
+                .bind(&change.table)
+                .bind(&row)
+                .bind(change.hlc.as_i64())
+                .bind(fields_json(&change.fields))
+                .execute(&mut *conn)
+                .await?;
+                for (column, value) in &change.fields {
+                    sqlx::query(
+                        "INSERT INTO field_state \
+                         (workspace_id, tbl, row_id, col, value, hlc, node) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (workspace_id, tbl, row_id, col) DO UPDATE \
+                         SET value = excluded.value, hlc = excluded.hlc, node = excluded.node \
+                         WHERE excluded.hlc > field_state.hlc \
+                            OR (excluded.hlc = field_state.hlc AND excluded.node > field_state.node)",
+                    )
+                    .bind(&ws)
+                    .bind(&change.table)
+                    .bind(&row)
+                    .bind(column)
+                    .bind(value_json(value))
+                    .bind(change.hlc.as_i64())
+                    .bind(&node)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
+            }
+
+            /// Appends a change of the workspace's server node to the staff record
+            /// `account`, stamped after every earlier change of that node.
+            async fn append_staff_change(
+                conn: &mut Conn,
+                ws: Uuid,
+                account: Uuid,
+                fields: BTreeMap<String, Value>,
+            ) -> Result<u64, StoreError> {
+                let node = server_node(ws);
+                let last: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(hlc) FROM changes WHERE workspace_id = $1 AND node = $2",
+                )
+                .bind(ws.to_string())
+                .bind(node.to_string())
+                .fetch_one(&mut *conn)
+                .await?;
+                let now = Hlc::new(now_ms() as u64, 0);
+                let hlc = match last.map(Hlc::from_i64) {
+                    Some(last) if last >= now => Hlc(last.0 + 1),
+                    _ => now,
+                };
+                let seq = bump_head(conn, ws, 1).await?;
+                let change = Change {
+                    table: schema::STAFF.name.to_owned(),
+                    row: account,
+                    hlc,
+                    node,
+                    fields,
+                };
+                append(conn, ws, seq, None, &change).await?;
+                Ok(seq)
+            }
+
+            fn unique_violation(e: &sqlx::Error) -> bool {
+                matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+            }
+
+            #[async_trait::async_trait]
+            impl $crate::store::Store for $store {
+                async fn create_workspace(&self, name: &str) -> Result<Workspace, StoreError> {
+                    let id = Uuid::new_v4();
+                    let res = sqlx::query(
+                        "INSERT INTO workspaces (id, name, head, created_at) VALUES ($1, $2, 0, $3)",
+                    )
+                    .bind(id.to_string())
+                    .bind(name)
+                    .bind(now_ms())
+                    .execute(&self.pool)
+                    .await;
+                    match res {
+                        Err(e) if unique_violation(&e) => Err(StoreError::Conflict(format!(
+                            "a workspace named {name:?} exists"
+                        ))),
+                        Err(e) => Err(e.into()),
+                        Ok(_) => Ok(Workspace {
+                            id,
+                            name: name.to_owned(),
+                        }),
+                    }
+                }
+
+                async fn workspace_by_name(
+                    &self,
+                    name: &str,
+                ) -> Result<Option<Workspace>, StoreError> {
+                    let id: Option<String> =
+                        sqlx::query_scalar("SELECT id FROM workspaces WHERE name = $1")
+                            .bind(name)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    id.map(|id| {
+                        Ok(Workspace {
+                            id: parse_uuid(&id)?,
+                            name: name.to_owned(),
+                        })
+                    })
+                    .transpose()
+                }
+
+                async fn add_account(
+                    &self,
+                    workspace: Uuid,
+                    account: &NewAccount,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let res = sqlx::query(
+                        "INSERT INTO accounts \
+                         (id, workspace_id, email, name, password_hash, role, removed, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+                    )
+                    .bind(account.id.to_string())
+                    .bind(workspace.to_string())
+                    .bind(&account.email)
+                    .bind(&account.name)
+                    .bind(&account.password_hash)
+                    .bind(role_str(account.role))
+                    .bind(now_ms())
+                    .execute(&mut *tx)
+                    .await;
+                    match res {
+                        Err(e) if unique_violation(&e) => {
+                            return Err(StoreError::Conflict(format!(
+                                "{} already has an account in this workspace",
+                                account.email
+                            )))
+                        }
+                        Err(e) => return Err(e.into()),
+                        Ok(_) => {}
+                    }
+                    let fields = BTreeMap::from([
+                        ("name".to_owned(), Value::from(account.name.as_str())),
+                        ("email".to_owned(), Value::from(account.email.as_str())),
+                        ("color".to_owned(), Value::from(staff_color(account.id))),
+                        (schema::DELETED.to_owned(), Value::Bool(false)),
+                    ]);
+                    let head = append_staff_change(&mut tx, workspace, account.id, fields).await?;
+                    let poke = Poke { workspace, head, device: None };
+                    self.notify_in_tx(&mut tx, poke).await?;
+                    tx.commit().await?;
+                    self.notify_committed(poke);
+                    Ok(())
+                }
+
+                async fn remove_account(
+                    &self,
+                    workspace: Uuid,
+                    email: &str,
+                ) -> Result<Uuid, StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let id: Option<String> = sqlx::query_scalar(
+                        "UPDATE accounts SET removed = TRUE \
+                         WHERE workspace_id = $1 AND email = $2 AND NOT removed RETURNING id",
+                    )
+                    .bind(workspace.to_string())
+                    .bind(email)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let id = parse_uuid(
+                        &id.ok_or_else(|| StoreError::NotFound(format!("account {email}")))?,
+                    )?;
+                    sqlx::query(
+                        "UPDATE devices SET revoked_at = $1 \
+                         WHERE account_id = $2 AND revoked_at IS NULL",
+                    )
+                    .bind(now_ms())
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                    let fields =
+                        BTreeMap::from([(schema::DELETED.to_owned(), Value::Bool(true))]);
+                    let head = append_staff_change(&mut tx, workspace, id, fields).await?;
+                    let poke = Poke { workspace, head, device: None };
+                    self.notify_in_tx(&mut tx, poke).await?;
+                    tx.commit().await?;
+                    self.notify_committed(poke);
+                    Ok(id)
+                }
+
+                async fn accounts_by_email(
+                    &self,
+                    email: &str,
+                ) -> Result<Vec<AccountRecord>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT a.id, a.name, a.email, a.role, a.password_hash, \
+                                w.id AS ws_id, w.name AS ws_name \
+                         FROM accounts a JOIN workspaces w ON w.id = a.workspace_id \
+                         WHERE a.email = $1 AND NOT a.removed ORDER BY w.name",
+                    )
+                    .bind(email)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(AccountRecord {
+                                workspace: Workspace {
+                                    id: parse_uuid(&r.try_get::<String, _>("ws_id")?)?,
+                                    name: r.try_get("ws_name")?,
+                                },
+                                account: StaffAccount {
+                                    id: parse_uuid(&r.try_get::<String, _>("id")?)?,
+                                    name: r.try_get("name")?,
+                                    email: r.try_get("email")?,
+                                    role: parse_role(&r.try_get::<String, _>("role")?)?,
+                                },
+                                password_hash: r.try_get("password_hash")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn upsert_device(
+                    &self,
+                    workspace: Uuid,
+                    account: Uuid,
+                    node: NodeId,
+                    name: &str,
+                    token_hash: &str,
+                ) -> Result<Uuid, StoreError> {
+                    let now = now_ms();
+                    let id: String = sqlx::query_scalar(
+                        "INSERT INTO devices (id, workspace_id, node, name, account_id, \
+                             token_hash, acked, revoked_at, last_seen, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, $7, $7) \
+                         ON CONFLICT (workspace_id, node) DO UPDATE \
+                         SET name = excluded.name, account_id = excluded.account_id, \
+                             token_hash = excluded.token_hash, revoked_at = NULL, \
+                             last_seen = excluded.last_seen \
+                         RETURNING id",
+                    )
+                    .bind(Uuid::new_v4().to_string())
+                    .bind(workspace.to_string())
+                    .bind(node.to_string())
+                    .bind(name)
+                    .bind(account.to_string())
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    parse_uuid(&id)
+                }
+
+                async fn device_by_token(
+                    &self,
+                    token_hash: &str,
+                ) -> Result<Option<DeviceAuth>, StoreError> {
+                    let row = sqlx::query(
+                        "SELECT d.id, d.workspace_id, d.account_id, d.node, a.role \
+                         FROM devices d JOIN accounts a ON a.id = d.account_id \
+                         WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND NOT a.removed",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    let Some(r) = row else { return Ok(None) };
+                    Ok(Some(DeviceAuth {
+                        device: parse_uuid(&r.try_get::<String, _>("id")?)?,
+                        workspace: parse_uuid(&r.try_get::<String, _>("workspace_id")?)?,
+                        account: parse_uuid(&r.try_get::<String, _>("account_id")?)?,
+                        node: NodeId(parse_uuid(&r.try_get::<String, _>("node")?)?),
+                        role: parse_role(&r.try_get::<String, _>("role")?)?,
+                    }))
+                }
+
+                async fn revoke_device(
+                    &self,
+                    workspace: Uuid,
+                    device: Uuid,
+                ) -> Result<bool, StoreError> {
+                    let res = sqlx::query(
+                        "UPDATE devices SET revoked_at = $1 \
+                         WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+                    )
+                    .bind(now_ms())
+                    .bind(device.to_string())
+                    .bind(workspace.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(res.rows_affected() > 0)
+                }
+
+                async fn list_devices(
+                    &self,
+                    workspace: Uuid,
+                ) -> Result<Vec<DeviceRecord>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT d.id, d.node, d.name, d.account_id, a.email, d.acked, \
+                                d.last_seen, d.revoked_at \
+                         FROM devices d JOIN accounts a ON a.id = d.account_id \
+                         WHERE d.workspace_id = $1 ORDER BY d.created_at, d.id",
+                    )
+                    .bind(workspace.to_string())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(DeviceRecord {
+                                id: parse_uuid(&r.try_get::<String, _>("id")?)?,
+                                node: parse_uuid(&r.try_get::<String, _>("node")?)?,
+                                name: r.try_get("name")?,
+                                account: parse_uuid(&r.try_get::<String, _>("account_id")?)?,
+                                email: r.try_get("email")?,
+                                acked: r.try_get::<i64, _>("acked")? as u64,
+                                last_seen: r.try_get("last_seen")?,
+                                revoked_at: r.try_get("revoked_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn create_api_key(
+                    &self,
+                    workspace: Uuid,
+                    name: &str,
+                    key_hash: &str,
+                ) -> Result<Uuid, StoreError> {
+                    let id = Uuid::new_v4();
+                    sqlx::query(
+                        "INSERT INTO api_keys (id, workspace_id, name, key_hash, created_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(id.to_string())
+                    .bind(workspace.to_string())
+                    .bind(name)
+                    .bind(key_hash)
+                    .bind(now_ms())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(id)
+                }
+
+                async fn revoke_api_key(&self, workspace: Uuid, id: Uuid) -> Result<bool, StoreError> {
+                    let res = sqlx::query(
+                        "UPDATE api_keys SET revoked_at = $1 \
+                         WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+                    )
+                    .bind(now_ms())
+                    .bind(id.to_string())
+                    .bind(workspace.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(res.rows_affected() > 0)
+                }
+
+                async fn push(
+                    &self,
+                    workspace: Uuid,
+                    device: Uuid,
+                    first_counter: u64,
+                    changes: &[Change],
+                ) -> Result<PushResponse, StoreError> {
+                    if first_counter == 0 {
+                        return Err(StoreError::BadRequest("counters start at 1".into()));
+                    }
+                    let mut tx = self.pool.begin().await?;
+                    // A write first: it locks the device row, so one device's pushes
+                    // are checked against the counter one at a time.
+                    let acked: Option<i64> = sqlx::query_scalar(
+                        "UPDATE devices SET last_seen = $1 \
+                         WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL \
+                         RETURNING acked",
+                    )
+                    .bind(now_ms())
+                    .bind(device.to_string())
+                    .bind(workspace.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let acked =
+                        acked.ok_or_else(|| StoreError::NotFound(format!("device {device}")))? as u64;
+                    if first_counter > acked + 1 {
+                        return Err(StoreError::CounterGap { expected: acked + 1 });
+                    }
+                    // Changes up to `acked` are held already (a retried push).
+                    let skip = usize::try_from(acked + 1 - first_counter).unwrap_or(usize::MAX);
+                    let fresh = changes.get(skip..).unwrap_or(&[]);
+                    if fresh.is_empty() {
+                        let head: i64 =
+                            sqlx::query_scalar("SELECT head FROM workspaces WHERE id = $1")
+                                .bind(workspace.to_string())
+                                .fetch_one(&mut *tx)
+                                .await?;
+                        tx.commit().await?;
+                        return Ok(PushResponse { acked, head: head as u64 });
+                    }
+                    let n = fresh.len() as u64;
+                    let head = bump_head(&mut tx, workspace, n).await?;
+                    let first_seq = head - n + 1;
+                    let first_new = acked + 1;
+                    for (i, change) in fresh.iter().enumerate() {
+                        let i = i as u64;
+                        append(&mut tx, workspace, first_seq + i, Some(first_new + i), change)
+                            .await?;
+                    }
+                    let new_acked = acked + n;
+                    sqlx::query("UPDATE devices SET acked = $1 WHERE id = $2")
+                        .bind(new_acked as i64)
+                        .bind(device.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    let poke = Poke { workspace, head, device: Some(device) };
+                    self.notify_in_tx(&mut tx, poke).await?;
+                    tx.commit().await?;
+                    self.notify_committed(poke);
+                    Ok(PushResponse { acked: new_acked, head })
+                }
+
+                async fn pull(
+                    &self,
+                    workspace: Uuid,
+                    since: u64,
+                    limit: u32,
+                    exclude: Option<NodeId>,
+                ) -> Result<PullResponse, StoreError> {
+                    let limit = limit.clamp(1, kith_protocol::sync::MAX_PAGE) as usize;
+                    // The head first: every sequence up to it is committed, so the
+                    // page below has no holes a later commit could fill.
+                    let head = self.head(workspace).await?;
+                    let rows = sqlx::query(
+                        "SELECT seq, tbl, row_id, hlc, node, fields FROM changes \
+                         WHERE workspace_id = $1 AND seq > $2 AND seq <= $3 AND node <> $4 \
+                         ORDER BY seq LIMIT $5",
+                    )
+                    .bind(workspace.to_string())
+                    .bind(since as i64)
+                    .bind(head as i64)
+                    .bind(exclude.map(|n| n.to_string()).unwrap_or_default())
+                    .bind((limit + 1) as i64)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let more = rows.len() > limit;
+                    let mut changes = Vec::with_capacity(rows.len().min(limit));
+                    let mut through = head.max(since);
+                    for r in rows.iter().take(limit) {
+                        changes.push(change_from_row(
+                            r.try_get("tbl")?,
+                            &r.try_get::<String, _>("row_id")?,
+                            r.try_get("hlc")?,
+                            &r.try_get::<String, _>("node")?,
+                            &r.try_get::<String, _>("fields")?,
+                        )?);
+                        if more {
+                            through = r.try_get::<i64, _>("seq")? as u64;
+                        }
+                    }
+                    Ok(PullResponse { changes, through, more })
+                }
+
+                async fn snapshot(
+                    &self,
+                    workspace: Uuid,
+                    cursor: Option<&SnapshotCursor>,
+                    limit: u32,
+                ) -> Result<SnapshotResponse, StoreError> {
+                    let limit = limit.clamp(MIN_SNAPSHOT_FIELDS, kith_protocol::sync::MAX_PAGE);
+                    let as_of = match cursor {
+                        Some(c) => c.as_of,
+                        None => self.head(workspace).await?,
+                    };
+                    let (after_table, after_row) = cursor
+                        .map(|c| (c.table.as_str(), c.row.as_str()))
+                        .unwrap_or(("", ""));
+                    let rows = sqlx::query(
+                        "SELECT tbl, row_id, col, value, hlc, node FROM field_state \
+                         WHERE workspace_id = $1 AND (tbl > $2 OR (tbl = $2 AND row_id > $3)) \
+                         ORDER BY tbl, row_id, col LIMIT $4",
+                    )
+                    .bind(workspace.to_string())
+                    .bind(after_table)
+                    .bind(after_row)
+                    .bind(i64::from(limit) + 1)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let fields = rows
+                        .iter()
+                        .map(|r| {
+                            Ok(FieldRow {
+                                table: r.try_get("tbl")?,
+                                row: r.try_get("row_id")?,
+                                column: r.try_get("col")?,
+                                value: r.try_get("value")?,
+                                hlc: r.try_get("hlc")?,
+                                node: r.try_get("node")?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>, StoreError>>()?;
+                    let (page, more) = cut_page(fields, limit as usize);
+                    let next = match (more, page.last()) {
+                        (true, Some(last)) => Some(
+                            SnapshotCursor {
+                                as_of,
+                                table: last.table.clone(),
+                                row: last.row.clone(),
+                            }
+                            .encode(),
+                        ),
+                        _ => None,
+                    };
+                    Ok(SnapshotResponse { changes: group_fields(page)?, as_of, next })
+                }
+
+                async fn checksum(&self, workspace: Uuid) -> Result<ChecksumResponse, StoreError> {
+                    let mut tx = self.begin_read().await?;
+                    let head: Option<i64> =
+                        sqlx::query_scalar("SELECT head FROM workspaces WHERE id = $1")
+                            .bind(workspace.to_string())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let head =
+                        head.ok_or_else(|| StoreError::NotFound(format!("workspace {workspace}")))?;
+                    let rows = sqlx::query(
+                        "SELECT tbl, row_id, col, value FROM field_state WHERE workspace_id = $1",
+                    )
+                    .bind(workspace.to_string())
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    let mut sum = Checksum::default();
+                    for r in &rows {
+                        let value = parse_value(&r.try_get::<String, _>("value")?)?;
+                        let row = parse_uuid(&r.try_get::<String, _>("row_id")?)?;
+                        let table: String = r.try_get("tbl")?;
+                        let column: String = r.try_get("col")?;
+                        sum.add(&table, row, &column, &value);
+                    }
+                    Ok(ChecksumResponse { through: head as u64, checksum: sum.to_hex() })
+                }
+
+                async fn head(&self, workspace: Uuid) -> Result<u64, StoreError> {
+                    let head: Option<i64> =
+                        sqlx::query_scalar("SELECT head FROM workspaces WHERE id = $1")
+                            .bind(workspace.to_string())
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    head.map(|h| h as u64)
+                        .ok_or_else(|| StoreError::NotFound(format!("workspace {workspace}")))
+                }
+
+                fn subscribe(&self) -> broadcast::Receiver<Poke> {
+                    self.events.subscribe()
+                }
+            }
+        };
+    };
+}
+
+pub(crate) use sql_store;

@@ -1,0 +1,67 @@
+//! The embedded backend: one SQLite file (WAL), pokes through an in-process channel.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use tokio::sync::broadcast;
+
+use super::Poke;
+use crate::error::StoreError;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    events: broadcast::Sender<Poke>,
+}
+
+impl SqliteStore {
+    /// Opens `sqlite://PATH`, creating the file if needed, and migrates it.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            // Writers queue on the file lock; a push waits rather than fails.
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let (events, _) = broadcast::channel(1024);
+        Ok(SqliteStore { pool, events })
+    }
+
+    async fn notify_in_tx(
+        &self,
+        _conn: &mut SqliteConnection,
+        _poke: Poke,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn notify_committed(&self, poke: Poke) {
+        // No subscriber is not an error: nobody is listening.
+        let _ = self.events.send(poke);
+    }
+
+    async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        // In WAL mode a transaction's reads all see the state of its first read.
+        Ok(self.pool.begin().await?)
+    }
+}
+
+/// The file a `sqlite://` URL names (for putting blobs next to it).
+pub fn database_file(url: &str) -> Option<PathBuf> {
+    let opts = SqliteConnectOptions::from_str(url).ok()?;
+    let path = opts.get_filename();
+    (path.as_os_str() != ":memory:").then(|| path.to_path_buf())
+}
+
+super::sql::sql_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,127 @@
+//! A real server on a loopback port, for tests of this crate and of sync clients.
+//!
+//! ```no_run
+//! # async fn demo(dir: &std::path::Path) -> Result<(), kith_server::testing::TestServerError> {
+//! use kith_server::testing::TestServer;
+//! let server = TestServer::sqlite(dir).await?;
+//! let (workspace, _owner) = server.init_workspace("Acme", "owner@acme.test", "password1").await?;
+//! server.add_staff(workspace.id, "ann@acme.test", "Ann", "password2").await?;
+//! // point a client at server.url ("http://127.0.0.1:PORT")
+//! # Ok(()) }
+//! ```
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use kith_protocol::sync::{Role, Workspace};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::admin::{self, AdminError};
+use crate::blobs::{BlobError, Blobs};
+use crate::credentials::PasswordCost;
+use crate::error::StoreError;
+use crate::http::{serve, AppState};
+use crate::store::{self, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TestServerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// A server task on `127.0.0.1:<free port>`; stopped when dropped. Passwords are
+/// hashed with [`PasswordCost::Cheap`].
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub url: String,
+    pub addr: SocketAddr,
+    pub state: AppState,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestServer {
+    /// A server on a new SQLite file `dir/kith-server.db`, blobs in `dir/blobs`.
+    pub async fn sqlite(dir: &Path) -> Result<TestServer, TestServerError> {
+        let url = format!("sqlite://{}", dir.join("kith-server.db").display());
+        Self::start(&url, &dir.join("blobs")).await
+    }
+
+    /// A server on any database URL, blobs in `blobs_dir`.
+    pub async fn start(
+        database_url: &str,
+        blobs_dir: &Path,
+    ) -> Result<TestServer, TestServerError> {
+        let store = store::open(database_url).await?;
+        let blobs = Blobs::local(blobs_dir)?;
+        Ok(Self::with_state(AppState::new(store, blobs, PasswordCost::Cheap)).await?)
+    }
+
+    /// A server over an existing state (e.g. a second instance sharing a store).
+    pub async fn with_state(state: AppState) -> std::io::Result<TestServer> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(serve(listener, state.clone()));
+        Ok(TestServer {
+            url: format!("http://{addr}"),
+            addr,
+            state,
+            task,
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.state.store
+    }
+
+    /// A workspace and its owner (id).
+    pub async fn init_workspace(
+        &self,
+        name: &str,
+        owner_email: &str,
+        owner_password: &str,
+    ) -> Result<(Workspace, Uuid), TestServerError> {
+        Ok(admin::init_workspace(
+            self.store().as_ref(),
+            PasswordCost::Cheap,
+            name,
+            owner_email,
+            "Owner",
+            owner_password,
+        )
+        .await?)
+    }
+
+    /// A staff account (id) in `workspace`.
+    pub async fn add_staff(
+        &self,
+        workspace: Uuid,
+        email: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<Uuid, TestServerError> {
+        Ok(admin::add_staff(
+            self.store().as_ref(),
+            PasswordCost::Cheap,
+            workspace,
+            email,
+            name,
+            password,
+            Role::Staff,
+        )
+        .await?)
+    }
+}

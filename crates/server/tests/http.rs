@@ -1,0 +1,651 @@
+//! The real server on a loopback port, driven over HTTP: the sync round trip and
+//! the security properties a hostile or confused client must not get past.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{change, now_ms, PgDb};
+use kith_protocol::sync::{
+    path, ChecksumResponse, ErrorBody, ErrorKind, LoginRequest, LoginResponse, PullResponse,
+    PushRequest, PushResponse, SnapshotResponse, HEADER_SERVER_TIME, HEADER_UPLOAD_LENGTH,
+    HEADER_UPLOAD_OFFSET, MAX_BODY_BYTES,
+};
+use kith_protocol::{Change, Hlc, NodeId, Value};
+use kith_server::testing::TestServer;
+use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const PASSWORD: &str = "password1";
+
+/// A signed-in device.
+struct Device {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    node: NodeId,
+    login: LoginResponse,
+}
+
+async fn login_raw(base: &str, email: &str, password: &str, node: NodeId) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}{}", path::LOGIN))
+        .json(&LoginRequest {
+            email: email.into(),
+            password: password.into(),
+            workspace: None,
+            device_name: "Front desk".into(),
+            node,
+        })
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(server: &TestServer, email: &str) -> Device {
+    sign_in_at(&server.url, email, NodeId::random()).await
+}
+
+async fn sign_in_at(base: &str, email: &str, node: NodeId) -> Device {
+    let res = login_raw(base, email, PASSWORD, node).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let login: LoginResponse = res.json().await.unwrap();
+    Device {
+        http: reqwest::Client::new(),
+        base: base.to_owned(),
+        token: login.token.clone(),
+        node,
+        login,
+    }
+}
+
+impl Device {
+    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    async fn push(&self, first_counter: u64, changes: Vec<Change>) -> reqwest::Response {
+        self.req(reqwest::Method::POST, path::PUSH)
+            .json(&PushRequest {
+                first_counter,
+                changes,
+            })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.req(reqwest::Method::GET, path).send().await.unwrap()
+    }
+
+    async fn pull(&self, since: u64) -> reqwest::Response {
+        self.get(&format!("{}?since={since}", path::PULL)).await
+    }
+
+    fn user(&self, row: Uuid, fields: &[(&str, Value)]) -> Change {
+        change(self.node, row, now_ms(), fields)
+    }
+}
+
+async fn error_of(res: reqwest::Response) -> (StatusCode, ErrorBody) {
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+/// A server (on a SQLite file in the returned directory) with workspace "Acme"
+/// (owner + ann) and workspace "Other" (bob); returns Acme's id.
+async fn two_workspaces() -> (tempfile::TempDir, TestServer, Uuid) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::sqlite(dir.path()).await.unwrap();
+    let (acme, _) = server
+        .init_workspace("Acme", "owner@acme.test", PASSWORD)
+        .await
+        .unwrap();
+    server
+        .add_staff(acme.id, "ann@acme.test", "Ann", PASSWORD)
+        .await
+        .unwrap();
+    server
+        .init_workspace("Other", "bob@other.test", PASSWORD)
+        .await
+        .unwrap();
+    (dir, server, acme.id)
+}
+
+#[tokio::test]
+async fn login_push_pull_snapshot_round_trip() {
+    let (_dir, server, acme) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let b = sign_in(&server, "ANN@acme.test ").await;
+    assert_eq!(a.login.workspace.id, acme);
+    assert_eq!(b.login.staff.name, "Ann");
+
+    let row = Uuid::new_v4();
+    let res = a
+        .push(1, vec![a.user(row, &[("first_name", "Zoë".into())])])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().contains_key(HEADER_SERVER_TIME));
+    let pushed: PushResponse = res.json().await.unwrap();
+    assert_eq!(pushed.acked, 1);
+
+    let pulled: PullResponse = b.pull(0).await.json().await.unwrap();
+    assert_eq!(pulled.through, pushed.head);
+    let users: Vec<&Change> = pulled
+        .changes
+        .iter()
+        .filter(|c| c.table == "users")
+        .collect();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].fields["first_name"], Value::from("Zoë"));
+    assert!(
+        pulled.changes.iter().any(|c| c.table == "staff"),
+        "the team comes along"
+    );
+    // A does not get its own change back, but its `through` advances.
+    let own: PullResponse = a.pull(0).await.json().await.unwrap();
+    assert!(own.changes.iter().all(|c| c.table == "staff"));
+    assert_eq!(own.through, pushed.head);
+
+    let snap: SnapshotResponse = b.get(path::SNAPSHOT).await.json().await.unwrap();
+    assert_eq!(snap.as_of, pushed.head);
+    assert!(snap.next.is_none());
+    assert!(snap.changes.iter().any(|c| c.row == row));
+    let sum: ChecksumResponse = b.get(path::CHECKSUM).await.json().await.unwrap();
+    assert_eq!(sum.through, pushed.head);
+    assert_eq!(sum.checksum.len(), 64);
+
+    // Signing in again from the same computer keeps the device and rotates the token.
+    let again = sign_in_at(&server.url, "owner@acme.test", a.node).await;
+    assert_eq!(again.login.device_id, a.login.device_id);
+    assert_eq!(a.pull(0).await.status(), StatusCode::UNAUTHORIZED);
+    // Its counters carry on: the next push continues at 2.
+    let res = again
+        .push(1, vec![again.user(row, &[("last_name", "X".into())])])
+        .await;
+    assert_eq!(
+        res.json::<PushResponse>().await.unwrap().acked,
+        1,
+        "already held"
+    );
+}
+
+#[tokio::test]
+async fn a_device_of_one_workspace_reaches_nothing_of_another() {
+    let (_dir, server, _) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let b = sign_in(&server, "bob@other.test").await;
+    let row = Uuid::new_v4();
+    a.push(1, vec![a.user(row, &[("first_name", "Secret".into())])])
+        .await
+        .error_for_status()
+        .unwrap();
+    let blob = b"acme's contract".to_vec();
+    let sha = hex_sha(&blob);
+    upload(&a, &sha, &blob, 0).await.error_for_status().unwrap();
+
+    let mut events = b.get(path::EVENTS).await;
+    assert_eq!(events.status(), StatusCode::OK);
+
+    let pulled: PullResponse = b.pull(0).await.json().await.unwrap();
+    assert!(pulled
+        .changes
+        .iter()
+        .all(|c| c.row != row && c.table == "staff"));
+    assert!(pulled
+        .changes
+        .iter()
+        .all(|c| c.fields.get("email") != Some(&"owner@acme.test".into())));
+    let snap: SnapshotResponse = b.get(path::SNAPSHOT).await.json().await.unwrap();
+    assert!(snap.changes.iter().all(|c| c.row != row));
+    let sum_a: ChecksumResponse = a.get(path::CHECKSUM).await.json().await.unwrap();
+    let sum_b: ChecksumResponse = b.get(path::CHECKSUM).await.json().await.unwrap();
+    assert_ne!(sum_a, sum_b);
+
+    // Writing A's row with A's node is refused; with B's own node it lands in B only.
+    let forged = Change {
+        node: a.node,
+        ..b.user(row, &[("first_name", "Hacked".into())])
+    };
+    assert_eq!(
+        error_of(b.push(1, vec![forged]).await).await.1.kind,
+        ErrorKind::Forbidden
+    );
+    b.push(1, vec![b.user(row, &[("first_name", "Mine".into())])])
+        .await
+        .error_for_status()
+        .unwrap();
+    let snap_a: SnapshotResponse = a.get(path::SNAPSHOT).await.json().await.unwrap();
+    let mine = snap_a.changes.iter().find(|c| c.row == row).unwrap();
+    assert_eq!(mine.fields["first_name"], Value::from("Secret"));
+
+    // Blobs: A's blob does not exist for B, and B's upload does not touch A's.
+    let blob_path = format!("{}/{sha}", path::BLOBS);
+    let head = b
+        .req(reqwest::Method::HEAD, &blob_path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::NOT_FOUND);
+    assert_eq!(head.headers()[HEADER_UPLOAD_OFFSET], "0");
+    assert_eq!(b.get(&blob_path).await.status(), StatusCode::NOT_FOUND);
+    let res = upload_part(&b, &sha, &blob[..4], 0, blob.len() as u64).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NO_CONTENT,
+        "a fresh upload of B's own"
+    );
+    assert_eq!(
+        a.get(&blob_path).await.bytes().await.unwrap().as_ref(),
+        blob.as_slice()
+    );
+
+    // B's event stream saw no poke for A's push, only for its own workspace's.
+    let other_b = sign_in(&server, "bob@other.test").await;
+    a.push(2, vec![a.user(row, &[("last_name", "Again".into())])])
+        .await
+        .error_for_status()
+        .unwrap();
+    other_b
+        .push(
+            1,
+            vec![other_b.user(Uuid::new_v4(), &[("first_name", "Bob's".into())])],
+        )
+        .await
+        .error_for_status()
+        .unwrap();
+    let text = read_event(&mut events).await;
+    let b_head: PullResponse = b.pull(0).await.json().await.unwrap();
+    assert!(
+        text.contains(&format!("{{\"head\":{}}}", b_head.through)),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_at_once() {
+    let (_dir, server, acme) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    assert_eq!(a.pull(0).await.status(), StatusCode::OK);
+    assert!(server
+        .store()
+        .revoke_device(acme, a.login.device_id)
+        .await
+        .unwrap());
+    let (status, body) = error_of(a.pull(0).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::UNAUTHORIZED, ErrorKind::Unauthorized)
+    );
+    assert_eq!(
+        a.push(
+            1,
+            vec![a.user(Uuid::new_v4(), &[("first_name", "x".into())])]
+        )
+        .await
+        .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Signing out revokes the caller's own token.
+    let b = sign_in(&server, "ann@acme.test").await;
+    let res = b
+        .req(reqwest::Method::POST, path::LOGOUT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        b.get(path::CHECKSUM).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Removing a staff member signs out their devices.
+    let c = sign_in(&server, "ann@acme.test").await;
+    kith_server::admin::remove_staff(server.store().as_ref(), acme, "ann@acme.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get(path::SNAPSHOT).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login_raw(&server.url, "ann@acme.test", PASSWORD, NodeId::random())
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_rate_limited() {
+    let (_dir, server, _) = two_workspaces().await;
+    for _ in 0..kith_server::ratelimit::MAX_FAILURES {
+        let res = login_raw(
+            &server.url,
+            "owner@acme.test",
+            "wrong password",
+            NodeId::random(),
+        )
+        .await;
+        assert_eq!(error_of(res).await.1.kind, ErrorKind::Unauthorized);
+    }
+    let (status, body) =
+        error_of(login_raw(&server.url, "owner@acme.test", PASSWORD, NodeId::random()).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::TOO_MANY_REQUESTS, ErrorKind::RateLimited)
+    );
+    assert!(body.retry_after.is_some_and(|s| (1..=60).contains(&s)));
+    // Another account from the same address still signs in.
+    assert_eq!(
+        login_raw(&server.url, "ann@acme.test", PASSWORD, NodeId::random())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // An unknown email is just wrong.
+    let res = login_raw(&server.url, "nobody@acme.test", PASSWORD, NodeId::random()).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn invalid_changes_are_refused_whole() {
+    let (_dir, server, acme) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let head = server.store().head(acme).await.unwrap();
+    let good = a.user(Uuid::new_v4(), &[("first_name", "Fine".into())]);
+    let unknown_table = Change {
+        table: "passwords".into(),
+        ..good.clone()
+    };
+    let unknown_column = a.user(Uuid::new_v4(), &[("is_admin", Value::Bool(true))]);
+    let bad_value = a.user(Uuid::new_v4(), &[("email", "not an email".into())]);
+    let card = a.user(
+        Uuid::new_v4(),
+        &[("first_name", "4111 1111 1111 1111".into())],
+    );
+    let wrong_type = a.user(Uuid::new_v4(), &[("created_at", "yesterday".into())]);
+    for bad in [unknown_table, unknown_column, bad_value, card, wrong_type] {
+        let (status, body) = error_of(a.push(1, vec![good.clone(), bad]).await).await;
+        assert_eq!(
+            (status, body.kind),
+            (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::InvalidChange)
+        );
+        assert!(body.message.starts_with("change 1:"), "{}", body.message);
+    }
+    assert_eq!(
+        server.store().head(acme).await.unwrap(),
+        head,
+        "nothing written"
+    );
+
+    // A change stamped far ahead: refused with the server's clock.
+    let ahead = Change {
+        hlc: Hlc::new(now_ms() + 3_600_000, 0),
+        ..good.clone()
+    };
+    let (status, body) = error_of(a.push(1, vec![ahead]).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::CONFLICT, ErrorKind::ClockSkew)
+    );
+    let server_time = body.server_time.unwrap();
+    assert!(server_time.abs_diff(now_ms()) < 60_000);
+
+    // A change of another node.
+    let foreign = Change {
+        node: NodeId::random(),
+        ..good.clone()
+    };
+    assert_eq!(
+        error_of(a.push(1, vec![foreign]).await).await.1.kind,
+        ErrorKind::Forbidden
+    );
+
+    // A gap in the counters.
+    let (status, body) = error_of(a.push(7, vec![good.clone()]).await).await;
+    assert_eq!(
+        (status, body.kind, body.expected_counter),
+        (StatusCode::CONFLICT, ErrorKind::CounterGap, Some(1))
+    );
+    assert_eq!(
+        server.store().head(acme).await.unwrap(),
+        head,
+        "still nothing written"
+    );
+    assert_eq!(a.push(1, vec![good]).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let (_dir, server, _) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let body = format!(
+        "{{\"first_counter\":1,\"changes\":[],\"pad\":\"{}\"}}",
+        "x".repeat(MAX_BODY_BYTES)
+    );
+    let res = a
+        .req(reqwest::Method::POST, path::PUSH)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(res).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge)
+    );
+}
+
+fn hex_sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// PATCHes `chunk` at `offset` as the end of its blob.
+async fn upload(d: &Device, sha: &str, chunk: &[u8], offset: u64) -> reqwest::Response {
+    upload_part(d, sha, chunk, offset, offset + chunk.len() as u64).await
+}
+
+async fn upload_part(
+    d: &Device,
+    sha: &str,
+    chunk: &[u8],
+    offset: u64,
+    length: u64,
+) -> reqwest::Response {
+    d.req(reqwest::Method::PATCH, &format!("{}/{sha}", path::BLOBS))
+        .header(HEADER_UPLOAD_OFFSET, offset)
+        .header(HEADER_UPLOAD_LENGTH, length)
+        .body(chunk.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn blobs_resume_verify_and_serve_ranges() {
+    let (_dir, server, _) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let blob: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let sha = hex_sha(&blob);
+    let len = blob.len() as u64;
+    let blob_path = format!("{}/{sha}", path::BLOBS);
+
+    // The first 40 000 bytes arrive, then the connection drops.
+    let res = upload_part(&a, &sha, &blob[..40_000], 0, len).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let head = a
+        .req(reqwest::Method::HEAD, &blob_path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::NOT_FOUND);
+    assert_eq!(head.headers()[HEADER_UPLOAD_OFFSET], "40000");
+    // A chunk at the wrong offset is refused with where the upload stands.
+    let (status, body) = error_of(upload_part(&a, &sha, &blob[50_000..], 50_000, len).await).await;
+    assert_eq!(
+        (status, body.kind, body.offset),
+        (
+            StatusCode::CONFLICT,
+            ErrorKind::OffsetMismatch,
+            Some(40_000)
+        )
+    );
+    // Resumed from the offset, it completes and is stored.
+    let res = upload_part(&a, &sha, &blob[40_000..], 40_000, len).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let head = a
+        .req(reqwest::Method::HEAD, &blob_path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(
+        a.get(&blob_path).await.bytes().await.unwrap().as_ref(),
+        blob.as_slice()
+    );
+
+    let res = a
+        .req(reqwest::Method::GET, &blob_path)
+        .header("range", "bytes=1000-1999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        res.headers()["content-range"],
+        format!("bytes 1000-1999/{len}").as_str()
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), &blob[1000..2000]);
+    let res = a
+        .req(reqwest::Method::GET, &blob_path)
+        .header("range", "bytes=-10")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.bytes().await.unwrap().as_ref(),
+        &blob[blob.len() - 10..]
+    );
+    let res = a
+        .req(reqwest::Method::GET, &blob_path)
+        .header("range", "bytes=200000-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+
+    // Bytes that do not hash to the name: refused, and nothing kept.
+    let liar = hex_sha(b"something else");
+    let (status, body) = error_of(upload(&a, &liar, b"not that", 0).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::HashMismatch)
+    );
+    let head = a
+        .req(reqwest::Method::HEAD, &format!("{}/{liar}", path::BLOBS))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::NOT_FOUND);
+    assert_eq!(head.headers()[HEADER_UPLOAD_OFFSET], "0");
+    // A name that is not a SHA-256 is refused before any storage is touched.
+    assert_eq!(
+        a.get(&format!("{}/..%2F..%2Fetc", path::BLOBS))
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+/// Reads an SSE response until a `changes` event arrives; returns what was read.
+async fn read_event(res: &mut reqwest::Response) -> String {
+    let mut text = String::new();
+    let read = async {
+        while let Some(chunk) = res.chunk().await.unwrap() {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.contains("event: changes") && text.contains("\n\n") && text.contains("data:") {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("a poke within 10 s");
+    text
+}
+
+#[tokio::test]
+async fn events_poke_other_devices() {
+    let (_dir, server, _) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let b = sign_in(&server, "ann@acme.test").await;
+    let mut events = a.get(path::EVENTS).await;
+    assert_eq!(events.status(), StatusCode::OK);
+    let pushed: PushResponse = b
+        .push(
+            1,
+            vec![b.user(Uuid::new_v4(), &[("first_name", "New".into())])],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = read_event(&mut events).await;
+    assert!(
+        text.contains(&format!("data: {{\"head\":{}}}", pushed.head)),
+        "{text}"
+    );
+}
+
+/// Two server instances share one PostgreSQL database: a push through one pokes
+/// a device listening on the other.
+#[tokio::test]
+async fn postgres_instances_share_pushes_and_pokes() {
+    let Some(db) = PgDb::create().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let one = TestServer::start(&db.url, &dir.path().join("blobs"))
+        .await
+        .unwrap();
+    let two = TestServer::start(&db.url, &dir.path().join("blobs"))
+        .await
+        .unwrap();
+    let (ws, _) = one
+        .init_workspace("Acme", "owner@acme.test", PASSWORD)
+        .await
+        .unwrap();
+    two.add_staff(ws.id, "ann@acme.test", "Ann", PASSWORD)
+        .await
+        .unwrap();
+    let a = sign_in_at(&one.url, "owner@acme.test", NodeId::random()).await;
+    let b = sign_in_at(&two.url, "ann@acme.test", NodeId::random()).await;
+    let mut events = a.get(path::EVENTS).await;
+    assert_eq!(events.status(), StatusCode::OK);
+    let row = Uuid::new_v4();
+    let pushed: PushResponse = b
+        .push(1, vec![b.user(row, &[("first_name", "Across".into())])])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = read_event(&mut events).await;
+    assert!(
+        text.contains(&format!("{{\"head\":{}}}", pushed.head)),
+        "{text}"
+    );
+    let pulled: PullResponse = a.pull(0).await.json().await.unwrap();
+    assert!(pulled.changes.iter().any(|c| c.row == row));
+    drop((one, two));
+    drop(db);
+}
