@@ -8,9 +8,11 @@ pub mod error;
 pub mod files;
 mod notify;
 mod options;
+mod sync_worker;
 mod thumbs;
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use kith_core::{ErrorKind, Kith};
 use tauri::Manager;
@@ -20,7 +22,9 @@ pub use options::{Options, OptionsError};
 
 /// Application state shared by all commands.
 pub struct AppState {
-    pub kith: Kith,
+    pub kith: Arc<Kith>,
+    /// The background sync worker, once the window started it (tests run without).
+    sync_worker: OnceLock<Arc<kith_core::sync::WorkerHandle>>,
     /// Files chosen or dropped, by token.
     pub files: files::ChosenFiles,
     pub import_cancel: AtomicBool,
@@ -34,12 +38,20 @@ pub struct AppState {
 impl AppState {
     pub fn new(kith: Kith) -> Self {
         AppState {
-            kith,
+            kith: Arc::new(kith),
+            sync_worker: OnceLock::new(),
             files: files::ChosenFiles::default(),
             import_cancel: AtomicBool::new(false),
             export_cancel: AtomicBool::new(false),
             import_running: AtomicBool::new(false),
             export_running: AtomicBool::new(false),
+        }
+    }
+
+    /// Asks the sync worker to sync soon (after signing in, say).
+    pub fn poke_sync(&self) {
+        if let Some(worker) = self.sync_worker.get() {
+            worker.poke();
         }
     }
 
@@ -174,6 +186,10 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::files::choose_user_image,
         commands::settings::get_settings,
         commands::settings::update_settings,
+        commands::sync::sync_status,
+        commands::sync::sync_login,
+        commands::sync::sync_logout,
+        commands::sync::sync_now,
     ])
 }
 
@@ -200,7 +216,12 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
             };
             tracing::info!(data_dir = %dir.display(), "opening data directory");
             let kith = tauri::async_runtime::block_on(Kith::open(&dir))?;
-            app.manage(AppState::new(kith));
+            let state = AppState::new(kith);
+            let worker = tauri::async_runtime::block_on(async {
+                sync_worker::start(state.kith.clone(), app.handle().clone())
+            });
+            let _ = state.sync_worker.set(worker);
+            app.manage(state);
             tauri::async_runtime::spawn(notify::due_tasks(app.handle().clone()));
             Ok(())
         })

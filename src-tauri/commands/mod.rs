@@ -10,6 +10,7 @@ pub mod links;
 pub mod notes;
 pub mod settings;
 pub mod staff;
+pub mod sync;
 pub mod tasks;
 pub mod users;
 pub mod workspace;

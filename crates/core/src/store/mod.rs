@@ -22,12 +22,13 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kith_protocol::{Change, Hlc, NodeId, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqliteConnection, SqlitePool};
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex, Notify};
 use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
@@ -91,6 +92,9 @@ pub struct Bulk<'s> {
     hlc: Hlc,
     node: NodeId,
     clock_src: &'s Clock,
+    signals: &'s Signals,
+    /// Whether any commit of this write changed something, to tell the sync worker.
+    wrote: bool,
     /// `CREATE INDEX` statements of indexes dropped for this write, run again by
     /// [`Bulk::finish`].
     deferred: Vec<String>,
@@ -120,6 +124,7 @@ impl Bulk<'_> {
         }
         apply::apply_batch(&mut self.tx, &changes, &fresh, &self.origin).await?;
         append_outbox(&mut self.tx, &changes).await?;
+        self.wrote |= !changes.is_empty();
         Ok(changes)
     }
 
@@ -174,6 +179,9 @@ impl Bulk<'_> {
         write_meta(&mut *self.tx, META_HLC, &self.hlc.0.to_string()).await?;
         self.tx.commit().await?;
         *self.clock = self.hlc;
+        if self.wrote {
+            self.signals.local.notify_one();
+        }
         Ok(())
     }
 }
@@ -202,8 +210,18 @@ impl Clock {
     }
 }
 
+/// What the store tells those who wait on it (the sync worker, the app's views).
+struct Signals {
+    /// A local commit reached the outbox. One stored permit: a commit made while
+    /// nobody waits is still seen by the next wait.
+    local: Arc<Notify>,
+    /// How many merges changed something here since the store opened.
+    remote: watch::Sender<u64>,
+}
+
 pub struct Store {
     pool: SqlitePool,
+    signals: Signals,
     node: NodeId,
     /// Holding this lock is being the one writer; it guards the persisted clock too.
     writer: Mutex<Hlc>,
@@ -270,6 +288,10 @@ impl Store {
         tracing::debug!(%node, %hlc, offset_ms, path = %path.display(), "store opened");
         Ok(Store {
             pool,
+            signals: Signals {
+                local: Arc::new(Notify::new()),
+                remote: watch::channel(0).0,
+            },
             node,
             writer: Mutex::new(hlc),
             clock_src: Clock {
@@ -277,6 +299,18 @@ impl Store {
                 offset_ms: AtomicI64::new(offset_ms),
             },
         })
+    }
+
+    /// Notified after each local commit that changed something: the sync worker
+    /// waits on it to push soon.
+    pub fn local_commits(&self) -> Arc<Notify> {
+        self.signals.local.clone()
+    }
+
+    /// Moves after each merge that changed something here: views showing data
+    /// refetch when others' edits arrive.
+    pub fn remote_changes(&self) -> watch::Receiver<u64> {
+        self.signals.remote.subscribe()
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -332,6 +366,8 @@ impl Store {
             hlc,
             node: self.node,
             clock_src: &self.clock_src,
+            signals: &self.signals,
+            wrote: false,
             deferred: Vec::new(),
             origin: ORIGIN_EDIT.to_owned(),
         })
@@ -369,9 +405,13 @@ impl Store {
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
         tx.commit().await?;
         *clock = hlc;
+        let applied = applied.iter().filter(|a| **a).count();
+        if applied > 0 {
+            self.signals.remote.send_modify(|n| *n += 1);
+        }
         Ok(MergeReport {
             received: changes.len(),
-            applied: applied.iter().filter(|a| **a).count(),
+            applied,
         })
     }
 

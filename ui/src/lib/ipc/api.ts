@@ -37,6 +37,8 @@ import type { NoteVersion } from "./generated/NoteVersion";
 import type { SearchResult } from "./generated/SearchResult";
 import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
+import type { SyncReport } from "./generated/SyncReport";
+import type { SyncStatus } from "./generated/SyncStatus";
 import type { TagCount } from "./generated/TagCount";
 import type { UserFigures } from "./generated/UserFigures";
 import type { UserImages } from "./generated/UserImages";
@@ -83,7 +85,13 @@ export function toKithError(raw: unknown): KithError {
 }
 
 /** Events the Rust shell emits (src-tauri/drop.rs). */
-export const EVENTS = { dragHover: "drag-hover", dragOver: "drag-over", filesDropped: "files-dropped" } as const;
+export const EVENTS = {
+  dragHover: "drag-hover",
+  dragOver: "drag-over",
+  filesDropped: "files-dropped",
+  syncStatus: "sync-status",
+  remoteChanges: "remote-changes",
+} as const;
 
 /** A Channel that hands each message to `onMessage`: how long commands report progress. */
 function channel<T>(onMessage: (message: T) => void): Channel<T> {
@@ -217,6 +225,19 @@ export const api = {
     call<UserImages>("set_user_image", { user_id: userId, role, attachment_id: attachmentId }),
   /** The native image picker, then the image attached and used; null = cancelled. */
   chooseUserImage: (userId: string, role: ImageRole) => call<UserImages | null>("choose_user_image", { user_id: userId, role }),
+
+  // Sync with the office's Kith server; the background worker reports through onSyncStatus.
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  /** Signs this computer in (the device token stays in Rust); a refusal says why. */
+  syncLogin: (serverUrl: string, email: string, password: string, workspace: string | null) =>
+    call<SyncStatus>("sync_login", { server_url: serverUrl, email, password, workspace }),
+  syncLogout: () => call<null>("sync_logout"),
+  syncNow: () => call<SyncReport>("sync_now"),
+  /** The sync worker's status, each time it changes. */
+  onSyncStatus: (handler: (status: SyncStatus) => void): Promise<UnlistenFn> =>
+    listen<SyncStatus>(EVENTS.syncStatus, (event) => handler(event.payload)),
+  /** Others' changes were merged here: views showing data refetch. */
+  onRemoteChanges: (handler: () => void): Promise<UnlistenFn> => listen<number>(EVENTS.remoteChanges, () => handler()),
 
   getSettings: () => call<Settings>("get_settings"),
   updateSettings: (settings: Settings) => call<Settings>("update_settings", { settings }),

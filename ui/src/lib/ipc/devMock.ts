@@ -200,6 +200,16 @@ export function installDevMock() {
     },
     rename_location: ({ id, name }) => Object.assign(locations.find((l) => l.id === id)!, { name }),
     delete_location: ({ id }) => (locations.splice(locations.findIndex((l) => l.id === id), 1), null),
+    // Sync in the browser preview: there is no server to reach, so signing in is refused.
+    sync_status: () => ({
+      state: "signed_out", pending: 0, last_sync_at: null, server_url: null, workspace: null,
+      staff_name: null, staff_email: null, device_name: null, error: null, files_waiting: 0,
+    }),
+    sync_login: () => {
+      throw { kind: "network", message: "The browser preview has no sync server; run the desktop app to sign in." };
+    },
+    sync_logout: () => null,
+    sync_now: () => null,
     get_settings: () => settings,
     update_settings: ({ settings: next }) => (settings = next),
     ...importHandlers({ users, create, changed }),

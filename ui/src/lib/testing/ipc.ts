@@ -22,6 +22,20 @@ export const STATUSES: TaskStatus[] = [
   { id: "st-cancelled", name: "Cancelled", is_done: true, position: 4 },
 ];
 
+/** A desktop that has never signed in to a server. */
+export const SIGNED_OUT = {
+  state: "signed_out",
+  pending: 0,
+  last_sync_at: null,
+  server_url: null,
+  workspace: null,
+  staff_name: null,
+  staff_email: null,
+  device_name: null,
+  error: null,
+  files_waiting: 0,
+};
+
 // Handlers receive whatever the UI sent, exactly as the core would.
 export type Handlers = Record<string, (args: any) => unknown>;
 
@@ -36,6 +50,7 @@ export const BASE_HANDLERS: Handlers = {
   // A profile opens on its Overview: a quiet one unless a test says otherwise.
   user_summary: () => ({ open_tasks: 0, overdue_tasks: 0, notes: 0, files: 0, last_activity_at: null }),
   user_activity: () => [],
+  sync_status: () => SIGNED_OUT,
 };
 
 export function serve(handlers: Handlers) {
