@@ -32,6 +32,77 @@ pub fn config() -> SyncConfig {
     }
 }
 
+/// Which database the server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// A fresh database on the cluster named by `KITH_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// A database of its own on the PostgreSQL test cluster, dropped afterwards.
+struct PgDb {
+    base: String,
+    name: String,
+}
+
+impl PgDb {
+    async fn create(base: &str) -> (PgDb, String) {
+        use sqlx::{Connection, Executor};
+        let name = format!("kith_sync_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(base).await.unwrap();
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        let mut url = url::Url::parse(base).unwrap();
+        url.set_path(&name);
+        (
+            PgDb {
+                base: base.to_owned(),
+                name,
+            },
+            url.to_string(),
+        )
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let (base, name) = (self.base.clone(), self.name.clone());
+        // Drop runs inside the test's runtime: clean up from a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                use sqlx::{Connection, Executor};
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&base).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = conn.execute(sql.as_str()).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The PostgreSQL test cluster, when one is configured. On CI a missing one is a
+/// failure, not a silent skip.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("KITH_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "KITH_TEST_POSTGRES_URL is not set on CI: scripts/test.sh starts a cluster"
+            );
+            eprintln!("KITH_TEST_POSTGRES_URL not set: PostgreSQL case skipped");
+            None
+        }
+    }
+}
+
 /// A server with one workspace and staff accounts a@, b@, c@, d@ acme.test.
 pub struct Hub {
     pub dir: TempDir,
@@ -39,14 +110,27 @@ pub struct Hub {
     pub proxy: Proxy,
     pub workspace: uuid::Uuid,
     database: String,
+    /// Last: the database goes after the server using it.
+    pg: Option<PgDb>,
 }
 
 impl Hub {
     pub async fn start() -> Hub {
+        Self::on(Backend::Sqlite).await
+    }
+
+    pub async fn on(backend: Backend) -> Hub {
         let dir = tempfile::tempdir().unwrap();
-        let database = match std::env::var("KITH_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() && std::env::var("KITH_TEST_SYNC_PG").is_ok() => url,
-            _ => format!("sqlite://{}", dir.path().join("server.db").display()),
+        let (pg, database) = match backend {
+            Backend::Sqlite => (
+                None,
+                format!("sqlite://{}", dir.path().join("server.db").display()),
+            ),
+            Backend::Postgres => {
+                let base = postgres_url().expect("a PostgreSQL test cluster");
+                let (db, url) = PgDb::create(&base).await;
+                (Some(db), url)
+            }
         };
         let server = TestServer::start(&database, &dir.path().join("blobs"))
             .await
@@ -68,6 +152,7 @@ impl Hub {
         }
         let proxy = Proxy::start(server.addr).await;
         Hub {
+            pg,
             dir,
             server: Some(server),
             proxy,
