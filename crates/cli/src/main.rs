@@ -9,6 +9,7 @@ mod import;
 mod notes;
 mod output;
 mod peak_rss;
+mod sync;
 mod tasks;
 
 use std::path::PathBuf;
@@ -80,6 +81,9 @@ enum Command {
     /// The team directory: who tasks are assigned to.
     #[command(subcommand)]
     Staff(tasks::StaffCommand),
+    /// Sync with a Kith server: login, now, status, logout.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
     /// Measure search, open and memory; prints the BENCHMARKS.md tables.
     Bench(bench::BenchArgs),
 }
@@ -183,6 +187,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Fields(cmd) => fields::run(&kith, cmd, &out).await?,
         Command::Tasks(cmd) => tasks::tasks(&kith, cmd, &out).await?,
         Command::Staff(cmd) => tasks::staff(&kith, cmd, &out).await?,
+        Command::Sync(cmd) => sync::run(&kith, cmd, &out).await?,
         Command::Bench(_) => unreachable!("handled above"),
     }
     kith.store().close().await;

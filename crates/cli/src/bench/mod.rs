@@ -5,6 +5,7 @@
 mod import;
 mod notes;
 mod profile;
+mod sync;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -55,6 +56,12 @@ pub struct BenchArgs {
     /// Other users around the busy profile (each with five notes on average).
     #[arg(long, default_value_t = 20_000)]
     profile_users: u64,
+    /// Users (each with one note) on the server a new desktop bootstraps from.
+    #[arg(long, default_value_t = 100_000)]
+    sync_users: u64,
+    /// Edits timed from one desktop to another through the server.
+    #[arg(long, default_value_t = 50)]
+    round_trips: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +74,8 @@ enum Part {
     Notes,
     /// Opening a profile with 1,000 notes, 500 tasks and 200 files.
     Profile,
+    /// Sync through a kith-server on loopback: bootstrap, applying, round trip.
+    Sync,
 }
 
 #[derive(Serialize)]
@@ -111,6 +120,7 @@ struct Report {
     import: Vec<import::ImportFigure>,
     notes: Option<notes::NotesReport>,
     profile: Option<profile::ProfileReport>,
+    sync: Option<sync::SyncBench>,
 }
 
 const SEED: u64 = 42;
@@ -133,6 +143,7 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
         import: Vec::new(),
         notes: None,
         profile: None,
+        sync: None,
     };
     let runs = |part: Part| args.only.is_none_or(|only| only == part);
     if runs(Part::Search) {
@@ -156,6 +167,10 @@ pub async fn run(args: &BenchArgs, out: &Output) -> Result<()> {
     }
     if runs(Part::Profile) {
         report.profile = Some(profile::run(args.opens, args.profile_users, &base).await?);
+    }
+    if runs(Part::Sync) {
+        report.sync =
+            Some(sync::run(args.sync_users, args.sync_users, args.round_trips, &base).await?);
     }
     if out.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -424,6 +439,9 @@ fn markdown(r: &Report) -> String {
     }
     if let Some(p) = &r.profile {
         s.push_str(&profile::markdown(p));
+    }
+    if let Some(sync) = &r.sync {
+        s.push_str(&sync::markdown(sync));
     }
     s
 }

@@ -36,7 +36,7 @@ pub(crate) async fn register(store: &Store, staff: Option<Uuid>) -> Result<()> {
 }
 
 /// The name people know the computer by ("Dana's MacBook"), or its host name.
-fn device_name() -> String {
+pub(crate) fn device_name() -> String {
     let pretty = whoami::devicename();
     if !pretty.trim().is_empty() {
         return pretty.trim().to_owned();

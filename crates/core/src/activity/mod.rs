@@ -3,7 +3,7 @@
 //! Everything here is read from what the store's write path left behind (see
 //! `store/activity_log.rs`), so it works offline and cannot disagree with the data.
 
-mod devices;
+pub(crate) mod devices;
 mod model;
 mod read;
 

@@ -29,13 +29,27 @@ pub async fn local_checksum(pool: &SqlitePool) -> Result<Checksum> {
             .map(|(c, _)| *c)
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!("SELECT id, {list} FROM {}", table.name);
-        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+        // A row first written by a change without `_deleted` holds the column's
+        // default, not a value anyone wrote, and the server holds no such field:
+        // it counts only when the row clock (a change carrying every column) or a
+        // field clock says it was written.
+        let sql = format!(
+            "SELECT id, {list}, _hlc != 0 OR EXISTS (SELECT 1 FROM field_clock f \
+             WHERE f.tbl = ? AND f.row = t.id AND f.col = '{DELETED}') \
+             FROM {} AS t",
+            table.name
+        );
+        let written = columns.len() + 1;
+        let mut rows = sqlx::query(&sql).bind(table.name).fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let id: String = row.try_get(0)?;
             let id = Uuid::parse_str(&id)
                 .map_err(|e| CoreError::Corrupt(format!("{} id {id:?}: {e}", table.name)))?;
+            let deleted_written: bool = row.try_get(written)?;
             for (i, (name, ty)) in columns.iter().enumerate() {
+                if *name == DELETED && !deleted_written {
+                    continue;
+                }
                 let value = typed(&row, i + 1, *ty)?;
                 sum.add(table.name, id, name, &value);
             }

@@ -249,7 +249,7 @@ impl<'a> Sync<'a> {
         let base = client::parse_base(server_url)?;
         let config = self.kith.sync_config();
         let client = client::Client::new(base.clone(), None, config.request_timeout)?;
-        let device_name = device_name();
+        let device_name = crate::activity::devices::device_name();
         let resp = client
             .login(&LoginRequest {
                 email: email.trim().to_owned(),
@@ -420,14 +420,6 @@ impl Runtime {
         let jitter = half.mul_f64(rand::random::<f64>());
         half + jitter
     }
-}
-
-/// The computer's name as the server's device list shows it.
-fn device_name() -> String {
-    whoami::fallible::devicename()
-        .ok()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "Kith desktop".into())
 }
 
 pub(crate) fn error_kind(e: &SyncError) -> crate::ErrorKind {

@@ -1,0 +1,334 @@
+//! Desktops syncing through a real kith-server on loopback.
+
+mod sync_support;
+
+use std::time::Duration;
+
+use kith_core::schema::USERS;
+use kith_core::store::Edit;
+use kith_core::sync::{SyncState, Worker};
+use kith_core::users::UserField;
+use sync_support::{Desktop, Faults, Hub};
+use uuid::Uuid;
+
+async fn field(d: &Desktop, id: Uuid, column: &str) -> Option<String> {
+    // Column names come from this file's literals only.
+    let sql = format!("SELECT {column} FROM users WHERE id = ?");
+    sqlx::query_scalar(&sql)
+        .bind(id.to_string())
+        .fetch_optional(d.kith.store().pool())
+        .await
+        .unwrap()
+        .flatten()
+}
+
+async fn deleted(d: &Desktop, id: Uuid) -> Option<bool> {
+    sqlx::query_scalar("SELECT _deleted FROM users WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(d.kith.store().pool())
+        .await
+        .unwrap()
+}
+
+async fn user(d: &Desktop, first: &str) -> Uuid {
+    d.kith
+        .users()
+        .create(&kith_core::users::NewUser {
+            first_name: first.into(),
+            last_name: "Sync".into(),
+            email: None,
+            mobile_phone: None,
+            home_phone: None,
+            custom_values: Vec::new(),
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+async fn set(d: &Desktop, id: Uuid, f: UserField, v: &str) {
+    d.kith.users().set_field(id, f, Some(v)).await.unwrap();
+}
+
+#[tokio::test]
+async fn sync_an_edit_on_one_desktop_reaches_the_other_and_checksums_agree() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    let status = a.kith.sync().status().await.unwrap();
+    assert_eq!(status.workspace.as_deref(), Some("Acme"));
+    assert_eq!(status.staff_email.as_deref(), Some("a@acme.test"));
+    assert!(a.kith.settings().current_staff_id.is_some());
+
+    let id = user(&a, "Ann").await;
+    assert_eq!(
+        a.kith.sync().status().await.unwrap().state,
+        SyncState::Pending
+    );
+    let report = a.kith.sync().sync_now().await.unwrap();
+    assert!(report.pushed >= 1);
+    assert_eq!(report.checksum_matched, Some(true));
+    let report = b.kith.sync().sync_now().await.unwrap();
+    assert!(report.bootstrapped);
+    assert_eq!(report.checksum_matched, Some(true));
+    assert_eq!(field(&b, id, "first_name").await.as_deref(), Some("Ann"));
+    let status = b.kith.sync().status().await.unwrap();
+    assert_eq!(status.state, SyncState::Synced);
+    assert_eq!(status.pending, 0);
+    assert!(status.last_sync_at.is_some());
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(a.checksum().await, hub.checksum().await);
+    assert_eq!(b.checksum().await, hub.checksum().await);
+    // The server wrote each signed-in staff member into the workspace.
+    let staff: i64 = sqlx::query_scalar("SELECT count(*) FROM staff WHERE email = 'a@acme.test'")
+        .fetch_one(b.kith.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(staff, 1);
+}
+
+#[tokio::test]
+async fn sync_concurrent_edits_merge_per_field_and_latest_wins_on_one_field() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    let id = user(&a, "Ann").await;
+    a.kith.sync().sync_now().await.unwrap();
+    b.kith.sync().sync_now().await.unwrap();
+
+    // Different fields, offline on both sides: both survive.
+    set(&a, id, UserField::Email, "ann@example.com").await;
+    set(&b, id, UserField::LastName, "Lee").await;
+    // Same field: B writes last, B wins everywhere.
+    set(&a, id, UserField::FirstName, "Annie").await;
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    set(&b, id, UserField::FirstName, "Anna").await;
+    for d in [&b, &a, &b] {
+        d.kith.sync().sync_now().await.unwrap();
+    }
+    for d in [&a, &b] {
+        assert_eq!(
+            field(d, id, "email").await.as_deref(),
+            Some("ann@example.com")
+        );
+        assert_eq!(field(d, id, "last_name").await.as_deref(), Some("Lee"));
+        assert_eq!(field(d, id, "first_name").await.as_deref(), Some("Anna"));
+        assert_eq!(d.checksum().await, hub.checksum().await);
+    }
+
+    // Delete on A, undelete on B later: back on both.
+    a.kith.users().delete(id).await.unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+    b.kith.sync().sync_now().await.unwrap();
+    assert_eq!(deleted(&b, id).await, Some(true));
+    b.kith.users().restore(id).await.unwrap();
+    b.kith.sync().sync_now().await.unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(deleted(&a, id).await, Some(false));
+    assert_eq!(a.checksum().await, b.checksum().await);
+}
+
+#[tokio::test]
+async fn sync_lost_answers_and_a_restart_mid_sync_lose_nothing() {
+    let hub = Hub::start().await;
+    let mut a = Desktop::new(&hub, "a", 0).await;
+    let mut config = a.kith.sync_config();
+    config.push_page = 7;
+    config.pull_page = 5;
+    a.kith.set_sync_config(config.clone());
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        ids.push(user(&a, &format!("U{i}")).await);
+    }
+    // Every answer lost after the server committed: the push is retried and the
+    // server skips what it holds.
+    hub.proxy.set_faults(Faults {
+        drop_response: 1000,
+        ..Faults::default()
+    });
+    assert!(a.kith.sync().sync_now().await.is_err());
+    assert_eq!(
+        a.kith.sync().status().await.unwrap().state,
+        SyncState::Offline
+    );
+    // Crash: the process goes away mid-sync (the future is dropped), and restarts.
+    hub.proxy.set_faults(Faults {
+        drop_response: 500,
+        ..Faults::default()
+    });
+    let _ = tokio::time::timeout(Duration::from_millis(30), a.kith.sync().sync_now()).await;
+    a.reopen().await;
+    hub.proxy.heal();
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(a.kith.sync().status().await.unwrap().pending, 0);
+
+    // A new desktop whose bootstrap is cut off after its first page resumes.
+    let mut b = Desktop::new(&hub, "b", 0).await;
+    b.kith.set_sync_config(config.clone());
+    hub.proxy.set_faults(Faults {
+        drop_request: 400,
+        ..Faults::default()
+    });
+    for _ in 0..5 {
+        let _ = b.kith.sync().sync_now().await;
+    }
+    b.reopen().await;
+    hub.proxy.heal();
+    b.kith.sync().sync_now().await.unwrap();
+    for id in &ids {
+        assert!(field(&b, *id, "first_name").await.is_some());
+    }
+    assert_eq!(b.checksum().await, hub.checksum().await);
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(a.checksum().await, hub.checksum().await);
+}
+
+#[tokio::test]
+async fn sync_a_server_that_vanishes_leaves_the_desktop_offline_then_resumes() {
+    let mut hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    let statuses = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = statuses.clone();
+    let worker = Worker::spawn(a.kith.clone(), move |s| seen.lock().unwrap().push(s));
+    let id = user(&a, "Ann").await;
+    worker.poke();
+    wait_for(|| async { a.kith.sync().status().await.unwrap().state == SyncState::Synced }).await;
+
+    hub.kill();
+    set(&a, id, UserField::LastName, "Offline").await;
+    worker.poke();
+    wait_for(|| async { a.kith.sync().status().await.unwrap().state == SyncState::Offline }).await;
+    let status = a.kith.sync().status().await.unwrap();
+    assert!(status.pending >= 1, "the edit waits in the outbox");
+    assert!(status.error.is_some());
+    assert_eq!(field(&a, id, "last_name").await.as_deref(), Some("Offline"));
+
+    hub.revive().await;
+    // No poke: the worker's backoff (or the event stream reconnecting) finds it.
+    wait_for(|| async { a.kith.sync().status().await.unwrap().state == SyncState::Synced }).await;
+    b.kith.sync().sync_now().await.unwrap();
+    assert_eq!(field(&b, id, "last_name").await.as_deref(), Some("Offline"));
+
+    // Another desktop's push reaches A through the event stream.
+    set(&b, id, UserField::Email, "ann@example.com").await;
+    b.kith.sync().sync_now().await.unwrap();
+    wait_for(|| async { field(&a, id, "email").await.is_some() }).await;
+    worker.shutdown().await;
+    assert!(statuses
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|s| s.state == SyncState::Offline));
+}
+
+#[tokio::test]
+async fn sync_a_clock_hours_ahead_is_corrected_and_local_state_matches_the_server() {
+    let hub = Hub::start().await;
+    let ahead = 3 * 3600 * 1000;
+    // The first edits are stamped before the desktop ever talked to the server.
+    let a = Desktop::new(&hub, "a", ahead).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    let id = Uuid::new_v4();
+    a.kith
+        .store()
+        .commit(vec![Edit::create(&USERS, id).set("first_name", "Future")])
+        .await
+        .unwrap();
+    let report = a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(report.checksum_matched, Some(true));
+    assert!(a.kith.store().clock_offset_ms() < -ahead + 60_000);
+    b.kith.sync().sync_now().await.unwrap();
+    // B, in real time, edits after A: B's edit wins, as it happened later.
+    set(&b, id, UserField::FirstName, "Present").await;
+    b.kith.sync().sync_now().await.unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(
+        field(&a, id, "first_name").await.as_deref(),
+        Some("Present")
+    );
+    assert_eq!(a.checksum().await, hub.checksum().await);
+}
+
+#[tokio::test]
+async fn sync_files_upload_and_download_in_the_background() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    let mut config = a.kith.sync_config();
+    config.blob_chunk = 1000;
+    a.kith.set_sync_config(config);
+    let id = user(&a, "Ann").await;
+    let src = a.dir.join("photo.bin");
+    let bytes: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&src, &bytes).unwrap();
+    let att = a.kith.files().attach(id, &src, None).await.unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(a.kith.sync().status().await.unwrap().files_waiting, 0);
+
+    // B pulls the row; its file is fetched in the same run.
+    let mut config = b.kith.sync_config();
+    config.verify_checksum = false;
+    b.kith.set_sync_config(config);
+    hub.proxy.set_faults(Faults {
+        drop_request: 300,
+        ..Faults::default()
+    });
+    for _ in 0..10 {
+        if b.kith.sync().sync_now().await.is_ok() {
+            break;
+        }
+    }
+    hub.proxy.heal();
+    b.kith.sync().sync_now().await.unwrap();
+    assert!(b.kith.files().downloaded(att.id).await.unwrap());
+    let path = b.kith.files().blob_path(att.id).await.unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), bytes);
+    assert_eq!(b.kith.sync().status().await.unwrap().files_waiting, 0);
+    b.kith.sync().fetch_blob(&att.sha256).await.unwrap();
+}
+
+#[tokio::test]
+async fn sync_logout_forgets_the_token_and_keeps_the_data() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let id = user(&a, "Ann").await;
+    a.kith.sync().logout().await.unwrap();
+    let status = a.kith.sync().status().await.unwrap();
+    assert_eq!(status.state, SyncState::SignedOut);
+    assert!(status.pending >= 1);
+    assert!(!a
+        .dir
+        .join(kith_core::sync::credentials::TOKEN_FILE)
+        .exists());
+    assert!(a.kith.sync().sync_now().await.is_err());
+    assert_eq!(field(&a, id, "first_name").await.as_deref(), Some("Ann"));
+    // Signing in again sends what waited.
+    a.kith
+        .sync()
+        .login(&hub.url(), "a@acme.test", sync_support::PASSWORD, None)
+        .await
+        .unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(a.checksum().await, hub.checksum().await);
+    let wrong = a
+        .kith
+        .sync()
+        .login(&hub.url(), "a@acme.test", "nope", None)
+        .await;
+    assert!(wrong.is_err());
+}
+
+async fn wait_for<F, Fut>(mut ok: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if ok().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("condition not reached within 10 s");
+}
