@@ -318,6 +318,10 @@ pub async fn choose_user_image<R: Runtime>(
 /// change the stored content.
 async fn named_copy(state: &AppState, id: Uuid) -> CmdResult<PathBuf> {
     let attachment = state.kith.files().get(id).await?;
+    // Attached on another desktop and not fetched yet: fetch it now.
+    if !attachment.downloaded {
+        state.kith.sync().fetch_blob(&attachment.sha256).await?;
+    }
     let dir = state.kith.data_dir().join("opened").join(id.to_string());
     // A rename leaves the previous copy behind otherwise. Best effort: an app may
     // still hold it open.

@@ -101,6 +101,9 @@ pub struct Attachment {
     /// The staff member who attached it.
     pub created_by: Option<Uuid>,
     pub created_by_name: Option<String>,
+    /// Whether the bytes are on this device: false for a file attached on another
+    /// desktop whose content has not been fetched yet (opening it fetches it).
+    pub downloaded: bool,
 }
 
 /// A file found by a search, with whose file it is.

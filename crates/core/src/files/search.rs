@@ -13,6 +13,7 @@ const MAX_LIMIT: i64 = 500;
 
 pub(super) async fn find(
     pool: &SqlitePool,
+    blobs: &super::BlobStore,
     query: &str,
     kind: Option<FileKind>,
     limit: i64,
@@ -55,7 +56,7 @@ pub(super) async fn find(
         .iter()
         .map(|r| {
             Ok(FileHit {
-                attachment: attachment_of(r)?,
+                attachment: attachment_of(r, blobs)?,
                 user_name: user_name_of(r)?,
             })
         })

@@ -108,7 +108,7 @@ impl Files<'_> {
             .fetch_optional(self.store.pool())
             .await?
             .ok_or_else(|| CoreError::not_found("file"))?;
-        attachment_of(&row)
+        attachment_of(&row, &self.blobs)
     }
 
     /// A user's files, newest first; only those of `kind` when given (the Media
@@ -130,7 +130,7 @@ impl Files<'_> {
             q = q.bind(kind.as_str());
         }
         let rows = q.fetch_all(self.store.pool()).await?;
-        rows.iter().map(attachment_of).collect()
+        rows.iter().map(|r| attachment_of(r, &self.blobs)).collect()
     }
 
     /// Changes an attachment's display name; its content and type stay.
@@ -166,7 +166,7 @@ impl Files<'_> {
         kind: Option<FileKind>,
         limit: i64,
     ) -> Result<FileSearch> {
-        super::search::find(self.store.pool(), query, kind, limit).await
+        super::search::find(self.store.pool(), &self.blobs, query, kind, limit).await
     }
 
     /// Whether a live attachment's bytes are on this device. False for a file

@@ -20,7 +20,7 @@ export function filesHandlers(users: Map<string, UserDetail>) {
   const now = Date.now();
   const add = (user_id: string, name: string, size: number, created_at = Date.now()) => {
     const id = `f-${++seq}`;
-    const file: Attachment = { id, user_id, name, mime: "", kind: kindOf(name), size, sha256: id.padEnd(64, "0"), created_at, created_by: null, created_by_name: "Dana (front desk)" };
+    const file: Attachment = { id, user_id, name, mime: "", kind: kindOf(name), size, sha256: id.padEnd(64, "0"), created_at, created_by: null, created_by_name: "Dana (front desk)", downloaded: true };
     files.set(id, file);
     return file;
   };

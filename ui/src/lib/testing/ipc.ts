@@ -162,6 +162,7 @@ export function attachment(i: number, overrides: Partial<Attachment> = {}): Atta
     created_at: 1_700_000_000_000 + i,
     created_by: null,
     created_by_name: "Dana",
+    downloaded: true,
     ...overrides,
   };
 }

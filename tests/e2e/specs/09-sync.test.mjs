@@ -1,0 +1,176 @@
+// Sync on the real apps: a real kith-server on loopback, two desktops (two data dirs,
+// two app windows). The first signs in from Settings → Sync, the second from the CLI;
+// a note written in one window appears in the other's open profile without a restart,
+// and the sidebar's sync light says where each stands — also when the server is gone.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  WAIT,
+  byTestId,
+  cli,
+  closeApp,
+  elementWithText,
+  freshDataDir,
+  launchApp,
+  rowFor,
+  screenshots,
+  shown,
+  textOf,
+  typeInto,
+} from '../lib/app.mjs';
+
+const screenshot = screenshots('sync');
+const TEST_TIMEOUT = 240_000;
+const SERVER = () => path.resolve(process.env.KITH_SERVER ?? path.join(path.dirname(process.env.KITH_CLI), 'kith-server'));
+const EMAIL = 'dana@example.com';
+const PASSWORD = 'correct horse battery';
+
+/** A free loopback port. */
+async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts kith-server on a SQLite file; resolves once it answers. */
+async function startServer(db, port) {
+  const child = spawn(SERVER(), ['--database', `sqlite://${db}`, 'serve', '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`kith-server exited: ${stderr}`);
+    try {
+      await fetch(`${url}/v1/checksum`);
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill();
+  throw new Error(`kith-server did not listen on ${url}: ${stderr}`);
+}
+
+describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
+  const work = mkdtempSync(path.join(process.env.KITH_E2E_WORK ?? '/tmp', 'sync-server-'));
+  const db = path.join(work, 'server.db');
+  const front = freshDataDir('sync-front');
+  const back = freshDataDir('sync-back');
+  let server;
+  let url;
+  let port;
+  /** @type {WebdriverIO.Browser} */
+  let a;
+  /** @type {WebdriverIO.Browser} */
+  let b;
+  let ann;
+
+  before(async () => {
+    execServer(['init', '--workspace', 'Corner Shop', '--owner-email', EMAIL, '--owner-name', 'Dana Front-Desk', '--owner-password', PASSWORD]);
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = await startServer(db, port);
+    // The back office signs in from the command line and brings a customer along.
+    ann = JSON.parse(cli(['--data-dir', back, '--json', 'users', 'add', '--first-name', 'Ann', '--last-name', 'Lee'])).id;
+    cli(['--data-dir', back, 'sync', 'login', url, EMAIL], { env: { ...process.env, KITH_PASSWORD: PASSWORD } });
+    cli(['--data-dir', back, 'sync', 'now']);
+    a = await launchApp(front);
+  });
+
+  after(async () => {
+    await closeApp(a);
+    await closeApp(b);
+    server?.kill();
+  });
+
+  function execServer(args) {
+    return execFileSync(SERVER(), ['--database', `sqlite://${db}`, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  async function openNotes(browser, userId) {
+    await (await shown(browser, 'nav-users')).click();
+    const row = rowFor(browser, userId);
+    await row.waitForDisplayed({ timeout: WAIT });
+    await row.click();
+    await shown(browser, 'user-profile');
+    await (await shown(browser, 'tab-notes')).click();
+  }
+
+  test('1. a desktop not signed in says so, and signs in from Settings → Sync', { timeout: TEST_TIMEOUT }, async () => {
+    const light = await shown(a, 'sync-indicator');
+    assert.equal(await textOf(light), 'Not syncing');
+    await light.click();
+    await shown(a, 'settings-sync');
+    await screenshot(a, 'signed-out');
+
+    await typeInto(await shown(a, 'sync-server'), url);
+    await typeInto(await shown(a, 'sync-email'), EMAIL);
+    await typeInto(await shown(a, 'sync-password'), 'not the password');
+    await (await shown(a, 'sync-sign-in')).click();
+    const refused = await shown(a, 'sync-login-error');
+    assert.match(await textOf(refused), /password/i);
+
+    const password = await shown(a, 'sync-password');
+    await password.clearValue();
+    await typeInto(password, PASSWORD);
+    await (await shown(a, 'sync-sign-in')).click();
+    const facts = await shown(a, 'sync-facts');
+    assert.match(await textOf(facts), /Corner Shop/);
+    // The worker bootstraps this desktop: the back office's customer arrives.
+    await a.waitUntil(async () => (await textOf(byTestId(a, 'sync-indicator'))) === 'Synced', {
+      timeout: WAIT,
+      timeoutMsg: 'the sync light did not reach Synced',
+    });
+    await screenshot(a, 'signed-in');
+    await openNotes(a, ann);
+  });
+
+  test('2. a note written on one desktop appears on the other without a restart', { timeout: TEST_TIMEOUT }, async () => {
+    b = await launchApp(back);
+    await openNotes(b, ann);
+    await shown(b, 'notes-empty');
+
+    await typeInto(await shown(a, 'note-input'), 'Called about the spring renewal');
+    await (await shown(a, 'save-note')).click();
+    await elementWithText(a, 'note-item', 'Called about the spring renewal');
+    const written = Date.now();
+
+    // The other window, open on the same profile, shows it on its own.
+    await elementWithText(b, 'note-item', 'Called about the spring renewal', 30_000);
+    console.log(`note visible on the second desktop after ${Date.now() - written} ms`);
+    await screenshot(b, 'note-arrived');
+  });
+
+  test('3. with the server gone, edits wait and the light says offline; they go when it is back', { timeout: TEST_TIMEOUT }, async () => {
+    server.kill();
+    await new Promise((r) => server.once('exit', r));
+    await typeInto(await shown(b, 'note-input'), 'Left a voicemail');
+    await (await shown(b, 'save-note')).click();
+    await elementWithText(b, 'note-item', 'Left a voicemail');
+    await b.waitUntil(async () => /Offline/.test(await textOf(byTestId(b, 'sync-indicator'))), {
+      timeout: 60_000,
+      timeoutMsg: 'the sync light did not say Offline',
+    });
+    assert.match(await textOf(byTestId(b, 'sync-indicator')), /1 change waiting/);
+    await screenshot(b, 'offline');
+
+    server = await startServer(db, port);
+    await (await shown(b, 'sync-indicator')).click();
+    await (await shown(b, 'sync-now')).click();
+    await b.waitUntil(async () => (await textOf(byTestId(b, 'sync-indicator'))) === 'Synced', {
+      timeout: 60_000,
+      timeoutMsg: 'the sync light did not come back to Synced',
+    });
+    await elementWithText(a, 'note-item', 'Left a voicemail', 60_000);
+  });
+});
