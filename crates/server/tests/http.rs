@@ -370,7 +370,24 @@ async fn invalid_changes_are_refused_whole() {
         &[("first_name", "4111 1111 1111 1111".into())],
     );
     let wrong_type = a.user(Uuid::new_v4(), &[("created_at", "yesterday".into())]);
-    for bad in [unknown_table, unknown_column, bad_value, card, wrong_type] {
+    // Both pass a column-by-column check, but every desktop's merge refuses them:
+    // accepted, they would stop every other device's pull.
+    let no_clock = Change {
+        hlc: Hlc::new(0, 3),
+        ..good.clone()
+    };
+    let null_tombstone = a.user(Uuid::new_v4(), &[("_deleted", Value::Null)]);
+    let empty = a.user(Uuid::new_v4(), &[]);
+    for bad in [
+        unknown_table,
+        unknown_column,
+        bad_value,
+        card,
+        wrong_type,
+        no_clock,
+        null_tombstone,
+        empty,
+    ] {
         let (status, body) = error_of(a.push(1, vec![good.clone(), bad]).await).await;
         assert_eq!(
             (status, body.kind),
