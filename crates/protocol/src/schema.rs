@@ -7,7 +7,7 @@
 
 use uuid::Uuid;
 
-use crate::{checks, Value};
+use crate::{checks, Change, Value};
 
 /// A change the registry refuses: an unknown table or column, or a bad value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -348,6 +348,38 @@ impl TableDef {
     }
 }
 
+/// Checks a whole change the way every replica will merge it: a known table,
+/// known columns, values that pass [`check_value`], a `_deleted` that is not null,
+/// a clock that is not zero, and at least one field.
+///
+/// The server refuses at push what this refuses, so a change one desktop wrote can
+/// never be one every other desktop refuses to merge (which would stop their pulls).
+pub fn validate_change(change: &Change) -> Result<(), SchemaError> {
+    let table = table(&change.table)?;
+    // Clock 0 is the "never written" clock; a change stamped with it could not win
+    // or lose consistently.
+    if change.hlc.millis() == 0 {
+        return Err(SchemaError(format!(
+            "change to {} has no clock",
+            table.name
+        )));
+    }
+    if change.fields.is_empty() {
+        return Err(SchemaError(format!("empty change to {}", table.name)));
+    }
+    for (name, value) in &change.fields {
+        let (column, ty, check) = table.column(name)?;
+        check_value(table, column, ty, check, value)?;
+        if column == DELETED && value.is_null() {
+            return Err(SchemaError(format!(
+                "{}.{DELETED} cannot be null",
+                table.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a value against a column's type and rule.
 pub fn check_value(
     table: &TableDef,
@@ -403,5 +435,51 @@ pub fn check_value(
         | Check::Sha256
         | Check::Currency
         | Check::CustomValue => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::{Hlc, NodeId};
+
+    fn change(table: &str, hlc: Hlc, fields: &[(&str, Value)]) -> Change {
+        Change {
+            table: table.into(),
+            row: Uuid::new_v4(),
+            hlc,
+            node: NodeId::random(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    #[test]
+    fn validate_change_refuses_what_no_replica_merges() {
+        let ok = Hlc::new(1_700_000_000_000, 0);
+        let name = ("first_name", Value::from("Ann"));
+        assert_eq!(
+            validate_change(&change("users", ok, &[name.clone()])),
+            Ok(())
+        );
+        assert_eq!(
+            validate_change(&change("users", ok, &[(DELETED, Value::Bool(true))])),
+            Ok(())
+        );
+        // Clock zero, even with a counter.
+        assert!(validate_change(&change("users", Hlc::new(0, 5), &[name.clone()])).is_err());
+        assert!(validate_change(&change("users", ok, &[(DELETED, Value::Null)])).is_err());
+        assert!(validate_change(&change("users", ok, &[])).is_err());
+        assert!(validate_change(&change("nope", ok, &[name])).is_err());
+        assert!(validate_change(&change("users", ok, &[("nope", Value::Null)])).is_err());
+        assert!(
+            validate_change(&change("users", ok, &[("created_at", Value::from("x"))])).is_err()
+        );
     }
 }

@@ -49,6 +49,12 @@ pub const MAX_FUTURE_SKEW_MS: u64 = 5 * 60 * 1000;
 pub const MAX_PUSH_CHANGES: usize = 5_000;
 /// Most changes a pull or snapshot page returns, whatever `limit` asks for.
 pub const MAX_PAGE: u32 = 5_000;
+/// About how many bytes of field JSON a pull or snapshot page carries at most: a
+/// page is cut there too (always after at least one change, or one whole row).
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+/// Largest blob the server accepts (`upload-length`); larger is refused with
+/// [`ErrorKind::TooLarge`].
+pub const MAX_BLOB_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// Largest JSON request body the server reads (a full push of long notes fits).
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// Largest blob chunk one PATCH may carry.
@@ -175,6 +181,10 @@ pub enum ErrorKind {
     /// Uploaded bytes whose SHA-256 is not the name they were sent under.
     HashMismatch,
     TooLarge,
+    /// A push whose changes differ from what the server holds under the same
+    /// device counters: two stores write as one node (a restored backup, a cloned
+    /// disk). The store needs a new node id; retrying cannot help.
+    NodeConflict,
     RateLimited,
     Internal,
 }

@@ -43,11 +43,12 @@ pub async fn init_workspace(
     // Checked before the workspace exists, so a bad owner leaves nothing behind.
     let account = new_account(cost, owner_email, owner_name, owner_password, Role::Owner)?;
     let ws = store.create_workspace(name).await?;
-    store.add_account(ws.id, &account).await?;
-    Ok((ws, account.id))
+    let id = store.add_account(ws.id, &account).await?;
+    Ok((ws, id))
 }
 
 /// Adds a staff account; desktops learn about it from the `staff` change it writes.
+/// A removed staff member is added back under their old id (new password and role).
 pub async fn add_staff(
     store: &dyn Store,
     cost: PasswordCost,
@@ -58,8 +59,7 @@ pub async fn add_staff(
     role: Role,
 ) -> Result<Uuid, AdminError> {
     let account = new_account(cost, email, name, password, role)?;
-    store.add_account(workspace, &account).await?;
-    Ok(account.id)
+    Ok(store.add_account(workspace, &account).await?)
 }
 
 /// Removes a staff account: its devices are signed out, desktops get a tombstone.

@@ -33,6 +33,8 @@ pub enum BlobError {
     HashMismatch,
     #[error("{0}")]
     BadRequest(String),
+    #[error("the blob is larger than the server accepts")]
+    TooLarge,
 }
 
 /// Where an upload stands after a chunk.
@@ -94,6 +96,13 @@ impl Blobs {
             .join(format!("{sha}.part"))
     }
 
+    /// A complete upload waiting to be verified and stored.
+    fn done(&self, ws: Uuid, sha: &str) -> PathBuf {
+        self.staging
+            .join(ws.to_string())
+            .join(format!("{sha}.done"))
+    }
+
     fn lock(&self, ws: Uuid, sha: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
         // Forget locks nobody holds, so the map stays the size of the uploads in flight.
@@ -128,9 +137,15 @@ impl Blobs {
         length: u64,
         chunk: &[u8],
     ) -> Result<Upload, BlobError> {
+        if length > kith_protocol::sync::MAX_BLOB_BYTES {
+            return Err(BlobError::TooLarge);
+        }
         let lock = self.lock(ws, sha);
         let _held = lock.lock().await;
         if let Some(len) = self.stored_len(ws, sha).await? {
+            return Ok(Upload::Stored(len));
+        }
+        if let Some(len) = self.resume_locked(ws, sha).await? {
             return Ok(Upload::Stored(len));
         }
         let held = self.staged_len(ws, sha).await?;
@@ -158,12 +173,47 @@ impl Blobs {
         if end < length {
             return Ok(Upload::Partial(end));
         }
-        let result = self.finish(ws, sha, &path).await;
-        // Kept or refused, the partial upload is done with.
-        if let Err(e) = tokio::fs::remove_file(&path).await {
-            tracing::warn!(error = %e, "could not remove a staged upload");
+        // Complete: set aside, so a failure to store it (the object store
+        // unreachable, a full disk) keeps the bytes for the next HEAD or PATCH to
+        // store, and no HEAD ever reports a whole blob as a partial upload.
+        let done = self.done(ws, sha);
+        tokio::fs::rename(&path, &done).await?;
+        self.finish_done(ws, sha, &done)
+            .await
+            .map(|()| Upload::Stored(length))
+    }
+
+    /// Stores a complete upload that an earlier attempt could not store; its
+    /// length when it is now stored. Takes the upload's lock.
+    pub async fn resume(&self, ws: Uuid, sha: &str) -> Result<Option<u64>, BlobError> {
+        let lock = self.lock(ws, sha);
+        let _held = lock.lock().await;
+        self.resume_locked(ws, sha).await
+    }
+
+    async fn resume_locked(&self, ws: Uuid, sha: &str) -> Result<Option<u64>, BlobError> {
+        let done = self.done(ws, sha);
+        if !tokio::fs::try_exists(&done).await? {
+            return Ok(None);
         }
-        result.map(|()| Upload::Stored(length))
+        match self.finish_done(ws, sha, &done).await {
+            Ok(()) => self.stored_len(ws, sha).await,
+            // Discarded: the client uploads it again and learns the mismatch then.
+            Err(BlobError::HashMismatch) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Verifies and stores a complete upload; removes it once stored or refused,
+    /// and only then.
+    async fn finish_done(&self, ws: Uuid, sha: &str, done: &Path) -> Result<(), BlobError> {
+        let result = self.finish(ws, sha, done).await;
+        if matches!(result, Ok(()) | Err(BlobError::HashMismatch)) {
+            if let Err(e) = tokio::fs::remove_file(done).await {
+                tracing::warn!(error = %e, "could not remove a staged upload");
+            }
+        }
+        result
     }
 
     async fn finish(&self, ws: Uuid, sha: &str, path: &Path) -> Result<(), BlobError> {

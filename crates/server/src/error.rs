@@ -15,6 +15,12 @@ pub enum StoreError {
     /// The push's first counter leaves a gap after what the server holds.
     #[error("counter gap: expected counter {expected}")]
     CounterGap { expected: u64 },
+    /// A sign-in with a node another account's live device holds.
+    #[error("{0}")]
+    NodeTaken(String),
+    /// A retried push whose changes differ from those held under its counters.
+    #[error("{0}")]
+    NodeConflict(String),
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -65,9 +71,10 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::InvalidChange | ErrorKind::HashMismatch => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorKind::ClockSkew | ErrorKind::CounterGap | ErrorKind::OffsetMismatch => {
-            StatusCode::CONFLICT
-        }
+        ErrorKind::ClockSkew
+        | ErrorKind::CounterGap
+        | ErrorKind::OffsetMismatch
+        | ErrorKind::NodeConflict => StatusCode::CONFLICT,
         ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -83,6 +90,10 @@ impl From<StoreError> for ApiError {
                 err
             }
             StoreError::NotFound(_) => ApiError::new(ErrorKind::NotFound, e.to_string()),
+            StoreError::NodeTaken(m) => {
+                ApiError::new(ErrorKind::Forbidden, m).with_status(StatusCode::CONFLICT)
+            }
+            StoreError::NodeConflict(m) => ApiError::new(ErrorKind::NodeConflict, m),
             StoreError::BadRequest(_) | StoreError::Conflict(_) => {
                 ApiError::new(ErrorKind::BadRequest, e.to_string())
             }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::{change, now_ms, PgDb};
 use kith_protocol::sync::{Checksum, Role};
-use kith_protocol::{Change, NodeId, Value};
+use kith_protocol::{schema, Change, NodeId, Value};
 use kith_server::admin;
 use kith_server::credentials::PasswordCost;
 use kith_server::store::{self, Store};
@@ -502,6 +502,142 @@ async fn staff_accounts_are_changes(store: Arc<dyn Store>) {
     let _ = now_ms();
 }
 
+/// A removed staff member is added back under the same id (so desktops see their
+/// staff record revived), with the new password and role.
+async fn removed_staff_can_be_added_back(store: Arc<dyn Store>) {
+    let (ws, _) = workspace(store.as_ref(), "again").await;
+    let add = |password: &'static str, role| {
+        let store = store.clone();
+        async move {
+            admin::add_staff(
+                store.as_ref(),
+                PasswordCost::Cheap,
+                ws,
+                "Ann@Example.test",
+                "Ann",
+                password,
+                role,
+            )
+            .await
+        }
+    };
+    let id = add("password1", Role::Staff).await.unwrap();
+    assert!(
+        add("password1", Role::Staff).await.is_err(),
+        "a live duplicate"
+    );
+    admin::remove_staff(store.as_ref(), ws, "ann@example.test")
+        .await
+        .unwrap();
+    let back = add("password2", Role::Owner).await.unwrap();
+    assert_eq!(back, id);
+    let accounts = store.accounts_by_email("ann@example.test").await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].account.role, Role::Owner);
+    assert!(kith_server::credentials::verify_password(
+        "password2",
+        &accounts[0].password_hash
+    ));
+    assert_eq!(
+        state(store.as_ref(), ws)
+            .await
+            .get(&("staff".into(), id, "_deleted".into())),
+        Some(&Value::Bool(false))
+    );
+    // The server node's clock still only goes forward.
+    let log = store.pull(ws, 0, 100, None).await.unwrap().changes;
+    assert!(log.windows(2).all(|w| w[0].hlc < w[1].hlc), "{log:?}");
+}
+
+/// Pull and snapshot pages stop at about MAX_PAGE_BYTES of fields, with at least
+/// one change per page, and page through everything.
+async fn pages_are_cut_at_a_byte_budget(store: Arc<dyn Store>) {
+    let (ws, acc) = workspace(store.as_ref(), "bytes").await;
+    let (dev, node) = device(store.as_ref(), ws, acc).await;
+    let head0 = store.head(ws).await.unwrap();
+    let body = "n".repeat(schema::MAX_TEXT_BYTES - 100);
+    let n = kith_protocol::sync::MAX_PAGE_BYTES / body.len() + 10;
+    let cs: Vec<Change> = (0..n)
+        .map(|i| {
+            change(
+                node,
+                Uuid::new_v4(),
+                1000 + i as u64,
+                &[("first_name", body.as_str().into())],
+            )
+        })
+        .collect();
+    store.push(ws, dev, 1, &cs).await.unwrap();
+    let first = store.pull(ws, head0, 5000, None).await.unwrap();
+    assert!(first.more);
+    assert!(first.changes.len() < n);
+    assert!(!first.changes.is_empty());
+    let second = store.pull(ws, first.through, 5000, None).await.unwrap();
+    assert!(!second.more);
+    assert_eq!(first.changes.len() + second.changes.len(), n);
+    assert_eq!(second.through, store.head(ws).await.unwrap());
+
+    let page = store.snapshot(ws, None, 5000).await.unwrap();
+    assert!(page.next.is_some());
+    let bytes: usize = page
+        .changes
+        .iter()
+        .flat_map(|c| c.fields.values())
+        .map(|v| serde_json::to_string(v).unwrap().len())
+        .sum();
+    assert!(bytes <= kith_protocol::sync::MAX_PAGE_BYTES, "{bytes}");
+    let all = state(store.as_ref(), ws).await;
+    assert_eq!(
+        all.keys()
+            .filter(|(t, _, c)| t == "users" && c == "first_name")
+            .count(),
+        n
+    );
+}
+
+/// A node another account's live device holds is not taken over.
+async fn a_live_node_stays_with_its_account(store: Arc<dyn Store>) {
+    let (ws, owner) = workspace(store.as_ref(), "nodes").await;
+    let ann = admin::add_staff(
+        store.as_ref(),
+        PasswordCost::Cheap,
+        ws,
+        "ann@nodes.test",
+        "Ann",
+        "password1",
+        Role::Staff,
+    )
+    .await
+    .unwrap();
+    let (dev, node) = device(store.as_ref(), ws, owner).await;
+    let err = store
+        .upsert_device(ws, ann, node, "stolen", "token-ann")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NodeTaken(_)), "{err}");
+    let again = store
+        .upsert_device(ws, owner, node, "laptop", "token-2")
+        .await
+        .unwrap();
+    assert_eq!(again, dev);
+    assert!(store.device_by_token("token-2").await.unwrap().is_some());
+    assert!(store.revoke_device(ws, dev).await.unwrap());
+    let taken = store
+        .upsert_device(ws, ann, node, "handed on", "token-ann")
+        .await
+        .unwrap();
+    assert_eq!(taken, dev);
+    assert_eq!(
+        store
+            .device_by_token("token-ann")
+            .await
+            .unwrap()
+            .unwrap()
+            .account,
+        ann
+    );
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -539,4 +675,7 @@ conformance!(
     equal_states_have_equal_checksums,
     workspaces_are_isolated,
     staff_accounts_are_changes,
+    removed_staff_can_be_added_back,
+    pages_are_cut_at_a_byte_budget,
+    a_live_node_stays_with_its_account,
 );

@@ -125,9 +125,8 @@ async fn login_push_pull_snapshot_round_trip() {
     assert_eq!(b.login.staff.name, "Ann");
 
     let row = Uuid::new_v4();
-    let res = a
-        .push(1, vec![a.user(row, &[("first_name", "Zoë".into())])])
-        .await;
+    let first = a.user(row, &[("first_name", "Zoë".into())]);
+    let res = a.push(1, vec![first.clone()]).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().contains_key(HEADER_SERVER_TIME));
     let pushed: PushResponse = res.json().await.unwrap();
@@ -163,10 +162,8 @@ async fn login_push_pull_snapshot_round_trip() {
     let again = sign_in_at(&server.url, "owner@acme.test", a.node).await;
     assert_eq!(again.login.device_id, a.login.device_id);
     assert_eq!(a.pull(0).await.status(), StatusCode::UNAUTHORIZED);
-    // Its counters carry on: the next push continues at 2.
-    let res = again
-        .push(1, vec![again.user(row, &[("last_name", "X".into())])])
-        .await;
+    // Its counters carry on: change 1 is held, the next push continues at 2.
+    let res = again.push(1, vec![first]).await;
     assert_eq!(
         res.json::<PushResponse>().await.unwrap().acked,
         1,
@@ -370,7 +367,24 @@ async fn invalid_changes_are_refused_whole() {
         &[("first_name", "4111 1111 1111 1111".into())],
     );
     let wrong_type = a.user(Uuid::new_v4(), &[("created_at", "yesterday".into())]);
-    for bad in [unknown_table, unknown_column, bad_value, card, wrong_type] {
+    // Both pass a column-by-column check, but every desktop's merge refuses them:
+    // accepted, they would stop every other device's pull.
+    let no_clock = Change {
+        hlc: Hlc::new(0, 3),
+        ..good.clone()
+    };
+    let null_tombstone = a.user(Uuid::new_v4(), &[("_deleted", Value::Null)]);
+    let empty = a.user(Uuid::new_v4(), &[]);
+    for bad in [
+        unknown_table,
+        unknown_column,
+        bad_value,
+        card,
+        wrong_type,
+        no_clock,
+        null_tombstone,
+        empty,
+    ] {
         let (status, body) = error_of(a.push(1, vec![good.clone(), bad]).await).await;
         assert_eq!(
             (status, body.kind),
@@ -648,4 +662,279 @@ async fn postgres_instances_share_pushes_and_pokes() {
     assert!(pulled.changes.iter().any(|c| c.row == row));
     drop((one, two));
     drop(db);
+}
+
+/// A signed-in device's node cannot be taken by another staff member (they would
+/// get its counters, and the real device's edits would be skipped as held); the
+/// same account signs in again with a new token and its counters; once the device
+/// is revoked, another account may take the node.
+#[tokio::test]
+async fn a_node_of_another_account_is_not_taken_over() {
+    let (_dir, server, acme) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let row = Uuid::new_v4();
+    let pushed = a
+        .push(1, vec![a.user(row, &[("first_name", "Mine".into())])])
+        .await;
+    assert_eq!(pushed.status(), StatusCode::OK);
+
+    let (status, body) =
+        error_of(login_raw(&server.url, "ann@acme.test", PASSWORD, a.node).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::CONFLICT, ErrorKind::Forbidden)
+    );
+    assert!(body.message.contains("revoke"), "{}", body.message);
+    // The owner's device still works, and still is the owner's.
+    assert_eq!(a.pull(0).await.status(), StatusCode::OK);
+
+    // The same account again: a new token, the same device, its counters kept.
+    let again = sign_in_at(&server.url, "owner@acme.test", a.node).await;
+    assert_eq!(again.login.device_id, a.login.device_id);
+    assert_eq!(
+        a.pull(0).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "old token"
+    );
+    let (status, body) = error_of(
+        again
+            .push(3, vec![again.user(row, &[("last_name", "X".into())])])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body.expected_counter),
+        (StatusCode::CONFLICT, Some(2))
+    );
+
+    // Revoked, the node may go to someone else (a computer handed on).
+    assert!(server
+        .store()
+        .revoke_device(acme, a.login.device_id)
+        .await
+        .unwrap());
+    let ann = sign_in_at(&server.url, "ann@acme.test", a.node).await;
+    assert_eq!(ann.login.device_id, a.login.device_id);
+    assert_eq!(ann.login.staff.email, "ann@acme.test");
+}
+
+/// The limit counts an attempt before its password is checked, so a burst of
+/// parallel guesses gets no more than the limit through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_passwords_are_rate_limited() {
+    let (_dir, server, _) = two_workspaces().await;
+    let guesses = (0..30).map(|i| {
+        let url = server.url.clone();
+        tokio::spawn(async move {
+            login_raw(
+                &url,
+                "owner@acme.test",
+                &format!("guess {i}"),
+                NodeId::random(),
+            )
+            .await
+            .status()
+        })
+    });
+    let mut unauthorized = 0;
+    for g in guesses.collect::<Vec<_>>() {
+        match g.await.unwrap() {
+            StatusCode::UNAUTHORIZED => unauthorized += 1,
+            s => assert_eq!(s, StatusCode::TOO_MANY_REQUESTS),
+        }
+    }
+    assert_eq!(unauthorized, kith_server::ratelimit::MAX_FAILURES);
+    let res = login_raw(&server.url, "owner@acme.test", PASSWORD, NodeId::random()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Password checks wait for a free slot only briefly; a sign-in body is small.
+#[tokio::test]
+async fn sign_ins_are_bounded() {
+    let (_dir, server, _) = two_workspaces().await;
+    let mut state = server.state.clone();
+    state.password_checks = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let busy = TestServer::with_state(state).await.unwrap();
+    let (status, body) =
+        error_of(login_raw(&busy.url, "owner@acme.test", PASSWORD, NodeId::random()).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::SERVICE_UNAVAILABLE, ErrorKind::RateLimited)
+    );
+    assert_eq!(body.retry_after, Some(1));
+    // Not counted as a failed attempt: the password was never checked.
+    for _ in 0..kith_server::ratelimit::MAX_FAILURES {
+        let res = login_raw(&busy.url, "owner@acme.test", PASSWORD, NodeId::random()).await;
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    sign_in(&server, "owner@acme.test").await;
+
+    let res = login_raw(
+        &server.url,
+        "owner@acme.test",
+        &"x".repeat(10_000),
+        NodeId::random(),
+    )
+    .await;
+    let (status, body) = error_of(res).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge)
+    );
+}
+
+/// A retried push is compared with what the server holds under those counters:
+/// other changes mean two stores write as one node (a restored backup, a cloned
+/// disk), and are refused rather than silently dropped.
+#[tokio::test]
+async fn other_changes_under_held_counters_are_refused() {
+    let (_dir, server, acme) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let first = vec![
+        a.user(Uuid::new_v4(), &[("first_name", "One".into())]),
+        a.user(Uuid::new_v4(), &[("first_name", "Two".into())]),
+    ];
+    assert_eq!(a.push(1, first.clone()).await.status(), StatusCode::OK);
+    let head = server.store().head(acme).await.unwrap();
+    // The same push again (a lost answer), and one overlapping it: fine.
+    assert_eq!(a.push(1, first.clone()).await.status(), StatusCode::OK);
+    let third = a.user(Uuid::new_v4(), &[("first_name", "Three".into())]);
+    let res: PushResponse = a
+        .push(2, vec![first[1].clone(), third])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(res.acked, 3);
+    // A clone of the store wrote its own change 2.
+    let clone = a.user(Uuid::new_v4(), &[("first_name", "Clone".into())]);
+    let (status, body) = error_of(a.push(2, vec![clone]).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::CONFLICT, ErrorKind::NodeConflict)
+    );
+    assert!(body.message.contains("two stores"), "{}", body.message);
+    assert_eq!(server.store().head(acme).await.unwrap(), head + 1);
+}
+
+#[tokio::test]
+async fn pull_and_snapshot_refuse_positions_past_the_head() {
+    let (_dir, server, acme) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let head = server.store().head(acme).await.unwrap();
+    assert_eq!(a.pull(head).await.status(), StatusCode::OK);
+    let (status, body) = error_of(a.pull(head + 1).await).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::BAD_REQUEST, ErrorKind::BadRequest)
+    );
+    let cursor = kith_server::store::SnapshotCursor {
+        as_of: head + 5,
+        table: String::new(),
+        row: String::new(),
+    };
+    let res = a
+        .get(&format!("{}?cursor={}", path::SNAPSHOT, cursor.encode()))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn blobs_past_the_cap_are_refused() {
+    let (_dir, server, _) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let sha = hex_sha(b"x");
+    let res = upload_part(&a, &sha, b"x", 0, kith_protocol::sync::MAX_BLOB_BYTES + 1).await;
+    let (status, body) = error_of(res).await;
+    assert_eq!(
+        (status, body.kind),
+        (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge)
+    );
+}
+
+/// A complete upload the object store could not take is kept, and stored by the
+/// next HEAD once the store is back: the client never re-sends it, and never sees
+/// a whole blob reported as a partial one.
+#[tokio::test]
+async fn a_complete_upload_survives_a_storage_failure() {
+    let (dir, server, _) = two_workspaces().await;
+    let a = sign_in(&server, "owner@acme.test").await;
+    let blob = b"kept across a storage failure".to_vec();
+    let sha = hex_sha(&blob);
+    // A directory where the object goes: the store says "not there", but cannot
+    // write it.
+    let object = dir
+        .path()
+        .join("blobs/objects/ws")
+        .join(a.login.workspace.id.to_string())
+        .join(&sha);
+    std::fs::create_dir_all(object.join("in the way")).unwrap();
+    let res = upload_part(&a, &sha, &blob, 0, blob.len() as u64).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let res = a
+        .req(reqwest::Method::HEAD, &format!("{}/{sha}", path::BLOBS))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "still failing"
+    );
+    std::fs::remove_dir_all(&object).unwrap();
+
+    let blob_path = format!("{}/{sha}", path::BLOBS);
+    let res = a
+        .req(reqwest::Method::HEAD, &blob_path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[HEADER_UPLOAD_OFFSET].to_str().unwrap(),
+        blob.len().to_string()
+    );
+    assert_eq!(
+        a.get(&blob_path).await.bytes().await.unwrap().as_ref(),
+        blob.as_slice()
+    );
+}
+
+/// A graceful shutdown ends open event streams instead of waiting for clients to
+/// hang up.
+#[tokio::test]
+async fn shutdown_ends_event_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = TestServer::sqlite(dir.path()).await.unwrap();
+    probe
+        .init_workspace("Acme", "owner@acme.test", PASSWORD)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(kith_server::http::serve_with_shutdown(
+        listener,
+        probe.state.clone(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let a = sign_in_at(&base, "owner@acme.test", NodeId::random()).await;
+    let mut events = a.get(path::EVENTS).await;
+    assert_eq!(events.status(), StatusCode::OK);
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .expect("the server stops with a stream open")
+        .unwrap()
+        .unwrap();
+    // The stream ended rather than hanging.
+    let rest = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(rest.is_ok());
 }

@@ -18,6 +18,8 @@ use crate::store::{server_node, AccountRecord, DeviceAuth};
 
 /// Longest device name kept.
 const MAX_DEVICE_NAME_CHARS: usize = 200;
+/// Longest a sign-in waits for a free password check.
+pub const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The device a request's token belongs to. Looked up on every request, so a
 /// revoked token is refused at once.
@@ -55,11 +57,6 @@ pub async fn login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let email = normalize_email(&req.email);
     let ip = peer.ip();
-    if let Err(retry_after) = state.limiter.check(ip, &email) {
-        let mut err = ApiError::new(ErrorKind::RateLimited, "too many failed sign-ins");
-        err.body.retry_after = Some(retry_after);
-        return Err(err);
-    }
     let device_name = req.device_name.trim().to_owned();
     if device_name.is_empty()
         || device_name.chars().count() > MAX_DEVICE_NAME_CHARS
@@ -69,21 +66,35 @@ pub async fn login(
             "device_name must be a short line of text",
         ));
     }
+    // Counts this attempt: parallel guesses are each counted before any is checked.
+    if let Err(retry_after) = state.limiter.check(ip, &email) {
+        let mut err = ApiError::new(ErrorKind::RateLimited, "too many failed sign-ins");
+        err.body.retry_after = Some(retry_after);
+        return Err(err);
+    }
     let mut accounts = state.store.accounts_by_email(&email).await?;
     if let Some(ws) = &req.workspace {
         accounts.retain(|a| &a.workspace.name == ws);
     }
-    let mut matching = check_passwords(&state, accounts, req.password).await?;
+    let mut matching = match check_passwords(&state, accounts, req.password).await {
+        Ok(m) => m,
+        Err(e) => {
+            // No password was checked: the attempt does not count.
+            state.limiter.uncount(ip, &email);
+            return Err(e);
+        }
+    };
+    if !matching.is_empty() {
+        state.limiter.succeeded(ip, &email);
+    }
     if matching.len() > 1 {
         return Err(ApiError::bad_request(
             "this email has accounts in several workspaces: name the workspace",
         ));
     }
     let Some(account) = matching.pop() else {
-        state.limiter.failed(ip, &email);
         return Err(ApiError::unauthorized("wrong email or password"));
     };
-    state.limiter.succeeded(ip, &email);
     if req.node == server_node(account.workspace.id) || req.node == NodeId(uuid::Uuid::nil()) {
         return Err(ApiError::bad_request("this node id is reserved"));
     }
@@ -108,14 +119,31 @@ pub async fn login(
 }
 
 /// The accounts whose password is `password`. Hashing is slow on purpose, so it
-/// runs off the async workers.
+/// runs off the async workers, at most [`AppState::password_checks`] at a time; a
+/// sign-in that waits longer than [`PASSWORD_CHECK_WAIT`] for its turn is refused
+/// (503, `rate_limited`) rather than queued without bound.
 async fn check_passwords(
     state: &AppState,
     accounts: Vec<AccountRecord>,
     password: String,
 ) -> Result<Vec<AccountRecord>, ApiError> {
     let cost = state.password_cost;
+    let permit = tokio::time::timeout(
+        PASSWORD_CHECK_WAIT,
+        state.password_checks.clone().acquire_owned(),
+    )
+    .await;
+    let Ok(Ok(permit)) = permit else {
+        let mut err = ApiError::new(
+            ErrorKind::RateLimited,
+            "the server is busy checking other sign-ins; try again shortly",
+        )
+        .with_status(StatusCode::SERVICE_UNAVAILABLE);
+        err.body.retry_after = Some(1);
+        return Err(err);
+    };
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         if accounts.is_empty() {
             // As slow as a wrong password, so timing does not tell who has an account.
             let _ = verify_password(&password, dummy_hash(cost));

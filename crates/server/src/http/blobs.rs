@@ -46,6 +46,10 @@ pub async fn head(
     if let Some(len) = state.blobs.stored_len(ws, sha).await? {
         return Ok(with_offset(StatusCode::OK, len));
     }
+    // A complete upload an earlier attempt could not store is stored now.
+    if let Some(len) = state.blobs.resume(ws, sha).await? {
+        return Ok(with_offset(StatusCode::OK, len));
+    }
     let held = state.blobs.staged_len(ws, sha).await?;
     Ok(with_offset(StatusCode::NOT_FOUND, held))
 }
@@ -84,6 +88,13 @@ pub async fn patch(
             "the uploaded bytes do not hash to the blob's name; the upload was discarded",
         )),
         Err(BlobError::BadRequest(m)) => Err(ApiError::bad_request(m)),
+        Err(BlobError::TooLarge) => Err(ApiError::new(
+            ErrorKind::TooLarge,
+            format!(
+                "a blob may be at most {} bytes",
+                kith_protocol::sync::MAX_BLOB_BYTES
+            ),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -16,11 +16,19 @@ pub async fn events(
     caller: Caller,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = state.store.subscribe();
+    let stop = state.shutdown.subscribe();
+    let init = (rx, stop, state, caller);
     let stream =
-        futures_util::stream::unfold((rx, state, caller), |(mut rx, state, caller)| async move {
+        futures_util::stream::unfold(init, |(mut rx, mut stop, state, caller)| async move {
             let auth = &caller.auth;
             let head = loop {
-                match rx.recv().await {
+                // The server is shutting down: end the stream, so the graceful
+                // shutdown does not wait for the client to hang up.
+                let poke = tokio::select! {
+                    p = rx.recv() => p,
+                    _ = stop.wait_for(|s| *s) => return None,
+                };
+                match poke {
                     Ok(p) if p.workspace == auth.workspace && p.device != Some(auth.device) => {
                         break p.head
                     }
@@ -41,7 +49,7 @@ pub async fn events(
             }
             let data = serde_json::to_string(&ChangesEvent { head }).unwrap_or_default();
             let event = Event::default().event(EVENT_CHANGES).data(data);
-            Some((Ok(event), (rx, state, caller)))
+            Some((Ok(event), (rx, stop, state, caller)))
         });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -7,8 +7,10 @@ mod events;
 mod push;
 mod read;
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request};
@@ -19,6 +21,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use kith_protocol::sync::{self, path, ErrorKind};
 use serde::de::DeserializeOwned;
+use tokio::sync::{watch, Semaphore};
+use tower_http::timeout::TimeoutLayer;
 
 use crate::blobs::Blobs;
 use crate::credentials::PasswordCost;
@@ -37,6 +41,11 @@ pub struct AppState {
     /// The cost of the hash the login of an unknown email verifies against, so
     /// that answer takes as long as a wrong password.
     pub password_cost: PasswordCost,
+    /// Password verifications that may run at once (one per core): argon2 is slow
+    /// on purpose, and a flood of sign-ins must not queue without bound.
+    pub password_checks: Arc<Semaphore>,
+    /// Set once the server is shutting down: open event streams end.
+    pub shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -46,20 +55,36 @@ impl AppState {
             blobs: Arc::new(blobs),
             limiter: Arc::new(LoginLimiter::default()),
             password_cost,
+            password_checks: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
+            shutdown: Arc::new(watch::channel(false).0),
         }
+    }
+
+    /// Ends every open event stream, so a graceful shutdown does not wait on them.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
     }
 }
 
+/// Longest a request (but an event stream) may take to be answered.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Largest sign-in request body.
+pub const MAX_LOGIN_BODY_BYTES: usize = 8 * 1024;
+
 pub fn router(state: AppState) -> Router {
     let blob_route = format!("{}/{{sha256}}", path::BLOBS);
-    Router::new()
-        .route(path::LOGIN, post(auth::login))
+    let api = Router::new()
+        .route(
+            path::LOGIN,
+            post(auth::login).layer(DefaultBodyLimit::max(MAX_LOGIN_BODY_BYTES)),
+        )
         .route(path::LOGOUT, post(auth::logout))
         .route(path::PUSH, post(push::push))
         .route(path::PULL, get(read::pull))
         .route(path::SNAPSHOT, get(read::snapshot))
         .route(path::CHECKSUM, get(read::checksum))
-        .route(path::EVENTS, get(events::events))
         .route(
             &blob_route,
             get(blobs::get)
@@ -67,6 +92,14 @@ pub fn router(state: AppState) -> Router {
                 .patch(blobs::patch)
                 .layer(DefaultBodyLimit::max(sync::MAX_BLOB_CHUNK_BYTES)),
         )
+        // Every route but the event stream, which stays open on purpose.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ));
+    Router::new()
+        .route(path::EVENTS, get(events::events))
+        .merge(api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(sync::MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(add_server_time))
@@ -87,11 +120,25 @@ pub async fn serve_until_shutdown(
     listener: tokio::net::TcpListener,
     state: AppState,
 ) -> std::io::Result<()> {
+    serve_with_shutdown(listener, state, shutdown_signal()).await
+}
+
+/// Serves until `signal` completes, then ends the event streams and finishes the
+/// requests in flight.
+pub async fn serve_with_shutdown(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let on_signal = state.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        signal.await;
+        on_signal.begin_shutdown();
+    })
     .await
 }
 

@@ -37,7 +37,8 @@ pub async fn push(
 }
 
 /// Refuses a change of another node, one stamped too far ahead of the server's
-/// clock, and anything the schema registry refuses.
+/// clock, and anything the schema registry refuses ([`schema::validate_change`],
+/// the check every desktop's merge applies too).
 fn check_change(change: &Change, caller: &Caller, now: u64) -> Result<(), ApiError> {
     if change.node != caller.auth.node {
         return Err(ApiError::new(
@@ -59,17 +60,5 @@ fn check_change(change: &Change, caller: &Caller, now: u64) -> Result<(), ApiErr
         e.body.server_time = Some(now);
         return Err(e);
     }
-    let invalid = |e: schema::SchemaError| ApiError::new(ErrorKind::InvalidChange, e.0);
-    let table = schema::table(&change.table).map_err(invalid)?;
-    if change.fields.is_empty() {
-        return Err(ApiError::new(
-            ErrorKind::InvalidChange,
-            "a change without fields",
-        ));
-    }
-    for (column, value) in &change.fields {
-        let (name, ty, check) = table.column(column).map_err(invalid)?;
-        schema::check_value(table, name, ty, check, value).map_err(invalid)?;
-    }
-    Ok(())
+    schema::validate_change(change).map_err(|e| ApiError::new(ErrorKind::InvalidChange, e.0))
 }

@@ -81,7 +81,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Adds an account and, in the same transaction, appends the `staff` change
     /// (written by the workspace's server node) that tells desktops about it.
-    async fn add_account(&self, workspace: Uuid, account: &NewAccount) -> Result<(), StoreError>;
+    /// A removed account with the same email comes back instead, under its old id,
+    /// with the new name, password and role; returns the account's id.
+    async fn add_account(&self, workspace: Uuid, account: &NewAccount) -> Result<Uuid, StoreError>;
     /// Marks the account removed, revokes its devices and appends the `staff`
     /// tombstone; returns the account id.
     async fn remove_account(&self, workspace: Uuid, email: &str) -> Result<Uuid, StoreError>;
@@ -89,7 +91,9 @@ pub trait Store: Send + Sync + 'static {
     async fn accounts_by_email(&self, email: &str) -> Result<Vec<AccountRecord>, StoreError>;
 
     /// Registers (or, for a known `(workspace, node)`, re-registers) a device with a
-    /// new token hash; returns the device id.
+    /// new token hash, keeping its counters; returns the device id. A node whose
+    /// live (not revoked) device belongs to another account is
+    /// [`StoreError::NodeTaken`].
     async fn upsert_device(
         &self,
         workspace: Uuid,

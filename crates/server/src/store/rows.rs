@@ -126,18 +126,39 @@ pub fn group_fields(fields: Vec<FieldRow>) -> Result<Vec<Change>, StoreError> {
 /// Fewest fields a snapshot page holds, so the widest row always fits in one page.
 pub const MIN_SNAPSHOT_FIELDS: u32 = 64;
 
-/// Cuts a page fetched with one field more than `limit` at the last complete row;
-/// returns the fields to send and whether more follow.
-pub fn cut_page(mut fields: Vec<FieldRow>, limit: usize) -> (Vec<FieldRow>, bool) {
-    if fields.len() <= limit {
+/// Cuts a snapshot page at the last complete row that fits in `limit` fields and
+/// `budget` bytes of values, but never below one whole row; returns the fields to
+/// send and whether more follow (the input holds at least one field past the page
+/// when more do).
+pub fn cut_page(mut fields: Vec<FieldRow>, limit: usize, budget: usize) -> (Vec<FieldRow>, bool) {
+    let mut fit = 0;
+    let mut bytes = 0usize;
+    while fit < fields.len() && fit < limit {
+        bytes += fields[fit].value.len();
+        if fit > 0 && bytes > budget {
+            break;
+        }
+        fit += 1;
+    }
+    if fit == fields.len() {
         return (fields, false);
     }
-    fields.truncate(limit + 1);
-    let last = fields.pop().map(|f| (f.table, f.row));
-    while fields.len() > 1 && fields.last().map(|f| (f.table.clone(), f.row.clone())) == last {
-        fields.pop();
+    let same_row = |f: &FieldRow, g: &FieldRow| f.table == g.table && f.row == g.row;
+    let first_out = &fields[fit];
+    let mut end = fit;
+    while end > 0 && same_row(&fields[end - 1], first_out) {
+        end -= 1;
     }
-    (fields, true)
+    if end == 0 {
+        // The first row alone is past the budget: it goes whole.
+        end = fields
+            .iter()
+            .take_while(|f| same_row(f, &fields[0]))
+            .count();
+    }
+    let more = end < fields.len();
+    fields.truncate(end);
+    (fields, more)
 }
 
 /// Where the next snapshot page starts: after `(table, row)`, at the `as_of` of the
@@ -202,11 +223,19 @@ mod tests {
             field("a", "2", "x"),
             field("a", "2", "y"),
         ];
-        let (page, more) = cut_page(rows.clone(), 3);
+        let (page, more) = cut_page(rows.clone(), 3, usize::MAX);
         assert!(more);
         assert_eq!(page.len(), 2);
-        let (page, more) = cut_page(rows, 4);
+        let (page, more) = cut_page(rows.clone(), 4, usize::MAX);
         assert!(!more);
         assert_eq!(page.len(), 4);
+        // Each value is one byte: three bytes fit one row and a half.
+        let (page, more) = cut_page(rows.clone(), 4, 3);
+        assert!(more);
+        assert_eq!(page.len(), 2);
+        // A budget below the first row still sends the first row whole.
+        let (page, more) = cut_page(rows, 4, 1);
+        assert!(more);
+        assert_eq!(page.len(), 2);
     }
 }

@@ -21,10 +21,11 @@ macro_rules! sql_store {
             use std::collections::BTreeMap;
 
             use kith_protocol::sync::{
-                Checksum, ChecksumResponse, PullResponse, PushResponse, SnapshotResponse,
+                Checksum, ChecksumResponse, MAX_PAGE_BYTES, PullResponse, PushResponse, SnapshotResponse,
                 StaffAccount, Workspace,
             };
             use kith_protocol::{schema, Change, Hlc, NodeId, Value};
+            use futures_util::TryStreamExt;
             use sqlx::Row;
             use tokio::sync::broadcast;
             use uuid::Uuid;
@@ -113,19 +114,21 @@ macro_rules! sql_store {
                 fields: BTreeMap<String, Value>,
             ) -> Result<u64, StoreError> {
                 let node = server_node(ws);
-                let last: Option<i64> = sqlx::query_scalar(
-                    "SELECT MAX(hlc) FROM changes WHERE workspace_id = $1 AND node = $2",
-                )
-                .bind(ws.to_string())
-                .bind(node.to_string())
-                .fetch_one(&mut *conn)
-                .await?;
+                // The head and the server node's clock in one locked update: no scan
+                // of the log, and writers of one workspace take turns.
                 let now = Hlc::new(now_ms() as u64, 0);
-                let hlc = match last.map(Hlc::from_i64) {
-                    Some(last) if last >= now => Hlc(last.0 + 1),
-                    _ => now,
-                };
-                let seq = bump_head(conn, ws, 1).await?;
+                let row = sqlx::query(
+                    "UPDATE workspaces SET head = head + 1, \
+                         server_hlc = CASE WHEN server_hlc >= $1 THEN server_hlc + 1 ELSE $1 END \
+                     WHERE id = $2 RETURNING head, server_hlc",
+                )
+                .bind(now.as_i64())
+                .bind(ws.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("workspace {ws}")))?;
+                let seq = row.try_get::<i64, _>("head")? as u64;
+                let hlc = Hlc::from_i64(row.try_get("server_hlc")?);
                 let change = Change {
                     table: schema::STAFF.name.to_owned(),
                     row: account,
@@ -187,44 +190,64 @@ macro_rules! sql_store {
                     &self,
                     workspace: Uuid,
                     account: &NewAccount,
-                ) -> Result<(), StoreError> {
+                ) -> Result<Uuid, StoreError> {
                     let mut tx = self.pool.begin().await?;
-                    let res = sqlx::query(
-                        "INSERT INTO accounts \
-                         (id, workspace_id, email, name, password_hash, role, removed, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+                    // A removed account comes back with its old id (so desktops see
+                    // its staff record revived) and the new name, password and role.
+                    let revived: Option<String> = sqlx::query_scalar(
+                        "UPDATE accounts SET removed = FALSE, name = $1, password_hash = $2, \
+                             role = $3 \
+                         WHERE workspace_id = $4 AND email = $5 AND removed RETURNING id",
                     )
-                    .bind(account.id.to_string())
-                    .bind(workspace.to_string())
-                    .bind(&account.email)
                     .bind(&account.name)
                     .bind(&account.password_hash)
                     .bind(role_str(account.role))
-                    .bind(now_ms())
-                    .execute(&mut *tx)
-                    .await;
-                    match res {
-                        Err(e) if unique_violation(&e) => {
-                            return Err(StoreError::Conflict(format!(
-                                "{} already has an account in this workspace",
-                                account.email
-                            )))
+                    .bind(workspace.to_string())
+                    .bind(&account.email)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let id = match revived {
+                        Some(id) => parse_uuid(&id)?,
+                        None => {
+                            let res = sqlx::query(
+                                "INSERT INTO accounts \
+                                 (id, workspace_id, email, name, password_hash, role, removed, \
+                                  created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+                            )
+                            .bind(account.id.to_string())
+                            .bind(workspace.to_string())
+                            .bind(&account.email)
+                            .bind(&account.name)
+                            .bind(&account.password_hash)
+                            .bind(role_str(account.role))
+                            .bind(now_ms())
+                            .execute(&mut *tx)
+                            .await;
+                            match res {
+                                Err(e) if unique_violation(&e) => {
+                                    return Err(StoreError::Conflict(format!(
+                                        "{} already has an account in this workspace",
+                                        account.email
+                                    )))
+                                }
+                                Err(e) => return Err(e.into()),
+                                Ok(_) => account.id,
+                            }
                         }
-                        Err(e) => return Err(e.into()),
-                        Ok(_) => {}
-                    }
+                    };
                     let fields = BTreeMap::from([
                         ("name".to_owned(), Value::from(account.name.as_str())),
                         ("email".to_owned(), Value::from(account.email.as_str())),
-                        ("color".to_owned(), Value::from(staff_color(account.id))),
+                        ("color".to_owned(), Value::from(staff_color(id))),
                         (schema::DELETED.to_owned(), Value::Bool(false)),
                     ]);
-                    let head = append_staff_change(&mut tx, workspace, account.id, fields).await?;
+                    let head = append_staff_change(&mut tx, workspace, id, fields).await?;
                     let poke = Poke { workspace, head, device: None };
                     self.notify_in_tx(&mut tx, poke).await?;
                     tx.commit().await?;
                     self.notify_committed(poke);
-                    Ok(())
+                    Ok(id)
                 }
 
                 async fn remove_account(
@@ -303,7 +326,11 @@ macro_rules! sql_store {
                     token_hash: &str,
                 ) -> Result<Uuid, StoreError> {
                     let now = now_ms();
-                    let id: String = sqlx::query_scalar(
+                    // A node registered to another account is taken over only once
+                    // that device is revoked: otherwise a staff member could sign in
+                    // with a colleague's node and its counters. Counters are kept, so
+                    // the desktop's outbox continues where the server stands.
+                    let id: Option<String> = sqlx::query_scalar(
                         "INSERT INTO devices (id, workspace_id, node, name, account_id, \
                              token_hash, acked, revoked_at, last_seen, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, $7, $7) \
@@ -311,6 +338,8 @@ macro_rules! sql_store {
                          SET name = excluded.name, account_id = excluded.account_id, \
                              token_hash = excluded.token_hash, revoked_at = NULL, \
                              last_seen = excluded.last_seen \
+                         WHERE devices.account_id = excluded.account_id \
+                            OR devices.revoked_at IS NOT NULL \
                          RETURNING id",
                     )
                     .bind(Uuid::new_v4().to_string())
@@ -320,8 +349,14 @@ macro_rules! sql_store {
                     .bind(account.to_string())
                     .bind(token_hash)
                     .bind(now)
-                    .fetch_one(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await?;
+                    let id = id.ok_or_else(|| {
+                        StoreError::NodeTaken(format!(
+                            "node {node} is registered to another staff member's device; \
+                             an owner must revoke that device first"
+                        ))
+                    })?;
                     parse_uuid(&id)
                 }
 
@@ -440,23 +475,63 @@ macro_rules! sql_store {
                     let mut tx = self.pool.begin().await?;
                     // A write first: it locks the device row, so one device's pushes
                     // are checked against the counter one at a time.
-                    let acked: Option<i64> = sqlx::query_scalar(
+                    let dev = sqlx::query(
                         "UPDATE devices SET last_seen = $1 \
                          WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL \
-                         RETURNING acked",
+                         RETURNING acked, node",
                     )
                     .bind(now_ms())
                     .bind(device.to_string())
                     .bind(workspace.to_string())
                     .fetch_optional(&mut *tx)
-                    .await?;
-                    let acked =
-                        acked.ok_or_else(|| StoreError::NotFound(format!("device {device}")))? as u64;
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("device {device}")))?;
+                    let acked = dev.try_get::<i64, _>("acked")? as u64;
+                    let node: String = dev.try_get("node")?;
                     if first_counter > acked + 1 {
                         return Err(StoreError::CounterGap { expected: acked + 1 });
                     }
-                    // Changes up to `acked` are held already (a retried push).
+                    // Changes up to `acked` are held already (a retried push) — if
+                    // they are the same changes. Different ones under counters the
+                    // server holds mean two stores write as this node.
                     let skip = usize::try_from(acked + 1 - first_counter).unwrap_or(usize::MAX);
+                    let held = &changes[..skip.min(changes.len())];
+                    if !held.is_empty() {
+                        let last = first_counter + held.len() as u64 - 1;
+                        let rows = sqlx::query(
+                            "SELECT device_counter, tbl, row_id, hlc FROM changes \
+                             WHERE workspace_id = $1 AND node = $2 \
+                               AND device_counter >= $3 AND device_counter <= $4",
+                        )
+                        .bind(workspace.to_string())
+                        .bind(&node)
+                        .bind(first_counter as i64)
+                        .bind(last as i64)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        let mut stored = std::collections::HashMap::with_capacity(rows.len());
+                        for r in &rows {
+                            let counter = r.try_get::<i64, _>("device_counter")? as u64;
+                            let tbl: String = r.try_get("tbl")?;
+                            let row: String = r.try_get("row_id")?;
+                            let hlc: i64 = r.try_get("hlc")?;
+                            stored.insert(counter, (tbl, row, hlc));
+                        }
+                        for (i, c) in held.iter().enumerate() {
+                            let counter = first_counter + i as u64;
+                            let same = stored.get(&counter).is_some_and(|(t, r, h)| {
+                                *t == c.table && *r == c.row.to_string() && *h == c.hlc.as_i64()
+                            });
+                            if !same {
+                                return Err(StoreError::NodeConflict(format!(
+                                    "the server holds a different change under counter \
+                                     {counter} of node {node}: two stores write as this node \
+                                     (a restored backup or a cloned disk?); this store needs \
+                                     a new node id"
+                                )));
+                            }
+                        }
+                    }
                     let fresh = changes.get(skip..).unwrap_or(&[]);
                     if fresh.is_empty() {
                         let head: i64 =
@@ -500,7 +575,12 @@ macro_rules! sql_store {
                     // The head first: every sequence up to it is committed, so the
                     // page below has no holes a later commit could fill.
                     let head = self.head(workspace).await?;
-                    let rows = sqlx::query(
+                    if since > head {
+                        return Err(StoreError::BadRequest(format!(
+                            "since {since} is past the workspace's head {head}"
+                        )));
+                    }
+                    let mut rows = sqlx::query(
                         "SELECT seq, tbl, row_id, hlc, node, fields FROM changes \
                          WHERE workspace_id = $1 AND seq > $2 AND seq <= $3 AND node <> $4 \
                          ORDER BY seq LIMIT $5",
@@ -510,22 +590,34 @@ macro_rules! sql_store {
                     .bind(head as i64)
                     .bind(exclude.map(|n| n.to_string()).unwrap_or_default())
                     .bind((limit + 1) as i64)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    let more = rows.len() > limit;
-                    let mut changes = Vec::with_capacity(rows.len().min(limit));
-                    let mut through = head.max(since);
-                    for r in rows.iter().take(limit) {
+                    .fetch(&self.pool);
+                    // Cut at `limit` changes or about MAX_PAGE_BYTES of fields, whichever
+                    // comes first, with at least one change per page; streamed, so a
+                    // page of long notes is never all in memory at once.
+                    let mut changes = Vec::new();
+                    let mut bytes = 0usize;
+                    let mut through = head;
+                    let mut more = false;
+                    while let Some(r) = rows.try_next().await? {
+                        let fields: String = r.try_get("fields")?;
+                        if changes.len() >= limit
+                            || (!changes.is_empty() && bytes + fields.len() > MAX_PAGE_BYTES)
+                        {
+                            more = true;
+                            break;
+                        }
+                        bytes += fields.len();
                         changes.push(change_from_row(
                             r.try_get("tbl")?,
                             &r.try_get::<String, _>("row_id")?,
                             r.try_get("hlc")?,
                             &r.try_get::<String, _>("node")?,
-                            &r.try_get::<String, _>("fields")?,
+                            &fields,
                         )?);
-                        if more {
-                            through = r.try_get::<i64, _>("seq")? as u64;
-                        }
+                        through = r.try_get::<i64, _>("seq")? as u64;
+                    }
+                    if !more {
+                        through = head;
                     }
                     Ok(PullResponse { changes, through, more })
                 }
@@ -537,14 +629,21 @@ macro_rules! sql_store {
                     limit: u32,
                 ) -> Result<SnapshotResponse, StoreError> {
                     let limit = limit.clamp(MIN_SNAPSHOT_FIELDS, kith_protocol::sync::MAX_PAGE);
+                    let head = self.head(workspace).await?;
                     let as_of = match cursor {
+                        Some(c) if c.as_of > head => {
+                            return Err(StoreError::BadRequest(format!(
+                                "the cursor's as_of {} is past the workspace's head {head}",
+                                c.as_of
+                            )))
+                        }
                         Some(c) => c.as_of,
-                        None => self.head(workspace).await?,
+                        None => head,
                     };
                     let (after_table, after_row) = cursor
                         .map(|c| (c.table.as_str(), c.row.as_str()))
                         .unwrap_or(("", ""));
-                    let rows = sqlx::query(
+                    let mut rows = sqlx::query(
                         "SELECT tbl, row_id, col, value, hlc, node FROM field_state \
                          WHERE workspace_id = $1 AND (tbl > $2 OR (tbl = $2 AND row_id > $3)) \
                          ORDER BY tbl, row_id, col LIMIT $4",
@@ -553,22 +652,32 @@ macro_rules! sql_store {
                     .bind(after_table)
                     .bind(after_row)
                     .bind(i64::from(limit) + 1)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    let fields = rows
-                        .iter()
-                        .map(|r| {
-                            Ok(FieldRow {
-                                table: r.try_get("tbl")?,
-                                row: r.try_get("row_id")?,
-                                column: r.try_get("col")?,
-                                value: r.try_get("value")?,
-                                hlc: r.try_get("hlc")?,
-                                node: r.try_get("node")?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>, StoreError>>()?;
-                    let (page, more) = cut_page(fields, limit as usize);
+                    .fetch(&self.pool);
+                    // Streamed until one field past the page: past `limit` fields, or
+                    // past the byte budget once the first row is whole.
+                    let mut fields: Vec<FieldRow> = Vec::new();
+                    let mut bytes = 0usize;
+                    while let Some(r) = rows.try_next().await? {
+                        let f = FieldRow {
+                            table: r.try_get("tbl")?,
+                            row: r.try_get("row_id")?,
+                            column: r.try_get("col")?,
+                            value: r.try_get("value")?,
+                            hlc: r.try_get("hlc")?,
+                            node: r.try_get("node")?,
+                        };
+                        let in_first_row = fields
+                            .first()
+                            .is_some_and(|x| x.table == f.table && x.row == f.row);
+                        bytes += f.value.len();
+                        fields.push(f);
+                        if fields.len() > limit as usize || (bytes > MAX_PAGE_BYTES && !in_first_row)
+                        {
+                            break;
+                        }
+                    }
+                    drop(rows);
+                    let (page, more) = cut_page(fields, limit as usize, MAX_PAGE_BYTES);
                     let next = match (more, page.last()) {
                         (true, Some(last)) => Some(
                             SnapshotCursor {
@@ -592,21 +701,24 @@ macro_rules! sql_store {
                             .await?;
                     let head =
                         head.ok_or_else(|| StoreError::NotFound(format!("workspace {workspace}")))?;
-                    let rows = sqlx::query(
-                        "SELECT tbl, row_id, col, value FROM field_state WHERE workspace_id = $1",
-                    )
-                    .bind(workspace.to_string())
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
+                    // Streamed: the workspace's state is never all in memory.
                     let mut sum = Checksum::default();
-                    for r in &rows {
-                        let value = parse_value(&r.try_get::<String, _>("value")?)?;
-                        let row = parse_uuid(&r.try_get::<String, _>("row_id")?)?;
-                        let table: String = r.try_get("tbl")?;
-                        let column: String = r.try_get("col")?;
-                        sum.add(&table, row, &column, &value);
+                    {
+                        let mut rows = sqlx::query(
+                            "SELECT tbl, row_id, col, value FROM field_state \
+                             WHERE workspace_id = $1",
+                        )
+                        .bind(workspace.to_string())
+                        .fetch(&mut *tx);
+                        while let Some(r) = rows.try_next().await? {
+                            let value = parse_value(&r.try_get::<String, _>("value")?)?;
+                            let row = parse_uuid(&r.try_get::<String, _>("row_id")?)?;
+                            let table: String = r.try_get("tbl")?;
+                            let column: String = r.try_get("col")?;
+                            sum.add(&table, row, &column, &value);
+                        }
                     }
+                    tx.commit().await?;
                     Ok(ChecksumResponse { through: head as u64, checksum: sum.to_hex() })
                 }
 

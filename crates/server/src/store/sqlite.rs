@@ -25,7 +25,9 @@ impl SqliteStore {
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // Full: a push is acknowledged only once it survives a power loss (in
+            // WAL mode, Normal may lose the last commits).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             // Writers queue on the file lock; a push waits rather than fails.
             .busy_timeout(Duration::from_secs(30));
@@ -65,3 +67,20 @@ pub fn database_file(url: &str) -> Option<PathBuf> {
 }
 
 super::sql::sql_store!(SqliteStore, sqlx::Sqlite);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn commits_are_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("s.db").display());
+        let store = SqliteStore::open(&url).await.unwrap();
+        let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(level, 2, "synchronous=FULL");
+    }
+}
