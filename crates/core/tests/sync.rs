@@ -263,28 +263,34 @@ async fn sync_files_upload_and_download_in_the_background() {
     let bytes: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(&src, &bytes).unwrap();
     let att = a.kith.files().attach(id, &src, None).await.unwrap();
-    a.kith.sync().sync_now().await.unwrap();
+    // Chunks whose answers are lost after the server stored them: the next chunk
+    // is refused at the wrong offset and the upload goes on from the server's.
+    let lost_answers = Faults {
+        drop_response: 300,
+        ..Faults::default()
+    };
+    sync_through(&hub, &a, lost_answers).await;
     assert_eq!(a.kith.sync().status().await.unwrap().files_waiting, 0);
+    assert!(hub.proxy.injected() > 0);
 
-    // B pulls the row; its file is fetched in the same run.
+    // B pulls the row; its file is fetched in the same run, resuming a download
+    // an earlier run left half done.
+    let partial = b.kith.files().blobs().partial_path(&att.sha256).unwrap();
+    std::fs::create_dir_all(partial.parent().unwrap()).unwrap();
+    std::fs::write(&partial, &bytes[..3_000]).unwrap();
     let mut config = b.kith.sync_config();
     config.verify_checksum = false;
     b.kith.set_sync_config(config);
-    hub.proxy.set_faults(Faults {
+    let lost_requests = Faults {
         drop_request: 300,
         ..Faults::default()
-    });
-    for _ in 0..10 {
-        if b.kith.sync().sync_now().await.is_ok() {
-            break;
-        }
-    }
-    hub.proxy.heal();
-    b.kith.sync().sync_now().await.unwrap();
+    };
+    sync_through(&hub, &b, lost_requests).await;
     assert!(b.kith.files().downloaded(att.id).await.unwrap());
     let path = b.kith.files().blob_path(att.id).await.unwrap();
     assert_eq!(std::fs::read(path).unwrap(), bytes);
     assert_eq!(b.kith.sync().status().await.unwrap().files_waiting, 0);
+    assert!(!partial.exists());
     b.kith.sync().fetch_blob(&att.sha256).await.unwrap();
 }
 
@@ -311,12 +317,46 @@ async fn sync_logout_forgets_the_token_and_keeps_the_data() {
         .unwrap();
     a.kith.sync().sync_now().await.unwrap();
     assert_eq!(a.checksum().await, hub.checksum().await);
+    a.kith.sync().logout().await.unwrap();
     let wrong = a
         .kith
         .sync()
         .login(&hub.url(), "a@acme.test", "nope", None)
         .await;
     assert!(wrong.is_err());
+    // This data never goes into another workspace.
+    let other = hub.server.as_ref().unwrap();
+    other
+        .init_workspace("Other", "boss@other.test", sync_support::PASSWORD)
+        .await
+        .unwrap();
+    let refused = a
+        .kith
+        .sync()
+        .login(&hub.url(), "boss@other.test", sync_support::PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("another workspace"),
+        "{refused}"
+    );
+    assert_eq!(
+        a.kith.sync().status().await.unwrap().state,
+        SyncState::SignedOut
+    );
+}
+
+/// Syncs through `faults` until a run gets through (or 20 tries), then once more
+/// with the faults healed.
+async fn sync_through(hub: &Hub, d: &Desktop, faults: Faults) {
+    hub.proxy.set_faults(faults);
+    for _ in 0..20 {
+        if d.kith.sync().sync_now().await.is_ok() {
+            break;
+        }
+    }
+    hub.proxy.heal();
+    d.kith.sync().sync_now().await.unwrap();
 }
 
 async fn wait_for<F, Fut>(mut ok: F)

@@ -185,7 +185,7 @@ pub async fn run(
 
 /// Writes `users` demo users and `size` notes into a new data dir at `dir`;
 /// returns the seconds it took.
-pub(super) async fn generate(dir: &Path, size: u64, users: u64) -> Result<f64> {
+async fn generate(dir: &Path, size: u64, users: u64) -> Result<f64> {
     eprintln!("bench: generating {users} users and {size} notes…");
     let kith = Kith::open(dir).await?;
     let started = Instant::now();

@@ -261,7 +261,30 @@ impl<'a> Sync<'a> {
                 node: self.kith.store().node(),
             })
             .await?;
+        if let Some(bound) = record.get(key::BOUND_WORKSPACE) {
+            if bound != resp.workspace.id.to_string() {
+                let signed_in = client::Client::new(
+                    base.clone(),
+                    Some(resp.token.clone()),
+                    config.request_timeout,
+                )?;
+                if let Err(e) = signed_in.logout().await {
+                    tracing::warn!(error = %e, "could not revoke the refused sign-in");
+                }
+                return Err(CoreError::validation(
+                    "workspace",
+                    format!(
+                        "this computer's Kith data belongs to another workspace than {}; \
+                         sign in to that one, or use a new data folder",
+                        resp.workspace.name
+                    ),
+                ));
+            }
+        }
         self.credentials().save(&resp.token).await?;
+        if client.server_time() > 0 {
+            self.kith.store().observe_time(client.server_time()).await?;
+        }
         // The server counts this device's changes from 1; the outbox may already
         // hold edits made before signing in, and they go first.
         let outbox = self.kith.store().outbox(1).await?;
@@ -274,6 +297,7 @@ impl<'a> Sync<'a> {
             &[
                 (key::SERVER_URL, base.to_string()),
                 (key::WORKSPACE_ID, resp.workspace.id.to_string()),
+                (key::BOUND_WORKSPACE, resp.workspace.id.to_string()),
                 (key::WORKSPACE_NAME, resp.workspace.name.clone()),
                 (key::STAFF_ID, resp.staff.id.to_string()),
                 (key::STAFF_NAME, resp.staff.name.clone()),

@@ -29,6 +29,9 @@ pub(crate) mod key {
     pub const LAST_ERROR: &str = "last_error";
     /// "offline" or "error", with LAST_ERROR.
     pub const LAST_ERROR_KIND: &str = "last_error_kind";
+    /// The workspace this data directory's records were synced with; kept after
+    /// signing out, so they are never pushed into another workspace.
+    pub const BOUND_WORKSPACE: &str = "bound_workspace";
 }
 
 /// Keys that belong to one sign-in; logging out drops them, data stays.
