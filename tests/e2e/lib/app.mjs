@@ -48,8 +48,7 @@ export function freshDataDir(tag, { staff = true } = {}) {
  * `tauri:options` (DESKTOP-TESTING.md): no browserName, so WebdriverIO neither adds BiDi
  * capabilities nor tries to start a driver of its own.
  */
-export async function launchApp(dataDir) {
-  const port = Number(required('KITH_E2E_PORT'));
+export async function launchApp(dataDir, { port = Number(required('KITH_E2E_PORT')) } = {}) {
   const browser = await remote({
     hostname: '127.0.0.1',
     port,
@@ -67,6 +66,39 @@ export async function launchApp(dataDir) {
     },
   });
   return browser;
+}
+
+/**
+ * A second tauri-driver, for a test that drives two app windows at once (one driver
+ * holds one session). Resolves with its port once it listens; `stop()` ends it.
+ */
+export async function startSecondDriver() {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const free = () =>
+    new Promise((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+    });
+  const port = await free();
+  let native = await free();
+  while (native === port) native = await free();
+  const child = spawn('dbus-run-session', ['--', 'tauri-driver', '--port', String(port), '--native-port', String(native)], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return { port, stop: () => child.kill() };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`a second tauri-driver did not listen on ${port}`);
 }
 
 /** End the session (the driver closes the app) without masking a test failure. */

@@ -16,6 +16,7 @@ import {
   freshDataDir,
   launchApp,
   rowFor,
+  startSecondDriver,
   screenshots,
   shown,
   textOf,
@@ -74,6 +75,7 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
   /** @type {WebdriverIO.Browser} */
   let b;
   let ann;
+  let driver;
 
   before(async () => {
     execServer(['init', '--workspace', 'Corner Shop', '--owner-email', EMAIL, '--owner-name', 'Dana Front-Desk', '--owner-password', PASSWORD]);
@@ -90,6 +92,7 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
   after(async () => {
     await closeApp(a);
     await closeApp(b);
+    driver?.stop();
     server?.kill();
   });
 
@@ -108,7 +111,8 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
 
   test('1. a desktop not signed in says so, and signs in from Settings → Sync', { timeout: TEST_TIMEOUT }, async () => {
     const light = await shown(a, 'sync-indicator');
-    assert.equal(await textOf(light), 'Not syncing');
+    assert.equal(await textOf(light), 'Local only');
+    assert.match(await light.getAttribute('aria-label'), /Not syncing/);
     await light.click();
     await shown(a, 'settings-sync');
     await screenshot(a, 'signed-out');
@@ -136,7 +140,9 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
   });
 
   test('2. a note written on one desktop appears on the other without a restart', { timeout: TEST_TIMEOUT }, async () => {
-    b = await launchApp(back);
+    // One tauri-driver drives one window: the second desktop gets its own.
+    driver = await startSecondDriver();
+    b = await launchApp(back, { port: driver.port });
     await openNotes(b, ann);
     await shown(b, 'notes-empty');
 
@@ -157,11 +163,11 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     await typeInto(await shown(b, 'note-input'), 'Left a voicemail');
     await (await shown(b, 'save-note')).click();
     await elementWithText(b, 'note-item', 'Left a voicemail');
-    await b.waitUntil(async () => /Offline/.test(await textOf(byTestId(b, 'sync-indicator'))), {
+    await b.waitUntil(async () => (await textOf(byTestId(b, 'sync-indicator'))) === 'Offline', {
       timeout: 60_000,
       timeoutMsg: 'the sync light did not say Offline',
     });
-    assert.match(await textOf(byTestId(b, 'sync-indicator')), /1 change waiting/);
+    assert.match(await byTestId(b, 'sync-indicator').getAttribute('aria-label'), /1 change waiting/);
     await screenshot(b, 'offline');
 
     server = await startServer(db, port);

@@ -55,10 +55,12 @@ describe("Sync", () => {
     await startSync();
     render(SyncIndicator, { onOpen: () => {} });
     const indicator = await screen.findByTestId("sync-indicator");
-    expect(indicator.textContent).toContain("Not syncing");
+    expect(indicator.textContent).toContain("Local only");
+    expect(indicator.getAttribute("aria-label")).toContain("Not syncing");
 
     emitEvent("sync-status", { ...SIGNED_IN, state: "offline", pending: 3 });
-    await waitFor(() => expect(indicator.textContent).toContain("Offline · 3 changes waiting"));
+    await waitFor(() => expect(indicator.getAttribute("aria-label")).toContain("Offline · 3 changes waiting"));
+    expect(indicator.textContent?.trim()).toBe("Offline");
     expect(indicator.dataset.state).toBe("offline");
 
     emitEvent("sync-status", { ...SIGNED_IN, state: "error", error: "This device was signed out by the owner" });

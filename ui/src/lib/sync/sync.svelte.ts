@@ -48,32 +48,35 @@ export async function syncNow(): Promise<KithError | null> {
 
 export type Light = "ok" | "busy" | "waiting" | "off" | "error";
 
-/** The indicator's colour and words for a status. */
-export function describeSync(s: SyncStatus): { light: Light; label: string; detail: string } {
+/** The indicator's colour and words for a status: `label` for Settings and screen
+ *  readers, `short` for the sidebar's narrow column. */
+export function describeSync(s: SyncStatus): { light: Light; label: string; short: string; detail: string } {
   const waiting = Number(s.pending);
   const files = Number(s.files_waiting);
   const changes = waiting === 1 ? "1 change waiting" : `${waiting} changes waiting`;
   switch (s.state) {
     case "signed_out":
-      return { light: "off", label: "Not syncing", detail: "This computer keeps its data to itself. Sign in to a Kith server in Settings to share it." };
+      return { light: "off", label: "Not syncing", short: "Local only", detail: "This computer keeps its data to itself. Sign in to a Kith server in Settings to share it." };
     case "synced":
       return {
         light: "ok",
+        short: files > 0 ? `Synced · ${files} file${files === 1 ? "" : "s"}` : "Synced",
         label: files > 0 ? `Synced · ${files} file${files === 1 ? "" : "s"} to transfer` : "Synced",
         detail: s.server_url ? `Up to date with ${s.server_url}` : "Up to date",
       };
     case "syncing":
-      return { light: "busy", label: "Syncing…", detail: waiting > 0 ? changes : "Fetching others' changes" };
+      return { light: "busy", label: "Syncing…", short: "Syncing", detail: waiting > 0 ? changes : "Fetching others' changes" };
     case "pending":
-      return { light: "waiting", label: changes, detail: "Sent at the next sync" };
+      return { light: "waiting", label: changes, short: `${waiting} waiting`, detail: "Sent at the next sync" };
     case "offline":
       return {
         light: "waiting",
         label: waiting > 0 ? `Offline · ${changes}` : "Offline",
+        short: "Offline",
         detail: "The server can't be reached. Everything keeps working here and is sent when it's back.",
       };
     case "error":
-      return { light: "error", label: "Sync problem", detail: s.error ?? "The last sync failed." };
+      return { light: "error", label: "Sync problem", short: "Sync problem", detail: s.error ?? "The last sync failed." };
   }
 }
 

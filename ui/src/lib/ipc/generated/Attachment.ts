@@ -20,4 +20,9 @@ sha256: string, created_at: number,
 /**
  * The staff member who attached it.
  */
-created_by: string | null, created_by_name: string | null, };
+created_by: string | null, created_by_name: string | null, 
+/**
+ * Whether the bytes are on this device: false for a file attached on another
+ * desktop whose content has not been fetched yet (opening it fetches it).
+ */
+downloaded: boolean, };
