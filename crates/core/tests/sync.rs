@@ -372,3 +372,25 @@ where
     }
     panic!("condition not reached within 10 s");
 }
+
+#[tokio::test]
+async fn sync_a_checksum_mismatch_is_repaired_from_the_snapshot() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let id = user(&a, "Ann").await;
+    a.kith.sync().sync_now().await.unwrap();
+    // The local copy goes wrong behind the write path's back (a bad disk, a bug):
+    // the value changes, its clock does not.
+    sqlx::query("UPDATE users SET first_name = 'Garbled' WHERE id = ?")
+        .bind(id.to_string())
+        .execute(a.kith.store().pool())
+        .await
+        .unwrap();
+    // Something moves, so the next run compares checksums.
+    set(&a, id, UserField::Email, "ann@example.com").await;
+    let report = a.kith.sync().sync_now().await.unwrap();
+    assert!(report.repaired);
+    assert_eq!(report.checksum_matched, Some(true));
+    assert_eq!(field(&a, id, "first_name").await.as_deref(), Some("Ann"));
+    assert_eq!(a.checksum().await, hub.checksum().await);
+}

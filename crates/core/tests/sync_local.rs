@@ -29,7 +29,7 @@ fn change(table: &str, row: Uuid, hlc: u64, node: NodeId, fields: &[(&str, Value
 }
 
 #[test]
-fn equal_data_has_an_equal_checksum_whatever_the_order_and_nulls() {
+fn sync_checksum_is_equal_for_equal_data_whatever_the_order_and_nulls() {
     common::runtime().block_on(async {
         let (_a, a) = common::store().await;
         let (_b, b) = common::store().await;
@@ -120,7 +120,7 @@ fn equal_data_has_an_equal_checksum_whatever_the_order_and_nulls() {
 }
 
 #[test]
-fn restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values() {
+fn sync_restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values() {
     common::runtime().block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let ahead = Duration::from_secs(3 * 3600).as_millis() as u64;

@@ -90,10 +90,24 @@ pub(super) async fn apply_batch(
     fresh: &HashSet<(&'static str, Uuid)>,
     origin: &str,
 ) -> Result<Vec<bool>> {
+    apply_batch_with(conn, changes, fresh, origin, false).await
+}
+
+/// [`apply_batch`]; with `ties_win`, a change whose stamp equals the field's also
+/// writes its value. Only for repairing from a server's snapshot: the stamps
+/// agree there, and a value that differs under one stamp is the local copy gone
+/// wrong.
+pub(super) async fn apply_batch_with(
+    conn: &mut SqliteConnection,
+    changes: &[Change],
+    fresh: &HashSet<(&'static str, Uuid)>,
+    origin: &str,
+    ties_win: bool,
+) -> Result<Vec<bool>> {
     let resolved = changes.iter().map(resolve).collect::<Result<Vec<_>>>()?;
     let mut outcome = load(conn, &resolved, fresh).await?;
     for change in &resolved {
-        let applied = merge_in_memory(&mut outcome, change);
+        let applied = merge_in_memory(&mut outcome, change, ties_win);
         outcome.applied.push(applied);
     }
     let before = super::activity_log::load_before(conn, &outcome).await?;
@@ -188,7 +202,7 @@ async fn load(
     })
 }
 
-fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>) -> bool {
+fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> bool {
     let work = outcome
         .work
         .entry((c.table.name, c.row))
@@ -216,7 +230,7 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>) -> bool {
             work.row_clock
         });
         let covered_by_row_clock = creating && work.row_clock == c.stamp;
-        if covered_by_row_clock || c.stamp > current {
+        if covered_by_row_clock || c.stamp > current || (ties_win && c.stamp == current) {
             work.writes.insert(column, (*value).clone());
             if !covered_by_row_clock {
                 work.clocks.insert(column, c.stamp);

@@ -388,6 +388,25 @@ impl Store {
         changes: &[Change],
         state: &[(&str, String)],
     ) -> Result<MergeReport> {
+        self.merge_inner(changes, state, false).await
+    }
+
+    /// [`Store::merge_recording`] of a server's snapshot to repair this replica:
+    /// a field whose stamp equals the snapshot's takes the snapshot's value.
+    pub async fn repair_recording(
+        &self,
+        changes: &[Change],
+        state: &[(&str, String)],
+    ) -> Result<MergeReport> {
+        self.merge_inner(changes, state, true).await
+    }
+
+    async fn merge_inner(
+        &self,
+        changes: &[Change],
+        state: &[(&str, String)],
+        ties_win: bool,
+    ) -> Result<MergeReport> {
         let mut clock = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         let mut hlc = (*clock).max(stored_clock(&mut tx).await?);
@@ -397,7 +416,8 @@ impl Store {
         let applied = if changes.is_empty() {
             Vec::new()
         } else {
-            apply::apply_batch(&mut tx, changes, &HashSet::new(), ORIGIN_SYNC).await?
+            apply::apply_batch_with(&mut tx, changes, &HashSet::new(), ORIGIN_SYNC, ties_win)
+                .await?
         };
         for (key, value) in state {
             sync_state::write(&mut tx, key, value).await?;

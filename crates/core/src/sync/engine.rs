@@ -128,6 +128,7 @@ impl Run<'_> {
                     (key::BOOTSTRAPPED, String::new()),
                     (key::SNAPSHOT_CURSOR, String::new()),
                     (key::SNAPSHOT_AS_OF, String::new()),
+                    (key::REPAIRING, "1".into()),
                 ],
             )
             .await?;
@@ -141,6 +142,8 @@ impl Run<'_> {
             .get(key::SNAPSHOT_AS_OF)
             .and_then(|v| v.parse::<u64>().ok());
         let pulled_through = u64::try_from(record.int(key::CURSOR)).unwrap_or(0);
+        // A repair rewrites values whose stamps agree but whose values do not.
+        let repair = record.get(key::REPAIRING) == Some("1") || again;
         loop {
             let page = self
                 .client
@@ -151,31 +154,30 @@ impl Run<'_> {
             let n = page.changes.len() as u64;
             match page.next {
                 Some(next) => {
-                    self.kith
-                        .store()
-                        .merge_recording(
-                            &page.changes,
-                            &[
-                                (key::SNAPSHOT_CURSOR, next.clone()),
-                                (key::SNAPSHOT_AS_OF, taken_at.to_string()),
-                            ],
-                        )
-                        .await?;
+                    self.merge_page(
+                        repair,
+                        &page.changes,
+                        &[
+                            (key::SNAPSHOT_CURSOR, next.clone()),
+                            (key::SNAPSHOT_AS_OF, taken_at.to_string()),
+                        ],
+                    )
+                    .await?;
                     cursor = Some(next);
                 }
                 None => {
-                    self.kith
-                        .store()
-                        .merge_recording(
-                            &page.changes,
-                            &[
-                                (key::CURSOR, taken_at.max(pulled_through).to_string()),
-                                (key::BOOTSTRAPPED, "1".into()),
-                                (key::SNAPSHOT_CURSOR, String::new()),
-                                (key::SNAPSHOT_AS_OF, String::new()),
-                            ],
-                        )
-                        .await?;
+                    self.merge_page(
+                        repair,
+                        &page.changes,
+                        &[
+                            (key::CURSOR, taken_at.max(pulled_through).to_string()),
+                            (key::BOOTSTRAPPED, "1".into()),
+                            (key::SNAPSHOT_CURSOR, String::new()),
+                            (key::SNAPSHOT_AS_OF, String::new()),
+                            (key::REPAIRING, String::new()),
+                        ],
+                    )
+                    .await?;
                     self.report.pulled += n;
                     break;
                 }
@@ -184,6 +186,21 @@ impl Run<'_> {
         }
         self.report.bootstrapped = true;
         blobs::enqueue_missing(self.kith).await?;
+        Ok(())
+    }
+
+    async fn merge_page(
+        &self,
+        repair: bool,
+        changes: &[Change],
+        state: &[(&str, String)],
+    ) -> Result<()> {
+        let store = self.kith.store();
+        if repair {
+            store.repair_recording(changes, state).await?;
+        } else {
+            store.merge_recording(changes, state).await?;
+        }
         Ok(())
     }
 
@@ -312,7 +329,8 @@ impl Run<'_> {
     /// Compares this desktop's checksum with the server's at quiescence; on a
     /// mismatch, reloads the server's snapshot and compares again.
     async fn verify(&mut self) -> Result<()> {
-        for attempt in 0..2 {
+        let mut repaired = false;
+        for _ in 0..3 {
             if self.kith.store().outbox_stats().await?.pending > 0 {
                 return Ok(());
             }
@@ -321,7 +339,7 @@ impl Run<'_> {
             let cursor = SyncRecord::load(self.pool()).await?.int(key::CURSOR);
             if server.through != u64::try_from(cursor).unwrap_or(0) {
                 // Others pushed meanwhile: not comparable now; a later run will.
-                if self.pull_all().await? > 0 || attempt > 0 {
+                if self.pull_all().await? > 0 {
                     return Ok(());
                 }
                 continue;
@@ -336,7 +354,7 @@ impl Run<'_> {
                 return Ok(());
             }
             self.report.checksum_matched = Some(false);
-            if attempt > 0 {
+            if repaired {
                 return Err(CoreError::Sync(SyncError::Diverged {
                     local,
                     server: server.checksum,
@@ -346,6 +364,7 @@ impl Run<'_> {
             self.bootstrap(true).await?;
             self.pull_all().await?;
             self.report.repaired = true;
+            repaired = true;
         }
         Ok(())
     }

@@ -23,6 +23,8 @@ pub(crate) mod key {
     /// Cursor of the next snapshot page, while a bootstrap is under way.
     pub const SNAPSHOT_CURSOR: &str = "snapshot_cursor";
     pub const SNAPSHOT_AS_OF: &str = "snapshot_as_of";
+    /// "1" while a snapshot is loaded to repair a checksum mismatch.
+    pub const REPAIRING: &str = "repairing";
     /// Device counter of outbox row `seq` is `seq - counter_base`.
     pub const COUNTER_BASE: &str = "counter_base";
     pub const LAST_SYNC_AT: &str = "last_sync_at";
@@ -48,6 +50,7 @@ const SESSION_KEYS: &[&str] = &[
     key::BOOTSTRAPPED,
     key::SNAPSHOT_CURSOR,
     key::SNAPSHOT_AS_OF,
+    key::REPAIRING,
     key::COUNTER_BASE,
     key::LAST_ERROR,
     key::LAST_ERROR_KIND,
