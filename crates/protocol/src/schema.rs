@@ -465,7 +465,7 @@ mod tests {
         let ok = Hlc::new(1_700_000_000_000, 0);
         let name = ("first_name", Value::from("Ann"));
         assert_eq!(
-            validate_change(&change("users", ok, &[name.clone()])),
+            validate_change(&change("users", ok, std::slice::from_ref(&name))),
             Ok(())
         );
         assert_eq!(
@@ -473,7 +473,12 @@ mod tests {
             Ok(())
         );
         // Clock zero, even with a counter.
-        assert!(validate_change(&change("users", Hlc::new(0, 5), &[name.clone()])).is_err());
+        assert!(validate_change(&change(
+            "users",
+            Hlc::new(0, 5),
+            std::slice::from_ref(&name)
+        ))
+        .is_err());
         assert!(validate_change(&change("users", ok, &[(DELETED, Value::Null)])).is_err());
         assert!(validate_change(&change("users", ok, &[])).is_err());
         assert!(validate_change(&change("nope", ok, &[name])).is_err());

@@ -643,9 +643,12 @@ macro_rules! sql_store {
                     let (after_table, after_row) = cursor
                         .map(|c| (c.table.as_str(), c.row.as_str()))
                         .unwrap_or(("", ""));
+                    // A row-value comparison, not `tbl > $2 OR (tbl = $2 AND …)`: both
+                    // databases seek the primary key to it, where the OR read each page
+                    // from the workspace's first row (snapshots went quadratic).
                     let mut rows = sqlx::query(
                         "SELECT tbl, row_id, col, value, hlc, node FROM field_state \
-                         WHERE workspace_id = $1 AND (tbl > $2 OR (tbl = $2 AND row_id > $3)) \
+                         WHERE workspace_id = $1 AND (tbl, row_id) > ($2, $3) \
                          ORDER BY tbl, row_id, col LIMIT $4",
                     )
                     .bind(workspace.to_string())
