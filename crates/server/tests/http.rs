@@ -28,8 +28,15 @@ struct Device {
     login: LoginResponse,
 }
 
-async fn login_raw(base: &str, email: &str, password: &str, node: NodeId) -> reqwest::Response {
+/// An HTTP client for the tests. In a workspace build reqwest is built with
+/// kith-core's `rustls-no-provider`, so rustls needs a crypto provider installed first.
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
+}
+
+async fn login_raw(base: &str, email: &str, password: &str, node: NodeId) -> reqwest::Response {
+    http()
         .post(format!("{base}{}", path::LOGIN))
         .json(&LoginRequest {
             email: email.into(),
@@ -52,7 +59,7 @@ async fn sign_in_at(base: &str, email: &str, node: NodeId) -> Device {
     assert_eq!(res.status(), StatusCode::OK);
     let login: LoginResponse = res.json().await.unwrap();
     Device {
-        http: reqwest::Client::new(),
+        http: http(),
         base: base.to_owned(),
         token: login.token.clone(),
         node,
