@@ -1,6 +1,6 @@
-//! Starts the background sync worker for the window and wires it up: every local
-//! commit pokes it, its status goes to the UI as `sync-status`, and each batch of
-//! others' changes merged here as `remote-changes`, so the views refetch.
+//! Starts the background sync worker for the window and wires it up: its status goes
+//! to the UI as `sync-status`, and each batch of others' changes merged here as
+//! `remote-changes`, so the views refetch. (Local commits wake the worker in core.)
 
 use std::sync::Arc;
 
@@ -19,18 +19,6 @@ pub fn start(kith: Arc<Kith>, app: AppHandle) -> Arc<WorkerHandle> {
             tracing::warn!(error = %e, "could not send the sync status to the window");
         }
     }));
-
-    let commits = kith.store().local_commits();
-    let poked = Arc::downgrade(&worker);
-    tokio::spawn(async move {
-        loop {
-            commits.notified().await;
-            match poked.upgrade() {
-                Some(worker) => worker.poke(),
-                None => return,
-            }
-        }
-    });
 
     let mut merges = kith.store().remote_changes();
     tokio::spawn(async move {

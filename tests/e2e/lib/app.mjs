@@ -68,6 +68,18 @@ export async function launchApp(dataDir, { port = Number(required('KITH_E2E_PORT
   return browser;
 }
 
+/** A free TCP port on 127.0.0.1 (for a server or driver a test starts). */
+export async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * A second tauri-driver, for a test that drives two app windows at once (one driver
  * holds one session). Resolves with its port once it listens; `stop()` ends it.
@@ -75,17 +87,9 @@ export async function launchApp(dataDir, { port = Number(required('KITH_E2E_PORT
 export async function startSecondDriver() {
   const { spawn } = await import('node:child_process');
   const net = await import('node:net');
-  const free = () =>
-    new Promise((resolve) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const { port } = s.address();
-        s.close(() => resolve(port));
-      });
-    });
-  const port = await free();
-  let native = await free();
-  while (native === port) native = await free();
+  const port = await freePort();
+  let native = await freePort();
+  while (native === port) native = await freePort();
   const child = spawn('dbus-run-session', ['--', 'tauri-driver', '--port', String(port), '--native-port', String(native)], {
     stdio: 'ignore',
   });

@@ -4,7 +4,7 @@
 // and the sidebar's sync light says where each stands — also when the server is gone.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -13,6 +13,7 @@ import {
   cli,
   closeApp,
   elementWithText,
+  freePort,
   freshDataDir,
   launchApp,
   rowFor,
@@ -21,6 +22,7 @@ import {
   shown,
   textOf,
   typeInto,
+  waitForFile,
 } from '../lib/app.mjs';
 
 const screenshot = screenshots('sync');
@@ -28,18 +30,6 @@ const TEST_TIMEOUT = 240_000;
 const SERVER = () => path.resolve(process.env.KITH_SERVER ?? path.join(path.dirname(process.env.KITH_CLI), 'kith-server'));
 const EMAIL = 'dana@example.com';
 const PASSWORD = 'correct horse battery';
-
-/** A free loopback port. */
-async function freePort() {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts kith-server on a SQLite file; resolves once it answers. */
 async function startServer(db, port) {
@@ -178,5 +168,33 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
       timeoutMsg: 'the sync light did not come back to Synced',
     });
     await elementWithText(a, 'note-item', 'Left a voicemail', 60_000);
+    // The back office's window is done; closing it leaves desktop A in view for the
+    // screenshots that follow (both windows share one display).
+    await closeApp(b);
+    b = undefined;
+  });
+
+  test('4. a file attached on one desktop opens on the other, its bytes fetched from the server', { timeout: TEST_TIMEOUT }, async () => {
+    const source = path.join(work, 'Quote for Ann.txt');
+    writeFileSync(source, 'Spring renewal: 12 months, 10% off\n');
+    cli(['--data-dir', back, 'files', 'attach', '--user', ann, source]);
+    cli(['--data-dir', back, 'sync', 'now']);
+
+    await (await shown(a, 'tab-files')).click();
+    const item = await elementWithText(a, 'file-item', 'Quote for Ann.txt', 60_000);
+    await screenshot(a, 'file-from-other-desktop');
+    const opened = path.join(front, '.e2e-opened');
+    rmSync(opened, { force: true });
+    await (await byTestId(item, 'file-open')).click();
+    const what = await waitForFile(a, opened, 60_000);
+    assert.equal(readFileSync(what.slice('open '.length), 'utf8'), readFileSync(source, 'utf8'));
+  });
+
+  test('5. Settings → Sync in the dark theme', { timeout: TEST_TIMEOUT }, async () => {
+    await (await shown(a, 'nav-settings')).click();
+    await (await shown(a, 'settings-theme')).selectByVisibleText('Dark');
+    await shown(a, 'sync-facts');
+    await screenshot(a, 'settings-dark');
+    await (await shown(a, 'settings-theme')).selectByVisibleText('System');
   });
 });

@@ -237,6 +237,12 @@ fn entries_for_row(
         Some(v) => as_text(v),
         None => old_value(c),
     };
+    // The field a column's value is for: a custom value's field id, an image's role,
+    // or the column itself.
+    let field_of = |column: &str| match t.field_column {
+        Some(c) => current(c),
+        None => Some(column.to_owned()),
+    };
     let user_id = match t.user_column {
         None => Some(id.to_string()),
         Some(c) => current(c),
@@ -268,10 +274,7 @@ fn entries_for_row(
         if was == is {
             continue;
         }
-        let field = match t.field_column {
-            Some(c) => current(c),
-            None => Some((*column).to_owned()),
-        };
+        let field = field_of(column);
         out.push(Entry {
             user_id: user_id.clone(),
             stamp: stamp_of(column),
@@ -293,10 +296,7 @@ fn entries_for_row(
         if lost == standing {
             continue;
         }
-        let field = match t.field_column {
-            Some(c) => current(c),
-            None => Some((*column).to_owned()),
-        };
+        let field = field_of(column);
         out.push(Entry {
             user_id: user_id.clone(),
             stamp: *stamp,

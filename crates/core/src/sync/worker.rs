@@ -1,5 +1,6 @@
 //! The background sync loop of the desktop app: syncs at start, soon after each
-//! local commit ([`WorkerHandle::poke`]), when the server's event stream says
+//! local commit (the store's [`crate::store::Store::local_commits`]) or
+//! [`WorkerHandle::poke`], when the server's event stream says
 //! others pushed, and every `poll_interval` in any case; after a failure it waits
 //! with exponential backoff and jitter. Everything it needs to resume (cursor,
 //! counters, queued files) is in the database, so a restart just goes on.
@@ -25,7 +26,7 @@ pub struct WorkerHandle {
 }
 
 impl WorkerHandle {
-    /// A local commit happened: push soon.
+    /// Sync soon (after signing in, say); local commits wake the worker by themselves.
     pub fn poke(&self) {
         self.poke.notify_one();
     }
@@ -90,11 +91,15 @@ async fn sync_loop(
 ) {
     let mut attempt = 0u32;
     let mut wait = Duration::ZERO;
+    // Every local commit wakes the loop, whoever made it: the app, an import, the CLI
+    // in this process.
+    let commits = kith.store().local_commits();
     loop {
         let config = kith.sync_config();
         let poked = tokio::select! {
             _ = tokio::time::sleep(wait) => false,
             _ = poke.notified() => true,
+            _ = commits.notified() => true,
             _ = stopped.changed() => break,
         };
         if *stopped.borrow() {
