@@ -212,3 +212,80 @@ fn short_words_filter_before_the_limit() {
         );
     });
 }
+
+/// Remote edits merged as one batch update many users together: each user's keys
+/// and search entry follow its own stored values under the batch's writes.
+#[test]
+fn a_merged_batch_reindexes_each_user_from_its_own_values() {
+    use kith_core::protocol::{Change, Hlc, NodeId, Value};
+
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = add(&kith, "Ann", "Lee", "ann@example.com", "").await;
+        let bob = add(&kith, "Bob", "Ray", "bob@example.com", "").await;
+        let cy = add(&kith, "Cy", "Vance", "cy@example.com", "").await;
+        let dee = add(&kith, "Dee", "Moss", "dee@example.com", "").await;
+        let later = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+            + 60_000;
+        let other = NodeId(uuid::Uuid::from_u128(5));
+        let change = |row, tick: u16, fields: &[(&str, Value)]| Change {
+            table: "users".into(),
+            row,
+            hlc: Hlc::new(later, tick),
+            node: other,
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        };
+        let before = kith.users().count().await.unwrap();
+        kith.store()
+            .merge(&[
+                change(ann, 1, &[("last_name", "Øster".into())]),
+                change(bob, 2, &[("email", "BOB@example.com".into())]),
+                change(
+                    cy,
+                    3,
+                    &[("first_name", "Cyrus".into()), ("_deleted", true.into())],
+                ),
+                change(dee, 4, &[("app_user_id", "app-dee".into())]),
+            ])
+            .await
+            .unwrap();
+
+        let found = |q: &'static str| {
+            let kith = &kith;
+            async move {
+                kith.search(q, 5)
+                    .await
+                    .unwrap()
+                    .rows
+                    .iter()
+                    .map(|r| r.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // A partial edit keeps the fields it did not write in the entry.
+        assert_eq!(found("oster").await, vec![ann]);
+        assert_eq!(found("ann").await, vec![ann]);
+        assert!(found("lee").await.is_empty());
+        let keys: (String, String) =
+            sqlx::query_as("SELECT name_key, last_key FROM users WHERE id = ?")
+                .bind(ann.to_string())
+                .fetch_one(kith.store().pool())
+                .await
+                .unwrap();
+        assert_eq!(keys, ("ann oster".to_owned(), "oster".to_owned()));
+        // An email that searches alike stays findable.
+        assert_eq!(found("bob@example").await, vec![bob]);
+        // Deleted in the batch: out of the search whatever else changed.
+        assert!(found("cyrus").await.is_empty());
+        assert!(found("vance").await.is_empty());
+        // A column outside the search: the entry stands.
+        assert_eq!(found("moss").await, vec![dee]);
+        assert_eq!(kith.users().count().await.unwrap(), before - 1);
+    });
+}

@@ -60,6 +60,9 @@ pub(super) struct RowWork {
     /// A new user's search forms, worked out once for its sort keys and its
     /// search entry.
     pub forms: Option<derive::SearchForms>,
+    /// An existing user's searched columns as stored before the batch, so its
+    /// keys and search entry can be worked out without reading the row again.
+    pub search_source: Option<derive::SearchSource>,
     /// Values that arrived older than the field's current value and lost, with
     /// their stamps: the activity log keeps them, so a concurrent edit that lost
     /// the merge is still seen.
@@ -144,7 +147,8 @@ async fn load(
         for chunk in ids.chunks(CHUNK) {
             let marks = placeholders(chunk.len());
             let sql = format!(
-                "SELECT rid, id, _hlc, _node, _deleted FROM {} WHERE id IN ({marks})",
+                "SELECT rid, id, _hlc, _node, _deleted{} FROM {} WHERE id IN ({marks})",
+                derive::load_columns(table),
                 table.name
             );
             let mut q = sqlx::query(&sql);
@@ -166,6 +170,7 @@ async fn load(
                         writes: BTreeMap::new(),
                         latest: None,
                         forms: None,
+                        search_source: derive::search_source(table, &r)?,
                         lost: Vec::new(),
                     },
                 );
@@ -218,6 +223,7 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> b
                 writes: BTreeMap::new(),
                 latest: None,
                 forms: None,
+                search_source: None,
                 lost: Vec::new(),
             }
         });
@@ -248,11 +254,29 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> b
 }
 
 /// Writes the merged outcome: new rows with multi-row INSERTs, changed rows with
-/// one UPDATE each, and every new field clock.
+/// multi-row UPDATEs (both grouped by the set of columns they carry), and every
+/// new field clock. One statement per row would cost a round trip to SQLite's
+/// worker thread each: a page of 5,000 remote edits spent most of its time there.
 async fn write(conn: &mut SqliteConnection, outcome: &mut Outcome) -> Result<()> {
     for table in schema::TABLES {
-        // New rows, grouped by the set of columns they carry.
-        let mut groups: BTreeMap<Vec<&'static str>, Vec<Uuid>> = BTreeMap::new();
+        let mut new_rows: BTreeMap<Vec<&'static str>, Vec<Uuid>> = BTreeMap::new();
+        // Changed rows, grouped by the columns they write and the derived
+        // columns that follow from them, with the derived values (worked out
+        // first: that needs each row's work mutably).
+        let mut derived_of: HashMap<Uuid, (&'static [&'static str], Vec<Value>)> = HashMap::new();
+        for (t, id) in &outcome.rows {
+            if t.name != table.name {
+                continue;
+            }
+            if let Some(w) = outcome.work.get_mut(&(table.name, *id)) {
+                if !w.created_here() && !w.writes.is_empty() {
+                    derived_of.insert(*id, derive::update_values(table, w));
+                }
+            }
+        }
+        type Group<'w> = Vec<(i64, &'w RowWork, Vec<Value>)>;
+        let mut changed: BTreeMap<(Vec<&'static str>, &'static [&'static str]), Group<'_>> =
+            BTreeMap::new();
         for (t, id) in &outcome.rows {
             if t.name != table.name {
                 continue;
@@ -260,38 +284,70 @@ async fn write(conn: &mut SqliteConnection, outcome: &mut Outcome) -> Result<()>
             let Some(w) = outcome.work.get(&(table.name, *id)) else {
                 continue;
             };
+            let columns = w.writes.keys().copied().collect();
             if w.created_here() {
-                groups
-                    .entry(w.writes.keys().copied().collect())
+                new_rows.entry(columns).or_default().push(*id);
+            } else if let (Some(rid), Some((derived, values))) = (w.rid, derived_of.remove(id)) {
+                changed
+                    .entry((columns, derived))
                     .or_default()
-                    .push(*id);
-            } else if !w.writes.is_empty() {
-                update_row(conn, table, w).await?;
+                    .push((rid, w, values));
             }
         }
-        for (columns, ids) in groups {
+        for ((columns, derived), rows) in changed {
+            update_rows(conn, table, &columns, derived, &rows).await?;
+        }
+        for (columns, ids) in new_rows {
             insert_rows(conn, table, &columns, &ids, &mut outcome.work).await?;
         }
     }
     write_field_clocks(conn, outcome).await
 }
 
-async fn update_row(conn: &mut SqliteConnection, table: &TableDef, w: &RowWork) -> Result<()> {
-    let Some(rid) = w.rid else {
-        return Ok(());
-    };
-    let assignments = w
-        .writes
-        .keys()
-        .map(|c| format!("{c} = ?"))
+/// Updates rows that all change the same `columns` and `derived` columns, many
+/// to a statement: `UPDATE … FROM (VALUES (rid, v1, v2, …), …)`.
+async fn update_rows(
+    conn: &mut SqliteConnection,
+    table: &TableDef,
+    columns: &[&'static str],
+    derived: &[&'static str],
+    rows: &[(i64, &RowWork, Vec<Value>)],
+) -> Result<()> {
+    let per_row = 1 + columns.len() + derived.len();
+    let rows_per_stmt = (30_000 / per_row).clamp(1, CHUNK);
+    // Column names come from the registry, never from input; VALUES names its
+    // columns column1, column2, …, column1 being the rid.
+    let assignments = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = v.column{}", i + 2))
+        .chain(
+            derived
+                .iter()
+                .enumerate()
+                .map(|(i, c)| derive::assignment(table, c, columns.len() + i + 2)),
+        )
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!("UPDATE {} SET {assignments} WHERE rid = ?", table.name);
-    let mut q = sqlx::query(&sql);
-    for v in w.writes.values() {
-        q = bind_value(q, v);
+    for chunk in rows.chunks(rows_per_stmt) {
+        let one = format!("({})", placeholders(per_row));
+        let values = vec![one; chunk.len()].join(", ");
+        let sql = format!(
+            "UPDATE {t} SET {assignments} FROM (VALUES {values}) AS v WHERE {t}.rid = v.column1",
+            t = table.name
+        );
+        let mut q = sqlx::query(&sql);
+        for (rid, w, derived_values) in chunk {
+            q = q.bind(*rid);
+            for c in columns {
+                q = bind_value(q, &w.writes[c]);
+            }
+            for v in derived_values {
+                q = bind_value(q, v);
+            }
+        }
+        q.execute(&mut *conn).await?;
     }
-    q.bind(rid).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 use kith_protocol::Value;
 use sqlx::{Row, SqliteConnection};
 
-use super::apply::{Outcome, RowWork, CHUNK};
+use super::apply::{placeholders, Outcome, RowWork};
 use crate::error::Result;
 use crate::schema::{self, TableDef, USERS};
 use crate::text::{digits, fold};
@@ -23,6 +23,7 @@ const SEARCHED: [&str; 6] = [
 ];
 
 /// The searchable forms of one user.
+#[derive(PartialEq, Eq)]
 pub struct SearchForms {
     pub name_key: String,
     pub last_key: String,
@@ -58,7 +59,7 @@ pub fn search_forms(
 /// Derived columns written with a new row (users only).
 pub(super) fn insert_columns(table: &TableDef) -> &'static [&'static str] {
     if table.name == USERS.name {
-        &["name_key", "last_key", "email_key", "_activity"]
+        REINDEXED
     } else {
         &[]
     }
@@ -88,6 +89,12 @@ pub(super) fn insert_values(table: &TableDef, w: &mut RowWork) -> Vec<Value> {
         return Vec::new();
     }
     let f = forms_of_new(w);
+    keep_forms(w, f)
+}
+
+/// The key and activity values of `forms` (in [`REINDEXED`]'s order), keeping the
+/// forms for the search entry.
+fn keep_forms(w: &mut RowWork, f: SearchForms) -> Vec<Value> {
     let values = vec![
         Value::Text(f.name_key.clone()),
         Value::Text(f.last_key.clone()),
@@ -96,6 +103,110 @@ pub(super) fn insert_values(table: &TableDef, w: &mut RowWork) -> Vec<Value> {
     ];
     w.forms = Some(f);
     values
+}
+
+/// An existing user's searched columns as stored.
+pub struct SearchSource {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    mobile_phone: Option<String>,
+    home_phone: Option<String>,
+}
+
+/// Columns the merge reads with each existing row, beside its clock, for the
+/// derived columns: a user's searched columns.
+pub(super) fn load_columns(table: &TableDef) -> &'static str {
+    if table.name == USERS.name {
+        ", first_name, last_name, email, mobile_phone, home_phone"
+    } else {
+        ""
+    }
+}
+
+/// The searched columns of a row read with [`load_columns`].
+pub(super) fn search_source(
+    table: &TableDef,
+    row: &sqlx::sqlite::SqliteRow,
+) -> Result<Option<SearchSource>> {
+    if table.name != USERS.name {
+        return Ok(None);
+    }
+    let get = |c: &str| row.try_get::<Option<String>, _>(c);
+    Ok(Some(SearchSource {
+        first_name: get("first_name")?,
+        last_name: get("last_name")?,
+        email: get("email")?,
+        mobile_phone: get("mobile_phone")?,
+        home_phone: get("home_phone")?,
+    }))
+}
+
+/// An existing user's search forms: after the batch (its stored values under the
+/// batch's writes), or before it.
+fn forms_of_existing(w: &RowWork, after: bool) -> SearchForms {
+    let stored = |column: &str, value: &Option<String>| -> Option<String> {
+        match w.writes.get(column).filter(|_| after) {
+            Some(v) => v.as_str().map(str::to_owned),
+            None => value.clone(),
+        }
+    };
+    let (first, last, email, mobile, home) = match &w.search_source {
+        Some(s) => (
+            stored("first_name", &s.first_name),
+            stored("last_name", &s.last_name),
+            stored("email", &s.email),
+            stored("mobile_phone", &s.mobile_phone),
+            stored("home_phone", &s.home_phone),
+        ),
+        None => (None, None, None, None, None),
+    };
+    search_forms(
+        first.as_deref(),
+        last.as_deref(),
+        email.as_deref(),
+        [mobile.as_deref(), home.as_deref()],
+    )
+}
+
+const REINDEXED: &[&str] = &["name_key", "last_key", "email_key", "_activity"];
+const ACTIVITY_ONLY: &[&str] = &["_activity"];
+
+/// Derived columns an update of an existing row also sets, and their values: a
+/// user's activity always, its keys when a searched column changes (its search
+/// forms are kept in `w.forms` for the search index).
+pub(super) fn update_values(
+    table: &TableDef,
+    w: &mut RowWork,
+) -> (&'static [&'static str], Vec<Value>) {
+    if table.name != USERS.name {
+        return (&[], Vec::new());
+    }
+    if !w.writes.keys().any(|k| SEARCHED.contains(k)) {
+        return (ACTIVITY_ONLY, vec![Value::Int(activity(w))]);
+    }
+    let f = forms_of_existing(w, true);
+    // A searched column written with a value that searches alike (the same value
+    // received again, a change of case): the entry stands as it is.
+    if !w.writes.contains_key(schema::DELETED) && f == forms_of_existing(w, false) {
+        return (ACTIVITY_ONLY, vec![Value::Int(activity(w))]);
+    }
+    (REINDEXED, keep_forms(w, f))
+}
+
+/// The assignment of a derived column in a multi-row UPDATE whose value is the
+/// VALUES list's column number `source`.
+pub(super) fn assignment(table: &TableDef, column: &str, source: usize) -> String {
+    if column == "_activity" {
+        // Activity only moves forward: a batch's newest winning stamp may be older
+        // than the row's.
+        format!(
+            "_activity = max({}._activity, v.column{source})",
+            table.name
+        )
+    } else {
+        format!("{column} = v.column{source}")
+    }
 }
 
 fn is_live(w: &RowWork) -> bool {
@@ -107,36 +218,42 @@ fn is_live(w: &RowWork) -> bool {
 
 /// Brings derived columns up to date after a batch was written.
 pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outcome) -> Result<()> {
-    let mut new_fts: Vec<(i64, SearchForms)> = Vec::new();
-    let mut reindex: Vec<(i64, bool)> = Vec::new();
-    let mut user_activity: Vec<(i64, i64)> = Vec::new();
+    // Entries to add, new users' and re-indexed users' alike; entries to remove
+    // first, of users re-indexed or deleted.
+    let mut add: Vec<(i64, SearchForms)> = Vec::new();
+    let mut remove: Vec<i64> = Vec::new();
     // Change in the number of live users, kept so the list never counts a million rows.
     let mut live_delta = 0i64;
 
     for (table, id) in &outcome.rows {
+        if table.name != USERS.name {
+            continue;
+        }
         let Some(w) = outcome.work.get_mut(&(table.name, *id)) else {
             continue;
         };
         let (Some(rid), Some(_)) = (w.rid, w.latest) else {
             continue;
         };
-        if table.name != USERS.name {
-            continue;
-        }
-        {
-            match w.before {
-                None if is_live(w) => {
-                    live_delta += 1;
-                    let forms = w.forms.take().unwrap_or_else(|| forms_of_new(w));
-                    new_fts.push((rid, forms));
-                }
-                None => {}
-                Some(was_deleted) => {
-                    live_delta += i64::from(is_live(w)) - i64::from(!was_deleted);
-                    if w.writes.keys().any(|k| SEARCHED.contains(k)) {
-                        reindex.push((rid, !was_deleted));
+        match w.before {
+            None if is_live(w) => {
+                live_delta += 1;
+                let forms = w.forms.take().unwrap_or_else(|| forms_of_new(w));
+                add.push((rid, forms));
+            }
+            None => {}
+            Some(was_deleted) => {
+                let live = is_live(w);
+                live_delta += i64::from(live) - i64::from(!was_deleted);
+                // Set by `update_values` when a searched column (or the tombstone)
+                // was written.
+                if let Some(forms) = w.forms.take() {
+                    if !was_deleted {
+                        remove.push(rid);
                     }
-                    user_activity.push((rid, activity(w)));
+                    if live {
+                        add.push((rid, forms));
+                    }
                 }
             }
         }
@@ -148,23 +265,19 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
             .execute(&mut *conn)
             .await?;
     }
-    insert_fts(conn, &new_fts).await?;
-    for (rid, was_live) in reindex {
-        reindex_user(conn, rid, was_live).await?;
-    }
-    for chunk in user_activity.chunks(CHUNK) {
-        let values = vec!["(?, ?)"; chunk.len()].join(", ");
+    // Contentless: an entry is removed by its rowid alone.
+    for chunk in remove.chunks(30_000) {
         let sql = format!(
-            "UPDATE users SET _activity = max(users._activity, v.column2) \
-             FROM (VALUES {values}) AS v WHERE users.rid = v.column1"
+            "DELETE FROM users_fts WHERE rowid IN ({})",
+            placeholders(chunk.len())
         );
-        let mut q = sqlx::query(&sql);
-        for (rid, at) in chunk {
-            q = q.bind(rid).bind(at);
-        }
-        q.execute(&mut *conn).await?;
+        chunk
+            .iter()
+            .fold(sqlx::query(&sql), |q, rid| q.bind(rid))
+            .execute(&mut *conn)
+            .await?;
     }
-    Ok(())
+    insert_fts(conn, &add).await
 }
 
 /// Search entries per INSERT: as many as the bound-parameter limit allows. FTS5
@@ -186,48 +299,6 @@ async fn insert_fts(conn: &mut SqliteConnection, rows: &[(i64, SearchForms)]) ->
                 .bind(&f.phone_digits);
         }
         q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Recomputes an existing user's keys and search entry from the row as stored.
-async fn reindex_user(conn: &mut SqliteConnection, rid: i64, was_live: bool) -> Result<()> {
-    let r = sqlx::query(
-        "SELECT first_name, last_name, email, mobile_phone, home_phone, _deleted FROM users WHERE rid = ?",
-    )
-    .bind(rid)
-    .fetch_one(&mut *conn)
-    .await?;
-    let get = |c: &str| r.try_get::<Option<String>, _>(c);
-    let (first, last, email, mobile, home) = (
-        get("first_name")?,
-        get("last_name")?,
-        get("email")?,
-        get("mobile_phone")?,
-        get("home_phone")?,
-    );
-    let deleted: bool = r.try_get("_deleted")?;
-    let f = search_forms(
-        first.as_deref(),
-        last.as_deref(),
-        email.as_deref(),
-        [mobile.as_deref(), home.as_deref()],
-    );
-    sqlx::query("UPDATE users SET name_key = ?, last_key = ?, email_key = ? WHERE rid = ?")
-        .bind(&f.name_key)
-        .bind(&f.last_key)
-        .bind(&f.email_key)
-        .bind(rid)
-        .execute(&mut *conn)
-        .await?;
-    if was_live {
-        sqlx::query("DELETE FROM users_fts WHERE rowid = ?")
-            .bind(rid)
-            .execute(&mut *conn)
-            .await?;
-    }
-    if !deleted {
-        insert_fts(conn, &[(rid, f)]).await?;
     }
     Ok(())
 }
