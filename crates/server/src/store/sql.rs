@@ -646,37 +646,42 @@ macro_rules! sql_store {
                     // A row-value comparison, not `tbl > $2 OR (tbl = $2 AND …)`: both
                     // databases seek the primary key to it, where the OR read each page
                     // from the workspace's first row (snapshots went quadratic).
-                    let mut rows = sqlx::query(
-                        "SELECT tbl, row_id, col, value, hlc, node FROM field_state \
-                         WHERE workspace_id = $1 AND (tbl, row_id) > ($2, $3) \
-                         ORDER BY tbl, row_id, col LIMIT $4",
-                    )
-                    .bind(workspace.to_string())
-                    .bind(after_table)
-                    .bind(after_row)
-                    .bind(i64::from(limit) + 1)
-                    .fetch(&self.pool);
+                    let mut rows = sqlx::query(<$store>::SNAPSHOT_SQL)
+                        .bind(workspace.to_string())
+                        .bind(after_table)
+                        .bind(after_row)
+                        .bind(i64::from(limit) + 1)
+                        .fetch(&self.pool);
                     // Streamed until one field past the page: past `limit` fields, or
                     // past the byte budget once the first row is whole.
                     let mut fields: Vec<FieldRow> = Vec::new();
                     let mut bytes = 0usize;
-                    while let Some(r) = rows.try_next().await? {
-                        let f = FieldRow {
-                            table: r.try_get("tbl")?,
-                            row: r.try_get("row_id")?,
-                            column: r.try_get("col")?,
-                            value: r.try_get("value")?,
-                            hlc: r.try_get("hlc")?,
-                            node: r.try_get("node")?,
-                        };
-                        let in_first_row = fields
-                            .first()
-                            .is_some_and(|x| x.table == f.table && x.row == f.row);
-                        bytes += f.value.len();
-                        fields.push(f);
-                        if fields.len() > limit as usize || (bytes > MAX_PAGE_BYTES && !in_first_row)
-                        {
-                            break;
+                    'rows: while let Some(r) = rows.try_next().await? {
+                        let table: String = r.try_get("tbl")?;
+                        let row: String = r.try_get("row_id")?;
+                        let json: String = r.try_get("fields")?;
+                        let row_fields: Vec<(String, String, i64, String)> =
+                            serde_json::from_str(&json).map_err(|e| {
+                                StoreError::Corrupt(format!("snapshot fields of {table}/{row}: {e}"))
+                            })?;
+                        for (column, value, hlc, node) in row_fields {
+                            let in_first_row = fields
+                                .first()
+                                .is_some_and(|x| x.table == table && x.row == row);
+                            bytes += value.len();
+                            fields.push(FieldRow {
+                                table: table.clone(),
+                                row: row.clone(),
+                                column,
+                                value,
+                                hlc,
+                                node,
+                            });
+                            if fields.len() > limit as usize
+                                || (bytes > MAX_PAGE_BYTES && !in_first_row)
+                            {
+                                break 'rows;
+                            }
                         }
                     }
                     drop(rows);

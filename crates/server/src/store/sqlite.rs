@@ -20,6 +20,16 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// A snapshot page's fields (`$4` of them, from after the row `($2, $3)`),
+    /// one result row per synced row with its fields as a JSON array of
+    /// `[column, value, hlc, node]`: a tenth of the rows a field each would take,
+    /// and each result row costs a hop from SQLite's worker thread.
+    pub(crate) const SNAPSHOT_SQL: &'static str =
+        "SELECT tbl, row_id, json_group_array(json_array(col, value, hlc, node)) AS fields \
+         FROM (SELECT tbl, row_id, col, value, hlc, node FROM field_state \
+               WHERE workspace_id = $1 AND (tbl, row_id) > ($2, $3) \
+               ORDER BY tbl, row_id, col LIMIT $4) \
+         GROUP BY tbl, row_id ORDER BY tbl, row_id";
     /// Opens `sqlite://PATH`, creating the file if needed, and migrates it.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let opts = SqliteConnectOptions::from_str(url)?
