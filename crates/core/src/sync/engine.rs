@@ -137,33 +137,39 @@ impl Run<'_> {
         if record.get(key::BOOTSTRAPPED) == Some("1") {
             return Ok(());
         }
-        let mut cursor = record.owned(key::SNAPSHOT_CURSOR);
+        let cursor = record.owned(key::SNAPSHOT_CURSOR);
         let mut as_of = record
             .get(key::SNAPSHOT_AS_OF)
             .and_then(|v| v.parse::<u64>().ok());
         let pulled_through = u64::try_from(record.int(key::CURSOR)).unwrap_or(0);
         // A repair rewrites values whose stamps agree but whose values do not.
         let repair = record.get(key::REPAIRING) == Some("1") || again;
+        let mut page = self
+            .client
+            .snapshot(cursor.as_deref(), self.config.pull_page)
+            .await?;
         loop {
-            let page = self
-                .client
-                .snapshot(cursor.as_deref(), self.config.pull_page)
-                .await?;
             self.observe_server_time().await?;
             let taken_at = *as_of.get_or_insert(page.as_of);
             let n = page.changes.len() as u64;
-            match page.next {
+            match page.next.take() {
                 Some(next) => {
-                    self.merge_page(
-                        repair,
-                        &page.changes,
-                        &[
-                            (key::SNAPSHOT_CURSOR, next.clone()),
-                            (key::SNAPSHOT_AS_OF, taken_at.to_string()),
-                        ],
-                    )
-                    .await?;
-                    cursor = Some(next);
+                    // The next page is fetched while this one merges: the server
+                    // reading its store and this desktop writing its own overlap,
+                    // where one after the other they doubled a bootstrap's time.
+                    // The cursor is written with the merged page, so a failed
+                    // fetch resumes after it.
+                    let state = [
+                        (key::SNAPSHOT_CURSOR, next.clone()),
+                        (key::SNAPSHOT_AS_OF, taken_at.to_string()),
+                    ];
+                    let (merged, fetched) = tokio::join!(
+                        self.merge_page(repair, &page.changes, &state),
+                        self.client.snapshot(Some(&next), self.config.pull_page),
+                    );
+                    merged?;
+                    self.report.pulled += n;
+                    page = fetched?;
                 }
                 None => {
                     self.merge_page(
@@ -182,7 +188,6 @@ impl Run<'_> {
                     break;
                 }
             }
-            self.report.pulled += n;
         }
         self.report.bootstrapped = true;
         blobs::enqueue_missing(self.kith).await?;
