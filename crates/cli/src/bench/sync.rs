@@ -5,13 +5,14 @@
 //! edit's round trip beside an idle sync (one pull that finds nothing).
 
 use std::path::Path;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use kith_core::protocol::{Change, Hlc, NodeId, Value};
 use kith_core::schema::{NOTES, USERS};
 use kith_core::store::{Edit, Store};
-use kith_core::sync::SyncConfig;
+use kith_core::sync::{SyncConfig, Worker};
 use kith_core::Kith;
 use kith_server::testing::TestServer;
 use serde::Serialize;
@@ -50,6 +51,11 @@ pub struct SyncBench {
     /// An idle sync: one pull that finds nothing.
     pub idle_sync_p50_ms: f64,
     pub round_trip_ratio_p50: f64,
+    /// An edit committed on A until B, both running their sync workers, has it.
+    pub visibility_p50_ms: f64,
+    pub visibility_p99_ms: f64,
+    /// Over the explicit round trip's p50.
+    pub visibility_ratio_p50: f64,
 }
 
 fn config() -> SyncConfig {
@@ -160,6 +166,11 @@ pub async fn run(users: u64, notes: u64, round_trips: usize, base: &Path) -> Res
     }
     let (round_trip_p50_ms, round_trip_p99_ms) = percentiles(&mut trips);
     let (idle_sync_p50_ms, _) = percentiles(&mut idle);
+
+    eprintln!("bench: an edit's visibility on a second desktop, both online…");
+    let mut seen = visibility(a, b, &ids, round_trips).await?;
+    let (visibility_p50_ms, visibility_p99_ms) = percentiles(&mut seen.0);
+    let (a, b) = (seen.1, seen.2);
     for k in [&a, &b] {
         k.store().close().await;
     }
@@ -184,7 +195,57 @@ pub async fn run(users: u64, notes: u64, round_trips: usize, base: &Path) -> Res
         round_trip_p99_ms,
         idle_sync_p50_ms,
         round_trip_ratio_p50: round_trip_p50_ms / idle_sync_p50_ms.max(1e-9),
+        visibility_p50_ms,
+        visibility_p99_ms,
+        visibility_ratio_p50: visibility_p50_ms / round_trip_p50_ms.max(1e-9),
     })
+}
+
+/// Both desktops online as the app runs them, each with its sync worker (local
+/// commits wake it; the server's event stream pokes it): the time from an edit
+/// committed on A until B's store has it. Returns the times and the desktops.
+async fn visibility(
+    a: Kith,
+    b: Kith,
+    ids: &[String],
+    edits: usize,
+) -> Result<(Vec<Duration>, Arc<Kith>, Arc<Kith>)> {
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let workers = [
+        Worker::spawn(a.clone(), |_| {}),
+        Worker::spawn(b.clone(), |_| {}),
+    ];
+    // The workers' first sync and event streams settle before the clock starts.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut times = Vec::with_capacity(edits);
+    for i in 0..edits {
+        let id = Uuid::parse_str(&ids[i % ids.len()])?;
+        let name = format!("Seen {i}");
+        let mut merged = b.store().remote_changes();
+        merged.borrow_and_update();
+        let t = Instant::now();
+        a.store()
+            .commit(vec![Edit::new(&USERS, id).set("first_name", name.as_str())])
+            .await?;
+        loop {
+            tokio::time::timeout(Duration::from_secs(10), merged.changed())
+                .await
+                .context("the edit did not reach the second desktop within 10 s")??;
+            let first: Option<String> =
+                sqlx::query_scalar("SELECT first_name FROM users WHERE id = ?")
+                    .bind(id.to_string())
+                    .fetch_one(b.store().pool())
+                    .await?;
+            if first.as_deref() == Some(name.as_str()) {
+                break;
+            }
+        }
+        times.push(t.elapsed());
+    }
+    for w in workers {
+        w.shutdown().await;
+    }
+    Ok((times, a, b))
 }
 
 /// Users and notes entered on the first desktop. Not `kith-cli demo` data: that is
@@ -266,12 +327,18 @@ async fn apply(store: &Store, users: u64) -> Result<(u64, f64, f64)> {
     let merged = fields as f64 / t.elapsed().as_secs_f64().max(1e-9);
     let t = Instant::now();
     for page in changes.chunks(PAGE) {
+        // Other values than the merge wrote, so each edit changes as much (the
+        // search index included) as the merged one did.
         let edits = page
             .iter()
             .map(|c| {
-                c.fields
-                    .iter()
-                    .fold(Edit::new(&USERS, c.row), |e, (k, v)| e.set(k, v.clone()))
+                c.fields.iter().fold(Edit::new(&USERS, c.row), |e, (k, v)| {
+                    let v = match v {
+                        Value::Text(t) => Value::from(format!("{t}-local")),
+                        other => other.clone(),
+                    };
+                    e.set(k, v)
+                })
             })
             .collect();
         store.commit(edits).await?;
@@ -291,7 +358,8 @@ pub fn markdown(r: &SyncBench) -> String {
          | … of which the server reading its snapshot (in-process) | {} | | | |\n\
          | new rows merged (that reference: {} fields) | {:.0} fields/s | | | ≥ 100000 fields/s |\n\
          | edits of 3 fields of existing users applied (`Store::merge`, pages of 5000) | {:.0} fields/s | the same edits committed locally: {:.0} fields/s | {:.2}× | ≥ 100000 fields/s |\n\
-         | one edit pushed by A and pulled by B, p50 (p99) | {:.1} ms ({:.1} ms) | an idle sync (one empty pull): {:.1} ms | {:.1}× | ≤ 50 ms |\n",
+         | one edit pushed by A and pulled by B, p50 (p99) | {:.1} ms ({:.1} ms) | an idle sync (one empty pull): {:.1} ms | {:.1}× | ≤ 50 ms |\n\
+         | an edit's visibility on B, both running their sync workers, p50 (p99) | {:.0} ms ({:.0} ms) | the round trip above, p50 | {:.1}× | ≤ 1 s |\n",
         r.users,
         r.notes,
         r.snapshot_changes,
@@ -309,5 +377,8 @@ pub fn markdown(r: &SyncBench) -> String {
         r.round_trip_p99_ms,
         r.idle_sync_p50_ms,
         r.round_trip_ratio_p50,
+        r.visibility_p50_ms,
+        r.visibility_p99_ms,
+        r.visibility_ratio_p50,
     )
 }

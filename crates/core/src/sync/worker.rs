@@ -96,17 +96,18 @@ async fn sync_loop(
     let commits = kith.store().local_commits();
     loop {
         let config = kith.sync_config();
-        let poked = tokio::select! {
+        let committed = tokio::select! {
             _ = tokio::time::sleep(wait) => false,
-            _ = poke.notified() => true,
+            // The server's poke (others pushed) or a sign-in: sync at once.
+            _ = poke.notified() => false,
             _ = commits.notified() => true,
             _ = stopped.changed() => break,
         };
         if *stopped.borrow() {
             break;
         }
-        // Gather a burst of commits (typing, a bulk action) into one push.
-        if poked && sleep_or_stop(config.poke_delay, &mut stopped).await {
+        // Gather a burst of local commits (typing, a bulk action) into one push.
+        if committed && sleep_or_stop(config.poke_delay, &mut stopped).await {
             break;
         }
         let mut syncing = match kith.sync().status().await {
