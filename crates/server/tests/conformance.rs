@@ -246,6 +246,46 @@ async fn field_state_is_last_writer_wins(store: Arc<dyn Store>) {
     assert_eq!((first.hlc.millis(), first.node), (200, n1));
 }
 
+/// One push writing a field several times, newest first or not: the field keeps
+/// the latest, and every change is in the log (PostgreSQL refuses one statement
+/// updating a row twice, so the push must not send it one).
+async fn one_push_writing_a_field_twice_keeps_the_latest(store: Arc<dyn Store>) {
+    let (ws, acc) = workspace(store.as_ref(), "twice").await;
+    let (dev, node) = device(store.as_ref(), ws, acc).await;
+    let row = Uuid::new_v4();
+    let pushed = store
+        .push(
+            ws,
+            dev,
+            1,
+            &[
+                change(node, row, 200, &[("first_name", "second".into())]),
+                change(node, row, 100, &[("first_name", "first".into())]),
+                change(node, row, 300, &[("last_name", "third".into())]),
+                change(node, row, 400, &[("last_name", "fourth".into())]),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pushed.acked, 4);
+    let s = state(store.as_ref(), ws).await;
+    let get = |c: &str| s.get(&("users".to_owned(), row, c.to_owned())).cloned();
+    assert_eq!(get("first_name"), Some("second".into()));
+    assert_eq!(get("last_name"), Some("fourth".into()));
+    let pulled = store.pull(ws, 0, 100, None).await.unwrap();
+    let mine: Vec<u64> = pulled
+        .changes
+        .iter()
+        .filter(|c| c.row == row)
+        .map(|c| c.hlc.millis())
+        .collect();
+    assert_eq!(
+        mine,
+        vec![200, 100, 300, 400],
+        "the log keeps every change in push order"
+    );
+}
+
 /// Snapshot pages carry every kind of value exactly: text that looks like JSON,
 /// quotes, backslashes, newlines, accents and emoji, large integers, booleans and
 /// nulls (each backend groups a row's fields in SQL before they are decoded).
@@ -699,6 +739,7 @@ conformance!(
     sequence_order_is_commit_order,
     field_state_is_last_writer_wins,
     snapshot_values_round_trip_exactly,
+    one_push_writing_a_field_twice_keeps_the_latest,
     pull_pages_and_skips_own_changes,
     snapshot_pages_at_as_of,
     equal_states_have_equal_checksums,

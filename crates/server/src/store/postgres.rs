@@ -28,6 +28,11 @@ impl Drop for PgStore {
 }
 
 impl PgStore {
+    /// Parameter `n` of a long multi-row statement.
+    pub(crate) fn placeholder(n: usize) -> String {
+        format!("${n}")
+    }
+
     /// [`super::sqlite::SqliteStore::SNAPSHOT_SQL`] in PostgreSQL's words.
     pub(crate) const SNAPSHOT_SQL: &'static str =
         "SELECT tbl, row_id, json_agg(json_build_array(col, value, hlc, node))::text AS fields \

@@ -20,6 +20,13 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Parameter `n` of a long multi-row statement: `?`, taken in order. SQLite
+    /// finds a `$n` parameter by a linear search of the statement's names, and
+    /// sqlx looks each one up: quadratic in the parameters, 85% of a large push.
+    pub(crate) fn placeholder(_n: usize) -> String {
+        "?".to_owned()
+    }
+
     /// A snapshot page's fields (`$4` of them, from after the row `($2, $3)`),
     /// one result row per synced row with its fields as a JSON array of
     /// `[column, value, hlc, node]`: a tenth of the rows a field each would take,
