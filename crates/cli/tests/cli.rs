@@ -136,6 +136,10 @@ fn bench_runs_and_reports_ratios() {
             "3",
             "--profile-users",
             "200",
+            "--sync-users",
+            "300",
+            "--round-trips",
+            "3",
             "--work-dir",
             work.path().to_str().unwrap(),
         ],
@@ -176,6 +180,21 @@ fn bench_runs_and_reports_ratios() {
     let figures = profile["figures"].as_array().unwrap();
     assert_eq!(figures.len(), 5, "{profile}");
     assert!(figures.iter().all(|f| f["ratio"].as_f64().unwrap() > 0.0));
+    // Sync through a real server: every figure beside its reference.
+    let sync = &report["sync"];
+    assert_eq!(sync["users"], 300, "{sync}");
+    assert_eq!(
+        sync["snapshot_changes"], 603,
+        "users, notes, and staff records"
+    );
+    for figure in [
+        "bootstrap_ratio",
+        "apply_ratio",
+        "round_trip_ratio_p50",
+        "visibility_ratio_p50",
+    ] {
+        assert!(sync[figure].as_f64().unwrap() > 0.0, "{figure}: {sync}");
+    }
 }
 
 #[test]
