@@ -103,6 +103,13 @@ async fn error_of(res: reqwest::Response) -> (StatusCode, ErrorBody) {
     (status, res.json().await.unwrap())
 }
 
+/// Asserts `res` is the error `(status, kind)`; returns its body.
+async fn expect_error(res: reqwest::Response, status: StatusCode, kind: ErrorKind) -> ErrorBody {
+    let (got, body) = error_of(res).await;
+    assert_eq!((got, body.kind), (status, kind), "{}", body.message);
+    body
+}
+
 /// A server (on a SQLite file in the returned directory) with workspace "Acme"
 /// (owner + ann) and workspace "Other" (bob); returns Acme's id.
 async fn two_workspaces() -> (tempfile::TempDir, TestServer, Uuid) {
@@ -280,11 +287,12 @@ async fn a_revoked_token_is_refused_at_once() {
         .revoke_device(acme, a.login.device_id)
         .await
         .unwrap());
-    let (status, body) = error_of(a.pull(0).await).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::UNAUTHORIZED, ErrorKind::Unauthorized)
-    );
+    expect_error(
+        a.pull(0).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorKind::Unauthorized,
+    )
+    .await;
     assert_eq!(
         a.push(
             1,
@@ -392,11 +400,12 @@ async fn invalid_changes_are_refused_whole() {
         null_tombstone,
         empty,
     ] {
-        let (status, body) = error_of(a.push(1, vec![good.clone(), bad]).await).await;
-        assert_eq!(
-            (status, body.kind),
-            (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::InvalidChange)
-        );
+        let body = expect_error(
+            a.push(1, vec![good.clone(), bad]).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::InvalidChange,
+        )
+        .await;
         assert!(body.message.starts_with("change 1:"), "{}", body.message);
     }
     assert_eq!(
@@ -410,11 +419,12 @@ async fn invalid_changes_are_refused_whole() {
         hlc: Hlc::new(now_ms() + 3_600_000, 0),
         ..good.clone()
     };
-    let (status, body) = error_of(a.push(1, vec![ahead]).await).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::CONFLICT, ErrorKind::ClockSkew)
-    );
+    let body = expect_error(
+        a.push(1, vec![ahead]).await,
+        StatusCode::CONFLICT,
+        ErrorKind::ClockSkew,
+    )
+    .await;
     let server_time = body.server_time.unwrap();
     assert!(server_time.abs_diff(now_ms()) < 60_000);
 
@@ -457,11 +467,7 @@ async fn an_oversized_body_is_refused() {
         .send()
         .await
         .unwrap();
-    let (status, body) = error_of(res).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge)
-    );
+    expect_error(res, StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge).await;
 }
 
 fn hex_sha(bytes: &[u8]) -> String {
@@ -567,11 +573,12 @@ async fn blobs_resume_verify_and_serve_ranges() {
 
     // Bytes that do not hash to the name: refused, and nothing kept.
     let liar = hex_sha(b"something else");
-    let (status, body) = error_of(upload(&a, &liar, b"not that", 0).await).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::HashMismatch)
-    );
+    expect_error(
+        upload(&a, &liar, b"not that", 0).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::HashMismatch,
+    )
+    .await;
     let head = a
         .req(reqwest::Method::HEAD, &format!("{}/{liar}", path::BLOBS))
         .send()
@@ -783,11 +790,7 @@ async fn sign_ins_are_bounded() {
         NodeId::random(),
     )
     .await;
-    let (status, body) = error_of(res).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge)
-    );
+    expect_error(res, StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge).await;
 }
 
 /// A retried push is compared with what the server holds under those counters:
@@ -815,11 +818,12 @@ async fn other_changes_under_held_counters_are_refused() {
     assert_eq!(res.acked, 3);
     // A clone of the store wrote its own change 2.
     let clone = a.user(Uuid::new_v4(), &[("first_name", "Clone".into())]);
-    let (status, body) = error_of(a.push(2, vec![clone]).await).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::CONFLICT, ErrorKind::NodeConflict)
-    );
+    let body = expect_error(
+        a.push(2, vec![clone]).await,
+        StatusCode::CONFLICT,
+        ErrorKind::NodeConflict,
+    )
+    .await;
     assert!(body.message.contains("two stores"), "{}", body.message);
     assert_eq!(server.store().head(acme).await.unwrap(), head + 1);
 }
@@ -830,11 +834,12 @@ async fn pull_and_snapshot_refuse_positions_past_the_head() {
     let a = sign_in(&server, "owner@acme.test").await;
     let head = server.store().head(acme).await.unwrap();
     assert_eq!(a.pull(head).await.status(), StatusCode::OK);
-    let (status, body) = error_of(a.pull(head + 1).await).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::BAD_REQUEST, ErrorKind::BadRequest)
-    );
+    expect_error(
+        a.pull(head + 1).await,
+        StatusCode::BAD_REQUEST,
+        ErrorKind::BadRequest,
+    )
+    .await;
     let cursor = kith_server::store::SnapshotCursor {
         as_of: head + 5,
         table: String::new(),
@@ -852,11 +857,7 @@ async fn blobs_past_the_cap_are_refused() {
     let a = sign_in(&server, "owner@acme.test").await;
     let sha = hex_sha(b"x");
     let res = upload_part(&a, &sha, b"x", 0, kith_protocol::sync::MAX_BLOB_BYTES + 1).await;
-    let (status, body) = error_of(res).await;
-    assert_eq!(
-        (status, body.kind),
-        (StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge)
-    );
+    expect_error(res, StatusCode::PAYLOAD_TOO_LARGE, ErrorKind::TooLarge).await;
 }
 
 /// A complete upload the object store could not take is kept, and stored by the

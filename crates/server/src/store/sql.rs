@@ -188,6 +188,28 @@ macro_rules! sql_store {
                 Ok(seq)
             }
 
+            /// Revokes the live row `id` of the workspace in `table` (devices, API
+            /// keys); false when there is none.
+            async fn revoke(
+                pool: &sqlx::Pool<$db>,
+                table: &'static str,
+                ws: Uuid,
+                id: Uuid,
+            ) -> Result<bool, StoreError> {
+                // `table` is one of this file's literals, never input.
+                let sql = format!(
+                    "UPDATE {table} SET revoked_at = $1 \
+                     WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL"
+                );
+                let res = sqlx::query(&sql)
+                    .bind(now_ms())
+                    .bind(id.to_string())
+                    .bind(ws.to_string())
+                    .execute(pool)
+                    .await?;
+                Ok(res.rows_affected() > 0)
+            }
+
             fn unique_violation(e: &sqlx::Error) -> bool {
                 matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
             }
@@ -435,16 +457,7 @@ macro_rules! sql_store {
                     workspace: Uuid,
                     device: Uuid,
                 ) -> Result<bool, StoreError> {
-                    let res = sqlx::query(
-                        "UPDATE devices SET revoked_at = $1 \
-                         WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
-                    )
-                    .bind(now_ms())
-                    .bind(device.to_string())
-                    .bind(workspace.to_string())
-                    .execute(&self.pool)
-                    .await?;
-                    Ok(res.rows_affected() > 0)
+                    revoke(&self.pool, "devices", workspace, device).await
                 }
 
                 async fn list_devices(
@@ -498,16 +511,7 @@ macro_rules! sql_store {
                 }
 
                 async fn revoke_api_key(&self, workspace: Uuid, id: Uuid) -> Result<bool, StoreError> {
-                    let res = sqlx::query(
-                        "UPDATE api_keys SET revoked_at = $1 \
-                         WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
-                    )
-                    .bind(now_ms())
-                    .bind(id.to_string())
-                    .bind(workspace.to_string())
-                    .execute(&self.pool)
-                    .await?;
-                    Ok(res.rows_affected() > 0)
+                    revoke(&self.pool, "api_keys", workspace, id).await
                 }
 
                 async fn push(
