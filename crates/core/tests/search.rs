@@ -287,5 +287,91 @@ fn a_merged_batch_reindexes_each_user_from_its_own_values() {
         // A column outside the search: the entry stands.
         assert_eq!(found("moss").await, vec![dee]);
         assert_eq!(kith.users().count().await.unwrap(), before - 1);
+        assert_eq!(kith.store().search_index_drift().await.unwrap(), 0);
+
+        // Undeleted and renamed in one batch, renamed again in the next: each entry
+        // is removed with the text it was added with.
+        kith.store()
+            .merge(&[
+                change(cy, 5, &[("_deleted", false.into())]),
+                change(cy, 6, &[("last_name", "Vale".into())]),
+                change(ann, 7, &[("first_name", "Anna".into())]),
+            ])
+            .await
+            .unwrap();
+        kith.store()
+            .merge(&[change(ann, 8, &[("last_name", "Lee".into())])])
+            .await
+            .unwrap();
+        assert_eq!(found("cyrus vale").await, vec![cy]);
+        assert!(found("vance").await.is_empty());
+        assert_eq!(found("anna lee").await, vec![ann]);
+        assert!(found("oster").await.is_empty());
+        assert_eq!(kith.store().search_index_drift().await.unwrap(), 0);
+    });
+}
+
+#[test]
+fn an_entry_removed_with_other_text_is_seen_and_a_rebuild_on_open_repairs_it() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let ann = add(&kith, "Ann", "Lee", "ann@example.com", "+1 415 555 0123").await;
+        add(&kith, "Bob", "Ray", "bob@example.com", "").await;
+        let pool = kith.store().pool().clone();
+        let rid: i64 = sqlx::query_scalar("SELECT rid FROM users WHERE id = ?")
+            .bind(ann.to_string())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        // What a bug in the write path would do: remove Ann's entry with text it was
+        // not added with. Her real postings stay, and the check must see them.
+        sqlx::query(
+            "INSERT INTO users_fts (users_fts, rowid, name, email, phone) \
+             VALUES ('delete', ?, 'ann lea', 'ann@example.com', '14155550123')",
+        )
+        .bind(rid)
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert!(kith.store().search_index_drift().await.unwrap() > 0);
+
+        // A migration that redefines the index leaves a mark; the next open refills
+        // it from the users table.
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('rebuild:users_fts', '1')")
+            .execute(&pool)
+            .await
+            .unwrap();
+        kith.store().close().await;
+        drop(kith);
+        let kith = kith_core::Kith::open(dir.path()).await.unwrap();
+        assert_eq!(kith.store().search_index_drift().await.unwrap(), 0);
+        let found = kith.search("ann lee", 5).await.unwrap().rows;
+        assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ann]);
+        assert_eq!(kith.search("ray", 5).await.unwrap().rows.len(), 1);
+    });
+}
+
+#[test]
+fn a_row_changed_behind_the_write_path_heals_its_search_entry_at_the_next_edit() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = add(&kith, "Ann", "Lee", "ann@example.com", "").await;
+        // A bad disk, a bug, a hand edit: the name changes, its search entry does not.
+        sqlx::query("UPDATE users SET first_name = 'Garbled' WHERE id = ?")
+            .bind(ann.to_string())
+            .execute(kith.store().pool())
+            .await
+            .unwrap();
+        assert!(kith.store().search_index_drift().await.unwrap() > 0);
+        // The next edit cannot remove the entry by its text: the index is rebuilt
+        // from the table and the edit lands.
+        kith.users()
+            .set_field(ann, kith_core::users::UserField::LastName, Some("Moss"))
+            .await
+            .unwrap();
+        assert_eq!(kith.store().search_index_drift().await.unwrap(), 0);
+        let found = kith.search("garbled moss", 5).await.unwrap().rows;
+        assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ann]);
+        assert!(kith.search("lee", 5).await.unwrap().rows.is_empty());
     });
 }

@@ -393,4 +393,7 @@ async fn sync_a_checksum_mismatch_is_repaired_from_the_snapshot() {
     assert_eq!(report.checksum_matched, Some(true));
     assert_eq!(field(&a, id, "first_name").await.as_deref(), Some("Ann"));
     assert_eq!(a.checksum().await, hub.checksum().await);
+    assert_eq!(a.kith.store().search_index_drift().await.unwrap(), 0);
+    assert!(a.kith.search("garbled", 5).await.unwrap().rows.is_empty());
+    assert_eq!(a.kith.search("ann", 5).await.unwrap().rows.len(), 1);
 }

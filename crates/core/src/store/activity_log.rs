@@ -11,12 +11,13 @@
 use std::collections::HashMap;
 
 use kith_protocol::{Stamp, Value};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use super::apply::{placeholders, Outcome, RowWork, CHUNK};
 use crate::error::Result;
-use crate::schema::DELETED;
+use crate::schema::{TableDef, DELETED};
 
 /// A table whose changes the history shows, and the columns it shows.
 struct Tracked {
@@ -105,60 +106,42 @@ const MASK: &str = "•";
 /// holding up to 100 KB twice per edit.
 const VALUES_ELSEWHERE: &[&str] = &["body"];
 
-/// The values tracked rows had before the batch: (table, row) → column → text.
-pub(super) struct Before(HashMap<(&'static str, Uuid), HashMap<String, Option<String>>>);
-
 fn tracked(table: &str) -> Option<&'static Tracked> {
     TRACKED.iter().find(|t| t.table == table)
 }
 
-/// Reads, before the batch is written, the current values of the tracked rows it
-/// changes. Rows it creates have none.
-pub(super) async fn load_before(conn: &mut SqliteConnection, outcome: &Outcome) -> Result<Before> {
-    let mut before = HashMap::new();
-    for t in TRACKED {
-        let rids: Vec<(i64, Uuid)> = outcome
-            .rows
-            .iter()
-            .filter(|(table, _)| table.name == t.table)
-            .filter_map(|(_, id)| {
-                let w = outcome.work.get(&(t.table, *id))?;
-                (!w.created_here() && (!w.writes.is_empty() || !w.lost.is_empty()))
-                    .then_some((w.rid?, *id))
-            })
-            .collect();
-        let mut columns: Vec<&str> = t.columns.to_vec();
-        columns.extend(t.user_column);
-        columns.extend(t.field_column);
-        // Table and column names come from the static list above, never from input.
-        let select: String = columns
-            .iter()
-            .map(|c| format!(", CAST({c} AS TEXT) AS {c}"))
-            .collect();
-        for chunk in rids.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT id{select} FROM {} WHERE rid IN ({})",
-                t.table,
-                placeholders(chunk.len())
-            );
-            let mut q = sqlx::query(&sql);
-            for (rid, _) in chunk {
-                q = q.bind(rid);
-            }
-            let by_id: HashMap<String, Uuid> =
-                chunk.iter().map(|(_, id)| (id.to_string(), *id)).collect();
-            for r in q.fetch_all(&mut *conn).await? {
-                let id: String = r.try_get("id")?;
-                let Some(id) = by_id.get(&id) else { continue };
-                let mut values = HashMap::with_capacity(columns.len());
-                for c in &columns {
-                    values.insert((*c).to_owned(), r.try_get::<Option<String>, _>(*c)?);
-                }
-                before.insert((t.table, *id), values);
-            }
-        }
-    }
-    Ok(Before(before))
+/// The columns of a tracked table whose values the log reads before a batch:
+/// those it shows, the user's and the field's.
+fn logged_columns(t: &Tracked) -> impl Iterator<Item = &'static str> {
+    t.columns
+        .iter()
+        .copied()
+        .chain(t.user_column)
+        .chain(t.field_column)
+}
+
+/// Columns the merge reads with each existing row, beside its clock, so the log
+/// has the values the batch changes from without reading the rows again: the
+/// logged columns as text, named `_log0`, `_log1`, … (a searched column may be
+/// read under its own name too). Table and column names are static, never input.
+pub(super) fn load_columns(table: &TableDef) -> String {
+    let Some(t) = tracked(table.name) else {
+        return String::new();
+    };
+    logged_columns(t)
+        .enumerate()
+        .map(|(i, c)| format!(", CAST({c} AS TEXT) AS _log{i}"))
+        .collect()
+}
+
+/// The values of a row read with [`load_columns`], in [`logged_columns`]' order.
+pub(super) fn logged_values(table: &TableDef, row: &SqliteRow) -> Result<Vec<Option<String>>> {
+    let Some(t) = tracked(table.name) else {
+        return Ok(Vec::new());
+    };
+    (0..logged_columns(t).count())
+        .map(|i| Ok(row.try_get::<Option<String>, _>(format!("_log{i}").as_str())?))
+        .collect()
 }
 
 /// One log row.
@@ -177,7 +160,6 @@ struct Entry {
 pub(super) async fn after_batch(
     conn: &mut SqliteConnection,
     outcome: &Outcome,
-    before: &Before,
     origin: &str,
 ) -> Result<()> {
     let mut entries = Vec::new();
@@ -191,8 +173,7 @@ pub(super) async fn after_batch(
         if (w.writes.is_empty() && w.lost.is_empty()) || (w.created_here() && !t.log_created) {
             continue;
         }
-        let old = before.0.get(&(table.name, *id));
-        entries_for_row(t, *id, w, old, &mut entries);
+        entries_for_row(t, *id, w, &mut entries);
     }
     let entries = without_logged_losers(conn, entries).await?;
     if entries.is_empty() {
@@ -225,14 +206,14 @@ pub(super) async fn after_batch(
     Ok(())
 }
 
-fn entries_for_row(
-    t: &Tracked,
-    id: Uuid,
-    w: &RowWork,
-    old: Option<&HashMap<String, Option<String>>>,
-    out: &mut Vec<Entry>,
-) {
-    let old_value = |c: &str| old.and_then(|o| o.get(c).cloned()).flatten();
+fn entries_for_row(t: &Tracked, id: Uuid, w: &RowWork, out: &mut Vec<Entry>) {
+    // Rows the batch creates were not read: they had no values.
+    let old_value = |c: &str| {
+        logged_columns(t)
+            .position(|l| l == c)
+            .and_then(|i| w.logged.get(i).cloned())
+            .flatten()
+    };
     let current = |c: &str| match w.writes.get(c) {
         Some(v) => as_text(v),
         None => old_value(c),

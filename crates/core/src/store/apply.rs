@@ -60,9 +60,15 @@ pub(super) struct RowWork {
     /// A new user's search forms, worked out once for its sort keys and its
     /// search entry.
     pub forms: Option<derive::SearchForms>,
+    /// An existing user's search forms as its search entry holds them, when the
+    /// batch re-indexes it: the entry is removed by value (see `derive`).
+    pub indexed: Option<derive::SearchForms>,
     /// An existing user's searched columns as stored before the batch, so its
     /// keys and search entry can be worked out without reading the row again.
     pub search_source: Option<derive::SearchSource>,
+    /// An existing row's values as the activity log shows them, before the batch
+    /// (see `activity_log::load_columns`); empty for other tables and new rows.
+    pub logged: Vec<Option<String>>,
     /// Values that arrived older than the field's current value and lost, with
     /// their stamps: the activity log keeps them, so a concurrent edit that lost
     /// the merge is still seen.
@@ -113,9 +119,8 @@ pub(super) async fn apply_batch_with(
         let applied = merge_in_memory(&mut outcome, change, ties_win);
         outcome.applied.push(applied);
     }
-    let before = super::activity_log::load_before(conn, &outcome).await?;
     write(conn, &mut outcome).await?;
-    super::activity_log::after_batch(conn, &outcome, &before, origin).await?;
+    super::activity_log::after_batch(conn, &outcome, origin).await?;
     derive::after_batch(conn, &mut outcome).await?;
     super::note_index::after_batch(conn, &outcome).await?;
     super::file_index::after_batch(conn, &outcome).await?;
@@ -147,8 +152,9 @@ async fn load(
         for chunk in ids.chunks(CHUNK) {
             let marks = placeholders(chunk.len());
             let sql = format!(
-                "SELECT rid, id, _hlc, _node, _deleted{} FROM {} WHERE id IN ({marks})",
+                "SELECT rid, id, _hlc, _node, _deleted{}{} FROM {} WHERE id IN ({marks})",
                 derive::load_columns(table),
+                super::activity_log::load_columns(table),
                 table.name
             );
             let mut q = sqlx::query(&sql);
@@ -170,7 +176,9 @@ async fn load(
                         writes: BTreeMap::new(),
                         latest: None,
                         forms: None,
+                        indexed: None,
                         search_source: derive::search_source(table, &r)?,
+                        logged: super::activity_log::logged_values(table, &r)?,
                         lost: Vec::new(),
                     },
                 );
@@ -223,7 +231,9 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> b
                 writes: BTreeMap::new(),
                 latest: None,
                 forms: None,
+                indexed: None,
                 search_source: None,
+                logged: Vec::new(),
                 lost: Vec::new(),
             }
         });

@@ -7,8 +7,8 @@
 use kith_protocol::Value;
 use sqlx::{Row, SqliteConnection};
 
-use super::apply::{placeholders, Outcome, RowWork};
-use crate::error::Result;
+use super::apply::{Outcome, RowWork};
+use crate::error::{CoreError, Result};
 use crate::schema::{self, TableDef, USERS};
 use crate::text::{digits, fold};
 
@@ -145,13 +145,24 @@ pub(super) fn search_source(
 /// An existing user's search forms: after the batch (its stored values under the
 /// batch's writes), or before it.
 fn forms_of_existing(w: &RowWork, after: bool) -> SearchForms {
+    forms_of_source(w.search_source.as_ref(), |column| {
+        w.writes.get(column).filter(|_| after)
+    })
+}
+
+/// The search forms of stored searched columns, each overridden by `written`
+/// where it has a value for it.
+fn forms_of_source<'a>(
+    source: Option<&SearchSource>,
+    written: impl Fn(&str) -> Option<&'a Value>,
+) -> SearchForms {
     let stored = |column: &str, value: &Option<String>| -> Option<String> {
-        match w.writes.get(column).filter(|_| after) {
+        match written(column) {
             Some(v) => v.as_str().map(str::to_owned),
             None => value.clone(),
         }
     };
-    let (first, last, email, mobile, home) = match &w.search_source {
+    let (first, last, email, mobile, home) = match source {
         Some(s) => (
             stored("first_name", &s.first_name),
             stored("last_name", &s.last_name),
@@ -186,11 +197,13 @@ pub(super) fn update_values(
         return (ACTIVITY_ONLY, vec![Value::Int(activity(w))]);
     }
     let f = forms_of_existing(w, true);
+    let indexed = forms_of_existing(w, false);
     // A searched column written with a value that searches alike (the same value
     // received again, a change of case): the entry stands as it is.
-    if !w.writes.contains_key(schema::DELETED) && f == forms_of_existing(w, false) {
+    if !w.writes.contains_key(schema::DELETED) && f == indexed {
         return (ACTIVITY_ONLY, vec![Value::Int(activity(w))]);
     }
+    w.indexed = Some(indexed);
     (REINDEXED, keep_forms(w, f))
 }
 
@@ -221,7 +234,7 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
     // Entries to add, new users' and re-indexed users' alike; entries to remove
     // first, of users re-indexed or deleted.
     let mut add: Vec<(i64, SearchForms)> = Vec::new();
-    let mut remove: Vec<i64> = Vec::new();
+    let mut remove: Vec<(i64, SearchForms)> = Vec::new();
     // Change in the number of live users, kept so the list never counts a million rows.
     let mut live_delta = 0i64;
 
@@ -248,8 +261,8 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
                 // Set by `update_values` when a searched column (or the tombstone)
                 // was written.
                 if let Some(forms) = w.forms.take() {
-                    if !was_deleted {
-                        remove.push(rid);
+                    if let Some(indexed) = w.indexed.take().filter(|_| !was_deleted) {
+                        remove.push((rid, indexed));
                     }
                     if live {
                         add.push((rid, forms));
@@ -265,19 +278,102 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
             .execute(&mut *conn)
             .await?;
     }
-    // Contentless: an entry is removed by its rowid alone.
-    for chunk in remove.chunks(30_000) {
-        let sql = format!(
-            "DELETE FROM users_fts WHERE rowid IN ({})",
-            placeholders(chunk.len())
-        );
-        chunk
-            .iter()
-            .fold(sqlx::query(&sql), |q, rid| q.bind(rid))
-            .execute(&mut *conn)
-            .await?;
+    match write_fts(conn, INDEX, Entry::Delete, &remove).await {
+        Err(CoreError::Storage(sqlx::Error::Database(e))) if is_corrupt(e.code().as_deref()) => {
+            // An entry's text no longer follows from the row: its columns were
+            // changed behind the write path's back (a bad disk, a bug, a hand edit).
+            // The index is built again from the table as this batch left it, in the
+            // same transaction, so the batch still lands and search is right again.
+            tracing::warn!(error = %e, "the users search index disagreed with the table; rebuilding it");
+            rebuild(conn).await
+        }
+        other => {
+            other?;
+            write_fts(conn, INDEX, Entry::Insert, &add).await
+        }
     }
-    insert_fts(conn, &add).await
+}
+
+/// SQLITE_CORRUPT and its extended code SQLITE_CORRUPT_VTAB, which FTS5 gives
+/// when asked to remove postings it does not hold.
+fn is_corrupt(code: Option<&str>) -> bool {
+    matches!(code, Some("11" | "267"))
+}
+
+/// The users search index.
+const INDEX: &str = "users_fts";
+/// Its definition (as migration 0016's), for an index built beside it to compare.
+const INDEX_COLUMNS: &str = "name, email, phone, content = '', tokenize = 'trigram'";
+
+/// Indexes every live user again: after a migration (re)defined the index.
+pub(super) async fn rebuild(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO {INDEX} ({INDEX}) VALUES ('delete-all')"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    index_all(conn, INDEX).await
+}
+
+/// Adds every live user's entry to `index` (a static name, never input).
+async fn index_all(conn: &mut SqliteConnection, index: &'static str) -> Result<()> {
+    let sql = format!(
+        "SELECT rid{} FROM users WHERE rid > ? AND _deleted = 0 ORDER BY rid LIMIT ?",
+        load_columns(&USERS)
+    );
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(FTS_ROWS_PER_STATEMENT as i64)
+            .fetch_all(&mut *conn)
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.try_get("rid")?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let source = search_source(&USERS, r)?;
+            entries.push((
+                r.try_get("rid")?,
+                forms_of_source(source.as_ref(), |_| None),
+            ));
+        }
+        write_fts(conn, index, Entry::Insert, &entries).await?;
+    }
+}
+
+/// How many postings (term, user, column, position) the users search index holds
+/// that an index built afresh from the users table would not, and the other way
+/// round. Zero unless an entry was removed with other text than it was added
+/// with, which would leave a user found by a name they no longer have.
+///
+/// Run in a transaction that is rolled back: the tables it builds are temporary.
+pub(super) async fn index_drift(conn: &mut SqliteConnection) -> Result<i64> {
+    let setup = format!(
+        "CREATE VIRTUAL TABLE temp.users_fts_fresh USING fts5 ({INDEX_COLUMNS}); \
+         CREATE VIRTUAL TABLE temp.users_fts_postings USING fts5vocab (main, {INDEX}, instance); \
+         CREATE VIRTUAL TABLE temp.users_fts_fresh_postings USING fts5vocab (temp, users_fts_fresh, instance);"
+    );
+    sqlx::raw_sql(&setup).execute(&mut *conn).await?;
+    index_all(conn, "users_fts_fresh").await?;
+    let drift = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM (SELECT term, doc, col, offset FROM users_fts_postings \
+           EXCEPT SELECT term, doc, col, offset FROM users_fts_fresh_postings)) \
+         + (SELECT count(*) FROM (SELECT term, doc, col, offset FROM users_fts_fresh_postings \
+           EXCEPT SELECT term, doc, col, offset FROM users_fts_postings))",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(drift)
+}
+
+/// Whether [`write_fts`] adds entries or removes them.
+#[derive(Clone, Copy)]
+enum Entry {
+    Insert,
+    Delete,
 }
 
 /// Search entries per INSERT: as many as the bound-parameter limit allows. FTS5
@@ -286,10 +382,23 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
 /// search index a quarter of an import's SQLite time.
 const FTS_ROWS_PER_STATEMENT: usize = 8_000;
 
-async fn insert_fts(conn: &mut SqliteConnection, rows: &[(i64, SearchForms)]) -> Result<()> {
+async fn write_fts(
+    conn: &mut SqliteConnection,
+    index: &'static str,
+    entry: Entry,
+    rows: &[(i64, SearchForms)],
+) -> Result<()> {
+    // The index is contentless without per-rowid deletion (migration 0016): an
+    // entry is removed with FTS5's 'delete' command and the very text it was
+    // indexed with, which cancels its postings when segments merge.
+    let (command, one) = match entry {
+        Entry::Insert => (String::new(), "(?, ?, ?, ?)"),
+        Entry::Delete => (format!("{index}, "), "('delete', ?, ?, ?, ?)"),
+    };
     for chunk in rows.chunks(FTS_ROWS_PER_STATEMENT) {
-        let values = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!("INSERT INTO users_fts (rowid, name, email, phone) VALUES {values}");
+        let values = vec![one; chunk.len()].join(", ");
+        let sql =
+            format!("INSERT INTO {index} ({command}rowid, name, email, phone) VALUES {values}");
         let mut q = sqlx::query(&sql);
         for (rid, f) in chunk {
             q = q

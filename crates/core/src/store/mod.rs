@@ -468,6 +468,27 @@ impl Store {
     }
 
     /// Closes the pool, checkpointing the WAL.
+    /// Postings the users search index holds that no user's current values give it,
+    /// or lacks: 0 in a healthy store (see `derive::index_drift`). A diagnostic,
+    /// for tests and support; it builds a second index, so it is not for hot paths.
+    pub async fn search_index_drift(&self) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let drift = derive::index_drift(&mut tx).await?;
+        tx.rollback().await?;
+        Ok(drift)
+    }
+
+    /// Builds the users search index again from the table, in one write
+    /// transaction. For when the local copy went wrong behind the write path's
+    /// back (the sync's checksum repair): the index may hold what it no longer has.
+    pub async fn rebuild_search_index(&self) -> Result<()> {
+        let _writer = self.writer.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        derive::rebuild(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         // Fold the write-ahead log back into the database before closing, so a
         // big import does not leave a WAL as large as the database behind.
@@ -545,7 +566,8 @@ where
 async fn rebuild_marked_indexes(pool: &SqlitePool) -> Result<()> {
     const NOTES: &str = "rebuild:notes_fts";
     const VALUES: &str = "rebuild:user_values_fts";
-    for mark in [NOTES, VALUES] {
+    const USERS: &str = "rebuild:users_fts";
+    for mark in [NOTES, VALUES, USERS] {
         if read_meta(pool, mark).await?.is_none() {
             continue;
         }
@@ -553,10 +575,10 @@ async fn rebuild_marked_indexes(pool: &SqlitePool) -> Result<()> {
         // Another process may have rebuilt it while this one waited for the lock.
         if read_meta(&mut *tx, mark).await?.is_some() {
             tracing::info!(index = mark, "rebuilding a search index");
-            if mark == NOTES {
-                note_index::rebuild(&mut tx).await?;
-            } else {
-                value_index::rebuild(&mut tx).await?;
+            match mark {
+                NOTES => note_index::rebuild(&mut tx).await?,
+                VALUES => value_index::rebuild(&mut tx).await?,
+                _ => derive::rebuild(&mut tx).await?,
             }
             sqlx::query("DELETE FROM meta WHERE key = ?")
                 .bind(mark)

@@ -368,6 +368,9 @@ impl Run<'_> {
             tracing::warn!(%local, server = %server.checksum, "checksum mismatch; reloading the server's snapshot");
             self.bootstrap(true).await?;
             self.pull_all().await?;
+            // Whatever changed the rows behind the write path's back left their
+            // search entries as they were; entries are removed by their text.
+            self.kith.store().rebuild_search_index().await?;
             self.report.repaired = true;
             repaired = true;
         }

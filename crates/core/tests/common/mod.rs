@@ -82,7 +82,17 @@ pub async fn dump(store: &Store) -> Vec<String> {
         "the kept count of live users matches the table"
     );
     out.push(format!("live:{live}"));
-    // The search index must agree too: the rowids it holds, by user id.
+    // The search index must agree too: exactly the postings the users' current
+    // values give (an entry removed with other text than it was added with would
+    // leave stale ones), and the rowids it holds, by user id.
+    assert_eq!(
+        store
+            .search_index_drift()
+            .await
+            .expect("search index drift"),
+        0,
+        "the users search index holds exactly what the users table gives"
+    );
     let fts = sqlx::query(
         "SELECT u.id FROM users_fts JOIN users u ON u.rid = users_fts.rowid ORDER BY u.id",
     )
