@@ -28,6 +28,8 @@ KITH_APT_PACKAGES=(
 kith_extra_apt_packages() {
   echo postgresql
   echo postgresql-client
+  # The S3 emulator the server's S3 blob test runs against (scripts/s3.sh).
+  echo python3-venv
   local p
   for p in ${KITH_EXTRA_APT_PACKAGES:-}; do echo "$p"; done
 }

@@ -126,8 +126,8 @@ stage fmt        "cargo fmt --all -- --check"                     cargo fmt --al
 stage ui-check   "npm run check (svelte-check, TypeScript)"       in_dir ui npm run check
 stage ui-test    "npm test (UI unit/component tests)"             in_dir ui npm test
 stage ui-build   "npm run build (ui/dist, embedded by the app)"   in_dir ui npm run build
-stage clippy     "cargo clippy --workspace --all-targets -- -D warnings" \
-                 cargo clippy --workspace --all-targets -- -D warnings
+stage clippy     "cargo clippy --workspace --all-targets --features kith-server/aws -- -D warnings" \
+                 cargo clippy --workspace --all-targets --features kith-server/aws -- -D warnings
 # kith-server's suites run every case on PostgreSQL too: a throwaway cluster in
 # target/pg (scripts/pg.sh) exports KITH_TEST_POSTGRES_URL. On CI a missing cluster
 # fails those tests rather than skipping them.
@@ -135,11 +135,16 @@ if [[ "$SELECTED" == *" cargo-test "* ]]; then
   # shellcheck source=scripts/pg.sh
   source scripts/pg.sh
   kith_pg_start || echo "[pg] WARNING: no PostgreSQL test cluster; its cases fail on CI, skip elsewhere" >&2
+  # Blobs on S3 (kith-server's `aws` feature) are tested against moto's S3
+  # emulator (scripts/s3.sh), which exports KITH_TEST_S3_ENDPOINT.
+  # shellcheck source=scripts/s3.sh
+  source scripts/s3.sh
+  kith_s3_start || echo "[s3] WARNING: no S3 emulator; the S3 blob case fails on CI, skips elsewhere" >&2
 fi
 # The e2e stage drives the binary this builds; its test-only `e2e-dialogs` feature lets
 # WebDriver answer the native file dialogs (debug builds only; refused in release).
-stage cargo-test "cargo test --workspace --features kith/e2e-dialogs" \
-                 cargo test --workspace --features kith/e2e-dialogs
+stage cargo-test "cargo test --workspace --features kith/e2e-dialogs,kith-server/aws" \
+                 cargo test --workspace --features kith/e2e-dialogs,kith-server/aws
 stage ipc-types  "generated IPC types are committed"              ipc_types_fresh
 stage e2e        "end-to-end: target/debug/kith under Xvfb via tauri-driver" e2e
 

@@ -80,9 +80,21 @@ impl Blobs {
     /// for non-AWS stores, `AWS_ALLOW_HTTP` for a plain-HTTP endpoint).
     #[cfg(feature = "aws")]
     pub fn s3_from_env(bucket: &str, staging: PathBuf) -> Result<Self, BlobError> {
-        let store = object_store::aws::AmazonS3Builder::from_env()
-            .with_bucket_name(bucket)
-            .build()?;
+        Self::s3(
+            object_store::aws::AmazonS3Builder::from_env(),
+            bucket,
+            staging,
+        )
+    }
+
+    /// An S3-compatible bucket configured by `builder` (endpoint, credentials).
+    #[cfg(feature = "aws")]
+    pub fn s3(
+        builder: object_store::aws::AmazonS3Builder,
+        bucket: &str,
+        staging: PathBuf,
+    ) -> Result<Self, BlobError> {
+        let store = builder.with_bucket_name(bucket).build()?;
         Self::with_store(Arc::new(store), staging)
     }
 

@@ -65,8 +65,15 @@ impl TestServer {
         database_url: &str,
         blobs_dir: &Path,
     ) -> Result<TestServer, TestServerError> {
+        Self::with_blobs(database_url, Blobs::local(blobs_dir)?).await
+    }
+
+    /// A server on any database URL and any blob storage (e.g. an S3 bucket).
+    pub async fn with_blobs(
+        database_url: &str,
+        blobs: Blobs,
+    ) -> Result<TestServer, TestServerError> {
         let store = store::open(database_url).await?;
-        let blobs = Blobs::local(blobs_dir)?;
         Ok(Self::with_state(AppState::new(store, blobs, PasswordCost::Cheap)).await?)
     }
 
