@@ -397,3 +397,69 @@ async fn sync_a_checksum_mismatch_is_repaired_from_the_snapshot() {
     assert!(a.kith.search("garbled", 5).await.unwrap().rows.is_empty());
     assert_eq!(a.kith.search("ann", 5).await.unwrap().rows.len(), 1);
 }
+
+/// A server restored from a backup has lost what desktops pushed after it, and
+/// their outboxes are empty. Each desktop notices (its pull cursor is past the
+/// server's head, or names another change there once others have written again),
+/// reloads the server's data, and sends its own changes again.
+async fn restored_server_gets_back_what_desktops_had_sent(others_write: usize) {
+    let mut hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let ann = user(&a, "Ann").await;
+    a.kith.sync().sync_now().await.unwrap();
+    let backup = hub.backup().await;
+
+    // After the backup: a new user and an edit, acknowledged by the server.
+    let bob = user(&a, "Bob").await;
+    set(&a, ann, UserField::Email, "ann@example.com").await;
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(a.kith.store().outbox_stats().await.unwrap().pending, 0);
+    let a_cursor = hub.head().await;
+
+    hub.restore(&backup).await;
+    // Another desktop signs in to the restored server and writes meanwhile.
+    let b = Desktop::new(&hub, "b", 0).await;
+    let mut theirs = Vec::new();
+    for i in 0..others_write {
+        theirs.push(user(&b, &format!("Cy{i}")).await);
+    }
+    b.kith.sync().sync_now().await.unwrap();
+    let head = hub.head().await;
+    if others_write > 5 {
+        assert!(
+            head >= a_cursor,
+            "the head passed A's cursor again ({head} < {a_cursor})"
+        );
+    } else {
+        assert!(head < a_cursor, "{head} >= {a_cursor}");
+    }
+
+    a.kith.sync().sync_now().await.unwrap();
+    b.kith.sync().sync_now().await.unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+    for d in [&a, &b] {
+        assert_eq!(d.checksum().await, hub.checksum().await);
+    }
+    assert_eq!(field(&b, bob, "first_name").await.as_deref(), Some("Bob"));
+    assert_eq!(
+        field(&b, ann, "email").await.as_deref(),
+        Some("ann@example.com")
+    );
+    for id in theirs {
+        assert!(field(&a, id, "first_name").await.is_some());
+    }
+    // Nothing waits, and a sync after that finds both in agreement.
+    assert_eq!(a.kith.store().outbox_stats().await.unwrap().pending, 0);
+    let report = a.kith.sync().sync_now().await.unwrap();
+    assert_ne!(report.checksum_matched, Some(false));
+}
+
+#[tokio::test]
+async fn sync_a_server_restored_from_a_backup_gets_back_what_desktops_had_sent() {
+    restored_server_gets_back_what_desktops_had_sent(0).await;
+}
+
+#[tokio::test]
+async fn sync_a_restored_server_is_noticed_after_others_wrote_past_the_old_cursor() {
+    restored_server_gets_back_what_desktops_had_sent(12).await;
+}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{Change, NodeId, Value};
+use crate::{Change, Hlc, NodeId, Value};
 
 /// Endpoint paths, all under `/v1/`.
 pub mod path {
@@ -19,7 +19,8 @@ pub mod path {
     pub const LOGOUT: &str = "/v1/auth/logout";
     /// POST [`super::PushRequest`] → [`super::PushResponse`].
     pub const PUSH: &str = "/v1/push";
-    /// GET `?since=SEQ&limit=N` → [`super::PullResponse`].
+    /// GET `?since=SEQ&since_hlc=H&since_node=N&limit=N` → [`super::PullResponse`]
+    /// (`since_hlc`/`since_node`: the [`super::SeqMark`] of `since`, when known).
     pub const PULL: &str = "/v1/pull";
     /// GET `?cursor=C&limit=N` → [`super::SnapshotResponse`].
     pub const SNAPSHOT: &str = "/v1/snapshot";
@@ -133,6 +134,21 @@ pub struct PullResponse {
     pub through: u64,
     /// More changes wait after `through`.
     pub more: bool,
+    /// The change `through` names; `None` when `through` is 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through_mark: Option<SeqMark>,
+}
+
+/// Which change a sequence number names on a server: its stamp. A device keeps
+/// the mark of its pull cursor and sends it back with its next pull. A server
+/// restored from a backup has lost the changes pushed after it, and its sequence
+/// numbers come to name other changes: a mark that no longer matches tells the
+/// device so (error kind `ServerBehind`), even once the server's head has passed
+/// the device's cursor again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeqMark {
+    pub hlc: Hlc,
+    pub node: NodeId,
 }
 
 /// One page of the workspace's current state, for a new device: each row as
@@ -185,6 +201,10 @@ pub enum ErrorKind {
     /// device counters: two stores write as one node (a restored backup, a cloned
     /// disk). The store needs a new node id; retrying cannot help.
     NodeConflict,
+    /// A pull or snapshot from past the workspace's newest change: the server has
+    /// lost changes this device already pulled (it was restored from a backup).
+    /// The device loads the snapshot again and sends its own changes again.
+    ServerBehind,
     RateLimited,
     Internal,
 }

@@ -21,6 +21,9 @@ pub enum StoreError {
     /// A retried push whose changes differ from those held under its counters.
     #[error("{0}")]
     NodeConflict(String),
+    /// A cursor past the workspace's newest change (see `ErrorKind::ServerBehind`).
+    #[error("{0}")]
+    Behind(String),
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -74,7 +77,8 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::ClockSkew
         | ErrorKind::CounterGap
         | ErrorKind::OffsetMismatch
-        | ErrorKind::NodeConflict => StatusCode::CONFLICT,
+        | ErrorKind::NodeConflict
+        | ErrorKind::ServerBehind => StatusCode::CONFLICT,
         ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +98,7 @@ impl From<StoreError> for ApiError {
                 ApiError::new(ErrorKind::Forbidden, m).with_status(StatusCode::CONFLICT)
             }
             StoreError::NodeConflict(m) => ApiError::new(ErrorKind::NodeConflict, m),
+            StoreError::Behind(m) => ApiError::new(ErrorKind::ServerBehind, m),
             StoreError::BadRequest(_) | StoreError::Conflict(_) => {
                 ApiError::new(ErrorKind::BadRequest, e.to_string())
             }

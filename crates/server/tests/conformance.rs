@@ -363,6 +363,15 @@ async fn pull_pages_and_skips_own_changes(store: Arc<dyn Store>) {
     let page = store.pull(ws, since, 10, Some(n1)).await.unwrap();
     assert!(page.changes.is_empty() && !page.more);
     assert_eq!(page.through, head + 1);
+    // Each sequence number names its change by stamp; none past the head.
+    assert_eq!(
+        store.mark_at(ws, head + 1).await.unwrap(),
+        Some(kith_protocol::sync::SeqMark {
+            hlc: kith_protocol::Hlc::new(99, 0),
+            node: n1
+        })
+    );
+    assert_eq!(store.mark_at(ws, head + 2).await.unwrap(), None);
 }
 
 async fn snapshot_pages_at_as_of(store: Arc<dyn Store>) {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::{change, now_ms, PgDb};
 use kith_protocol::sync::{
     path, ChecksumResponse, ErrorBody, ErrorKind, LoginRequest, LoginResponse, PullResponse,
-    PushRequest, PushResponse, SnapshotResponse, HEADER_SERVER_TIME, HEADER_UPLOAD_LENGTH,
+    PushRequest, PushResponse, SeqMark, SnapshotResponse, HEADER_SERVER_TIME, HEADER_UPLOAD_LENGTH,
     HEADER_UPLOAD_OFFSET, MAX_BODY_BYTES,
 };
 use kith_protocol::{Change, Hlc, NodeId, Value};
@@ -897,15 +897,51 @@ async fn other_changes_under_held_counters_are_refused() {
 }
 
 #[tokio::test]
-async fn pull_and_snapshot_refuse_positions_past_the_head() {
+async fn pull_and_snapshot_refuse_positions_the_server_does_not_hold() {
     let (_dir, server, acme) = two_workspaces().await;
     let a = sign_in(&server, "owner@acme.test").await;
+    let b = sign_in(&server, "ann@acme.test").await;
+    let first = a.user(Uuid::new_v4(), &[("first_name", "Zoë".into())]);
+    a.push(1, vec![first.clone()]).await;
     let head = server.store().head(acme).await.unwrap();
-    assert_eq!(a.pull(head).await.status(), StatusCode::OK);
+
+    // A pull names the change its `through` stands on.
+    let pulled: PullResponse = b.pull(0).await.json().await.unwrap();
+    assert_eq!(pulled.through, head);
+    let mark = pulled.through_mark.expect("a mark for a position past 0");
+    assert_eq!(
+        mark,
+        SeqMark {
+            hlc: first.hlc,
+            node: a.node
+        }
+    );
+    let from = |since: u64, m: SeqMark| {
+        format!(
+            "{}?since={since}&since_hlc={}&since_node={}",
+            path::PULL,
+            m.hlc.0,
+            m.node
+        )
+    };
+    assert_eq!(b.get(&from(head, mark)).await.status(), StatusCode::OK);
+    // Another change under that number (the server restored from a backup, then
+    // written to again): what the device pulled there is lost.
+    let other = SeqMark {
+        hlc: Hlc(mark.hlc.0 + 1),
+        ..mark
+    };
+    expect_error(
+        b.get(&from(head, other)).await,
+        StatusCode::CONFLICT,
+        ErrorKind::ServerBehind,
+    )
+    .await;
+    // Past the head: the server holds fewer changes than the device pulled.
     expect_error(
         a.pull(head + 1).await,
-        StatusCode::BAD_REQUEST,
-        ErrorKind::BadRequest,
+        StatusCode::CONFLICT,
+        ErrorKind::ServerBehind,
     )
     .await;
     let cursor = kith_server::store::SnapshotCursor {
@@ -913,10 +949,13 @@ async fn pull_and_snapshot_refuse_positions_past_the_head() {
         table: String::new(),
         row: String::new(),
     };
-    let res = a
-        .get(&format!("{}?cursor={}", path::SNAPSHOT, cursor.encode()))
-        .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    expect_error(
+        a.get(&format!("{}?cursor={}", path::SNAPSHOT, cursor.encode()))
+            .await,
+        StatusCode::CONFLICT,
+        ErrorKind::ServerBehind,
+    )
+    .await;
 }
 
 #[tokio::test]

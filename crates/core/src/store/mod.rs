@@ -478,6 +478,20 @@ impl Store {
         Ok(drift)
     }
 
+    /// Appends `changes` to the outbox as they are, stamps kept, without applying
+    /// them: values this store already holds, to be sent again to a server that
+    /// lost them (see `sync::requeue`).
+    pub(crate) async fn requeue(&self, changes: &[Change]) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let _clock = self.writer.lock().await;
+        let mut tx = self.begin_write().await?;
+        append_outbox(&mut tx, changes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Builds the users search index again from the table, in one write
     /// transaction. For when the local copy went wrong behind the write path's
     /// back (the sync's checksum repair): the index may hold what it no longer has.

@@ -2,7 +2,7 @@
 //! each value typed by its registry column so it hashes as the server's does.
 
 use futures_util::TryStreamExt;
-use kith_protocol::schema::{ColType, TABLES};
+use kith_protocol::schema::{ColType, TableDef, TABLES};
 use kith_protocol::sync::Checksum;
 use kith_protocol::Value;
 use sqlx::sqlite::SqliteRow;
@@ -17,18 +17,7 @@ pub async fn local_checksum(pool: &SqlitePool) -> Result<Checksum> {
     let mut sum = Checksum::default();
     let mut conn = pool.acquire().await?;
     for table in TABLES {
-        let columns: Vec<(&str, ColType)> = table
-            .columns
-            .iter()
-            .map(|c| (c.name, c.ty))
-            .chain(std::iter::once((DELETED, ColType::Bool)))
-            .collect();
-        // Registry names only.
-        let list = columns
-            .iter()
-            .map(|(c, _)| *c)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let (columns, list) = synced_columns(table);
         // A row first written by a change without `_deleted` holds the column's
         // default, not a value anyone wrote, and the server holds no such field:
         // it counts only when the row clock (a change carrying every column) or a
@@ -58,7 +47,25 @@ pub async fn local_checksum(pool: &SqlitePool) -> Result<Checksum> {
     Ok(sum)
 }
 
-fn typed(row: &SqliteRow, i: usize, ty: ColType) -> Result<Value> {
+/// A table's synced columns with their types, the tombstone last, and the same
+/// names as a select list. Registry names only, never input.
+pub(super) fn synced_columns(table: &TableDef) -> (Vec<(&'static str, ColType)>, String) {
+    let columns: Vec<(&str, ColType)> = table
+        .columns
+        .iter()
+        .map(|c| (c.name, c.ty))
+        .chain(std::iter::once((DELETED, ColType::Bool)))
+        .collect();
+    let list = columns
+        .iter()
+        .map(|(c, _)| *c)
+        .collect::<Vec<_>>()
+        .join(", ");
+    (columns, list)
+}
+
+/// Column `i` of `row` as a value of its registry type.
+pub(super) fn typed(row: &SqliteRow, i: usize, ty: ColType) -> Result<Value> {
     Ok(match ty {
         ColType::Text | ColType::Uuid => row.try_get::<Option<String>, _>(i)?.into(),
         ColType::Int => row.try_get::<Option<i64>, _>(i)?.into(),

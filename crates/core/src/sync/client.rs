@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use kith_protocol::sync::{
     path, ChecksumResponse, ErrorBody, ErrorKind, LoginRequest, LoginResponse, PullResponse,
-    PushRequest, PushResponse, SnapshotResponse, HEADER_SERVER_TIME, HEADER_UPLOAD_LENGTH,
+    PushRequest, PushResponse, SeqMark, SnapshotResponse, HEADER_SERVER_TIME, HEADER_UPLOAD_LENGTH,
     HEADER_UPLOAD_OFFSET,
 };
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -190,11 +190,24 @@ impl Client {
         self.json(rb).await
     }
 
-    pub async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse> {
+    /// Changes after `since`; `mark` is the server's mark of `since` as pulled,
+    /// so a server that has lost changes since says so.
+    pub async fn pull(
+        &self,
+        since: u64,
+        mark: Option<SeqMark>,
+        limit: u32,
+    ) -> Result<PullResponse> {
         let mut url = self.url(path::PULL);
-        url.query_pairs_mut()
-            .append_pair("since", &since.to_string())
-            .append_pair("limit", &limit.to_string());
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("since", &since.to_string());
+            if let Some(m) = mark {
+                q.append_pair("since_hlc", &m.hlc.0.to_string())
+                    .append_pair("since_node", &m.node.to_string());
+            }
+            q.append_pair("limit", &limit.to_string());
+        }
         self.json(self.request(reqwest::Method::GET, url)).await
     }
 

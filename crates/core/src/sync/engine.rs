@@ -10,8 +10,8 @@
 //! them. A retried push after a lost answer therefore sends the same changes under
 //! the same counters, which is what lets the server skip what it already holds.
 
-use kith_protocol::sync::{ErrorKind as WireErrorKind, PushRequest, MAX_FUTURE_SKEW_MS};
-use kith_protocol::Change;
+use kith_protocol::sync::{ErrorKind as WireErrorKind, PushRequest, SeqMark, MAX_FUTURE_SKEW_MS};
+use kith_protocol::{Change, Hlc, NodeId};
 
 use super::client::{parse_base, Client};
 use super::state::{self, key, SyncRecord};
@@ -51,13 +51,14 @@ pub(crate) async fn run(kith: &Kith, creds: &Credentials) -> Result<SyncReport> 
         report: SyncReport::default(),
         corrections: 0,
     };
-    run.bootstrap(false).await?;
-    for _ in 0..MAX_ROUNDS {
-        let pushed = run.push_all().await?;
-        let pulled = run.pull_all().await?;
-        if pushed == 0 && pulled == 0 {
-            break;
+    match run.exchange().await {
+        Err(CoreError::Sync(SyncError::Server { body, .. }))
+            if body.kind == WireErrorKind::ServerBehind =>
+        {
+            run.resend_to_restored_server().await?;
+            run.exchange().await?;
         }
+        other => other?,
     }
     let (up, down) = blobs::transfer_all(kith, &run.client, run.config.blob_chunk).await?;
     run.report.files_uploaded = up;
@@ -118,6 +119,45 @@ impl Run<'_> {
         store.observe_time(server).await
     }
 
+    /// The snapshot when this desktop has none, then pushes and pulls until
+    /// neither moves anything.
+    async fn exchange(&mut self) -> Result<()> {
+        self.bootstrap(false).await?;
+        for _ in 0..MAX_ROUNDS {
+            let pushed = self.push_all().await?;
+            let pulled = self.pull_all().await?;
+            if pushed == 0 && pulled == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The server holds fewer changes than this desktop has pulled from it: it was
+    /// restored from a backup, and lost what desktops pushed since. This desktop's
+    /// own values go back into the outbox with their stamps (the server's merge
+    /// keeps whichever edit of a field is latest, as the first time), and the
+    /// server's snapshot is loaded again from the start, since the sequence numbers
+    /// this desktop pulled up to now name other changes there.
+    async fn resend_to_restored_server(&mut self) -> Result<()> {
+        self.correct("server behind this desktop")?;
+        tracing::warn!(
+            "the server has lost changes this desktop had pulled (restored from a backup?); \
+             reloading its data and sending this desktop's own changes again"
+        );
+        let requeued = super::requeue::requeue_own(self.kith).await?;
+        tracing::info!(
+            requeued,
+            "this desktop's own changes are in the outbox again"
+        );
+        state::set(
+            self.pool(),
+            &[(key::CURSOR, "0".into()), (key::CURSOR_MARK, String::new())],
+        )
+        .await?;
+        self.bootstrap(true).await
+    }
+
     /// Loads the server's snapshot when this desktop has none yet (or `again`, to
     /// repair a mismatch). Resumes at the page it stopped at.
     async fn bootstrap(&mut self, again: bool) -> Result<()> {
@@ -172,18 +212,19 @@ impl Run<'_> {
                     page = fetched?;
                 }
                 None => {
-                    self.merge_page(
-                        repair,
-                        &page.changes,
-                        &[
-                            (key::CURSOR, taken_at.max(pulled_through).to_string()),
-                            (key::BOOTSTRAPPED, "1".into()),
-                            (key::SNAPSHOT_CURSOR, String::new()),
-                            (key::SNAPSHOT_AS_OF, String::new()),
-                            (key::REPAIRING, String::new()),
-                        ],
-                    )
-                    .await?;
+                    let cursor = taken_at.max(pulled_through);
+                    let mut state = vec![
+                        (key::CURSOR, cursor.to_string()),
+                        (key::BOOTSTRAPPED, "1".into()),
+                        (key::SNAPSHOT_CURSOR, String::new()),
+                        (key::SNAPSHOT_AS_OF, String::new()),
+                        (key::REPAIRING, String::new()),
+                    ];
+                    // The next pull brings the new cursor's mark.
+                    if cursor != pulled_through {
+                        state.push((key::CURSOR_MARK, String::new()));
+                    }
+                    self.merge_page(repair, &page.changes, &state).await?;
                     self.report.pulled += n;
                     break;
                 }
@@ -302,10 +343,14 @@ impl Run<'_> {
     /// Pulls pages until the server has nothing more; returns changes merged.
     async fn pull_all(&mut self) -> Result<u64> {
         let mut total = 0;
-        let mut cursor =
-            u64::try_from(SyncRecord::load(self.pool()).await?.int(key::CURSOR)).unwrap_or(0);
+        let record = SyncRecord::load(self.pool()).await?;
+        let mut cursor = u64::try_from(record.int(key::CURSOR)).unwrap_or(0);
+        let mut mark = record.get(key::CURSOR_MARK).and_then(parse_mark);
         loop {
-            let page = self.client.pull(cursor, self.config.pull_page).await?;
+            let page = self
+                .client
+                .pull(cursor, mark, self.config.pull_page)
+                .await?;
             self.observe_server_time().await?;
             if page.through < cursor {
                 return Err(SyncError::Protocol(format!(
@@ -314,10 +359,18 @@ impl Run<'_> {
                 ))
                 .into());
             }
+            let mark_text = page.through_mark.map(format_mark).unwrap_or_default();
             self.kith
                 .store()
-                .merge_recording(&page.changes, &[(key::CURSOR, page.through.to_string())])
+                .merge_recording(
+                    &page.changes,
+                    &[
+                        (key::CURSOR, page.through.to_string()),
+                        (key::CURSOR_MARK, mark_text),
+                    ],
+                )
                 .await?;
+            mark = page.through_mark;
             if page.changes.iter().any(blobs::names_a_blob) {
                 blobs::enqueue_missing(self.kith).await?;
             }
@@ -376,4 +429,18 @@ impl Run<'_> {
         }
         Ok(())
     }
+}
+
+/// A [`SeqMark`] as kept in the sync state: "HLC:NODE".
+fn format_mark(m: SeqMark) -> String {
+    format!("{}:{}", m.hlc.0, m.node)
+}
+
+/// `None` for an empty or unreadable mark: the pull is then not checked.
+fn parse_mark(text: &str) -> Option<SeqMark> {
+    let (hlc, node) = text.split_once(':')?;
+    Some(SeqMark {
+        hlc: Hlc(hlc.parse().ok()?),
+        node: NodeId(uuid::Uuid::parse_str(node).ok()?),
+    })
 }

@@ -12,6 +12,7 @@ mod checksum;
 mod client;
 pub mod credentials;
 mod engine;
+mod requeue;
 mod state;
 mod worker;
 
@@ -306,6 +307,7 @@ impl<'a> Sync<'a> {
                 (key::DEVICE_NAME, device_name),
                 (key::COUNTER_BASE, base_seq.to_string()),
                 (key::CURSOR, "0".into()),
+                (key::CURSOR_MARK, String::new()),
                 (key::BOOTSTRAPPED, String::new()),
                 (key::LAST_ERROR, String::new()),
             ],

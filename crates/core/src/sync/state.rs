@@ -18,6 +18,9 @@ pub(crate) mod key {
     pub const DEVICE_NAME: &str = "device_name";
     /// Pull from here: the server sequence of the last change applied.
     pub const CURSOR: &str = "cursor";
+    /// The server's mark of the change CURSOR names, "HLC:NODE" (see
+    /// `SeqMark`); empty when not known yet.
+    pub const CURSOR_MARK: &str = "cursor_mark";
     /// "1" once the first snapshot is in.
     pub const BOOTSTRAPPED: &str = "bootstrapped";
     /// Cursor of the next snapshot page, while a bootstrap is under way.
@@ -47,6 +50,7 @@ const SESSION_KEYS: &[&str] = &[
     key::DEVICE_ID,
     key::DEVICE_NAME,
     key::CURSOR,
+    key::CURSOR_MARK,
     key::BOOTSTRAPPED,
     key::SNAPSHOT_CURSOR,
     key::SNAPSHOT_AS_OF,

@@ -190,6 +190,50 @@ impl Hub {
         self.proxy.set_down(false);
     }
 
+    /// Copies the server's database aside while it runs, as an office's nightly
+    /// backup would (SQLite's `VACUUM INTO`). SQLite only.
+    pub async fn backup(&self) -> PathBuf {
+        use sqlx::Connection;
+        let file = self
+            .database
+            .strip_prefix("sqlite://")
+            .expect("a SQLite hub");
+        let backup = self
+            .dir
+            .path()
+            .join(format!("backup-{}.db", uuid::Uuid::new_v4().simple()));
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{file}"))
+            .await
+            .unwrap();
+        sqlx::query("VACUUM INTO ?")
+            .bind(backup.display().to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        backup
+    }
+
+    /// Stops the server and starts it again on a copy of `backup`, as an office
+    /// restoring last night's backup would. (A copy of its own rather than over the
+    /// old file: the stopped server's connections may still be closing it.)
+    pub async fn restore(&mut self, backup: &Path) {
+        self.kill();
+        let file = self
+            .dir
+            .path()
+            .join(format!("restored-{}.db", uuid::Uuid::new_v4().simple()));
+        std::fs::copy(backup, &file).unwrap();
+        self.database = format!("sqlite://{}", file.display());
+        self.revive().await;
+    }
+
+    /// The workspace's newest sequence number, asked of the server's store.
+    pub async fn head(&self) -> u64 {
+        let server = self.server.as_ref().unwrap();
+        server.store().head(self.workspace).await.unwrap()
+    }
+
     /// The server's checksum, asked of its store directly.
     pub async fn checksum(&self) -> String {
         let server = self.server.as_ref().unwrap();

@@ -3,17 +3,21 @@
 
 use axum::extract::State;
 use axum::Json;
-use kith_protocol::sync::{ChecksumResponse, PullResponse, SnapshotResponse, MAX_PAGE};
+use kith_protocol::sync::{ChecksumResponse, PullResponse, SeqMark, SnapshotResponse, MAX_PAGE};
+use kith_protocol::{Hlc, NodeId};
 use serde::Deserialize;
 
 use super::{ApiQuery, AppState, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, StoreError};
 use crate::store::SnapshotCursor;
 
 #[derive(Debug, Deserialize)]
 pub struct PullParams {
     #[serde(default)]
     since: u64,
+    /// The mark of `since` as the device pulled it (see [`SeqMark`]).
+    since_hlc: Option<Hlc>,
+    since_node: Option<NodeId>,
     limit: Option<u32>,
 }
 
@@ -23,7 +27,18 @@ pub async fn pull(
     ApiQuery(p): ApiQuery<PullParams>,
 ) -> Result<Json<PullResponse>, ApiError> {
     let auth = &caller.auth;
-    let res = state
+    if let (Some(hlc), Some(node), true) = (p.since_hlc, p.since_node, p.since > 0) {
+        let held = state.store.mark_at(auth.workspace, p.since).await?;
+        if held != Some(SeqMark { hlc, node }) {
+            return Err(StoreError::Behind(format!(
+                "change {} is not the one this device pulled: the server has lost changes \
+                 (restored from a backup?)",
+                p.since
+            ))
+            .into());
+        }
+    }
+    let mut res = state
         .store
         .pull(
             auth.workspace,
@@ -32,6 +47,9 @@ pub async fn pull(
             Some(auth.node),
         )
         .await?;
+    if res.through > 0 {
+        res.through_mark = state.store.mark_at(auth.workspace, res.through).await?;
+    }
     Ok(Json(res))
 }
 

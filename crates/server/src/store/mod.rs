@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kith_protocol::sync::{
-    ChecksumResponse, PullResponse, PushResponse, Role, SnapshotResponse, StaffAccount, Workspace,
+    ChecksumResponse, PullResponse, PushResponse, Role, SeqMark, SnapshotResponse, StaffAccount,
+    Workspace,
 };
 use kith_protocol::{Change, NodeId};
 use serde::Serialize;
@@ -134,6 +135,8 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
         exclude: Option<NodeId>,
     ) -> Result<PullResponse, StoreError>;
+    /// The stamp of the change numbered `seq`; `None` when there is none.
+    async fn mark_at(&self, workspace: Uuid, seq: u64) -> Result<Option<SeqMark>, StoreError>;
     async fn snapshot(
         &self,
         workspace: Uuid,

@@ -21,8 +21,8 @@ macro_rules! sql_store {
             use std::collections::BTreeMap;
 
             use kith_protocol::sync::{
-                Checksum, ChecksumResponse, MAX_PAGE_BYTES, PullResponse, PushResponse, SnapshotResponse,
-                StaffAccount, Workspace,
+                Checksum, ChecksumResponse, MAX_PAGE_BYTES, PullResponse, PushResponse, SeqMark,
+                SnapshotResponse, StaffAccount, Workspace,
             };
             use kith_protocol::{schema, Change, Hlc, NodeId, Value};
             use futures_util::TryStreamExt;
@@ -624,8 +624,9 @@ macro_rules! sql_store {
                     // page below has no holes a later commit could fill.
                     let head = self.head(workspace).await?;
                     if since > head {
-                        return Err(StoreError::BadRequest(format!(
-                            "since {since} is past the workspace's head {head}"
+                        return Err(StoreError::Behind(format!(
+                            "since {since} is past the workspace's head {head}: \
+                             the server has lost changes (restored from a backup?)"
                         )));
                     }
                     let mut rows = sqlx::query(
@@ -667,7 +668,12 @@ macro_rules! sql_store {
                     if !more {
                         through = head;
                     }
-                    Ok(PullResponse { changes, through, more })
+                    Ok(PullResponse {
+                        changes,
+                        through,
+                        more,
+                        through_mark: None,
+                    })
                 }
 
                 async fn snapshot(
@@ -680,7 +686,7 @@ macro_rules! sql_store {
                     let head = self.head(workspace).await?;
                     let as_of = match cursor {
                         Some(c) if c.as_of > head => {
-                            return Err(StoreError::BadRequest(format!(
+                            return Err(StoreError::Behind(format!(
                                 "the cursor's as_of {} is past the workspace's head {head}",
                                 c.as_of
                             )))
@@ -786,6 +792,25 @@ macro_rules! sql_store {
                             .await?;
                     head.map(|h| h as u64)
                         .ok_or_else(|| StoreError::NotFound(format!("workspace {workspace}")))
+                }
+
+                async fn mark_at(&self, workspace: Uuid, seq: u64) -> Result<Option<SeqMark>, StoreError> {
+                    let row: Option<(i64, String)> = sqlx::query_as(
+                        "SELECT hlc, node FROM changes WHERE workspace_id = $1 AND seq = $2",
+                    )
+                    .bind(workspace.to_string())
+                    .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|(hlc, node)| {
+                        let node = Uuid::parse_str(&node)
+                            .map_err(|e| StoreError::Corrupt(format!("change node {node:?}: {e}")))?;
+                        Ok(SeqMark {
+                            hlc: Hlc(hlc as u64),
+                            node: NodeId(node),
+                        })
+                    })
+                    .transpose()
                 }
 
                 fn subscribe(&self) -> broadcast::Receiver<Poke> {
