@@ -463,3 +463,27 @@ async fn sync_a_server_restored_from_a_backup_gets_back_what_desktops_had_sent()
 async fn sync_a_restored_server_is_noticed_after_others_wrote_past_the_old_cursor() {
     restored_server_gets_back_what_desktops_had_sent(12).await;
 }
+
+#[tokio::test]
+async fn sync_a_value_the_server_never_got_is_sent_again_when_checksums_differ() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    a.kith.sync().sync_now().await.unwrap();
+    // A bug loses an edit from the outbox before it was sent: the server never
+    // sees it, and reloading the server's data cannot bring it back.
+    let ann = user(&a, "Ann").await;
+    sqlx::query("DELETE FROM pending_changes")
+        .execute(a.kith.store().pool())
+        .await
+        .unwrap();
+    // Something else moves, so the run compares checksums.
+    let bob = user(&a, "Bob").await;
+    let report = a.kith.sync().sync_now().await.unwrap();
+    assert!(report.repaired);
+    assert_eq!(report.checksum_matched, Some(true));
+    assert_eq!(a.checksum().await, hub.checksum().await);
+    let b = Desktop::new(&hub, "b", 0).await;
+    b.kith.sync().sync_now().await.unwrap();
+    assert_eq!(field(&b, ann, "first_name").await.as_deref(), Some("Ann"));
+    assert_eq!(field(&b, bob, "first_name").await.as_deref(), Some("Bob"));
+}

@@ -385,10 +385,11 @@ impl Run<'_> {
     }
 
     /// Compares this desktop's checksum with the server's at quiescence; on a
-    /// mismatch, reloads the server's snapshot and compares again.
+    /// mismatch, reloads the server's snapshot and compares again, then sends
+    /// this desktop's own changes again and compares a last time.
     async fn verify(&mut self) -> Result<()> {
-        let mut repaired = false;
-        for _ in 0..3 {
+        let (mut repaired, mut resent) = (false, false);
+        for _ in 0..4 {
             if self.kith.store().outbox_stats().await?.pending > 0 {
                 return Ok(());
             }
@@ -412,6 +413,20 @@ impl Run<'_> {
                 return Ok(());
             }
             self.report.checksum_matched = Some(false);
+            if repaired && !resent {
+                // Still apart with the server's data reloaded: this desktop holds
+                // values of its own the server lacks (acknowledged, then lost; or
+                // never in the outbox). Sending them again loses nothing.
+                resent = true;
+                let requeued = super::requeue::requeue_own(self.kith).await?;
+                tracing::warn!(
+                    requeued,
+                    "checksum still differs; sending this desktop's own changes again"
+                );
+                self.push_all().await?;
+                self.pull_all().await?;
+                continue;
+            }
             if repaired {
                 return Err(CoreError::Sync(SyncError::Diverged {
                     local,
