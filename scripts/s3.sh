@@ -7,9 +7,11 @@
 #   bash scripts/s3.sh start|stop|url       # by hand
 #
 # Idempotent: the virtualenv is made once (again when KITH_MOTO_VERSION changes)
-# and the server started only if it is not answering. It listens on 127.0.0.1
-# only, on a port derived from this checkout's path (KITH_S3_PORT overrides). It
-# keeps everything in memory: each test makes a bucket of its own.
+# and the server started only if moto is not answering. It listens on 127.0.0.1
+# only, on a port derived from this checkout's path (KITH_S3_PORT overrides), and
+# is left running after the tests, like scripts/pg.sh's cluster (`stop` ends it;
+# its output goes to target/s3/server.log). It keeps everything in memory: each
+# test makes a bucket of its own.
 
 KITH_S3_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KITH_MOTO_VERSION="${KITH_MOTO_VERSION:-5.2.5}"
@@ -23,9 +25,10 @@ kith_s3_port() {
 
 kith_s3_dir() { echo "$KITH_S3_ROOT/target/s3"; }
 
-# Whether something answers S3 requests on the port.
+# Whether moto answers on the port (its own API, so another service there does
+# not pass for it).
 kith_s3_up() {
-  curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$(kith_s3_port)/" 2>/dev/null
+  curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$(kith_s3_port)/moto-api/data.json" 2>/dev/null
 }
 
 kith_s3_start() {
@@ -35,6 +38,7 @@ kith_s3_start() {
   port="$(kith_s3_port)"
   command -v python3 >/dev/null 2>&1 || { kith_s3_log "python3 is not installed (Debian packages python3, python3-venv)"; return 1; }
   if [[ "$(cat "$venv/.moto-version" 2>/dev/null)" != "$KITH_MOTO_VERSION" ]]; then
+    kith_s3_stop
     kith_s3_log "installing moto[server]==$KITH_MOTO_VERSION into $venv"
     rm -rf "$venv"
     mkdir -p "$dir"
@@ -59,10 +63,14 @@ kith_s3_start() {
 }
 
 kith_s3_stop() {
-  local pid_file
+  local pid_file pid
   pid_file="$(kith_s3_dir)/server.pid"
   [[ -f "$pid_file" ]] || return 0
-  kill "$(cat "$pid_file")" 2>/dev/null || true
+  pid="$(cat "$pid_file")"
+  # Only if that process is still our moto server, not a reused pid.
+  if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q moto_server; then
+    kill "$pid" 2>/dev/null || true
+  fi
   rm -f "$pid_file"
 }
 

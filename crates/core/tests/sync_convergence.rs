@@ -232,6 +232,13 @@ async fn converge(backend: Backend, seed: u64) {
         assert!(!report.repaired, "desktop {i} needed a repair");
         assert_eq!(d.kith.store().outbox_stats().await.unwrap().pending, 0);
         assert_eq!(d.checksum().await, server, "desktop {i}");
+        // Renames, deletes and undeletes merged in every order: the search index
+        // removed each entry with the text it was added with.
+        assert_eq!(
+            d.kith.store().search_index_drift().await.unwrap(),
+            0,
+            "desktop {i}'s search index"
+        );
     }
     // Every acknowledged edit is there: each field holds a value someone wrote,
     // and a field written once holds exactly that value.

@@ -201,9 +201,11 @@ pub enum ErrorKind {
     /// device counters: two stores write as one node (a restored backup, a cloned
     /// disk). The store needs a new node id; retrying cannot help.
     NodeConflict,
-    /// A pull or snapshot from past the workspace's newest change: the server has
-    /// lost changes this device already pulled (it was restored from a backup).
-    /// The device loads the snapshot again and sends its own changes again.
+    /// A pull or snapshot from a position the server no longer holds — past the
+    /// workspace's newest change, or one whose [`SeqMark`] names another change:
+    /// the server has lost changes this device already pulled (it was restored
+    /// from a backup). The device loads the snapshot again and sends its own
+    /// changes again.
     ServerBehind,
     RateLimited,
     Internal,

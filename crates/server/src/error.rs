@@ -21,7 +21,8 @@ pub enum StoreError {
     /// A retried push whose changes differ from those held under its counters.
     #[error("{0}")]
     NodeConflict(String),
-    /// A cursor past the workspace's newest change (see `ErrorKind::ServerBehind`).
+    /// A pull or snapshot position this server no longer holds: past the newest
+    /// change, or naming another change (see `ErrorKind::ServerBehind`).
     #[error("{0}")]
     Behind(String),
     #[error("{0} not found")]

@@ -123,7 +123,8 @@ fn logged_columns(t: &Tracked) -> impl Iterator<Item = &'static str> {
 /// Columns the merge reads with each existing row, beside its clock, so the log
 /// has the values the batch changes from without reading the rows again: the
 /// logged columns as text, named `_log0`, `_log1`, … (a searched column may be
-/// read under its own name too). Table and column names are static, never input.
+/// read under its own name too), last in the select list (see [`logged_values`]).
+/// Table and column names are static, never input.
 pub(super) fn load_columns(table: &TableDef) -> String {
     let Some(t) = tracked(table.name) else {
         return String::new();
@@ -134,13 +135,17 @@ pub(super) fn load_columns(table: &TableDef) -> String {
         .collect()
 }
 
-/// The values of a row read with [`load_columns`], in [`logged_columns`]' order.
+/// The values of a row read with [`load_columns`] last in its select list, in
+/// [`logged_columns`]' order.
 pub(super) fn logged_values(table: &TableDef, row: &SqliteRow) -> Result<Vec<Option<String>>> {
     let Some(t) = tracked(table.name) else {
         return Ok(Vec::new());
     };
-    (0..logged_columns(t).count())
-        .map(|i| Ok(row.try_get::<Option<String>, _>(format!("_log{i}").as_str())?))
+    // Read by position: they are the select list's last columns.
+    let n = logged_columns(t).count();
+    let first = row.len().saturating_sub(n);
+    (first..row.len())
+        .map(|i| Ok(row.try_get::<Option<String>, _>(i)?))
         .collect()
 }
 

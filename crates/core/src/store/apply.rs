@@ -152,6 +152,7 @@ async fn load(
         for chunk in ids.chunks(CHUNK) {
             let marks = placeholders(chunk.len());
             let sql = format!(
+                // The log's columns last: `activity_log::logged_values` reads them by position.
                 "SELECT rid, id, _hlc, _node, _deleted{}{} FROM {} WHERE id IN ({marks})",
                 derive::load_columns(table),
                 super::activity_log::load_columns(table),

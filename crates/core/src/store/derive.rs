@@ -278,24 +278,28 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
             .execute(&mut *conn)
             .await?;
     }
-    match write_fts(conn, INDEX, Entry::Delete, &remove).await {
+    match write_fts(conn, INDEX, FtsOp::Delete, &remove).await {
         Err(CoreError::Storage(sqlx::Error::Database(e))) if is_corrupt(e.code().as_deref()) => {
             // An entry's text no longer follows from the row: its columns were
             // changed behind the write path's back (a bad disk, a bug, a hand edit).
-            // The index is built again from the table as this batch left it, in the
-            // same transaction, so the batch still lands and search is right again.
+            // FTS5 does not check a removal's postings, so this is seen only when
+            // it would take a column's token count below zero (in a small index);
+            // otherwise the stale postings stay until a rebuild (the sync's
+            // checksum repair does one). When it is seen, the index is built again
+            // from the table as this batch left it, in the same transaction, so the
+            // batch still lands instead of failing for good.
             tracing::warn!(error = %e, "the users search index disagreed with the table; rebuilding it");
             rebuild(conn).await
         }
         other => {
             other?;
-            write_fts(conn, INDEX, Entry::Insert, &add).await
+            write_fts(conn, INDEX, FtsOp::Insert, &add).await
         }
     }
 }
 
 /// SQLITE_CORRUPT and its extended code SQLITE_CORRUPT_VTAB, which FTS5 gives
-/// when asked to remove postings it does not hold.
+/// when a removal would take its token counts below zero.
 fn is_corrupt(code: Option<&str>) -> bool {
     matches!(code, Some("11" | "267"))
 }
@@ -340,7 +344,7 @@ async fn index_all(conn: &mut SqliteConnection, index: &'static str) -> Result<(
                 forms_of_source(source.as_ref(), |_| None),
             ));
         }
-        write_fts(conn, index, Entry::Insert, &entries).await?;
+        write_fts(conn, index, FtsOp::Insert, &entries).await?;
     }
 }
 
@@ -371,7 +375,7 @@ pub(super) async fn index_drift(conn: &mut SqliteConnection) -> Result<i64> {
 
 /// Whether [`write_fts`] adds entries or removes them.
 #[derive(Clone, Copy)]
-enum Entry {
+enum FtsOp {
     Insert,
     Delete,
 }
@@ -385,15 +389,15 @@ const FTS_ROWS_PER_STATEMENT: usize = 8_000;
 async fn write_fts(
     conn: &mut SqliteConnection,
     index: &'static str,
-    entry: Entry,
+    op: FtsOp,
     rows: &[(i64, SearchForms)],
 ) -> Result<()> {
     // The index is contentless without per-rowid deletion (migration 0016): an
     // entry is removed with FTS5's 'delete' command and the very text it was
     // indexed with, which cancels its postings when segments merge.
-    let (command, one) = match entry {
-        Entry::Insert => (String::new(), "(?, ?, ?, ?)"),
-        Entry::Delete => (format!("{index}, "), "('delete', ?, ?, ?, ?)"),
+    let (command, one) = match op {
+        FtsOp::Insert => (String::new(), "(?, ?, ?, ?)"),
+        FtsOp::Delete => (format!("{index}, "), "('delete', ?, ?, ?, ?)"),
     };
     for chunk in rows.chunks(FTS_ROWS_PER_STATEMENT) {
         let values = vec![one; chunk.len()].join(", ");

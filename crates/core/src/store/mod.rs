@@ -467,7 +467,6 @@ impl Store {
             .collect()
     }
 
-    /// Closes the pool, checkpointing the WAL.
     /// Postings the users search index holds that no user's current values give it,
     /// or lacks: 0 in a healthy store (see `derive::index_drift`). A diagnostic,
     /// for tests and support; it builds a second index, so it is not for hot paths.
@@ -497,12 +496,13 @@ impl Store {
     /// back (the sync's checksum repair): the index may hold what it no longer has.
     pub async fn rebuild_search_index(&self) -> Result<()> {
         let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         derive::rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Closes the pool, checkpointing the WAL.
     pub async fn close(&self) {
         // Fold the write-ahead log back into the database before closing, so a
         // big import does not leave a WAL as large as the database behind.
@@ -592,7 +592,12 @@ async fn rebuild_marked_indexes(pool: &SqlitePool) -> Result<()> {
             match mark {
                 NOTES => note_index::rebuild(&mut tx).await?,
                 VALUES => value_index::rebuild(&mut tx).await?,
-                _ => derive::rebuild(&mut tx).await?,
+                USERS => derive::rebuild(&mut tx).await?,
+                other => {
+                    return Err(CoreError::Corrupt(format!(
+                        "no index to rebuild for {other}"
+                    )))
+                }
             }
             sqlx::query("DELETE FROM meta WHERE key = ?")
                 .bind(mark)

@@ -385,17 +385,20 @@ impl Run<'_> {
     }
 
     /// Compares this desktop's checksum with the server's at quiescence; on a
-    /// mismatch, reloads the server's snapshot and compares again, then sends
-    /// this desktop's own changes again and compares a last time.
+    /// mismatch, reloads the server's snapshot and compares again, then (once
+    /// until they next agree) sends this desktop's own changes again and compares
+    /// a last time. A difference that outlived all that is remembered, and not
+    /// worked on again until either side changes.
     async fn verify(&mut self) -> Result<()> {
-        let (mut repaired, mut resent) = (false, false);
+        let mut repaired = false;
         for _ in 0..4 {
             if self.kith.store().outbox_stats().await?.pending > 0 {
                 return Ok(());
             }
             let server = self.client.checksum().await?;
             self.observe_server_time().await?;
-            let cursor = SyncRecord::load(self.pool()).await?.int(key::CURSOR);
+            let record = SyncRecord::load(self.pool()).await?;
+            let cursor = record.int(key::CURSOR);
             if server.through != u64::try_from(cursor).unwrap_or(0) {
                 // Others pushed meanwhile: not comparable now; a later run will.
                 if self.pull_all().await? > 0 {
@@ -406,6 +409,11 @@ impl Run<'_> {
             let local = checksum::local_checksum(self.pool()).await?.to_hex();
             if local == server.checksum {
                 self.report.checksum_matched = Some(true);
+                state::set(
+                    self.pool(),
+                    &[(key::RESENT, String::new()), (key::DIVERGED, String::new())],
+                )
+                .await?;
                 self.kith
                     .sync_runtime()
                     .verified_once
@@ -413,25 +421,31 @@ impl Run<'_> {
                 return Ok(());
             }
             self.report.checksum_matched = Some(false);
-            if repaired && !resent {
+            let diverged = SyncError::Diverged {
+                local: local.clone(),
+                server: server.checksum.clone(),
+            };
+            let pair = format!("{local}:{}", server.checksum);
+            if record.get(key::DIVERGED) == Some(pair.as_str()) {
+                // Nothing moved since the repairs below last failed: another
+                // snapshot reload or resend would only repeat them.
+                return Err(diverged.into());
+            }
+            if repaired && record.get(key::RESENT) != Some("1") {
                 // Still apart with the server's data reloaded: this desktop holds
                 // values of its own the server lacks (acknowledged, then lost; or
-                // never in the outbox). Sending them again loses nothing.
-                resent = true;
-                let requeued = super::requeue::requeue_own(self.kith).await?;
-                tracing::warn!(
-                    requeued,
-                    "checksum still differs; sending this desktop's own changes again"
-                );
+                // never in the outbox). Sending them again loses nothing. Once:
+                // each resend grows the server's log by all of them.
+                self.requeue_own().await?;
                 self.push_all().await?;
                 self.pull_all().await?;
                 continue;
             }
             if repaired {
-                return Err(CoreError::Sync(SyncError::Diverged {
-                    local,
-                    server: server.checksum,
-                }));
+                // Values of another node this desktop holds and the server lost
+                // (only their author may send them), or a bug.
+                state::set(self.pool(), &[(key::DIVERGED, pair)]).await?;
+                return Err(diverged.into());
             }
             tracing::warn!(%local, server = %server.checksum, "checksum mismatch; reloading the server's snapshot");
             self.bootstrap(true).await?;
@@ -442,6 +456,15 @@ impl Run<'_> {
             self.report.repaired = true;
             repaired = true;
         }
+        Ok(())
+    }
+
+    /// Puts this desktop's own values back in the outbox (see `sync::requeue`),
+    /// noting it so a mismatch that outlives it does not send them all again.
+    async fn requeue_own(&mut self) -> Result<()> {
+        let requeued = super::requeue::requeue_own(self.kith).await?;
+        state::set(self.pool(), &[(key::RESENT, "1".into())]).await?;
+        tracing::warn!(requeued, "sending this desktop's own changes again");
         Ok(())
     }
 }

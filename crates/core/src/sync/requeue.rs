@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use kith_protocol::schema::TABLES;
 use kith_protocol::{Change, Hlc, Value};
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use super::checksum::{synced_columns, typed};
@@ -36,10 +36,13 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
         );
         let mut after = 0i64;
         loop {
+            // Rows and their clocks from one read snapshot, so a commit between the
+            // two reads cannot pair a value with another write's stamp.
+            let mut read = store.pool().begin().await?;
             let rows = sqlx::query(&sql)
                 .bind(after)
                 .bind(ROWS)
-                .fetch_all(store.pool())
+                .fetch_all(&mut *read)
                 .await?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("rid")?;
@@ -47,7 +50,8 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
                 .iter()
                 .map(|r| r.try_get("id"))
                 .collect::<std::result::Result<_, _>>()?;
-            let clocks = field_clocks(kith, table.name, &ids).await?;
+            let clocks = field_clocks(&mut read, table.name, &ids).await?;
+            read.rollback().await?;
             let mut changes = Vec::new();
             for (row, id) in rows.iter().zip(&ids) {
                 let row_hlc: i64 = row.try_get("_hlc")?;
@@ -91,7 +95,7 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
 /// The field clocks of `ids` in `table`: row → column → (hlc, node). Columns
 /// outside the registry are left out.
 async fn field_clocks(
-    kith: &Kith,
+    conn: &mut SqliteConnection,
     table: &str,
     ids: &[String],
 ) -> Result<HashMap<String, HashMap<&'static str, (i64, String)>>> {
@@ -106,7 +110,7 @@ async fn field_clocks(
         q = q.bind(id);
     }
     let mut clocks: HashMap<String, HashMap<&'static str, (i64, String)>> = HashMap::new();
-    for (row, col, hlc, node) in q.fetch_all(kith.store().pool()).await? {
+    for (row, col, hlc, node) in q.fetch_all(&mut *conn).await? {
         let name = if col == DELETED {
             DELETED
         } else {

@@ -28,6 +28,11 @@ pub(crate) mod key {
     pub const SNAPSHOT_AS_OF: &str = "snapshot_as_of";
     /// "1" while a snapshot is loaded to repair a checksum mismatch.
     pub const REPAIRING: &str = "repairing";
+    /// "1" once this desktop's own changes were sent again (sync::requeue), until
+    /// its checksum next matches the server's: at most one resend per difference.
+    pub const RESENT: &str = "resent";
+    /// "LOCAL:SERVER" checksums of a difference the repairs could not close.
+    pub const DIVERGED: &str = "diverged";
     /// Device counter of outbox row `seq` is `seq - counter_base`.
     pub const COUNTER_BASE: &str = "counter_base";
     pub const LAST_SYNC_AT: &str = "last_sync_at";
@@ -55,6 +60,8 @@ const SESSION_KEYS: &[&str] = &[
     key::SNAPSHOT_CURSOR,
     key::SNAPSHOT_AS_OF,
     key::REPAIRING,
+    key::RESENT,
+    key::DIVERGED,
     key::COUNTER_BASE,
     key::LAST_ERROR,
     key::LAST_ERROR_KIND,
