@@ -444,6 +444,7 @@ impl Run<'_> {
             if repaired {
                 // Values of another node this desktop holds and the server lost
                 // (only their author may send them), or a bug.
+                tracing::warn!(%local, server = %server.checksum, "checksum still differs after the repairs");
                 state::set(self.pool(), &[(key::DIVERGED, pair)]).await?;
                 return Err(diverged.into());
             }

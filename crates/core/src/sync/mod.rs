@@ -148,7 +148,13 @@ pub enum SyncError {
     Protocol(String),
     #[error("cannot keep the sign-in: {0}")]
     Credentials(String),
-    #[error("this desktop's data differs from the server's even after reloading it (local {local}, server {server})")]
+    /// The checksums (`local`, `server`) go to the log, not into the message
+    /// staff read.
+    #[error(
+        "this computer's data still differs from the server's after reloading it and sending \
+         its own changes again. Edits keep syncing; the difference may be changes of a computer \
+         that no longer syncs, after the server was restored from a backup"
+    )]
     Diverged { local: String, server: String },
 }
 
