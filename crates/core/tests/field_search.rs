@@ -6,19 +6,9 @@ mod common;
 
 use kith_core::fields::{CustomFieldInput, CustomFieldKind};
 use kith_core::Kith;
-use uuid::Uuid;
 
+use common::found;
 use CustomFieldKind::*;
-
-async fn found(kith: &Kith, query: &str) -> Vec<Uuid> {
-    kith.search(query, 20)
-        .await
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|u| u.id)
-        .collect()
-}
 
 #[test]
 fn users_are_found_by_their_custom_values() {

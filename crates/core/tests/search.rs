@@ -47,18 +47,7 @@ fn finds_by_any_part_of_name_email_or_phone() {
             "+44 7700 900123",
         )
         .await;
-        let ids = |q: &'static str| {
-            let kith = &kith;
-            async move {
-                kith.search(q, 10)
-                    .await
-                    .unwrap()
-                    .rows
-                    .into_iter()
-                    .map(|u| u.id)
-                    .collect::<Vec<_>>()
-            }
-        };
+        let ids = |q: &'static str| common::found(&kith, q);
         assert_eq!(ids("muller").await, vec![zoe]);
         assert_eq!(ids("MÜLL").await, vec![zoe]);
         assert_eq!(ids("angstrom").await, vec![anders]);
@@ -180,14 +169,7 @@ fn few_prefix_matches_are_not_lost_among_many_substring_matches() {
         }
         let eva = add(&kith, "Eva", "Kim", "", "").await;
         for q in ["eva", "eva k", "kim"] {
-            let ids: Vec<_> = kith
-                .search(q, 10)
-                .await
-                .unwrap()
-                .rows
-                .into_iter()
-                .map(|u| u.id)
-                .collect();
+            let ids = common::found(&kith, q).await;
             assert_eq!(ids.first(), Some(&eva), "{q:?} puts Eva Kim first");
         }
     });
@@ -256,18 +238,7 @@ fn a_merged_batch_reindexes_each_user_from_its_own_values() {
             .await
             .unwrap();
 
-        let found = |q: &'static str| {
-            let kith = &kith;
-            async move {
-                kith.search(q, 5)
-                    .await
-                    .unwrap()
-                    .rows
-                    .iter()
-                    .map(|r| r.id)
-                    .collect::<Vec<_>>()
-            }
-        };
+        let found = |q: &'static str| common::found(&kith, q);
         // A partial edit keeps the fields it did not write in the entry.
         assert_eq!(found("oster").await, vec![ann]);
         assert_eq!(found("ann").await, vec![ann]);
@@ -345,8 +316,7 @@ fn an_entry_removed_with_other_text_is_seen_and_a_rebuild_on_open_repairs_it() {
         drop(kith);
         let kith = kith_core::Kith::open(dir.path()).await.unwrap();
         assert_eq!(kith.store().search_index_drift().await.unwrap(), 0);
-        let found = kith.search("ann lee", 5).await.unwrap().rows;
-        assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ann]);
+        assert_eq!(common::found(&kith, "ann lee").await, vec![ann]);
         assert_eq!(kith.search("ray", 5).await.unwrap().rows.len(), 1);
     });
 }
@@ -373,8 +343,7 @@ fn an_entry_the_index_refuses_to_remove_rebuilds_it_and_the_edit_lands() {
             .await
             .unwrap();
         assert_eq!(kith.store().search_index_drift().await.unwrap(), 0);
-        let found = kith.search("garbled moss", 5).await.unwrap().rows;
-        assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ann]);
+        assert_eq!(common::found(&kith, "garbled moss").await, vec![ann]);
         assert!(kith.search("lee", 5).await.unwrap().rows.is_empty());
     });
 }

@@ -187,22 +187,7 @@ async fn load(
             if existing.is_empty() {
                 continue;
             }
-            let sql = format!(
-                "SELECT row, col, hlc, node FROM field_clock WHERE tbl = ? AND row IN ({})",
-                placeholders(existing.len())
-            );
-            let mut q = sqlx::query(&sql).bind(table.name);
-            for id in &existing {
-                q = q.bind(id);
-            }
-            for r in q.fetch_all(&mut *conn).await? {
-                let id = parse_uuid(&r.try_get::<String, _>("row")?)?;
-                let col: String = r.try_get("col")?;
-                // Only registry columns can have clocks; anything else is ignored.
-                let Ok((col, _, _)) = table.column(&col) else {
-                    continue;
-                };
-                let stamp = stamp_of(r.try_get("hlc")?, &r.try_get::<String, _>("node")?)?;
+            for (id, col, stamp) in field_clocks(conn, table, &existing).await? {
                 if let Some(w) = work.get_mut(&(table.name, id)) {
                     w.clocks.insert(col, stamp);
                 }
@@ -214,6 +199,31 @@ async fn load(
         work,
         applied: Vec::with_capacity(changes.len()),
     })
+}
+
+/// The field clocks of rows `ids` (UUID text) of `table`: (row, column, stamp).
+/// Only registry columns can have clocks; anything else is left out.
+pub(crate) async fn field_clocks(
+    conn: &mut SqliteConnection,
+    table: &TableDef,
+    ids: &[String],
+) -> Result<Vec<(Uuid, &'static str, Stamp)>> {
+    let sql = format!(
+        "SELECT row, col, hlc, node FROM field_clock WHERE tbl = ? AND row IN ({})",
+        placeholders(ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, String, i64, String)>(&sql).bind(table.name);
+    for id in ids {
+        q = q.bind(id);
+    }
+    let mut clocks = Vec::new();
+    for (row, col, hlc, node) in q.fetch_all(&mut *conn).await? {
+        let Ok((col, _, _)) = table.column(&col) else {
+            continue;
+        };
+        clocks.push((parse_uuid(&row)?, col, stamp_of(hlc, &node)?));
+    }
+    Ok(clocks)
 }
 
 fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> bool {

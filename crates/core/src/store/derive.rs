@@ -65,17 +65,9 @@ pub(super) fn insert_columns(table: &TableDef) -> &'static [&'static str] {
     }
 }
 
-fn text<'a>(w: &'a RowWork, column: &str) -> Option<&'a str> {
-    w.writes.get(column).and_then(Value::as_str)
-}
-
+/// A new user's search forms: from what the batch writes alone.
 fn forms_of_new(w: &RowWork) -> SearchForms {
-    search_forms(
-        text(w, "first_name"),
-        text(w, "last_name"),
-        text(w, "email"),
-        [text(w, "mobile_phone"), text(w, "home_phone")],
-    )
+    forms_of_source(None, |column| w.writes.get(column))
 }
 
 /// The whole clock, not just its milliseconds: unique and ordered, so "last
@@ -105,7 +97,8 @@ fn keep_forms(w: &mut RowWork, f: SearchForms) -> Vec<Value> {
     values
 }
 
-/// An existing user's searched columns as stored.
+/// An existing user's searched columns as stored (all `None` for a new one).
+#[derive(Default)]
 pub struct SearchSource {
     first_name: Option<String>,
     last_name: Option<String>,
@@ -150,8 +143,8 @@ fn forms_of_existing(w: &RowWork, after: bool) -> SearchForms {
     })
 }
 
-/// The search forms of stored searched columns, each overridden by `written`
-/// where it has a value for it.
+/// The search forms of stored searched columns (none when `source` is `None`),
+/// each overridden by `written` where it has a value for it.
 fn forms_of_source<'a>(
     source: Option<&SearchSource>,
     written: impl Fn(&str) -> Option<&'a Value>,
@@ -162,16 +155,15 @@ fn forms_of_source<'a>(
             None => value.clone(),
         }
     };
-    let (first, last, email, mobile, home) = match source {
-        Some(s) => (
-            stored("first_name", &s.first_name),
-            stored("last_name", &s.last_name),
-            stored("email", &s.email),
-            stored("mobile_phone", &s.mobile_phone),
-            stored("home_phone", &s.home_phone),
-        ),
-        None => (None, None, None, None, None),
-    };
+    let none = SearchSource::default();
+    let s = source.unwrap_or(&none);
+    let (first, last, email, mobile, home) = (
+        stored("first_name", &s.first_name),
+        stored("last_name", &s.last_name),
+        stored("email", &s.email),
+        stored("mobile_phone", &s.mobile_phone),
+        stored("home_phone", &s.home_phone),
+    );
     search_forms(
         first.as_deref(),
         last.as_deref(),

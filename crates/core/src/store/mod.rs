@@ -16,7 +16,7 @@ mod value_index;
 pub(crate) use note_index::tag_phrase;
 
 /// For other modules' batched reads: rows per multi-row statement, and its `?, ?, …`.
-pub(crate) use apply::{placeholders, CHUNK};
+pub(crate) use apply::{field_clocks, placeholders, CHUNK};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

@@ -145,11 +145,7 @@ impl Run<'_> {
             "the server has lost changes this desktop had pulled (restored from a backup?); \
              reloading its data and sending this desktop's own changes again"
         );
-        let requeued = super::requeue::requeue_own(self.kith).await?;
-        tracing::info!(
-            requeued,
-            "this desktop's own changes are in the outbox again"
-        );
+        self.requeue_own().await?;
         state::set(
             self.pool(),
             &[(key::CURSOR, "0".into()), (key::CURSOR_MARK, String::new())],

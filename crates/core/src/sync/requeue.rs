@@ -10,14 +10,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kith_protocol::schema::TABLES;
-use kith_protocol::{Change, Hlc, Value};
-use sqlx::{Row, SqliteConnection};
+use kith_protocol::{Change, Hlc, Stamp, Value};
+use sqlx::Row;
 use uuid::Uuid;
 
 use super::checksum::{synced_columns, typed};
 use crate::error::{CoreError, Result};
-use crate::schema::DELETED;
-use crate::store::placeholders;
+use crate::store::field_clocks;
 use crate::Kith;
 
 /// Rows read (and changes appended) at a time, so memory stays bounded.
@@ -26,7 +25,7 @@ const ROWS: i64 = 2_000;
 /// Appends this node's values to the outbox; returns the changes appended.
 pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
     let store = kith.store();
-    let me = store.node().to_string();
+    let me = store.node();
     let mut total = 0;
     for table in TABLES {
         let (columns, list) = synced_columns(table);
@@ -50,37 +49,39 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
                 .iter()
                 .map(|r| r.try_get("id"))
                 .collect::<std::result::Result<_, _>>()?;
-            let clocks = field_clocks(&mut read, table.name, &ids).await?;
+            let mut clocks: HashMap<(Uuid, &str), Stamp> = HashMap::new();
+            for (row, col, stamp) in field_clocks(&mut read, table, &ids).await? {
+                clocks.insert((row, col), stamp);
+            }
             read.rollback().await?;
             let mut changes = Vec::new();
             for (row, id) in rows.iter().zip(&ids) {
+                let row_id = Uuid::parse_str(id)
+                    .map_err(|e| CoreError::Corrupt(format!("{} id {id:?}: {e}", table.name)))?;
                 let row_hlc: i64 = row.try_get("_hlc")?;
                 let row_node: String = row.try_get("_node")?;
+                let row_clock =
+                    (row_hlc != 0 && row_node == me.to_string()).then(|| Hlc::from_i64(row_hlc));
                 // A column's stamp: its field clock, else the row clock when the
                 // change that created the row carried every column.
-                let mut mine: BTreeMap<i64, BTreeMap<String, Value>> = BTreeMap::new();
+                let mut mine: BTreeMap<Hlc, BTreeMap<String, Value>> = BTreeMap::new();
                 for (i, (name, ty)) in columns.iter().enumerate() {
-                    let stamp = match clocks.get(id.as_str()).and_then(|c| c.get(name)) {
-                        Some((hlc, node)) => Some((*hlc, node.as_str())),
-                        None => (row_hlc != 0).then_some((row_hlc, row_node.as_str())),
+                    let hlc = match clocks.get(&(row_id, *name)) {
+                        Some(stamp) => (stamp.node == me).then_some(stamp.hlc),
+                        None => row_clock,
                     };
-                    let Some((hlc, node)) = stamp else { continue };
-                    if node != me {
-                        continue;
-                    }
+                    let Some(hlc) = hlc else { continue };
                     let value = typed(row, i + 4, *ty)?;
                     mine.entry(hlc)
                         .or_default()
                         .insert((*name).to_owned(), value);
                 }
-                let row_id = Uuid::parse_str(id)
-                    .map_err(|e| CoreError::Corrupt(format!("{} id {id:?}: {e}", table.name)))?;
                 for (hlc, fields) in mine {
                     changes.push(Change {
                         table: table.name.to_owned(),
                         row: row_id,
-                        hlc: Hlc::from_i64(hlc),
-                        node: store.node(),
+                        hlc,
+                        node: me,
                         fields,
                     });
                 }
@@ -90,36 +91,4 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
         }
     }
     Ok(total)
-}
-
-/// The field clocks of `ids` in `table`: row → column → (hlc, node). Columns
-/// outside the registry are left out.
-async fn field_clocks(
-    conn: &mut SqliteConnection,
-    table: &str,
-    ids: &[String],
-) -> Result<HashMap<String, HashMap<&'static str, (i64, String)>>> {
-    let def = kith_protocol::schema::table(table)
-        .map_err(|e| CoreError::Corrupt(format!("field clocks of {table}: {e}")))?;
-    let sql = format!(
-        "SELECT row, col, hlc, node FROM field_clock WHERE tbl = ? AND row IN ({})",
-        placeholders(ids.len())
-    );
-    let mut q = sqlx::query_as::<_, (String, String, i64, String)>(&sql).bind(table);
-    for id in ids {
-        q = q.bind(id);
-    }
-    let mut clocks: HashMap<String, HashMap<&'static str, (i64, String)>> = HashMap::new();
-    for (row, col, hlc, node) in q.fetch_all(&mut *conn).await? {
-        let name = if col == DELETED {
-            DELETED
-        } else {
-            match def.columns.iter().find(|c| c.name == col) {
-                Some(c) => c.name,
-                None => continue,
-            }
-        };
-        clocks.entry(row).or_default().insert(name, (hlc, node));
-    }
-    Ok(clocks)
 }

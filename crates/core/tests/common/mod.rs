@@ -117,6 +117,17 @@ pub async fn dump(store: &Store) -> Vec<String> {
     out
 }
 
+/// The ids a user search finds, best first (up to 20).
+pub async fn found(kith: &Kith, query: &str) -> Vec<uuid::Uuid> {
+    kith.search(query, 20)
+        .await
+        .expect("search")
+        .rows
+        .into_iter()
+        .map(|u| u.id)
+        .collect()
+}
+
 /// A file of `tests/fixtures/import/`.
 pub fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
