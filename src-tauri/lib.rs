@@ -8,6 +8,7 @@ pub mod error;
 pub mod files;
 mod notify;
 mod options;
+pub mod startup;
 mod sync_worker;
 mod thumbs;
 
@@ -93,6 +94,8 @@ impl Drop for Slot<'_> {
 /// Registers every IPC command on `builder`; the real app and the IPC tests share it.
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
+        startup::startup_status,
+        startup::retry_startup,
         commands::users::list_users,
         commands::users::search_users,
         commands::users::count_search_matches,
@@ -214,15 +217,9 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), RunError> {
                 Some(dir) => dir.clone(),
                 None => app.path().app_data_dir()?,
             };
-            tracing::info!(data_dir = %dir.display(), "opening data directory");
-            let kith = tauri::async_runtime::block_on(Kith::open(&dir))?;
-            let state = AppState::new(kith);
-            let worker = tauri::async_runtime::block_on(async {
-                sync_worker::start(state.kith.clone(), app.handle().clone())
-            });
-            let _ = state.sync_worker.set(worker);
-            app.manage(state);
-            tauri::async_runtime::spawn(notify::due_tasks(app.handle().clone()));
+            // The window appears at once; the UI waits for the open (see startup).
+            app.manage(startup::Startup::new(dir));
+            startup::open(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())?;

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use kith_core::sync::{Worker, WorkerHandle};
 use kith_core::Kith;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Runtime};
 
 pub const STATUS_EVENT: &str = "sync-status";
 pub const REMOTE_CHANGES_EVENT: &str = "remote-changes";
 
 /// Must run inside the async runtime (the worker spawns its tasks there).
-pub fn start(kith: Arc<Kith>, app: AppHandle) -> Arc<WorkerHandle> {
+pub fn start<R: Runtime>(kith: Arc<Kith>, app: AppHandle<R>) -> Arc<WorkerHandle> {
     let status_app = app.clone();
     let worker = Arc::new(Worker::spawn(kith.clone(), move |status| {
         if let Err(e) = status_app.emit(STATUS_EVENT, status) {

@@ -832,3 +832,73 @@ fn custom_fields_are_defined_ordered_trashed_and_set_with_typed_errors() {
     let found = h.ok("search_users", json!({ "query": "silver", "limit": 5 }));
     assert_eq!(found["rows"][0]["id"], bob["id"]);
 }
+
+/// The app as `run` starts it: the window first, the data directory opened behind it.
+fn starting_app(dir: &std::path::Path) -> Harness {
+    let app = with_commands(mock_builder())
+        .manage(kith_app::startup::Startup::new(dir.to_path_buf()))
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("mock webview");
+    kith_app::startup::open(app.handle().clone());
+    Harness {
+        dir: tempfile::tempdir().expect("temp dir"),
+        app,
+        webview,
+    }
+}
+
+/// Asks for the startup status until the open has ended.
+fn settled_startup(h: &Harness) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let status = h.ok("startup_status", json!({}));
+        if status["state"] != "opening" || std::time::Instant::now() > deadline {
+            return status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_reported_kept_as_it_was_and_can_be_retried() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let db = data.path().join(kith_core::kith::DATABASE_FILE);
+    let garbage = b"these are not the customers you are looking for\n".repeat(200);
+    std::fs::write(&db, &garbage).expect("write");
+
+    let h = starting_app(data.path());
+    let status = settled_startup(&h);
+    assert_eq!(status["state"], "failed", "{status}");
+    assert_eq!(
+        status["message"],
+        "The file kith.db in this folder is not a Kith database, or it is damaged."
+    );
+    let detail = status["detail"].as_str().expect("detail");
+    assert!(detail.contains("file is not a database"), "{detail}");
+    assert_eq!(status["folder"], data.path().display().to_string());
+    // Nothing of the file was touched, and no command pretends the data is there.
+    assert_eq!(std::fs::read(&db).expect("read"), garbage);
+    assert!(h
+        .call(
+            "list_users",
+            json!({ "sort": "name", "offset": 0, "limit": 5 })
+        )
+        .is_err());
+
+    // The person moves the damaged file aside and tries again: a new database opens.
+    std::fs::rename(&db, data.path().join("kith.db.damaged")).expect("rename");
+    h.ok("retry_startup", json!({}));
+    assert_eq!(settled_startup(&h)["state"], "ready");
+    let page = h.ok(
+        "list_users",
+        json!({ "sort": "name", "offset": 0, "limit": 5 }),
+    );
+    assert_eq!(page["total"], 0);
+    // Once ready, a retry changes nothing.
+    h.ok("retry_startup", json!({}));
+    assert_eq!(h.ok("startup_status", json!({}))["state"], "ready");
+    drop(h.dir);
+}

@@ -1,6 +1,6 @@
 import { mount } from "svelte";
 import "./app.css";
-import App from "./App.svelte";
+import Root from "./Root.svelte";
 import { applyTheme } from "./lib/shell/theme";
 
 // Follow the OS until the saved theme arrives, so the first paint is already right.
@@ -13,7 +13,8 @@ async function start() {
     const { installDevMock } = await import("./lib/ipc/devMock");
     installDevMock();
   }
-  mount(App, { target: document.getElementById("app")! });
+  // The app proper mounts once the data directory is open (lib/startup).
+  mount(Root, { target: document.getElementById("app")! });
 }
 
 void start();

@@ -70,6 +70,23 @@ impl From<kith_protocol::schema::SchemaError> for CoreError {
 }
 
 impl CoreError {
+    /// SQLite's primary result code (`SQLITE_NOTADB` = 26, `SQLITE_BUSY` = 5, …)
+    /// when SQLite refused; extended codes carry it in their low byte.
+    pub fn sqlite_code(&self) -> Option<i32> {
+        let CoreError::Storage(sqlx::Error::Database(db)) = self else {
+            return None;
+        };
+        db.code()?.parse::<i32>().ok().map(|code| code & 0xff)
+    }
+
+    /// The database holds migrations this build does not know: a newer Kith wrote it.
+    pub fn written_by_newer_version(&self) -> bool {
+        matches!(
+            self,
+            CoreError::Migrate(sqlx::migrate::MigrateError::VersionMissing(_))
+        )
+    }
+
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         CoreError::Validation {
             field: field.into(),

@@ -12,7 +12,7 @@ use crate::notes::Notes;
 use crate::search::{search_users, SearchResult};
 use crate::settings::{self, Settings};
 use crate::staff::StaffDirectory;
-use crate::store::{Store, WallClock};
+use crate::store::{OpenStep, Store, WallClock};
 use crate::tasks::Tasks;
 use crate::users::Users;
 use crate::workspace::Workspace;
@@ -36,8 +36,17 @@ impl Kith {
     /// Opens with a supplied wall clock, so tests can simulate a device whose
     /// clock is wrong.
     pub async fn open_with_clock(data_dir: &Path, wall_ms: WallClock) -> Result<Kith> {
+        Self::open_observed(data_dir, wall_ms, &|_| {}).await
+    }
+
+    /// Opens, telling `observe` about each slow step (see [`Store::open_observed`]).
+    pub async fn open_observed(
+        data_dir: &Path,
+        wall_ms: WallClock,
+        observe: &(dyn Fn(OpenStep) + Send + Sync),
+    ) -> Result<Kith> {
         std::fs::create_dir_all(data_dir)?;
-        let store = Store::open_with_clock(&data_dir.join(DATABASE_FILE), wall_ms).await?;
+        let store = Store::open_observed(&data_dir.join(DATABASE_FILE), wall_ms, observe).await?;
         let settings = settings::load(store.pool()).await?;
         crate::activity::register_device(&store, settings.current_staff_id).await?;
         Ok(Kith {

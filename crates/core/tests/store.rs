@@ -345,3 +345,53 @@ fn deferred_indexes_are_built_again_on_finish_and_restored_on_rollback() {
         assert_eq!(check, "ok");
     });
 }
+
+/// Opens `dir` and returns the slow steps the open reported.
+async fn open_seeing_steps(
+    dir: &std::path::Path,
+) -> (kith_core::Kith, Vec<kith_core::store::OpenStep>) {
+    let steps = std::sync::Mutex::new(Vec::new());
+    let kith =
+        kith_core::Kith::open_observed(dir, Box::new(kith_core::store::system_ms), &|step| {
+            steps.lock().unwrap().push(step)
+        })
+        .await
+        .unwrap();
+    (kith, steps.into_inner().unwrap())
+}
+
+#[test]
+fn an_open_reports_an_upgrade_and_an_index_rebuild_and_nothing_when_there_is_none() {
+    use kith_core::store::{OpenStep, SearchIndex};
+    common::runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        // A new database is created, not upgraded.
+        let (kith, steps) = open_seeing_steps(dir.path()).await;
+        assert_eq!(steps, vec![]);
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        // A database as the version before the last migration left it: the
+        // migration (which redefines the users search index) runs again on open.
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 16")
+            .execute(kith.store().pool())
+            .await
+            .unwrap();
+        kith.store().close().await;
+        drop(kith);
+
+        let (kith, steps) = open_seeing_steps(dir.path()).await;
+        assert_eq!(
+            steps,
+            vec![
+                OpenStep::Upgrading,
+                OpenStep::Reindexing(SearchIndex::Users)
+            ]
+        );
+        assert_eq!(common::found(&kith, "ann lee").await, vec![ann]);
+        assert_eq!(kith.store().search_index_drift().await.unwrap(), 0);
+        kith.store().close().await;
+        drop(kith);
+
+        let (_kith, steps) = open_seeing_steps(dir.path()).await;
+        assert_eq!(steps, vec![], "the upgrade and the rebuild happen once");
+    });
+}

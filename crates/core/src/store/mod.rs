@@ -247,6 +247,17 @@ impl Store {
 
     /// Opens with a supplied wall clock, so tests can simulate skewed devices.
     pub async fn open_with_clock(path: &Path, wall_ms: WallClock) -> Result<Store> {
+        Self::open_observed(path, wall_ms, &|_| {}).await
+    }
+
+    /// Opens, telling `observe` about each slow step before it starts: bringing an
+    /// older database up to date and rebuilding a search index can take seconds
+    /// on a large one, and a window waiting on the open says what it is doing.
+    pub async fn open_observed(
+        path: &Path,
+        wall_ms: WallClock,
+        observe: &(dyn Fn(OpenStep) + Send + Sync),
+    ) -> Result<Store> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -264,8 +275,20 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        rebuild_marked_indexes(&pool).await?;
+        let migrator = sqlx::migrate!("./migrations");
+        let existed = match schema_age(&pool, &migrator).await? {
+            SchemaAge::New => false,
+            SchemaAge::Current => true,
+            SchemaAge::Older => {
+                observe(OpenStep::Upgrading);
+                true
+            }
+        };
+        migrator.run(&pool).await?;
+        // A new database's indexes are as empty as its tables: refilling them is
+        // no step worth showing.
+        let quiet = |_| {};
+        rebuild_marked_indexes(&pool, if existed { observe } else { &quiet }).await?;
 
         // INSERT OR IGNORE then read: two processes creating the same database
         // agree on one node id.
@@ -577,7 +600,61 @@ where
 /// migration cannot, because the text they hold is folded by Kith, not by SQL.
 /// The migration leaves a `rebuild:<index>` mark in `meta`, removed in the same
 /// transaction as the rebuild, so a crash midway rebuilds again on the next open.
-async fn rebuild_marked_indexes(pool: &SqlitePool) -> Result<()> {
+/// A slow step of [`Store::open_observed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenStep {
+    /// Migrations of a database written by an older Kith are about to run.
+    Upgrading,
+    /// A search index a migration redefined is rebuilt from its table.
+    Reindexing(SearchIndex),
+}
+
+/// The search indexes a migration may ask to rebuild on open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchIndex {
+    Users,
+    Notes,
+    CustomValues,
+}
+
+/// How a database's schema compares with this version's.
+enum SchemaAge {
+    /// No migrations table yet: the database is being created, which is quick.
+    New,
+    Current,
+    /// Written by an older Kith: `migrator` has migrations it lacks.
+    Older,
+}
+
+async fn schema_age(pool: &SqlitePool, migrator: &sqlx::migrate::Migrator) -> Result<SchemaAge> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !exists {
+        return Ok(SchemaAge::New);
+    }
+    let applied: HashSet<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect();
+    let lacking = migrator
+        .iter()
+        .any(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version));
+    Ok(if lacking {
+        SchemaAge::Older
+    } else {
+        SchemaAge::Current
+    })
+}
+
+async fn rebuild_marked_indexes(
+    pool: &SqlitePool,
+    observe: &(dyn Fn(OpenStep) + Send + Sync),
+) -> Result<()> {
     const NOTES: &str = "rebuild:notes_fts";
     const VALUES: &str = "rebuild:user_values_fts";
     const USERS: &str = "rebuild:users_fts";
@@ -585,6 +662,11 @@ async fn rebuild_marked_indexes(pool: &SqlitePool) -> Result<()> {
         if read_meta(pool, mark).await?.is_none() {
             continue;
         }
+        observe(OpenStep::Reindexing(match mark {
+            NOTES => SearchIndex::Notes,
+            VALUES => SearchIndex::CustomValues,
+            _ => SearchIndex::Users,
+        }));
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         // Another process may have rebuilt it while this one waited for the lock.
         if read_meta(&mut *tx, mark).await?.is_some() {

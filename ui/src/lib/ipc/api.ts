@@ -38,6 +38,7 @@ import type { SearchResult } from "./generated/SearchResult";
 import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
 import type { SyncReport } from "./generated/SyncReport";
+import type { StartupStatus } from "./generated/StartupStatus";
 import type { SyncStatus } from "./generated/SyncStatus";
 import type { TagCount } from "./generated/TagCount";
 import type { UserFigures } from "./generated/UserFigures";
@@ -91,6 +92,7 @@ export const EVENTS = {
   filesDropped: "files-dropped",
   syncStatus: "sync-status",
   remoteChanges: "remote-changes",
+  startup: "startup",
 } as const;
 
 /** A Channel that hands each message to `onMessage`: how long commands report progress. */
@@ -109,6 +111,13 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const api = {
+  // Opening the data directory, behind the window (see src-tauri/startup.rs).
+  startupStatus: () => call<StartupStatus>("startup_status"),
+  /** Opens the data directory again after a failure; does nothing otherwise. */
+  retryStartup: () => call<void>("retry_startup"),
+  onStartup: (handler: (status: StartupStatus) => void): Promise<UnlistenFn> =>
+    listen<StartupStatus>(EVENTS.startup, (event) => handler(event.payload)),
+
   listUsers: (sort: UserSort, offset: number, limit: number) =>
     call<UserPage>("list_users", { sort, offset, limit }),
   searchUsers: (query: string, limit: number) => call<SearchResult>("search_users", { query, limit }),

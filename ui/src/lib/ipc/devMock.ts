@@ -200,6 +200,8 @@ export function installDevMock() {
     },
     rename_location: ({ id, name }) => Object.assign(locations.find((l) => l.id === id)!, { name }),
     delete_location: ({ id }) => (locations.splice(locations.findIndex((l) => l.id === id), 1), null),
+    startup_status: () => ({ state: "ready" }),
+    retry_startup: () => null,
     // Sync in the browser preview: there is no server to reach, so signing in is refused.
     sync_status: () => ({
       state: "signed_out", pending: 0, last_sync_at: null, server_url: null, workspace: null,

@@ -1,0 +1,205 @@
+//! The window shows at once; the data directory opens behind it. Opening is
+//! usually a blink, but bringing a large database up to a new version or
+//! rebuilding a search index takes seconds (about 11 s for a million users), and a
+//! database that cannot be opened at all must say why in the window rather than
+//! end the app before it ever appears. The UI asks for [`StartupStatus`] and
+//! follows the `startup` event until the status is `ready`.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use kith_core::store::{OpenStep, SearchIndex};
+use kith_core::{CoreError, Kith};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+use ts_rs::TS;
+
+use crate::AppState;
+
+/// The event carrying each new [`StartupStatus`].
+pub const STARTUP: &str = "startup";
+
+/// Where opening the data directory stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "state", rename_all = "camelCase")]
+#[ts(export)]
+pub enum StartupStatus {
+    /// Opening; `step` names a slow step once one starts.
+    Opening { step: Option<StartupStep> },
+    /// Every command works from now on.
+    Ready,
+    /// The data directory could not be opened: why, in plain words; the error
+    /// itself, for whoever helps; and which folder it is.
+    Failed {
+        message: String,
+        detail: String,
+        folder: String,
+    },
+}
+
+/// A slow step of the open, as the window names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum StartupStep {
+    Upgrading,
+    ReindexingUsers,
+    ReindexingNotes,
+    ReindexingCustomValues,
+}
+
+impl From<OpenStep> for StartupStep {
+    fn from(step: OpenStep) -> Self {
+        match step {
+            OpenStep::Upgrading => StartupStep::Upgrading,
+            OpenStep::Reindexing(SearchIndex::Users) => StartupStep::ReindexingUsers,
+            OpenStep::Reindexing(SearchIndex::Notes) => StartupStep::ReindexingNotes,
+            OpenStep::Reindexing(SearchIndex::CustomValues) => StartupStep::ReindexingCustomValues,
+        }
+    }
+}
+
+/// The current status, and the data directory to open (again, after a failure).
+pub struct Startup {
+    status: Mutex<StartupStatus>,
+    dir: PathBuf,
+}
+
+impl Startup {
+    pub fn new(dir: PathBuf) -> Self {
+        Startup {
+            status: Mutex::new(StartupStatus::Opening { step: None }),
+            dir,
+        }
+    }
+
+    fn status(&self) -> StartupStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// From a failure back to opening, once: a second click on "Try again"
+    /// while the first retry runs starts no second open.
+    fn retry(&self) -> bool {
+        let mut current = self
+            .status
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !matches!(*current, StartupStatus::Failed { .. }) {
+            return false;
+        }
+        *current = StartupStatus::Opening { step: None };
+        true
+    }
+
+    /// Moves to `status` unless the open already ended; says whether it moved.
+    fn set(&self, status: StartupStatus) -> bool {
+        let mut current = self
+            .status
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if *current == StartupStatus::Ready {
+            return false;
+        }
+        *current = status;
+        true
+    }
+}
+
+/// Records `status` and tells the window.
+fn report<R: Runtime>(app: &AppHandle<R>, status: StartupStatus) {
+    let Some(startup) = app.try_state::<Startup>() else {
+        return;
+    };
+    if startup.set(status.clone()) {
+        if let Err(e) = app.emit(STARTUP, status) {
+            tracing::warn!(error = %e, "could not tell the window how the open goes");
+        }
+    }
+}
+
+/// Opens the data directory in the background: on success the app's state is
+/// managed, the sync worker and the task reminders start, and the status becomes
+/// `ready`; on failure the status says why and the window offers to try again.
+/// `app` must already manage a [`Startup`], whose status is `opening`.
+pub fn open<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let Some(dir) = app.try_state::<Startup>().map(|s| s.dir.clone()) else {
+            return;
+        };
+        tracing::info!(data_dir = %dir.display(), "opening data directory");
+        let observer = app.clone();
+        let observe = move |step: OpenStep| {
+            tracing::info!(?step, "a slow step of the open");
+            report(
+                &observer,
+                StartupStatus::Opening {
+                    step: Some(step.into()),
+                },
+            );
+        };
+        let opened =
+            Kith::open_observed(&dir, Box::new(kith_core::store::system_ms), &observe).await;
+        match opened {
+            Ok(kith) => {
+                let state = AppState::new(kith);
+                let worker = crate::sync_worker::start(state.kith.clone(), app.clone());
+                let _ = state.sync_worker.set(worker);
+                app.manage(state);
+                tauri::async_runtime::spawn(crate::notify::due_tasks(app.clone()));
+                report(&app, StartupStatus::Ready);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, data_dir = %dir.display(), "could not open the data directory");
+                report(
+                    &app,
+                    StartupStatus::Failed {
+                        message: explain(&e),
+                        detail: e.to_string(),
+                        folder: dir.display().to_string(),
+                    },
+                );
+            }
+        }
+    });
+}
+
+/// What an open's failure means for the person at the desk.
+fn explain(e: &CoreError) -> String {
+    if e.written_by_newer_version() {
+        return "This data was last opened by a newer version of Kith. Install that version, or a newer one, to open it.".into();
+    }
+    let plain = match e.sqlite_code() {
+        Some(26) => "The file kith.db in this folder is not a Kith database, or it is damaged.",
+        Some(11) => "The file kith.db in this folder is damaged.",
+        Some(5 | 6) => "Another program is using kith.db and did not let go of it. Close other copies of Kith and any program that opened the file.",
+        Some(8) => "The file kith.db is read-only: Kith needs to write to it.",
+        Some(13) => "The disk is full. Free some space on it.",
+        Some(14) => "The database file could not be opened: the folder may be missing, read-only or on a disk that is not connected.",
+        Some(10) => "The disk reported an error while Kith read the database.",
+        _ => return match e {
+            CoreError::Io(io) => format!("The folder could not be created or read ({io})."),
+            other => other.to_string(),
+        },
+    };
+    plain.into()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn startup_status(startup: State<'_, Startup>) -> StartupStatus {
+    startup.status()
+}
+
+/// Opens the data directory again after a failure (another program held the
+/// file, a disk was not mounted yet); does nothing otherwise.
+#[tauri::command(rename_all = "snake_case")]
+pub fn retry_startup<R: Runtime>(app: AppHandle<R>, startup: State<'_, Startup>) {
+    if startup.retry() {
+        if let Err(e) = app.emit(STARTUP, startup.status()) {
+            tracing::warn!(error = %e, "could not tell the window the open starts again");
+        }
+        open(app);
+    }
+}

@@ -1,0 +1,26 @@
+import type { StartupStatus } from "../ipc/generated/StartupStatus";
+import type { StartupStep } from "../ipc/generated/StartupStep";
+
+/** The status to show after `next` arrives: once ready, always ready (an event
+ * and the answer to the first question can arrive in either order). */
+export function settle(current: StartupStatus | null, next: StartupStatus): StartupStatus {
+  return current?.state === "ready" ? current : next;
+}
+
+const ONCE = "This happens once after an update and takes longer on a large database. Please keep Kith open.";
+
+/** What the window says while the open is at `step`. */
+export function stepText(step: StartupStep | null): { title: string; detail: string | null } {
+  switch (step) {
+    case "upgrading":
+      return { title: "Updating your data for this version of Kith…", detail: ONCE };
+    case "reindexingUsers":
+      return { title: "Rebuilding the search index of your users…", detail: ONCE };
+    case "reindexingNotes":
+      return { title: "Rebuilding the search index of your notes…", detail: ONCE };
+    case "reindexingCustomValues":
+      return { title: "Rebuilding the search index of your custom fields…", detail: ONCE };
+    case null:
+      return { title: "Opening your data…", detail: null };
+  }
+}
