@@ -30,6 +30,8 @@ kith_extra_apt_packages() {
   echo postgresql-client
   # The S3 emulator the server's S3 blob test runs against (scripts/s3.sh).
   echo python3-venv
+  # A Secret Service for the sync token's keychain test (scripts/keyring.sh).
+  echo gnome-keyring
   local p
   for p in ${KITH_EXTRA_APT_PACKAGES:-}; do echo "$p"; done
 }

@@ -143,8 +143,15 @@ if [[ "$SELECTED" == *" cargo-test "* ]]; then
 fi
 # The e2e stage drives the binary this builds; its test-only `e2e-dialogs` feature lets
 # WebDriver answer the native file dialogs (debug builds only; refused in release).
-stage cargo-test "cargo test --workspace --features kith/e2e-dialogs,kith-server/aws" \
-                 cargo test --workspace --features kith/e2e-dialogs,kith-server/aws
+# The sync token's keychain test needs a Secret Service, which only a desktop session
+# has: it runs again beside a private gnome-keyring (scripts/keyring.sh), same flags,
+# so nothing is rebuilt.
+CARGO_TEST=(cargo test --workspace --features kith/e2e-dialogs,kith-server/aws)
+cargo_tests() {
+  "${CARGO_TEST[@]}" || return $?
+  bash scripts/keyring.sh "${CARGO_TEST[@]}" --lib the_token_lives_in_the_keychain
+}
+stage cargo-test "${CARGO_TEST[*]}, then the keychain test beside gnome-keyring" cargo_tests
 stage ipc-types  "generated IPC types are committed"              ipc_types_fresh
 stage e2e        "end-to-end: target/debug/kith under Xvfb via tauri-driver" e2e
 

@@ -208,4 +208,39 @@ mod tests {
         assert!(!creds.file().exists());
         creds.forget().await.unwrap();
     }
+
+    /// The keychain path, against a real Secret Service: `scripts/keyring.sh` runs
+    /// this in a private D-Bus session with gnome-keyring unlocked, and says so with
+    /// `KITH_TEST_SECRET_SERVICE`. Without one the test has nothing to talk to.
+    #[tokio::test]
+    async fn the_token_lives_in_the_keychain_when_there_is_one() {
+        if std::env::var_os("KITH_TEST_SECRET_SERVICE").is_none() {
+            eprintln!(
+                "skipped: no Secret Service here (scripts/keyring.sh provides one; CI runs it)"
+            );
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let node = uuid::Uuid::new_v4().to_string();
+        let creds = Credentials::new(dir.path(), &node, true);
+        // A token a keychain-less run left in the file must not outlive the keychain's.
+        write_private(creds.file(), b"left-in-a-file").unwrap();
+
+        creds.save("secret-token").await.unwrap();
+        assert!(!creds.file().exists(), "the token went to the keychain");
+        assert_eq!(
+            keychain::load(&creds.account).unwrap().as_deref(),
+            Some("secret-token")
+        );
+        assert_eq!(creds.load().await.unwrap().as_deref(), Some("secret-token"));
+        // Another data directory on the same computer keeps its own token.
+        let other = Credentials::new(dir.path(), &uuid::Uuid::new_v4().to_string(), true);
+        assert_eq!(other.load().await.unwrap(), None);
+
+        creds.save("second").await.unwrap();
+        assert_eq!(creds.load().await.unwrap().as_deref(), Some("second"));
+        creds.forget().await.unwrap();
+        assert_eq!(keychain::load(&creds.account).unwrap(), None);
+        assert_eq!(creds.load().await.unwrap(), None);
+    }
 }
