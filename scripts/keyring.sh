@@ -4,9 +4,9 @@
 # A Linux desktop session has one; CI has none, so this is how the keychain path
 # of the sync credentials gets tested (KITH_TEST_SECRET_SERVICE=1 tells the test).
 #
-#   bash scripts/keyring.sh cargo test -p kith-core --lib credentials
+#   bash scripts/keyring.sh cargo test -p kith-core --lib keychain -- --ignored
 set -euo pipefail
-for tool in dbus-run-session gnome-keyring-daemon; do
+for tool in dbus-run-session gnome-keyring-daemon gdbus; do
   command -v "$tool" >/dev/null 2>&1 || { echo "keyring.sh: $tool not found: run scripts/setup.sh" >&2; exit 1; }
 done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kith-keyring.XXXXXX")"
@@ -17,7 +17,13 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CACHE_HOME" && mkdir -m 700 "$XDG_RUNTIME_DIR"
 # The daemon leaves with the session bus when the command ends.
 dbus-run-session -- bash -c '
   set -euo pipefail
-  eval "$(printf "kith-test" | gnome-keyring-daemon --unlock --components=secrets)"
+  # eval of a failed command substitution would not stop the script: check first.
+  env=$(printf "kith-test" | gnome-keyring-daemon --unlock --components=secrets) \
+    || { echo "keyring.sh: gnome-keyring-daemon did not start" >&2; exit 1; }
+  eval "$env"
+  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets | grep -q true \
+    || { echo "keyring.sh: no Secret Service on the session bus" >&2; exit 1; }
   export KITH_TEST_SECRET_SERVICE=1
   "$@"
 ' keyring "$@"

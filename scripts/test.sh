@@ -149,7 +149,11 @@ fi
 CARGO_TEST=(cargo test --workspace --features kith/e2e-dialogs,kith-server/aws)
 cargo_tests() {
   "${CARGO_TEST[@]}" || return $?
-  bash scripts/keyring.sh "${CARGO_TEST[@]}" --lib the_token_lives_in_the_keychain
+  if command -v gnome-keyring-daemon >/dev/null 2>&1 || [[ "${CI:-}" == "true" ]]; then
+    bash scripts/keyring.sh "${CARGO_TEST[@]}" --lib the_token_lives_in_the_keychain -- --ignored
+  else
+    echo "[keyring] WARNING: no gnome-keyring here (scripts/setup.sh installs it): keychain test skipped; it fails on CI" >&2
+  fi
 }
 stage cargo-test "${CARGO_TEST[*]}, then the keychain test beside gnome-keyring" cargo_tests
 stage ipc-types  "generated IPC types are committed"              ipc_types_fresh

@@ -37,6 +37,16 @@ pub enum StartupStatus {
     },
 }
 
+/// A status and its place in the sequence of changes: the first answer to
+/// `startup_status` and the events can reach the window in either order, and the
+/// window keeps the report with the highest `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct StartupReport {
+    pub seq: u32,
+    pub status: StartupStatus,
+}
+
 /// A slow step of the open, as the window names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -61,62 +71,61 @@ impl From<OpenStep> for StartupStep {
 
 /// The current status, and the data directory to open (again, after a failure).
 pub struct Startup {
-    status: Mutex<StartupStatus>,
+    report: Mutex<StartupReport>,
     dir: PathBuf,
 }
 
 impl Startup {
     pub fn new(dir: PathBuf) -> Self {
         Startup {
-            status: Mutex::new(StartupStatus::Opening { step: None }),
+            report: Mutex::new(StartupReport {
+                seq: 0,
+                status: StartupStatus::Opening { step: None },
+            }),
             dir,
         }
     }
 
-    fn status(&self) -> StartupStatus {
-        self.status
+    fn lock(&self) -> std::sync::MutexGuard<'_, StartupReport> {
+        self.report
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
     }
 
-    /// From a failure back to opening, once: a second click on "Try again"
-    /// while the first retry runs starts no second open.
-    fn retry(&self) -> bool {
-        let mut current = self
-            .status
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !matches!(*current, StartupStatus::Failed { .. }) {
-            return false;
-        }
-        *current = StartupStatus::Opening { step: None };
-        true
+    fn report(&self) -> StartupReport {
+        self.lock().clone()
     }
 
-    /// Moves to `status` unless the open already ended; says whether it moved.
-    fn set(&self, status: StartupStatus) -> bool {
-        let mut current = self
-            .status
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if *current == StartupStatus::Ready {
-            return false;
+    /// Moves to `status` if `allowed` holds for the current one; returns the new
+    /// report to send.
+    fn move_to(
+        &self,
+        status: StartupStatus,
+        allowed: impl FnOnce(&StartupStatus) -> bool,
+    ) -> Option<StartupReport> {
+        let mut current = self.lock();
+        if !allowed(&current.status) {
+            return None;
         }
-        *current = status;
-        true
+        current.seq += 1;
+        current.status = status;
+        Some(current.clone())
     }
 }
 
-/// Records `status` and tells the window.
+/// Records `status`, unless the open already ended, and tells the window.
 fn report<R: Runtime>(app: &AppHandle<R>, status: StartupStatus) {
     let Some(startup) = app.try_state::<Startup>() else {
         return;
     };
-    if startup.set(status.clone()) {
-        if let Err(e) = app.emit(STARTUP, status) {
-            tracing::warn!(error = %e, "could not tell the window how the open goes");
-        }
+    if let Some(report) = startup.move_to(status, |s| *s != StartupStatus::Ready) {
+        send(app, report);
+    }
+}
+
+fn send<R: Runtime>(app: &AppHandle<R>, report: StartupReport) {
+    if let Err(e) = app.emit(STARTUP, report) {
+        tracing::warn!(error = %e, "could not tell the window how the open goes");
     }
 }
 
@@ -125,45 +134,64 @@ fn report<R: Runtime>(app: &AppHandle<R>, status: StartupStatus) {
 /// `ready`; on failure the status says why and the window offers to try again.
 /// `app` must already manage a [`Startup`], whose status is `opening`.
 pub fn open<R: Runtime>(app: AppHandle<R>) {
+    let task = tauri::async_runtime::spawn(open_now(app.clone()));
+    // A panic in the open must not leave the window saying "Opening" for ever.
     tauri::async_runtime::spawn(async move {
-        let Some(dir) = app.try_state::<Startup>().map(|s| s.dir.clone()) else {
-            return;
-        };
-        tracing::info!(data_dir = %dir.display(), "opening data directory");
-        let observer = app.clone();
-        let observe = move |step: OpenStep| {
-            tracing::info!(?step, "a slow step of the open");
+        if let Err(e) = task.await {
+            tracing::error!(error = %e, "the open of the data directory ended abnormally");
+            let folder = app
+                .try_state::<Startup>()
+                .map(|s| s.dir.display().to_string())
+                .unwrap_or_default();
             report(
-                &observer,
-                StartupStatus::Opening {
-                    step: Some(step.into()),
+                &app,
+                StartupStatus::Failed {
+                    message: "Kith stopped while opening your data.".into(),
+                    detail: e.to_string(),
+                    folder,
                 },
             );
-        };
-        let opened =
-            Kith::open_observed(&dir, Box::new(kith_core::store::system_ms), &observe).await;
-        match opened {
-            Ok(kith) => {
-                let state = AppState::new(kith);
-                let worker = crate::sync_worker::start(state.kith.clone(), app.clone());
-                let _ = state.sync_worker.set(worker);
-                app.manage(state);
-                tauri::async_runtime::spawn(crate::notify::due_tasks(app.clone()));
-                report(&app, StartupStatus::Ready);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, data_dir = %dir.display(), "could not open the data directory");
-                report(
-                    &app,
-                    StartupStatus::Failed {
-                        message: explain(&e),
-                        detail: e.to_string(),
-                        folder: dir.display().to_string(),
-                    },
-                );
-            }
         }
     });
+}
+
+async fn open_now<R: Runtime>(app: AppHandle<R>) {
+    let Some(dir) = app.try_state::<Startup>().map(|s| s.dir.clone()) else {
+        return;
+    };
+    tracing::info!(data_dir = %dir.display(), "opening data directory");
+    let observer = app.clone();
+    let observe = move |step: OpenStep| {
+        tracing::info!(?step, "a slow step of the open");
+        report(
+            &observer,
+            StartupStatus::Opening {
+                step: Some(step.into()),
+            },
+        );
+    };
+    let opened = Kith::open_observed(&dir, Box::new(kith_core::store::system_ms), &observe).await;
+    match opened {
+        Ok(kith) => {
+            let state = AppState::new(kith);
+            let worker = crate::sync_worker::start(state.kith.clone(), app.clone());
+            let _ = state.sync_worker.set(worker);
+            app.manage(state);
+            tauri::async_runtime::spawn(crate::notify::due_tasks(app.clone()));
+            report(&app, StartupStatus::Ready);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, data_dir = %dir.display(), "could not open the data directory");
+            report(
+                &app,
+                StartupStatus::Failed {
+                    message: explain(&e),
+                    detail: e.to_string(),
+                    folder: dir.display().to_string(),
+                },
+            );
+        }
+    }
 }
 
 /// What an open's failure means for the person at the desk.
@@ -188,18 +216,18 @@ fn explain(e: &CoreError) -> String {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn startup_status(startup: State<'_, Startup>) -> StartupStatus {
-    startup.status()
+pub fn startup_status(startup: State<'_, Startup>) -> StartupReport {
+    startup.report()
 }
 
 /// Opens the data directory again after a failure (another program held the
-/// file, a disk was not mounted yet); does nothing otherwise.
+/// file, a disk was not mounted yet); does nothing otherwise, so a second click
+/// while the first retry runs starts no second open.
 #[tauri::command(rename_all = "snake_case")]
 pub fn retry_startup<R: Runtime>(app: AppHandle<R>, startup: State<'_, Startup>) {
-    if startup.retry() {
-        if let Err(e) = app.emit(STARTUP, startup.status()) {
-            tracing::warn!(error = %e, "could not tell the window the open starts again");
-        }
+    let opening = StartupStatus::Opening { step: None };
+    if let Some(report) = startup.move_to(opening, |s| matches!(s, StartupStatus::Failed { .. })) {
+        send(&app, report);
         open(app);
     }
 }

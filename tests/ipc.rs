@@ -850,13 +850,19 @@ fn starting_app(dir: &std::path::Path) -> Harness {
     }
 }
 
-/// Asks for the startup status until the open has ended.
+/// Asks for the startup status until the open has ended; each answer's `seq` is
+/// at least the one before.
 fn settled_startup(h: &Harness) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seq = 0;
     loop {
-        let status = h.ok("startup_status", json!({}));
+        let report = h.ok("startup_status", json!({}));
+        let now = report["seq"].as_u64().expect("seq");
+        assert!(now >= seq, "{report} after seq {seq}");
+        seq = now;
+        let status = &report["status"];
         if status["state"] != "opening" || std::time::Instant::now() > deadline {
-            return status;
+            return status.clone();
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -899,6 +905,33 @@ fn a_database_that_cannot_be_opened_is_reported_kept_as_it_was_and_can_be_retrie
     assert_eq!(page["total"], 0);
     // Once ready, a retry changes nothing.
     h.ok("retry_startup", json!({}));
-    assert_eq!(h.ok("startup_status", json!({}))["state"], "ready");
+    assert_eq!(
+        h.ok("startup_status", json!({}))["status"]["state"],
+        "ready"
+    );
     drop(h.dir);
+}
+
+#[test]
+fn data_written_by_a_newer_kith_is_named_as_such() {
+    let data = tempfile::tempdir().expect("temp dir");
+    tauri::async_runtime::block_on(async {
+        let kith = kith_core::Kith::open(data.path()).await.expect("open");
+        // What a later version's migration leaves behind.
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (9999, 'from the future', 1, x'00', 0)",
+        )
+        .execute(kith.store().pool())
+        .await
+        .expect("insert");
+        kith.store().close().await;
+    });
+    let h = starting_app(data.path());
+    let status = settled_startup(&h);
+    assert_eq!(status["state"], "failed", "{status}");
+    assert_eq!(
+        status["message"],
+        "This data was last opened by a newer version of Kith. Install that version, or a newer one, to open it."
+    );
 }

@@ -369,8 +369,8 @@ fn an_open_reports_an_upgrade_and_an_index_rebuild_and_nothing_when_there_is_non
         let (kith, steps) = open_seeing_steps(dir.path()).await;
         assert_eq!(steps, vec![]);
         let ann = common::user(&kith, "Ann", "Lee").await;
-        // A database as the version before the last migration left it: the
-        // migration (which redefines the users search index) runs again on open.
+        // A database as a Kith from before migration 16 left it: that migration
+        // (which redefines the users search index) runs again on open.
         sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 16")
             .execute(kith.store().pool())
             .await

@@ -30,7 +30,7 @@ describe('Startup', { timeout: 10 * 60_000 }, () => {
     const failed = await shown(browser, 'startup-failed', LAUNCH_WAIT);
     const text = await textOf(failed);
     assert.match(text, /Kith could not open your data/);
-    assert.match(text, /Nothing was changed/);
+    assert.match(text, /Kith has not deleted anything/);
     assert.match(await textOf(await shown(browser, 'startup-reason')), /not a Kith database, or it is damaged/);
     assert.match(await textOf(await shown(browser, 'startup-detail')), /file is not a database/);
     assert.equal(await textOf(await shown(browser, 'startup-folder')), dataDir);

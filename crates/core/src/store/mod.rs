@@ -596,10 +596,6 @@ where
     Ok(())
 }
 
-/// Derived indexes a migration redefined are filled again from their tables: a
-/// migration cannot, because the text they hold is folded by Kith, not by SQL.
-/// The migration leaves a `rebuild:<index>` mark in `meta`, removed in the same
-/// transaction as the rebuild, so a crash midway rebuilds again on the next open.
 /// A slow step of [`Store::open_observed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenStep {
@@ -651,6 +647,10 @@ async fn schema_age(pool: &SqlitePool, migrator: &sqlx::migrate::Migrator) -> Re
     })
 }
 
+/// Derived indexes a migration redefined are filled again from their tables: a
+/// migration cannot, because the text they hold is folded by Kith, not by SQL.
+/// The migration leaves a `rebuild:<index>` mark in `meta`, removed in the same
+/// transaction as the rebuild, so a crash midway rebuilds again on the next open.
 async fn rebuild_marked_indexes(
     pool: &SqlitePool,
     observe: &(dyn Fn(OpenStep) + Send + Sync),

@@ -38,7 +38,7 @@ import type { SearchResult } from "./generated/SearchResult";
 import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
 import type { SyncReport } from "./generated/SyncReport";
-import type { StartupStatus } from "./generated/StartupStatus";
+import type { StartupReport } from "./generated/StartupReport";
 import type { SyncStatus } from "./generated/SyncStatus";
 import type { TagCount } from "./generated/TagCount";
 import type { UserFigures } from "./generated/UserFigures";
@@ -112,11 +112,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   // Opening the data directory, behind the window (see src-tauri/startup.rs).
-  startupStatus: () => call<StartupStatus>("startup_status"),
+  startupStatus: () => call<StartupReport>("startup_status"),
   /** Opens the data directory again after a failure; does nothing otherwise. */
   retryStartup: () => call<void>("retry_startup"),
-  onStartup: (handler: (status: StartupStatus) => void): Promise<UnlistenFn> =>
-    listen<StartupStatus>(EVENTS.startup, (event) => handler(event.payload)),
+  onStartup: (handler: (report: StartupReport) => void): Promise<UnlistenFn> =>
+    listen<StartupReport>(EVENTS.startup, (event) => handler(event.payload)),
 
   listUsers: (sort: UserSort, offset: number, limit: number) =>
     call<UserPage>("list_users", { sort, offset, limit }),

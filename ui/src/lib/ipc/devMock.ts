@@ -200,7 +200,7 @@ export function installDevMock() {
     },
     rename_location: ({ id, name }) => Object.assign(locations.find((l) => l.id === id)!, { name }),
     delete_location: ({ id }) => (locations.splice(locations.findIndex((l) => l.id === id), 1), null),
-    startup_status: () => ({ state: "ready" }),
+    startup_status: () => ({ seq: 1, status: { state: "ready" } }),
     retry_startup: () => null,
     // Sync in the browser preview: there is no server to reach, so signing in is refused.
     sync_status: () => ({

@@ -14,16 +14,16 @@ const children = createRawSnippet(() => ({ render: () => `<p data-testid="the-ap
 
 describe("Startup", () => {
   it("says what a slow open is doing, then shows the app", async () => {
-    serve({ startup_status: () => ({ state: "opening", step: null }) });
+    serve({ startup_status: () => ({ seq: 0, status: { state: "opening", step: null } }) });
     const view = render(Startup, { props: { children } });
     expect((await screen.findByTestId("startup-step")).textContent).toBe("Opening your data…");
     await waitFor(() => expect(listenerCount("startup")).toBe(1));
 
-    emitEvent("startup", { state: "opening", step: "upgrading" });
+    emitEvent("startup", { seq: 1, status: { state: "opening", step: "upgrading" } });
     await waitFor(() =>
       expect(screen.getByTestId("startup-step").textContent).toBe("Updating your data for this version of Kith…"),
     );
-    emitEvent("startup", { state: "opening", step: "reindexingUsers" });
+    emitEvent("startup", { seq: 2, status: { state: "opening", step: "reindexingUsers" } });
     await waitFor(() =>
       expect(screen.getByTestId("startup-step").textContent).toBe("Rebuilding the search index of your users…"),
     );
@@ -31,7 +31,7 @@ describe("Startup", () => {
     expect(screen.getByRole("status")).toBeTruthy();
     expect(screen.queryByTestId("the-app")).toBeNull();
 
-    emitEvent("startup", { state: "ready" });
+    emitEvent("startup", { seq: 3, status: { state: "ready" } });
     expect(await screen.findByTestId("the-app")).toBeTruthy();
     expect(screen.queryByTestId("startup-opening")).toBeNull();
     view.unmount();
@@ -42,36 +42,43 @@ describe("Startup", () => {
     const user = userEvent.setup();
     serve({
       startup_status: () => ({
-        state: "failed",
-        message: "The file kith.db in this folder is not a Kith database, or it is damaged.",
-        detail: "database error: (code: 26) file is not a database",
-        folder: "/home/sam/.local/share/app.kith.desktop",
+        seq: 1,
+        status: {
+          state: "failed",
+          message: "The file kith.db in this folder is not a Kith database, or it is damaged.",
+          detail: "database error: (code: 26) file is not a database",
+          folder: "/home/sam/.local/share/app.kith.desktop",
+        },
       }),
       retry_startup: () => null,
     });
     render(Startup, { props: { children } });
     const failed = await screen.findByTestId("startup-failed");
     expect(failed.textContent).toContain("Kith could not open your data");
-    expect(failed.textContent).toContain("Nothing was changed");
+    expect(failed.textContent).toContain("Kith has not deleted anything");
     expect(screen.getByTestId("startup-reason").textContent).toBe(
       "The file kith.db in this folder is not a Kith database, or it is damaged.",
     );
     expect(screen.getByTestId("startup-detail").textContent).toContain("file is not a database");
     expect(screen.getByTestId("startup-folder").textContent).toBe("/home/sam/.local/share/app.kith.desktop");
-    expect(screen.getByRole("alert")).toBeTruthy();
+    expect(screen.getByRole("alert").textContent).toContain("not a Kith database");
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("startup-retry")));
 
-    await user.click(screen.getByTestId("startup-retry"));
+    await user.keyboard("{Enter}");
     expect(callsOf("retry_startup")).toHaveLength(1);
-    emitEvent("startup", { state: "opening", step: null });
+    emitEvent("startup", { seq: 2, status: { state: "opening", step: null } });
     expect(await screen.findByTestId("startup-opening")).toBeTruthy();
-    emitEvent("startup", { state: "ready" });
+    emitEvent("startup", { seq: 3, status: { state: "ready" } });
     expect(await screen.findByTestId("the-app")).toBeTruthy();
   });
 
-  it("stays ready whatever order the first answer and the events arrive in", () => {
-    const ready = { state: "ready" } as const;
-    expect(settle(ready, { state: "opening", step: null })).toBe(ready);
-    expect(settle(null, ready)).toBe(ready);
-    expect(settle({ state: "opening", step: null }, ready)).toBe(ready);
+  it("keeps the latest report whatever order the first answer and the events arrive in", () => {
+    const failed = { seq: 2, status: { state: "failed", message: "m", detail: "d", folder: "f" } } as const;
+    const opening = { seq: 1, status: { state: "opening", step: null } } as const;
+    const ready = { seq: 3, status: { state: "ready" } } as const;
+    expect(settle(failed, opening)).toBe(failed);
+    expect(settle(null, opening)).toBe(opening);
+    expect(settle(opening, failed)).toBe(failed);
+    expect(settle(ready, { seq: 2, status: { state: "opening", step: "upgrading" } })).toBe(ready);
   });
 });

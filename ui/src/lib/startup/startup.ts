@@ -1,10 +1,10 @@
-import type { StartupStatus } from "../ipc/generated/StartupStatus";
+import type { StartupReport } from "../ipc/generated/StartupReport";
 import type { StartupStep } from "../ipc/generated/StartupStep";
 
-/** The status to show after `next` arrives: once ready, always ready (an event
- * and the answer to the first question can arrive in either order). */
-export function settle(current: StartupStatus | null, next: StartupStatus): StartupStatus {
-  return current?.state === "ready" ? current : next;
+/** The report to show after `next` arrives: the latest by `seq`. The answer to the first
+ * question and the events can reach the window in either order. */
+export function settle(current: StartupReport | null, next: StartupReport): StartupReport {
+  return current && current.seq >= next.seq ? current : next;
 }
 
 const ONCE = "This happens once after an update and takes longer on a large database. Please keep Kith open.";
