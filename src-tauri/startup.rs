@@ -113,7 +113,7 @@ impl Startup {
     }
 }
 
-/// Records `status`, unless the open already ended, and tells the window.
+/// Records `status`, unless the app is already ready, and tells the window.
 fn report<R: Runtime>(app: &AppHandle<R>, status: StartupStatus) {
     let Some(startup) = app.try_state::<Startup>() else {
         return;

@@ -833,10 +833,11 @@ fn custom_fields_are_defined_ordered_trashed_and_set_with_typed_errors() {
     assert_eq!(found["rows"][0]["id"], bob["id"]);
 }
 
-/// The app as `run` starts it: the window first, the data directory opened behind it.
-fn starting_app(dir: &std::path::Path) -> Harness {
+/// The app as `run` starts it on `data`: the window first, the data directory
+/// opened behind it.
+fn starting_app(data: tempfile::TempDir) -> Harness {
     let app = with_commands(mock_builder())
-        .manage(kith_app::startup::Startup::new(dir.to_path_buf()))
+        .manage(kith_app::startup::Startup::new(data.path().to_path_buf()))
         .build(mock_context(noop_assets()))
         .expect("mock app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -844,7 +845,7 @@ fn starting_app(dir: &std::path::Path) -> Harness {
         .expect("mock webview");
     kith_app::startup::open(app.handle().clone());
     Harness {
-        dir: tempfile::tempdir().expect("temp dir"),
+        dir: data,
         app,
         webview,
     }
@@ -875,7 +876,8 @@ fn a_database_that_cannot_be_opened_is_reported_kept_as_it_was_and_can_be_retrie
     let garbage = b"these are not the customers you are looking for\n".repeat(200);
     std::fs::write(&db, &garbage).expect("write");
 
-    let h = starting_app(data.path());
+    let folder = data.path().display().to_string();
+    let h = starting_app(data);
     let status = settled_startup(&h);
     assert_eq!(status["state"], "failed", "{status}");
     assert_eq!(
@@ -884,7 +886,7 @@ fn a_database_that_cannot_be_opened_is_reported_kept_as_it_was_and_can_be_retrie
     );
     let detail = status["detail"].as_str().expect("detail");
     assert!(detail.contains("file is not a database"), "{detail}");
-    assert_eq!(status["folder"], data.path().display().to_string());
+    assert_eq!(status["folder"], folder);
     // Nothing of the file was touched, and no command pretends the data is there.
     assert_eq!(std::fs::read(&db).expect("read"), garbage);
     assert!(h
@@ -895,7 +897,7 @@ fn a_database_that_cannot_be_opened_is_reported_kept_as_it_was_and_can_be_retrie
         .is_err());
 
     // The person moves the damaged file aside and tries again: a new database opens.
-    std::fs::rename(&db, data.path().join("kith.db.damaged")).expect("rename");
+    std::fs::rename(&db, h.dir.path().join("kith.db.damaged")).expect("rename");
     h.ok("retry_startup", json!({}));
     assert_eq!(settled_startup(&h)["state"], "ready");
     let page = h.ok(
@@ -927,7 +929,7 @@ fn data_written_by_a_newer_kith_is_named_as_such() {
         .expect("insert");
         kith.store().close().await;
     });
-    let h = starting_app(data.path());
+    let h = starting_app(data);
     let status = settled_startup(&h);
     assert_eq!(status["state"], "failed", "{status}");
     assert_eq!(
