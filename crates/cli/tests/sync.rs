@@ -4,13 +4,18 @@ mod common;
 
 use kith_server::testing::TestServer;
 
-#[test]
-fn sync_login_now_status_logout() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// A runtime for the in-process server; the desktops are kith-cli processes.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn sync_login_now_status_logout() {
+    let rt = runtime();
     let server_dir = tempfile::tempdir().unwrap();
     let server = rt.block_on(async {
         let server = TestServer::sqlite(server_dir.path()).await.unwrap();
@@ -77,5 +82,94 @@ fn sync_login_now_status_logout() {
         .unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("not signed in"));
+    drop(server);
+}
+
+/// The desktop's client over HTTPS with an office's own CA (`kith-server tls-cert`):
+/// refused with a reason that says what to do until the CA is trusted, then signed
+/// in and syncing. Linux only: elsewhere the OS's certificate store decides, and
+/// `SSL_CERT_FILE` (read on Linux) is how this test trusts the CA without one.
+#[cfg(target_os = "linux")]
+#[test]
+fn sync_over_https_with_the_offices_own_certificate() {
+    let rt = runtime();
+    let server_dir = tempfile::tempdir().unwrap();
+    let certs = server_dir.path().join("certs");
+    kith_server::tls::issue(&certs, "Acme", &["127.0.0.1".to_owned()]).unwrap();
+    let tls = kith_server::tls::server_config(
+        &certs.join(kith_server::tls::SERVER_CERT),
+        &certs.join(kith_server::tls::SERVER_KEY),
+    )
+    .unwrap();
+    let server = rt.block_on(async {
+        let server = TestServer::sqlite_tls(server_dir.path(), tls)
+            .await
+            .unwrap();
+        server
+            .init_workspace("Acme", "owner@acme.test", "password1")
+            .await
+            .unwrap();
+        server
+    });
+    assert!(server.url.starts_with("https://"));
+    let desk = tempfile::tempdir().unwrap();
+    let login = |trust: Option<&std::path::Path>| {
+        let mut cmd = common::cli(desk.path());
+        cmd.env("KITH_PASSWORD", "password1").args([
+            "sync",
+            "login",
+            &server.url,
+            "owner@acme.test",
+        ]);
+        match trust {
+            Some(ca) => cmd.env("SSL_CERT_FILE", ca),
+            // An empty bundle: the machine's own roots could never vouch for this CA,
+            // and the test should not depend on what they are.
+            None => cmd.env("SSL_CERT_FILE", server_dir.path().join("no-roots.pem")),
+        };
+        cmd.output().unwrap()
+    };
+    std::fs::write(server_dir.path().join("no-roots.pem"), "").unwrap();
+
+    let refused = login(None);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("did not prove it is the server")
+            && err.contains("an authority this computer does not trust")
+            && err.contains("kith-ca.pem"),
+        "{err}"
+    );
+
+    let ca = certs.join(kith_server::tls::CA_CERT);
+    let out = login(Some(&ca));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    common::json(
+        desk.path(),
+        &[
+            "users",
+            "add",
+            "--first-name",
+            "Tls",
+            "--last-name",
+            "Office",
+        ],
+    );
+    let now = common::cli(desk.path())
+        .env("SSL_CERT_FILE", &ca)
+        .args(["--json", "sync", "now"])
+        .output()
+        .unwrap();
+    assert!(
+        now.status.success(),
+        "{}",
+        String::from_utf8_lossy(&now.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&now.stdout).unwrap();
+    assert_eq!(report["checksum_matched"], true);
     drop(server);
 }

@@ -36,6 +36,28 @@ pub enum Command {
         /// or the system temp directory for S3).
         #[arg(long, env = "KITH_STAGING")]
         staging: Option<PathBuf>,
+        /// Serve HTTPS with this PEM certificate chain (the server's certificate
+        /// first), e.g. `server.pem` from `tls-cert`. Needs `--tls-key`.
+        #[arg(long, env = "KITH_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's PEM private key.
+        #[arg(long, env = "KITH_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Make a certificate for `serve --tls-cert`, signed by the office's own
+    /// certificate authority (made on first use, kept in DIR and reused to renew).
+    /// Desktops trust `kith-ca.pem` once; the server uses `server.pem` and
+    /// `server-key.pem`. Needs no database.
+    TlsCert {
+        /// Where the files go (and where an existing CA is looked for).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Names the CA: "<OFFICE> Kith CA", as desktops' certificate stores show it.
+        #[arg(long, default_value = "Office")]
+        office: String,
+        /// A host name or IP address desktops reach the server by; repeat for each.
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
     },
     /// Create a workspace and its owner account.
     Init {

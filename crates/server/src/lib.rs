@@ -16,6 +16,7 @@ pub mod http;
 pub mod ratelimit;
 pub mod store;
 pub mod testing;
+pub mod tls;
 
 pub use error::{ApiError, StoreError};
 pub use http::{router, serve, AppState};

@@ -11,6 +11,7 @@ use kith_server::blobs::Blobs;
 use kith_server::cli::{ApiKeysCommand, Cli, Command, DevicesCommand, StaffCommand};
 use kith_server::credentials::PasswordCost;
 use kith_server::store::{self, sqlite, Store};
+use kith_server::tls;
 use kith_server::AppState;
 use tracing_subscriber::EnvFilter;
 
@@ -23,6 +24,9 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::TlsCert { dir, office, hosts } = &cli.command {
+        return tls_cert(dir, office, hosts);
+    }
     let store = store::open(&cli.database)
         .await
         .with_context(|| format!("opening {}", redact(&cli.database)))?;
@@ -32,15 +36,34 @@ async fn main() -> Result<()> {
             listen,
             blobs,
             staging,
+            tls_cert,
+            tls_key,
         } => {
+            // Read before listening: a wrong file fails at once, not at the first client.
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(tls::server_config(&cert, &key)?),
+                _ => None,
+            };
             let blobs = open_blobs(&cli.database, blobs, staging)?;
             let state = AppState::new(store, blobs, cost);
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
-            tracing::info!(%listen, "kith-server serving");
-            kith_server::http::serve_until_shutdown(listener, state).await?;
+            // The bound address, not the asked one: `--listen 127.0.0.1:0` picks a port.
+            let listen = listener.local_addr()?;
+            match tls {
+                Some(config) => {
+                    tracing::info!(%listen, "kith-server serving HTTPS");
+                    let listener = tls::TlsListener::new(listener, config)?;
+                    kith_server::http::serve_until_shutdown(listener, state).await?;
+                }
+                None => {
+                    tracing::info!(%listen, "kith-server serving HTTP");
+                    kith_server::http::serve_until_shutdown(listener, state).await?;
+                }
+            }
         }
+        Command::TlsCert { .. } => unreachable!("handled before the database opens"),
         Command::Init {
             workspace,
             owner_email,
@@ -208,4 +231,27 @@ fn redact(url: &str) -> String {
         (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
         _ => url.to_owned(),
     }
+}
+
+fn tls_cert(dir: &std::path::Path, office: &str, hosts: &[String]) -> Result<()> {
+    let issued = tls::issue(dir, office, hosts)?;
+    if issued.new_ca {
+        println!(
+            "Made the office's certificate authority: {}\n\
+             Trust it once on each desktop (see the README's TLS section).",
+            issued.ca_cert.display()
+        );
+    } else {
+        println!(
+            "Signed with the existing certificate authority {}: desktops that trust it \
+             need nothing new.",
+            issued.ca_cert.display()
+        );
+    }
+    println!(
+        "Serve with: kith-server serve --tls-cert {} --tls-key {}",
+        issued.server_cert.display(),
+        issued.server_key.display()
+    );
+    Ok(())
 }

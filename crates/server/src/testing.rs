@@ -24,6 +24,7 @@ use crate::credentials::PasswordCost;
 use crate::error::StoreError;
 use crate::http::{serve, AppState};
 use crate::store::{self, Store};
+use crate::tls::TlsListener;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TestServerError {
@@ -84,6 +85,28 @@ impl TestServer {
         let task = tokio::spawn(serve(listener, state.clone()));
         Ok(TestServer {
             url: format!("http://{addr}"),
+            addr,
+            state,
+            task,
+        })
+    }
+
+    /// A server on a new SQLite file in `dir` speaking HTTPS with `tls`
+    /// (`https://127.0.0.1:PORT`: the certificate must name 127.0.0.1).
+    pub async fn sqlite_tls(
+        dir: &Path,
+        tls: Arc<rustls::ServerConfig>,
+    ) -> Result<TestServer, TestServerError> {
+        let url = format!("sqlite://{}", dir.join("kith-server.db").display());
+        let store = store::open(&url).await?;
+        let blobs = Blobs::local(&dir.join("blobs"))?;
+        let state = AppState::new(store, blobs, PasswordCost::Cheap);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let listener = TlsListener::new(listener, tls)?;
+        let task = tokio::spawn(serve(listener, state.clone()));
+        Ok(TestServer {
+            url: format!("https://{addr}"),
             addr,
             state,
             task,

@@ -325,6 +325,7 @@ async fn apply(store: &Store, users: u64) -> Result<(u64, f64, f64)> {
         store.merge(page).await?;
     }
     let merged = fields as f64 / t.elapsed().as_secs_f64().max(1e-9);
+    eprintln!("bench: the same edits committed locally…");
     let t = Instant::now();
     for page in changes.chunks(PAGE) {
         // Other values than the merge wrote, so each edit changes as much (the

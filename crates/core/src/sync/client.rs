@@ -117,14 +117,17 @@ impl Client {
         // The error's chain names the cause (refused, reset, timed out); the URL
         // carries nothing secret, the token travels in a header.
         let mut reason = e.to_string();
+        let mut tls = None;
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
             reason = format!("{reason}: {s}");
+            tls = tls.or_else(|| certificate_problem(s));
             source = s.source();
         }
-        SyncError::Offline {
-            url: self.base.to_string(),
-            reason,
+        let url = self.base.to_string();
+        match tls {
+            Some(reason) => SyncError::Untrusted { url, reason },
+            None => SyncError::Offline { url, reason },
         }
     }
 
@@ -301,6 +304,38 @@ impl Client {
     pub fn transport(&self, e: &reqwest::Error) -> SyncError {
         self.offline(e)
     }
+}
+
+/// The certificate check's verdict, when `e` is rustls refusing the server's
+/// certificate (it reaches reqwest wrapped in `io::Error`s, whose `source` skips
+/// what they wrap: hence the unwrapping by hand).
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut e = e;
+    let tls = loop {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            break tls;
+        }
+        e = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    };
+    use rustls::CertificateError as C;
+    let why = match tls {
+        rustls::Error::InvalidCertificate(why) => why,
+        rustls::Error::NoCertificatesPresented => return Some("it sent no certificate".into()),
+        _ => return None,
+    };
+    Some(match why {
+        C::UnknownIssuer => {
+            "its certificate is signed by an authority this computer does not trust".into()
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "its certificate is for another name or address".into()
+        }
+        C::Expired | C::ExpiredContext { .. } => "its certificate has expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "its certificate is not valid yet, or this computer's clock is wrong".into()
+        }
+        other => format!("its certificate: {other}"),
+    })
 }
 
 fn header_u64(resp: &Response, name: &str) -> Option<u64> {

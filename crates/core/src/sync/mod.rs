@@ -139,6 +139,13 @@ pub enum SyncError {
     SignedOut,
     #[error("cannot reach the Kith server at {url} ({reason}); changes are kept and sent when it is back")]
     Offline { url: String, reason: String },
+    /// The connection's TLS certificate check failed: not the network, and not
+    /// fixed by waiting, but by trusting the right certificate.
+    #[error(
+        "the server at {url} did not prove it is the server ({reason}). If the office made its \
+         own certificate with `kith-server tls-cert`, trust kith-ca.pem on this computer"
+    )]
+    Untrusted { url: String, reason: String },
     #[error("{url:?} is not a server address: {reason}")]
     BadUrl { url: String, reason: String },
     /// The server answered with an error.
@@ -457,7 +464,7 @@ impl Runtime {
 pub(crate) fn error_kind(e: &SyncError) -> crate::ErrorKind {
     use crate::ErrorKind as K;
     match e {
-        SyncError::Offline { .. } => K::Network,
+        SyncError::Offline { .. } | SyncError::Untrusted { .. } => K::Network,
         SyncError::SignedOut => K::Unauthorized,
         _ if e.is_unauthorized() => K::Unauthorized,
         SyncError::BadUrl { .. } => K::Validation,

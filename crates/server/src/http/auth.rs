@@ -1,6 +1,5 @@
 //! Sign-in, sign-out, and resolving a request's bearer token to its device.
 
-use std::net::SocketAddr;
 use std::sync::OnceLock;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -10,7 +9,7 @@ use axum::Json;
 use kith_protocol::sync::{ErrorKind, LoginRequest, LoginResponse};
 use kith_protocol::NodeId;
 
-use super::{ApiJson, AppState};
+use super::{ApiJson, AppState, Peer};
 use crate::admin::normalize_email;
 use crate::credentials::{hash_secret, new_secret, verify_password};
 use crate::error::ApiError;
@@ -52,7 +51,7 @@ impl FromRequestParts<AppState> for Caller {
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let email = normalize_email(&req.email);

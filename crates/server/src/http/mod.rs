@@ -12,15 +12,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::connect_info::Connected;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
+use axum::serve::{IncomingStream, Listener};
 use axum::{Json, Router};
 use kith_protocol::sync::{self, path, ErrorKind};
 use serde::de::DeserializeOwned;
+use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower_http::timeout::TimeoutLayer;
 
@@ -29,6 +32,7 @@ use crate::credentials::PasswordCost;
 use crate::error::ApiError;
 use crate::ratelimit::LoginLimiter;
 use crate::store::Store;
+use crate::tls::TlsListener;
 
 pub use auth::Caller;
 
@@ -106,34 +110,60 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The address a request came from, whichever listener accepted it (plain TCP or
+/// TLS): login rate limits key on it.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
 /// Serves the API on `listener` until the task is dropped or the listener fails.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+pub async fn serve<L>(listener: L, state: AppState) -> std::io::Result<()>
+where
+    L: Listener<Addr = SocketAddr>,
+    for<'a> Peer: Connected<IncomingStream<'a, L>>,
+{
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state).into_make_service_with_connect_info::<Peer>(),
     )
     .await
 }
 
 /// Serves until Ctrl-C / SIGTERM, finishing requests in flight.
-pub async fn serve_until_shutdown(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-) -> std::io::Result<()> {
+pub async fn serve_until_shutdown<L>(listener: L, state: AppState) -> std::io::Result<()>
+where
+    L: Listener<Addr = SocketAddr>,
+    for<'a> Peer: Connected<IncomingStream<'a, L>>,
+{
     serve_with_shutdown(listener, state, shutdown_signal()).await
 }
 
 /// Serves until `signal` completes, then ends the event streams and finishes the
 /// requests in flight.
-pub async fn serve_with_shutdown(
-    listener: tokio::net::TcpListener,
+pub async fn serve_with_shutdown<L>(
+    listener: L,
     state: AppState,
     signal: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: Listener<Addr = SocketAddr>,
+    for<'a> Peer: Connected<IncomingStream<'a, L>>,
+{
     let on_signal = state.clone();
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state).into_make_service_with_connect_info::<Peer>(),
     )
     .with_graceful_shutdown(async move {
         signal.await;

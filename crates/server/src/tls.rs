@@ -1,0 +1,335 @@
+//! TLS for `serve --tls-cert/--tls-key`, and `tls-cert`, which makes an office its
+//! own certificate authority and a certificate for the server.
+//!
+//! An office on the embedded SQLite default often has no reverse proxy and no
+//! public domain name; without TLS, staff passwords and customer records would
+//! cross its network in clear text. A certificate from any CA works (a public one
+//! for a domain name, the company's own); `tls-cert` covers the office with none.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::ServerConfig;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+
+/// What went wrong setting TLS up; each names the file it concerns.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("{path} holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")")]
+    NoCertificate { path: PathBuf },
+    #[error("{path} holds no PEM private key")]
+    NoKey { path: PathBuf },
+    #[error("the certificate and the key do not go together: {0}")]
+    Mismatch(rustls::Error),
+    #[error("cannot make the certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+    #[error("{0:?} is not a host name or IP address a certificate can name")]
+    BadHost(String),
+}
+
+/// A server configuration from a PEM certificate chain (the server's certificate
+/// first) and its PEM private key.
+pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsError> {
+    let chain = read_pem(cert, |bytes| {
+        CertificateDer::pem_slice_iter(bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .ok()
+            .filter(|c| !c.is_empty())
+    })
+    .ok_or_else(|| TlsError::NoCertificate { path: cert.into() })??;
+    let key_der = read_pem(key, |bytes| PrivateKeyDer::from_pem_slice(bytes).ok())
+        .ok_or_else(|| TlsError::NoKey { path: key.into() })??;
+    let mut config =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(TlsError::Mismatch)?
+            .with_no_client_auth()
+            // Checks that the key is the certificate's, so a mix-up fails at start.
+            .with_single_cert(chain, key_der)
+            .map_err(TlsError::Mismatch)?;
+    // The sync client speaks HTTP/1.1 (the server is built with http1 only).
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Reads `path` and parses it with `parse`: `Some(Err)` when unreadable, `None`
+/// when it holds nothing `parse` wants.
+fn read_pem<T>(path: &Path, parse: impl FnOnce(&[u8]) -> Option<T>) -> Option<Result<T, TlsError>> {
+    match std::fs::read(path) {
+        Ok(bytes) => parse(&bytes).map(Ok),
+        Err(source) => Some(Err(TlsError::Read {
+            path: path.into(),
+            source,
+        })),
+    }
+}
+
+/// How long a client has to finish its TLS handshake: a connection that stalls
+/// in it holds only its own task, and not for long.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections whose handshake is done, waiting for `accept`.
+const READY_BACKLOG: usize = 64;
+
+/// A listener whose connections are TLS: handshakes run on tasks of their own, so
+/// a slow or hostile client never holds up the next one's.
+pub struct TlsListener {
+    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    local: SocketAddr,
+    acceptor: tokio::task::JoinHandle<()>,
+}
+
+impl TlsListener {
+    pub fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> io::Result<TlsListener> {
+        let local = tcp.local_addr()?;
+        let (tx, ready) = mpsc::channel(READY_BACKLOG);
+        let tls = TlsAcceptor::from(config);
+        let acceptor = tokio::spawn(async move {
+            loop {
+                let (stream, peer) = match tcp.accept().await {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait rather than spin.
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                if tx.is_closed() {
+                    return;
+                }
+                let tls = tls.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let _ = tx.send((stream, peer)).await;
+                        }
+                        // A client that does not trust the certificate, or speaks
+                        // plain HTTP, ends here: common and harmless.
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                });
+            }
+        });
+        Ok(TlsListener {
+            ready,
+            local,
+            acceptor,
+        })
+    }
+}
+
+impl Drop for TlsListener {
+    fn drop(&mut self) {
+        self.acceptor.abort();
+    }
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        match self.ready.recv().await {
+            Some(accepted) => accepted,
+            // The accepting task ended (only when the runtime shuts down): nothing
+            // will come again.
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        Ok(self.local)
+    }
+}
+
+/// Files `tls-cert` writes into its directory.
+pub const CA_CERT: &str = "kith-ca.pem";
+pub const CA_KEY: &str = "kith-ca-key.pem";
+pub const SERVER_CERT: &str = "server.pem";
+pub const SERVER_KEY: &str = "server-key.pem";
+
+/// Days a server certificate is valid: Apple's platforms refuse TLS server
+/// certificates valid for longer than 825 days.
+const SERVER_DAYS: i64 = 825;
+/// Days the office's CA is valid: desktops trust it once, for years.
+const CA_DAYS: i64 = 3650;
+
+/// What `tls-cert` did.
+#[derive(Debug)]
+pub struct Issued {
+    /// Whether the CA was made now (else an existing one in the directory signed).
+    pub new_ca: bool,
+    pub ca_cert: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+}
+
+/// Makes a certificate for `hosts` (names and IP addresses desktops reach the
+/// server by) signed by the office CA in `dir`, making that CA first if the
+/// directory has none. Reusing the CA is what renewing is: desktops that trust
+/// it trust the new certificate too.
+pub fn issue(dir: &Path, office: &str, hosts: &[String]) -> Result<Issued, TlsError> {
+    let now = time::OffsetDateTime::now_utc();
+    std::fs::create_dir_all(dir).map_err(|source| TlsError::Write {
+        path: dir.into(),
+        source,
+    })?;
+    let ca_cert_path = dir.join(CA_CERT);
+    let ca_key_path = dir.join(CA_KEY);
+    let existing = match std::fs::read_to_string(&ca_key_path) {
+        Ok(key) => Some(key),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(TlsError::Read {
+                path: ca_key_path,
+                source,
+            })
+        }
+    };
+    let (issuer, new_ca) = match existing {
+        Some(key_pem) => {
+            let key = KeyPair::from_pem(&key_pem).map_err(|_| TlsError::NoKey {
+                path: ca_key_path.clone(),
+            })?;
+            let cert_pem =
+                std::fs::read_to_string(&ca_cert_path).map_err(|source| TlsError::Read {
+                    path: ca_cert_path.clone(),
+                    source,
+                })?;
+            let issuer =
+                Issuer::from_ca_cert_pem(&cert_pem, key).map_err(|_| TlsError::NoCertificate {
+                    path: ca_cert_path.clone(),
+                })?;
+            (issuer, false)
+        }
+        None => {
+            let mut params = CertificateParams::new(Vec::<String>::new())?;
+            params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+            params
+                .distinguished_name
+                .push(DnType::CommonName, format!("{office} Kith CA"));
+            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+            params.not_before = now - time::Duration::days(1);
+            params.not_after = now + time::Duration::days(CA_DAYS);
+            let key = KeyPair::generate()?;
+            let cert = params.self_signed(&key)?;
+            write_private(&ca_key_path, &key.serialize_pem())?;
+            write(&ca_cert_path, &cert.pem())?;
+            (Issuer::new(params, key), true)
+        }
+    };
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    for host in hosts {
+        params.subject_alt_names.push(san(host)?);
+    }
+    params.distinguished_name.push(
+        DnType::CommonName,
+        hosts.first().cloned().unwrap_or_default(),
+    );
+    params.is_ca = IsCa::ExplicitNoCa;
+    // ECDSA keys sign; they do not encipher.
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(SERVER_DAYS);
+    let key = KeyPair::generate()?;
+    let cert = params.signed_by(&key, &issuer)?;
+    let server_cert = dir.join(SERVER_CERT);
+    let server_key = dir.join(SERVER_KEY);
+    let ca_pem = std::fs::read_to_string(&ca_cert_path).map_err(|source| TlsError::Read {
+        path: ca_cert_path.clone(),
+        source,
+    })?;
+    write_private(&server_key, &key.serialize_pem())?;
+    // The chain, so a client that only knows the CA can verify the server.
+    write(&server_cert, &format!("{}{}", cert.pem(), ca_pem))?;
+    Ok(Issued {
+        new_ca,
+        ca_cert: ca_cert_path,
+        server_cert,
+        server_key,
+    })
+}
+
+/// A subject alternative name: an IP address as such, else a DNS name.
+fn san(host: &str) -> Result<rcgen::SanType, TlsError> {
+    let host = host.trim();
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(rcgen::SanType::IpAddress(ip));
+    }
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if !valid {
+        return Err(TlsError::BadHost(host.to_owned()));
+    }
+    let name = host
+        .to_owned()
+        .try_into()
+        .map_err(|_| TlsError::BadHost(host.to_owned()))?;
+    Ok(rcgen::SanType::DnsName(name))
+}
+
+/// Writes a file through a temporary sibling, so a crash leaves the old file or
+/// the new one, never half of one.
+fn write(path: &Path, text: &str) -> Result<(), TlsError> {
+    write_with(path, text, false)
+}
+
+/// [`write`], readable by its owner only (on Unix).
+fn write_private(path: &Path, text: &str) -> Result<(), TlsError> {
+    write_with(path, text, true)
+}
+
+fn write_with(path: &Path, text: &str, private: bool) -> Result<(), TlsError> {
+    use std::io::Write;
+    let err = |source| TlsError::Write {
+        path: path.into(),
+        source,
+    };
+    let tmp = path.with_extension("pem.tmp");
+    // A leftover from a crash may have other permissions than `mode` would give.
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(e)),
+        _ => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file = options.open(&tmp).map_err(err)?;
+    file.write_all(text.as_bytes()).map_err(err)?;
+    file.sync_all().map_err(err)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(err)
+}
