@@ -237,14 +237,25 @@ fn tls_cert(dir: &std::path::Path, office: &str, hosts: &[String]) -> Result<()>
     let issued = tls::issue(dir, office, hosts)?;
     if issued.new_ca {
         println!(
-            "Made the office's certificate authority: {}\n\
+            "Made the office's certificate authority \"{}\": {}\n\
              Trust it once on each desktop (see the README's TLS section).",
+            issued.ca_name,
             issued.ca_cert.display()
         );
     } else {
         println!(
-            "Signed with the existing certificate authority {}: desktops that trust it \
-             need nothing new.",
+            "Signed with the existing certificate authority \"{}\" ({}): desktops that \
+             trust it need nothing new. Restart the server to serve the new certificate.",
+            issued.ca_name,
+            issued.ca_cert.display()
+        );
+    }
+    if let Some(day) = issued.ca_expires_first {
+        eprintln!(
+            "warning: the certificate authority expires on {}, before this certificate: \
+             from that day desktops refuse the server. Before then, move {} and its key \
+             away, run tls-cert again, and trust the new CA on every desktop.",
+            day.date(),
             issued.ca_cert.display()
         );
     }

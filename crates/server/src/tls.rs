@@ -14,13 +14,13 @@ use std::time::Duration;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
+    KeyUsagePurpose, PublicKeyData,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::ServerConfig;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
@@ -37,6 +37,15 @@ pub enum TlsError {
     NoKey { path: PathBuf },
     #[error("the certificate and the key do not go together: {0}")]
     Mismatch(rustls::Error),
+    #[error("cannot set TLS up: {0}")]
+    Config(rustls::Error),
+    #[error(
+        "{present} is there but {missing} is not: restore it (desktops trust this CA), or move \
+         {present} away to make a new CA, which every desktop must then trust"
+    )]
+    CaIncomplete { present: PathBuf, missing: PathBuf },
+    #[error("{key} is not the key of the CA certificate {cert}")]
+    CaKeyMismatch { key: PathBuf, cert: PathBuf },
     #[error("cannot make the certificate: {0}")]
     Generate(#[from] rcgen::Error),
     #[error("{0:?} is not a host name or IP address a certificate can name")]
@@ -87,6 +96,11 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections whose handshake is done, waiting for `accept`.
 const READY_BACKLOG: usize = 64;
 
+/// Handshakes at once: past this, connections wait in the kernel's backlog
+/// rather than each taking a task and a file descriptor (a flood of idle
+/// connections would otherwise exhaust them).
+const MAX_HANDSHAKES: usize = 256;
+
 /// A listener whose connections are TLS: handshakes run on tasks of their own, so
 /// a slow or hostile client never holds up the next one's.
 pub struct TlsListener {
@@ -100,8 +114,12 @@ impl TlsListener {
         let local = tcp.local_addr()?;
         let (tx, ready) = mpsc::channel(READY_BACKLOG);
         let tls = TlsAcceptor::from(config);
+        let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
         let acceptor = tokio::spawn(async move {
             loop {
+                let Ok(permit) = handshakes.clone().acquire_owned().await else {
+                    return;
+                };
                 let (stream, peer) = match tcp.accept().await {
                     Ok(accepted) => accepted,
                     Err(e) => {
@@ -117,12 +135,20 @@ impl TlsListener {
                 let tls = tls.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await {
+                    let handshake =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await;
+                    drop(permit);
+                    match handshake {
                         Ok(Ok(stream)) => {
                             let _ = tx.send((stream, peer)).await;
                         }
-                        // A client that does not trust the certificate, or speaks
-                        // plain HTTP, ends here: common and harmless.
+                        // What an admin chasing "a desktop cannot connect" needs to see.
+                        Ok(Err(e)) if refused_our_certificate(&e) => tracing::warn!(
+                            %peer,
+                            error = %e,
+                            "a client refused this server's certificate: does it trust the CA?"
+                        ),
+                        // Plain HTTP, scanners, dropped connections: common and harmless.
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
@@ -135,6 +161,19 @@ impl TlsListener {
             acceptor,
         })
     }
+}
+
+/// Whether the client ended the handshake because it does not trust the
+/// certificate (rustls reports the client's alert inside the `io::Error`).
+fn refused_our_certificate(e: &io::Error) -> bool {
+    use rustls::AlertDescription as A;
+    matches!(
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        Some(rustls::Error::AlertReceived(
+            A::UnknownCA | A::BadCertificate | A::CertificateUnknown | A::CertificateExpired
+        ))
+    )
 }
 
 impl Drop for TlsListener {
@@ -167,9 +206,9 @@ pub const CA_KEY: &str = "kith-ca-key.pem";
 pub const SERVER_CERT: &str = "server.pem";
 pub const SERVER_KEY: &str = "server-key.pem";
 
-/// Days a server certificate is valid: Apple's platforms refuse TLS server
-/// certificates valid for longer than 825 days.
-const SERVER_DAYS: i64 = 825;
+/// Days a server certificate is valid, counted from its first day to its last:
+/// Apple's platforms refuse TLS server certificates valid for more than 825.
+const SERVER_DAYS: i64 = 824;
 /// Days the office's CA is valid: desktops trust it once, for years.
 const CA_DAYS: i64 = 3650;
 
@@ -178,9 +217,22 @@ const CA_DAYS: i64 = 3650;
 pub struct Issued {
     /// Whether the CA was made now (else an existing one in the directory signed).
     pub new_ca: bool,
+    /// The CA's name, as desktops' certificate stores show it.
+    pub ca_name: String,
+    /// Set when the CA expires before the new certificate does: past that day
+    /// desktops refuse the server, so a new CA is due.
+    pub ca_expires_first: Option<time::OffsetDateTime>,
     pub ca_cert: PathBuf,
     pub server_cert: PathBuf,
     pub server_key: PathBuf,
+}
+
+/// The office CA that signs.
+struct Ca {
+    issuer: Issuer<'static, KeyPair>,
+    pem: String,
+    name: String,
+    not_after: time::OffsetDateTime,
 }
 
 /// Makes a certificate for `hosts` (names and IP addresses desktops reach the
@@ -189,84 +241,142 @@ pub struct Issued {
 /// it trust the new certificate too.
 pub fn issue(dir: &Path, office: &str, hosts: &[String]) -> Result<Issued, TlsError> {
     let now = time::OffsetDateTime::now_utc();
+    // Checked before anything is written.
+    let sans = hosts
+        .iter()
+        .map(|h| san(h))
+        .collect::<Result<Vec<_>, _>>()?;
     std::fs::create_dir_all(dir).map_err(|source| TlsError::Write {
         path: dir.into(),
         source,
     })?;
-    let ca_cert_path = dir.join(CA_CERT);
-    let ca_key_path = dir.join(CA_KEY);
-    let existing = match std::fs::read_to_string(&ca_key_path) {
-        Ok(key) => Some(key),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(source) => {
-            return Err(TlsError::Read {
-                path: ca_key_path,
-                source,
+    let ca_cert = dir.join(CA_CERT);
+    let ca_key = dir.join(CA_KEY);
+    let (ca, new_ca) = match (read_optional(&ca_cert)?, read_optional(&ca_key)?) {
+        (Some(cert), Some(key)) => (load_ca(&ca_cert, &cert, &ca_key, &key)?, false),
+        (None, None) => (make_ca(&ca_cert, &ca_key, office, now)?, true),
+        // Making a new CA here would leave every desktop distrusting the server.
+        (Some(_), None) => {
+            return Err(TlsError::CaIncomplete {
+                present: ca_cert,
+                missing: ca_key,
+            })
+        }
+        (None, Some(_)) => {
+            return Err(TlsError::CaIncomplete {
+                present: ca_key,
+                missing: ca_cert,
             })
         }
     };
-    let (issuer, new_ca) = match existing {
-        Some(key_pem) => {
-            let key = KeyPair::from_pem(&key_pem).map_err(|_| TlsError::NoKey {
-                path: ca_key_path.clone(),
-            })?;
-            let cert_pem =
-                std::fs::read_to_string(&ca_cert_path).map_err(|source| TlsError::Read {
-                    path: ca_cert_path.clone(),
-                    source,
-                })?;
-            let issuer =
-                Issuer::from_ca_cert_pem(&cert_pem, key).map_err(|_| TlsError::NoCertificate {
-                    path: ca_cert_path.clone(),
-                })?;
-            (issuer, false)
-        }
-        None => {
-            let mut params = CertificateParams::new(Vec::<String>::new())?;
-            params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-            params
-                .distinguished_name
-                .push(DnType::CommonName, format!("{office} Kith CA"));
-            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-            params.not_before = now - time::Duration::days(1);
-            params.not_after = now + time::Duration::days(CA_DAYS);
-            let key = KeyPair::generate()?;
-            let cert = params.self_signed(&key)?;
-            write_private(&ca_key_path, &key.serialize_pem())?;
-            write(&ca_cert_path, &cert.pem())?;
-            (Issuer::new(params, key), true)
-        }
-    };
     let mut params = CertificateParams::new(Vec::<String>::new())?;
-    for host in hosts {
-        params.subject_alt_names.push(san(host)?);
-    }
+    params.subject_alt_names = sans;
     params.distinguished_name.push(
         DnType::CommonName,
-        hosts.first().cloned().unwrap_or_default(),
+        hosts
+            .first()
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_default(),
     );
     params.is_ca = IsCa::ExplicitNoCa;
     // ECDSA keys sign; they do not encipher.
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.not_before = now - time::Duration::days(1);
-    params.not_after = now + time::Duration::days(SERVER_DAYS);
+    params.not_after = params.not_before + time::Duration::days(SERVER_DAYS);
+    let ca_expires_first = (ca.not_after < params.not_after).then_some(ca.not_after);
     let key = KeyPair::generate()?;
-    let cert = params.signed_by(&key, &issuer)?;
+    let cert = params.signed_by(&key, &ca.issuer)?;
     let server_cert = dir.join(SERVER_CERT);
     let server_key = dir.join(SERVER_KEY);
-    let ca_pem = std::fs::read_to_string(&ca_cert_path).map_err(|source| TlsError::Read {
-        path: ca_cert_path.clone(),
-        source,
-    })?;
     write_private(&server_key, &key.serialize_pem())?;
     // The chain, so a client that only knows the CA can verify the server.
-    write(&server_cert, &format!("{}{}", cert.pem(), ca_pem))?;
+    write(&server_cert, &format!("{}{}", cert.pem(), ca.pem))?;
     Ok(Issued {
         new_ca,
-        ca_cert: ca_cert_path,
+        ca_name: ca.name,
+        ca_expires_first,
+        ca_cert,
         server_cert,
         server_key,
+    })
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, TlsError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(TlsError::Read {
+            path: path.into(),
+            source,
+        }),
+    }
+}
+
+fn make_ca(
+    cert_path: &Path,
+    key_path: &Path,
+    office: &str,
+    now: time::OffsetDateTime,
+) -> Result<Ca, TlsError> {
+    let name = format!("{} Kith CA", office.trim());
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params
+        .distinguished_name
+        .push(DnType::CommonName, name.clone());
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = params.not_before + time::Duration::days(CA_DAYS);
+    let key = KeyPair::generate()?;
+    let cert = params.self_signed(&key)?;
+    let pem = cert.pem();
+    write_private(key_path, &key.serialize_pem())?;
+    write(cert_path, &pem)?;
+    Ok(Ca {
+        not_after: params.not_after,
+        issuer: Issuer::new(params, key),
+        pem,
+        name,
+    })
+}
+
+/// The CA kept in the directory, its key checked against its certificate: rcgen
+/// would sign with any key, and desktops would refuse what it signed.
+fn load_ca(
+    cert_path: &Path,
+    cert_pem: &str,
+    key_path: &Path,
+    key_pem: &str,
+) -> Result<Ca, TlsError> {
+    let no_cert = || TlsError::NoCertificate {
+        path: cert_path.into(),
+    };
+    let key = KeyPair::from_pem(key_pem).map_err(|_| TlsError::NoKey {
+        path: key_path.into(),
+    })?;
+    let (_, pem) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes()).map_err(|_| no_cert())?;
+    let parsed = pem.parse_x509().map_err(|_| no_cert())?;
+    if parsed.public_key().raw != key.subject_public_key_info().as_slice() {
+        return Err(TlsError::CaKeyMismatch {
+            key: key_path.into(),
+            cert: cert_path.into(),
+        });
+    }
+    let name = parsed
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let not_after = parsed.validity().not_after.to_datetime();
+    let issuer = Issuer::from_ca_cert_pem(cert_pem, key).map_err(|_| no_cert())?;
+    Ok(Ca {
+        issuer,
+        pem: cert_pem.to_owned(),
+        name,
+        not_after,
     })
 }
 

@@ -84,13 +84,18 @@ fn client(ca: Option<&Path>) -> reqwest::Client {
     builder.build().unwrap()
 }
 
-/// `kith-server tls-cert` for the office "Acme"; its stdout.
-fn tls_cert(dir: &str, hosts: &[&str]) -> String {
+/// `kith-server tls-cert` for the office "Acme".
+fn run_tls_cert(dir: &str, hosts: &[&str]) -> Output {
     let mut args = vec!["tls-cert", "--dir", dir, "--office", "Acme"];
     for host in hosts {
         args.extend(["--host", host]);
     }
-    ok(kith_server(&args).output().unwrap())
+    kith_server(&args).output().unwrap()
+}
+
+/// [`run_tls_cert`], which must succeed; its stdout.
+fn tls_cert(dir: &str, hosts: &[&str]) -> String {
+    ok(run_tls_cert(dir, hosts))
 }
 
 fn login_body() -> LoginRequest {
@@ -132,7 +137,14 @@ async fn an_office_certificate_serves_https_and_renews_under_the_same_ca() {
         "{renewed}"
     );
     assert_eq!(std::fs::read(certs.join("kith-ca.pem")).unwrap(), ca);
-    assert_ne!(std::fs::read(certs.join("server.pem")).unwrap(), first);
+    let second = std::fs::read(certs.join("server.pem")).unwrap();
+    assert_ne!(second, first);
+    // Apple's platforms refuse server certificates valid for more than 825 days.
+    let (_, pem) = x509_parser::pem::parse_x509_pem(&second).unwrap();
+    let cert = pem.parse_x509().unwrap();
+    let days = (cert.validity().not_after.to_datetime() - cert.validity().not_before.to_datetime())
+        .whole_days();
+    assert!((800..=825).contains(&days), "valid {days} days");
 
     let db = format!("sqlite://{}", dir.path().join("k.db").display());
     ok(kith_server(&[
@@ -254,16 +266,21 @@ fn bad_certificate_files_stop_the_server_with_a_reason() {
     let err = failure(out);
     assert!(err.contains("--tls-key"), "{err}");
 
+    // A CA whose key went missing is not silently replaced: every desktop trusts it.
+    let ca = std::fs::read(a.join("kith-ca.pem")).unwrap();
+    std::fs::rename(a.join("kith-ca-key.pem"), dir.path().join("kept-safe.pem")).unwrap();
+    let err = failure(run_tls_cert(a.to_str().unwrap(), &["127.0.0.1"]));
+    assert!(err.contains("kith-ca-key.pem is not"), "{err}");
+    assert_eq!(std::fs::read(a.join("kith-ca.pem")).unwrap(), ca);
+    // Nor does another CA's key sign in its name.
+    std::fs::copy(b.join("kith-ca-key.pem"), a.join("kith-ca-key.pem")).unwrap();
+    let err = failure(run_tls_cert(a.to_str().unwrap(), &["127.0.0.1"]));
+    assert!(
+        err.contains("is not the key of the CA certificate"),
+        "{err}"
+    );
+
     // A host a certificate cannot name.
-    let out = kith_server(&[
-        "tls-cert",
-        "--dir",
-        a.to_str().unwrap(),
-        "--host",
-        "not a host!",
-    ])
-    .output()
-    .unwrap();
-    let err = failure(out);
+    let err = failure(run_tls_cert(a.to_str().unwrap(), &["not a host!"]));
     assert!(err.contains("not a host name or IP address"), "{err}");
 }

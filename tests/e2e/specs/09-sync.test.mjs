@@ -31,25 +31,21 @@ const SERVER = () => path.resolve(process.env.KITH_SERVER ?? path.join(path.dirn
 const EMAIL = 'dana@example.com';
 const PASSWORD = 'correct horse battery';
 
-/** Starts kith-server on a SQLite file; resolves once it answers. */
-async function startServer(db, port) {
-  const child = spawn(SERVER(), ['--database', `sqlite://${db}`, 'serve', '--listen', `127.0.0.1:${port}`], {
+/** Starts kith-server on a SQLite file; resolves once it logs the address it serves. */
+async function startServer(db, port, extra = []) {
+  const child = spawn(SERVER(), ['--database', `sqlite://${db}`, 'serve', '--listen', `127.0.0.1:${port}`, ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', RUST_LOG: 'info' },
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`kith-server exited: ${stderr}`);
-    try {
-      await fetch(`${url}/v1/checksum`);
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    if (/kith-server serving/.test(stderr)) return child;
+    await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
-  throw new Error(`kith-server did not listen on ${url}: ${stderr}`);
+  throw new Error(`kith-server did not listen on port ${port}: ${stderr}`);
 }
 
 describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
@@ -66,12 +62,22 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
   let b;
   let ann;
   let driver;
+  /** An HTTPS server whose certificate (an office CA of its own) this machine does not trust. */
+  let tlsServer;
+  let tlsUrl;
 
   before(async () => {
     execServer(['init', '--workspace', 'Corner Shop', '--owner-email', EMAIL, '--owner-name', 'Dana Front-Desk', '--owner-password', PASSWORD]);
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     server = await startServer(db, port);
+    const certs = path.join(work, 'tls');
+    execFileSync(SERVER(), ['tls-cert', '--dir', certs, '--office', 'Corner Shop', '--host', '127.0.0.1'], { stdio: 'ignore' });
+    const tlsPort = await freePort();
+    tlsUrl = `https://127.0.0.1:${tlsPort}`;
+    tlsServer = await startServer(path.join(work, 'tls-server.db'), tlsPort, [
+      '--tls-cert', path.join(certs, 'server.pem'), '--tls-key', path.join(certs, 'server-key.pem'),
+    ]);
     // The back office signs in from the command line and brings a customer along.
     ann = JSON.parse(cli(['--data-dir', back, '--json', 'users', 'add', '--first-name', 'Ann', '--last-name', 'Lee'])).id;
     cli(['--data-dir', back, 'sync', 'login', url, EMAIL], { env: { ...process.env, KITH_PASSWORD: PASSWORD } });
@@ -84,6 +90,7 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     await closeApp(b);
     driver?.stop();
     server?.kill();
+    tlsServer?.kill();
   });
 
   function execServer(args) {
@@ -107,12 +114,26 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     await shown(a, 'settings-sync');
     await screenshot(a, 'signed-out');
 
-    await typeInto(await shown(a, 'sync-server'), url);
+    // A server whose certificate this computer does not trust: refused, saying why.
+    const address = await shown(a, 'sync-server');
+    await typeInto(address, tlsUrl);
     await typeInto(await shown(a, 'sync-email'), EMAIL);
-    await typeInto(await shown(a, 'sync-password'), 'not the password');
+    await typeInto(await shown(a, 'sync-password'), PASSWORD);
     await (await shown(a, 'sync-sign-in')).click();
-    const refused = await shown(a, 'sync-login-error');
-    assert.match(await textOf(refused), /password/i);
+    const untrusted = await shown(a, 'sync-login-error');
+    assert.match(await textOf(untrusted), /did not prove it is the server.*does not trust/s);
+    await screenshot(a, 'untrusted-certificate');
+
+    await address.clearValue();
+    await typeInto(address, url);
+    const wrong = await shown(a, 'sync-password');
+    await wrong.clearValue();
+    await typeInto(wrong, 'not the password');
+    await (await shown(a, 'sync-sign-in')).click();
+    await a.waitUntil(async () => /password/i.test(await textOf(byTestId(a, 'sync-login-error'))), {
+      timeout: WAIT,
+      timeoutMsg: 'the wrong password was not refused',
+    });
 
     const password = await shown(a, 'sync-password');
     await password.clearValue();
