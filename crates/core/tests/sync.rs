@@ -294,6 +294,17 @@ async fn sync_files_upload_and_download_in_the_background() {
     b.kith.sync().fetch_blob(&att.sha256).await.unwrap();
 }
 
+/// Signs `d` in again as a@acme.test and syncs it to the server's state.
+async fn sign_in_and_sync(hub: &Hub, d: &Desktop) {
+    d.kith
+        .sync()
+        .login(&hub.url(), "a@acme.test", sync_support::PASSWORD, None)
+        .await
+        .unwrap();
+    d.kith.sync().sync_now().await.unwrap();
+    assert_eq!(d.checksum().await, hub.checksum().await);
+}
+
 #[tokio::test]
 async fn sync_logout_forgets_the_token_and_keeps_the_data() {
     let hub = Hub::start().await;
@@ -310,13 +321,17 @@ async fn sync_logout_forgets_the_token_and_keeps_the_data() {
     assert!(a.kith.sync().sync_now().await.is_err());
     assert_eq!(field(&a, id, "first_name").await.as_deref(), Some("Ann"));
     // Signing in again sends what waited.
-    a.kith
-        .sync()
-        .login(&hub.url(), "a@acme.test", sync_support::PASSWORD, None)
-        .await
-        .unwrap();
-    a.kith.sync().sync_now().await.unwrap();
-    assert_eq!(a.checksum().await, hub.checksum().await);
+    sign_in_and_sync(&hub, &a).await;
+    a.kith.sync().logout().await.unwrap();
+    // Edits made while signed out, after the server already holds some of this
+    // computer's changes, follow them (the server keeps counting per computer):
+    // signing in again sends them, without a clash over the counters.
+    let later = user(&a, "Ben").await;
+    sign_in_and_sync(&hub, &a).await;
+    assert_eq!(a.kith.sync().status().await.unwrap().pending, 0);
+    let b = Desktop::new(&hub, "b", 0).await;
+    b.kith.sync().sync_now().await.unwrap();
+    assert_eq!(field(&b, later, "first_name").await.as_deref(), Some("Ben"));
     a.kith.sync().logout().await.unwrap();
     let wrong = a
         .kith

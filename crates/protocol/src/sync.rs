@@ -105,6 +105,11 @@ pub struct LoginResponse {
     pub device_id: Uuid,
     pub workspace: Workspace,
     pub staff: StaffAccount,
+    /// The highest counter of this computer's node the server holds, kept from an
+    /// earlier sign-in (0 for a new one): the device numbers its next change
+    /// `counter + 1`. Absent from servers before it, hence the default.
+    #[serde(default)]
+    pub counter: u64,
 }
 
 /// Local changes of one device, in its outbox order. Change `i` has device counter

@@ -37,7 +37,8 @@ async fn device(store: &dyn Store, ws: Uuid, account: Uuid) -> (Uuid, NodeId) {
     let id = store
         .upsert_device(ws, account, node, "laptop", &token)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     (id, node)
 }
 
@@ -695,14 +696,16 @@ async fn a_live_node_stays_with_its_account(store: Arc<dyn Store>) {
     let again = store
         .upsert_device(ws, owner, node, "laptop", "token-2")
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     assert_eq!(again, dev);
     assert!(store.device_by_token("token-2").await.unwrap().is_some());
     assert!(store.revoke_device(ws, dev).await.unwrap());
     let taken = store
         .upsert_device(ws, ann, node, "handed on", "token-ann")
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     assert_eq!(taken, dev);
     assert_eq!(
         store

@@ -142,8 +142,8 @@ pub enum SyncError {
     /// The connection's TLS certificate check failed: not the network, and not
     /// fixed by waiting, but by trusting the right certificate.
     #[error(
-        "the server at {url} did not prove it is the server ({reason}). If the office made its \
-         own certificate with `kith-server tls-cert`, trust kith-ca.pem on this computer"
+        "the server at {url} did not prove it is the server ({reason}). If your office uses its \
+         own certificate, its kith-ca.pem must be trusted on this computer first"
     )]
     Untrusted { url: String, reason: String },
     #[error("{url:?} is not a server address: {reason}")]
@@ -299,12 +299,15 @@ impl<'a> Sync<'a> {
         if client.server_time() > 0 {
             self.kith.store().observe_time(client.server_time()).await?;
         }
-        // The server counts this device's changes from 1; the outbox may already
-        // hold edits made before signing in, and they go first.
+        // The server numbers this computer's changes on from `counter` (0 unless
+        // it signed in before: counters are kept per node, so changes made while
+        // signed out follow those it already sent). The outbox may already hold
+        // edits made before signing in, and they go first.
+        let counter = i64::try_from(resp.counter).unwrap_or(i64::MAX);
         let outbox = self.kith.store().outbox(1).await?;
         let base_seq = match outbox.first() {
-            Some((seq, _)) => seq - 1,
-            None => self.kith.store().outbox_stats().await?.last_seq,
+            Some((seq, _)) => seq - 1 - counter,
+            None => self.kith.store().outbox_stats().await?.last_seq - counter,
         };
         state::set(
             pool,

@@ -98,7 +98,7 @@ pub async fn login(
         return Err(ApiError::bad_request("this node id is reserved"));
     }
     let (token, token_hash) = new_secret("kith_dev_");
-    let device_id = state
+    let device = state
         .store
         .upsert_device(
             account.workspace.id,
@@ -108,12 +108,13 @@ pub async fn login(
             &token_hash,
         )
         .await?;
-    tracing::info!(workspace = %account.workspace.id, device = %device_id, "device signed in");
+    tracing::info!(workspace = %account.workspace.id, device = %device.id, "device signed in");
     Ok(Json(LoginResponse {
         token,
-        device_id,
+        device_id: device.id,
         workspace: account.workspace,
         staff: account.account,
+        counter: device.acked,
     }))
 }
 

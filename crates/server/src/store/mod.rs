@@ -34,6 +34,15 @@ pub struct Poke {
     pub device: Option<Uuid>,
 }
 
+/// A device as signing in left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registered {
+    pub id: Uuid,
+    /// The highest change counter held for its node: a computer signing in again
+    /// goes on from here.
+    pub acked: u64,
+}
+
 /// What a device token resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceAuth {
@@ -92,7 +101,8 @@ pub trait Store: Send + Sync + 'static {
     async fn accounts_by_email(&self, email: &str) -> Result<Vec<AccountRecord>, StoreError>;
 
     /// Registers (or, for a known `(workspace, node)`, re-registers) a device with a
-    /// new token hash, keeping its counters; returns the device id. A node whose
+    /// new token hash, keeping its counters; returns the device id and the highest
+    /// counter held for it. A node whose
     /// live (not revoked) device belongs to another account is
     /// [`StoreError::NodeTaken`].
     async fn upsert_device(
@@ -102,7 +112,7 @@ pub trait Store: Send + Sync + 'static {
         node: NodeId,
         name: &str,
         token_hash: &str,
-    ) -> Result<Uuid, StoreError>;
+    ) -> Result<Registered, StoreError>;
     /// The live device a token hash belongs to (not revoked, account not removed).
     async fn device_by_token(&self, token_hash: &str) -> Result<Option<DeviceAuth>, StoreError>;
     /// Revokes a device of the workspace; false when there is no such device.

@@ -37,7 +37,7 @@ macro_rules! sql_store {
                 FieldRow, MIN_SNAPSHOT_FIELDS,
             };
             use $crate::store::{
-                AccountRecord, DeviceAuth, DeviceRecord, NewAccount, Poke, SnapshotCursor,
+                AccountRecord, DeviceAuth, DeviceRecord, NewAccount, Poke, Registered, SnapshotCursor,
             };
 
             type Conn = <$db as sqlx::Database>::Connection;
@@ -394,13 +394,13 @@ macro_rules! sql_store {
                     node: NodeId,
                     name: &str,
                     token_hash: &str,
-                ) -> Result<Uuid, StoreError> {
+                ) -> Result<Registered, StoreError> {
                     let now = now_ms();
                     // A node registered to another account is taken over only once
                     // that device is revoked: otherwise a staff member could sign in
                     // with a colleague's node and its counters. Counters are kept, so
                     // the desktop's outbox continues where the server stands.
-                    let id: Option<String> = sqlx::query_scalar(
+                    let row: Option<(String, i64)> = sqlx::query_as(
                         "INSERT INTO devices (id, workspace_id, node, name, account_id, \
                              token_hash, acked, revoked_at, last_seen, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, $7, $7) \
@@ -410,7 +410,7 @@ macro_rules! sql_store {
                              last_seen = excluded.last_seen \
                          WHERE devices.account_id = excluded.account_id \
                             OR devices.revoked_at IS NOT NULL \
-                         RETURNING id",
+                         RETURNING id, acked",
                     )
                     .bind(Uuid::new_v4().to_string())
                     .bind(workspace.to_string())
@@ -421,13 +421,16 @@ macro_rules! sql_store {
                     .bind(now)
                     .fetch_optional(&self.pool)
                     .await?;
-                    let id = id.ok_or_else(|| {
+                    let (id, acked) = row.ok_or_else(|| {
                         StoreError::NodeTaken(format!(
                             "node {node} is registered to another staff member's device; \
                              an owner must revoke that device first"
                         ))
                     })?;
-                    parse_uuid(&id)
+                    Ok(Registered {
+                        id: parse_uuid(&id)?,
+                        acked: u64::try_from(acked).unwrap_or(0),
+                    })
                 }
 
                 async fn device_by_token(
