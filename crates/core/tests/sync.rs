@@ -361,6 +361,42 @@ async fn sync_logout_forgets_the_token_and_keeps_the_data() {
     );
 }
 
+#[tokio::test]
+async fn sync_a_revoked_computer_is_told_so_keeps_its_edits_and_signs_in_again() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    user(&a, "Ann").await;
+    a.kith.sync().sync_now().await.unwrap();
+    let store = hub.server.as_ref().unwrap().store();
+    let devices = store.list_devices(hub.workspace).await.unwrap();
+    assert_eq!(devices.len(), 1);
+    assert!(store
+        .revoke_device(hub.workspace, devices[0].id)
+        .await
+        .unwrap());
+
+    let later = user(&a, "Ben").await;
+    let err = a.kith.sync().sync_now().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no longer accepts this computer's sign-in"),
+        "{err}"
+    );
+    let status = a.kith.sync().status().await.unwrap();
+    assert_eq!(status.state, SyncState::Error);
+    assert!(status.pending >= 1);
+    assert!(status
+        .error
+        .unwrap_or_default()
+        .contains("sign out and sign in again"));
+
+    a.kith.sync().logout().await.unwrap();
+    sign_in_and_sync(&hub, &a).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    b.kith.sync().sync_now().await.unwrap();
+    assert_eq!(field(&b, later, "first_name").await.as_deref(), Some("Ben"));
+}
+
 /// Syncs through `faults` until a run gets through (or 20 tries), then once more
 /// with the faults healed.
 async fn sync_through(hub: &Hub, d: &Desktop, faults: Faults) {

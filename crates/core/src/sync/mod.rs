@@ -146,6 +146,13 @@ pub enum SyncError {
          own certificate, its kith-ca.pem must be trusted on this computer first"
     )]
     Untrusted { url: String, reason: String },
+    /// The server no longer takes this computer's token (a `Server` error of kind
+    /// unauthorized, put in words for the person at the desk).
+    #[error(
+        "the server no longer accepts this computer's sign-in (an owner signed it out, or the \
+         account was removed): sign out and sign in again. Changes made here are kept"
+    )]
+    Revoked,
     #[error("{url:?} is not a server address: {reason}")]
     BadUrl { url: String, reason: String },
     /// The server answered with an error.
@@ -179,7 +186,8 @@ impl SyncError {
     }
 
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, SyncError::Server { body, .. } if body.kind == WireErrorKind::Unauthorized)
+        matches!(self, SyncError::Revoked)
+            || matches!(self, SyncError::Server { body, .. } if body.kind == WireErrorKind::Unauthorized)
     }
 
     fn wire_kind(&self) -> Option<WireErrorKind> {
@@ -367,7 +375,13 @@ impl<'a> Sync<'a> {
         let rt = self.kith.sync_runtime();
         let _gate = rt.gate.lock().await;
         rt.syncing.store(true, Ordering::Relaxed);
-        let result = engine::run(self.kith, &self.credentials()).await;
+        let result = engine::run(self.kith, &self.credentials())
+            .await
+            .map_err(|e| match e {
+                // Signed in, so not a wrong password: the token was revoked.
+                CoreError::Sync(s) if s.is_unauthorized() => SyncError::Revoked.into(),
+                other => other,
+            });
         rt.syncing.store(false, Ordering::Relaxed);
         let pool = self.kith.store().pool();
         match &result {
