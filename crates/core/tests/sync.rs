@@ -362,6 +362,36 @@ async fn sync_logout_forgets_the_token_and_keeps_the_data() {
 }
 
 #[tokio::test]
+async fn sync_checksums_are_compared_at_most_once_per_interval() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    a.kith.set_sync_config(kith_core::sync::SyncConfig {
+        verify_every: Duration::from_secs(3600),
+        ..sync_support::config()
+    });
+    user(&a, "Ann").await;
+    // The first run of a process compares...
+    let first = a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(first.checksum_matched, Some(true));
+    // ...later ones that moved changes only once the interval has passed: both
+    // sides hash the whole workspace, and the worker syncs after every edit.
+    user(&a, "Ben").await;
+    let second = a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(second.pushed, 1);
+    assert_eq!(second.checksum_matched, None);
+    a.kith.set_sync_config(kith_core::sync::SyncConfig {
+        verify_every: Duration::ZERO,
+        ..sync_support::config()
+    });
+    user(&a, "Cy").await;
+    let third = a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(third.checksum_matched, Some(true));
+    // A run that moved nothing does not compare again.
+    let idle = a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(idle.checksum_matched, None);
+}
+
+#[tokio::test]
 async fn sync_a_revoked_computer_is_told_so_keeps_its_edits_and_signs_in_again() {
     let hub = Hub::start().await;
     let a = Desktop::new(&hub, "a", 0).await;

@@ -64,13 +64,30 @@ pub(crate) async fn run(kith: &Kith, creds: &Credentials) -> Result<SyncReport> 
     run.report.files_uploaded = up;
     run.report.files_downloaded = down;
     let moved = run.report.pushed + run.report.pulled > 0;
-    let rt = kith.sync_runtime();
-    if run.config.verify_checksum
-        && (moved || !rt.verified_once.load(std::sync::atomic::Ordering::Relaxed))
-    {
+    if run.config.verify_checksum && verify_due(kith, moved, run.config.verify_every) {
         run.verify().await?;
     }
     Ok(run.report)
+}
+
+/// Whether this run compares checksums: the first of the process does, later
+/// ones when they moved changes and the last comparison is `every` old. Marks the
+/// comparison as begun, so a difference is not worked on again at once by runs
+/// that follow (the comparison itself retries and repairs).
+fn verify_due(kith: &Kith, moved: bool, every: std::time::Duration) -> bool {
+    let mut last = kith
+        .sync_runtime()
+        .last_verify
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let due = match *last {
+        None => true,
+        Some(at) => moved && at.elapsed() >= every,
+    };
+    if due {
+        *last = Some(std::time::Instant::now());
+    }
+    due
 }
 
 struct Run<'k> {
@@ -410,10 +427,6 @@ impl Run<'_> {
                     &[(key::RESENT, String::new()), (key::DIVERGED, String::new())],
                 )
                 .await?;
-                self.kith
-                    .sync_runtime()
-                    .verified_once
-                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 return Ok(());
             }
             self.report.checksum_matched = Some(false);

@@ -106,6 +106,11 @@ pub struct SyncConfig {
     pub blob_chunk: usize,
     /// Compare checksums with the server after a sync that moved changes.
     pub verify_checksum: bool,
+    /// At most one comparison per this long (the first run of a process always
+    /// compares): both sides hash the whole workspace, seconds of work at 100k
+    /// customers, and the worker syncs after every edit. `ZERO`: after every run
+    /// that moved changes.
+    pub verify_every: Duration,
     /// First retry delay after a failure; doubles up to `backoff_max`, with jitter.
     pub backoff_min: Duration,
     pub backoff_max: Duration,
@@ -124,6 +129,7 @@ impl Default for SyncConfig {
             pull_page: kith_protocol::sync::MAX_PAGE,
             blob_chunk: kith_protocol::sync::MAX_BLOB_CHUNK_BYTES,
             verify_checksum: true,
+            verify_every: Duration::from_secs(10 * 60),
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             poke_delay: Duration::from_millis(300),
@@ -205,8 +211,8 @@ pub(crate) struct Runtime {
     gate: tokio::sync::Mutex<()>,
     syncing: AtomicBool,
     config: std::sync::RwLock<SyncConfig>,
-    /// Set once a checksum was compared in this process.
-    verified_once: AtomicBool,
+    /// When a checksum comparison last began in this process.
+    last_verify: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// The sync API of one opened data directory: `kith.sync()`.
