@@ -38,6 +38,9 @@ pub struct SyncBench {
     pub bootstrap_ratio: f64,
     /// The server reading the same snapshot pages from its store, in-process.
     pub server_snapshot_s: f64,
+    /// The server's checksum of the whole workspace (`GET /v1/checksum`'s work),
+    /// in-process; compared with reading the snapshot, which scans the same rows.
+    pub server_checksum_s: f64,
     /// Fields in the snapshot; over `bootstrap_reference_s`, the rate new rows merge at.
     pub snapshot_fields: u64,
     pub applied_field_changes: u64,
@@ -124,6 +127,9 @@ pub async fn run(users: u64, notes: u64, round_trips: usize, base: &Path) -> Res
         }
     }
     let server_snapshot_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    server.store().checksum(workspace.id).await?;
+    let server_checksum_s = t.elapsed().as_secs_f64();
     let reference = Store::open(&root.join("c").join("kith.db")).await?;
     let t = Instant::now();
     for page in &pages {
@@ -185,6 +191,7 @@ pub async fn run(users: u64, notes: u64, round_trips: usize, base: &Path) -> Res
         bootstrap_reference_s,
         bootstrap_ratio: bootstrap_s / bootstrap_reference_s.max(1e-9),
         server_snapshot_s,
+        server_checksum_s,
         snapshot_fields: snapshot_fields as u64,
         applied_field_changes,
         apply_fields_per_s,
@@ -357,6 +364,7 @@ pub fn markdown(r: &SyncBench) -> String {
          |---|---:|---:|---:|---|\n\
          | bootstrap of a new desktop | {} | merging the same snapshot from memory: {} | {:.2}× | ≤ 10 s |\n\
          | … of which the server reading its snapshot (in-process) | {} | | | |\n\
+         | the server's checksum of the workspace (in-process) | {} | reading the snapshot above | {:.2}× | |\n\
          | new rows merged (that reference: {} fields) | {:.0} fields/s | | | ≥ 100000 fields/s |\n\
          | edits of 3 fields of existing users applied (`Store::merge`, pages of 5000) | {:.0} fields/s | the same edits committed locally: {:.0} fields/s | {:.2}× | ≥ 100000 fields/s |\n\
          | one edit pushed by A and pulled by B, p50 (p99) | {:.1} ms ({:.1} ms) | an idle sync (one empty pull): {:.1} ms | {:.1}× | ≤ 50 ms |\n\
@@ -369,6 +377,8 @@ pub fn markdown(r: &SyncBench) -> String {
         dur(r.bootstrap_reference_s),
         r.bootstrap_ratio,
         dur(r.server_snapshot_s),
+        dur(r.server_checksum_s),
+        r.server_checksum_s / r.server_snapshot_s.max(1e-9),
         r.snapshot_fields,
         r.snapshot_fields as f64 / r.bootstrap_reference_s.max(1e-9),
         r.apply_fields_per_s,

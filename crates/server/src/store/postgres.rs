@@ -40,6 +40,10 @@ impl PgStore {
                WHERE workspace_id = $1 AND (tbl, row_id) > ($2, $3) \
                ORDER BY tbl, row_id, col LIMIT $4) AS page \
          GROUP BY tbl, row_id ORDER BY tbl, row_id";
+    /// [`super::sqlite::SqliteStore::CHECKSUM_SQL`] in PostgreSQL's words.
+    pub(crate) const CHECKSUM_SQL: &'static str =
+        "SELECT tbl, row_id, json_agg(json_build_array(col, value))::text AS fields \
+         FROM field_state WHERE workspace_id = $1 GROUP BY tbl, row_id";
     /// Connects to `postgres://…` and migrates the database (sqlx takes an advisory
     /// lock, so instances starting together migrate once).
     pub async fn open(url: &str) -> Result<Self, StoreError> {

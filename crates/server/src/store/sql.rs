@@ -769,18 +769,25 @@ macro_rules! sql_store {
                     // Streamed: the workspace's state is never all in memory.
                     let mut sum = Checksum::default();
                     {
-                        let mut rows = sqlx::query(
-                            "SELECT tbl, row_id, col, value FROM field_state \
-                             WHERE workspace_id = $1",
-                        )
-                        .bind(workspace.to_string())
-                        .fetch(&mut *tx);
+                        // A result row per synced row, not per field: each result
+                        // row is a hop from SQLite's worker thread (4.0 s -> 0.8 s at 828k fields).
+                        let mut rows = sqlx::query(<$store>::CHECKSUM_SQL)
+                            .bind(workspace.to_string())
+                            .fetch(&mut *tx);
                         while let Some(r) = rows.try_next().await? {
-                            let value = parse_value(&r.try_get::<String, _>("value")?)?;
-                            let row = parse_uuid(&r.try_get::<String, _>("row_id")?)?;
                             let table: String = r.try_get("tbl")?;
-                            let column: String = r.try_get("col")?;
-                            sum.add(&table, row, &column, &value);
+                            let row_id: String = r.try_get("row_id")?;
+                            let row = parse_uuid(&row_id)?;
+                            let json: String = r.try_get("fields")?;
+                            let fields: Vec<(String, String)> = serde_json::from_str(&json)
+                                .map_err(|e| {
+                                    StoreError::Corrupt(format!(
+                                        "checksum fields of {table}/{row_id}: {e}"
+                                    ))
+                                })?;
+                            for (column, value) in fields {
+                                sum.add(&table, row, &column, &parse_value(&value)?);
+                            }
                         }
                     }
                     tx.commit().await?;

@@ -37,6 +37,11 @@ impl SqliteStore {
                WHERE workspace_id = $1 AND (tbl, row_id) > ($2, $3) \
                ORDER BY tbl, row_id, col LIMIT $4) \
          GROUP BY tbl, row_id ORDER BY tbl, row_id";
+    /// The checksum's input, grouped per synced row as in [`Self::SNAPSHOT_SQL`]:
+    /// `[column, value]` pairs (the sum does not depend on their order).
+    pub(crate) const CHECKSUM_SQL: &'static str =
+        "SELECT tbl, row_id, json_group_array(json_array(col, value)) AS fields \
+         FROM field_state WHERE workspace_id = $1 GROUP BY tbl, row_id";
     /// Opens `sqlite://PATH`, creating the file if needed, and migrates it.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let opts = SqliteConnectOptions::from_str(url)?
