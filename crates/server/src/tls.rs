@@ -55,19 +55,17 @@ pub enum TlsError {
 /// A server configuration from a PEM certificate chain (the server's certificate
 /// first) and its PEM private key.
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsError> {
-    let chain = read_pem(cert, |bytes| {
-        CertificateDer::pem_slice_iter(bytes)
-            .collect::<Result<Vec<_>, _>>()
-            .ok()
-            .filter(|c| !c.is_empty())
-    })
-    .ok_or_else(|| TlsError::NoCertificate { path: cert.into() })??;
-    let key_der = read_pem(key, |bytes| PrivateKeyDer::from_pem_slice(bytes).ok())
-        .ok_or_else(|| TlsError::NoKey { path: key.into() })??;
+    let chain = CertificateDer::pem_slice_iter(&read(cert)?)
+        .collect::<Result<Vec<_>, _>>()
+        .ok()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| TlsError::NoCertificate { path: cert.into() })?;
+    let key_der = PrivateKeyDer::from_pem_slice(&read(key)?)
+        .map_err(|_| TlsError::NoKey { path: key.into() })?;
     let mut config =
         ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
-            .map_err(TlsError::Mismatch)?
+            .map_err(TlsError::Config)?
             .with_no_client_auth()
             // Checks that the key is the certificate's, so a mix-up fails at start.
             .with_single_cert(chain, key_der)
@@ -77,16 +75,11 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsEr
     Ok(Arc::new(config))
 }
 
-/// Reads `path` and parses it with `parse`: `Some(Err)` when unreadable, `None`
-/// when it holds nothing `parse` wants.
-fn read_pem<T>(path: &Path, parse: impl FnOnce(&[u8]) -> Option<T>) -> Option<Result<T, TlsError>> {
-    match std::fs::read(path) {
-        Ok(bytes) => parse(&bytes).map(Ok),
-        Err(source) => Some(Err(TlsError::Read {
-            path: path.into(),
-            source,
-        })),
-    }
+fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|source| TlsError::Read {
+        path: path.into(),
+        source,
+    })
 }
 
 /// How long a client has to finish its TLS handshake: a connection that stalls
