@@ -287,9 +287,57 @@ impl Checksum {
     }
 }
 
+/// How a certificate is shown to people: the SHA-256 of its DER bytes in upper-case
+/// hex pairs joined by colons, as `openssl x509 -fingerprint -sha256` and the
+/// operating systems' certificate viewers print it. `kith-server tls-cert` prints
+/// it and a desktop shows it before trusting a server's own certificate, so the
+/// two can be compared by eye.
+pub fn certificate_fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Whether two fingerprints are the same, however they were typed: case, colons,
+/// spaces and a leading "SHA256:" do not matter.
+pub fn same_fingerprint(a: &str, b: &str) -> bool {
+    fn bare(s: &str) -> String {
+        let s = s.trim();
+        let s = s
+            .strip_prefix("SHA256:")
+            .or_else(|| s.strip_prefix("sha256:"))
+            .unwrap_or(s);
+        s.chars()
+            .filter(char::is_ascii_hexdigit)
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    }
+    let (a, b) = (bare(a), bare(b));
+    a.len() == 64 && a == b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_print_like_openssl_and_compare_however_typed() {
+        let fp = certificate_fingerprint(b"abc");
+        assert_eq!(
+            fp,
+            "BA:78:16:BF:8F:01:CF:EA:41:41:40:DE:5D:AE:22:23:B0:03:61:A3:96:17:7A:9C:B4:10:FF:61:F2:00:15:AD"
+        );
+        assert!(same_fingerprint(&fp, &fp.to_lowercase().replace(':', " ")));
+        assert!(same_fingerprint(
+            &format!("SHA256:{}", fp.replace(':', "")),
+            &fp
+        ));
+        assert!(!same_fingerprint(&fp, &certificate_fingerprint(b"abd")));
+        // A prefix is not the fingerprint.
+        assert!(!same_fingerprint("BA:78:16", "ba7816"));
+    }
 
     #[test]
     fn checksum_ignores_order_and_nulls() {

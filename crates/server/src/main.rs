@@ -41,7 +41,10 @@ async fn main() -> Result<()> {
         } => {
             // Read before listening: a wrong file fails at once, not at the first client.
             let tls = match (tls_cert, tls_key) {
-                (Some(cert), Some(key)) => Some(tls::server_config(&cert, &key)?),
+                (Some(cert), Some(key)) => Some((
+                    tls::server_config(&cert, &key)?,
+                    tls::top_fingerprint(&cert)?,
+                )),
                 _ => None,
             };
             let blobs = open_blobs(&cli.database, blobs, staging)?;
@@ -52,8 +55,9 @@ async fn main() -> Result<()> {
             // The bound address, not the asked one: `--listen 127.0.0.1:0` picks a port.
             let listen = listener.local_addr()?;
             match tls {
-                Some(config) => {
-                    tracing::info!(%listen, "kith-server serving HTTPS");
+                Some((config, fingerprint)) => {
+                    // What a desktop signing in shows for the person to compare.
+                    tracing::info!(%listen, certificate = %fingerprint, "kith-server serving HTTPS");
                     let listener = tls::TlsListener::new(listener, config)?;
                     kith_server::http::serve_until_shutdown(listener, state).await?;
                 }
@@ -238,7 +242,8 @@ fn tls_cert(dir: &std::path::Path, office: &str, hosts: &[String]) -> Result<()>
     if issued.new_ca {
         println!(
             "Made the office's certificate authority \"{}\": {}\n\
-             Trust it once on each desktop (see the README's TLS section).",
+             Desktops trust it once: at sign-in, by confirming the fingerprint below, or in \
+             their certificate store (see the README's TLS section).",
             issued.ca_name,
             issued.ca_cert.display()
         );
@@ -250,6 +255,10 @@ fn tls_cert(dir: &std::path::Path, office: &str, hosts: &[String]) -> Result<()>
             issued.ca_cert.display()
         );
     }
+    println!(
+        "Its SHA-256 fingerprint, which a desktop shows before trusting the server:\n  {}",
+        issued.ca_fingerprint
+    );
     if let Some(day) = issued.ca_expires_first {
         eprintln!(
             "warning: the certificate authority expires on {}, before this certificate: \

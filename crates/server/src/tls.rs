@@ -24,6 +24,8 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
+use kith_protocol::sync::certificate_fingerprint;
+
 /// What went wrong setting TLS up; each names the file it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -73,6 +75,16 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsEr
     // The sync client speaks HTTP/1.1 (the server is built with http1 only).
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// The fingerprint of the last certificate of the chain in `cert` (the office's
+/// CA in a `tls-cert` chain): what a desktop shows before trusting the server.
+pub fn top_fingerprint(cert: &Path) -> Result<String, TlsError> {
+    CertificateDer::pem_slice_iter(&read(cert)?)
+        .collect::<Result<Vec<_>, _>>()
+        .ok()
+        .and_then(|chain| chain.last().map(|c| certificate_fingerprint(c.as_ref())))
+        .ok_or_else(|| TlsError::NoCertificate { path: cert.into() })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
@@ -212,6 +224,8 @@ pub struct Issued {
     pub new_ca: bool,
     /// The CA's name, as desktops' certificate stores show it.
     pub ca_name: String,
+    /// The CA's SHA-256 fingerprint, which desktops show before trusting it.
+    pub ca_fingerprint: String,
     /// Set when the CA expires before the new certificate does: past that day
     /// desktops refuse the server, so a new CA is due.
     pub ca_expires_first: Option<time::OffsetDateTime>,
@@ -285,8 +299,13 @@ pub fn issue(dir: &Path, office: &str, hosts: &[String]) -> Result<Issued, TlsEr
     write_private(&server_key, &key.serialize_pem())?;
     // The chain, so a client that only knows the CA can verify the server.
     write(&server_cert, &format!("{}{}", cert.pem(), ca.pem))?;
+    let ca_der =
+        CertificateDer::from_pem_slice(ca.pem.as_bytes()).map_err(|_| TlsError::NoCertificate {
+            path: ca_cert.clone(),
+        })?;
     Ok(Issued {
         new_ca,
+        ca_fingerprint: certificate_fingerprint(ca_der.as_ref()),
         ca_name: ca.name,
         ca_expires_first,
         ca_cert,

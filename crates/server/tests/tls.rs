@@ -119,6 +119,10 @@ async fn an_office_certificate_serves_https_and_renews_under_the_same_ca() {
         "{made}"
     );
     let ca = std::fs::read(certs.join("kith-ca.pem")).unwrap();
+    // The fingerprint desktops show before trusting the CA, printed to compare with.
+    let (_, ca_pem) = x509_parser::pem::parse_x509_pem(&ca).unwrap();
+    let fingerprint = kith_protocol::sync::certificate_fingerprint(&ca_pem.contents);
+    assert!(made.contains(&fingerprint), "{made}");
     let first = std::fs::read(certs.join("server.pem")).unwrap();
     #[cfg(unix)]
     for private in ["kith-ca-key.pem", "server-key.pem"] {
@@ -137,6 +141,11 @@ async fn an_office_certificate_serves_https_and_renews_under_the_same_ca() {
         "{renewed}"
     );
     assert_eq!(std::fs::read(certs.join("kith-ca.pem")).unwrap(), ca);
+    assert!(renewed.contains(&fingerprint), "{renewed}");
+    assert_eq!(
+        kith_server::tls::top_fingerprint(&certs.join("server.pem")).unwrap(),
+        fingerprint
+    );
     let second = std::fs::read(certs.join("server.pem")).unwrap();
     assert_ne!(second, first);
     // Apple's platforms refuse server certificates valid for more than 825 days.
