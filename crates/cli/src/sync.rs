@@ -18,6 +18,10 @@ pub enum SyncCommand {
         /// The workspace's name, when the email has accounts in several.
         #[arg(long)]
         workspace: Option<String>,
+        /// Trust, for this server only, the certificate authority it presents when
+        /// its SHA-256 fingerprint is this one (as `kith-server tls-cert` printed it).
+        #[arg(long, value_name = "SHA256")]
+        trust_fingerprint: Option<String>,
     },
     /// Send local changes and fetch everyone else's, until nothing is left.
     Now,
@@ -34,16 +38,29 @@ pub async fn run(kith: &Kith, cmd: SyncCommand, out: &Output) -> Result<()> {
             url,
             email,
             workspace,
+            trust_fingerprint,
         } => {
             let password = match std::env::var("KITH_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword::prompt_password(format!("Password for {email}: "))
                     .context("cannot read the password (set KITH_PASSWORD)")?,
             };
-            let status = kith
+            let login = kith
                 .sync()
-                .login(&url, &email, &password, workspace.as_deref())
-                .await?;
+                .login_trusting(
+                    &url,
+                    &email,
+                    &password,
+                    workspace.as_deref(),
+                    trust_fingerprint.as_deref(),
+                )
+                .await;
+            let status = match login {
+                Err(e) if e.field() == Some("certificate") && trust_fingerprint.is_none() => {
+                    return Err(offer_trust(kith, &url, e).await);
+                }
+                other => other?,
+            };
             out.message(
                 &format!(
                     "signed in to {} as {} ({}); run `kith-cli sync now` to sync",
@@ -92,6 +109,22 @@ fn report_line(r: &SyncReport) -> String {
     line
 }
 
+/// A refused certificate no trusted authority signed: the error, with what the
+/// server presents and how to trust it once its fingerprint is checked.
+async fn offer_trust(kith: &Kith, url: &str, refused: kith_core::CoreError) -> anyhow::Error {
+    match kith.sync().server_certificate(url).await {
+        Ok(c) if c.authority => anyhow::anyhow!(
+            "{refused}.\nThe server presents the certificate authority \"{}\", SHA-256 \
+             fingerprint\n  {}\nIf that is the fingerprint kith-server tls-cert printed for \
+             your office, sign in again with --trust-fingerprint {}",
+            c.name,
+            c.fingerprint,
+            c.fingerprint.replace(':', "")
+        ),
+        Ok(_) | Err(_) => refused.into(),
+    }
+}
+
 fn status_text(s: &SyncStatus) -> String {
     let state = match s.state {
         SyncState::SignedOut => return "not signed in to a Kith server".into(),
@@ -117,6 +150,9 @@ fn status_text(s: &SyncStatus) -> String {
     }
     if let Some(at) = s.last_sync_at {
         lines.push(format!("  last sync    {at} (unix ms)"));
+    }
+    if let Some(fp) = &s.trusted_certificate {
+        lines.push(format!("  trusted CA   {fp}"));
     }
     if let Some(e) = &s.error {
         lines.push(format!("  error        {e}"));

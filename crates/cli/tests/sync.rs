@@ -85,6 +85,127 @@ fn sync_login_now_status_logout() {
     drop(server);
 }
 
+/// An HTTPS server on loopback with an office CA made by `tls-cert` in `dir`/certs,
+/// and an owner `owner@acme.test` / `password1`.
+#[cfg(target_os = "linux")]
+fn https_server(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> TestServer {
+    let certs = dir.join("certs");
+    kith_server::tls::issue(&certs, "Acme", &["127.0.0.1".to_owned()]).unwrap();
+    let tls = kith_server::tls::server_config(
+        &certs.join(kith_server::tls::SERVER_CERT),
+        &certs.join(kith_server::tls::SERVER_KEY),
+    )
+    .unwrap();
+    rt.block_on(async {
+        let server = TestServer::sqlite_tls(dir, tls).await.unwrap();
+        server
+            .init_workspace("Acme", "owner@acme.test", "password1")
+            .await
+            .unwrap();
+        server
+    })
+}
+
+/// A desktop that does not trust the office's CA is shown its fingerprint; a
+/// wrong fingerprint trusts nothing; the right one signs in and syncs with the
+/// CA kept for this server only (the system's roots stay empty throughout), and
+/// signing out forgets it.
+#[cfg(target_os = "linux")]
+#[test]
+fn sync_trusts_the_offices_ca_once_its_fingerprint_is_confirmed() {
+    let rt = runtime();
+    let server_dir = tempfile::tempdir().unwrap();
+    let server = https_server(&rt, server_dir.path());
+    let no_roots = server_dir.path().join("no-roots.pem");
+    std::fs::write(&no_roots, "").unwrap();
+    let fingerprint =
+        kith_server::tls::top_fingerprint(&server_dir.path().join("certs").join("server.pem"))
+            .unwrap();
+    let desk = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| {
+        common::cli(desk.path())
+            .env("SSL_CERT_FILE", &no_roots)
+            .env("KITH_PASSWORD", "password1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let login = ["sync", "login", &server.url, "owner@acme.test"];
+
+    let refused = cli(&login);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("did not prove it is the server")
+            && err.contains("\"Acme Kith CA\"")
+            && err.contains(&fingerprint)
+            && err.contains(&format!(
+                "--trust-fingerprint {}",
+                fingerprint.replace(':', "")
+            )),
+        "{err}"
+    );
+
+    let other = kith_core::protocol::sync::certificate_fingerprint(b"another CA");
+    let wrong = cli(&[&login[..], &["--trust-fingerprint", &other]].concat());
+    assert!(!wrong.status.success());
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        err.contains(&format!(
+            "now presents a certificate with the fingerprint {fingerprint}"
+        )) && err.contains("nothing was trusted"),
+        "{err}"
+    );
+    let status = cli(&["--json", "sync", "status"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["state"], "signed_out");
+
+    // Typed as people do: lower case, spaces for colons.
+    let typed = fingerprint.to_lowercase().replace(':', " ");
+    let ok = cli(&[&login[..], &["--trust-fingerprint", &typed]].concat());
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    common::json(
+        desk.path(),
+        &[
+            "users",
+            "add",
+            "--first-name",
+            "Pinned",
+            "--last-name",
+            "Office",
+        ],
+    );
+    let now = cli(&["--json", "sync", "now"]);
+    assert!(
+        now.status.success(),
+        "{}",
+        String::from_utf8_lossy(&now.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&now.stdout).unwrap();
+    assert!(report["pushed"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(report["checksum_matched"], true);
+    let status = cli(&["--json", "sync", "status"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["trusted_certificate"], fingerprint.as_str());
+
+    let out = cli(&["sync", "logout"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = cli(&["--json", "sync", "status"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["trusted_certificate"], serde_json::Value::Null);
+    // Forgotten with the sign-in: refused again until confirmed again.
+    assert!(!cli(&login).status.success());
+    drop(server);
+}
+
 /// The desktop's client over HTTPS with an office's own CA (`kith-server tls-cert`):
 /// refused with a reason that says what to do until the CA is trusted, then signed
 /// in and syncing. Linux only: elsewhere the OS's certificate store decides, and
@@ -95,22 +216,7 @@ fn sync_over_https_with_the_offices_own_certificate() {
     let rt = runtime();
     let server_dir = tempfile::tempdir().unwrap();
     let certs = server_dir.path().join("certs");
-    kith_server::tls::issue(&certs, "Acme", &["127.0.0.1".to_owned()]).unwrap();
-    let tls = kith_server::tls::server_config(
-        &certs.join(kith_server::tls::SERVER_CERT),
-        &certs.join(kith_server::tls::SERVER_KEY),
-    )
-    .unwrap();
-    let server = rt.block_on(async {
-        let server = TestServer::sqlite_tls(server_dir.path(), tls)
-            .await
-            .unwrap();
-        server
-            .init_workspace("Acme", "owner@acme.test", "password1")
-            .await
-            .unwrap();
-        server
-    });
+    let server = https_server(&rt, server_dir.path());
     assert!(server.url.starts_with("https://"));
     let desk = tempfile::tempdir().unwrap();
     let login = |trust: Option<&std::path::Path>| {

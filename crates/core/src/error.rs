@@ -117,6 +117,11 @@ impl CoreError {
             }
             // The file the person chose is what the message is about.
             CoreError::File(e) if e.kind() == ErrorKind::Validation => Some("path"),
+            // What the sign-in form asks the person to confirm.
+            CoreError::Sync(crate::sync::SyncError::Untrusted {
+                issuer_unknown: true,
+                ..
+            }) => Some("certificate"),
             _ => None,
         }
     }

@@ -622,3 +622,69 @@ async fn sync_a_difference_no_resend_closes_does_not_send_everything_again() {
         Some("Orphan")
     );
 }
+
+/// Reading a server's certificate to show it is refused where there is none to
+/// trust, and trusting a server's own certificate (not an authority) is refused
+/// with what to do instead; nothing is signed in either way.
+#[tokio::test]
+async fn sync_only_an_https_servers_authority_can_be_trusted() {
+    let hub = Hub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let kith = kith_core::Kith::open(dir.path()).await.unwrap();
+    kith.set_sync_config(sync_support::config());
+    let sync = kith.sync();
+
+    let http = sync.server_certificate(&hub.url()).await.unwrap_err();
+    assert!(
+        http.to_string()
+            .contains("only an https:// server has a certificate"),
+        "{http}"
+    );
+    // An https:// address where a plain HTTP server listens.
+    let plain = hub.direct_url().replace("http://", "https://");
+    let none = sync.server_certificate(&plain).await.unwrap_err();
+    assert!(
+        none.to_string().contains("no TLS certificate came back"),
+        "{none}"
+    );
+
+    // A server whose chain is its own certificate alone.
+    let certs = dir.path().join("certs");
+    kith_server::tls::issue(&certs, "Acme", &["127.0.0.1".to_owned()]).unwrap();
+    let chain = std::fs::read_to_string(certs.join(kith_server::tls::SERVER_CERT)).unwrap();
+    let end = "-----END CERTIFICATE-----\n";
+    let leaf = &chain[..chain.find(end).unwrap() + end.len()];
+    std::fs::write(certs.join("leaf.pem"), leaf).unwrap();
+    let tls = kith_server::tls::server_config(
+        &certs.join("leaf.pem"),
+        &certs.join(kith_server::tls::SERVER_KEY),
+    )
+    .unwrap();
+    let server = kith_server::testing::TestServer::sqlite_tls(dir.path(), tls)
+        .await
+        .unwrap();
+    let shown = sync.server_certificate(&server.url).await.unwrap();
+    assert!(!shown.authority);
+    assert_eq!(shown.name, "127.0.0.1");
+    assert_eq!(shown.issuer, "Acme Kith CA");
+    let refused = sync
+        .login_trusting(
+            &server.url,
+            "a@acme.test",
+            "whatever",
+            None,
+            Some(&shown.fingerprint),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.field(), Some("certificate"));
+    assert!(
+        refused.to_string().contains("not a certificate authority")
+            && refused.to_string().contains("kith-server tls-cert"),
+        "{refused}"
+    );
+    assert_eq!(
+        sync.status().await.unwrap().state,
+        kith_core::sync::SyncState::SignedOut
+    );
+}

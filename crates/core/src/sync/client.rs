@@ -63,9 +63,26 @@ fn install_crypto() {
 }
 
 impl Client {
-    pub fn new(base: Url, token: Option<String>, timeout: Duration) -> Result<Client> {
+    /// A client of the server at `base`. `trusted` is a CA certificate (PEM) the
+    /// person confirmed for this server (see `trust`): it is added to the
+    /// system's roots for this client's connections only.
+    pub fn new(
+        base: Url,
+        token: Option<String>,
+        timeout: Duration,
+        trusted: Option<&str>,
+    ) -> Result<Client> {
         install_crypto();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = trusted {
+            let ca = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+                SyncError::Protocol(format!(
+                    "the trusted certificate kept here is unreadable: {e}"
+                ))
+            })?;
+            builder = builder.tls_certs_merge([ca]);
+        }
+        let http = builder
             .connect_timeout(timeout)
             .read_timeout(timeout)
             .user_agent(concat!("kith-desktop/", env!("CARGO_PKG_VERSION")))
@@ -126,7 +143,11 @@ impl Client {
         }
         let url = self.base.to_string();
         match tls {
-            Some(reason) => SyncError::Untrusted { url, reason },
+            Some((reason, issuer_unknown)) => SyncError::Untrusted {
+                url,
+                reason,
+                issuer_unknown,
+            },
             None => SyncError::Offline { url, reason },
         }
     }
@@ -309,7 +330,9 @@ impl Client {
 /// The certificate check's verdict, when `e` is rustls refusing the server's
 /// certificate (it reaches reqwest wrapped in `io::Error`s, whose `source` skips
 /// what they wrap: hence the unwrapping by hand).
-fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// Why the server's certificate was refused, and whether because no trusted
+/// authority signed it (the one case trusting the office's CA fixes).
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<(String, bool)> {
     let mut e = e;
     let tls = loop {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
@@ -320,13 +343,18 @@ fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> 
     use rustls::CertificateError as C;
     let why = match tls {
         rustls::Error::InvalidCertificate(why) => why,
-        rustls::Error::NoCertificatesPresented => return Some("it sent no certificate".into()),
+        rustls::Error::NoCertificatesPresented => {
+            return Some(("it sent no certificate".into(), false))
+        }
         _ => return None,
     };
-    Some(match why {
-        C::UnknownIssuer => {
-            "its certificate is signed by an authority this computer does not trust".into()
-        }
+    if matches!(why, C::UnknownIssuer) {
+        return Some((
+            "its certificate is signed by an authority this computer does not trust".into(),
+            true,
+        ));
+    }
+    let reason = match why {
         C::NotValidForName | C::NotValidForNameContext { .. } => {
             "its certificate is for another name or address".into()
         }
@@ -335,7 +363,8 @@ fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> 
             "its certificate is not valid yet, or this computer's clock is wrong".into()
         }
         other => format!("its certificate: {other}"),
-    })
+    };
+    Some((reason, false))
 }
 
 fn header_u64(resp: &Response, name: &str) -> Option<u64> {

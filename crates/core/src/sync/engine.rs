@@ -39,6 +39,7 @@ pub(crate) async fn signed_in_client(kith: &Kith, creds: &Credentials) -> Result
         parse_base(url)?,
         Some(token),
         kith.sync_config().request_timeout,
+        record.get(key::TRUSTED_CA),
     )?)
 }
 

@@ -14,6 +14,7 @@ pub mod credentials;
 mod engine;
 mod requeue;
 mod state;
+mod trust;
 mod worker;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +26,7 @@ use ts_rs::TS;
 
 pub use checksum::local_checksum;
 pub use credentials::Credentials;
+pub use trust::ServerCertificate;
 pub use worker::{Worker, WorkerHandle};
 
 use crate::error::{CoreError, Result};
@@ -68,6 +70,9 @@ pub struct SyncStatus {
     /// Files whose bytes still go to or come from the server.
     #[ts(type = "number")]
     pub files_waiting: u64,
+    /// Fingerprint of the office's own certificate authority this computer was
+    /// told to trust for its server at sign-in, if any.
+    pub trusted_certificate: Option<String>,
 }
 
 /// What one [`Sync::sync_now`] did.
@@ -148,10 +153,21 @@ pub enum SyncError {
     /// The connection's TLS certificate check failed: not the network, and not
     /// fixed by waiting, but by trusting the right certificate.
     #[error(
-        "the server at {url} did not prove it is the server ({reason}). If your office uses its \
-         own certificate, its kith-ca.pem must be trusted on this computer first"
+        "the server at {url} did not prove it is the server ({reason}){}",
+        if *issuer_unknown {
+            ". If your office made its own certificate (kith-server tls-cert), confirm its \
+             fingerprint when signing in, or trust its kith-ca.pem on this computer"
+        } else {
+            ""
+        }
     )]
-    Untrusted { url: String, reason: String },
+    Untrusted {
+        url: String,
+        reason: String,
+        /// No authority this computer trusts signed the certificate: the case
+        /// confirming the office's own CA at sign-in fixes (see `trust`).
+        issuer_unknown: bool,
+    },
     /// The server no longer takes this computer's token (a `Server` error of kind
     /// unauthorized, put in words for the person at the desk).
     #[error(
@@ -263,6 +279,30 @@ impl<'a> Sync<'a> {
         password: &str,
         workspace: Option<&str>,
     ) -> Result<SyncStatus> {
+        self.login_trusting(server_url, email, password, workspace, None)
+            .await
+    }
+
+    /// The certificate authority the server at `server_url` presents, for a
+    /// person to compare with the fingerprint `kith-server tls-cert` printed
+    /// before signing in with [`Sync::login_trusting`]. Nothing is trusted here.
+    pub async fn server_certificate(&self, server_url: &str) -> Result<ServerCertificate> {
+        let base = client::parse_base(server_url)?;
+        Ok(trust::presented(&base, self.kith.sync_config().request_timeout).await?)
+    }
+
+    /// [`Sync::login`], trusting for this server the certificate authority it
+    /// presents when its fingerprint is `fingerprint` (as the person confirmed
+    /// it): kept with the sign-in, forgotten at sign-out. The server must still
+    /// prove its name with a certificate that authority signed.
+    pub async fn login_trusting(
+        &self,
+        server_url: &str,
+        email: &str,
+        password: &str,
+        workspace: Option<&str>,
+        fingerprint: Option<&str>,
+    ) -> Result<SyncStatus> {
         let pool = self.kith.store().pool();
         let record = SyncRecord::load(pool).await?;
         if record.signed_in() {
@@ -276,7 +316,18 @@ impl<'a> Sync<'a> {
         }
         let base = client::parse_base(server_url)?;
         let config = self.kith.sync_config();
-        let client = client::Client::new(base.clone(), None, config.request_timeout)?;
+        let trusted = match fingerprint {
+            Some(confirmed) => {
+                Some(trust::confirmed(&base, confirmed, config.request_timeout).await?)
+            }
+            None => None,
+        };
+        let client = client::Client::new(
+            base.clone(),
+            None,
+            config.request_timeout,
+            trusted.as_deref(),
+        )?;
         let device_name = crate::activity::devices::device_name();
         let resp = client
             .login(&LoginRequest {
@@ -295,6 +346,7 @@ impl<'a> Sync<'a> {
                     base.clone(),
                     Some(resp.token.clone()),
                     config.request_timeout,
+                    trusted.as_deref(),
                 )?;
                 if let Err(e) = signed_in.logout().await {
                     tracing::warn!(error = %e, "could not revoke the refused sign-in");
@@ -340,6 +392,7 @@ impl<'a> Sync<'a> {
                 (key::CURSOR_MARK, String::new()),
                 (key::BOOTSTRAPPED, String::new()),
                 (key::LAST_ERROR, String::new()),
+                (key::TRUSTED_CA, trusted.unwrap_or_default()),
             ],
         )
         .await?;
@@ -363,6 +416,7 @@ impl<'a> Sync<'a> {
                 client::parse_base(url)?,
                 Some(token),
                 config.request_timeout.min(Duration::from_secs(10)),
+                record.get(key::TRUSTED_CA),
             )?;
             if let Err(e) = client.logout().await {
                 // Unreachable or already revoked: the token is forgotten here anyway.
@@ -455,6 +509,9 @@ impl<'a> Sync<'a> {
             device_name: record.owned(key::DEVICE_NAME),
             error,
             files_waiting,
+            trusted_certificate: record
+                .get(key::TRUSTED_CA)
+                .and_then(trust::fingerprint_of_pem),
         })
     }
 

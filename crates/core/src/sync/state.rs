@@ -42,6 +42,9 @@ pub(crate) mod key {
     /// The workspace this data directory's records were synced with; kept after
     /// signing out, so they are never pushed into another workspace.
     pub const BOUND_WORKSPACE: &str = "bound_workspace";
+    /// PEM of the office's own certificate authority the person confirmed for
+    /// this server at sign-in (see `trust`); empty when the system's roots serve.
+    pub const TRUSTED_CA: &str = "trusted_ca";
 }
 
 /// Keys that belong to one sign-in; logging out drops them, data stays.
@@ -65,6 +68,7 @@ const SESSION_KEYS: &[&str] = &[
     key::COUNTER_BASE,
     key::LAST_ERROR,
     key::LAST_ERROR_KIND,
+    key::TRUSTED_CA,
 ];
 
 #[derive(Debug, Clone, Default)]
