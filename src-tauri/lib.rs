@@ -191,6 +191,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::settings::update_settings,
         commands::sync::sync_status,
         commands::sync::sync_login,
+        commands::sync::sync_server_certificate,
         commands::sync::sync_logout,
         commands::sync::sync_now,
     ])

@@ -2,7 +2,7 @@
 //! worker (see [`crate::sync_worker`]) does the rest and reports its status as the
 //! `sync-status` event.
 
-use kith_core::sync::{SyncReport, SyncStatus};
+use kith_core::sync::{ServerCertificate, SyncReport, SyncStatus};
 use tauri::State;
 
 use crate::error::CmdResult;
@@ -13,7 +13,8 @@ pub async fn sync_status(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
     Ok(state.kith.sync().status().await?)
 }
 
-/// Signs this computer in; the worker starts syncing at once.
+/// Signs this computer in; the worker starts syncing at once. `fingerprint`: the
+/// office's own certificate authority the person confirmed for this server.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sync_login(
     state: State<'_, AppState>,
@@ -21,14 +22,31 @@ pub async fn sync_login(
     email: String,
     password: String,
     workspace: Option<String>,
+    fingerprint: Option<String>,
 ) -> CmdResult<SyncStatus> {
     let status = state
         .kith
         .sync()
-        .login(&server_url, &email, &password, workspace.as_deref())
+        .login_trusting(
+            &server_url,
+            &email,
+            &password,
+            workspace.as_deref(),
+            fingerprint.as_deref(),
+        )
         .await?;
     state.poke_sync();
     Ok(status)
+}
+
+/// The certificate authority a server presents, for the person to compare with
+/// the fingerprint `kith-server tls-cert` printed; trusts nothing.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_server_certificate(
+    state: State<'_, AppState>,
+    server_url: String,
+) -> CmdResult<ServerCertificate> {
+    Ok(state.kith.sync().server_certificate(&server_url).await?)
 }
 
 /// Signs out; every record stays on this computer.

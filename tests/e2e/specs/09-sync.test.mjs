@@ -1,5 +1,7 @@
-// Sync on the real apps: a real kith-server on loopback, two desktops (two data dirs,
-// two app windows). The first signs in from Settings → Sync, the second from the CLI;
+// Sync on the real apps: a real kith-server on loopback serving HTTPS with the office's
+// own certificate authority (`kith-server tls-cert`), which this machine does not
+// trust; two desktops (two data dirs, two app windows). The first signs in from
+// Settings → Sync after comparing the authority's fingerprint, the second from the CLI;
 // a note written in one window appears in the other's open profile without a restart,
 // and the sidebar's sync light says where each stands — also when the server is gone.
 import assert from 'node:assert/strict';
@@ -62,25 +64,25 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
   let b;
   let ann;
   let driver;
-  /** An HTTPS server whose certificate (an office CA of its own) this machine does not trust. */
-  let tlsServer;
-  let tlsUrl;
+  /** The office CA's fingerprint, as `tls-cert` printed it. */
+  let fingerprint;
+  /** `serve`'s TLS arguments. */
+  let tls;
 
   before(async () => {
     execServer(['init', '--workspace', 'Corner Shop', '--owner-email', EMAIL, '--owner-name', 'Dana Front-Desk', '--owner-password', PASSWORD]);
-    port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    server = await startServer(db, port);
     const certs = path.join(work, 'tls');
-    execFileSync(SERVER(), ['tls-cert', '--dir', certs, '--office', 'Corner Shop', '--host', '127.0.0.1'], { stdio: 'ignore' });
-    const tlsPort = await freePort();
-    tlsUrl = `https://127.0.0.1:${tlsPort}`;
-    tlsServer = await startServer(path.join(work, 'tls-server.db'), tlsPort, [
-      '--tls-cert', path.join(certs, 'server.pem'), '--tls-key', path.join(certs, 'server-key.pem'),
-    ]);
-    // The back office signs in from the command line and brings a customer along.
+    const made = execFileSync(SERVER(), ['tls-cert', '--dir', certs, '--office', 'Corner Shop', '--host', '127.0.0.1'], { encoding: 'utf8' });
+    fingerprint = made.match(/[0-9A-F]{2}(?::[0-9A-F]{2}){31}/)?.[0];
+    assert.ok(fingerprint, `tls-cert printed no fingerprint: ${made}`);
+    tls = ['--tls-cert', path.join(certs, 'server.pem'), '--tls-key', path.join(certs, 'server-key.pem')];
+    port = await freePort();
+    url = `https://127.0.0.1:${port}`;
+    server = await startServer(db, port, tls);
+    // The back office signs in from the command line, trusting the office's CA by its
+    // fingerprint, and brings a customer along.
     ann = JSON.parse(cli(['--data-dir', back, '--json', 'users', 'add', '--first-name', 'Ann', '--last-name', 'Lee'])).id;
-    cli(['--data-dir', back, 'sync', 'login', url, EMAIL], { env: { ...process.env, KITH_PASSWORD: PASSWORD } });
+    cli(['--data-dir', back, 'sync', 'login', url, EMAIL, '--trust-fingerprint', fingerprint], { env: { ...process.env, KITH_PASSWORD: PASSWORD } });
     cli(['--data-dir', back, 'sync', 'now']);
     a = await launchApp(front);
   });
@@ -90,7 +92,6 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     await closeApp(b);
     driver?.stop();
     server?.kill();
-    tlsServer?.kill();
   });
 
   function execServer(args) {
@@ -114,22 +115,25 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     await shown(a, 'settings-sync');
     await screenshot(a, 'signed-out');
 
-    // A server whose certificate this computer does not trust: refused, saying why.
+    // The office's own CA, which this computer does not trust: shown to compare first.
     const address = await shown(a, 'sync-server');
-    await typeInto(address, tlsUrl);
-    await typeInto(await shown(a, 'sync-email'), EMAIL);
-    await typeInto(await shown(a, 'sync-password'), PASSWORD);
-    await (await shown(a, 'sync-sign-in')).click();
-    const untrusted = await shown(a, 'sync-login-error');
-    assert.match(await textOf(untrusted), /did not prove it is the server.*does not trust/s);
-    await screenshot(a, 'untrusted-certificate');
-
-    await address.clearValue();
     await typeInto(address, url);
-    const wrong = await shown(a, 'sync-password');
-    await wrong.clearValue();
-    await typeInto(wrong, 'not the password');
+    await typeInto(await shown(a, 'sync-email'), EMAIL);
+    await typeInto(await shown(a, 'sync-password'), 'not the password');
     await (await shown(a, 'sync-sign-in')).click();
+    await shown(a, 'sync-trust');
+    assert.equal(await textOf(await shown(a, 'sync-trust-name')), 'Corner Shop Kith CA');
+    // Shown in two lines of sixteen pairs.
+    const lines = (await textOf(await shown(a, 'sync-trust-fingerprint'))).split(/\s+/).filter(Boolean);
+    assert.deepEqual(lines.join(':'), fingerprint);
+    assert.equal(lines.length, 2);
+    await screenshot(a, 'trust-certificate');
+    await (await shown(a, 'sync-trust-cancel')).click();
+    await byTestId(a, 'sync-trust').waitForDisplayed({ reverse: true, timeout: WAIT });
+
+    // Trusted, but the wrong password: refused, and nothing is kept.
+    await (await shown(a, 'sync-sign-in')).click();
+    await (await shown(a, 'sync-trust-sign-in')).click();
     await a.waitUntil(async () => /password/i.test(await textOf(byTestId(a, 'sync-login-error'))), {
       timeout: WAIT,
       timeoutMsg: 'the wrong password was not refused',
@@ -138,9 +142,12 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     const password = await shown(a, 'sync-password');
     await password.clearValue();
     await typeInto(password, PASSWORD);
+    // Asked again: a refused sign-in kept no trust.
     await (await shown(a, 'sync-sign-in')).click();
+    await (await shown(a, 'sync-trust-sign-in')).click();
     const facts = await shown(a, 'sync-facts');
     assert.match(await textOf(facts), /Corner Shop/);
+    assert.match(await textOf(await shown(a, 'sync-trusted-certificate')), /trusted here/);
     // The worker bootstraps this desktop: the back office's customer arrives.
     await a.waitUntil(async () => (await textOf(byTestId(a, 'sync-indicator'))) === 'Synced', {
       timeout: WAIT,
@@ -181,7 +188,7 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     assert.match(await byTestId(b, 'sync-indicator').getAttribute('aria-label'), /1 change waiting/);
     await screenshot(b, 'offline');
 
-    server = await startServer(db, port);
+    server = await startServer(db, port, tls);
     await (await shown(b, 'sync-indicator')).click();
     await (await shown(b, 'sync-now')).click();
     await b.waitUntil(async () => (await textOf(byTestId(b, 'sync-indicator'))) === 'Synced', {

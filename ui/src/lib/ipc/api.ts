@@ -35,6 +35,7 @@ import type { NoteQuery } from "./generated/NoteQuery";
 import type { NoteSearch } from "./generated/NoteSearch";
 import type { NoteVersion } from "./generated/NoteVersion";
 import type { SearchResult } from "./generated/SearchResult";
+import type { ServerCertificate } from "./generated/ServerCertificate";
 import type { Settings } from "./generated/Settings";
 import type { SocialLinkInput } from "./generated/SocialLinkInput";
 import type { SyncReport } from "./generated/SyncReport";
@@ -238,8 +239,10 @@ export const api = {
   // Sync with the office's Kith server; the background worker reports through onSyncStatus.
   syncStatus: () => call<SyncStatus>("sync_status"),
   /** Signs this computer in (the device token stays in Rust); a refusal says why. */
-  syncLogin: (serverUrl: string, email: string, password: string, workspace: string | null) =>
-    call<SyncStatus>("sync_login", { server_url: serverUrl, email, password, workspace }),
+  syncLogin: (serverUrl: string, email: string, password: string, workspace: string | null, fingerprint: string | null = null) =>
+    call<SyncStatus>("sync_login", { server_url: serverUrl, email, password, workspace, fingerprint }),
+  /** The certificate authority an https server presents, to compare before trusting it; trusts nothing. */
+  syncServerCertificate: (serverUrl: string) => call<ServerCertificate>("sync_server_certificate", { server_url: serverUrl }),
   syncLogout: () => call<null>("sync_logout"),
   syncNow: () => call<SyncReport>("sync_now"),
   /** The sync worker's status, each time it changes. */

@@ -206,9 +206,13 @@ export function installDevMock() {
     sync_status: () => ({
       state: "signed_out", pending: 0, last_sync_at: null, server_url: null, workspace: null,
       staff_name: null, staff_email: null, device_name: null, error: null, files_waiting: 0,
+      trusted_certificate: null,
     }),
     sync_login: () => {
       throw { kind: "network", message: "The browser preview has no sync server; run the desktop app to sign in." };
+    },
+    sync_server_certificate: () => {
+      throw { kind: "network", message: "The browser preview has no sync server." };
     },
     sync_logout: () => null,
     sync_now: () => null,

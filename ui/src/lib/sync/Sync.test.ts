@@ -50,6 +50,64 @@ describe("Sync", () => {
     expect(callsOf("sync_login")[1].workspace).toBeNull();
   });
 
+  it("offers the office's own certificate authority to compare and trust, for that address only", async () => {
+    const user = userEvent.setup();
+    const FP = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, "0").toUpperCase()).join(":");
+    serve({
+      sync_login: ({ fingerprint }) => {
+        if (fingerprint === FP) return { ...SIGNED_IN, trusted_certificate: FP };
+        throw kithError("the server at https://192.168.1.20:8443/ did not prove it is the server", "certificate", "network");
+      },
+      sync_server_certificate: ({ server_url }) => {
+        expect(server_url).toBe("https://192.168.1.20:8443");
+        return { server: "192.168.1.20:8443", name: "Acme Kith CA", issuer: "Acme Kith CA", fingerprint: FP, valid_until: Date.UTC(2036, 10, 20), authority: true };
+      },
+    });
+    await startSync();
+    render(SyncPanel);
+    await user.type(await screen.findByTestId("sync-server"), "https://192.168.1.20:8443");
+    await user.type(screen.getByTestId("sync-email"), "sam@example.com");
+    await user.type(screen.getByTestId("sync-password"), "right");
+    await user.click(screen.getByTestId("sync-sign-in"));
+    const trust = await screen.findByTestId("sync-trust");
+    expect(screen.getByTestId("sync-trust-name").textContent).toBe("Acme Kith CA");
+    // Two lines of sixteen pairs: the whole fingerprint, nothing else.
+    const lines = [...screen.getByTestId("sync-trust-fingerprint").querySelectorAll("span")].map((l) => l.textContent);
+    expect(lines.join(":")).toBe(FP);
+    expect(lines).toHaveLength(2);
+    expect(screen.queryByTestId("sync-login-error")).toBeNull();
+    expect(trust.textContent).toContain("kith-server tls-cert");
+
+    // Another address: the offer was for the old one.
+    await user.type(screen.getByTestId("sync-server"), "0");
+    expect(screen.queryByTestId("sync-trust")).toBeNull();
+    await user.type(screen.getByTestId("sync-server"), "{Backspace}");
+    expect(await screen.findByTestId("sync-trust")).toBeTruthy();
+
+    await user.click(screen.getByTestId("sync-trust-sign-in"));
+    expect(callsOf("sync_login").at(-1)!.fingerprint).toBe(FP);
+    expect(callsOf("sync_login")[0].fingerprint).toBeNull();
+    expect((await screen.findByTestId("sync-trusted-certificate")).textContent).toContain("trusted here");
+  });
+
+  it("does not offer trust when the server's certificate is not an authority", async () => {
+    const user = userEvent.setup();
+    serve({
+      sync_login: () => {
+        throw kithError("the server at https://10.0.0.2/ did not prove it is the server", "certificate", "network");
+      },
+      sync_server_certificate: () => ({ server: "10.0.0.2:443", name: "10.0.0.2", issuer: "Elsewhere", fingerprint: "AA", valid_until: 0, authority: false }),
+    });
+    await startSync();
+    render(SyncPanel);
+    await user.type(await screen.findByTestId("sync-server"), "https://10.0.0.2");
+    await user.type(screen.getByTestId("sync-email"), "sam@example.com");
+    await user.type(screen.getByTestId("sync-password"), "right");
+    await user.click(screen.getByTestId("sync-sign-in"));
+    expect((await screen.findByTestId("sync-login-error")).textContent).toContain("did not prove it is the server");
+    expect(screen.queryByTestId("sync-trust")).toBeNull();
+  });
+
   it("keeps the indicator current from the worker's reports", async () => {
     serve({});
     await startSync();

@@ -26,8 +26,10 @@ export async function startSync(): Promise<void> {
   take(await api.syncStatus());
 }
 
-export async function signIn(server: string, email: string, password: string, workspace: string | null) {
-  take(await api.syncLogin(server, email, password, workspace));
+/** Signs in; `fingerprint` trusts, for this server only, the office's own certificate
+ *  authority the person compared (see `api.syncServerCertificate`). */
+export async function signIn(server: string, email: string, password: string, workspace: string | null, fingerprint: string | null = null) {
+  take(await api.syncLogin(server, email, password, workspace, fingerprint));
 }
 
 export async function signOut() {

@@ -34,6 +34,7 @@ export const SIGNED_OUT = {
   device_name: null,
   error: null,
   files_waiting: 0,
+  trusted_certificate: null,
 };
 
 // Handlers receive whatever the UI sent, exactly as the core would.

@@ -17,4 +17,9 @@ error: string | null,
 /**
  * Files whose bytes still go to or come from the server.
  */
-files_waiting: number, };
+files_waiting: number, 
+/**
+ * Fingerprint of the office's own certificate authority this computer was
+ * told to trust for its server at sign-in, if any.
+ */
+trusted_certificate: string | null, };
