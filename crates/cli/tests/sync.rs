@@ -88,7 +88,7 @@ fn sync_login_now_status_logout() {
 /// An HTTPS server on loopback with an office CA made by `tls-cert` in `dir`/certs,
 /// and an owner `owner@acme.test` / `password1`.
 #[cfg(target_os = "linux")]
-fn https_server(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> TestServer {
+fn https_server(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> (TestServer, uuid::Uuid) {
     let certs = dir.join("certs");
     kith_server::tls::issue(&certs, "Acme", &["127.0.0.1".to_owned()]).unwrap();
     let tls = kith_server::tls::server_config(
@@ -98,11 +98,11 @@ fn https_server(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> TestServ
     .unwrap();
     rt.block_on(async {
         let server = TestServer::sqlite_tls(dir, tls).await.unwrap();
-        server
+        let (workspace, _) = server
             .init_workspace("Acme", "owner@acme.test", "password1")
             .await
             .unwrap();
-        server
+        (server, workspace.id)
     })
 }
 
@@ -115,7 +115,7 @@ fn https_server(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> TestServ
 fn sync_trusts_the_offices_ca_once_its_fingerprint_is_confirmed() {
     let rt = runtime();
     let server_dir = tempfile::tempdir().unwrap();
-    let server = https_server(&rt, server_dir.path());
+    let (server, workspace) = https_server(&rt, server_dir.path());
     let no_roots = server_dir.path().join("no-roots.pem");
     std::fs::write(&no_roots, "").unwrap();
     let fingerprint =
@@ -152,7 +152,7 @@ fn sync_trusts_the_offices_ca_once_its_fingerprint_is_confirmed() {
     let err = String::from_utf8_lossy(&wrong.stderr);
     assert!(
         err.contains(&format!(
-            "now presents a certificate with the fingerprint {fingerprint}"
+            "presents a certificate with the fingerprint {fingerprint}, not"
         )) && err.contains("nothing was trusted"),
         "{err}"
     );
@@ -198,6 +198,12 @@ fn sync_trusts_the_offices_ca_once_its_fingerprint_is_confirmed() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Revoked on the server too: sign-out reached it through the kept CA.
+    let devices = rt.block_on(server.store().list_devices(workspace)).unwrap();
+    assert!(
+        !devices.is_empty() && devices.iter().all(|d| d.revoked_at.is_some()),
+        "{devices:?}"
+    );
     let status = cli(&["--json", "sync", "status"]);
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status["trusted_certificate"], serde_json::Value::Null);
@@ -216,7 +222,7 @@ fn sync_over_https_with_the_offices_own_certificate() {
     let rt = runtime();
     let server_dir = tempfile::tempdir().unwrap();
     let certs = server_dir.path().join("certs");
-    let server = https_server(&rt, server_dir.path());
+    let (server, _) = https_server(&rt, server_dir.path());
     assert!(server.url.starts_with("https://"));
     let desk = tempfile::tempdir().unwrap();
     let login = |trust: Option<&std::path::Path>| {

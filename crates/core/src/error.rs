@@ -119,7 +119,7 @@ impl CoreError {
             CoreError::File(e) if e.kind() == ErrorKind::Validation => Some("path"),
             // What the sign-in form asks the person to confirm.
             CoreError::Sync(crate::sync::SyncError::Untrusted {
-                issuer_unknown: true,
+                unknown_authority: true,
                 ..
             }) => Some("certificate"),
             _ => None,

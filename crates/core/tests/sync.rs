@@ -679,7 +679,9 @@ async fn sync_only_an_https_servers_authority_can_be_trusted() {
         .unwrap_err();
     assert_eq!(refused.field(), Some("certificate"));
     assert!(
-        refused.to_string().contains("not a certificate authority")
+        refused
+            .to_string()
+            .contains("not a root certificate authority")
             && refused.to_string().contains("kith-server tls-cert"),
         "{refused}"
     );

@@ -300,15 +300,16 @@ pub fn certificate_fingerprint(der: &[u8]) -> String {
         .join(":")
 }
 
-/// Whether two fingerprints are the same, however they were typed: case, colons,
-/// spaces and a leading "SHA256:" do not matter.
+/// Whether two fingerprints are the same, however they were typed or pasted:
+/// case, colons and spaces do not matter, nor a label before them such as
+/// "SHA256:" or openssl's "sha256 Fingerprint=".
 pub fn same_fingerprint(a: &str, b: &str) -> bool {
     fn bare(s: &str) -> String {
-        let s = s.trim();
-        let s = s
-            .strip_prefix("SHA256:")
-            .or_else(|| s.strip_prefix("sha256:"))
-            .unwrap_or(s);
+        let s = s.rsplit('=').next().unwrap_or(s).trim();
+        let s = match s.get(..7) {
+            Some(label) if label.eq_ignore_ascii_case("sha256:") => &s[7..],
+            _ => s,
+        };
         s.chars()
             .filter(char::is_ascii_hexdigit)
             .map(|c| c.to_ascii_uppercase())

@@ -83,6 +83,9 @@ impl Client {
             builder = builder.tls_certs_merge([ca]);
         }
         let http = builder
+            // The API never redirects; following one would take the token, and a
+            // CA trusted for this server only, to wherever it pointed.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
             .read_timeout(timeout)
             .user_agent(concat!("kith-desktop/", env!("CARGO_PKG_VERSION")))
@@ -143,10 +146,10 @@ impl Client {
         }
         let url = self.base.to_string();
         match tls {
-            Some((reason, issuer_unknown)) => SyncError::Untrusted {
+            Some((reason, unknown_authority)) => SyncError::Untrusted {
                 url,
                 reason,
-                issuer_unknown,
+                unknown_authority,
             },
             None => SyncError::Offline { url, reason },
         }
@@ -348,23 +351,26 @@ fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<(String,
         }
         _ => return None,
     };
-    if matches!(why, C::UnknownIssuer) {
-        return Some((
+    let (reason, unknown_authority) = match why {
+        C::UnknownIssuer => (
             "its certificate is signed by an authority this computer does not trust".into(),
             true,
-        ));
-    }
-    let reason = match why {
-        C::NotValidForName | C::NotValidForNameContext { .. } => {
-            "its certificate is for another name or address".into()
-        }
-        C::Expired | C::ExpiredContext { .. } => "its certificate has expired".into(),
-        C::NotValidYet | C::NotValidYetContext { .. } => {
-            "its certificate is not valid yet, or this computer's clock is wrong".into()
-        }
-        other => format!("its certificate: {other}"),
+        ),
+        // What a platform verifier reports for causes it does not map, among them
+        // macOS's "not trusted" for a root it does not know (errSecNotTrusted).
+        C::Other(other) => (format!("its certificate: {other}"), true),
+        C::NotValidForName | C::NotValidForNameContext { .. } => (
+            "its certificate is for another name or address".into(),
+            false,
+        ),
+        C::Expired | C::ExpiredContext { .. } => ("its certificate has expired".into(), false),
+        C::NotValidYet | C::NotValidYetContext { .. } => (
+            "its certificate is not valid yet, or this computer's clock is wrong".into(),
+            false,
+        ),
+        other => (format!("its certificate: {other}"), false),
     };
-    Some((reason, false))
+    Some((reason, unknown_authority))
 }
 
 fn header_u64(resp: &Response, name: &str) -> Option<u64> {

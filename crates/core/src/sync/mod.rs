@@ -154,9 +154,9 @@ pub enum SyncError {
     /// fixed by waiting, but by trusting the right certificate.
     #[error(
         "the server at {url} did not prove it is the server ({reason}){}",
-        if *issuer_unknown {
-            ". If your office made its own certificate (kith-server tls-cert), confirm its \
-             fingerprint when signing in, or trust its kith-ca.pem on this computer"
+        if *unknown_authority {
+            ". If your office made its own certificate (kith-server tls-cert), sign in to it \
+             again and confirm its fingerprint, or trust its kith-ca.pem on this computer"
         } else {
             ""
         }
@@ -164,9 +164,12 @@ pub enum SyncError {
     Untrusted {
         url: String,
         reason: String,
-        /// No authority this computer trusts signed the certificate: the case
-        /// confirming the office's own CA at sign-in fixes (see `trust`).
-        issuer_unknown: bool,
+        /// No authority this computer trusts vouched for the certificate, the case
+        /// confirming the office's own CA at sign-in fixes (see `trust`), or the
+        /// platform did not say why: macOS reports an untrusted root only as a
+        /// generic error. Whether trust is offered then depends on what the server
+        /// presents (a CA that signs itself).
+        unknown_authority: bool,
     },
     /// The server no longer takes this computer's token (a `Server` error of kind
     /// unauthorized, put in words for the person at the desk).
@@ -412,14 +415,18 @@ impl<'a> Sync<'a> {
         let creds = self.credentials();
         if let (Some(url), Some(token)) = (record.get(key::SERVER_URL), creds.load().await?) {
             let config = self.kith.sync_config();
-            let client = client::Client::new(
+            // Signing out must always work: a client that cannot be made, a server
+            // unreachable or the token already revoked only cost the revocation.
+            let revoked = match client::Client::new(
                 client::parse_base(url)?,
                 Some(token),
                 config.request_timeout.min(Duration::from_secs(10)),
                 record.get(key::TRUSTED_CA),
-            )?;
-            if let Err(e) = client.logout().await {
-                // Unreachable or already revoked: the token is forgotten here anyway.
+            ) {
+                Ok(client) => client.logout().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = revoked {
                 tracing::warn!(error = %e, "could not revoke the device token on the server");
             }
         }

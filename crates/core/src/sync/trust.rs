@@ -46,8 +46,9 @@ pub struct ServerCertificate {
     /// Unix milliseconds of its last valid day.
     #[ts(type = "number")]
     pub valid_until: i64,
-    /// Whether it is a certificate authority, the kind this desktop can trust
-    /// for its server (a server's own certificate alone is not).
+    /// Whether it is a root certificate authority (one that signs itself), the
+    /// kind this desktop can trust for its server: not a server's own
+    /// certificate, nor an intermediate of a chain sent without its root.
     pub authority: bool,
     /// The certificate itself, kept at sign-in; never sent to the webview.
     #[serde(skip)]
@@ -85,7 +86,7 @@ pub(crate) async fn presented(url: &Url, timeout: Duration) -> Result<ServerCert
     let top = chain.last().ok_or_else(|| SyncError::Untrusted {
         url: url.to_string(),
         reason: "it sent no certificate".into(),
-        issuer_unknown: false,
+        unknown_authority: false,
     })?;
     describe(&server, top.as_ref()).map_err(SyncError::Protocol)
 }
@@ -104,8 +105,8 @@ pub(crate) async fn confirmed(
         return Err(CoreError::validation(
             "certificate",
             format!(
-                "the server now presents a certificate with the fingerprint {}, not {} as \
-                 confirmed: nothing was trusted. Ask whoever runs the server before going on",
+                "the server presents a certificate with the fingerprint {}, not {}: \
+                 nothing was trusted. Check the fingerprint with whoever runs the server",
                 cert.fingerprint,
                 fingerprint.trim()
             ),
@@ -115,9 +116,10 @@ pub(crate) async fn confirmed(
         return Err(CoreError::validation(
             "certificate",
             format!(
-                "\"{}\" is the server's own certificate, not a certificate authority, so \
-                 it cannot be trusted for the server here. Make the server a certificate with \
-                 kith-server tls-cert, which includes the office's authority",
+                "\"{}\" is not a root certificate authority (the server's own certificate, \
+                 or part of a chain sent without its root), so it cannot be trusted for the \
+                 server here. Make the server a certificate with kith-server tls-cert, whose \
+                 chain includes the office's authority",
                 cert.name
             ),
         ));
@@ -150,7 +152,7 @@ fn describe(server: &str, der: &[u8]) -> std::result::Result<ServerCertificate, 
         issuer: name_of(cert.issuer()),
         fingerprint: certificate_fingerprint(der),
         valid_until: cert.validity().not_after.timestamp().saturating_mul(1000),
-        authority: cert.is_ca(),
+        authority: cert.is_ca() && cert.subject().as_raw() == cert.issuer().as_raw(),
         pem: pem_of(der),
     })
 }
@@ -174,11 +176,20 @@ fn read_chain(
     port: u16,
     timeout: Duration,
 ) -> io::Result<Vec<CertificateDer<'static>>> {
-    let addr = (host, port)
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address")))?;
-    let mut sock = TcpStream::connect_timeout(&addr, timeout)?;
+    // Every address in turn, as the sync client does: a name may resolve to an
+    // IPv6 address first where the server listens on IPv4 only.
+    let mut failure = io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"));
+    let mut connected = None;
+    for addr in (host, port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(sock) => {
+                connected = Some(sock);
+                break;
+            }
+            Err(e) => failure = e,
+        }
+    }
+    let mut sock = connected.ok_or(failure)?;
     sock.set_read_timeout(Some(timeout))?;
     sock.set_write_timeout(Some(timeout))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());

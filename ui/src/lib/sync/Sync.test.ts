@@ -83,11 +83,41 @@ describe("Sync", () => {
     expect(screen.queryByTestId("sync-trust")).toBeNull();
     await user.type(screen.getByTestId("sync-server"), "{Backspace}");
     expect(await screen.findByTestId("sync-trust")).toBeTruthy();
+    // Back as it was, without taking focus from the address being typed.
+    expect(document.activeElement).toBe(screen.getByTestId("sync-server"));
 
     await user.click(screen.getByTestId("sync-trust-sign-in"));
     expect(callsOf("sync_login").at(-1)!.fingerprint).toBe(FP);
     expect(callsOf("sync_login")[0].fingerprint).toBeNull();
     expect((await screen.findByTestId("sync-trusted-certificate")).textContent).toContain("trusted here");
+  });
+
+  it("says why when signing in with the authority trusted is refused again, and offers nothing more", async () => {
+    const user = userEvent.setup();
+    const FP = Array.from({ length: 32 }, () => "AB").join(":");
+    serve({
+      sync_login: ({ fingerprint }) => {
+        throw kithError(
+          fingerprint ? "the server at https://10.0.0.2/ did not prove it is the server (its certificate is for another name or address)" : "did not prove it is the server",
+          "certificate",
+          "network",
+        );
+      },
+      sync_server_certificate: () => ({ server: "10.0.0.2:443", name: "Acme Kith CA", issuer: "Acme Kith CA", fingerprint: FP, valid_until: 0, authority: true }),
+    });
+    await startSync();
+    render(SyncPanel);
+    await user.type(await screen.findByTestId("sync-server"), "https://10.0.0.2");
+    await user.type(screen.getByTestId("sync-email"), "sam@example.com");
+    await user.type(screen.getByTestId("sync-password"), "right");
+    await user.click(screen.getByTestId("sync-sign-in"));
+    await screen.findByTestId("sync-trust");
+    expect(document.activeElement?.textContent).toBe("Trust this server's certificate?");
+    await user.click(screen.getByTestId("sync-trust-sign-in"));
+    expect((await screen.findByTestId("sync-login-error")).textContent).toContain("for another name or address");
+    expect(screen.queryByTestId("sync-trust")).toBeNull();
+    expect(callsOf("sync_server_certificate")).toHaveLength(1);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("sync-sign-in")));
   });
 
   it("does not offer trust when the server's certificate is not an authority", async () => {
