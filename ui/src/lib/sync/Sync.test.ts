@@ -21,6 +21,14 @@ const SIGNED_IN = {
   device_name: "Front desk PC",
 };
 
+/** Fills the sign-in form as sam@example.com and submits it. */
+async function signInAs(user: ReturnType<typeof userEvent.setup>, server: string, password: string) {
+  await user.type(await screen.findByTestId("sync-server"), server);
+  await user.type(screen.getByTestId("sync-email"), "sam@example.com");
+  await user.type(screen.getByTestId("sync-password"), password);
+  await user.click(screen.getByTestId("sync-sign-in"));
+}
+
 describe("Sync", () => {
   it("signs in from Settings, then shows what this computer syncs with", async () => {
     const user = userEvent.setup();
@@ -33,10 +41,7 @@ describe("Sync", () => {
     });
     await startSync();
     render(SyncPanel);
-    await user.type(await screen.findByTestId("sync-server"), "https://kith.example.com");
-    await user.type(screen.getByTestId("sync-email"), "sam@example.com");
-    await user.type(screen.getByTestId("sync-password"), "wrong");
-    await user.click(screen.getByTestId("sync-sign-in"));
+    await signInAs(user, "https://kith.example.com", "wrong");
     expect((await screen.findByTestId("sync-login-error")).textContent).toContain("wrong email or password");
 
     await user.clear(screen.getByTestId("sync-password"));
@@ -65,10 +70,7 @@ describe("Sync", () => {
     });
     await startSync();
     render(SyncPanel);
-    await user.type(await screen.findByTestId("sync-server"), "https://192.168.1.20:8443");
-    await user.type(screen.getByTestId("sync-email"), "sam@example.com");
-    await user.type(screen.getByTestId("sync-password"), "right");
-    await user.click(screen.getByTestId("sync-sign-in"));
+    await signInAs(user, "https://192.168.1.20:8443", "right");
     const trust = await screen.findByTestId("sync-trust");
     expect(screen.getByTestId("sync-trust-name").textContent).toBe("Acme Kith CA");
     // Two lines of sixteen pairs: the whole fingerprint, nothing else.
@@ -107,10 +109,7 @@ describe("Sync", () => {
     });
     await startSync();
     render(SyncPanel);
-    await user.type(await screen.findByTestId("sync-server"), "https://10.0.0.2");
-    await user.type(screen.getByTestId("sync-email"), "sam@example.com");
-    await user.type(screen.getByTestId("sync-password"), "right");
-    await user.click(screen.getByTestId("sync-sign-in"));
+    await signInAs(user, "https://10.0.0.2", "right");
     await screen.findByTestId("sync-trust");
     expect(document.activeElement?.textContent).toBe("Trust this server's certificate?");
     await user.click(screen.getByTestId("sync-trust-sign-in"));
@@ -130,10 +129,7 @@ describe("Sync", () => {
     });
     await startSync();
     render(SyncPanel);
-    await user.type(await screen.findByTestId("sync-server"), "https://10.0.0.2");
-    await user.type(screen.getByTestId("sync-email"), "sam@example.com");
-    await user.type(screen.getByTestId("sync-password"), "right");
-    await user.click(screen.getByTestId("sync-sign-in"));
+    await signInAs(user, "https://10.0.0.2", "right");
     expect((await screen.findByTestId("sync-login-error")).textContent).toContain("did not prove it is the server");
     expect(screen.queryByTestId("sync-trust")).toBeNull();
   });
