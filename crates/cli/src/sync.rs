@@ -144,6 +144,12 @@ fn status_text(s: &SyncStatus) -> String {
         "  workspace    {}",
         s.workspace.as_deref().unwrap_or("?")
     ));
+    if let Some(device) = &s.device_id {
+        lines.push(format!(
+            "  device       {} ({device})",
+            s.device_name.as_deref().unwrap_or("?")
+        ));
+    }
     lines.push(format!("  pending      {} changes", s.pending));
     if s.files_waiting > 0 {
         lines.push(format!("  files        {} waiting", s.files_waiting));

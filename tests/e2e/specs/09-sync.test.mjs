@@ -225,4 +225,27 @@ describe('Sync between two desktops', { timeout: 15 * 60_000 }, () => {
     await screenshot(a, 'settings-dark');
     await (await shown(a, 'settings-theme')).selectByVisibleText('System');
   });
+
+  test('6. an owner signs this computer out at the server: the light says so plainly, and signing out keeps the data', { timeout: TEST_TIMEOUT }, async () => {
+    // This computer's id on the server, as Settings and `sync status` show it.
+    const device = JSON.parse(cli(['--data-dir', front, '--json', 'sync', 'status'])).device_id;
+    assert.ok(device, 'no device id in the sync status');
+    assert.match(await textOf(await shown(a, 'sync-facts')), new RegExp(device));
+    execServer(['devices', 'revoke', '--workspace', 'Corner Shop', device]);
+
+    await (await shown(a, 'sync-now')).click();
+    await a.waitUntil(async () => (await textOf(byTestId(a, 'sync-indicator'))) === 'Sync problem', {
+      timeout: WAIT,
+      timeoutMsg: 'the sync light did not report the revoked sign-in',
+    });
+    assert.match(await textOf(await shown(a, 'sync-state')), /no longer accepts this computer's sign-in.*sign out and sign in again/s);
+    await screenshot(a, 'revoked');
+
+    await (await shown(a, 'sync-sign-out')).click();
+    await shown(a, 'sync-login-form');
+    assert.equal(await textOf(await shown(a, 'sync-indicator')), 'Local only');
+    // Every record stays: the back office's customer is still here.
+    await (await shown(a, 'nav-users')).click();
+    await rowFor(a, ann).waitForDisplayed({ timeout: WAIT });
+  });
 });

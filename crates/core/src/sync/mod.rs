@@ -65,6 +65,9 @@ pub struct SyncStatus {
     pub staff_name: Option<String>,
     pub staff_email: Option<String>,
     pub device_name: Option<String>,
+    /// The server's id of this computer's sign-in, as `kith-server devices list`
+    /// shows it (to sign one computer out among several of the same name).
+    pub device_id: Option<String>,
     /// Why the last sync failed, for a person.
     pub error: Option<String>,
     /// Files whose bytes still go to or come from the server.
@@ -514,6 +517,7 @@ impl<'a> Sync<'a> {
             staff_name: record.owned(key::STAFF_NAME),
             staff_email: record.owned(key::STAFF_EMAIL),
             device_name: record.owned(key::DEVICE_NAME),
+            device_id: record.owned(key::DEVICE_ID),
             error,
             files_waiting,
             trusted_certificate: record

@@ -205,7 +205,7 @@ export function installDevMock() {
     // Sync in the browser preview: there is no server to reach, so signing in is refused.
     sync_status: () => ({
       state: "signed_out", pending: 0, last_sync_at: null, server_url: null, workspace: null,
-      staff_name: null, staff_email: null, device_name: null, error: null, files_waiting: 0,
+      staff_name: null, staff_email: null, device_name: null, device_id: null, error: null, files_waiting: 0,
       trusted_certificate: null,
     }),
     sync_login: () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { settings } from "../settings/settings.svelte";
-import { formatCount, formatPhone, fullName, primaryContact } from "./format";
+import { formatCount, formatPhone, fullName, primaryContact, sentence } from "./format";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
@@ -76,5 +76,14 @@ describe("formatCount", () => {
     vi.spyOn(Intl, "NumberFormat").mockImplementation(((locale: string, options?: Intl.NumberFormatOptions) =>
       locale === "en-x-nogroup" ? new Real("en-US", { ...options, useGrouping: false }) : new Real(locale, options)) as never);
     expect(formatCount(20_000, "en-x-nogroup")).toBe("20,000");
+  });
+});
+
+describe("sentence", () => {
+  it("capitalises and closes a core message, and leaves a finished one alone", () => {
+    expect(sentence("the server refused: wrong password")).toBe("The server refused: wrong password.");
+    expect(sentence("Already a sentence.")).toBe("Already a sentence.");
+    expect(sentence("élan vital")).toBe("Élan vital.");
+    expect(sentence("  ")).toBe("");
   });
 });

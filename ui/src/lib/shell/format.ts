@@ -78,3 +78,13 @@ export function relativeTime(ms: number, now = Date.now()): string {
   for (const candidate of UNITS) if (Math.abs(diff) >= candidate[1]) unit = candidate;
   return rtf.format(Math.round(diff / unit[1]), unit[0]);
 }
+
+/** A message from the core ("cannot reach the Kith server at …") as a sentence for a
+ *  toast or a status line: a capital first letter and a closing full stop. The core's
+ *  messages are lower-case clauses so they read well inside other messages too. */
+export function sentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  const first = text[0].toLocaleUpperCase() + text.slice(1);
+  return /[.!?…)]$/.test(first) ? first : `${first}.`;
+}

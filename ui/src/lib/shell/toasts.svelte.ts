@@ -1,3 +1,4 @@
+import { sentence } from "./format";
 export type ToastAction = { label: string; testid: string; run: () => void | Promise<void> };
 export type Toast = {
   id: number;
@@ -53,7 +54,7 @@ export async function runToastAction(id: number) {
 }
 
 export function showError(error: { message: string }) {
-  showToast(error.message, { tone: "error" });
+  showToast(sentence(error.message), { tone: "error" });
 }
 
 /** Runs an action whose failure has no field to show under: the error goes to a toast. */

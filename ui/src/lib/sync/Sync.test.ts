@@ -42,7 +42,7 @@ describe("Sync", () => {
     await startSync();
     render(SyncPanel);
     await signInAs(user, "https://kith.example.com", "wrong");
-    expect((await screen.findByTestId("sync-login-error")).textContent).toContain("wrong email or password");
+    expect((await screen.findByTestId("sync-login-error")).textContent).toContain("Wrong email or password.");
 
     await user.clear(screen.getByTestId("sync-password"));
     await user.type(screen.getByTestId("sync-password"), "right");

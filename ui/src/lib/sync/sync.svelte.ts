@@ -3,6 +3,7 @@
 // applied here, so views showing data refetch when it moves.
 import { untrack } from "svelte";
 import { api, type KithError } from "../ipc/api";
+import { sentence } from "../shell/format";
 import type { SyncStatus } from "../ipc/generated/SyncStatus";
 
 export const sync = $state<{ status: SyncStatus | null; changes: number }>({ status: null, changes: 0 });
@@ -78,7 +79,7 @@ export function describeSync(s: SyncStatus): { light: Light; label: string; shor
         detail: "The server can't be reached. Everything keeps working here and is sent when it's back.",
       };
     case "error":
-      return { light: "error", label: "Sync problem", short: "Sync problem", detail: s.error ?? "The last sync failed." };
+      return { light: "error", label: "Sync problem", short: "Sync problem", detail: s.error ? sentence(s.error) : "The last sync failed." };
   }
 }
 

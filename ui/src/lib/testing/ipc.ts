@@ -32,6 +32,7 @@ export const SIGNED_OUT = {
   staff_name: null,
   staff_email: null,
   device_name: null,
+  device_id: null,
   error: null,
   files_waiting: 0,
   trusted_certificate: null,

@@ -26,7 +26,8 @@ fingerprint: string,
  */
 valid_until: number, 
 /**
- * Whether it is a certificate authority, the kind this desktop can trust
- * for its server (a server's own certificate alone is not).
+ * Whether it is a root certificate authority (one that signs itself), the
+ * kind this desktop can trust for its server: not a server's own
+ * certificate, nor an intermediate of a chain sent without its root.
  */
 authority: boolean, };

@@ -11,6 +11,11 @@ pending: number,
  */
 last_sync_at: number | null, server_url: string | null, workspace: string | null, staff_name: string | null, staff_email: string | null, device_name: string | null, 
 /**
+ * The server's id of this computer's sign-in, as `kith-server devices list`
+ * shows it (to sign one computer out among several of the same name).
+ */
+device_id: string | null, 
+/**
  * Why the last sync failed, for a person.
  */
 error: string | null, 
