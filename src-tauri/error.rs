@@ -19,6 +19,17 @@ pub struct KithError {
 
 impl From<CoreError> for KithError {
     fn from(e: CoreError) -> Self {
+        if e.is_busy() {
+            // Not a fault of this app: say who holds the data and that nothing changed.
+            tracing::warn!(error = %e, "the database stayed busy past the timeout");
+            return KithError::new(
+                ErrorKind::Storage,
+                "Another program is writing to Kith's data (an import from kith-cli, perhaps) \
+                 and did not finish within 10 seconds. Nothing was changed here: try again \
+                 when it is done."
+                    .into(),
+            );
+        }
         let kind = e.kind();
         if matches!(kind, ErrorKind::Storage | ErrorKind::Internal) {
             tracing::error!(error = %e, "command failed");

@@ -52,6 +52,7 @@ pub struct StartupReport {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum StartupStep {
+    WaitingForWriter,
     Upgrading,
     ReindexingUsers,
     ReindexingNotes,
@@ -61,6 +62,7 @@ pub enum StartupStep {
 impl From<OpenStep> for StartupStep {
     fn from(step: OpenStep) -> Self {
         match step {
+            OpenStep::WaitingForWriter => StartupStep::WaitingForWriter,
             OpenStep::Upgrading => StartupStep::Upgrading,
             OpenStep::Reindexing(SearchIndex::Users) => StartupStep::ReindexingUsers,
             OpenStep::Reindexing(SearchIndex::Notes) => StartupStep::ReindexingNotes,

@@ -63,6 +63,23 @@ pub enum CoreError {
     Sync(#[from] crate::sync::SyncError),
 }
 
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
+
+/// SQLite's primary result code of a refusal; extended codes carry it in their
+/// low byte.
+pub(crate) fn sqlite_code(e: &sqlx::Error) -> Option<i32> {
+    let sqlx::Error::Database(db) = e else {
+        return None;
+    };
+    db.code()?.parse::<i32>().ok().map(|code| code & 0xff)
+}
+
+/// [`CoreError::is_busy`] of a bare sqlx error.
+pub(crate) fn sqlite_busy(e: &sqlx::Error) -> bool {
+    matches!(sqlite_code(e), Some(SQLITE_BUSY | SQLITE_LOCKED))
+}
+
 impl From<kith_protocol::schema::SchemaError> for CoreError {
     fn from(e: kith_protocol::schema::SchemaError) -> Self {
         CoreError::Schema(e.0)
@@ -73,10 +90,16 @@ impl CoreError {
     /// SQLite's primary result code (`SQLITE_NOTADB` = 26, `SQLITE_BUSY` = 5, …)
     /// when SQLite refused; extended codes carry it in their low byte.
     pub fn sqlite_code(&self) -> Option<i32> {
-        let CoreError::Storage(sqlx::Error::Database(db)) = self else {
-            return None;
-        };
-        db.code()?.parse::<i32>().ok().map(|code| code & 0xff)
+        match self {
+            CoreError::Storage(e) => sqlite_code(e),
+            _ => None,
+        }
+    }
+
+    /// Another connection (another program: kith-cli importing, another copy
+    /// of Kith) held the database's write lock past the busy timeout.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, CoreError::Storage(e) if sqlite_busy(e))
     }
 
     /// The database holds migrations this build does not know: a newer Kith wrote it.

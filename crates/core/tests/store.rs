@@ -395,3 +395,107 @@ fn an_open_reports_an_upgrade_and_an_index_rebuild_and_nothing_when_there_is_non
         assert_eq!(steps, vec![], "the upgrade and the rebuild happen once");
     });
 }
+
+/// Another program writing (a kith-cli import holds the write lock for its whole
+/// run): the open says it waits, past the 10 s a statement would, and goes on
+/// once the lock is let go, with nothing lost of what that program wrote.
+#[test]
+fn an_open_waits_for_another_programs_write_and_says_so() {
+    use kith_core::store::OpenStep;
+    use sqlx::Connection;
+    common::runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (kith, _) = open_seeing_steps(dir.path()).await;
+        kith.store().close().await;
+        drop(kith);
+
+        // The other program: its own connection, in the middle of a write.
+        let db = dir.path().join("kith.db");
+        let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('other_program', 'was here')")
+            .execute(&mut other)
+            .await
+            .unwrap();
+
+        let steps = std::sync::Mutex::new(Vec::new());
+        let observe = |step| steps.lock().unwrap().push(step);
+        let open = kith_core::Kith::open_observed(
+            dir.path(),
+            Box::new(kith_core::store::system_ms),
+            &observe,
+        );
+        let other_finishes = async {
+            let started = std::time::Instant::now();
+            while !steps.lock().unwrap().contains(&OpenStep::WaitingForWriter) {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(10),
+                    "no waiting step"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            // Longer than a statement's busy timeout would have allowed.
+            tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+            sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        };
+        let (opened, ()) = tokio::join!(open, other_finishes);
+        let kith = opened.unwrap();
+        assert_eq!(
+            steps.into_inner().unwrap(),
+            vec![OpenStep::WaitingForWriter]
+        );
+        let kept: String = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'other_program'")
+            .fetch_one(kith.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(kept, "was here");
+        // The waiting connection went back to the pool with the usual timeout.
+        let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(kith.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(timeout, 10_000);
+    });
+}
+
+/// A write refused because another connection holds the lock is known as such,
+/// so the app can say another program is writing instead of "database is locked".
+#[test]
+fn a_write_refused_for_another_writer_is_busy() {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::ConnectOptions;
+    common::runtime().block_on(async {
+        let (dir, _store) = common::store().await;
+        let db = dir.path().join("kith.db");
+        let mut holder = SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let mut other = SqliteConnectOptions::new()
+            .filename(&db)
+            .busy_timeout(std::time::Duration::ZERO)
+            .connect()
+            .await
+            .unwrap();
+        let refused = sqlx::query("INSERT INTO meta (key, value) VALUES ('x', 'y')")
+            .execute(&mut other)
+            .await
+            .unwrap_err();
+        assert!(kith_core::CoreError::from(refused).is_busy());
+        let not_busy = sqlx::query("SELECT * FROM no_such_table")
+            .execute(&mut other)
+            .await
+            .unwrap_err();
+        assert!(!kith_core::CoreError::from(not_busy).is_busy());
+    });
+}

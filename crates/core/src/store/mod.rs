@@ -267,7 +267,7 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             // 32 MiB of page cache per connection: the hot indexes of a million users fit.
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory");
@@ -275,6 +275,7 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
+        wait_for_writer(&pool, observe).await?;
         let migrator = sqlx::migrate!("./migrations");
         let existed = match schema_age(&pool, &migrator).await? {
             SchemaAge::New => false,
@@ -596,9 +597,52 @@ where
     Ok(())
 }
 
+/// How long a statement waits for another connection's write to end before it
+/// fails as busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an open waits for another program's write to end (a kith-cli import
+/// of a million rows holds the write lock for about a minute) before failing.
+const OPEN_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// Waits until no other program holds the write lock, telling `observe` once it
+/// has to: the open writes (migrations, the node id), and a plain busy timeout
+/// would fail it after 10 s while a long import elsewhere runs on.
+async fn wait_for_writer(
+    pool: &SqlitePool,
+    observe: &(dyn Fn(OpenStep) + Send + Sync),
+) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA busy_timeout = 200")
+        .execute(&mut *conn)
+        .await?;
+    let started = std::time::Instant::now();
+    let mut told = false;
+    let outcome = loop {
+        match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+            Ok(_) => break sqlx::query("ROLLBACK").execute(&mut *conn).await.map(drop),
+            Err(e) if crate::error::sqlite_busy(&e) && started.elapsed() < OPEN_WAIT => {
+                if !told {
+                    told = true;
+                    tracing::info!("another program is writing to the database; waiting for it");
+                    observe(OpenStep::WaitingForWriter);
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    // The connection goes back to the pool with the timeout every other has.
+    let restore = format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis());
+    sqlx::query(&restore).execute(&mut *conn).await?;
+    Ok(outcome?)
+}
+
 /// A slow step of [`Store::open_observed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenStep {
+    /// Another program holds the database's write lock (kith-cli importing,
+    /// another copy of Kith writing); the open goes on when it lets go.
+    WaitingForWriter,
     /// Migrations of a database written by an older Kith are about to run.
     Upgrading,
     /// A search index a migration redefined is rebuilt from its table.

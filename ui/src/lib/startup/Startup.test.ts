@@ -19,11 +19,18 @@ describe("Startup", () => {
     expect((await screen.findByTestId("startup-step")).textContent).toBe("Opening your data…");
     await waitFor(() => expect(listenerCount("startup")).toBe(1));
 
-    emitEvent("startup", { seq: 1, status: { state: "opening", step: "upgrading" } });
+    // Another program holds the data: said, with who it may be.
+    emitEvent("startup", { seq: 1, status: { state: "opening", step: "waitingForWriter" } });
+    await waitFor(() =>
+      expect(screen.getByTestId("startup-step").textContent).toBe("Waiting for another program to finish with your data…"),
+    );
+    expect(screen.getByTestId("startup-opening").textContent).toContain("kith-cli");
+
+    emitEvent("startup", { seq: 2, status: { state: "opening", step: "upgrading" } });
     await waitFor(() =>
       expect(screen.getByTestId("startup-step").textContent).toBe("Updating your data for this version of Kith…"),
     );
-    emitEvent("startup", { seq: 2, status: { state: "opening", step: "reindexingUsers" } });
+    emitEvent("startup", { seq: 3, status: { state: "opening", step: "reindexingUsers" } });
     await waitFor(() =>
       expect(screen.getByTestId("startup-step").textContent).toBe("Rebuilding the search index of your users…"),
     );
@@ -31,7 +38,7 @@ describe("Startup", () => {
     expect(screen.getByRole("status")).toBeTruthy();
     expect(screen.queryByTestId("the-app")).toBeNull();
 
-    emitEvent("startup", { seq: 3, status: { state: "ready" } });
+    emitEvent("startup", { seq: 4, status: { state: "ready" } });
     expect(await screen.findByTestId("the-app")).toBeTruthy();
     expect(screen.queryByTestId("startup-opening")).toBeNull();
     view.unmount();

@@ -12,6 +12,11 @@ const ONCE = "This happens once after an update and takes longer on a large data
 /** What the window says while the open is at `step`. */
 export function stepText(step: StartupStep | null): { title: string; detail: string | null } {
   switch (step) {
+    case "waitingForWriter":
+      return {
+        title: "Waiting for another program to finish with your data…",
+        detail: "An import from kith-cli, perhaps, or another copy of Kith. Kith opens as soon as it is done.",
+      };
     case "upgrading":
       return { title: "Updating your data for this version of Kith…", detail: ONCE };
     case "reindexingUsers":

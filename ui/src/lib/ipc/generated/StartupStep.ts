@@ -3,4 +3,4 @@
 /**
  * A slow step of the open, as the window names it.
  */
-export type StartupStep = "upgrading" | "reindexingUsers" | "reindexingNotes" | "reindexingCustomValues";
+export type StartupStep = "waitingForWriter" | "upgrading" | "reindexingUsers" | "reindexingNotes" | "reindexingCustomValues";
