@@ -690,3 +690,55 @@ async fn sync_only_an_https_servers_authority_can_be_trusted() {
         kith_core::sync::SyncState::SignedOut
     );
 }
+
+/// A new desktop's first sync says how much of the office it has loaded so far,
+/// page by page, and the count goes back to 0 when the run ends.
+#[tokio::test]
+async fn sync_a_first_sync_reports_what_it_has_loaded_so_far() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    for i in 0..40 {
+        user(&a, &format!("Loaded{i}")).await;
+    }
+    a.kith.sync().sync_now().await.unwrap();
+    let b = Desktop::new(&hub, "b", 0).await;
+    b.kith.set_sync_config(kith_core::sync::SyncConfig {
+        pull_page: 10,
+        ..sync_support::config()
+    });
+    let mut merges = b.kith.store().remote_changes();
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let sync = b.kith.sync();
+    let run = async {
+        let report = sync.sync_now().await;
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        report
+    };
+    let watch = async {
+        let mut seen = Vec::new();
+        while !finished.load(std::sync::atomic::Ordering::Relaxed) {
+            match tokio::time::timeout(Duration::from_millis(100), merges.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => break,
+                Err(_) => continue,
+            }
+            let s = b.kith.sync().status().await.unwrap();
+            if s.state == SyncState::Syncing {
+                seen.push((s.received, s.loading_snapshot));
+            }
+        }
+        seen
+    };
+    let (report, seen) = tokio::join!(run, watch);
+    assert!(report.unwrap().bootstrapped);
+    // Several readings while it ran, each loading the snapshot, the count growing.
+    assert!(seen.len() >= 3, "{seen:?}");
+    assert!(seen.iter().all(|(_, snapshot)| *snapshot), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+    assert!(
+        seen[0].0 > 0 && seen[0].0 < seen[seen.len() - 1].0,
+        "{seen:?}"
+    );
+    let done = b.kith.sync().status().await.unwrap();
+    assert_eq!((done.received, done.loading_snapshot), (0, false));
+}

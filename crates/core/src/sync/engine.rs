@@ -249,12 +249,16 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Merges a page of the snapshot.
     async fn merge_page(
         &self,
         repair: bool,
         changes: &[Change],
         state: &[(&str, String)],
     ) -> Result<()> {
+        // Counted before the merge: its commit wakes the window, which then reads
+        // the status.
+        self.kith.sync_runtime().received(changes.len(), true);
         let store = self.kith.store();
         if repair {
             store.repair_recording(changes, state).await?;
@@ -374,6 +378,7 @@ impl Run<'_> {
                 .into());
             }
             let mark_text = page.through_mark.map(format_mark).unwrap_or_default();
+            self.kith.sync_runtime().received(page.changes.len(), false);
             self.kith
                 .store()
                 .merge_recording(

@@ -206,7 +206,7 @@ export function installDevMock() {
     sync_status: () => ({
       state: "signed_out", pending: 0, last_sync_at: null, server_url: null, workspace: null,
       staff_name: null, staff_email: null, device_name: null, device_id: null, error: null, files_waiting: 0,
-      trusted_certificate: null,
+      trusted_certificate: null, received: 0, loading_snapshot: false,
     }),
     sync_login: () => {
       throw { kind: "network", message: "The browser preview has no sync server; run the desktop app to sign in." };

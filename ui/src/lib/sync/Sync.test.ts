@@ -156,9 +156,24 @@ describe("Sync", () => {
     expect(sync.changes).toBe(before + 1);
   });
 
+  it("shows a long first sync moving, page by page", async () => {
+    let received = 0;
+    serve({ sync_status: () => ({ ...SIGNED_IN, state: "syncing", loading_snapshot: true, received }) });
+    await startSync();
+    render(SyncIndicator, { onOpen: () => {} });
+    const indicator = await screen.findByTestId("sync-indicator");
+    await waitFor(() => expect(indicator.getAttribute("aria-label")).toContain("Loading the office's data"));
+    received = 12000;
+    emitEvent("remote-changes", 1);
+    await waitFor(() => expect(indicator.getAttribute("aria-label")).toContain("12,000 records so far"));
+    expect(indicator.textContent?.trim()).toBe("Syncing");
+  });
+
   it("words every state", () => {
     expect(describeSync({ ...SIGNED_IN, state: "pending", pending: 1 } as never).label).toBe("1 change waiting");
     expect(describeSync({ ...SIGNED_IN, files_waiting: 2 } as never).label).toBe("Synced · 2 files to transfer");
     expect(describeSync({ ...SIGNED_IN, state: "syncing" } as never).light).toBe("busy");
+    expect(describeSync({ ...SIGNED_IN, state: "syncing", received: 40 } as never).detail).toBe("Fetching others' changes: 40 so far");
+    expect(describeSync({ ...SIGNED_IN, state: "syncing", pending: 2, received: 0 } as never).detail).toBe("2 changes waiting");
   });
 });

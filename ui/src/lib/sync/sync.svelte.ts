@@ -3,7 +3,7 @@
 // applied here, so views showing data refetch when it moves.
 import { untrack } from "svelte";
 import { api, type KithError } from "../ipc/api";
-import { sentence } from "../shell/format";
+import { formatCount, sentence } from "../shell/format";
 import type { SyncStatus } from "../ipc/generated/SyncStatus";
 
 export const sync = $state<{ status: SyncStatus | null; changes: number }>({ status: null, changes: 0 });
@@ -20,8 +20,11 @@ export async function startSync(): Promise<void> {
   if (!following) {
     following = true;
     await api.onSyncStatus(take);
-    await api.onRemoteChanges(() => {
+    await api.onRemoteChanges(async () => {
       sync.changes += 1;
+      // The worker reports a run's start and end; in between, each merged page says
+      // how far a long first sync has come.
+      if (sync.status?.state === "syncing") take(await api.syncStatus());
     });
   }
   take(await api.syncStatus());
@@ -68,7 +71,7 @@ export function describeSync(s: SyncStatus): { light: Light; label: string; shor
         detail: s.server_url ? `Up to date with ${s.server_url}` : "Up to date",
       };
     case "syncing":
-      return { light: "busy", label: "Syncing…", short: "Syncing", detail: waiting > 0 ? changes : "Fetching others' changes" };
+      return { light: "busy", label: "Syncing…", short: "Syncing", detail: syncingDetail(s, waiting > 0 ? changes : null) };
     case "pending":
       return { light: "waiting", label: changes, short: `${waiting} waiting`, detail: "Sent at the next sync" };
     case "offline":
@@ -81,6 +84,19 @@ export function describeSync(s: SyncStatus): { light: Light; label: string; shor
     case "error":
       return { light: "error", label: "Sync problem", short: "Sync problem", detail: s.error ? sentence(s.error) : "The last sync failed." };
   }
+}
+
+/** What a sync under way is doing: loading the office's data (a new desktop's first
+ *  sync), with how much has come so far, or sending and fetching the latest. */
+function syncingDetail(s: SyncStatus, waiting: string | null): string {
+  const received = Number(s.received);
+  if (s.loading_snapshot) {
+    return received > 0
+      ? `Loading the office's data: ${formatCount(received)} records so far`
+      : "Loading the office's data";
+  }
+  if (received > 0) return `Fetching others' changes: ${formatCount(received)} so far`;
+  return waiting ?? "Fetching others' changes";
 }
 
 /** Calls `reload` whenever others' changes were merged here; for use while a component

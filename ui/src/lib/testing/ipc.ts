@@ -36,6 +36,8 @@ export const SIGNED_OUT = {
   error: null,
   files_waiting: 0,
   trusted_certificate: null,
+  received: 0,
+  loading_snapshot: false,
 };
 
 // Handlers receive whatever the UI sent, exactly as the core would.

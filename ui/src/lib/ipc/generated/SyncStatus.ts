@@ -27,4 +27,15 @@ files_waiting: number,
  * Fingerprint of the office's own certificate authority this computer was
  * told to trust for its server at sign-in, if any.
  */
-trusted_certificate: string | null, };
+trusted_certificate: string | null, 
+/**
+ * Changes the sync under way has brought in from the server so far (0 when
+ * none runs): a new desktop's first sync loads the whole office, seconds
+ * at 100k customers, and the window shows it moving.
+ */
+received: number, 
+/**
+ * The sync under way is loading the server's snapshot (a new desktop, or a
+ * repair), not just others' latest changes.
+ */
+loading_snapshot: boolean, };
