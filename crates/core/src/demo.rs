@@ -218,6 +218,17 @@ pub async fn generate(store: &Store, count: u64, seed: u64) -> Result<DemoReport
 /// one write path, minus the outbox — so they are never pushed to a sync server.
 const DEMO_NODE: NodeId = NodeId(Uuid::from_u128(0xd3e0_0000_0000_4000_8000_0000_0000_0001));
 
+/// Whether the store holds demo users. They never sync, so a server's checksum
+/// could never match this store's: signing in is refused while they are here.
+pub(crate) async fn present(pool: &sqlx::SqlitePool) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE _node = ?)")
+            .bind(DEMO_NODE.to_string())
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
 /// Gives demo edits consecutive clocks from now on.
 struct Stamper {
     next: Hlc,

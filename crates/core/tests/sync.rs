@@ -742,3 +742,27 @@ async fn sync_a_first_sync_reports_what_it_has_loaded_so_far() {
     let done = b.kith.sync().status().await.unwrap();
     assert_eq!((done.received, done.loading_snapshot), (0, false));
 }
+
+/// Demo customers never sync, so a store holding them could never match the
+/// server: signing in is refused, saying why, and nothing is kept.
+#[tokio::test]
+async fn sync_a_data_folder_with_demo_customers_cannot_sign_in() {
+    let hub = Hub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let kith = kith_core::Kith::open(dir.path()).await.unwrap();
+    kith.set_sync_config(sync_support::config());
+    kith_core::demo::generate(kith.store(), 5, 1).await.unwrap();
+    let head = hub.head().await;
+    let refused = kith
+        .sync()
+        .login(&hub.url(), "a@acme.test", sync_support::PASSWORD, None)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.field(), Some("server_url"));
+    assert!(refused.to_string().contains("demo customers"), "{refused}");
+    assert_eq!(
+        kith.sync().status().await.unwrap().state,
+        SyncState::SignedOut
+    );
+    assert_eq!(hub.head().await, head, "nothing reached the server");
+}

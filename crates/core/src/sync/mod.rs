@@ -346,6 +346,14 @@ impl<'a> Sync<'a> {
             ));
         }
         let base = client::parse_base(server_url)?;
+        if crate::demo::present(pool).await? {
+            return Err(CoreError::validation(
+                "server_url",
+                "this data folder holds demo customers (from kith-cli demo), which never sync: \
+                 this computer would never be in step with the server. Sign in from a new data \
+                 folder, without the demo data",
+            ));
+        }
         let config = self.kith.sync_config();
         let trusted = match fingerprint {
             Some(confirmed) => {
