@@ -270,7 +270,13 @@ impl Store {
             .busy_timeout(BUSY_TIMEOUT)
             // 32 MiB of page cache per connection: the hot indexes of a million users fit.
             .pragma("cache_size", "-32768")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Checkpoint when the WAL reaches 8,192 pages (32 MiB), not SQLite's 1,000:
+            // a page of 5,000 merged changes or an import's batch writes more than 1,000
+            // pages, so every commit copied its whole WAL into the database, and the
+            // pages every batch rewrites (search index, sort-key indexes) were written
+            // out again each time.
+            .pragma("wal_autocheckpoint", "8192");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
