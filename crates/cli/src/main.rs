@@ -254,6 +254,10 @@ async fn users(kith: &Kith, cmd: UsersCommand, out: &Output) -> Result<()> {
     Ok(())
 }
 
+/// mimalloc: see the workspace Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         // sqlx warns of any statement over a second: an export's one streaming

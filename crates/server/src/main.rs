@@ -15,6 +15,10 @@ use kith_server::tls;
 use kith_server::AppState;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: see the workspace Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
