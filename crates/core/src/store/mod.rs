@@ -6,6 +6,7 @@
 
 mod activity_log;
 mod apply;
+mod checkpoint;
 mod derive;
 mod file_index;
 mod fts;
@@ -33,6 +34,7 @@ use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
 use crate::schema::{self, TableDef};
+use checkpoint::Checkpointer;
 
 /// A local edit before it is stamped: new values for some fields of one row.
 #[derive(Debug, Clone)]
@@ -178,6 +180,7 @@ impl Bulk<'_> {
         }
         write_meta(&mut *self.tx, META_HLC, &self.hlc.0.to_string()).await?;
         self.tx.commit().await?;
+        self.signals.wrote.notify_one();
         *self.clock = self.hlc;
         if self.wrote {
             self.signals.local.notify_one();
@@ -217,6 +220,8 @@ struct Signals {
     local: Arc<Notify>,
     /// How many merges changed something here since the store opened.
     remote: watch::Sender<u64>,
+    /// A write transaction committed: the checkpointer has pages to fold back.
+    wrote: Arc<Notify>,
 }
 
 pub struct Store {
@@ -226,6 +231,7 @@ pub struct Store {
     /// Holding this lock is being the one writer; it guards the persisted clock too.
     writer: Mutex<Hlc>,
     clock_src: Clock,
+    checkpointer: Checkpointer,
 }
 
 pub fn system_ms() -> u64 {
@@ -271,15 +277,15 @@ impl Store {
             // 32 MiB of page cache per connection: the hot indexes of a million users fit.
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory")
-            // Checkpoint when the WAL reaches 8,192 pages (32 MiB), not SQLite's 1,000:
-            // a page of 5,000 merged changes or an import's batch writes more than 1,000
-            // pages, so every commit copied its whole WAL into the database, and the
-            // pages every batch rewrites (search index, sort-key indexes) were written
-            // out again each time.
-            .pragma("wal_autocheckpoint", "8192");
+            // The checkpointer folds the WAL back on its own connection; the writer
+            // only past 256 MiB (see store::checkpoint).
+            .pragma("wal_autocheckpoint", checkpoint::WRITER_THRESHOLD_PAGES)
+            // After a burst of writes has grown the WAL, it shrinks back to 64 MiB
+            // once it restarts, rather than keeping its largest size on disk.
+            .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         wait_for_writer(&pool, observe).await?;
         let migrator = sqlx::migrate!("./migrations");
@@ -296,6 +302,7 @@ impl Store {
         // no step worth showing.
         let quiet = |_| {};
         rebuild_marked_indexes(&pool, if existed { observe } else { &quiet }).await?;
+        let checkpointer = Checkpointer::start(&options).await?;
 
         // INSERT OR IGNORE then read: two processes creating the same database
         // agree on one node id.
@@ -321,7 +328,9 @@ impl Store {
             signals: Signals {
                 local: Arc::new(Notify::new()),
                 remote: watch::channel(0).0,
+                wrote: checkpointer.waker(),
             },
+            checkpointer,
             node,
             writer: Mutex::new(hlc),
             clock_src: Clock {
@@ -454,6 +463,7 @@ impl Store {
         }
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
         tx.commit().await?;
+        self.signals.wrote.notify_one();
         *clock = hlc;
         let applied = applied.iter().filter(|a| **a).count();
         if applied > 0 {
@@ -518,6 +528,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         append_outbox(&mut tx, changes).await?;
         tx.commit().await?;
+        self.signals.wrote.notify_one();
         Ok(())
     }
 
@@ -529,6 +540,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         derive::rebuild(&mut tx).await?;
         tx.commit().await?;
+        self.signals.wrote.notify_one();
         Ok(())
     }
 
@@ -538,6 +550,7 @@ impl Store {
         // big import does not leave a WAL as large as the database behind.
         // SQLite's own checkpoint-on-close may not finish before a CLI process
         // exits. A failure here only leaves the WAL for the next open.
+        self.checkpointer.stop().await;
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await
