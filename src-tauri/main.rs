@@ -7,6 +7,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     kith_app::init_tracing();
+    // Before any thread or database: SQLite takes its allocator only then.
+    kith_core::sqlite_memory::use_global_allocator();
     match kith_app::run(std::env::args().skip(1)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

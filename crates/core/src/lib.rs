@@ -12,6 +12,7 @@ pub mod notes;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod sqlite_memory;
 pub mod staff;
 pub mod store;
 pub mod sync;
