@@ -69,10 +69,10 @@ impl Checkpointer {
         })
     }
 
-    /// What to notify after a commit: the log has pages to fold back. One stored
-    /// permit, so commits during a checkpoint lead to exactly one more.
-    pub fn waker(&self) -> Arc<Notify> {
-        self.wake.clone()
+    /// After a commit: the log has pages to fold back. One stored permit, so
+    /// commits during a checkpoint lead to exactly one more.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// Stops the task and closes its connection, waiting for a checkpoint under

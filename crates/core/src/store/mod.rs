@@ -180,7 +180,7 @@ impl Bulk<'_> {
         }
         write_meta(&mut *self.tx, META_HLC, &self.hlc.0.to_string()).await?;
         self.tx.commit().await?;
-        self.signals.wrote.notify_one();
+        self.signals.checkpointer.wake();
         *self.clock = self.hlc;
         if self.wrote {
             self.signals.local.notify_one();
@@ -220,8 +220,8 @@ struct Signals {
     local: Arc<Notify>,
     /// How many merges changed something here since the store opened.
     remote: watch::Sender<u64>,
-    /// A write transaction committed: the checkpointer has pages to fold back.
-    wrote: Arc<Notify>,
+    /// Woken after each write transaction commits: it has pages to fold back.
+    checkpointer: Checkpointer,
 }
 
 pub struct Store {
@@ -231,7 +231,6 @@ pub struct Store {
     /// Holding this lock is being the one writer; it guards the persisted clock too.
     writer: Mutex<Hlc>,
     clock_src: Clock,
-    checkpointer: Checkpointer,
 }
 
 pub fn system_ms() -> u64 {
@@ -328,9 +327,8 @@ impl Store {
             signals: Signals {
                 local: Arc::new(Notify::new()),
                 remote: watch::channel(0).0,
-                wrote: checkpointer.waker(),
+                checkpointer,
             },
-            checkpointer,
             node,
             writer: Mutex::new(hlc),
             clock_src: Clock {
@@ -463,7 +461,7 @@ impl Store {
         }
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
         tx.commit().await?;
-        self.signals.wrote.notify_one();
+        self.signals.checkpointer.wake();
         *clock = hlc;
         let applied = applied.iter().filter(|a| **a).count();
         if applied > 0 {
@@ -528,7 +526,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         append_outbox(&mut tx, changes).await?;
         tx.commit().await?;
-        self.signals.wrote.notify_one();
+        self.signals.checkpointer.wake();
         Ok(())
     }
 
@@ -540,7 +538,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         derive::rebuild(&mut tx).await?;
         tx.commit().await?;
-        self.signals.wrote.notify_one();
+        self.signals.checkpointer.wake();
         Ok(())
     }
 
@@ -550,7 +548,7 @@ impl Store {
         // big import does not leave a WAL as large as the database behind.
         // SQLite's own checkpoint-on-close may not finish before a CLI process
         // exits. A failure here only leaves the WAL for the next open.
-        self.checkpointer.stop().await;
+        self.signals.checkpointer.stop().await;
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await
