@@ -233,6 +233,10 @@ pub struct Store {
     clock_src: Clock,
 }
 
+/// See [`SqliteConnectOptions::row_buffer_size`]: more than one statement of
+/// the write path returns ([`apply::CHUNK`] rows), a few hundred KiB at most.
+const ROW_BUFFER: usize = 1024;
+
 pub fn system_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -273,6 +277,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
+            // Rows a query's worker thread may hand over before it waits for them
+            // to be taken (sqlx's default: 50). The write path reads rows by the
+            // hundred, and at 50 the two threads woke each other every 50 rows.
+            .row_buffer_size(ROW_BUFFER)
             // 32 MiB of page cache per connection: the hot indexes of a million users fit.
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory")
