@@ -143,8 +143,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         report.failed,
         match report.batch_id {
             Some(id) => format!(" (batch {id})"),
-            None if !args.dry_run && report.failed > 0 =>
-                " — nothing imported; fix the rows or pass --skip-invalid".into(),
+            None if !args.dry_run && report.failed > 0 => " — nothing imported".into(),
             None => String::new(),
         }
     );
@@ -153,6 +152,16 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         for e in report.errors.iter().take(20) {
             eprintln!("  row {}, {}: {}", e.row, e.column, e.message);
         }
+    }
+    // The report is printed either way (it lists the refused rows), but a script
+    // must not read "nothing imported" as success.
+    if !args.dry_run && !report.committed && report.failed > 0 {
+        bail!(
+            "nothing imported: {} row{} invalid; fix {} or pass --skip-invalid",
+            report.failed,
+            if report.failed == 1 { " is" } else { "s are" },
+            if report.failed == 1 { "it" } else { "them" },
+        );
     }
     Ok(())
 }

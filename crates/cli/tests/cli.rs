@@ -224,6 +224,35 @@ fn import_errors_report_and_undo() {
         "a dry run changes nothing"
     );
 
+    // Without --skip-invalid one bad row keeps every row out, and the exit says so:
+    // the report still lists the refused row.
+    let refused = cli(d)
+        .args([
+            "--json",
+            "import",
+            csv.to_str().unwrap(),
+            "--map",
+            "Notiz=ignore",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "nothing imported is not success");
+    let refused_report: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(
+        (
+            refused_report["committed"].as_bool(),
+            refused_report["failed"].as_u64()
+        ),
+        (Some(false), Some(1))
+    );
+    assert_eq!(refused_report["errors"][0]["row"], 3);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("nothing imported: 1 row is invalid"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(json(d, &["users", "list"])["total"], 0);
+
     let report = json(
         d,
         &[
