@@ -233,8 +233,8 @@ pub struct Store {
     clock_src: Clock,
 }
 
-/// See [`SqliteConnectOptions::row_buffer_size`]: more than one statement of
-/// the write path returns ([`apply::CHUNK`] rows), a few hundred KiB at most.
+/// See [`SqliteConnectOptions::row_buffer_size`]: room for all one statement of
+/// the write path returns (at most [`apply::CHUNK`] rows), a few hundred KiB.
 const ROW_BUFFER: usize = 1024;
 
 pub fn system_ms() -> u64 {
