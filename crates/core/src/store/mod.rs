@@ -179,8 +179,7 @@ impl Bulk<'_> {
             sqlx::query(&sql).execute(&mut *self.tx).await?;
         }
         write_meta(&mut *self.tx, META_HLC, &self.hlc.0.to_string()).await?;
-        self.tx.commit().await?;
-        self.signals.checkpointer.wake();
+        self.signals.commit(self.tx).await?;
         *self.clock = self.hlc;
         if self.wrote {
             self.signals.local.notify_one();
@@ -222,6 +221,16 @@ struct Signals {
     remote: watch::Sender<u64>,
     /// Woken after each write transaction commits: it has pages to fold back.
     checkpointer: Checkpointer,
+}
+
+impl Signals {
+    /// Commits a write transaction of an open store; the one way its writes end,
+    /// so the checkpointer hears of every one: it has pages to fold back.
+    async fn commit(&self, tx: sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<()> {
+        tx.commit().await?;
+        self.checkpointer.wake();
+        Ok(())
+    }
 }
 
 pub struct Store {
@@ -468,8 +477,7 @@ impl Store {
             sync_state::write(&mut tx, key, value).await?;
         }
         write_meta(&mut *tx, META_HLC, &hlc.0.to_string()).await?;
-        tx.commit().await?;
-        self.signals.checkpointer.wake();
+        self.signals.commit(tx).await?;
         *clock = hlc;
         let applied = applied.iter().filter(|a| **a).count();
         if applied > 0 {
@@ -533,8 +541,7 @@ impl Store {
         let _clock = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         append_outbox(&mut tx, changes).await?;
-        tx.commit().await?;
-        self.signals.checkpointer.wake();
+        self.signals.commit(tx).await?;
         Ok(())
     }
 
@@ -545,8 +552,7 @@ impl Store {
         let _writer = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         derive::rebuild(&mut tx).await?;
-        tx.commit().await?;
-        self.signals.checkpointer.wake();
+        self.signals.commit(tx).await?;
         Ok(())
     }
 

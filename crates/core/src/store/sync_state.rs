@@ -65,7 +65,7 @@ impl Store {
         let hlc = (*clock).max(stored_clock(&mut tx).await?);
         let next = hlc.observe(Hlc::new(remote_ms, 0), self.clock_src.now_ms())?;
         write_meta(&mut *tx, META_HLC, &next.0.to_string()).await?;
-        tx.commit().await?;
+        self.signals.commit(tx).await?;
         *clock = next;
         Ok(())
     }
@@ -177,7 +177,7 @@ impl Store {
         // wall clock, and every stamp it must stay above is in `floor`.
         let top = hlc.max(Hlc::from_i64(floor));
         write_meta(&mut *tx, META_HLC, &top.0.to_string()).await?;
-        tx.commit().await?;
+        self.signals.commit(tx).await?;
         *clock = top;
         tracing::info!(changes = rows.len(), clock = %top, "outbox re-stamped after clock skew");
         Ok(rows.len() as u64)
