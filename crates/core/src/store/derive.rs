@@ -223,10 +223,10 @@ fn is_live(w: &RowWork) -> bool {
 
 /// Brings derived columns up to date after a batch was written.
 pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outcome) -> Result<()> {
-    // Entries to add, new users' and re-indexed users' alike; entries to remove
-    // first, of users re-indexed or deleted.
-    let mut add: Vec<(i64, SearchForms)> = Vec::new();
-    let mut remove: Vec<(i64, SearchForms)> = Vec::new();
+    // The search index's changes: new users' and re-indexed users' entries to
+    // add, and re-indexed or deleted users' entries to remove, a removal before
+    // the addition for the same user (see `write_fts`).
+    let mut entries: Vec<FtsEntry> = Vec::new();
     // Change in the number of live users, kept so the list never counts a million rows.
     let mut live_delta = 0i64;
 
@@ -244,7 +244,7 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
             None if is_live(w) => {
                 live_delta += 1;
                 let forms = w.forms.take().unwrap_or_else(|| forms_of_new(w));
-                add.push((rid, forms));
+                entries.push(FtsEntry::add(rid, forms));
             }
             None => {}
             Some(was_deleted) => {
@@ -254,10 +254,10 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
                 // was written.
                 if let Some(forms) = w.forms.take() {
                     if let Some(indexed) = w.indexed.take().filter(|_| !was_deleted) {
-                        remove.push((rid, indexed));
+                        entries.push(FtsEntry::remove(rid, indexed));
                     }
                     if live {
-                        add.push((rid, forms));
+                        entries.push(FtsEntry::add(rid, forms));
                     }
                 }
             }
@@ -270,7 +270,7 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
             .execute(&mut *conn)
             .await?;
     }
-    match write_fts(conn, INDEX, FtsOp::Delete, &remove).await {
+    match write_fts(conn, INDEX, entries).await {
         Err(CoreError::Storage(sqlx::Error::Database(e))) if is_corrupt(e.code().as_deref()) => {
             // An entry's text no longer follows from the row: its columns were
             // changed behind the write path's back (a bad disk, a bug, a hand edit).
@@ -283,10 +283,7 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
             tracing::warn!(error = %e, "the users search index disagreed with the table; rebuilding it");
             rebuild(conn).await
         }
-        other => {
-            other?;
-            write_fts(conn, INDEX, FtsOp::Insert, &add).await
-        }
+        other => other,
     }
 }
 
@@ -331,12 +328,12 @@ async fn index_all(conn: &mut SqliteConnection, index: &'static str) -> Result<(
         let mut entries = Vec::with_capacity(rows.len());
         for r in &rows {
             let source = search_source(&USERS, r)?;
-            entries.push((
+            entries.push(FtsEntry::add(
                 r.try_get("rid")?,
                 forms_of_source(source.as_ref(), |_| None),
             ));
         }
-        write_fts(conn, index, FtsOp::Insert, &entries).await?;
+        write_fts(conn, index, entries).await?;
     }
 }
 
@@ -365,11 +362,30 @@ pub(super) async fn index_drift(conn: &mut SqliteConnection) -> Result<i64> {
     Ok(drift)
 }
 
-/// Whether [`write_fts`] adds entries or removes them.
-#[derive(Clone, Copy)]
-enum FtsOp {
-    Insert,
-    Delete,
+/// One change to a search index: an entry added, or an entry removed (with the
+/// text it was added with).
+struct FtsEntry {
+    rid: i64,
+    remove: bool,
+    forms: SearchForms,
+}
+
+impl FtsEntry {
+    fn add(rid: i64, forms: SearchForms) -> Self {
+        Self {
+            rid,
+            remove: false,
+            forms,
+        }
+    }
+
+    fn remove(rid: i64, forms: SearchForms) -> Self {
+        Self {
+            rid,
+            remove: true,
+            forms,
+        }
+    }
 }
 
 /// Search entries per INSERT: as many as the bound-parameter limit allows. FTS5
@@ -378,30 +394,43 @@ enum FtsOp {
 /// search index a quarter of an import's SQLite time.
 const FTS_ROWS_PER_STATEMENT: usize = 8_000;
 
+/// Writes `entries` to `index`, in rowid order, a user's removal before its
+/// addition. FTS5 also writes its pending entries out whenever a rowid is not
+/// above the one before it (but for an addition right after the same rowid's
+/// removal), so removals and additions go in one ascending stream: removing all
+/// then adding all cost a segment more per batch, and the merging it brings.
 async fn write_fts(
     conn: &mut SqliteConnection,
     index: &'static str,
-    op: FtsOp,
-    rows: &[(i64, SearchForms)],
+    mut entries: Vec<FtsEntry>,
 ) -> Result<()> {
+    // Stable: a user's removal stays before its addition.
+    entries.sort_by_key(|e| e.rid);
     // The index is contentless without per-rowid deletion (migration 0016): an
     // entry is removed with FTS5's 'delete' command and the very text it was
-    // indexed with, which cancels its postings when segments merge.
-    let (command, one) = match op {
-        FtsOp::Insert => (String::new(), "(?, ?, ?, ?)"),
-        FtsOp::Delete => (format!("{index}, "), "('delete', ?, ?, ?, ?)"),
-    };
-    for chunk in rows.chunks(FTS_ROWS_PER_STATEMENT) {
-        let values = vec![one; chunk.len()].join(", ");
+    // indexed with, which cancels its postings when segments merge. A NULL
+    // command is a plain insert.
+    for chunk in entries.chunks(FTS_ROWS_PER_STATEMENT) {
+        let values = chunk
+            .iter()
+            .map(|e| {
+                if e.remove {
+                    "('delete', ?, ?, ?, ?)"
+                } else {
+                    "(NULL, ?, ?, ?, ?)"
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql =
-            format!("INSERT INTO {index} ({command}rowid, name, email, phone) VALUES {values}");
+            format!("INSERT INTO {index} ({index}, rowid, name, email, phone) VALUES {values}");
         let mut q = sqlx::query(&sql);
-        for (rid, f) in chunk {
+        for e in chunk {
             q = q
-                .bind(rid)
-                .bind(&f.name_key)
-                .bind(f.email_folded.as_deref())
-                .bind(&f.phone_digits);
+                .bind(e.rid)
+                .bind(&e.forms.name_key)
+                .bind(e.forms.email_folded.as_deref())
+                .bind(&e.forms.phone_digits);
         }
         q.execute(&mut *conn).await?;
     }
