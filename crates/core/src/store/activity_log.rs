@@ -16,6 +16,7 @@ use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use super::apply::{placeholders, Outcome, RowWork, CHUNK};
+use super::chunked;
 use crate::error::Result;
 use crate::schema::{TableDef, DELETED};
 
@@ -185,30 +186,27 @@ pub(super) async fn after_batch(
         return Ok(());
     }
     let staff = staff_of_devices(conn, &entries).await?;
-    for chunk in entries.chunks(CHUNK) {
-        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!(
+    let texts = chunked::Texts::new(entries.len(), CHUNK, |n| {
+        format!(
             "INSERT INTO activity (user_id, at, node, staff_id, origin, kind, tbl, row, field, old, new) \
-             VALUES {values}"
-        );
-        let mut q = sqlx::query(&sql);
-        for e in chunk {
-            q = q
-                .bind(e.user_id.as_str())
-                .bind(e.stamp.hlc.millis() as i64)
-                .bind(e.stamp.node.to_string())
-                .bind(staff.get(&e.stamp.node.0).map(String::as_str))
-                .bind(origin)
-                .bind(e.kind)
-                .bind(e.table)
-                .bind(e.row.to_string())
-                .bind(e.field.as_deref())
-                .bind(e.old.as_deref())
-                .bind(e.new.as_deref());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+             VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; n].join(", ")
+        )
+    });
+    chunked::execute(conn, &texts, &entries, |q, e| {
+        Ok(q.bind(e.user_id.as_str())
+            .bind(e.stamp.hlc.millis() as i64)
+            .bind(e.stamp.node.to_string())
+            .bind(staff.get(&e.stamp.node.0).map(String::as_str))
+            .bind(origin)
+            .bind(e.kind)
+            .bind(e.table)
+            .bind(e.row.to_string())
+            .bind(e.field.as_deref())
+            .bind(e.old.as_deref())
+            .bind(e.new.as_deref()))
+    })
+    .await
 }
 
 fn entries_for_row(t: &Tracked, id: Uuid, w: &RowWork, out: &mut Vec<Entry>) {

@@ -7,6 +7,7 @@
 mod activity_log;
 mod apply;
 mod checkpoint;
+mod chunked;
 mod derive;
 mod file_index;
 mod fts;
@@ -574,24 +575,22 @@ impl Store {
 }
 
 async fn append_outbox(conn: &mut SqliteConnection, changes: &[Change]) -> Result<()> {
-    for chunk in changes.chunks(apply::CHUNK) {
-        let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql =
-            format!("INSERT INTO pending_changes (tbl, row, hlc, node, fields) VALUES {values}");
-        let mut q = sqlx::query(&sql);
-        for change in chunk {
-            let fields = serde_json::to_string(&change.fields)
-                .map_err(|e| CoreError::Corrupt(format!("encode change: {e}")))?;
-            q = q
-                .bind(&change.table)
-                .bind(change.row.to_string())
-                .bind(change.hlc.as_i64())
-                .bind(change.node.to_string())
-                .bind(fields);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let texts = chunked::Texts::new(changes.len(), apply::CHUNK, |n| {
+        format!(
+            "INSERT INTO pending_changes (tbl, row, hlc, node, fields) VALUES {}",
+            vec!["(?, ?, ?, ?, ?)"; n].join(", ")
+        )
+    });
+    chunked::execute(conn, &texts, changes, |q, change| {
+        let fields = serde_json::to_string(&change.fields)
+            .map_err(|e| CoreError::Corrupt(format!("encode change: {e}")))?;
+        Ok(q.bind(&change.table)
+            .bind(change.row.to_string())
+            .bind(change.hlc.as_i64())
+            .bind(change.node.to_string())
+            .bind(fields))
+    })
+    .await
 }
 
 fn parse_clock(stored: Option<String>) -> Result<Hlc> {
