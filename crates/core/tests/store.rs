@@ -499,3 +499,73 @@ fn a_write_refused_for_another_writer_is_busy() {
         assert!(!kith_core::CoreError::from(not_busy).is_busy());
     });
 }
+
+async fn first_name_stamp(kith: &kith_core::Kith, id: Uuid) -> Option<kith_core::protocol::Stamp> {
+    kith.store()
+        .field_stamp(&USERS, id, "first_name")
+        .await
+        .unwrap()
+}
+
+/// Migration 17 re-keys field clocks by rid: a database from before it keeps every
+/// field's stamp, and edits after the upgrade still merge by them.
+#[test]
+fn field_clocks_survive_the_upgrade_that_keys_them_by_rid() {
+    common::runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (kith, _) = open_seeing_steps(dir.path()).await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        let bob = common::user(&kith, "Bob", "Ray").await;
+        for (id, name) in [(ann, "Anna"), (bob, "Bobby")] {
+            kith.store()
+                .commit(vec![Edit::new(&USERS, id).set("first_name", name)])
+                .await
+                .unwrap();
+        }
+        let before = [
+            first_name_stamp(&kith, ann).await,
+            first_name_stamp(&kith, bob).await,
+        ];
+        assert!(before.iter().all(Option::is_some));
+
+        // The clocks as migrations 1 to 16 kept them: by the row's UUID text.
+        let pool = kith.store().pool();
+        for sql in [
+            "CREATE TABLE old_clock (tbl TEXT NOT NULL, row TEXT NOT NULL, col TEXT NOT NULL, \
+             hlc INTEGER NOT NULL, node TEXT NOT NULL, PRIMARY KEY (tbl, row, col)) WITHOUT ROWID",
+            "INSERT INTO old_clock SELECT f.tbl, u.id, f.col, f.hlc, f.node \
+             FROM field_clock f JOIN users u ON u.rid = f.rid WHERE f.tbl = 'users'",
+            "DROP TABLE field_clock",
+            "ALTER TABLE old_clock RENAME TO field_clock",
+            "DELETE FROM _sqlx_migrations WHERE version = 17",
+        ] {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+        kith.store().close().await;
+        drop(kith);
+
+        let (kith, steps) = open_seeing_steps(dir.path()).await;
+        assert_eq!(steps, vec![kith_core::store::OpenStep::Upgrading]);
+        let after = [
+            first_name_stamp(&kith, ann).await,
+            first_name_stamp(&kith, bob).await,
+        ];
+        assert_eq!(after, before);
+        // A remote change older than Ann's edit still loses to it.
+        let old = before[0].unwrap();
+        let change = kith_core::protocol::Change {
+            table: USERS.name.into(),
+            row: ann,
+            hlc: Hlc::from_i64(old.hlc.as_i64() - 1),
+            node: kith_core::protocol::NodeId::random(),
+            fields: [("first_name".to_owned(), Value::from("Stale"))].into(),
+        };
+        assert_eq!(kith.store().merge(&[change]).await.unwrap().applied, 0);
+        let first: String = sqlx::query_scalar("SELECT first_name FROM users WHERE id = ?")
+            .bind(ann.to_string())
+            .fetch_one(kith.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(first, "Anna");
+    });
+}

@@ -8,11 +8,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use futures_util::TryStreamExt;
 use kith_protocol::{Change, Hlc, NodeId, Stamp, Value};
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
-use super::derive;
+use super::{chunked, derive};
 use crate::error::{CoreError, Result};
 use crate::schema::{self, TableDef};
 
@@ -162,16 +163,21 @@ async fn load(
             for id in chunk {
                 q = q.bind(id);
             }
-            let mut existing = Vec::new();
-            for r in q.fetch_all(&mut *conn).await? {
+            // The rows found: rid → id.
+            let mut existing = HashMap::new();
+            // Streamed, not collected: each row is parsed while SQLite's thread
+            // steps on to the next ones (sqlx buffers up to the row buffer).
+            let mut found = q.fetch(&mut *conn);
+            while let Some(r) = found.try_next().await? {
                 let id = parse_uuid(&r.try_get::<String, _>("id")?)?;
                 let row_clock = stamp_of(r.try_get("_hlc")?, &r.try_get::<String, _>("_node")?)?;
-                existing.push(id.to_string());
+                let rid: i64 = r.try_get("rid")?;
+                existing.insert(rid, id);
                 work.insert(
                     (table.name, id),
                     RowWork {
                         before: Some(r.try_get("_deleted")?),
-                        rid: Some(r.try_get("rid")?),
+                        rid: Some(rid),
                         row_clock,
                         clocks: HashMap::new(),
                         writes: BTreeMap::new(),
@@ -184,11 +190,16 @@ async fn load(
                     },
                 );
             }
+            drop(found);
             if existing.is_empty() {
                 continue;
             }
-            for (id, col, stamp) in field_clocks(conn, table, &existing).await? {
-                if let Some(w) = work.get_mut(&(table.name, id)) {
+            let rids: Vec<i64> = existing.keys().copied().collect();
+            for (rid, col, stamp) in field_clocks(conn, table, &rids).await? {
+                let w = existing
+                    .get(&rid)
+                    .and_then(|id| work.get_mut(&(table.name, *id)));
+                if let Some(w) = w {
                     w.clocks.insert(col, stamp);
                 }
             }
@@ -201,27 +212,28 @@ async fn load(
     })
 }
 
-/// The field clocks of rows `ids` (UUID text) of `table`: (row, column, stamp).
-/// Only registry columns can have clocks; anything else is left out.
+/// The field clocks of the rows of `table` with these `rids`: (rid, column,
+/// stamp). Only registry columns can have clocks; anything else is left out.
 pub(crate) async fn field_clocks(
     conn: &mut SqliteConnection,
     table: &TableDef,
-    ids: &[String],
-) -> Result<Vec<(Uuid, &'static str, Stamp)>> {
+    rids: &[i64],
+) -> Result<Vec<(i64, &'static str, Stamp)>> {
     let sql = format!(
-        "SELECT row, col, hlc, node FROM field_clock WHERE tbl = ? AND row IN ({})",
-        placeholders(ids.len())
+        "SELECT rid, col, hlc, node FROM field_clock WHERE tbl = ? AND rid IN ({})",
+        placeholders(rids.len())
     );
-    let mut q = sqlx::query_as::<_, (String, String, i64, String)>(&sql).bind(table.name);
-    for id in ids {
-        q = q.bind(id);
+    let mut q = sqlx::query_as::<_, (i64, String, i64, String)>(&sql).bind(table.name);
+    for rid in rids {
+        q = q.bind(rid);
     }
     let mut clocks = Vec::new();
-    for (row, col, hlc, node) in q.fetch_all(&mut *conn).await? {
+    let mut found = q.fetch(&mut *conn);
+    while let Some((rid, col, hlc, node)) = found.try_next().await? {
         let Ok((col, _, _)) = table.column(&col) else {
             continue;
         };
-        clocks.push((parse_uuid(&row)?, col, stamp_of(hlc, &node)?));
+        clocks.push((rid, col, stamp_of(hlc, &node)?));
     }
     Ok(clocks)
 }
@@ -350,26 +362,20 @@ async fn update_rows(
         )
         .collect::<Vec<_>>()
         .join(", ");
-    for chunk in rows.chunks(rows_per_stmt) {
-        let one = format!("({})", placeholders(per_row));
-        let values = vec![one; chunk.len()].join(", ");
-        let sql = format!(
+    let texts = chunked::Texts::new(rows.len(), rows_per_stmt, |n| {
+        let values = vec![format!("({})", placeholders(per_row)); n].join(", ");
+        format!(
             "UPDATE {t} SET {assignments} FROM (VALUES {values}) AS v WHERE {t}.rid = v.column1",
             t = table.name
-        );
-        let mut q = sqlx::query(&sql);
-        for (rid, w, derived_values) in chunk {
-            q = q.bind(*rid);
-            for c in columns {
-                q = bind_value(q, &w.writes[c]);
-            }
-            for v in derived_values {
-                q = bind_value(q, v);
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+        )
+    });
+    chunked::execute(conn, &texts, rows, |q, (rid, w, derived_values)| {
+        let q = columns
+            .iter()
+            .fold(q.bind(*rid), |q, c| bind_value(q, &w.writes[c]));
+        Ok(derived_values.iter().fold(q, bind_value))
+    })
+    .await
 }
 
 async fn insert_rows(
@@ -423,34 +429,40 @@ async fn insert_rows(
 }
 
 async fn write_field_clocks(conn: &mut SqliteConnection, outcome: &Outcome) -> Result<()> {
-    let mut entries: Vec<(&str, String, &str, Stamp)> = Vec::new();
+    let mut entries: Vec<(&str, i64, &str, Stamp)> = Vec::new();
     for (t, id) in &outcome.rows {
         if let Some(w) = outcome.work.get(&(t.name, *id)) {
-            for (col, stamp) in &w.clocks {
-                if w.writes.contains_key(col) {
-                    entries.push((t.name, id.to_string(), col, *stamp));
-                }
+            let won = w
+                .clocks
+                .iter()
+                .filter(|(col, _)| w.writes.contains_key(*col));
+            for (col, stamp) in won {
+                // Every row written has its rid by now: read with it, or given it
+                // by its INSERT.
+                let rid = w.rid.ok_or_else(|| {
+                    CoreError::Corrupt(format!("{} row {id} was written without a rid", t.name))
+                })?;
+                entries.push((t.name, rid, col, *stamp));
             }
         }
     }
-    for chunk in entries.chunks(CHUNK) {
-        let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO field_clock (tbl, row, col, hlc, node) VALUES {values} \
-             ON CONFLICT (tbl, row, col) DO UPDATE SET hlc = excluded.hlc, node = excluded.node"
-        );
-        let mut q = sqlx::query(&sql);
-        for (tbl, row, col, stamp) in chunk {
-            q = q
-                .bind(*tbl)
-                .bind(row.as_str())
-                .bind(*col)
-                .bind(stamp.hlc.as_i64())
-                .bind(stamp.node.to_string());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+    // In key order: each statement's clocks then share the index's pages.
+    entries.sort_unstable_by_key(|(tbl, rid, col, _)| (*tbl, *rid, *col));
+    let texts = chunked::Texts::new(entries.len(), CHUNK, |n| {
+        format!(
+            "INSERT INTO field_clock (tbl, rid, col, hlc, node) VALUES {} \
+             ON CONFLICT (tbl, rid, col) DO UPDATE SET hlc = excluded.hlc, node = excluded.node",
+            vec!["(?, ?, ?, ?, ?)"; n].join(", ")
+        )
+    });
+    chunked::execute(conn, &texts, &entries, |q, (tbl, rid, col, stamp)| {
+        Ok(q.bind(*tbl)
+            .bind(*rid)
+            .bind(*col)
+            .bind(stamp.hlc.as_i64())
+            .bind(stamp.node.to_string()))
+    })
+    .await
 }
 
 pub(crate) fn placeholders(n: usize) -> String {

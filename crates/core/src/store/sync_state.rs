@@ -138,19 +138,23 @@ impl Store {
                 .bind(seq)
                 .execute(&mut *tx)
                 .await?;
+            // Registry names only.
+            let restamp_clock = format!(
+                "UPDATE field_clock SET hlc = ? \
+                 WHERE tbl = ? AND rid = (SELECT rid FROM {} WHERE id = ?) \
+                 AND col = ? AND hlc = ? AND node = ?",
+                table.name
+            );
             for col in fields.keys() {
-                sqlx::query(
-                    "UPDATE field_clock SET hlc = ? \
-                     WHERE tbl = ? AND row = ? AND col = ? AND hlc = ? AND node = ?",
-                )
-                .bind(hlc.as_i64())
-                .bind(table.name)
-                .bind(row)
-                .bind(col)
-                .bind(old)
-                .bind(&me)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(&restamp_clock)
+                    .bind(hlc.as_i64())
+                    .bind(table.name)
+                    .bind(row)
+                    .bind(col)
+                    .bind(old)
+                    .bind(&me)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let sql = format!(
                 "UPDATE {} SET _hlc = ? WHERE id = ? AND _hlc = ? AND _node = ?",
@@ -191,14 +195,18 @@ impl Store {
         column: &str,
     ) -> Result<Option<Stamp>> {
         let (column, _, _) = table.column(column)?;
-        let found: Option<(i64, String)> = sqlx::query_as(
-            "SELECT hlc, node FROM field_clock WHERE tbl = ? AND row = ? AND col = ?",
-        )
-        .bind(table.name)
-        .bind(row.to_string())
-        .bind(column)
-        .fetch_optional(&self.pool)
-        .await?;
+        // Registry names only.
+        let sql = format!(
+            "SELECT f.hlc, f.node FROM field_clock f JOIN {} t ON t.rid = f.rid \
+             WHERE f.tbl = ? AND t.id = ? AND f.col = ?",
+            table.name
+        );
+        let found: Option<(i64, String)> = sqlx::query_as(&sql)
+            .bind(table.name)
+            .bind(row.to_string())
+            .bind(column)
+            .fetch_optional(&self.pool)
+            .await?;
         let found = match found {
             Some(f) => Some(f),
             None => {

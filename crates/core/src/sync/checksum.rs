@@ -24,7 +24,7 @@ pub async fn local_checksum(pool: &SqlitePool) -> Result<Checksum> {
         // field clock says it was written.
         let sql = format!(
             "SELECT id, {list}, _hlc != 0 OR EXISTS (SELECT 1 FROM field_clock f \
-             WHERE f.tbl = ? AND f.row = t.id AND f.col = '{DELETED}') \
+             WHERE f.tbl = ? AND f.rid = t.rid AND f.col = '{DELETED}') \
              FROM {} AS t",
             table.name
         );

@@ -49,15 +49,20 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
                 .iter()
                 .map(|r| r.try_get("id"))
                 .collect::<std::result::Result<_, _>>()?;
-            let mut clocks: HashMap<(Uuid, &str), Stamp> = HashMap::new();
-            for (row, col, stamp) in field_clocks(&mut read, table, &ids).await? {
-                clocks.insert((row, col), stamp);
+            let rids: Vec<i64> = rows
+                .iter()
+                .map(|r| r.try_get("rid"))
+                .collect::<std::result::Result<_, _>>()?;
+            let mut clocks: HashMap<(i64, &str), Stamp> = HashMap::new();
+            for (rid, col, stamp) in field_clocks(&mut read, table, &rids).await? {
+                clocks.insert((rid, col), stamp);
             }
             read.rollback().await?;
             let mut changes = Vec::new();
             for (row, id) in rows.iter().zip(&ids) {
                 let row_id = Uuid::parse_str(id)
                     .map_err(|e| CoreError::Corrupt(format!("{} id {id:?}: {e}", table.name)))?;
+                let rid: i64 = row.try_get("rid")?;
                 let row_hlc: i64 = row.try_get("_hlc")?;
                 let row_node: String = row.try_get("_node")?;
                 let row_clock =
@@ -66,7 +71,7 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
                 // change that created the row carried every column.
                 let mut mine: BTreeMap<Hlc, BTreeMap<String, Value>> = BTreeMap::new();
                 for (i, (name, ty)) in columns.iter().enumerate() {
-                    let hlc = match clocks.get(&(row_id, *name)) {
+                    let hlc = match clocks.get(&(rid, *name)) {
                         Some(stamp) => (stamp.node == me).then_some(stamp.hlc),
                         None => row_clock,
                     };
