@@ -528,8 +528,9 @@ fn field_clocks_survive_the_upgrade_that_keys_them_by_rid() {
         ];
         assert!(before.iter().all(Option::is_some));
 
-        // The clocks as migrations 1 to 16 kept them: by the row's UUID text.
-        let pool = kith.store().pool();
+        // The clocks as migrations 1 to 16 kept them: by the row's UUID text. One
+        // transaction on one connection, so no other connection's schema is stale.
+        let mut tx = kith.store().pool().begin().await.unwrap();
         for sql in [
             "CREATE TABLE old_clock (tbl TEXT NOT NULL, row TEXT NOT NULL, col TEXT NOT NULL, \
              hlc INTEGER NOT NULL, node TEXT NOT NULL, PRIMARY KEY (tbl, row, col)) WITHOUT ROWID",
@@ -539,8 +540,9 @@ fn field_clocks_survive_the_upgrade_that_keys_them_by_rid() {
             "ALTER TABLE old_clock RENAME TO field_clock",
             "DELETE FROM _sqlx_migrations WHERE version = 17",
         ] {
-            sqlx::query(sql).execute(pool).await.unwrap();
+            sqlx::query(sql).execute(&mut *tx).await.unwrap();
         }
+        tx.commit().await.unwrap();
         kith.store().close().await;
         drop(kith);
 
