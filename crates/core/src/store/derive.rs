@@ -279,7 +279,8 @@ pub(super) async fn after_batch(conn: &mut SqliteConnection, outcome: &mut Outco
             // otherwise the stale postings stay until a rebuild (the sync's
             // checksum repair does one). When it is seen, the index is built again
             // from the table as this batch left it, in the same transaction, so the
-            // batch still lands instead of failing for good.
+            // batch still lands instead of failing for good. (A database file that
+            // is itself damaged fails the rebuild too, and that error stands.)
             tracing::warn!(error = %e, "the users search index disagreed with the table; rebuilding it");
             rebuild(conn).await
         }
@@ -395,10 +396,11 @@ impl FtsEntry {
 const FTS_ROWS_PER_STATEMENT: usize = 8_000;
 
 /// Writes `entries` to `index`, in rowid order, a user's removal before its
-/// addition. FTS5 also writes its pending entries out whenever a rowid is not
-/// above the one before it (but for an addition right after the same rowid's
-/// removal), so removals and additions go in one ascending stream: removing all
-/// then adding all cost a segment more per batch, and the merging it brings.
+/// addition. Within a statement, FTS5 also writes its pending entries out
+/// whenever a rowid is not above the one before it (but for an addition right
+/// after the same rowid's removal), so removals and additions go in one
+/// ascending stream: removing all, then adding all, cost one more segment per
+/// batch, and the merging it brings.
 async fn write_fts(
     conn: &mut SqliteConnection,
     index: &'static str,
@@ -424,7 +426,11 @@ async fn write_fts(
             .join(", ");
         let sql =
             format!("INSERT INTO {index} ({index}, rowid, name, email, phone) VALUES {values}");
-        let mut q = sqlx::query(&sql);
+        // A text that mixes removals and additions is rarely seen twice: not
+        // kept in the connection's statement cache, where each would hold its
+        // compiled program (hundreds of KiB at this size) until evicted.
+        let mixed = chunk.iter().any(|e| e.remove);
+        let mut q = sqlx::query(&sql).persistent(!mixed);
         for e in chunk {
             q = q
                 .bind(e.rid)
