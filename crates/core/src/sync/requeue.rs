@@ -45,10 +45,6 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
                 .await?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("rid")?;
-            let ids: Vec<String> = rows
-                .iter()
-                .map(|r| r.try_get("id"))
-                .collect::<std::result::Result<_, _>>()?;
             let rids: Vec<i64> = rows
                 .iter()
                 .map(|r| r.try_get("rid"))
@@ -59,10 +55,10 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
             }
             read.rollback().await?;
             let mut changes = Vec::new();
-            for (row, id) in rows.iter().zip(&ids) {
-                let row_id = Uuid::parse_str(id)
+            for (row, rid) in rows.iter().zip(rids) {
+                let id: String = row.try_get("id")?;
+                let row_id = Uuid::parse_str(&id)
                     .map_err(|e| CoreError::Corrupt(format!("{} id {id:?}: {e}", table.name)))?;
-                let rid: i64 = row.try_get("rid")?;
                 let row_hlc: i64 = row.try_get("_hlc")?;
                 let row_node: String = row.try_get("_node")?;
                 let row_clock =
