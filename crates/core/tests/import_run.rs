@@ -129,6 +129,40 @@ fn duplicates_inside_the_file_are_merged() {
 }
 
 #[test]
+fn duplicates_chunks_apart_are_merged_in_create_mode_too() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        // Ann's two rows are more than a chunk (2,000 rows) apart: the second is
+        // matched through the database, not through memory.
+        let mut text = String::from("First Name,Last Name,Email,Mobile\nAnn,,ann@example.com,\n");
+        for i in 0..2_100 {
+            text.push_str(&format!("P{i},Q,p{i}@example.com,\n"));
+        }
+        text.push_str(",Lee,ANN@example.com,+1 202 555 0143\n");
+        let f = write(dir.path(), "far.csv", &text);
+        let r = import(&kith, &f, &options(Mode::Create)).await.unwrap();
+        assert_eq!((r.created, r.updated, r.skipped), (2_101, 0, 0), "{r:?}");
+        let found = kith.search("ann@example.com", 10).await.unwrap();
+        assert_eq!(found.rows.len(), 1);
+        let u = kith.users().get(found.rows[0].id).await.unwrap();
+        assert_eq!(
+            (u.first_name.as_str(), u.last_name.as_str()),
+            ("Ann", "Lee")
+        );
+        assert_eq!(u.mobile_phone.as_deref(), Some("+12025550143"));
+
+        // Importing it again in create mode: every row matches a user who was
+        // there before, so all are skipped, the far duplicate too.
+        let again = import(&kith, &f, &options(Mode::Create)).await.unwrap();
+        assert_eq!((again.created, again.updated, again.skipped), (0, 0, 2_102));
+
+        // Undo of the first import takes Ann away with everyone else.
+        undo(kith.store(), r.batch_id.unwrap()).await.unwrap();
+        assert_eq!(kith.users().count().await.unwrap(), 0);
+    });
+}
+
+#[test]
 fn dry_runs_and_invalid_rows_change_nothing_unless_asked() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;
