@@ -272,11 +272,17 @@ fn import_preview_dry_run_run_and_undo() {
     let preview = h.ok("preview_import", json!({ "token": again, "mapping": null }));
     assert_eq!(preview["mapping_source"], "saved");
 
-    let undone = h.ok("undo_import", json!({ "batch_id": batch }));
+    let undone = h.ok(
+        "undo_import",
+        json!({ "batch_id": batch, "on_progress": channel }),
+    );
     assert_eq!(undone["removed"], 2);
     assert_eq!(total(&h), 0);
     let err = h
-        .call("undo_import", json!({ "batch_id": batch }))
+        .call(
+            "undo_import",
+            json!({ "batch_id": batch, "on_progress": channel }),
+        )
         .expect_err("undone once");
     assert_eq!(err["kind"], "validation");
 }

@@ -174,7 +174,15 @@ pub async fn save_import_errors<R: Runtime>(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn undo_import(state: State<'_, AppState>, batch_id: Uuid) -> CmdResult<UndoReport> {
+pub async fn undo_import(
+    state: State<'_, AppState>,
+    batch_id: Uuid,
+    on_progress: Channel<Progress>,
+) -> CmdResult<UndoReport> {
     let _running = state.import_slot()?;
-    Ok(undo(state.kith.store(), batch_id).await?)
+    Ok(undo(state.kith.store(), batch_id, |p| {
+        // As for a run: the dialog may have closed.
+        let _ = on_progress.send(p);
+    })
+    .await?)
 }

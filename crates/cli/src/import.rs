@@ -107,20 +107,10 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         &args.file,
         &opts,
         &AtomicBool::new(false),
-        |p| {
-            if !out.json {
-                eprint!(
-                    "\rimport: {} rows read ({:.0}%)",
-                    p.rows,
-                    p.fraction * 100.0
-                );
-            }
-        },
+        |p| out.progress(&p, &format!("import: {} rows read", p.rows)),
     )
     .await?;
-    if !out.json {
-        eprintln!();
-    }
+    out.progress_done();
     if let Some(path) = &args.errors {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write {}", path.display()))?;

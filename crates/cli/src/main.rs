@@ -175,7 +175,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Notes(cmd) => notes::run(&kith, cmd, &out).await?,
         Command::Files(cmd) => files::run(&kith, cmd, &out).await?,
         Command::UndoImport { batch_id } => {
-            let report = kith_core::import::run::undo(kith.store(), batch_id).await?;
+            let report = kith_core::import::run::undo(kith.store(), batch_id, |p| {
+                out.progress(&p, &format!("undo: {} users reverted", p.rows))
+            })
+            .await?;
+            out.progress_done();
             out.message(
                 &format!(
                     "undid import {batch_id}: {} users to the trash, {} restored",

@@ -72,12 +72,12 @@ fn upsert_keeps_blank_cells_and_undo_restores_everything() {
         assert_eq!(ann.last_name, "Lee", "a blank cell keeps the existing value");
         assert_eq!(ann.mobile_phone.as_deref(), Some("+12025550143"));
 
-        let undone = undo(kith.store(), report.batch_id.unwrap()).await.unwrap();
+        let undone = undo(kith.store(), report.batch_id.unwrap(), |_| {}).await.unwrap();
         assert_eq!((undone.removed, undone.reverted), (1, 1));
         let ann = kith.users().get(ann.id).await.unwrap();
         assert_eq!(ann.first_name, "Ann", "the update is reverted");
         assert!(kith.search("bob", 5).await.unwrap().rows.is_empty(), "the created user is in the trash");
-        assert!(matches!(undo(kith.store(), report.batch_id.unwrap()).await, Err(RunError::AlreadyUndone(_))));
+        assert!(matches!(undo(kith.store(), report.batch_id.unwrap(), |_| {}).await, Err(RunError::AlreadyUndone(_))));
     });
 }
 
@@ -156,9 +156,21 @@ fn duplicates_chunks_apart_are_merged_in_create_mode_too() {
         let again = import(&kith, &f, &options(Mode::Create)).await.unwrap();
         assert_eq!((again.created, again.updated, again.skipped), (0, 0, 2_102));
 
-        // Undo of the first import takes Ann away with everyone else.
-        undo(kith.store(), r.batch_id.unwrap()).await.unwrap();
+        // Undo of the first import takes Ann away with everyone else, a chunk of
+        // its records at a time, saying how far it has got after each.
+        let mut heard = Vec::new();
+        let undone = undo(kith.store(), r.batch_id.unwrap(), |p| heard.push(p))
+            .await
+            .unwrap();
+        assert_eq!((undone.removed, undone.reverted), (2_101, 0));
         assert_eq!(kith.users().count().await.unwrap(), 0);
+        let rows: Vec<u64> = heard.iter().map(|p| p.rows).collect();
+        assert_eq!(rows, [2_000, 2_101], "{heard:?}");
+        assert!(
+            heard[0].fraction > 0.9 && heard[0].fraction < 1.0,
+            "{heard:?}"
+        );
+        assert_eq!(heard[1].fraction, 1.0);
     });
 }
 
@@ -338,7 +350,9 @@ fn a_column_can_feed_a_new_custom_text_field() {
         assert_eq!(second.updated, 1, "{second:?}");
         assert_eq!(kith.fields().list().await.unwrap().len(), 1);
         assert_eq!(values(kith.users().get(zoe).await.unwrap())[0].1, "Silver");
-        undo(kith.store(), second.batch_id.unwrap()).await.unwrap();
+        undo(kith.store(), second.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
         assert_eq!(values(kith.users().get(zoe).await.unwrap())[0].1, "Gold");
     });
 }
@@ -375,7 +389,9 @@ fn several_rows_for_one_user_update_once_and_undo_to_what_was_there() {
                 (d.first_name.as_str(), d.last_name.as_str()),
                 ("Anna", "Changed")
             );
-            undo(kith.store(), report.batch_id.unwrap()).await.unwrap();
+            undo(kith.store(), report.batch_id.unwrap(), |_| {})
+                .await
+                .unwrap();
             let d = kith.users().get(ann).await.unwrap();
             assert_eq!(
                 (d.first_name.as_str(), d.last_name.as_str()),
@@ -397,7 +413,9 @@ fn several_rows_for_one_user_update_once_and_undo_to_what_was_there() {
             "the last row wins"
         );
         assert_eq!(report.updated, 1, "{report:?}");
-        undo(kith.store(), report.batch_id.unwrap()).await.unwrap();
+        undo(kith.store(), report.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
         assert_eq!(kith.users().get(ann).await.unwrap().last_name, "Orig");
     });
 }

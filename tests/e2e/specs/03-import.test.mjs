@@ -294,6 +294,30 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await waitForText(browser, listStatus, '3 users', 'the list count after the cancel');
   });
 
+  test('8b. the large import kept, then undone, with progress', { timeout: 6 * 60_000 }, async () => {
+    await importFile(path.join(files, 'big.csv'));
+    await (await shown(browser, 'import-next')).click();
+    await (await shown(browser, 'import-dry-run')).click();
+    await shown(browser, 'import-dry-run-result', 4 * 60_000);
+    await (await shown(browser, 'import-run')).click();
+    await shown(browser, 'import-done', 4 * 60_000);
+    // 60,003 in the locale's grouping.
+    await waitForText(browser, listStatus, '003 users', 'the list count after the large import');
+
+    await (await shown(browser, 'import-undo')).click();
+    await (await shown(browser, 'import-undo-confirm')).click();
+    // Undoing 60,000 users takes as long as importing them: the confirmation shows how far it is.
+    await fullyShown(browser, 'import-undo-progress');
+    await waitForText(browser, () => textOf(byTestId(browser, 'import-undo-progress-detail')), '000 users', 'the undo progress count');
+    await screenshot(browser, 'undo-progress');
+    const undone = await textOf(await shown(browser, 'import-undone', 4 * 60_000));
+    assert.match(undone, /60\D?000 new users were moved to the trash/);
+    assert.equal(usersInStore(), 3, 'the undo left the users from before');
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+    await waitForText(browser, listStatus, '3 users', 'the list count after the undo');
+  });
+
   test('9. files dragged over the window show the drop overlay; a dropped folder is refused in a toast', { timeout: TEST_TIMEOUT }, async () => {
     // WebDriver cannot drag files from the desktop: the events the Rust shell emits on a
     // drag are sent from the page instead, through the same event system.

@@ -120,14 +120,15 @@ type UndoRow = (Uuid, &'static str, Option<BTreeMap<String, Value>>);
 /// Rows per commit inside the import's transaction.
 const CHUNK: usize = 2_000;
 
-/// How far an import has got.
+/// How far an import, or the undo of one, has got.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
 #[ts(export, rename = "ImportProgress")]
 pub struct Progress {
-    /// Data rows read so far.
+    /// Data rows read so far; for an undo, users reverted so far.
     #[ts(type = "number")]
     pub rows: u64,
-    /// Share of the file read, 0 to 1 (estimated from bytes: rows vary in length).
+    /// Share of the file read, 0 to 1 (estimated from bytes: rows vary in length);
+    /// for an undo, the share of its users reverted.
     pub fraction: f64,
 }
 
@@ -967,8 +968,14 @@ pub struct UndoReport {
 }
 
 /// Reverts an import: the users it created go to the trash, the users it updated
-/// get back the values they had before it. One transaction.
-pub async fn undo(store: &Store, batch: Uuid) -> Result<UndoReport, RunError> {
+/// get back the values they had before it. One transaction; its records are read
+/// a chunk at a time, so memory does not grow with the import, and `progress`
+/// hears after each chunk how many of its users are done.
+pub async fn undo(
+    store: &Store,
+    batch: Uuid,
+    mut progress: impl FnMut(Progress),
+) -> Result<UndoReport, RunError> {
     let mut bulk = store.bulk().await?;
     bulk.set_origin(format!("undo:{batch}"));
     let undone: Option<Option<i64>> =
@@ -981,54 +988,43 @@ pub async fn undo(store: &Store, batch: Uuid) -> Result<UndoReport, RunError> {
         Some(Some(_)) => return Err(RunError::AlreadyUndone(batch)),
         Some(None) => {}
     }
-    let rows = sqlx::query("SELECT user_id, action, before FROM import_batch_rows WHERE batch = ?")
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM import_batch_rows WHERE batch = ?")
         .bind(batch.to_string())
-        .fetch_all(bulk.conn())
+        .fetch_one(bulk.conn())
         .await?;
     let now = system_ms() as i64;
     let mut report = UndoReport {
         batch_id: batch,
         ..UndoReport::default()
     };
-    let mut edits = Vec::new();
-    for r in rows {
-        let user: String = r.try_get("user_id")?;
-        let action: String = r.try_get("action")?;
-        let before: Option<String> = r.try_get("before")?;
-        let user = Uuid::parse_str(&user).map_err(|e| CoreError::Corrupt(e.to_string()))?;
-        if action == "created" {
-            edits.push(Edit::tombstone(&USERS, user, true).set("deleted_at", now));
-            report.removed += 1;
-        } else {
-            let before: BTreeMap<String, Value> = before
-                .map(|b| serde_json::from_str(&b))
-                .transpose()
-                .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
-                .unwrap_or_default();
-            let mut edit = Edit::new(&USERS, user);
-            for (key, value) in before {
-                match key.strip_prefix(CUSTOM_PREFIX) {
-                    Some(field) => {
-                        let field = Uuid::parse_str(field)
-                            .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?;
-                        let value = value.as_str().map(str::to_owned);
-                        edits.push(custom_value_edit(user, field, value));
-                    }
-                    None => {
-                        edit.fields.insert(key, value);
-                    }
-                }
-            }
-            if !edit.fields.is_empty() {
-                edits.push(edit);
-            }
-            report.reverted += 1;
+    // The records in key order, a chunk after the last user of the one before:
+    // undoing writes users, never these records, so the order holds throughout.
+    let mut after = String::new();
+    loop {
+        let rows = sqlx::query(
+            "SELECT user_id, action, before FROM import_batch_rows \
+             WHERE batch = ? AND user_id > ? ORDER BY user_id LIMIT ?",
+        )
+        .bind(batch.to_string())
+        .bind(&after)
+        .bind(CHUNK as i64)
+        .fetch_all(bulk.conn())
+        .await?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = last.try_get("user_id")?;
+        let mut edits = Vec::new();
+        for r in rows {
+            undo_edits(&r, now, &mut edits, &mut report)?;
         }
-        if edits.len() >= CHUNK {
-            bulk.commit(std::mem::take(&mut edits)).await?;
-        }
+        bulk.commit(edits).await?;
+        let done = report.removed + report.reverted;
+        progress(Progress {
+            rows: done,
+            fraction: (done as f64 / total.max(1) as f64).min(1.0),
+        });
     }
-    bulk.commit(edits).await?;
     sqlx::query("UPDATE import_batches SET undone_at = ? WHERE id = ?")
         .bind(now)
         .bind(batch.to_string())
@@ -1036,4 +1032,46 @@ pub async fn undo(store: &Store, batch: Uuid) -> Result<UndoReport, RunError> {
         .await?;
     bulk.finish().await?;
     Ok(report)
+}
+
+/// The edits that revert one undo record, counted in `report`.
+fn undo_edits(
+    r: &SqliteRow,
+    now: i64,
+    edits: &mut Vec<Edit>,
+    report: &mut UndoReport,
+) -> Result<(), RunError> {
+    let user: String = r.try_get("user_id")?;
+    let action: String = r.try_get("action")?;
+    let before: Option<String> = r.try_get("before")?;
+    let user = Uuid::parse_str(&user).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    if action == "created" {
+        edits.push(Edit::tombstone(&USERS, user, true).set("deleted_at", now));
+        report.removed += 1;
+        return Ok(());
+    }
+    let before: BTreeMap<String, Value> = before
+        .map(|b| serde_json::from_str(&b))
+        .transpose()
+        .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
+        .unwrap_or_default();
+    let mut edit = Edit::new(&USERS, user);
+    for (key, value) in before {
+        match key.strip_prefix(CUSTOM_PREFIX) {
+            Some(field) => {
+                let field = Uuid::parse_str(field)
+                    .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?;
+                let value = value.as_str().map(str::to_owned);
+                edits.push(custom_value_edit(user, field, value));
+            }
+            None => {
+                edit.fields.insert(key, value);
+            }
+        }
+    }
+    if !edit.fields.is_empty() {
+        edits.push(edit);
+    }
+    report.reverted += 1;
+    Ok(())
 }

@@ -303,9 +303,18 @@ describe("Import dialog", () => {
     expect(onClose).toHaveBeenCalled();
   });
 
-  it("undoes the import after a confirmation, and reports what was reverted", async () => {
+  it("undoes the import after a confirmation, with progress, and reports what was reverted", async () => {
     const user = userEvent.setup();
-    fakeCore();
+    let channel: RunArgs["on_progress"] | null = null;
+    let finishUndo: (report: unknown) => void = () => {};
+    fakeCore({
+      extra: {
+        undo_import: (args: { batch_id: string; on_progress: RunArgs["on_progress"] }) => {
+          channel = args.on_progress;
+          return new Promise((resolve) => (finishUndo = resolve));
+        },
+      },
+    });
     const { onChanged } = renderDialog();
     await toCheck(user);
     await user.click(screen.getByTestId("import-valid-rows"));
@@ -319,8 +328,19 @@ describe("Import dialog", () => {
     expect(document.activeElement).toBe(screen.getByTestId("import-undo-confirm"));
     await user.click(screen.getByTestId("import-undo-confirm"));
 
+    // The undo holds the writer for as long as the import did: it shows how far it has got.
+    await screen.findByTestId("import-undo-progress");
+    expect(screen.getByTestId("import-undo-progress-detail").textContent).toBe("Starting…");
+    channel!.onmessage({ rows: 2, fraction: 2 / 3 });
+    await waitFor(() => expect(screen.getByTestId("import-undo-progress-detail").textContent).toBe("2 of 3 users"));
+    expect(screen.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("67");
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("import-undo-progress")).toBeTruthy();
+    finishUndo({ batch_id: "batch-7", removed: 3, reverted: 0 });
+
     expect((await screen.findByTestId("import-undone")).textContent).toContain("3 new users were moved to the trash");
-    expect(callsOf("undo_import")).toEqual([{ batch_id: "batch-7" }]);
+    expect(screen.queryByTestId("import-undo-progress")).toBeNull();
+    expect(callsOf("undo_import").map((c) => c.batch_id)).toEqual(["batch-7"]);
     expect(onChanged).toHaveBeenCalledTimes(2);
     expect(screen.queryByTestId("import-undo")).toBeNull();
   });

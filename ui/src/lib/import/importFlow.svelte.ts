@@ -240,13 +240,15 @@ export class ImportFlow {
     if (!batch || this.busy || this.undone) return;
     this.busy = "undo";
     this.error = null;
+    this.progress = null;
     try {
-      this.undone = await api.undoImport(batch);
+      this.undone = await api.undoImport(batch, (p) => (this.progress = p));
       this.#hooks.onChanged();
     } catch (e) {
       this.error = e as KithError;
     } finally {
       this.busy = null;
+      this.progress = null;
     }
   }
 }

@@ -267,7 +267,9 @@ export const api = {
   /** The native save dialog, then the refused rows with a reason column; the saved file's name, or null. */
   saveImportErrors: (token: string, errors: ImportCellError[]) =>
     call<string | null>("save_import_errors", { token, errors }),
-  undoImport: (batchId: string) => call<ImportUndoReport>("undo_import", { batch_id: batchId }),
+  /** Reverts an import; `onProgress` hears how many of its users are done. */
+  undoImport: (batchId: string, onProgress: (progress: ImportProgress) => void) =>
+    call<ImportUndoReport>("undo_import", { batch_id: batchId, on_progress: channel(onProgress) }),
 
   /** The native save dialog, then the users streamed to it; null when the person cancelled. */
   /** How many users a search finds in all (the search itself returns a page). */
