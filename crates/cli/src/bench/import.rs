@@ -44,6 +44,10 @@ pub struct ImportFigure {
     pub search_after_ms: f64,
     pub kith_db_mb: f64,
     pub reference_db_mb: Option<f64>,
+    /// `kith-cli undo-import` of that import, start to exit (median), and the
+    /// highest peak RSS of the undoing process.
+    pub undo_s: f64,
+    pub undo_peak_rss_mb: Option<f64>,
 }
 
 /// Measures each size `runs[i]` times (the last count repeats) under `base`.
@@ -71,6 +75,7 @@ pub async fn run(sizes: &[u64], runs: &[usize], base: &Path) -> Result<Vec<Impor
 
         let (mut kith_s, mut ref_s, mut search_ms) = (Vec::new(), Vec::new(), Vec::new());
         let (mut kith_rss, mut ref_rss) = (None::<f64>, None::<f64>);
+        let (mut undo_s, mut undo_rss) = (Vec::new(), None::<f64>);
         let (mut kith_db_mb, mut ref_db_mb) = (0.0, None);
         for r in 1..=n_runs {
             let dir = base.join(format!("import-{rows}-kith"));
@@ -93,11 +98,14 @@ pub async fn run(sizes: &[u64], runs: &[usize], base: &Path) -> Result<Vec<Impor
                     std::fs::read_to_string(base.join("import-kith.out.err")).unwrap_or_default()
                 );
             }
-            check_report(&base.join("import-kith.out"), rows)?;
+            let batch = check_report(&base.join("import-kith.out"), rows)?;
             kith_s.push(secs);
             kith_rss = max_of(kith_rss, rss);
             search_ms.push(search_after(&dir, &last_email).await?);
             kith_db_mb = dir_size(&dir)? as f64 / 1e6;
+            let (secs, rss) = undo(&exe, &dir, &batch, rows, base)?;
+            undo_s.push(secs);
+            undo_rss = max_of(undo_rss, rss);
             remove(&dir)?;
 
             let mut line = format!("bench: import {rows} rows, run {r}/{n_runs}: Kith {secs:.1} s");
@@ -129,11 +137,15 @@ pub async fn run(sizes: &[u64], runs: &[usize], base: &Path) -> Result<Vec<Impor
             search_after_ms: median(&search_ms),
             kith_db_mb,
             reference_db_mb: ref_db_mb,
+            undo_s: median(&undo_s),
+            undo_peak_rss_mb: undo_rss,
         });
     }
     for name in [
         "import-kith.out",
         "import-kith.out.err",
+        "import-undo.out",
+        "import-undo.out.err",
         "import-reference.sql",
     ] {
         remove_file(&base.join(name))?;
@@ -164,15 +176,50 @@ fn max_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
-/// The import's JSON report must say every row was created and committed.
-fn check_report(path: &Path, rows: u64) -> Result<()> {
+/// The import's JSON report must say every row was created and committed;
+/// returns its batch id.
+fn check_report(path: &Path, rows: u64) -> Result<String> {
     let text = std::fs::read_to_string(path)?;
     let report: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("kith-cli import printed {text:?}"))?;
     if report["created"].as_u64() != Some(rows) || report["committed"] != true {
         bail!("kith-cli import did not create all {rows} rows: {report}");
     }
-    Ok(())
+    report["batch_id"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("kith-cli import reported no batch id: {report}"))
+}
+
+/// Undoes the import in `dir` with `kith-cli undo-import`, as a child process:
+/// its wall time and peak RSS. The report must say every row went to the trash.
+fn undo(exe: &Path, dir: &Path, batch: &str, rows: u64, base: &Path) -> Result<(f64, Option<f64>)> {
+    let out = base.join("import-undo.out");
+    let t = Instant::now();
+    let (status, rss) = run_child(
+        Command::new(exe)
+            .env_remove("KITH_DATA_DIR")
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("--json")
+            .arg("undo-import")
+            .arg(batch),
+        &out,
+    )?;
+    let secs = t.elapsed().as_secs_f64();
+    let text = std::fs::read_to_string(&out)?;
+    if !status.success() {
+        bail!(
+            "kith-cli undo-import failed ({status}): {}",
+            std::fs::read_to_string(base.join("import-undo.out.err")).unwrap_or_default()
+        );
+    }
+    let report: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("kith-cli undo-import printed {text:?}"))?;
+    if report["removed"].as_u64() != Some(rows) {
+        bail!("kith-cli undo-import did not remove all {rows} users: {report}");
+    }
+    Ok((secs, rss))
 }
 
 /// Opens the imported data directory and searches for the file's last user, as
@@ -331,8 +378,8 @@ fn handle(name: &str) -> String {
 pub fn markdown(figures: &[ImportFigure]) -> String {
     let mut s = String::from(
         "### Import a CSV file (median of the runs)\n\n\
-         | rows | runs | Kith import | reference: sqlite3 .import + FTS5 | Kith / reference | Kith rows/s | Kith peak RSS | reference peak RSS | search right after | Kith DB | reference DB |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | rows | runs | Kith import | reference: sqlite3 .import + FTS5 | Kith / reference | Kith rows/s | Kith peak RSS | reference peak RSS | search right after | Kith DB | reference DB | undo of the import | undo peak RSS |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let mb = |v: Option<f64>| v.map_or("n/a".to_owned(), |m| format!("{m:.0} MB"));
     // Small files import in well under a second: keep two figures there.
@@ -345,7 +392,7 @@ pub fn markdown(figures: &[ImportFigure]) -> String {
     };
     for f in figures {
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {:.1} ms | {:.0} MB | {} |\n",
+            "| {} | {} | {} | {} | {} | {:.0} | {} | {} | {:.1} ms | {:.0} MB | {} | {} | {} |\n",
             f.rows,
             f.runs,
             secs(f.kith_s),
@@ -357,6 +404,8 @@ pub fn markdown(figures: &[ImportFigure]) -> String {
             f.search_after_ms,
             f.kith_db_mb,
             mb(f.reference_db_mb),
+            secs(f.undo_s),
+            mb(f.undo_peak_rss_mb),
         ));
     }
     s
