@@ -3,7 +3,8 @@
 //! key, duplicates inside the file merged; every create and update recorded so
 //! the whole import can be undone.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -194,6 +195,8 @@ pub async fn run(
     let mut work = Work {
         batch,
         opts,
+        seen: HashMap::new(),
+        key_hash: (RandomState::new(), RandomState::new()),
         teams: load_teams(&mut bulk).await?,
         fields: load_custom_fields(&mut bulk).await?,
         report: ImportReport::default(),
@@ -236,6 +239,10 @@ pub async fn run(
         }));
     }
 
+    // The match keys seen (32 bytes a row: 32 MB and more at a million) are not
+    // needed past the last row; the deferred indexes built at the end are the
+    // import's peak of memory, so they go first.
+    drop(std::mem::take(&mut work.seen));
     let mut report = work.report;
     let keep = !opts.dry_run && (report.failed == 0 || opts.skip_invalid);
     if !keep {
@@ -356,6 +363,13 @@ fn read_chunks(
 struct Work<'o> {
     batch: Uuid,
     opts: &'o ImportOptions,
+    /// Match key (as [`Work::seen_key`]) → the user this import created or updated
+    /// for it, so later rows with the same key merge into that user. Which users
+    /// this import created is not kept here but read back from its undo records:
+    /// memory must not grow with the file beyond this one map.
+    seen: HashMap<u128, Uuid>,
+    /// Two independently keyed SipHashes make a key's 128-bit fingerprint.
+    key_hash: (RandomState, RandomState),
     /// Team name (lower case) → id, including teams this import creates.
     teams: HashMap<String, Uuid>,
     /// Custom field name (lower case) → id and the next free position, including
@@ -401,6 +415,15 @@ impl Work<'_> {
         }
     }
 
+    /// A match key's 128-bit fingerprint, held in `seen` instead of the key itself:
+    /// 32 bytes an entry and no heap string besides: ~70 MB at a million rows
+    /// rather than ~120 MB. Two keys sharing a fingerprint
+    /// (odds ~1e-27 at a million rows) is far less likely than a UUID collision.
+    fn seen_key(&self, key: &str) -> u128 {
+        (u128::from(self.key_hash.0.hash_one(key)) << 64)
+            | u128::from(self.key_hash.1.hash_one(key))
+    }
+
     async fn write(
         &mut self,
         bulk: &mut Bulk<'_>,
@@ -409,28 +432,12 @@ impl Work<'_> {
         if chunk.is_empty() {
             return Ok(());
         }
-        // Later rows with a match key this import already wrote merge into the
-        // user it wrote for them. Earlier chunks' users are found in the database
-        // (the import's own transaction sees them) and told apart from users who
-        // were there before by this import's undo records; only this chunk's keys
-        // are held in memory, so memory does not grow with the file.
-        let mut keys: Vec<String> = chunk.iter().filter_map(|u| self.key(u)).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let existing = lookup(bulk, self.opts.match_on, &keys).await?;
-        let candidates: Vec<Uuid> = existing.values().flatten().copied().collect();
-        let ours = written_by(bulk, self.batch, &candidates).await?;
-        let mut merge_into: HashMap<String, Uuid> = HashMap::new();
-        for (key, ids) in &existing {
-            // Several users may share a key: the one this import wrote goes first.
-            if let Some(id) = ids.iter().find(|id| ours.contains(id)) {
-                merge_into.insert(key.clone(), *id);
-            }
-        }
-        let existing: HashMap<String, Uuid> = existing
-            .into_iter()
-            .filter_map(|(key, ids)| Some((key, *ids.first()?)))
+        let keys: Vec<String> = chunk
+            .iter()
+            .filter_map(|u| self.key(u))
+            .filter(|k| !self.seen.contains_key(&self.seen_key(k)))
             .collect();
+        let existing = lookup(bulk, self.opts.match_on, &keys).await?;
         let ids: Vec<Uuid> = chunk.iter().filter_map(|u| u.kith_id).collect();
         let live_ids = live_users(bulk, &ids).await?;
 
@@ -439,7 +446,10 @@ impl Work<'_> {
         let mut updates: Vec<(Uuid, ImportedUser)> = Vec::new();
         for u in chunk {
             let key = self.key(&u);
-            let from_file = key.as_ref().and_then(|k| merge_into.get(k)).copied();
+            let from_file = key
+                .as_ref()
+                .and_then(|k| self.seen.get(&self.seen_key(k)))
+                .copied();
             let existing_id = u
                 .kith_id
                 .filter(|id| live_ids.contains(id))
@@ -452,7 +462,7 @@ impl Work<'_> {
                 }
                 (None, Some(id), _) => {
                     if let Some(k) = key {
-                        merge_into.insert(k, id);
+                        self.seen.insert(self.seen_key(&k), id);
                     }
                     updates.push((id, u));
                 }
@@ -465,7 +475,7 @@ impl Work<'_> {
                     // 204 s with v4 ids, 124 s with these).
                     let id = Uuid::now_v7();
                     if let Some(k) = key {
-                        merge_into.insert(k, id);
+                        self.seen.insert(self.seen_key(&k), id);
                     }
                     let created_at = u.created_at.unwrap_or(system_ms() as i64);
                     edits.push(Users::create_edit(
@@ -649,8 +659,8 @@ impl Work<'_> {
 #[derive(Default)]
 struct Existing {
     /// (user, street, city), lower case.
-    addresses: HashSet<(Uuid, String, String)>,
-    memberships: HashSet<(Uuid, Uuid)>,
+    addresses: std::collections::HashSet<(Uuid, String, String)>,
+    memberships: std::collections::HashSet<(Uuid, Uuid)>,
 }
 
 async fn existing_children(bulk: &mut Bulk<'_>, users: &[Uuid]) -> Result<Existing, RunError> {
@@ -784,13 +794,12 @@ async fn load_teams(bulk: &mut Bulk<'_>) -> Result<HashMap<String, Uuid>, RunErr
     Ok(teams)
 }
 
-/// Live users by match key, each key's users in the order SQLite finds them
-/// (by the key's index: the oldest first).
+/// Live users by match key.
 async fn lookup(
     bulk: &mut Bulk<'_>,
     on: MatchOn,
     keys: &[String],
-) -> Result<HashMap<String, Vec<Uuid>>, RunError> {
+) -> Result<HashMap<String, Uuid>, RunError> {
     let sql = match on {
         MatchOn::Email => "SELECT id, email_key AS k FROM users WHERE _deleted = 0 AND email_key IN ({keys})",
         MatchOn::AppUserId => "SELECT id, app_user_id AS k FROM users WHERE _deleted = 0 AND app_user_id IN ({keys})",
@@ -802,61 +811,36 @@ async fn lookup(
              UNION ALL SELECT id, home_phone AS k FROM users WHERE _deleted = 0 AND home_phone IN ({keys})"
         }
     };
-    let mut found: HashMap<String, Vec<Uuid>> = HashMap::new();
+    let mut found = HashMap::new();
     for r in select_for(bulk, sql, &[], keys).await? {
         let id: String = r.try_get("id")?;
         let k: String = r.try_get("k")?;
         if let Ok(id) = Uuid::parse_str(&id) {
-            // A user whose mobile and home numbers are the same is found twice.
-            let ids = found.entry(k).or_default();
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+            found.entry(k).or_insert(id);
         }
     }
     Ok(found)
 }
 
-/// Which of `users` this import has written in its earlier chunks.
-async fn written_by(
+async fn live_users(
     bulk: &mut Bulk<'_>,
-    batch: Uuid,
-    users: &[Uuid],
-) -> Result<HashSet<Uuid>, RunError> {
-    id_set(
-        bulk,
-        "SELECT user_id AS id FROM import_batch_rows WHERE batch = ? AND user_id IN ({keys})",
-        &[batch.to_string()],
-        users,
-    )
-    .await
-}
-
-async fn live_users(bulk: &mut Bulk<'_>, ids: &[Uuid]) -> Result<HashSet<Uuid>, RunError> {
-    id_set(
+    ids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, RunError> {
+    let rows = select_for(
         bulk,
         "SELECT id FROM users WHERE _deleted = 0 AND id IN ({keys})",
         &[],
         ids,
     )
-    .await
-}
-
-/// The ids (column `id`) that `sql` selects for `ids`, as [`select_for`].
-async fn id_set(
-    bulk: &mut Bulk<'_>,
-    sql: &str,
-    first: &[String],
-    ids: &[Uuid],
-) -> Result<HashSet<Uuid>, RunError> {
-    let mut set = HashSet::new();
-    for r in select_for(bulk, sql, first, ids).await? {
+    .await?;
+    let mut live = std::collections::HashSet::new();
+    for r in rows {
         let id: String = r.try_get("id")?;
         if let Ok(id) = Uuid::parse_str(&id) {
-            set.insert(id);
+            live.insert(id);
         }
     }
-    Ok(set)
+    Ok(live)
 }
 
 /// The importable fields of users as they are now.
