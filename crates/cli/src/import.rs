@@ -109,8 +109,9 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         &AtomicBool::new(false),
         |p| out.progress(&p, &format!("import: {} rows read", p.rows)),
     )
-    .await?;
+    .await;
     out.progress_done();
+    let report = report?;
     if let Some(path) = &args.errors {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -146,7 +146,7 @@ fn default_data_dir() -> Result<PathBuf> {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let out = Output { json: cli.json };
+    let out = Output::new(cli.json);
     if let Command::Bench(args) = &cli.command {
         return bench::run(args, &out).await;
     }
@@ -175,11 +175,12 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Notes(cmd) => notes::run(&kith, cmd, &out).await?,
         Command::Files(cmd) => files::run(&kith, cmd, &out).await?,
         Command::UndoImport { batch_id } => {
-            let report = kith_core::import::run::undo(kith.store(), batch_id, |p| {
+            let undone = kith_core::import::run::undo(kith.store(), batch_id, |p| {
                 out.progress(&p, &format!("undo: {} users reverted", p.rows))
             })
-            .await?;
+            .await;
             out.progress_done();
+            let report = undone?;
             out.message(
                 &format!(
                     "undid import {batch_id}: {} users to the trash, {} restored",

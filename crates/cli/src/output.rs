@@ -1,6 +1,7 @@
 //! Printing results: one JSON document with `--json`, readable lines otherwise.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use kith_core::tasks::Task;
@@ -9,20 +10,31 @@ use serde::Serialize;
 
 pub struct Output {
     pub json: bool,
+    /// A progress line is on stderr and not yet ended.
+    progress_open: AtomicBool,
 }
 
 impl Output {
+    pub fn new(json: bool) -> Self {
+        Self {
+            json,
+            progress_open: AtomicBool::new(false),
+        }
+    }
+
     /// How far an import or an undo has got, on one line of stderr rewritten in
     /// place ("import: 2000 rows read (12%)"); nothing with --json.
     pub fn progress(&self, p: &kith_core::import::run::Progress, what: &str) {
         if !self.json {
             eprint!("\r{what} ({:.0}%)", p.fraction * 100.0);
+            self.progress_open.store(true, Ordering::Relaxed);
         }
     }
 
-    /// Ends the progress line.
+    /// Ends the progress line, if one was shown: whatever is printed next, a
+    /// result or an error, starts on a line of its own.
     pub fn progress_done(&self) {
-        if !self.json {
+        if self.progress_open.swap(false, Ordering::Relaxed) {
             eprintln!();
         }
     }

@@ -162,7 +162,10 @@ fn bench_runs_and_reports_ratios() {
     assert!(import["search_after_ms"].as_f64().unwrap() > 0.0);
     // Then that import undone (the bench checks every user went to the trash).
     assert!(import["undo_s"].as_f64().unwrap() > 0.0, "{import}");
-    assert!(import["undo_peak_rss_mb"].as_f64().unwrap() > 0.0, "{import}");
+    assert!(
+        import["undo_peak_rss_mb"].as_f64().unwrap() > 0.0,
+        "{import}"
+    );
     // setup.sh installs sqlite3, so the reference is measured beside it.
     assert!(import["ratio"].as_f64().unwrap() > 0.0, "{import}");
     // The note search part: every kind of query, indexed and by the LIKE reference.

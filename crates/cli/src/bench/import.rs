@@ -103,12 +103,14 @@ pub async fn run(sizes: &[u64], runs: &[usize], base: &Path) -> Result<Vec<Impor
             kith_rss = max_of(kith_rss, rss);
             search_ms.push(search_after(&dir, &last_email).await?);
             kith_db_mb = dir_size(&dir)? as f64 / 1e6;
-            let (secs, rss) = undo(&exe, &dir, &batch, rows, base)?;
-            undo_s.push(secs);
+            let (undo_secs, rss) = undo(&exe, &dir, &batch, rows, base)?;
+            undo_s.push(undo_secs);
             undo_rss = max_of(undo_rss, rss);
             remove(&dir)?;
 
-            let mut line = format!("bench: import {rows} rows, run {r}/{n_runs}: Kith {secs:.1} s");
+            let mut line = format!(
+                "bench: import {rows} rows, run {r}/{n_runs}: Kith {secs:.1} s, undo {undo_secs:.1} s"
+            );
             if reference.is_some() {
                 let db = base.join(format!("import-{rows}-reference.db"));
                 remove_file(&db)?;
