@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use kith_core::protocol::{Change, Hlc, NodeId, Value};
 use kith_core::schema::USERS;
 use kith_core::store::{system_ms, Edit, Store};
@@ -109,17 +107,67 @@ fn sync_checksum_is_equal_for_equal_data_whatever_the_order_and_nulls() {
     });
 }
 
+/// How far ahead the wall clock of [`store_ahead`]'s store runs.
+const AHEAD_MS: u64 = 3 * 3600 * 1000;
+
+/// A store in a new directory whose wall clock runs three hours ahead.
+async fn store_ahead() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with_clock(
+        &dir.path().join("kith.db"),
+        Box::new(|| system_ms() + AHEAD_MS),
+    )
+    .await
+    .unwrap();
+    (dir, store)
+}
+
+#[test]
+fn sync_restamping_a_large_outbox_goes_page_by_page_in_order() {
+    common::runtime().block_on(async {
+        let (_dir, store) = store_ahead().await;
+        // More changes than a page of the re-stamp (1,000), as after an import.
+        let ids: Vec<Uuid> = (0..2_500).map(|_| Uuid::new_v4()).collect();
+        store
+            .commit(
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, id)| Edit::create(&USERS, *id).set("first_name", format!("U{i}")))
+                    .collect(),
+            )
+            .await
+            .unwrap();
+        let before = checksum(&store).await;
+        store.set_clock_offset(-(AHEAD_MS as i64)).await.unwrap();
+        assert_eq!(store.restamp_outbox().await.unwrap(), 2_500);
+
+        let outbox = store.outbox(3_000).await.unwrap();
+        assert_eq!(outbox.len(), 2_500);
+        let now = system_ms();
+        for (i, (_, c)) in outbox.iter().enumerate() {
+            assert!(c.hlc.millis() <= now + 1_000, "#{i} {} is not now", c.hlc);
+            if i > 0 {
+                assert!(c.hlc > outbox[i - 1].1.hlc, "#{i}: outbox order is kept");
+            }
+        }
+        // The first user of each page, and the last: their clocks moved with the outbox.
+        for i in [0, 999, 1_000, 2_000, 2_499] {
+            let (_, c) = &outbox[i];
+            let stamp = store
+                .field_stamp(&USERS, c.row, "first_name")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(stamp, c.stamp(), "#{i}");
+        }
+        assert_eq!(checksum(&store).await, before, "values do not change");
+    });
+}
+
 #[test]
 fn sync_restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values() {
     common::runtime().block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let ahead = Duration::from_secs(3 * 3600).as_millis() as u64;
-        let store = Store::open_with_clock(
-            &dir.path().join("kith.db"),
-            Box::new(move || system_ms() + ahead),
-        )
-        .await
-        .unwrap();
+        let (dir, store) = store_ahead().await;
         let other = NodeId::random();
         let id = Uuid::new_v4();
         // A remote edit from the real present, which our future edit beats.
@@ -149,10 +197,10 @@ fn sync_restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values()
         let outbox = store.outbox(10).await.unwrap();
         assert!(outbox
             .iter()
-            .all(|(_, c)| c.hlc.millis() > system_ms() + ahead / 2));
+            .all(|(_, c)| c.hlc.millis() > system_ms() + AHEAD_MS / 2));
 
         // The server says our clock is three hours ahead.
-        store.set_clock_offset(-(ahead as i64)).await.unwrap();
+        store.set_clock_offset(-(AHEAD_MS as i64)).await.unwrap();
         assert_eq!(store.restamp_outbox().await.unwrap(), 3);
 
         let restamped = store.outbox(10).await.unwrap();
@@ -187,11 +235,11 @@ fn sync_restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values()
         drop(store);
         let reopened = Store::open_with_clock(
             &dir.path().join("kith.db"),
-            Box::new(move || system_ms() + ahead),
+            Box::new(|| system_ms() + AHEAD_MS),
         )
         .await
         .unwrap();
-        assert_eq!(reopened.clock_offset_ms(), -(ahead as i64));
+        assert_eq!(reopened.clock_offset_ms(), -(AHEAD_MS as i64));
         assert!(reopened.now_ms() <= system_ms() + 1_000);
     });
 }

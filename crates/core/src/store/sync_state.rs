@@ -11,6 +11,9 @@ use super::{stored_clock, write_meta, Store, META_CLOCK_OFFSET, META_HLC};
 use crate::error::{CoreError, Result};
 use crate::schema;
 
+/// Outbox changes re-stamped per page (see [`Store::restamp_outbox`]).
+const RESTAMP_PAGE: i64 = 1_000;
+
 pub(super) async fn write(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO sync_state (key, value) VALUES (?, ?) \
@@ -121,60 +124,76 @@ impl Store {
                 .await?;
             floor = floor.max(top);
         }
-        let rows: Vec<(i64, String, String, i64, String)> =
-            sqlx::query_as("SELECT seq, tbl, row, hlc, fields FROM pending_changes ORDER BY seq")
-                .fetch_all(&mut *tx)
-                .await?;
         let now = self.clock_src.now_ms();
         let mut hlc = Hlc::from_i64(floor);
-        for (seq, tbl, row, old, fields) in &rows {
-            hlc = hlc.tick(now)?;
-            let table = schema::table(tbl)?;
-            let fields: std::collections::BTreeMap<String, kith_protocol::Value> =
-                serde_json::from_str(fields)
-                    .map_err(|e| CoreError::Corrupt(format!("outbox #{seq}: {e}")))?;
-            sqlx::query("UPDATE pending_changes SET hlc = ? WHERE seq = ?")
-                .bind(hlc.as_i64())
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?;
-            // Registry names only.
-            let restamp_clock = format!(
-                "UPDATE field_clock SET hlc = ? \
-                 WHERE tbl = ? AND rid = (SELECT rid FROM {} WHERE id = ?) \
-                 AND col = ? AND hlc = ? AND node = ?",
-                table.name
-            );
-            for col in fields.keys() {
-                sqlx::query(&restamp_clock)
+        let mut restamped: u64 = 0;
+        // A page at a time, in outbox order: after a big import the outbox holds a
+        // change per row written, far too many to hold in memory at once. Only
+        // `hlc` changes below, so the pages by `seq` hold still.
+        let mut after: i64 = 0;
+        loop {
+            let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
+                "SELECT seq, tbl, row, hlc, fields FROM pending_changes WHERE seq > ? \
+                 ORDER BY seq LIMIT ?",
+            )
+            .bind(after)
+            .bind(RESTAMP_PAGE)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some((last, ..)) = rows.last() else {
+                break;
+            };
+            after = *last;
+            restamped += rows.len() as u64;
+            for (seq, tbl, row, old, fields) in &rows {
+                hlc = hlc.tick(now)?;
+                let table = schema::table(tbl)?;
+                let fields: std::collections::BTreeMap<String, kith_protocol::Value> =
+                    serde_json::from_str(fields)
+                        .map_err(|e| CoreError::Corrupt(format!("outbox #{seq}: {e}")))?;
+                sqlx::query("UPDATE pending_changes SET hlc = ? WHERE seq = ?")
                     .bind(hlc.as_i64())
-                    .bind(table.name)
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                // Registry names only.
+                let restamp_clock = format!(
+                    "UPDATE field_clock SET hlc = ? \
+                     WHERE tbl = ? AND rid = (SELECT rid FROM {} WHERE id = ?) \
+                     AND col = ? AND hlc = ? AND node = ?",
+                    table.name
+                );
+                for col in fields.keys() {
+                    sqlx::query(&restamp_clock)
+                        .bind(hlc.as_i64())
+                        .bind(table.name)
+                        .bind(row)
+                        .bind(col)
+                        .bind(old)
+                        .bind(&me)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let sql = format!(
+                    "UPDATE {} SET _hlc = ? WHERE id = ? AND _hlc = ? AND _node = ?",
+                    table.name
+                );
+                sqlx::query(&sql)
+                    .bind(hlc.as_i64())
                     .bind(row)
-                    .bind(col)
                     .bind(old)
                     .bind(&me)
                     .execute(&mut *tx)
                     .await?;
-            }
-            let sql = format!(
-                "UPDATE {} SET _hlc = ? WHERE id = ? AND _hlc = ? AND _node = ?",
-                table.name
-            );
-            sqlx::query(&sql)
-                .bind(hlc.as_i64())
-                .bind(row)
-                .bind(old)
-                .bind(&me)
-                .execute(&mut *tx)
-                .await?;
-            if table.name == schema::USERS.name {
-                // The user's last-activity clock is derived from its fields' clocks.
-                sqlx::query("UPDATE users SET _activity = ? WHERE id = ? AND _activity = ?")
-                    .bind(hlc.as_i64())
-                    .bind(row)
-                    .bind(old)
-                    .execute(&mut *tx)
-                    .await?;
+                if table.name == schema::USERS.name {
+                    // The user's last-activity clock is derived from its fields' clocks.
+                    sqlx::query("UPDATE users SET _activity = ? WHERE id = ? AND _activity = ?")
+                        .bind(hlc.as_i64())
+                        .bind(row)
+                        .bind(old)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         }
         // The clock may move back here, on purpose: it had run ahead on a wrong
@@ -183,8 +202,8 @@ impl Store {
         write_meta(&mut *tx, META_HLC, &top.0.to_string()).await?;
         self.signals.commit(tx).await?;
         *clock = top;
-        tracing::info!(changes = rows.len(), clock = %top, "outbox re-stamped after clock skew");
-        Ok(rows.len() as u64)
+        tracing::info!(changes = restamped, clock = %top, "outbox re-stamped after clock skew");
+        Ok(restamped)
     }
 
     /// The stamp a field holds locally, for tests and diagnostics.
