@@ -80,25 +80,13 @@ pub async fn run(sizes: &[u64], runs: &[usize], base: &Path) -> Result<Vec<Impor
         for r in 1..=n_runs {
             let dir = base.join(format!("import-{rows}-kith"));
             remove(&dir)?;
-            let t = Instant::now();
-            let (status, rss) = run_child(
-                Command::new(&exe)
-                    .env_remove("KITH_DATA_DIR")
-                    .arg("--data-dir")
-                    .arg(&dir)
-                    .arg("--json")
-                    .arg("import")
-                    .arg(&csv),
+            let (report, secs, rss) = kith_cli(
+                &exe,
+                &dir,
+                &["import".as_ref(), csv.as_os_str()],
                 &base.join("import-kith.out"),
             )?;
-            let secs = t.elapsed().as_secs_f64();
-            if !status.success() {
-                bail!(
-                    "kith-cli import failed ({status}): {}",
-                    std::fs::read_to_string(base.join("import-kith.out.err")).unwrap_or_default()
-                );
-            }
-            let batch = check_report(&base.join("import-kith.out"), rows)?;
+            let batch = check_report(&report, rows)?;
             kith_s.push(secs);
             kith_rss = max_of(kith_rss, rss);
             search_ms.push(search_after(&dir, &last_email).await?);
@@ -178,12 +166,41 @@ fn max_of(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
+/// Runs `kith-cli --data-dir DIR --json ARGS…` as a child process writing to
+/// `out`: its JSON report, wall time and peak RSS. A failure is an error with
+/// what the child printed on stderr.
+fn kith_cli(
+    exe: &Path,
+    dir: &Path,
+    args: &[&std::ffi::OsStr],
+    out: &Path,
+) -> Result<(serde_json::Value, f64, Option<f64>)> {
+    let t = Instant::now();
+    let (status, rss) = run_child(
+        Command::new(exe)
+            .env_remove("KITH_DATA_DIR")
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("--json")
+            .args(args),
+        out,
+    )?;
+    let secs = t.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!(
+            "kith-cli {args:?} failed ({status}): {}",
+            std::fs::read_to_string(format!("{}.err", out.display())).unwrap_or_default()
+        );
+    }
+    let text = std::fs::read_to_string(out)?;
+    let report = serde_json::from_str(&text)
+        .with_context(|| format!("kith-cli {args:?} printed {text:?}"))?;
+    Ok((report, secs, rss))
+}
+
 /// The import's JSON report must say every row was created and committed;
 /// returns its batch id.
-fn check_report(path: &Path, rows: u64) -> Result<String> {
-    let text = std::fs::read_to_string(path)?;
-    let report: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("kith-cli import printed {text:?}"))?;
+fn check_report(report: &serde_json::Value, rows: u64) -> Result<String> {
     if report["created"].as_u64() != Some(rows) || report["committed"] != true {
         bail!("kith-cli import did not create all {rows} rows: {report}");
     }
@@ -193,31 +210,15 @@ fn check_report(path: &Path, rows: u64) -> Result<String> {
         .with_context(|| format!("kith-cli import reported no batch id: {report}"))
 }
 
-/// Undoes the import in `dir` with `kith-cli undo-import`, as a child process:
-/// its wall time and peak RSS. The report must say every row went to the trash.
+/// Undoes the import in `dir` with `kith-cli undo-import`: its wall time and
+/// peak RSS. The report must say every row went to the trash.
 fn undo(exe: &Path, dir: &Path, batch: &str, rows: u64, base: &Path) -> Result<(f64, Option<f64>)> {
-    let out = base.join("import-undo.out");
-    let t = Instant::now();
-    let (status, rss) = run_child(
-        Command::new(exe)
-            .env_remove("KITH_DATA_DIR")
-            .arg("--data-dir")
-            .arg(dir)
-            .arg("--json")
-            .arg("undo-import")
-            .arg(batch),
-        &out,
+    let (report, secs, rss) = kith_cli(
+        exe,
+        dir,
+        &["undo-import".as_ref(), batch.as_ref()],
+        &base.join("import-undo.out"),
     )?;
-    let secs = t.elapsed().as_secs_f64();
-    let text = std::fs::read_to_string(&out)?;
-    if !status.success() {
-        bail!(
-            "kith-cli undo-import failed ({status}): {}",
-            std::fs::read_to_string(base.join("import-undo.out.err")).unwrap_or_default()
-        );
-    }
-    let report: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("kith-cli undo-import printed {text:?}"))?;
     if report["removed"].as_u64() != Some(rows) {
         bail!("kith-cli undo-import did not remove all {rows} users: {report}");
     }

@@ -962,20 +962,18 @@ pub async fn undo(
 ) -> Result<UndoReport, RunError> {
     let mut bulk = store.bulk().await?;
     bulk.set_origin(format!("undo:{batch}"));
-    let undone: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT undone_at FROM import_batches WHERE id = ?")
+    // The batch keeps one undo record per user it created or updated, so its
+    // counts are the number of records to go through.
+    let found: Option<(Option<i64>, i64)> =
+        sqlx::query_as("SELECT undone_at, created + updated FROM import_batches WHERE id = ?")
             .bind(batch.to_string())
             .fetch_optional(bulk.conn())
             .await?;
-    match undone {
+    let total = match found {
         None => return Err(RunError::NoBatch(batch)),
-        Some(Some(_)) => return Err(RunError::AlreadyUndone(batch)),
-        Some(None) => {}
-    }
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM import_batch_rows WHERE batch = ?")
-        .bind(batch.to_string())
-        .fetch_one(bulk.conn())
-        .await?;
+        Some((Some(_), _)) => return Err(RunError::AlreadyUndone(batch)),
+        Some((None, total)) => total,
+    };
     let now = system_ms() as i64;
     let mut report = UndoReport {
         batch_id: batch,
