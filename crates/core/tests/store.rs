@@ -507,10 +507,11 @@ async fn first_name_stamp(kith: &kith_core::Kith, id: Uuid) -> Option<kith_core:
         .unwrap()
 }
 
-/// Migration 17 re-keys field clocks by rid: a database from before it keeps every
-/// field's stamp, and edits after the upgrade still merge by them.
+/// Migration 17 re-keys field clocks by rid, and 18 moves them into their rows: a
+/// database from before both keeps every field's stamp, and edits after the
+/// upgrade still merge by them.
 #[test]
-fn field_clocks_survive_the_upgrade_that_keys_them_by_rid() {
+fn field_clocks_survive_the_upgrades_that_key_them_by_rid_then_move_them_into_rows() {
     common::runtime().block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let (kith, _) = open_seeing_steps(dir.path()).await;
@@ -528,19 +529,29 @@ fn field_clocks_survive_the_upgrade_that_keys_them_by_rid() {
         ];
         assert!(before.iter().all(Option::is_some));
 
-        // The clocks as migrations 1 to 16 kept them: by the row's UUID text. One
-        // transaction on one connection, so no other connection's schema is stale.
+        // The clocks as migrations 1 to 16 kept them: in a table of their own, by
+        // the row's UUID text. One transaction on one connection, so no other
+        // connection's schema is stale.
         let mut tx = kith.store().pool().begin().await.unwrap();
         for sql in [
-            "CREATE TABLE old_clock (tbl TEXT NOT NULL, row TEXT NOT NULL, col TEXT NOT NULL, \
+            "CREATE TABLE field_clock (tbl TEXT NOT NULL, row TEXT NOT NULL, col TEXT NOT NULL, \
              hlc INTEGER NOT NULL, node TEXT NOT NULL, PRIMARY KEY (tbl, row, col)) WITHOUT ROWID",
-            "INSERT INTO old_clock SELECT f.tbl, u.id, f.col, f.hlc, f.node \
-             FROM field_clock f JOIN users u ON u.rid = f.rid WHERE f.tbl = 'users'",
-            "DROP TABLE field_clock",
-            "ALTER TABLE old_clock RENAME TO field_clock",
-            "DELETE FROM _sqlx_migrations WHERE version = 17",
+            "INSERT INTO field_clock SELECT 'users', u.id, c.key, c.value ->> 0, c.value ->> 1 \
+             FROM users u, json_each(u._clocks) c",
+            "DELETE FROM _sqlx_migrations WHERE version IN (17, 18)",
         ] {
             sqlx::query(sql).execute(&mut *tx).await.unwrap();
+        }
+        let moved: i64 = sqlx::query_scalar("SELECT count(*) FROM field_clock")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert!(moved >= 2, "{moved}");
+        for table in kith_core::schema::TABLES {
+            sqlx::query(&format!("ALTER TABLE {} DROP COLUMN _clocks", table.name))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
         }
         tx.commit().await.unwrap();
         kith.store().close().await;
@@ -553,6 +564,12 @@ fn field_clocks_survive_the_upgrade_that_keys_them_by_rid() {
             first_name_stamp(&kith, bob).await,
         ];
         assert_eq!(after, before);
+        let table_left: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'field_clock'")
+                .fetch_one(kith.store().pool())
+                .await
+                .unwrap();
+        assert_eq!(table_left, 0);
         // A remote change older than Ann's edit still loses to it.
         let old = before[0].unwrap();
         let change = kith_core::protocol::Change {

@@ -9,10 +9,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures_util::TryStreamExt;
-use kith_protocol::{Change, Hlc, NodeId, Stamp, Value};
+use kith_protocol::{Change, Stamp, Value};
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
+use super::clocks::{self, Clocks};
 use super::{chunked, derive};
 use crate::error::{CoreError, Result};
 use crate::schema::{self, TableDef};
@@ -53,7 +54,7 @@ pub(super) struct RowWork {
     pub rid: Option<i64>,
     /// Clock of the creating change when it carried every column.
     pub row_clock: Stamp,
-    pub clocks: HashMap<&'static str, Stamp>,
+    pub clocks: Clocks,
     /// Fields this batch writes, with their final values.
     pub writes: BTreeMap<&'static str, Value>,
     /// The latest stamp that won any field: the row's activity.
@@ -129,8 +130,8 @@ pub(super) async fn apply_batch_with(
     Ok(outcome.applied)
 }
 
-/// Loads the current state and field clocks of every row the batch names but
-/// those in `fresh`.
+/// Loads the current state of every row the batch names but those in `fresh`,
+/// its field clocks with it.
 async fn load(
     conn: &mut SqliteConnection,
     changes: &[Resolved<'_>],
@@ -154,7 +155,7 @@ async fn load(
             let marks = placeholders(chunk.len());
             let sql = format!(
                 // The log's columns last: `activity_log::logged_values` reads them by position.
-                "SELECT rid, id, _hlc, _node, _deleted{}{} FROM {} WHERE id IN ({marks})",
+                "SELECT rid, id, _hlc, _node, _deleted, _clocks{}{} FROM {} WHERE id IN ({marks})",
                 derive::load_columns(table),
                 super::activity_log::load_columns(table),
                 table.name
@@ -163,23 +164,19 @@ async fn load(
             for id in chunk {
                 q = q.bind(id);
             }
-            // The rows found: rid → id.
-            let mut existing = HashMap::new();
             // Streamed, not collected: each row is parsed while SQLite's thread
             // steps on to the next ones (sqlx buffers up to the row buffer).
             let mut found = q.fetch(&mut *conn);
             while let Some(r) = found.try_next().await? {
                 let id = parse_uuid(&r.try_get::<String, _>("id")?)?;
-                let row_clock = stamp_of(r.try_get("_hlc")?, &r.try_get::<String, _>("_node")?)?;
-                let rid: i64 = r.try_get("rid")?;
-                existing.insert(rid, id);
+                let row_clock = clocks::stamp(r.try_get("_hlc")?, r.try_get::<&str, _>("_node")?)?;
                 work.insert(
                     (table.name, id),
                     RowWork {
                         before: Some(r.try_get("_deleted")?),
-                        rid: Some(rid),
+                        rid: Some(r.try_get("rid")?),
                         row_clock,
-                        clocks: HashMap::new(),
+                        clocks: clocks::decode(table, r.try_get("_clocks")?)?,
                         writes: BTreeMap::new(),
                         latest: None,
                         forms: None,
@@ -190,19 +187,6 @@ async fn load(
                     },
                 );
             }
-            drop(found);
-            if existing.is_empty() {
-                continue;
-            }
-            let rids: Vec<i64> = existing.keys().copied().collect();
-            for (rid, col, stamp) in field_clocks(conn, table, &rids).await? {
-                let w = existing
-                    .get(&rid)
-                    .and_then(|id| work.get_mut(&(table.name, *id)));
-                if let Some(w) = w {
-                    w.clocks.insert(col, stamp);
-                }
-            }
         }
     }
     Ok(Outcome {
@@ -210,32 +194,6 @@ async fn load(
         work,
         applied: Vec::with_capacity(changes.len()),
     })
-}
-
-/// The field clocks of the rows of `table` with these `rids`: (rid, column,
-/// stamp). Only registry columns can have clocks; anything else is left out.
-pub(crate) async fn field_clocks(
-    conn: &mut SqliteConnection,
-    table: &TableDef,
-    rids: &[i64],
-) -> Result<Vec<(i64, &'static str, Stamp)>> {
-    let sql = format!(
-        "SELECT rid, col, hlc, node FROM field_clock WHERE tbl = ? AND rid IN ({})",
-        placeholders(rids.len())
-    );
-    let mut q = sqlx::query_as::<_, (i64, String, i64, String)>(&sql).bind(table.name);
-    for rid in rids {
-        q = q.bind(rid);
-    }
-    let mut clocks = Vec::new();
-    let mut found = q.fetch(&mut *conn);
-    while let Some((rid, col, hlc, node)) = found.try_next().await? {
-        let Ok((col, _, _)) = table.column(&col) else {
-            continue;
-        };
-        clocks.push((rid, col, stamp_of(hlc, &node)?));
-    }
-    Ok(clocks)
 }
 
 fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> bool {
@@ -250,7 +208,7 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> b
                 before: None,
                 rid: None,
                 row_clock: if full { c.stamp } else { Stamp::ZERO },
-                clocks: HashMap::new(),
+                clocks: Clocks::new(),
                 writes: BTreeMap::new(),
                 latest: None,
                 forms: None,
@@ -286,10 +244,11 @@ fn merge_in_memory(outcome: &mut Outcome, c: &Resolved<'_>, ties_win: bool) -> b
     applied
 }
 
-/// Writes the merged outcome: new rows with multi-row INSERTs, changed rows with
-/// multi-row UPDATEs (both grouped by the set of columns they carry), and every
-/// new field clock. One statement per row would cost a round trip to SQLite's
-/// worker thread each: a page of 5,000 remote edits spent most of its time there.
+/// Writes the merged outcome, each row with its field clocks: new rows with
+/// multi-row INSERTs, changed rows with multi-row UPDATEs (both grouped by the set
+/// of columns they carry). One statement per row would cost a round trip to
+/// SQLite's worker thread each: a page of 5,000 remote edits spent most of its
+/// time there.
 async fn write(conn: &mut SqliteConnection, outcome: &mut Outcome) -> Result<()> {
     for table in schema::TABLES {
         let mut new_rows: BTreeMap<Vec<&'static str>, Vec<Uuid>> = BTreeMap::new();
@@ -334,11 +293,12 @@ async fn write(conn: &mut SqliteConnection, outcome: &mut Outcome) -> Result<()>
             insert_rows(conn, table, &columns, &ids, &mut outcome.work).await?;
         }
     }
-    write_field_clocks(conn, outcome).await
+    Ok(())
 }
 
-/// Updates rows that all change the same `columns` and `derived` columns, many
-/// to a statement: `UPDATE … FROM (VALUES (rid, v1, v2, …), …)`.
+/// Updates rows that all change the same `columns` and `derived` columns, and
+/// their field clocks, many to a statement: `UPDATE … FROM (VALUES (rid, v1, v2,
+/// …, clocks, d1, …), …)`.
 async fn update_rows(
     conn: &mut SqliteConnection,
     table: &TableDef,
@@ -346,7 +306,7 @@ async fn update_rows(
     derived: &[&'static str],
     rows: &[(i64, &RowWork, Vec<Value>)],
 ) -> Result<()> {
-    let per_row = 1 + columns.len() + derived.len();
+    let per_row = 2 + columns.len() + derived.len();
     let rows_per_stmt = (30_000 / per_row).clamp(1, CHUNK);
     // Column names come from the registry, never from input; VALUES names its
     // columns column1, column2, …, column1 being the rid.
@@ -354,11 +314,15 @@ async fn update_rows(
         .iter()
         .enumerate()
         .map(|(i, c)| format!("{c} = v.column{}", i + 2))
+        .chain(std::iter::once(format!(
+            "_clocks = v.column{}",
+            columns.len() + 2
+        )))
         .chain(
             derived
                 .iter()
                 .enumerate()
-                .map(|(i, c)| derive::assignment(table, c, columns.len() + i + 2)),
+                .map(|(i, c)| derive::assignment(table, c, columns.len() + i + 3)),
         )
         .collect::<Vec<_>>()
         .join(", ");
@@ -372,7 +336,8 @@ async fn update_rows(
     chunked::execute(conn, &texts, rows, |q, (rid, w, derived_values)| {
         let q = columns
             .iter()
-            .fold(q.bind(*rid), |q, c| bind_value(q, &w.writes[c]));
+            .fold(q.bind(*rid), |q, c| bind_value(q, &w.writes[c]))
+            .bind(clocks::encode(&w.clocks));
         Ok(derived_values.iter().fold(q, bind_value))
     })
     .await
@@ -386,7 +351,7 @@ async fn insert_rows(
     work: &mut HashMap<(&'static str, Uuid), RowWork>,
 ) -> Result<()> {
     let extra = derive::insert_columns(table);
-    let per_row = 3 + columns.len() + extra.len();
+    let per_row = 4 + columns.len() + extra.len();
     let rows_per_stmt = (30_000 / per_row).clamp(1, CHUNK);
     let column_list: String = columns
         .iter()
@@ -397,7 +362,8 @@ async fn insert_rows(
         let one = format!("({})", placeholders(per_row));
         let values = vec![one; chunk.len()].join(", ");
         let sql = format!(
-            "INSERT INTO {} (id, _hlc, _node{column_list}) VALUES {values} RETURNING rid, id",
+            "INSERT INTO {} (id, _hlc, _node, _clocks{column_list}) VALUES {values} \
+             RETURNING rid, id",
             table.name
         );
         let mut q = sqlx::query(&sql);
@@ -410,7 +376,11 @@ async fn insert_rows(
             } else {
                 (w.row_clock.hlc.as_i64(), w.row_clock.node.to_string())
             };
-            q = q.bind(id.to_string()).bind(hlc).bind(node);
+            q = q
+                .bind(id.to_string())
+                .bind(hlc)
+                .bind(node)
+                .bind(clocks::encode(&w.clocks));
             for c in columns {
                 q = bind_value(q, &w.writes[c]);
             }
@@ -426,43 +396,6 @@ async fn insert_rows(
         }
     }
     Ok(())
-}
-
-async fn write_field_clocks(conn: &mut SqliteConnection, outcome: &Outcome) -> Result<()> {
-    let mut entries: Vec<(&str, i64, &str, Stamp)> = Vec::new();
-    for (t, id) in &outcome.rows {
-        if let Some(w) = outcome.work.get(&(t.name, *id)) {
-            let won = w
-                .clocks
-                .iter()
-                .filter(|(col, _)| w.writes.contains_key(*col));
-            for (col, stamp) in won {
-                // Every row written has its rid by now: read with it, or given it
-                // by its INSERT.
-                let rid = w.rid.ok_or_else(|| {
-                    CoreError::Corrupt(format!("{} row {id} was written without a rid", t.name))
-                })?;
-                entries.push((t.name, rid, col, *stamp));
-            }
-        }
-    }
-    // In key order: each statement's clocks then share the index's pages.
-    entries.sort_unstable_by_key(|(tbl, rid, col, _)| (*tbl, *rid, *col));
-    let texts = chunked::Texts::new(entries.len(), CHUNK, |n| {
-        format!(
-            "INSERT INTO field_clock (tbl, rid, col, hlc, node) VALUES {} \
-             ON CONFLICT (tbl, rid, col) DO UPDATE SET hlc = excluded.hlc, node = excluded.node",
-            vec!["(?, ?, ?, ?, ?)"; n].join(", ")
-        )
-    });
-    chunked::execute(conn, &texts, &entries, |q, (tbl, rid, col, stamp)| {
-        Ok(q.bind(*tbl)
-            .bind(*rid)
-            .bind(*col)
-            .bind(stamp.hlc.as_i64())
-            .bind(stamp.node.to_string()))
-    })
-    .await
 }
 
 pub(crate) fn placeholders(n: usize) -> String {
@@ -483,15 +416,4 @@ pub(super) fn bind_value<'q>(
 
 fn parse_uuid(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|e| CoreError::Corrupt(format!("row id {s:?}: {e}")))
-}
-
-fn stamp_of(hlc: i64, node: &str) -> Result<Stamp> {
-    if hlc == 0 {
-        return Ok(Stamp::ZERO);
-    }
-    let node = parse_uuid(node)?;
-    Ok(Stamp {
-        hlc: Hlc::from_i64(hlc),
-        node: NodeId(node),
-    })
 }

@@ -8,6 +8,7 @@ mod activity_log;
 mod apply;
 mod checkpoint;
 mod chunked;
+pub(crate) mod clocks;
 mod derive;
 mod file_index;
 mod fts;
@@ -18,7 +19,7 @@ mod value_index;
 pub(crate) use note_index::tag_phrase;
 
 /// For other modules' batched reads: rows per multi-row statement, and its `?, ?, …`.
-pub(crate) use apply::{field_clocks, placeholders, CHUNK};
+pub(crate) use apply::{placeholders, CHUNK};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;

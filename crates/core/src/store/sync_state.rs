@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use kith_protocol::{Hlc, Stamp};
 use sqlx::SqliteConnection;
 
-use super::{stored_clock, write_meta, Store, META_CLOCK_OFFSET, META_HLC};
+use super::{clocks, stored_clock, write_meta, Store, META_CLOCK_OFFSET, META_HLC};
 use crate::error::{CoreError, Result};
 use crate::schema;
 
@@ -107,16 +107,15 @@ impl Store {
         let mut clock = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         let me = self.node.to_string();
-        let mut floor: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(hlc), 0) FROM field_clock WHERE node != ?")
-                .bind(&me)
-                .fetch_one(&mut *tx)
-                .await?;
+        let mut floor: i64 = 0;
         for table in schema::TABLES {
-            // Registry names only.
+            // Registry names only. Row clocks, then field clocks ([hlc, node]).
             let sql = format!(
-                "SELECT coalesce(max(_hlc), 0) FROM {} WHERE _node != ?",
-                table.name
+                "SELECT max(coalesce((SELECT max(_hlc) FROM {t} WHERE _node != ?1), 0), \
+                 coalesce((SELECT max(json_extract(c.value, '$[0]')) \
+                 FROM {t}, json_each({t}._clocks) c \
+                 WHERE json_extract(c.value, '$[1]') != ?1), 0))",
+                t = table.name
             );
             let top: i64 = sqlx::query_scalar(&sql)
                 .bind(&me)
@@ -156,24 +155,8 @@ impl Store {
                     .bind(seq)
                     .execute(&mut *tx)
                     .await?;
-                // Registry names only.
-                let restamp_clock = format!(
-                    "UPDATE field_clock SET hlc = ? \
-                     WHERE tbl = ? AND rid = (SELECT rid FROM {} WHERE id = ?) \
-                     AND col = ? AND hlc = ? AND node = ?",
-                    table.name
-                );
-                for col in fields.keys() {
-                    sqlx::query(&restamp_clock)
-                        .bind(hlc.as_i64())
-                        .bind(table.name)
-                        .bind(row)
-                        .bind(col)
-                        .bind(old)
-                        .bind(&me)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                restamp_field_clocks(&mut tx, table, row, fields.keys(), *old, hlc, self.node)
+                    .await?;
                 let sql = format!(
                     "UPDATE {} SET _hlc = ? WHERE id = ? AND _hlc = ? AND _node = ?",
                     table.name
@@ -216,35 +199,63 @@ impl Store {
         let (column, _, _) = table.column(column)?;
         // Registry names only.
         let sql = format!(
-            "SELECT f.hlc, f.node FROM field_clock f JOIN {} t ON t.rid = f.rid \
-             WHERE f.tbl = ? AND t.id = ? AND f.col = ?",
+            "SELECT _clocks, _hlc, _node FROM {} WHERE id = ?",
             table.name
         );
-        let found: Option<(i64, String)> = sqlx::query_as(&sql)
-            .bind(table.name)
+        let found: Option<(Option<String>, i64, String)> = sqlx::query_as(&sql)
             .bind(row.to_string())
-            .bind(column)
             .fetch_optional(&self.pool)
             .await?;
-        let found = match found {
-            Some(f) => Some(f),
-            None => {
-                let sql = format!("SELECT _hlc, _node FROM {} WHERE id = ?", table.name);
-                sqlx::query_as(&sql)
-                    .bind(row.to_string())
-                    .fetch_optional(&self.pool)
-                    .await?
-            }
+        let Some((field_clocks, hlc, node)) = found else {
+            return Ok(None);
         };
-        Ok(match found {
-            Some((hlc, node)) if hlc != 0 => Some(Stamp {
-                hlc: Hlc::from_i64(hlc),
-                node: kith_protocol::NodeId(
-                    uuid::Uuid::parse_str(&node)
-                        .map_err(|e| CoreError::Corrupt(format!("node {node:?}: {e}")))?,
-                ),
-            }),
-            _ => None,
-        })
+        // The field's own clock, else the row clock when the row was created whole.
+        let stamp = match clocks::decode(table, field_clocks.as_deref())?.get(column) {
+            Some(stamp) => *stamp,
+            None => clocks::stamp(hlc, &node)?,
+        };
+        Ok((stamp != Stamp::ZERO).then_some(stamp))
     }
+}
+
+/// Moves the field clocks of `row` that `old` by this node (`me`) set for
+/// `columns` to `hlc`, in the re-stamp: the change that set them is the outbox
+/// change being re-stamped. Clocks a later write moved on stay as they are.
+async fn restamp_field_clocks(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    table: &'static schema::TableDef,
+    row: &str,
+    columns: impl Iterator<Item = &String>,
+    old: i64,
+    hlc: Hlc,
+    me: kith_protocol::NodeId,
+) -> Result<()> {
+    // Registry names only.
+    let sql = format!("SELECT _clocks FROM {} WHERE id = ?", table.name);
+    let text: Option<Option<String>> = sqlx::query_scalar(&sql)
+        .bind(row)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let mut field_clocks = clocks::decode(table, text.flatten().as_deref())?;
+    let mut moved = false;
+    for column in columns {
+        let Ok((column, _, _)) = table.column(column) else {
+            continue;
+        };
+        if let Some(stamp) = field_clocks.get_mut(column) {
+            if stamp.hlc.as_i64() == old && stamp.node == me {
+                stamp.hlc = hlc;
+                moved = true;
+            }
+        }
+    }
+    if moved {
+        let sql = format!("UPDATE {} SET _clocks = ? WHERE id = ?", table.name);
+        sqlx::query(&sql)
+            .bind(clocks::encode(&field_clocks))
+            .bind(row)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

@@ -23,13 +23,12 @@ pub async fn local_checksum(pool: &SqlitePool) -> Result<Checksum> {
         // it counts only when the row clock (a change carrying every column) or a
         // field clock says it was written.
         let sql = format!(
-            "SELECT id, {list}, _hlc != 0 OR EXISTS (SELECT 1 FROM field_clock f \
-             WHERE f.tbl = ? AND f.rid = t.rid AND f.col = '{DELETED}') \
-             FROM {} AS t",
+            "SELECT id, {list}, _hlc != 0 OR json_type(_clocks, '$.{DELETED}') IS NOT NULL \
+             FROM {}",
             table.name
         );
         let written = columns.len() + 1;
-        let mut rows = sqlx::query(&sql).bind(table.name).fetch(&mut *conn);
+        let mut rows = sqlx::query(&sql).fetch(&mut *conn);
         while let Some(row) = rows.try_next().await? {
             let id: String = row.try_get(0)?;
             let id = Uuid::parse_str(&id)

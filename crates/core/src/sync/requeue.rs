@@ -7,16 +7,16 @@
 //! latest, exactly as it did the first time. Values other nodes wrote are theirs to
 //! send: a device may push only its own node's changes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use kith_protocol::schema::TABLES;
-use kith_protocol::{Change, Hlc, Stamp, Value};
+use kith_protocol::{Change, Hlc, Value};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::checksum::{synced_columns, typed};
 use crate::error::{CoreError, Result};
-use crate::store::field_clocks;
+use crate::store::clocks;
 use crate::Kith;
 
 /// Rows read (and changes appended) at a time, so memory stays bounded.
@@ -30,32 +30,22 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
     for table in TABLES {
         let (columns, list) = synced_columns(table);
         let sql = format!(
-            "SELECT rid, id, _hlc, _node, {list} FROM {} WHERE rid > ? ORDER BY rid LIMIT ?",
+            "SELECT rid, id, _hlc, _node, _clocks, {list} FROM {} WHERE rid > ? ORDER BY rid LIMIT ?",
             table.name
         );
         let mut after = 0i64;
         loop {
-            // Rows and their clocks from one read snapshot, so a commit between the
-            // two reads cannot pair a value with another write's stamp.
-            let mut read = store.pool().begin().await?;
+            // Each row's values and field clocks come from the one read.
             let rows = sqlx::query(&sql)
                 .bind(after)
                 .bind(ROWS)
-                .fetch_all(&mut *read)
+                .fetch_all(store.pool())
                 .await?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("rid")?;
-            let rids: Vec<i64> = rows
-                .iter()
-                .map(|r| r.try_get("rid"))
-                .collect::<std::result::Result<_, _>>()?;
-            let mut clocks: HashMap<(i64, &str), Stamp> = HashMap::new();
-            for (rid, col, stamp) in field_clocks(&mut read, table, &rids).await? {
-                clocks.insert((rid, col), stamp);
-            }
-            read.rollback().await?;
             let mut changes = Vec::new();
-            for (row, rid) in rows.iter().zip(rids) {
+            for row in &rows {
+                let clocks = clocks::decode(table, row.try_get("_clocks")?)?;
                 let id: String = row.try_get("id")?;
                 let row_id = Uuid::parse_str(&id)
                     .map_err(|e| CoreError::Corrupt(format!("{} id {id:?}: {e}", table.name)))?;
@@ -67,12 +57,12 @@ pub(crate) async fn requeue_own(kith: &Kith) -> Result<u64> {
                 // change that created the row carried every column.
                 let mut mine: BTreeMap<Hlc, BTreeMap<String, Value>> = BTreeMap::new();
                 for (i, (name, ty)) in columns.iter().enumerate() {
-                    let hlc = match clocks.get(&(rid, *name)) {
+                    let hlc = match clocks.get(name) {
                         Some(stamp) => (stamp.node == me).then_some(stamp.hlc),
                         None => row_clock,
                     };
                     let Some(hlc) = hlc else { continue };
-                    let value = typed(row, i + 4, *ty)?;
+                    let value = typed(row, i + 5, *ty)?;
                     mine.entry(hlc)
                         .or_default()
                         .insert((*name).to_owned(), value);

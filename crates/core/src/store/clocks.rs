@@ -1,0 +1,119 @@
+//! Field clocks as a row holds them (migration 0018): `_clocks`, a JSON object
+//! `{"column": [hlc, "node"], …}` with its keys in name order, NULL when the row has
+//! none and its row clock stands for every column.
+//!
+//! A field's clock is the stamp of the change that last wrote it. Kept in the row,
+//! the clocks are read with the row the merge reads anyway and written by the
+//! UPDATE it runs anyway; SQL can still reach them through the JSON functions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use kith_protocol::{Hlc, NodeId, Stamp};
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::schema::TableDef;
+
+/// A row's field clocks by registry column name.
+pub(crate) type Clocks = HashMap<&'static str, Stamp>;
+
+/// The clocks in a row's `_clocks`. Only registry columns can have clocks; a key
+/// the registry does not know is left out.
+pub(crate) fn decode(table: &TableDef, text: Option<&str>) -> Result<Clocks> {
+    let Some(text) = text else {
+        return Ok(Clocks::new());
+    };
+    let raw: HashMap<String, (i64, String)> = serde_json::from_str(text)
+        .map_err(|e| CoreError::Corrupt(format!("{} field clocks {text:?}: {e}", table.name)))?;
+    let mut clocks = Clocks::with_capacity(raw.len());
+    for (column, (hlc, node)) in raw {
+        if let Ok((column, _, _)) = table.column(&column) {
+            clocks.insert(column, stamp(hlc, &node)?);
+        }
+    }
+    Ok(clocks)
+}
+
+/// The `_clocks` text of `clocks`: NULL for none, keys in name order so the same
+/// clocks are always the same text.
+pub(crate) fn encode(clocks: &Clocks) -> Option<String> {
+    if clocks.is_empty() {
+        return None;
+    }
+    let sorted: BTreeMap<&str, (i64, String)> = clocks
+        .iter()
+        .map(|(column, s)| (*column, (s.hlc.as_i64(), s.node.to_string())))
+        .collect();
+    // A map of strings to (integer, string) pairs always serializes.
+    serde_json::to_string(&sorted).ok()
+}
+
+/// A stamp as the store keeps it: hlc 0 is no stamp at all.
+pub(crate) fn stamp(hlc: i64, node: &str) -> Result<Stamp> {
+    if hlc == 0 {
+        return Ok(Stamp::ZERO);
+    }
+    let node =
+        Uuid::parse_str(node).map_err(|e| CoreError::Corrupt(format!("node {node:?}: {e}")))?;
+    Ok(Stamp {
+        hlc: Hlc::from_i64(hlc),
+        node: NodeId(node),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::USERS;
+
+    fn at(hlc: i64, node: u128) -> Stamp {
+        Stamp {
+            hlc: Hlc::from_i64(hlc),
+            node: NodeId(Uuid::from_u128(node)),
+        }
+    }
+
+    #[test]
+    fn clocks_round_trip_in_name_order() {
+        let clocks: Clocks = [
+            ("last_name", at(7 << 16, 2)),
+            ("email", at(5 << 16 | 3, 1)),
+            ("_deleted", at(9 << 16, 1)),
+        ]
+        .into();
+        let text = encode(&clocks).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"_deleted":[{},"{}"],"email":[{},"{}"],"last_name":[{},"{}"]}}"#,
+                9 << 16,
+                Uuid::from_u128(1),
+                5 << 16 | 3,
+                Uuid::from_u128(1),
+                7 << 16,
+                Uuid::from_u128(2)
+            )
+        );
+        assert_eq!(decode(&USERS, Some(&text)).unwrap(), clocks);
+    }
+
+    #[test]
+    fn no_clocks_is_null_and_null_is_no_clocks() {
+        assert_eq!(encode(&Clocks::new()), None);
+        assert!(decode(&USERS, None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_column_the_registry_does_not_know_is_left_out() {
+        let text = format!(r#"{{"gone":[65536,"{}"]}}"#, Uuid::from_u128(1));
+        assert!(decode(&USERS, Some(&text)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn damaged_clocks_are_reported_not_ignored() {
+        for text in ["{", r#"{"email":[1]}"#, r#"{"email":[65536,"not a node"]}"#] {
+            let err = decode(&USERS, Some(text)).unwrap_err();
+            assert!(matches!(err, CoreError::Corrupt(_)), "{text}: {err:?}");
+        }
+    }
+}
