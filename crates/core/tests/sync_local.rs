@@ -164,6 +164,85 @@ fn sync_restamping_a_large_outbox_goes_page_by_page_in_order() {
     });
 }
 
+/// A re-stamped edit must still beat what it beat: its new stamp starts above
+/// every stamp another desktop wrote, even one ahead of the corrected time and
+/// since overwritten here. A store that merged before Kith remembered the newest
+/// such stamp still starts above every one its data holds.
+#[test]
+fn sync_restamped_edits_stay_above_every_stamp_another_desktop_wrote() {
+    common::runtime().block_on(async {
+        for from_before_seen_hlc in [false, true] {
+            let (_dir, store) = store_ahead().await;
+            let other = NodeId::random();
+            let id = Uuid::new_v4();
+            let created = change(
+                "users",
+                id,
+                system_ms() - 1_000,
+                other,
+                &[("_deleted", false.into()), ("last_name", "Old".into())],
+            );
+            // Another desktop, its clock ahead, renamed the user.
+            let first = change(
+                "users",
+                id,
+                system_ms() + AHEAD_MS / 4,
+                other,
+                &[("first_name", "Remote".into())],
+            );
+            let last = change(
+                "users",
+                id,
+                system_ms() + AHEAD_MS / 3,
+                other,
+                &[("last_name", "Remote".into())],
+            );
+            store
+                .merge(&[created, first.clone(), last.clone()])
+                .await
+                .unwrap();
+            // Our clock, three hours ahead, renames the user after it.
+            store
+                .commit(vec![Edit::new(&USERS, id).set("last_name", "Lee")])
+                .await
+                .unwrap();
+            if from_before_seen_hlc {
+                sqlx::query("DELETE FROM meta WHERE key = 'seen_hlc'")
+                    .execute(store.pool())
+                    .await
+                    .unwrap();
+            }
+
+            store.set_clock_offset(-(AHEAD_MS as i64)).await.unwrap();
+            assert_eq!(store.restamp_outbox().await.unwrap(), 1);
+            let ours = store.outbox(10).await.unwrap()[0].1.stamp();
+            // The data keeps only the first name's stamp: our edit overwrote the
+            // last name's.
+            let beaten = if from_before_seen_hlc { &first } else { &last };
+            assert!(
+                ours > beaten.stamp(),
+                "{from_before_seen_hlc}: {ours:?} must beat {:?}",
+                beaten.stamp()
+            );
+            assert_eq!(
+                store.field_stamp(&USERS, id, "last_name").await.unwrap(),
+                Some(ours)
+            );
+            if from_before_seen_hlc {
+                continue;
+            }
+            // The other desktop's rename arriving again still loses to ours.
+            assert_eq!(store.merge(&[last]).await.unwrap().applied, 0);
+            let name: String = sqlx::query_scalar("SELECT last_name FROM users WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            assert_eq!(name, "Lee");
+        }
+    });
+}
+
 #[test]
 fn sync_restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values() {
     common::runtime().block_on(async {

@@ -475,6 +475,14 @@ impl Store {
             apply::apply_batch_with(&mut tx, changes, &HashSet::new(), ORIGIN_SYNC, ties_win)
                 .await?
         };
+        let newest_foreign = changes
+            .iter()
+            .filter(|c| c.node != self.node)
+            .map(|c| c.hlc)
+            .max();
+        if let Some(seen) = newest_foreign {
+            sync_state::note_seen(&mut tx, seen).await?;
+        }
         for (key, value) in state {
             sync_state::write(&mut tx, key, value).await?;
         }

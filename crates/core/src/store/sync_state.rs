@@ -14,6 +14,24 @@ use crate::schema;
 /// Outbox changes re-stamped per page (see [`Store::restamp_outbox`]).
 const RESTAMP_PAGE: i64 = 1_000;
 
+/// The newest stamp of another node this store has merged (in `meta`): the
+/// floor of a re-stamp. The clocks of the data alone do not keep it: a local
+/// edit that beat a remote value overwrites that field's clock.
+const META_SEEN: &str = "seen_hlc";
+
+/// Remembers `hlc`, a stamp of another node being merged, if it is the newest yet.
+pub(super) async fn note_seen(conn: &mut SqliteConnection, hlc: Hlc) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE \
+         SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+    )
+    .bind(META_SEEN)
+    .bind(hlc.as_i64())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn write(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO sync_state (key, value) VALUES (?, ?) \
@@ -107,7 +125,13 @@ impl Store {
         let mut clock = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         let me = self.node.to_string();
-        let mut floor: i64 = 0;
+        let seen: Option<i64> =
+            sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?")
+                .bind(META_SEEN)
+                .fetch_optional(&mut *tx)
+                .await?;
+        // The stamps in the data too, for a store that merged before `seen_hlc`.
+        let mut floor: i64 = seen.unwrap_or(0);
         for table in schema::TABLES {
             // Registry names only. Row clocks, then field clocks ([hlc, node]).
             let sql = format!(
