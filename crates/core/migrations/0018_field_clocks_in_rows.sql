@@ -4,9 +4,8 @@
 --
 -- The merge reads a row before it writes it and rewrites the row anyway, so the
 -- clocks now come and go with it: applying remote edits no longer reads the clocks
--- in a second query and upserts one index entry per field won. With the clocks
--- left out altogether, remote edits of existing users merged about 30% faster
--- (BENCHMARKS.md, issue 5, session 16), most of which this keeps.
+-- in a second query and upserts one index entry per field won. Remote edits of
+-- existing users merge about a fifth faster (BENCHMARKS.md, issue 5, session 16).
 --
 -- The object's keys are in name order (json_group_object over field_clock's key
 -- order), as the store writes them.
