@@ -3,7 +3,7 @@
 mod common;
 
 use kith_core::protocol::{Hlc, Value};
-use kith_core::schema::{USERS, USER_TEAMS};
+use kith_core::schema::{NOTES, USERS, USER_TEAMS};
 use kith_core::store::{Edit, Store};
 use uuid::Uuid;
 
@@ -507,9 +507,32 @@ async fn first_name_stamp(kith: &kith_core::Kith, id: Uuid) -> Option<kith_core:
         .unwrap()
 }
 
+/// The stamps of the fields the upgrade test below wrote after creating the rows.
+async fn written_stamps(
+    kith: &kith_core::Kith,
+    users: [Uuid; 2],
+    note: Uuid,
+) -> Vec<Option<kith_core::protocol::Stamp>> {
+    let store = kith.store();
+    let mut stamps = Vec::new();
+    for id in users {
+        stamps.push(first_name_stamp(kith, id).await);
+    }
+    stamps.push(
+        store
+            .field_stamp(&USERS, users[1], "_deleted")
+            .await
+            .unwrap(),
+    );
+    for column in ["body", "pinned"] {
+        stamps.push(store.field_stamp(&NOTES, note, column).await.unwrap());
+    }
+    stamps
+}
+
 /// Migration 17 re-keys field clocks by rid, and 18 moves them into their rows: a
-/// database from before both keeps every field's stamp, and edits after the
-/// upgrade still merge by them.
+/// database from before both keeps every field's stamp, of every table, and edits
+/// after the upgrade still merge by them.
 #[test]
 fn field_clocks_survive_the_upgrades_that_key_them_by_rid_then_move_them_into_rows() {
     common::runtime().block_on(async {
@@ -523,46 +546,77 @@ fn field_clocks_survive_the_upgrades_that_key_them_by_rid_then_move_them_into_ro
                 .await
                 .unwrap();
         }
-        let before = [
-            first_name_stamp(&kith, ann).await,
-            first_name_stamp(&kith, bob).await,
-        ];
-        assert!(before.iter().all(Option::is_some));
+        let note = Uuid::new_v4();
+        let store = kith.store();
+        store
+            .commit(vec![Edit::create(&NOTES, note)
+                .set("user_id", ann.to_string())
+                .set("body", "Called")])
+            .await
+            .unwrap();
+        store
+            .commit(vec![
+                Edit::new(&NOTES, note).set("body", "Called back"),
+                Edit::new(&NOTES, note).set("pinned", true),
+                Edit::new(&USERS, bob).set("_deleted", true),
+            ])
+            .await
+            .unwrap();
+        let before = written_stamps(&kith, [ann, bob], note).await;
+        assert!(before.iter().all(Option::is_some), "{before:?}");
 
         // The clocks as migrations 1 to 16 kept them: in a table of their own, by
         // the row's UUID text. One transaction on one connection, so no other
         // connection's schema is stale.
-        let mut tx = kith.store().pool().begin().await.unwrap();
-        for sql in [
+        let mut tx = store.pool().begin().await.unwrap();
+        sqlx::query(
             "CREATE TABLE field_clock (tbl TEXT NOT NULL, row TEXT NOT NULL, col TEXT NOT NULL, \
              hlc INTEGER NOT NULL, node TEXT NOT NULL, PRIMARY KEY (tbl, row, col)) WITHOUT ROWID",
-            "INSERT INTO field_clock SELECT 'users', u.id, c.key, c.value ->> 0, c.value ->> 1 \
-             FROM users u, json_each(u._clocks) c",
-            "DELETE FROM _sqlx_migrations WHERE version IN (17, 18)",
-        ] {
-            sqlx::query(sql).execute(&mut *tx).await.unwrap();
-        }
-        let moved: i64 = sqlx::query_scalar("SELECT count(*) FROM field_clock")
-            .fetch_one(&mut *tx)
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for table in kith_core::schema::TABLES {
+            sqlx::query(&format!(
+                "INSERT INTO field_clock SELECT '{t}', t.id, c.key, c.value ->> 0, c.value ->> 1 \
+                 FROM {t} t, json_each(t._clocks) c",
+                t = table.name
+            ))
+            .execute(&mut *tx)
             .await
             .unwrap();
-        assert!(moved >= 2, "{moved}");
-        for table in kith_core::schema::TABLES {
             sqlx::query(&format!("ALTER TABLE {} DROP COLUMN _clocks", table.name))
                 .execute(&mut *tx)
                 .await
                 .unwrap();
         }
+        let moved: Vec<(String, String)> =
+            sqlx::query_as("SELECT tbl, col FROM field_clock WHERE col IN ('first_name', '_deleted', 'body', 'pinned') ORDER BY tbl, col")
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+        let moved: Vec<String> = moved.into_iter().map(|(t, c)| format!("{t}.{c}")).collect();
+        assert_eq!(
+            moved,
+            [
+                "notes.body",
+                "notes.pinned",
+                "users._deleted",
+                "users.first_name",
+                "users.first_name"
+            ]
+        );
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version IN (17, 18)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
-        kith.store().close().await;
+        store.close().await;
         drop(kith);
 
         let (kith, steps) = open_seeing_steps(dir.path()).await;
         assert_eq!(steps, vec![kith_core::store::OpenStep::Upgrading]);
-        let after = [
-            first_name_stamp(&kith, ann).await,
-            first_name_stamp(&kith, bob).await,
-        ];
+        let after = written_stamps(&kith, [ann, bob], note).await;
         assert_eq!(after, before);
         let table_left: i64 =
             sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'field_clock'")

@@ -201,6 +201,16 @@ fn sync_restamped_edits_stay_above_every_stamp_another_desktop_wrote() {
                 .merge(&[created, first.clone(), last.clone()])
                 .await
                 .unwrap();
+            // An older change of that desktop arriving later does not lower the
+            // newest stamp seen.
+            let older = change(
+                "users",
+                Uuid::new_v4(),
+                system_ms() - 60_000,
+                other,
+                &[("_deleted", false.into()), ("last_name", "Late".into())],
+            );
+            store.merge(&[older]).await.unwrap();
             // Our clock, three hours ahead, renames the user after it.
             store
                 .commit(vec![Edit::new(&USERS, id).set("last_name", "Lee")])
@@ -270,6 +280,18 @@ fn sync_restamping_moves_outbox_and_field_clocks_together_and_keeps_the_values()
         let fresh = Uuid::new_v4();
         store
             .commit(vec![Edit::create(&USERS, fresh).set("first_name", "Cy")])
+            .await
+            .unwrap();
+        // Our own future change coming back from the server is no other desktop's
+        // stamp: the re-stamp must not start above it.
+        store
+            .merge(&[change(
+                "users",
+                Uuid::new_v4(),
+                system_ms() + AHEAD_MS,
+                store.node(),
+                &[("_deleted", false.into()), ("last_name", "Echo".into())],
+            )])
             .await
             .unwrap();
         let before = checksum(&store).await;

@@ -18,7 +18,8 @@ use crate::schema::TableDef;
 pub(crate) type Clocks = HashMap<&'static str, Stamp>;
 
 /// The clocks in a row's `_clocks`. Only registry columns can have clocks; a key
-/// the registry does not know is left out.
+/// the registry does not know (a column since removed) is left out, and so is
+/// gone once the row is next written: no merge could use it.
 pub(crate) fn decode(table: &TableDef, text: Option<&str>) -> Result<Clocks> {
     let Some(text) = text else {
         return Ok(Clocks::new());
