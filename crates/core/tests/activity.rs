@@ -435,3 +435,173 @@ fn an_unknown_user_has_no_history() {
         assert_eq!(err.kind(), kith_core::ErrorKind::NotFound);
     });
 }
+
+/// The text a migration before 0019 kept for a UUID the log now keeps as 16 bytes.
+fn uuid_text(column: &str) -> String {
+    let h = format!("hex({column})");
+    format!(
+        "lower(substr({h}, 1, 8) || '-' || substr({h}, 9, 4) || '-' || substr({h}, 13, 4) \
+         || '-' || substr({h}, 17, 4) || '-' || substr({h}, 21, 12))"
+    )
+}
+
+/// Migration 19 compacts the log (UUIDs as bytes, no row id for the user's own
+/// record): a history written before it reads the same after it, device names
+/// and edits that lost included, and it goes on being written.
+#[test]
+fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let dana = sign_in(&kith, "Dana").await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        tick().await;
+        kith.users()
+            .set_field(ann, UserField::Email, Some("ann@example.com"))
+            .await
+            .unwrap();
+        let note = kith
+            .notes()
+            .add(
+                ann,
+                &NoteInput {
+                    body: "Called".into(),
+                    tags: vec![],
+                },
+                Some(dana),
+            )
+            .await
+            .unwrap();
+        tick().await;
+        kith.notes()
+            .edit(
+                note.id,
+                &NoteInput {
+                    body: "Called back".into(),
+                    tags: vec![],
+                },
+                Some(dana),
+            )
+            .await
+            .unwrap();
+        // From another computer, named: a rename, and an edit that lost.
+        let other = NodeId(Uuid::from_u128(91));
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let change = |table: &str, row: Uuid, hlc: Hlc, fields: &[(&str, Value)]| Change {
+            table: table.into(),
+            row,
+            hlc,
+            node: other,
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        };
+        kith.store()
+            .merge(&[
+                change(
+                    "devices",
+                    other.0,
+                    Hlc::new(now + 1, 0),
+                    &[("name", Value::from("Front desk PC"))],
+                ),
+                change(
+                    "users",
+                    ann,
+                    Hlc::new(now + 2, 0),
+                    &[("last_name", Value::from("Lee-Park"))],
+                ),
+                change(
+                    "users",
+                    ann,
+                    Hlc::new(1, 0),
+                    &[("email", Value::from("old@example.com"))],
+                ),
+            ])
+            .await
+            .unwrap();
+        let before = history(&kith, ann, &[]).await;
+        let shown: Vec<ActivityKind> = kinds(&before);
+        for kind in [
+            ActivityKind::FieldChanged,
+            ActivityKind::NoteEdited,
+            ActivityKind::EditSuperseded,
+        ] {
+            assert!(shown.contains(&kind), "{kind:?} in {shown:?}");
+        }
+        assert!(before
+            .iter()
+            .any(|e| e.device.as_deref() == Some("Front desk PC")));
+
+        // The log as migrations 10 to 18 kept it: UUIDs as text, the user's own
+        // record named in `row`. One transaction on one connection.
+        let pool = kith.store().pool().clone();
+        let mut tx = pool.begin().await.unwrap();
+        let user_text = uuid_text("user_id");
+        for sql in [
+            "CREATE TABLE activity_text (seq INTEGER PRIMARY KEY AUTOINCREMENT, \
+             user_id TEXT NOT NULL, at INTEGER NOT NULL, node TEXT NOT NULL, staff_id TEXT, \
+             origin TEXT NOT NULL, kind TEXT NOT NULL, tbl TEXT NOT NULL, row TEXT NOT NULL, \
+             field TEXT, old TEXT, new TEXT)"
+                .to_owned(),
+            format!(
+                "INSERT INTO activity_text SELECT seq, {user_text}, at, {}, staff_id, origin, \
+                 kind, tbl, coalesce(row, {user_text}), field, old, new FROM activity",
+                uuid_text("node")
+            ),
+            "DROP TABLE activity".to_owned(),
+            "ALTER TABLE activity_text RENAME TO activity".to_owned(),
+            "CREATE INDEX activity_by_user ON activity (user_id, at DESC)".to_owned(),
+            "DELETE FROM _sqlx_migrations WHERE version = 19".to_owned(),
+        ] {
+            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+        }
+        let (users_rows, texts): (i64, i64) = sqlx::query_as(
+            "SELECT sum(tbl = 'users' AND row = user_id), sum(typeof(node) = 'text') FROM activity",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        assert!(users_rows >= 3, "{users_rows}");
+        tx.commit().await.unwrap();
+        kith.store().close().await;
+        drop(kith);
+
+        let kith = Kith::open(dir.path()).await.unwrap();
+        assert_eq!(history(&kith, ann, &[]).await, before);
+        let (blobs, own_rows, total): (i64, i64, i64) = sqlx::query_as(
+            "SELECT sum(typeof(user_id) = 'blob' AND length(user_id) = 16 \
+             AND typeof(node) = 'blob' AND length(node) = 16), \
+             sum(tbl = 'users' AND row IS NULL), count(*) FROM activity",
+        )
+        .fetch_one(kith.store().pool())
+        .await
+        .unwrap();
+        assert_eq!((blobs, own_rows), (total, users_rows));
+        assert_eq!(texts, total);
+
+        // Written and read on after it: a new edit tops the history, and the edit
+        // that lost is still logged once when received again.
+        tick().await;
+        kith.users()
+            .set_field(ann, UserField::FirstName, Some("Annie"))
+            .await
+            .unwrap();
+        kith.store()
+            .merge(&[change(
+                "users",
+                ann,
+                Hlc::new(1, 0),
+                &[("email", Value::from("old@example.com"))],
+            )])
+            .await
+            .unwrap();
+        let after = history(&kith, ann, &[]).await;
+        assert_eq!(after.len(), before.len() + 1);
+        assert_eq!(after[0].new.as_deref(), Some("Annie"));
+        let figures = kith.activity().summary(ann, "2026-01-01").await.unwrap();
+        assert_eq!(figures.last_activity_at, Some(after[0].at));
+    });
+}

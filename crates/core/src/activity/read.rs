@@ -241,7 +241,8 @@ pub(super) async fn history(
          WHERE a.user_id = ? AND a.at < ? ORDER BY a.at DESC, a.seq DESC LIMIT ?",
     )
     .bind(EXCERPT_CHARS)
-    .bind(&key)
+    // The log keeps the user's UUID as its 16 bytes (migration 0019).
+    .bind(&user.as_bytes()[..])
     .bind(before)
     .bind(limit)
     .fetch_all(pool)
@@ -295,9 +296,13 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
     let old: Option<String> = r.try_get("old")?;
     let new: Option<String> = r.try_get("new")?;
     let origin: String = r.try_get("origin")?;
-    let node: String = r.try_get("node")?;
+    // The device's node id as 16 bytes; anything else is no device Kith knows.
+    let node = Uuid::from_slice(r.try_get::<&[u8], _>("node")?)
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     let staff_id: Option<String> = r.try_get("staff_id")?;
-    let row: String = r.try_get("row")?;
+    // NULL for the user's own record.
+    let row: Option<String> = r.try_get("row")?;
 
     use ActivityKind as K;
     let (kind, group) = match (table.as_str(), kind.as_str(), field.as_deref()) {
@@ -394,7 +399,7 @@ fn logged_entry(names: &Names, r: &SqliteRow) -> Result<Option<ActivityEntry>> {
         ) {
             None
         } else {
-            Uuid::parse_str(&row).ok()
+            row.and_then(|r| Uuid::parse_str(&r).ok())
         },
         actor: names.actor(staff_id.as_deref()),
         device: names.device(&node),
@@ -508,12 +513,13 @@ pub(super) async fn summary(pool: &SqlitePool, user: Uuid, today: &str) -> Resul
     let last_activity_at: Option<i64> = sqlx::query_scalar(
         "SELECT max(v) FROM ( \
            SELECT (_activity >> 16) AS v FROM users WHERE id = ?1 \
-           UNION ALL SELECT max(at) FROM activity WHERE user_id = ?1 \
+           UNION ALL SELECT max(at) FROM activity WHERE user_id = ?2 \
            UNION ALL SELECT max(created_at) FROM notes WHERE user_id = ?1 \
            UNION ALL SELECT max(created_at) FROM tasks WHERE user_id = ?1 \
            UNION ALL SELECT max(created_at) FROM attachments WHERE user_id = ?1)",
     )
     .bind(&key)
+    .bind(&user.as_bytes()[..])
     .fetch_one(pool)
     .await?;
     Ok(UserFigures {

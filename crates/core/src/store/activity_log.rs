@@ -152,11 +152,12 @@ pub(super) fn logged_values(table: &TableDef, row: &SqliteRow) -> Result<Vec<Opt
 
 /// One log row.
 struct Entry {
-    user_id: String,
+    user_id: Uuid,
     stamp: Stamp,
     kind: &'static str,
     table: &'static str,
-    row: Uuid,
+    /// `None` when the row is the user's own record (migration 0019).
+    row: Option<Uuid>,
     field: Option<String>,
     old: Option<String>,
     new: Option<String>,
@@ -194,14 +195,14 @@ pub(super) async fn after_batch(
         )
     });
     chunked::execute(conn, &texts, &entries, |q, e| {
-        Ok(q.bind(e.user_id.as_str())
+        Ok(q.bind(&e.user_id.as_bytes()[..])
             .bind(e.stamp.hlc.millis() as i64)
-            .bind(e.stamp.node.to_string())
+            .bind(&e.stamp.node.0.as_bytes()[..])
             .bind(staff.get(&e.stamp.node.0).map(String::as_str))
             .bind(origin)
             .bind(e.kind)
             .bind(e.table)
-            .bind(e.row.to_string())
+            .bind(e.row.map(|r| r.to_string()))
             .bind(e.field.as_deref())
             .bind(e.old.as_deref())
             .bind(e.new.as_deref()))
@@ -227,9 +228,11 @@ fn entries_for_row(t: &Tracked, id: Uuid, w: &RowWork, out: &mut Vec<Entry>) {
         Some(c) => current(c),
         None => Some(column.to_owned()),
     };
-    let user_id = match t.user_column {
-        None => Some(id.to_string()),
-        Some(c) => current(c),
+    // The user the row belongs to; a row of no user (or, impossibly, of a value
+    // the registry would not have let through as a UUID) has no history to join.
+    let (user_id, row) = match t.user_column {
+        None => (Some(id), None),
+        Some(c) => (current(c).and_then(|u| Uuid::parse_str(&u).ok()), Some(id)),
     };
     let Some(user_id) = user_id else {
         return;
@@ -239,11 +242,11 @@ fn entries_for_row(t: &Tracked, id: Uuid, w: &RowWork, out: &mut Vec<Entry>) {
         let now = matches!(deleted, Value::Bool(true)) || matches!(deleted, Value::Int(1));
         if w.before.is_some_and(|was| was != now) {
             out.push(Entry {
-                user_id: user_id.clone(),
+                user_id,
                 stamp: stamp_of(DELETED),
                 kind: if now { "deleted" } else { "restored" },
                 table: t.table,
-                row: id,
+                row,
                 field: None,
                 old: None,
                 new: None,
@@ -260,11 +263,11 @@ fn entries_for_row(t: &Tracked, id: Uuid, w: &RowWork, out: &mut Vec<Entry>) {
         }
         let field = field_of(column);
         out.push(Entry {
-            user_id: user_id.clone(),
+            user_id,
             stamp: stamp_of(column),
             kind: "changed",
             table: t.table,
-            row: id,
+            row,
             field,
             old: shown(column, was),
             new: shown(column, is),
@@ -282,11 +285,11 @@ fn entries_for_row(t: &Tracked, id: Uuid, w: &RowWork, out: &mut Vec<Entry>) {
         }
         let field = field_of(column);
         out.push(Entry {
-            user_id: user_id.clone(),
+            user_id,
             stamp: *stamp,
             kind: SUPERSEDED,
             table: t.table,
-            row: id,
+            row,
             field,
             old: shown(column, lost),
             new: shown(column, standing),
@@ -320,14 +323,14 @@ async fn without_logged_losers(
         if e.kind == SUPERSEDED {
             let logged: Option<i64> = sqlx::query_scalar(
                 "SELECT 1 FROM activity WHERE user_id = ? AND at = ? AND node = ? \
-                 AND kind = ? AND tbl = ? AND row = ? AND field IS ?",
+                 AND kind = ? AND tbl = ? AND row IS ? AND field IS ?",
             )
-            .bind(e.user_id.as_str())
+            .bind(&e.user_id.as_bytes()[..])
             .bind(e.stamp.hlc.millis() as i64)
-            .bind(e.stamp.node.to_string())
+            .bind(&e.stamp.node.0.as_bytes()[..])
             .bind(SUPERSEDED)
             .bind(e.table)
-            .bind(e.row.to_string())
+            .bind(e.row.map(|r| r.to_string()))
             .bind(e.field.as_deref())
             .fetch_optional(&mut *conn)
             .await?;
