@@ -39,6 +39,37 @@ fn kinds(entries: &[ActivityEntry]) -> Vec<ActivityKind> {
     entries.iter().map(|e| e.kind).collect()
 }
 
+/// A note on `user` written by `by`: its id.
+async fn add_note(kith: &Kith, user: Uuid, body: &str, by: Uuid) -> Uuid {
+    let input = NoteInput {
+        body: body.into(),
+        tags: vec![],
+    };
+    kith.notes().add(user, &input, Some(by)).await.unwrap().id
+}
+
+async fn edit_note(kith: &Kith, note: Uuid, body: &str, by: Uuid) {
+    let input = NoteInput {
+        body: body.into(),
+        tags: vec![],
+    };
+    kith.notes().edit(note, &input, Some(by)).await.unwrap();
+}
+
+/// A change made on another computer, `node`.
+fn remote(node: NodeId, table: &str, row: Uuid, hlc: Hlc, fields: &[(&str, Value)]) -> Change {
+    Change {
+        table: table.into(),
+        row,
+        hlc,
+        node,
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
 /// Makes `name` this computer's current staff member.
 async fn sign_in(kith: &Kith, name: &str) -> Uuid {
     let staff = kith
@@ -75,30 +106,9 @@ fn one_feed_holds_field_changes_notes_tasks_and_files_newest_first() {
             .await
             .unwrap();
         tick().await;
-        let note = kith
-            .notes()
-            .add(
-                ann,
-                &NoteInput {
-                    body: "Called about the renewal".into(),
-                    tags: vec![],
-                },
-                Some(dana),
-            )
-            .await
-            .unwrap();
+        let note = add_note(&kith, ann, "Called about the renewal", dana).await;
         tick().await;
-        kith.notes()
-            .edit(
-                note.id,
-                &NoteInput {
-                    body: "Called about the renewal: yes".into(),
-                    tags: vec![],
-                },
-                Some(dana),
-            )
-            .await
-            .unwrap();
+        edit_note(&kith, note, "Called about the renewal: yes", dana).await;
         tick().await;
         let task = kith
             .tasks()
@@ -288,15 +298,8 @@ fn a_change_merged_from_another_computer_names_it_and_its_staff_member() {
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_millis() as u64;
-        let change = |table: &str, row: Uuid, ms: u64, fields: &[(&str, Value)]| Change {
-            table: table.into(),
-            row,
-            hlc: Hlc::new(now + ms, 0),
-            node: other,
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
+        let change = |table: &str, row: Uuid, ms: u64, fields: &[(&str, Value)]| {
+            remote(other, table, row, Hlc::new(now + ms, 0), fields)
         };
         kith.store()
             .merge(&[
@@ -459,45 +462,17 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
             .set_field(ann, UserField::Email, Some("ann@example.com"))
             .await
             .unwrap();
-        let note = kith
-            .notes()
-            .add(
-                ann,
-                &NoteInput {
-                    body: "Called".into(),
-                    tags: vec![],
-                },
-                Some(dana),
-            )
-            .await
-            .unwrap();
+        let note = add_note(&kith, ann, "Called", dana).await;
         tick().await;
-        kith.notes()
-            .edit(
-                note.id,
-                &NoteInput {
-                    body: "Called back".into(),
-                    tags: vec![],
-                },
-                Some(dana),
-            )
-            .await
-            .unwrap();
+        edit_note(&kith, note, "Called back", dana).await;
         // From another computer, named: a rename, and an edit that lost.
         let other = NodeId(Uuid::from_u128(91));
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_millis() as u64;
-        let change = |table: &str, row: Uuid, hlc: Hlc, fields: &[(&str, Value)]| Change {
-            table: table.into(),
-            row,
-            hlc,
-            node: other,
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
+        let change = |table: &str, row: Uuid, hlc: Hlc, fields: &[(&str, Value)]| {
+            remote(other, table, row, hlc, fields)
         };
         kith.store()
             .merge(&[
