@@ -465,6 +465,12 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
         let note = add_note(&kith, ann, "Called", dana).await;
         tick().await;
         edit_note(&kith, note, "Called back", dana).await;
+        // Another user's history, which must stay apart from Ann's.
+        let bob = common::user(&kith, "Bob", "Ray").await;
+        kith.users()
+            .set_field(bob, UserField::Email, Some("bob@example.com"))
+            .await
+            .unwrap();
         // From another computer, named: a rename, and an edit that lost.
         let other = NodeId(Uuid::from_u128(91));
         let now = SystemTime::now()
@@ -498,6 +504,11 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
             .await
             .unwrap();
         let before = history(&kith, ann, &[]).await;
+        let bob_before = history(&kith, bob, &[]).await;
+        assert_eq!(
+            kinds(&bob_before),
+            [ActivityKind::FieldChanged, ActivityKind::UserCreated]
+        );
         let shown: Vec<ActivityKind> = kinds(&before);
         for kind in [
             ActivityKind::FieldChanged,
@@ -533,8 +544,9 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
         ] {
             sqlx::query(&sql).execute(&mut *tx).await.unwrap();
         }
-        let (users_rows, texts): (i64, i64) = sqlx::query_as(
-            "SELECT sum(tbl = 'users' AND row = user_id), sum(typeof(node) = 'text') FROM activity",
+        let (users_rows, texts, last_seq): (i64, i64, i64) = sqlx::query_as(
+            "SELECT sum(tbl = 'users' AND row = user_id), sum(typeof(node) = 'text'), max(seq) \
+             FROM activity",
         )
         .fetch_one(&mut *tx)
         .await
@@ -546,6 +558,7 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
 
         let kith = Kith::open(dir.path()).await.unwrap();
         assert_eq!(history(&kith, ann, &[]).await, before);
+        assert_eq!(history(&kith, bob, &[]).await, bob_before);
         let (blobs, own_rows, total): (i64, i64, i64) = sqlx::query_as(
             "SELECT sum(typeof(user_id) = 'blob' AND length(user_id) = 16 \
              AND typeof(node) = 'blob' AND length(node) = 16), \
@@ -557,13 +570,18 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
         assert_eq!((blobs, own_rows), (total, users_rows));
         assert_eq!(texts, total);
 
-        // Written and read on after it: a new edit tops the history, and the edit
-        // that lost is still logged once when received again.
+        // Written and read on after it: new edits top the history, numbered after
+        // the old rows, and the edit that lost is still logged once when received
+        // again.
         tick().await;
         kith.users()
             .set_field(ann, UserField::FirstName, Some("Annie"))
             .await
             .unwrap();
+        tick().await;
+        // The newest event: only the log has it (a note's edit leaves the user's
+        // own activity clock alone), so the Overview's figure must come from it.
+        edit_note(&kith, note, "Called back twice", dana).await;
         kith.store()
             .merge(&[change(
                 "users",
@@ -574,8 +592,15 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
             .await
             .unwrap();
         let after = history(&kith, ann, &[]).await;
-        assert_eq!(after.len(), before.len() + 1);
-        assert_eq!(after[0].new.as_deref(), Some("Annie"));
+        assert_eq!(after.len(), before.len() + 2);
+        assert_eq!(after[0].kind, ActivityKind::NoteEdited);
+        assert_eq!(after[1].new.as_deref(), Some("Annie"));
+        let first_new: i64 =
+            sqlx::query_scalar("SELECT min(seq) FROM activity WHERE new = 'Annie'")
+                .fetch_one(kith.store().pool())
+                .await
+                .unwrap();
+        assert!(first_new > last_seq, "{first_new} after {last_seq}");
         let figures = kith.activity().summary(ann, "2026-01-01").await.unwrap();
         assert_eq!(figures.last_activity_at, Some(after[0].at));
     });
