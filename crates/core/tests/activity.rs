@@ -39,6 +39,14 @@ fn kinds(entries: &[ActivityEntry]) -> Vec<ActivityKind> {
     entries.iter().map(|e| e.kind).collect()
 }
 
+/// Sets one of `user`'s fields by hand, as the Detail tab does.
+async fn set(kith: &Kith, user: Uuid, field: UserField, value: &str) {
+    kith.users()
+        .set_field(user, field, Some(value))
+        .await
+        .unwrap();
+}
+
 /// A note on `user` written by `by`: its id.
 async fn add_note(kith: &Kith, user: Uuid, body: &str, by: Uuid) -> Uuid {
     let input = NoteInput {
@@ -96,15 +104,9 @@ fn one_feed_holds_field_changes_notes_tasks_and_files_newest_first() {
         let dana = sign_in(&kith, "Dana").await;
         let ann = common::user(&kith, "Ann", "Lee").await;
         tick().await;
-        kith.users()
-            .set_field(ann, UserField::Email, Some("ann@example.com"))
-            .await
-            .unwrap();
+        set(&kith, ann, UserField::Email, "ann@example.com").await;
         tick().await;
-        kith.users()
-            .set_field(ann, UserField::Email, Some("ann.lee@example.com"))
-            .await
-            .unwrap();
+        set(&kith, ann, UserField::Email, "ann.lee@example.com").await;
         tick().await;
         let note = add_note(&kith, ann, "Called about the renewal", dana).await;
         tick().await;
@@ -347,10 +349,7 @@ fn a_change_merged_from_another_computer_names_it_and_its_staff_member() {
         // merge: the field keeps this computer's value, and the history keeps the
         // edit that lost — once, however often it is received.
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        kith.users()
-            .set_field(ann, UserField::FirstName, Some("Annie"))
-            .await
-            .unwrap();
+        set(&kith, ann, UserField::FirstName, "Annie").await;
         let lost = change("users", ann, 4, &[("first_name", Value::from("Anna"))]);
         for _ in 0..2 {
             kith.store()
@@ -458,19 +457,13 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
         let dana = sign_in(&kith, "Dana").await;
         let ann = common::user(&kith, "Ann", "Lee").await;
         tick().await;
-        kith.users()
-            .set_field(ann, UserField::Email, Some("ann@example.com"))
-            .await
-            .unwrap();
+        set(&kith, ann, UserField::Email, "ann@example.com").await;
         let note = add_note(&kith, ann, "Called", dana).await;
         tick().await;
         edit_note(&kith, note, "Called back", dana).await;
         // Another user's history, which must stay apart from Ann's.
         let bob = common::user(&kith, "Bob", "Ray").await;
-        kith.users()
-            .set_field(bob, UserField::Email, Some("bob@example.com"))
-            .await
-            .unwrap();
+        set(&kith, bob, UserField::Email, "bob@example.com").await;
         // From another computer, named: a rename, and an edit that lost.
         let other = NodeId(Uuid::from_u128(91));
         let now = SystemTime::now()
@@ -574,10 +567,7 @@ fn the_history_reads_the_same_after_the_upgrade_that_compacts_it() {
         // the old rows, and the edit that lost is still logged once when received
         // again.
         tick().await;
-        kith.users()
-            .set_field(ann, UserField::FirstName, Some("Annie"))
-            .await
-            .unwrap();
+        set(&kith, ann, UserField::FirstName, "Annie").await;
         tick().await;
         // The newest event: only the log has it (a note's edit leaves the user's
         // own activity clock alone), so the Overview's figure must come from it.
