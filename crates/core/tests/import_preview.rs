@@ -131,3 +131,21 @@ fn samples_show_raw_cells_but_never_a_card_number() {
     assert_eq!(p.samples[0], ["Ann Lee", "Bob Stone", "Cy Young"]);
     assert_eq!(p.samples[1], ["[card number removed]", "VIP"]);
 }
+
+#[test]
+fn a_preview_says_where_a_quote_is_never_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.csv");
+    std::fs::write(
+        &path,
+        "First Name,Note,Email\nAnn,\"two\nlines\",ann@example.com\nBob,\"5 tall,bob@example.com\nCy,,cy@example.com\n",
+    )
+    .unwrap();
+    let err = preview(&path, None, "US").unwrap_err();
+    assert!(matches!(err, ImportError::Shape { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("Row 3 (line 4 of the file) opens a quote"),
+        "{err}"
+    );
+}

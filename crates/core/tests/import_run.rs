@@ -419,3 +419,51 @@ fn several_rows_for_one_user_update_once_and_undo_to_what_was_there() {
         assert_eq!(kith.users().get(ann).await.unwrap().last_name, "Orig");
     });
 }
+
+/// A stray quote deep in a file of several chunks, in UTF-16 as Excel's "Unicode
+/// Text" saves it (tab-separated, CRLF): the parser alone would read the rest of
+/// the file as one value of that row and report a single bad row.
+fn stray_quote_file(dir: &Path) -> PathBuf {
+    let mut text = String::from("First Name\tEmail\r\n");
+    for i in 0..5_000 {
+        let first = if i == 4_000 {
+            "\"Zoë".to_owned()
+        } else {
+            format!("User{i}")
+        };
+        text.push_str(&format!("{first}\tu{i}@example.com\r\n"));
+    }
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let path = dir.join("unicode.txt");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn a_quote_never_closed_stops_the_import_and_says_where() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let f = stray_quote_file(dir.path());
+        let before = common::dump(kith.store()).await;
+        for (dry_run, skip_invalid) in [(true, true), (false, true), (false, false)] {
+            let mut opts = options(Mode::Create);
+            opts.dry_run = dry_run;
+            opts.skip_invalid = skip_invalid;
+            let err = import(&kith, &f, &opts).await.unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.starts_with(
+                    "Row 4002 (line 4002 of the file) opens a quote (\") that is never closed"
+                ),
+                "{message}"
+            );
+            assert_eq!(
+                common::dump(kith.store()).await,
+                before,
+                "nothing is written"
+            );
+        }
+        assert!(kith.store().outbox(1).await.unwrap().is_empty());
+    });
+}

@@ -7,6 +7,7 @@ pub mod report;
 pub mod row;
 pub mod run;
 pub mod saved;
+pub mod shape;
 pub mod source;
 
 /// What can go wrong before a single row is read.
@@ -26,4 +27,28 @@ pub enum ImportError {
     NotCsv { path: String, reason: String },
     #[error("row {row}: {message}")]
     Csv { row: u64, message: String },
+    /// A quote never closed, or a row too long to be a customer (see [`shape`]).
+    #[error("{}", shape_message(.problem))]
+    Shape { problem: shape::ShapeProblem },
+}
+
+fn shape_message(p: &shape::ShapeProblem) -> String {
+    let (row, line) = (p.row, p.line);
+    let limit = shape::MAX_ROW_BYTES >> 20;
+    match p.kind {
+        shape::ShapeKind::UnclosedQuote => format!(
+            "Row {row} (line {line} of the file) opens a quote (\") that is never closed, so \
+             the rest of the file would be read as one value. Add the missing quote, or \
+             remove the stray one, and import again."
+        ),
+        shape::ShapeKind::TooLong { quoted: true } => format!(
+            "Row {row} (line {line} of the file) opens a quote (\") that is not closed within \
+             {limit} MB, so a closing quote is probably missing. Add it, or remove the stray \
+             quote, and import again."
+        ),
+        shape::ShapeKind::TooLong { quoted: false } => format!(
+            "Row {row} (line {line} of the file) is longer than {limit} MB. A customer list's \
+             rows are a few hundred characters: check that this is the file you meant."
+        ),
+    }
 }

@@ -11,6 +11,7 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use serde::Serialize;
 
+use super::shape::ShapeWatch;
 use super::ImportError;
 
 /// How a file is encoded, as detected.
@@ -227,26 +228,37 @@ pub fn records(
     path: &Path,
     sniffed: &Sniffed,
 ) -> Result<csv::Reader<Box<dyn Read + Send>>, ImportError> {
-    let delimiter = u8::try_from(sniffed.delimiter).unwrap_or(b',');
-    Ok(csv::ReaderBuilder::new()
+    Ok(reader(delimiter_byte(sniffed)).from_reader(open_decoded(path, sniffed.encoding)?))
+}
+
+fn delimiter_byte(sniffed: &Sniffed) -> u8 {
+    u8::try_from(sniffed.delimiter).unwrap_or(b',')
+}
+
+/// How every reading of the data rows parses them.
+fn reader(delimiter: u8) -> csv::ReaderBuilder {
+    let mut builder = csv::ReaderBuilder::new();
+    builder
         .delimiter(delimiter)
         .has_headers(true)
-        .flexible(true)
-        .from_reader(open_decoded(path, sniffed.encoding)?))
+        .flexible(true);
+    builder
 }
 
 /// The data rows of a file, one at a time, numbered as the error report numbers
 /// them (the header is row 1); rows with only blank cells are passed over.
 pub struct Rows {
-    csv: csv::Reader<Box<dyn Read + Send>>,
+    csv: csv::Reader<ShapeWatch<Box<dyn Read + Send>>>,
     record: csv::StringRecord,
     row: u64,
 }
 
 impl Rows {
     pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
+        let delimiter = delimiter_byte(sniffed);
+        let file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter);
         Ok(Rows {
-            csv: records(path, sniffed)?,
+            csv: reader(delimiter).from_reader(file),
             record: csv::StringRecord::new(),
             row: 1,
         })
@@ -262,6 +274,9 @@ impl Rows {
                     row: self.row + 1,
                     message: e.to_string(),
                 })?;
+            if let Some(problem) = self.csv.get_ref().problem() {
+                return Err(ImportError::Shape { problem });
+            }
             if !more {
                 return Ok(None);
             }
