@@ -141,7 +141,11 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     out.message(&summary, &report)?;
     if !out.json {
         for e in report.errors.iter().take(20) {
-            eprintln!("  row {}, {}: {}", e.row, e.column, e.message);
+            // A row-wide problem (no name at all) names no column.
+            match e.column.as_str() {
+                "" => eprintln!("  row {}: {}", e.row, e.message),
+                column => eprintln!("  row {}, {column}: {}", e.row, e.message),
+            }
         }
     }
     // The report is printed either way (it lists the refused rows), but a script

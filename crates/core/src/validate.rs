@@ -43,6 +43,20 @@ pub fn text_up_to(field: &str, value: Option<&str>, max: usize) -> Result<Option
     Ok(Some(v.to_owned()))
 }
 
+/// [`text`] for a first or last name, which fits on one line: a line break in
+/// one is a form pasted into, or a CSV file whose quote was never closed and
+/// swallowed the rows after it.
+pub fn name(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let v = text(field, value)?;
+    if v.as_deref().is_some_and(|v| v.contains(['\n', '\r'])) {
+        return Err(CoreError::validation(
+            field,
+            "A name fits on one line — remove the line break",
+        ));
+    }
+    Ok(v)
+}
+
 /// Validates an email address; returns it trimmed.
 pub fn email(field: &str, value: Option<&str>) -> Result<Option<String>> {
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
@@ -299,6 +313,23 @@ mod tests {
         assert!(message(text("first_name", Some("Ann\u{0}"))).contains("control"));
         let err = message(text("first_name", Some("4242424242424242")));
         assert!(err.contains("card number"));
+    }
+
+    #[test]
+    fn a_name_fits_on_one_line() {
+        assert_eq!(
+            name("first_name", Some("  Zoë  ")).unwrap().as_deref(),
+            Some("Zoë")
+        );
+        assert_eq!(name("first_name", Some(" ")).unwrap(), None);
+        for broken in ["Zoë\nMüller", "Zoë\r\nMüller", "Zoë\rMüller"] {
+            assert!(
+                message(name("first_name", Some(broken))).contains("one line"),
+                "{broken:?}"
+            );
+        }
+        // Other text, a street say, may run over lines.
+        assert!(text("street", Some("12 Main St\nApt 4")).is_ok());
     }
 
     #[test]

@@ -467,3 +467,30 @@ fn a_quote_never_closed_stops_the_import_and_says_where() {
         assert!(kith.store().outbox(1).await.unwrap().is_empty());
     });
 }
+
+#[test]
+fn a_stray_quote_closed_rows_later_fails_its_row_and_keeps_the_rows_it_swallowed() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        // Bob's quote is closed only by Dee's: as parsed, Bob's first name holds
+        // Cy's row. Imported as is, that would be a user named across three lines.
+        let f = write(
+            dir.path(),
+            "stray.csv",
+            "First Name,Email\nAnn,ann@example.com\n\"Bob,bob@example.com\nCy,cy@example.com\nDee\",dee@example.com\nEve,eve@example.com\n",
+        );
+        let mut opts = options(Mode::Create);
+        opts.skip_invalid = true;
+        let report = import(&kith, &f, &opts).await.unwrap();
+        assert_eq!((report.created, report.failed), (2, 1));
+        assert_eq!(report.errors[0].row, 3);
+        assert_eq!(report.errors[0].column, "First Name");
+        assert!(report.errors[0].message.contains("one line"), "{:?}", report.errors[0]);
+
+        // The rows to fix hold the swallowed rows, as the file had them.
+        let mut out = Vec::new();
+        kith_core::import::report::write_error_rows(&f, &report.errors, &mut out).unwrap();
+        let fix = String::from_utf8(out).unwrap();
+        assert!(fix.contains("Bob,bob@example.com\nCy,cy@example.com\nDee"), "{fix}");
+    });
+}

@@ -75,12 +75,13 @@ impl RowReader<'_> {
                 message: message_of(e),
             };
             let text = |v: &str| validate::text("cell", Some(v)).map_err(fail);
+            let name = |v: &str| validate::name("cell", Some(v)).map_err(fail);
             let outcome: Result<(), CellError> = (|| {
                 match target {
                     Target::Ignore => {}
-                    Target::FirstName => out.record.first_name = text(cell)?,
-                    Target::LastName => out.record.last_name = text(cell)?,
-                    Target::FullName => full_name = text(cell)?.map(|n| (i, n)),
+                    Target::FirstName => out.record.first_name = name(cell)?,
+                    Target::LastName => out.record.last_name = name(cell)?,
+                    Target::FullName => full_name = name(cell)?.map(|n| (i, n)),
                     Target::Email => {
                         let first = first_value(cell);
                         out.record.email = validate::email("email", Some(first)).map_err(fail)?;

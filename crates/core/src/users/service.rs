@@ -40,8 +40,8 @@ impl<'a> Users<'a> {
 
     /// Validates a draft into a record, reporting the first bad field by name.
     pub fn validate(&self, draft: &NewUser) -> Result<UserRecord> {
-        let first_name = validate::text("first_name", Some(&draft.first_name))?;
-        let last_name = validate::text("last_name", Some(&draft.last_name))?;
+        let first_name = validate::name("first_name", Some(&draft.first_name))?;
+        let last_name = validate::name("last_name", Some(&draft.last_name))?;
         if first_name.is_none() && last_name.is_none() {
             return Err(CoreError::validation(
                 "first_name",
@@ -183,7 +183,7 @@ impl<'a> Users<'a> {
         let name = field.column();
         let value: Option<String> = match field {
             UserField::FirstName | UserField::LastName => {
-                let v = validate::text(name, value)?;
+                let v = validate::name(name, value)?;
                 let other = if field == UserField::FirstName {
                     &current.last_name
                 } else {
