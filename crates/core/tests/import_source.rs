@@ -53,6 +53,69 @@ fn google_csv() {
     assert_eq!(auto_map(&headers)[6], Target::PhoneValue { slot: 1 });
 }
 
+/// Excel's "CSV" on a Polish, Czech or Hungarian Windows is Windows-1250: read as
+/// Windows-1252 (the bytes alone allow both) "Łukasz" would be stored "£ukasz".
+#[test]
+fn excel_csv_in_windows_1250() {
+    check(
+        "excel-windows-1250.csv",
+        TextEncoding::Legacy("windows-1250"),
+        ';',
+        &["Imię", "Nazwisko", "E-mail"],
+    );
+    let r = rows("excel-windows-1250.csv");
+    assert_eq!(
+        r[0],
+        [
+            "Łukasz",
+            "Wróbel",
+            "lukasz.wrobel@example.pl",
+            "+48 601 234 567",
+            "Łódź"
+        ]
+    );
+    assert_eq!(
+        (r[1][1].as_str(), r[1][4].as_str()),
+        ("Żółkiewska-Źdźbło", "Kraków")
+    );
+    assert_eq!((r[2][0].as_str(), r[2][1].as_str()), ("Jiří", "Dvořák"));
+    assert_eq!(
+        (r[3][0].as_str(), r[3][1].as_str(), r[3][4].as_str()),
+        ("Ödön", "Szőke", "Győr")
+    );
+    let headers = sniff(&fixture("excel-windows-1250.csv")).unwrap().headers;
+    assert_eq!(
+        auto_map(&headers),
+        [
+            Target::FirstName,
+            Target::LastName,
+            Target::Email,
+            Target::MobilePhone,
+            Target::City
+        ]
+    );
+}
+
+/// And on a Russian one, Windows-1251.
+#[test]
+fn excel_csv_in_windows_1251() {
+    check(
+        "excel-windows-1251.csv",
+        TextEncoding::Legacy("windows-1251"),
+        ';',
+        &["Имя", "Фамилия", "Эл. почта"],
+    );
+    let r = rows("excel-windows-1251.csv");
+    assert_eq!(r[0][..2], ["Иван", "Петров"]);
+    assert_eq!(r[0][4], "Санкт-Петербург");
+    assert_eq!(r[1][1], "Смирнова-Щукина");
+    let headers = sniff(&fixture("excel-windows-1251.csv")).unwrap().headers;
+    assert_eq!(
+        auto_map(&headers)[..3],
+        [Target::FirstName, Target::LastName, Target::Email]
+    );
+}
+
 #[test]
 fn outlook_csv_in_windows_1252() {
     check(

@@ -24,6 +24,10 @@ pub enum TextEncoding {
     Utf16Le,
     Utf16Be,
     Windows1252,
+    /// Another legacy code page, by its WHATWG name ("windows-1250", "windows-1251",
+    /// "ISO-8859-7", "Shift_JIS", …): Excel's "CSV" on a Polish, Czech, Russian or
+    /// Greek Windows.
+    Legacy(&'static str),
 }
 
 impl TextEncoding {
@@ -33,6 +37,17 @@ impl TextEncoding {
             TextEncoding::Utf16Le => UTF_16LE,
             TextEncoding::Utf16Be => UTF_16BE,
             TextEncoding::Windows1252 => WINDOWS_1252,
+            TextEncoding::Legacy(name) => {
+                Encoding::for_label(name.as_bytes()).unwrap_or(WINDOWS_1252)
+            }
+        }
+    }
+
+    fn of_legacy(encoding: &'static Encoding) -> Self {
+        if encoding == WINDOWS_1252 {
+            TextEncoding::Windows1252
+        } else {
+            TextEncoding::Legacy(encoding.name())
         }
     }
 }
@@ -110,9 +125,17 @@ pub fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
     })
 }
 
+/// Bytes of text holding non-ASCII characters shown to the legacy code page
+/// detector at most: a few thousand accented names settle it.
+const LEGACY_SAMPLE_BYTES: usize = 4 << 20;
+
 /// A BOM decides; otherwise the whole file is checked for valid UTF-8 (a
-/// Windows-1252 "é" may first appear on row 500,000), streaming, and anything
-/// that is not UTF-8 is read as Windows-1252, which every byte is valid in.
+/// Windows-1252 "é" may first appear on row 500,000), streaming. A file that is
+/// not UTF-8 was saved in a legacy code page, which the bytes alone do not name:
+/// Excel's "CSV" writes Windows-1252 in Western Europe and the Americas but
+/// Windows-1250 in Poland or Czechia and Windows-1251 in Russia, and reading
+/// "Łukasz" in the wrong one stores "£ukasz". `chardetng` (Firefox's detector)
+/// tells them apart from the letters' statistics.
 fn detect_encoding(path: &Path) -> Result<TextEncoding, ImportError> {
     let mut file = BufReader::with_capacity(1 << 20, File::open(path).map_err(io_error(path))?);
     let mut head = [0u8; 3];
@@ -134,12 +157,37 @@ fn detect_encoding(path: &Path) -> Result<TextEncoding, ImportError> {
             Err(e) if e.error_len().is_none() && read > 0 => {
                 pending.drain(..e.valid_up_to());
             }
-            Err(_) => return Ok(TextEncoding::Windows1252),
+            Err(_) => return guess_legacy(&mut file, &pending).map_err(io_error(path)),
         }
         if read == 0 {
             return Ok(TextEncoding::Utf8);
         }
     }
+}
+
+/// Guesses the legacy code page of a file that is not UTF-8, from `seen` (where
+/// the first invalid byte is) and the chunks after it that hold non-ASCII bytes.
+fn guess_legacy(file: &mut impl Read, seen: &[u8]) -> std::io::Result<TextEncoding> {
+    // ISO-2022-JP is 7-bit: a file with bytes that are not UTF-8 is not in it.
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(seen, false);
+    let mut fed = seen.len();
+    let mut buf = vec![0u8; 1 << 20];
+    while fed < LEGACY_SAMPLE_BYTES {
+        let read = file.read(&mut buf)?;
+        if read == 0 {
+            break;
+        }
+        let chunk = &buf[..read];
+        if !chunk.is_ascii() {
+            detector.feed(chunk, false);
+            fed += read;
+        }
+    }
+    // No top-level domain to go by; UTF-8 is already ruled out.
+    Ok(TextEncoding::of_legacy(
+        detector.guess(None, chardetng::Utf8Detection::Deny),
+    ))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -18,7 +18,7 @@ export function formatBytes(bytes: number, locale: string | undefined = globalTh
   return `${text} ${unit === 0 && bytes === 1 ? "byte" : units[unit]}`;
 }
 
-const ENCODINGS: Record<ImportEncoding, string> = {
+const ENCODINGS: Record<Exclude<ImportEncoding, { legacy: string }>, string> = {
   utf8: "UTF-8",
   utf8_bom: "UTF-8 with BOM",
   utf16_le: "UTF-16 (little-endian)",
@@ -26,7 +26,17 @@ const ENCODINGS: Record<ImportEncoding, string> = {
   windows1252: "Windows-1252 (Western European)",
 };
 
-export const encodingLabel = (encoding: ImportEncoding) => ENCODINGS[encoding];
+/** The legacy code pages Excel writes on Windows in each part of Europe, by their WHATWG names. */
+const LEGACY: Record<string, string> = {
+  "windows-1250": "Windows-1250 (Central European)",
+  "windows-1251": "Windows-1251 (Cyrillic)",
+  "windows-1253": "Windows-1253 (Greek)",
+  "windows-1254": "Windows-1254 (Turkish)",
+  "windows-1257": "Windows-1257 (Baltic)",
+};
+
+export const encodingLabel = (encoding: ImportEncoding) =>
+  typeof encoding === "string" ? ENCODINGS[encoding] : (LEGACY[encoding.legacy] ?? encoding.legacy);
 
 const DELIMITERS: Record<string, string> = { ",": "Comma", ";": "Semicolon", tab: "Tab", "\t": "Tab", "|": "Vertical bar" };
 

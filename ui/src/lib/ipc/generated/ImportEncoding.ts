@@ -3,4 +3,4 @@
 /**
  * How a file is encoded, as detected.
  */
-export type ImportEncoding = "utf8" | "utf8_bom" | "utf16_le" | "utf16_be" | "windows1252";
+export type ImportEncoding = "utf8" | "utf8_bom" | "utf16_le" | "utf16_be" | "windows1252" | { "legacy": string };
