@@ -265,3 +265,62 @@ fn bad_inputs_get_clear_errors() {
         ImportError::Io { .. }
     ));
 }
+
+/// Short Western European files, a single accented name among thousands of ASCII
+/// rows included, still read as Windows-1252 now that other code pages are told
+/// apart: the detector must not take a German umlaut for Central European.
+#[test]
+fn short_western_files_stay_windows_1252() {
+    let mut late = b"First Name,Last Name\r\n".to_vec();
+    for i in 0..3_000 {
+        late.extend(format!("Ann{i},Smith\r\n").bytes());
+    }
+    late.extend(b"Zo\xeb,Bront\xeb\r\n");
+    let files: [(&[u8], &str, &str); 7] = [
+        (
+            b"Vorname;Nachname\r\nJ\xfcrgen;M\xfcller\r\n",
+            "Jürgen",
+            "Müller",
+        ),
+        (
+            b"Pr\xe9nom;Nom\r\nFran\xe7ois;Lef\xe8vre\r\n",
+            "François",
+            "Lefèvre",
+        ),
+        (
+            b"Nombre;Apellido\r\nJos\xe9;N\xfa\xf1ez\r\n",
+            "José",
+            "Núñez",
+        ),
+        (
+            b"F\xf6rnamn;Efternamn\r\n\xc5sa;\xd6berg\r\n",
+            "Åsa",
+            "Öberg",
+        ),
+        (
+            b"Nome;Apelido\r\nJo\xe3o;Gon\xe7alves\r\n",
+            "João",
+            "Gonçalves",
+        ),
+        (
+            b"Nome;Cognome\r\nNiccol\xf2;Bernab\xe8\r\n",
+            "Niccolò",
+            "Bernabè",
+        ),
+        (&late, "Zoë", "Brontë"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (bytes, first, last)) in files.iter().enumerate() {
+        let path = dir.path().join(format!("western-{i}.csv"));
+        std::fs::write(&path, bytes).unwrap();
+        let sniffed = sniff(&path).unwrap();
+        assert_eq!(sniffed.encoding, TextEncoding::Windows1252, "{first}");
+        let rows: Vec<_> = records(&path, &sniffed)
+            .unwrap()
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        let row = rows.last().unwrap();
+        assert_eq!((&row[0], &row[1]), (*first, *last));
+    }
+}
