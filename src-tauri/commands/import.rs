@@ -66,15 +66,15 @@ pub async fn preview_import(
     mapping: Option<Vec<Target>>,
 ) -> CmdResult<Preview> {
     let path = state.files.path(&token)?;
+    let region = state.kith.settings().default_region;
     // Sniffing checks the whole file's encoding: once per preview, not twice.
-    let sniffed = sniff_blocking(path.clone()).await?;
+    let sniffed = sniff_blocking(path.clone(), region.clone()).await?;
     let chosen = match mapping {
         Some(m) => Some((m, MappingSource::Chosen)),
         None => saved::load(state.kith.store().pool(), &sniffed.headers)
             .await?
             .map(|m| (m, MappingSource::Saved)),
     };
-    let region = state.kith.settings().default_region;
     let fields = Catalog {
         fields: state.kith.fields().list().await?,
     };
@@ -117,7 +117,7 @@ pub async fn run_import(
     .await?;
     // Remembered only once an import with it went through.
     if request.save_mapping && report.committed {
-        let sniffed = sniff_blocking(path).await?;
+        let sniffed = sniff_blocking(path, opts.region.clone()).await?;
         saved::save(
             state.kith.store().pool(),
             &sniffed.headers,
@@ -129,10 +129,12 @@ pub async fn run_import(
 }
 
 /// Reads a file's encoding, delimiter and headers off the async runtime.
-async fn sniff_blocking(path: std::path::PathBuf) -> CmdResult<Sniffed> {
-    Ok(tauri::async_runtime::spawn_blocking(move || sniff(&path))
-        .await
-        .map_err(KithError::internal)??)
+async fn sniff_blocking(path: std::path::PathBuf, region: String) -> CmdResult<Sniffed> {
+    Ok(
+        tauri::async_runtime::spawn_blocking(move || sniff(&path, &region))
+            .await
+            .map_err(KithError::internal)??,
+    )
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -151,6 +153,7 @@ pub async fn save_import_errors<R: Runtime>(
     errors: Vec<CellError>,
 ) -> CmdResult<Option<String>> {
     let source = state.files.path(&token)?;
+    let region = state.kith.settings().default_region;
     let stem = source
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -166,7 +169,7 @@ pub async fn save_import_errors<R: Runtime>(
                 format!("could not write {}: {e}", display_name(&target)),
             )
         })?;
-        write_error_rows(&source, &errors, std::io::BufWriter::new(file))?;
+        write_error_rows(&source, &region, &errors, std::io::BufWriter::new(file))?;
         Ok(Some(display_name(&target)))
     })
     .await

@@ -57,7 +57,8 @@ pub struct ImportArgs {
 }
 
 pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
-    let sniffed = kith_core::import::source::sniff(&args.file)?;
+    let region = kith.settings().default_region;
+    let sniffed = kith_core::import::source::sniff(&args.file, &region)?;
     let fields = Catalog {
         fields: kith.fields().list().await?,
     };
@@ -97,7 +98,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
             MatchArg::StripeId => MatchOn::StripeId,
         },
         mapping: Some(mapping),
-        region: kith.settings().default_region,
+        region,
         default_teams: args.teams.clone(),
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
@@ -117,6 +118,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         kith_core::import::report::write_error_rows(
             &args.file,
+            &opts.region,
             &report.errors,
             std::io::BufWriter::new(file),
         )?;

@@ -15,7 +15,7 @@ fn preview(
     mapping: Option<(Vec<Target>, MappingSource)>,
     region: &str,
 ) -> Result<Preview, ImportError> {
-    let sniffed = sniff(path)?;
+    let sniffed = sniff(path, "US")?;
     kith_core::import::preview::preview(path, &sniffed, mapping, region, &Default::default())
 }
 use kith_core::import::saved;
@@ -148,4 +148,28 @@ fn a_preview_says_where_a_quote_is_never_closed() {
             .starts_with("Row 3 (line 4 of the file) opens a quote"),
         "{err}"
     );
+}
+
+/// A row cut at the length limit may end inside a character: the person still
+/// hears about the row's length (or its quote), not about invalid UTF-8.
+#[test]
+fn a_row_past_the_limit_in_accented_text_is_named_as_too_long() {
+    use kith_core::import::shape::{ShapeKind, MAX_ROW_BYTES};
+    let dir = tempfile::tempdir().unwrap();
+    let long = "é".repeat(MAX_ROW_BYTES as usize / 2 + 1);
+    for (text, quoted) in [
+        (format!("Name,Note\nAnn,\"{long}\n"), true),
+        (format!("Name,Note\nAnn,{long}\n"), false),
+        (format!("Name,Note\nAnn,x{long}\n"), false),
+    ] {
+        let path = dir.path().join("long.csv");
+        std::fs::write(&path, text).unwrap();
+        match preview(&path, None, "US").unwrap_err() {
+            ImportError::Shape { problem } => {
+                assert_eq!((problem.row, problem.line), (2, 2));
+                assert_eq!(problem.kind, ShapeKind::TooLong { quoted });
+            }
+            other => panic!("{other}"),
+        }
+    }
 }

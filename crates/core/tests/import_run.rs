@@ -489,7 +489,7 @@ fn a_stray_quote_closed_rows_later_fails_its_row_and_keeps_the_rows_it_swallowed
 
         // The rows to fix hold the swallowed rows, as the file had them.
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&f, &report.errors, &mut out).unwrap();
+        kith_core::import::report::write_error_rows(&f, "US", &report.errors, &mut out).unwrap();
         let fix = String::from_utf8(out).unwrap();
         assert!(fix.contains("Bob,bob@example.com\nCy,cy@example.com\nDee"), "{fix}");
     });

@@ -105,8 +105,6 @@ const SYNONYMS: &[(Target, &[&str])] = &[
             "nazwisko",
             "prijmeni",
             "vezeteknev",
-            "apelido",
-            "apelidos",
             "фамилия",
             "επωνυμο",
             "soyad",
@@ -347,7 +345,7 @@ const SYNONYMS: &[(Target, &[&str])] = &[
             "mailing zip",
             "индекс",
             "почтовый индекс",
-            "ταχυδρομικος κωδικας",
+            "ταχυδρομικοσ κωδικασ",
             "posta kodu",
             "kod pocztowy",
             "psc",
@@ -373,7 +371,6 @@ const SYNONYMS: &[(Target, &[&str])] = &[
             "страна",
             "χωρα",
             "ulke",
-            "kraj",
             "zeme",
             "orszag",
         ],
@@ -411,11 +408,16 @@ const SYNONYMS: &[(Target, &[&str])] = &[
     (Target::KithId, &["kith id"]),
 ];
 
-/// A header folded to compare: lower case, accents removed, punctuation as spaces.
+/// A header folded to compare: lower case, accents removed, punctuation as spaces,
+/// and Greek's word-final sigma as the plain one ("ΚΩΔΙΚΑΣ" folds to "κωδικασ").
 fn normalize(header: &str) -> String {
     fold(header)
         .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .map(|c| match c {
+            'ς' => 'σ',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -567,7 +569,7 @@ mod tests {
         for headers in [
             [
                 "Primeiro nome",
-                "Apelido",
+                "Sobrenome",
                 "Correio eletrónico",
                 "Telemóvel",
                 "Telefone",
@@ -595,7 +597,7 @@ mod tests {
                 "Τηλέφωνο",
                 "Διεύθυνση",
                 "Πόλη",
-                "Ταχυδρομικός κώδικας",
+                "ΤΑΧΥΔΡΟΜΙΚΟΣ ΚΩΔΙΚΑΣ",
                 "Χώρα",
             ],
             [
@@ -612,6 +614,21 @@ mod tests {
         ] {
             assert_eq!(map(&headers), row, "{headers:?}");
         }
+    }
+
+    #[test]
+    fn words_that_mean_something_else_next_door_are_left_to_the_person() {
+        // Czech "Kraj" is a region (Polish "Kraj" a country), Brazilian
+        // "Apelido" a nickname (Portugal's a surname): guessing either way would
+        // fill a field with the wrong thing unnoticed.
+        assert_eq!(
+            map(&["Jméno", "Příjmení", "Ulice", "Město", "PSČ", "Kraj", "Země"]),
+            [FirstName, LastName, Street, City, PostalCode, Ignore, Country]
+        );
+        assert_eq!(
+            map(&["Nome", "Apelido", "Sobrenome"]),
+            [FirstName, Ignore, LastName]
+        );
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub async fn run(
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport, RunError> {
     let started_at = system_ms() as i64;
-    let sniffed = sniff(path)?;
+    let sniffed = sniff(path, &opts.region)?;
     if matches!(&opts.mapping, Some(m) if m.len() != sniffed.headers.len()) {
         return Err(RunError::Mapping {
             got: opts.mapping.as_ref().map_or(0, Vec::len),

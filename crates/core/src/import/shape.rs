@@ -114,7 +114,9 @@ impl<R: Read> ShapeWatch<R> {
                 );
             self.row_bytes += u64::from(!ends_row);
             if self.row_bytes > MAX_ROW_BYTES {
-                let quoted = self.state == State::Quoted || self.state == State::QuoteInQuoted;
+                // Just after a quote the value may have closed: only a value
+                // certainly open is blamed on its quote.
+                let quoted = self.state == State::Quoted;
                 self.problem = Some(ShapeProblem {
                     row: self.rows_done + 1,
                     line: if quoted {

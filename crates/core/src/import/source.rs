@@ -92,7 +92,9 @@ pub fn shown(path: &Path) -> String {
 }
 
 /// Detects the encoding and delimiter of `path` and reads its header row.
-pub fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
+/// `region` (the data directory's default, ISO 3166 alpha-2) is where the file was
+/// most likely saved, which weighs in when its legacy code page is guessed.
+pub fn sniff(path: &Path, region: &str) -> Result<Sniffed, ImportError> {
     let shown = shown(path);
     let meta = std::fs::metadata(path).map_err(io_error(path))?;
     if meta.is_dir() {
@@ -101,7 +103,7 @@ pub fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
     if meta.len() == 0 {
         return Err(ImportError::Empty { path: shown });
     }
-    let encoding = detect_encoding(path)?;
+    let encoding = detect_encoding(path, region)?;
     let sample = decoded_sample(path, encoding)?;
     if sample.trim().is_empty() {
         return Err(ImportError::Empty { path: shown });
@@ -136,7 +138,7 @@ const LEGACY_SAMPLE_BYTES: usize = 4 << 20;
 /// Windows-1250 in Poland or Czechia and Windows-1251 in Russia, and reading
 /// "Łukasz" in the wrong one stores "£ukasz". `chardetng` (Firefox's detector)
 /// tells them apart from the letters' statistics.
-fn detect_encoding(path: &Path) -> Result<TextEncoding, ImportError> {
+fn detect_encoding(path: &Path, region: &str) -> Result<TextEncoding, ImportError> {
     let mut file = BufReader::with_capacity(1 << 20, File::open(path).map_err(io_error(path))?);
     let mut head = [0u8; 3];
     let n = read_up_to(&mut file, &mut head).map_err(io_error(path))?;
@@ -157,7 +159,7 @@ fn detect_encoding(path: &Path) -> Result<TextEncoding, ImportError> {
             Err(e) if e.error_len().is_none() && read > 0 => {
                 pending.drain(..e.valid_up_to());
             }
-            Err(_) => return guess_legacy(&mut file, &pending).map_err(io_error(path)),
+            Err(_) => return guess_legacy(&mut file, &pending, region).map_err(io_error(path)),
         }
         if read == 0 {
             return Ok(TextEncoding::Utf8);
@@ -167,7 +169,7 @@ fn detect_encoding(path: &Path) -> Result<TextEncoding, ImportError> {
 
 /// Guesses the legacy code page of a file that is not UTF-8, from `seen` (where
 /// the first invalid byte is) and the chunks after it that hold non-ASCII bytes.
-fn guess_legacy(file: &mut impl Read, seen: &[u8]) -> std::io::Result<TextEncoding> {
+fn guess_legacy(file: &mut impl Read, seen: &[u8], region: &str) -> std::io::Result<TextEncoding> {
     // ISO-2022-JP is 7-bit: a file with bytes that are not UTF-8 is not in it.
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(seen, false);
@@ -184,10 +186,24 @@ fn guess_legacy(file: &mut impl Read, seen: &[u8]) -> std::io::Result<TextEncodi
             fed += read;
         }
     }
-    // No top-level domain to go by; UTF-8 is already ruled out.
-    Ok(TextEncoding::of_legacy(
-        detector.guess(None, chardetng::Utf8Detection::Deny),
-    ))
+    // The region's country domain stands for the "where was this written" the
+    // detector weighs: without it, a British file whose only non-ASCII is "£"
+    // reads as Windows-1250, where that byte is "Ł". UTF-8 is already ruled out.
+    let tld = country_domain(region);
+    Ok(TextEncoding::of_legacy(detector.guess(
+        tld.as_deref().map(str::as_bytes),
+        chardetng::Utf8Detection::Deny,
+    )))
+}
+
+/// The country code top-level domain of an ISO 3166 alpha-2 region, lower case
+/// as the detector requires; the United Kingdom's is "uk", not "gb".
+fn country_domain(region: &str) -> Option<String> {
+    let code = region.trim().to_ascii_lowercase();
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    Some(if code == "gb" { "uk".to_owned() } else { code })
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -315,16 +331,16 @@ impl Rows {
     /// The next non-blank row and its number, or `None` at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>, ImportError> {
         loop {
-            let more = self
-                .csv
-                .read_record(&mut self.record)
-                .map_err(|e| ImportError::Csv {
-                    row: self.row + 1,
-                    message: e.to_string(),
-                })?;
+            let read = self.csv.read_record(&mut self.record);
+            // Looked at first: a row cut at the length limit may end inside a
+            // character, which the parser then reports as invalid UTF-8.
             if let Some(problem) = self.csv.get_ref().problem() {
                 return Err(ImportError::Shape { problem });
             }
+            let more = read.map_err(|e| ImportError::Csv {
+                row: self.row + 1,
+                message: e.to_string(),
+            })?;
             if !more {
                 return Ok(None);
             }
