@@ -12,7 +12,7 @@ use kith_core::import::run::{
     run, undo, ImportOptions, ImportReport, MatchOn, Mode, Progress, UndoReport,
 };
 use kith_core::import::saved;
-use kith_core::import::source::{sniff, Sniffed};
+use kith_core::import::source::{sniff, Sniffed, TextEncoding};
 use serde::Deserialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -32,6 +32,10 @@ pub struct ImportRequest {
     pub match_on: MatchOn,
     /// One target per column of the file.
     pub mapping: Vec<Target>,
+    /// The file's encoding as the person chose it; `None` when they kept the one
+    /// detected.
+    #[ts(optional)]
+    pub encoding: Option<TextEncoding>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
     pub dry_run: bool,
@@ -64,11 +68,12 @@ pub async fn preview_import(
     state: State<'_, AppState>,
     token: String,
     mapping: Option<Vec<Target>>,
+    encoding: Option<TextEncoding>,
 ) -> CmdResult<Preview> {
     let path = state.files.path(&token)?;
     let region = state.kith.settings().default_region;
     // Sniffing checks the whole file's encoding: once per preview, not twice.
-    let sniffed = sniff_blocking(path.clone(), region.clone()).await?;
+    let sniffed = sniff_blocking(path.clone(), region.clone(), encoding).await?;
     let chosen = match mapping {
         Some(m) => Some((m, MappingSource::Chosen)),
         None => saved::load(state.kith.store().pool(), &sniffed.headers)
@@ -100,11 +105,14 @@ pub async fn run_import(
         match_on: request.match_on,
         mapping: Some(request.mapping.clone()),
         region: state.kith.settings().default_region,
+        encoding: request.encoding,
         default_teams: request.default_teams,
         dry_run: request.dry_run,
         skip_invalid: request.skip_invalid,
+        // Remembered only once an import with it is kept: in the same transaction.
+        remember_mapping: request.save_mapping,
     };
-    let report = run(
+    Ok(run(
         state.kith.store(),
         &path,
         &opts,
@@ -114,24 +122,17 @@ pub async fn run_import(
             let _ = on_progress.send(p);
         },
     )
-    .await?;
-    // Remembered only once an import with it went through.
-    if request.save_mapping && report.committed {
-        let sniffed = sniff_blocking(path, opts.region.clone()).await?;
-        saved::save(
-            state.kith.store().pool(),
-            &sniffed.headers,
-            &request.mapping,
-        )
-        .await?;
-    }
-    Ok(report)
+    .await?)
 }
 
 /// Reads a file's encoding, delimiter and headers off the async runtime.
-async fn sniff_blocking(path: std::path::PathBuf, region: String) -> CmdResult<Sniffed> {
+async fn sniff_blocking(
+    path: std::path::PathBuf,
+    region: String,
+    chosen: Option<TextEncoding>,
+) -> CmdResult<Sniffed> {
     Ok(
-        tauri::async_runtime::spawn_blocking(move || sniff(&path, &region))
+        tauri::async_runtime::spawn_blocking(move || sniff(&path, &region, chosen))
             .await
             .map_err(KithError::internal)??,
     )
@@ -151,6 +152,7 @@ pub async fn save_import_errors<R: Runtime>(
     state: State<'_, AppState>,
     token: String,
     errors: Vec<CellError>,
+    encoding: Option<TextEncoding>,
 ) -> CmdResult<Option<String>> {
     let source = state.files.path(&token)?;
     let region = state.kith.settings().default_region;
@@ -169,7 +171,13 @@ pub async fn save_import_errors<R: Runtime>(
                 format!("could not write {}: {e}", display_name(&target)),
             )
         })?;
-        write_error_rows(&source, &region, &errors, std::io::BufWriter::new(file))?;
+        write_error_rows(
+            &source,
+            &region,
+            encoding,
+            &errors,
+            std::io::BufWriter::new(file),
+        )?;
         Ok(Some(display_name(&target)))
     })
     .await

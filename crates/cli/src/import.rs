@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use kith_core::fields::Catalog;
 use kith_core::import::mapping::{auto_map_with, Target};
 use kith_core::import::run::{run as run_import, ImportOptions, MatchOn, Mode};
+use kith_core::import::source::TextEncoding;
 use kith_core::Kith;
 
 use crate::output::Output;
@@ -54,11 +55,22 @@ pub struct ImportArgs {
     /// Teams every imported user joins (repeatable).
     #[arg(long = "team")]
     teams: Vec<String>,
+    /// The file's text encoding when the detected one is wrong: "utf-8",
+    /// "windows-1252", "windows-1250", "macintosh", "shift_jis", … (any WHATWG
+    /// label). A byte order mark still decides.
+    #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
+    encoding: Option<TextEncoding>,
+}
+
+fn encoding_label(label: &str) -> Result<TextEncoding, String> {
+    TextEncoding::from_label(label).ok_or_else(|| {
+        format!("no text encoding is called {label:?} (try utf-8, windows-1252, windows-1250)")
+    })
 }
 
 pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     let region = kith.settings().default_region;
-    let sniffed = kith_core::import::source::sniff(&args.file, &region)?;
+    let sniffed = kith_core::import::source::sniff(&args.file, &region, args.encoding)?;
     let fields = Catalog {
         fields: kith.fields().list().await?,
     };
@@ -99,9 +111,11 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         },
         mapping: Some(mapping),
         region,
+        encoding: args.encoding,
         default_teams: args.teams.clone(),
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
+        remember_mapping: false,
     };
     let report = run_import(
         kith.store(),
@@ -119,6 +133,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         kith_core::import::report::write_error_rows(
             &args.file,
             &opts.region,
+            opts.encoding,
             &report.errors,
             std::io::BufWriter::new(file),
         )?;

@@ -300,6 +300,55 @@ fn import_errors_report_and_undo() {
     );
 }
 
+/// `--encoding` reads a file in the code page named, for the files whose code
+/// page is not detected; a name of no encoding is refused before anything runs.
+#[test]
+fn import_reads_the_encoding_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = d.join("mac.csv");
+    // "Zoë Müller" in Mac OS Roman, as older Excel for Mac saves a CSV.
+    std::fs::write(
+        &csv,
+        b"First Name,Last Name,Email\rZo\x91,M\x9Fller,zoe@example.com\r",
+    )
+    .unwrap();
+    let report = json(
+        d,
+        &["import", csv.to_str().unwrap(), "--encoding", "macintosh"],
+    );
+    assert_eq!(report["created"], 1);
+    let found = json(d, &["search", "zoe@example.com"]);
+    assert_eq!(
+        (
+            &found["rows"][0]["first_name"],
+            &found["rows"][0]["last_name"]
+        ),
+        (&Value::from("Zoë"), &Value::from("Müller"))
+    );
+
+    let out = cli(d)
+        .args(["import", csv.to_str().unwrap(), "--encoding", "klingon"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no text encoding is called \"klingon\""),
+        "{stderr}"
+    );
+
+    let header_only = d.join("empty.csv");
+    std::fs::write(&header_only, "First Name,Email\n").unwrap();
+    let out = cli(d)
+        .args(["import", header_only.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no customers under it"), "{stderr}");
+}
+
 #[test]
 fn staff_and_tasks_add_list_and_complete() {
     let dir = tempfile::tempdir().unwrap();

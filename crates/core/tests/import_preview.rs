@@ -15,7 +15,7 @@ fn preview(
     mapping: Option<(Vec<Target>, MappingSource)>,
     region: &str,
 ) -> Result<Preview, ImportError> {
-    let sniffed = sniff(path, "US")?;
+    let sniffed = sniff(path, "US", None)?;
     kith_core::import::preview::preview(path, &sniffed, mapping, region, &Default::default())
 }
 use kith_core::import::saved;

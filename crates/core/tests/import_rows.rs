@@ -15,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Every row of `path` as read under the automatic mapping (region US).
 fn read_file(path: &Path) -> Vec<Result<ImportedUser, Vec<CellError>>> {
-    let sniffed = sniff(path, "US").expect("sniff");
+    let sniffed = sniff(path, "US", None).expect("sniff");
     let targets = auto_map(&sniffed.headers);
     let reader = RowReader {
         headers: &sniffed.headers,
@@ -143,7 +143,7 @@ fn mailchimp_shopify_spreadsheets() {
 #[test]
 fn national_numbers_use_the_region() {
     let path = fixture("excel-utf8-bom-semicolon.csv");
-    let sniffed = sniff(&path, "US").unwrap();
+    let sniffed = sniff(&path, "US", None).unwrap();
     let targets = auto_map(&sniffed.headers);
     let reader = RowReader {
         headers: &sniffed.headers,

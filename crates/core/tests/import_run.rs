@@ -489,8 +489,118 @@ fn a_stray_quote_closed_rows_later_fails_its_row_and_keeps_the_rows_it_swallowed
 
         // The rows to fix hold the swallowed rows, as the file had them.
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&f, "US", &report.errors, &mut out).unwrap();
+        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out).unwrap();
         let fix = String::from_utf8(out).unwrap();
         assert!(fix.contains("Bob,bob@example.com\nCy,cy@example.com\nDee"), "{fix}");
+    });
+}
+
+/// A file in a code page the detector does not name (Mac OS Roman, which older
+/// Excel for Mac writes, with its classic CR line ends) is stored right once the
+/// person chooses it, and the rows to fix are written back from it too.
+#[test]
+fn rows_are_stored_in_the_chosen_encoding() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = dir.path().join("mac.csv");
+        // "Zoë Müller" and "Renée Dupont" in Mac OS Roman; Renée's email is bad.
+        std::fs::write(
+            &path,
+            b"First Name,Last Name,Email\rZo\x91,M\x9Fller,zoe@example.com\rRen\x8Ee,Dupont,pas-une-adresse\r",
+        )
+        .unwrap();
+        let mut opts = options(Mode::Create);
+        opts.encoding = kith_core::import::source::TextEncoding::from_label("macintosh");
+        opts.skip_invalid = true;
+        let report = import(&kith, &path, &opts).await.unwrap();
+        assert_eq!((report.created, report.failed), (1, 1));
+        let hit = kith.search("zoe@example.com", 1).await.unwrap().rows[0].id;
+        let user = kith.users().get(hit).await.unwrap();
+        assert_eq!((user.first_name.as_str(), user.last_name.as_str()), ("Zoë", "Müller"));
+
+        let mut out = Vec::new();
+        kith_core::import::report::write_error_rows(&path, "US", opts.encoding, &report.errors, &mut out)
+            .unwrap();
+        let fix = String::from_utf8(out).unwrap();
+        assert!(fix.contains("Renée,Dupont,pas-une-adresse,"), "{fix}");
+    });
+}
+
+/// A file with its header row and nothing under it (an export of an empty list)
+/// says so, rather than recording an import of nothing.
+#[test]
+fn a_file_of_headers_only_is_refused() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let before = common::dump(kith.store()).await;
+        for text in ["First Name,Email\r\n", "First Name,Email\r\n\r\n , \r\n"] {
+            let f = write(dir.path(), "empty-list.csv", text);
+            for dry_run in [true, false] {
+                let mut opts = options(Mode::Create);
+                opts.dry_run = dry_run;
+                let err = import(&kith, &f, &opts).await.unwrap_err();
+                assert!(
+                    matches!(
+                        err,
+                        RunError::Source(kith_core::import::ImportError::NoRows { .. })
+                    ),
+                    "{err:?}"
+                );
+                assert_eq!(
+                    err.to_string(),
+                    "empty-list.csv has a header row but no customers under it: there is nothing to import"
+                );
+            }
+        }
+        assert_eq!(common::dump(kith.store()).await, before, "no batch recorded");
+    });
+}
+
+/// A mapping asked to be remembered is saved with the import that used it, and
+/// only when that import is kept.
+#[test]
+fn a_mapping_is_remembered_only_with_a_kept_import() {
+    use kith_core::import::mapping::Target;
+    use kith_core::import::saved;
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let headers = ["Vorname".to_owned(), "Kundennr".to_owned()];
+        let mapping = vec![Target::FirstName, Target::AppUserId];
+        let pool = kith.store().pool();
+        let run_with = |text: &'static str, dry_run: bool| {
+            let f = write(dir.path(), "de.csv", text);
+            let opts = ImportOptions {
+                mapping: Some(mapping.clone()),
+                remember_mapping: true,
+                dry_run,
+                ..options(Mode::Create)
+            };
+            let kith = &kith;
+            async move { import(kith, &f, &opts).await }
+        };
+        run_with("Vorname,Kundennr\nAnn,A-1\n", true).await.unwrap();
+        assert_eq!(
+            saved::load(pool, &headers).await.unwrap(),
+            None,
+            "not by a dry run"
+        );
+        // An invalid row without "import the valid ones" keeps nothing.
+        let refused = run_with("Vorname,Kundennr\nAnn,A-1\n\"Bo\nb\",A-2\n", false)
+            .await
+            .unwrap();
+        assert!(!refused.committed);
+        assert_eq!(
+            saved::load(pool, &headers).await.unwrap(),
+            None,
+            "not by a refused import"
+        );
+        let kept = run_with("Vorname,Kundennr\nAnn,A-1\n", false)
+            .await
+            .unwrap();
+        assert!(kept.committed);
+        assert_eq!(
+            saved::load(pool, &headers).await.unwrap(),
+            Some(mapping.clone())
+        );
     });
 }

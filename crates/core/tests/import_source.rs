@@ -15,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 /// Every data row, as decoded strings.
 fn rows(name: &str) -> Vec<Vec<String>> {
     let path = fixture(name);
-    let sniffed = sniff(&path, "US").expect("sniff");
+    let sniffed = sniff(&path, "US", None).expect("sniff");
     records(&path, &sniffed)
         .expect("open")
         .records()
@@ -24,7 +24,7 @@ fn rows(name: &str) -> Vec<Vec<String>> {
 }
 
 fn check(name: &str, encoding: TextEncoding, delimiter: char, first_headers: &[&str]) {
-    let s = sniff(&fixture(name), "US").expect("sniff");
+    let s = sniff(&fixture(name), "US", None).expect("sniff");
     assert_eq!(s.encoding, encoding, "{name}");
     assert_eq!(s.delimiter, delimiter, "{name}");
     assert_eq!(&s.headers[..first_headers.len()], first_headers, "{name}");
@@ -49,7 +49,7 @@ fn google_csv() {
         "a quoted newline stays in its cell"
     );
     assert_eq!(r[1][2], "Ångström");
-    let headers = sniff(&fixture("google.csv"), "US").unwrap().headers;
+    let headers = sniff(&fixture("google.csv"), "US", None).unwrap().headers;
     assert_eq!(auto_map(&headers)[6], Target::PhoneValue { slot: 1 });
 }
 
@@ -83,7 +83,7 @@ fn excel_csv_in_windows_1250() {
         (r[3][0].as_str(), r[3][1].as_str(), r[3][4].as_str()),
         ("Ödön", "Szőke", "Győr")
     );
-    let headers = sniff(&fixture("excel-windows-1250.csv"), "US")
+    let headers = sniff(&fixture("excel-windows-1250.csv"), "US", None)
         .unwrap()
         .headers;
     assert_eq!(
@@ -111,7 +111,7 @@ fn excel_csv_in_windows_1251() {
     assert_eq!(r[0][..2], ["Иван", "Петров"]);
     assert_eq!(r[0][4], "Санкт-Петербург");
     assert_eq!(r[1][1], "Смирнова-Щукина");
-    let headers = sniff(&fixture("excel-windows-1251.csv"), "US")
+    let headers = sniff(&fixture("excel-windows-1251.csv"), "US", None)
         .unwrap()
         .headers;
     assert_eq!(
@@ -228,7 +228,7 @@ fn a_late_windows_1252_byte_is_noticed() {
     }
     data.extend_from_slice(b"Jos\xe9,jose@example.com\r\n");
     std::fs::write(&path, data).unwrap();
-    let s = sniff(&path, "US").unwrap();
+    let s = sniff(&path, "US", None).unwrap();
     assert_eq!(s.encoding, TextEncoding::Windows1252);
     let last = records(&path, &s)
         .unwrap()
@@ -242,30 +242,30 @@ fn a_late_windows_1252_byte_is_noticed() {
 #[test]
 fn bad_inputs_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let err = sniff(dir.path(), "US").unwrap_err();
+    let err = sniff(dir.path(), "US", None).unwrap_err();
     assert!(matches!(err, ImportError::Folder { .. }), "{err}");
     assert!(err.to_string().contains("is a folder"));
 
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, b"").unwrap();
     assert!(matches!(
-        sniff(&empty, "US").unwrap_err(),
+        sniff(&empty, "US", None).unwrap_err(),
         ImportError::Empty { .. }
     ));
     std::fs::write(&empty, b"\r\n\r\n  \r\n").unwrap();
     assert!(matches!(
-        sniff(&empty, "US").unwrap_err(),
+        sniff(&empty, "US", None).unwrap_err(),
         ImportError::Empty { .. }
     ));
 
     let binary = dir.path().join("photo.csv");
     std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
-    let err = sniff(&binary, "US").unwrap_err();
+    let err = sniff(&binary, "US", None).unwrap_err();
     assert!(matches!(err, ImportError::NotCsv { .. }), "{err}");
 
     let missing = dir.path().join("nope.csv");
     assert!(matches!(
-        sniff(&missing, "US").unwrap_err(),
+        sniff(&missing, "US", None).unwrap_err(),
         ImportError::Io { .. }
     ));
 }
@@ -371,7 +371,7 @@ fn western_files_stay_windows_1252() {
     for (i, (region, bytes, first, last)) in files.iter().enumerate() {
         let path = dir.path().join(format!("western-{i}.csv"));
         std::fs::write(&path, bytes).unwrap();
-        let sniffed = sniff(&path, region).unwrap();
+        let sniffed = sniff(&path, region, None).unwrap();
         assert_eq!(sniffed.encoding, TextEncoding::Windows1252, "{first}");
         let rows: Vec<_> = records(&path, &sniffed)
             .unwrap()
@@ -381,4 +381,87 @@ fn western_files_stay_windows_1252() {
         let row = rows.last().unwrap();
         assert_eq!((&row[0], &row[1]), (*first, *last));
     }
+}
+
+/// A file whose code page the detector cannot tell (here Mac OS Roman, which
+/// older Excel for Mac writes) reads right once the person names it.
+#[test]
+fn a_chosen_encoding_overrides_the_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mac.csv");
+    // "Zoë Müller" in Mac OS Roman: ë is 0x91, ü is 0x9F.
+    std::fs::write(&path, b"First Name,Last Name\rZo\x91,M\x9Fller\r").unwrap();
+    let guessed = sniff(&path, "US", None).unwrap();
+    assert_ne!(guessed.encoding, TextEncoding::Legacy("macintosh"));
+    let mac = TextEncoding::from_label("macintosh").unwrap();
+    assert_eq!(mac, TextEncoding::Legacy("macintosh"));
+    let s = sniff(&path, "US", Some(mac)).unwrap();
+    assert_eq!(s.encoding, mac);
+    let row = records(&path, &s)
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!((&row[0], &row[1]), ("Zoë", "Müller"));
+
+    // Labels are WHATWG's, aliases included; nonsense and "replacement" are not.
+    assert_eq!(
+        TextEncoding::from_label(" Latin2 "),
+        Some(TextEncoding::Legacy("ISO-8859-2"))
+    );
+    assert_eq!(TextEncoding::from_label("utf8"), Some(TextEncoding::Utf8));
+    assert_eq!(
+        TextEncoding::from_label("cp1252"),
+        Some(TextEncoding::Windows1252)
+    );
+    assert_eq!(TextEncoding::from_label("klingon"), None);
+    assert_eq!(TextEncoding::from_label("iso-2022-kr"), None);
+}
+
+/// The webview sends the encoding back as the core described it.
+#[test]
+fn a_chosen_encoding_arrives_as_json() {
+    let read = |json: &str| serde_json::from_str::<TextEncoding>(json);
+    assert_eq!(read(r#""utf8""#).unwrap(), TextEncoding::Utf8);
+    assert_eq!(read(r#""windows1252""#).unwrap(), TextEncoding::Windows1252);
+    assert_eq!(
+        read(r#"{"legacy":"windows-1250"}"#).unwrap(),
+        TextEncoding::Legacy("windows-1250")
+    );
+    let err = read(r#"{"legacy":"nonsense"}"#).unwrap_err();
+    assert!(err.to_string().contains("no text encoding"), "{err}");
+    let round = serde_json::to_string(&TextEncoding::Legacy("windows-1251")).unwrap();
+    assert_eq!(read(&round).unwrap(), TextEncoding::Legacy("windows-1251"));
+}
+
+/// A byte order mark cannot be wrong: it wins over a choice.
+#[test]
+fn a_bom_wins_over_a_chosen_encoding() {
+    let s = sniff(
+        &fixture("excel-unicode-text.txt"),
+        "US",
+        Some(TextEncoding::Windows1252),
+    )
+    .unwrap();
+    assert_eq!(s.encoding, TextEncoding::Utf16Le);
+}
+
+/// UTF-8 chosen for a file that is not UTF-8 is refused, with the line to look
+/// at, rather than storing "�" for every accent.
+#[test]
+fn chosen_utf8_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin.csv");
+    std::fs::write(&path, b"First Name\r\nAnn\r\nBob\r\nJos\xe9\r\n").unwrap();
+    let err = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap_err();
+    assert!(
+        matches!(err, ImportError::NotUtf8 { line: 4, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("line 4"), "{err}");
+    // Valid UTF-8 chosen as such reads as usual.
+    std::fs::write(&path, "First Name\nJosé\n").unwrap();
+    let s = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap();
+    assert_eq!(s.encoding, TextEncoding::Utf8);
 }

@@ -23,6 +23,13 @@ pub enum ImportError {
     },
     #[error("{path} is empty")]
     Empty { path: String },
+    #[error(
+        "{path} is not UTF-8 text: line {line} holds bytes UTF-8 does not have. \
+         Choose the code page it was saved in"
+    )]
+    NotUtf8 { path: String, line: u64 },
+    #[error("{path} has a header row but no customers under it: there is nothing to import")]
+    NoRows { path: String },
     #[error("{path} does not look like a CSV file: {reason}")]
     NotCsv { path: String, reason: String },
     #[error("row {row}: {message}")]

@@ -7,16 +7,17 @@ use std::io::Write;
 use std::path::Path;
 
 use super::row::CellError;
-use super::source::{records, sniff};
+use super::source::{records, sniff, TextEncoding};
 use super::ImportError;
 use crate::validate::contains_card_number;
 
 /// Writes the rows of `source` named in `errors` to `out` as CSV (UTF-8 with a BOM,
-/// so Excel opens it right), with a last column "Kith import error". `region` is
-/// the one the file was imported with, so it is decoded the same way.
+/// so Excel opens it right), with a last column "Kith import error". `region` and
+/// `chosen` are those the file was imported with, so it is decoded the same way.
 pub fn write_error_rows(
     source: &Path,
     region: &str,
+    chosen: Option<TextEncoding>,
     errors: &[CellError],
     out: impl Write,
 ) -> Result<u64, ImportError> {
@@ -33,7 +34,7 @@ pub fn write_error_rows(
         };
         reasons.entry(e.row).or_default().push(reason);
     }
-    let sniffed = sniff(source, region)?;
+    let sniffed = sniff(source, region, chosen)?;
     let mut out = out;
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
     let mut writer = csv::Writer::from_writer(out);

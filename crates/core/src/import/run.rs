@@ -17,7 +17,8 @@ use uuid::Uuid;
 
 use super::mapping::{auto_map_with, Target};
 use super::row::{CellError, ImportedUser, RowReader};
-use super::source::{sniff, Rows};
+use super::saved;
+use super::source::{shown, sniff, Rows, TextEncoding};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
@@ -55,14 +56,19 @@ pub struct ImportOptions {
     pub match_on: MatchOn,
     /// One target per column; `None` uses the automatic mapping.
     pub mapping: Option<Vec<Target>>,
-    /// Region for phone numbers without a country code.
+    /// Region for phone numbers without a country code, and where the file was
+    /// most likely saved (its legacy code page is guessed for it).
     pub region: String,
+    /// The file's encoding when the person chose it; `None` detects it.
+    pub encoding: Option<TextEncoding>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
     /// Do everything, report it, change nothing.
     pub dry_run: bool,
     /// When some rows are invalid: import the valid ones (true) or nothing (false).
     pub skip_invalid: bool,
+    /// Keep the mapping for files with the same headers, once the import is kept.
+    pub remember_mapping: bool,
 }
 
 /// At most this many cell errors are kept in a report; `failed` counts them all.
@@ -142,7 +148,7 @@ pub async fn run(
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport, RunError> {
     let started_at = system_ms() as i64;
-    let sniffed = sniff(path, &opts.region)?;
+    let sniffed = sniff(path, &opts.region, opts.encoding)?;
     if matches!(&opts.mapping, Some(m) if m.len() != sniffed.headers.len()) {
         return Err(RunError::Mapping {
             got: opts.mapping.as_ref().map_or(0, Vec::len),
@@ -182,6 +188,7 @@ pub async fn run(
     // previous chunk is written. At most two chunks wait, so memory stays bounded.
     let (chunks, mut parsed) = tokio::sync::mpsc::channel(2);
     let (headers, region) = (sniffed.headers.clone(), opts.region.clone());
+    let mapping = targets.clone();
     std::thread::spawn(move || read_chunks(file, headers, targets, region, catalog, chunks));
     let decoded_size = sniffed.decoded_size_estimate().max(1) as f64;
     let mut report_progress = |rows: u64, byte: u64, done: bool| {
@@ -244,6 +251,9 @@ pub async fn run(
     // import's peak of memory, so they go first.
     drop(std::mem::take(&mut work.seen));
     let mut report = work.report;
+    if report.created + report.updated + report.skipped + report.failed == 0 {
+        return Err(ImportError::NoRows { path: shown(path) }.into());
+    }
     let keep = !opts.dry_run && (report.failed == 0 || opts.skip_invalid);
     if !keep {
         drop(bulk);
@@ -267,6 +277,9 @@ pub async fn run(
     .bind(report.failed as i64)
     .execute(bulk.conn())
     .await?;
+    if opts.remember_mapping {
+        saved::save(bulk.conn(), &sniffed.headers, &mapping).await?;
+    }
     bulk.finish().await?;
     report.batch_id = Some(work.batch);
     report.committed = true;

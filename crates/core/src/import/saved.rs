@@ -1,7 +1,7 @@
 //! Mappings saved for next time, keyed by the file's header row: the next export
 //! from the same system maps itself the way the person chose before.
 
-use sqlx::SqlitePool;
+use sqlx::SqliteExecutor;
 
 use super::mapping::Target;
 use crate::error::{CoreError, Result};
@@ -14,10 +14,10 @@ fn key(headers: &[String]) -> String {
 }
 
 /// The mapping saved for files with these headers, if any.
-pub async fn load(pool: &SqlitePool, headers: &[String]) -> Result<Option<Vec<Target>>> {
+pub async fn load(db: impl SqliteExecutor<'_>, headers: &[String]) -> Result<Option<Vec<Target>>> {
     let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
         .bind(key(headers))
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     Ok(stored
         .and_then(|json| match serde_json::from_str::<Vec<Target>>(&json) {
@@ -31,7 +31,13 @@ pub async fn load(pool: &SqlitePool, headers: &[String]) -> Result<Option<Vec<Ta
         .filter(|m| m.len() == headers.len()))
 }
 
-pub async fn save(pool: &SqlitePool, headers: &[String], mapping: &[Target]) -> Result<()> {
+/// Keeps `mapping` for files with these headers (inside an import's transaction,
+/// so only a kept import remembers it).
+pub async fn save(
+    db: impl SqliteExecutor<'_>,
+    headers: &[String],
+    mapping: &[Target],
+) -> Result<()> {
     if mapping.len() != headers.len() {
         return Err(CoreError::validation(
             "mapping",
@@ -49,7 +55,7 @@ pub async fn save(pool: &SqlitePool, headers: &[String], mapping: &[Target]) -> 
     )
     .bind(key(headers))
     .bind(json)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -7,14 +7,14 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::shape::ShapeWatch;
 use super::ImportError;
 
-/// How a file is encoded, as detected.
+/// How a file is encoded, as detected or as the person importing it chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, rename = "ImportEncoding")]
@@ -49,6 +49,63 @@ impl TextEncoding {
         } else {
             TextEncoding::Legacy(encoding.name())
         }
+    }
+
+    /// The encoding a WHATWG label names ("utf-8", "windows-1250", "latin2",
+    /// "macintosh", "shift_jis", …), or `None` for a label of no encoding a file
+    /// can be read in.
+    pub fn from_label(label: &str) -> Option<TextEncoding> {
+        let encoding = Encoding::for_label(label.trim().as_bytes())?;
+        Some(match encoding {
+            // "replacement" stands for encodings too dangerous to decode.
+            e if e == REPLACEMENT => return None,
+            e if e == UTF_8 => TextEncoding::Utf8,
+            e if e == UTF_16LE => TextEncoding::Utf16Le,
+            e if e == UTF_16BE => TextEncoding::Utf16Be,
+            e => TextEncoding::of_legacy(e),
+        })
+    }
+
+    fn is_utf8(self) -> bool {
+        matches!(self, TextEncoding::Utf8 | TextEncoding::Utf8Bom)
+    }
+}
+
+/// [`TextEncoding`] as the webview sends it back: a legacy code page by any name,
+/// checked against the ones `encoding_rs` knows.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EncodingName {
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+    Windows1252,
+    Legacy(String),
+}
+
+// By hand: derived, the `&'static str` would make serde borrow from the input.
+impl<'de> Deserialize<'de> for TextEncoding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        EncodingName::deserialize(d)?
+            .try_into()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<EncodingName> for TextEncoding {
+    type Error = String;
+
+    fn try_from(name: EncodingName) -> Result<Self, Self::Error> {
+        Ok(match name {
+            EncodingName::Utf8 => TextEncoding::Utf8,
+            EncodingName::Utf8Bom => TextEncoding::Utf8Bom,
+            EncodingName::Utf16Le => TextEncoding::Utf16Le,
+            EncodingName::Utf16Be => TextEncoding::Utf16Be,
+            EncodingName::Windows1252 => TextEncoding::Windows1252,
+            EncodingName::Legacy(label) => TextEncoding::from_label(&label)
+                .ok_or_else(|| format!("no text encoding is called {label:?}"))?,
+        })
     }
 }
 
@@ -94,7 +151,13 @@ pub fn shown(path: &Path) -> String {
 /// Detects the encoding and delimiter of `path` and reads its header row.
 /// `region` (the data directory's default, ISO 3166 alpha-2) is where the file was
 /// most likely saved, which weighs in when its legacy code page is guessed.
-pub fn sniff(path: &Path, region: &str) -> Result<Sniffed, ImportError> {
+/// `chosen` is the encoding the person said the file is in, when the guess was
+/// wrong; a BOM still decides, as it cannot be wrong.
+pub fn sniff(
+    path: &Path,
+    region: &str,
+    chosen: Option<TextEncoding>,
+) -> Result<Sniffed, ImportError> {
     let shown = shown(path);
     let meta = std::fs::metadata(path).map_err(io_error(path))?;
     if meta.is_dir() {
@@ -103,7 +166,7 @@ pub fn sniff(path: &Path, region: &str) -> Result<Sniffed, ImportError> {
     if meta.len() == 0 {
         return Err(ImportError::Empty { path: shown });
     }
-    let encoding = detect_encoding(path, region)?;
+    let encoding = detect_encoding(path, region, chosen)?;
     let sample = decoded_sample(path, encoding)?;
     if sample.trim().is_empty() {
         return Err(ImportError::Empty { path: shown });
@@ -138,7 +201,14 @@ const LEGACY_SAMPLE_BYTES: usize = 4 << 20;
 /// Windows-1250 in Poland or Czechia and Windows-1251 in Russia, and reading
 /// "Łukasz" in the wrong one stores "£ukasz". `chardetng` (Firefox's detector)
 /// tells them apart from the letters' statistics.
-fn detect_encoding(path: &Path, region: &str) -> Result<TextEncoding, ImportError> {
+///
+/// A `chosen` legacy code page is taken as it is. Chosen UTF-8 is checked like a
+/// guess: decoding bytes that are not UTF-8 would store "\u{FFFD}" in their place.
+fn detect_encoding(
+    path: &Path,
+    region: &str,
+    chosen: Option<TextEncoding>,
+) -> Result<TextEncoding, ImportError> {
     let mut file = BufReader::with_capacity(1 << 20, File::open(path).map_err(io_error(path))?);
     let mut head = [0u8; 3];
     let n = read_up_to(&mut file, &mut head).map_err(io_error(path))?;
@@ -148,22 +218,51 @@ fn detect_encoding(path: &Path, region: &str) -> Result<TextEncoding, ImportErro
         [0xFE, 0xFF, ..] => return Ok(TextEncoding::Utf16Be),
         _ => {}
     }
+    if let Some(chosen) = chosen.filter(|c| !c.is_utf8()) {
+        return Ok(chosen);
+    }
     let mut pending: Vec<u8> = head[..n].to_vec();
+    // Bytes checked before `pending`, to say where a chosen UTF-8 goes wrong.
+    let mut offset = 0u64;
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let read = file.read(&mut buf).map_err(io_error(path))?;
         pending.extend_from_slice(&buf[..read]);
         match std::str::from_utf8(&pending) {
-            Ok(_) => pending.clear(),
+            Ok(_) => {
+                offset += pending.len() as u64;
+                pending.clear();
+            }
             // An incomplete sequence at the end of a chunk may be completed by the next.
             Err(e) if e.error_len().is_none() && read > 0 => {
+                offset += e.valid_up_to() as u64;
                 pending.drain(..e.valid_up_to());
+            }
+            Err(e) if chosen.is_some() => {
+                return Err(ImportError::NotUtf8 {
+                    path: shown(path),
+                    line: offset_line(path, offset + e.valid_up_to() as u64)?,
+                })
             }
             Err(_) => return guess_legacy(&mut file, &pending, region).map_err(io_error(path)),
         }
         if read == 0 {
             return Ok(TextEncoding::Utf8);
         }
+    }
+}
+
+/// The line (from 1) of the file that byte `offset` is on.
+fn offset_line(path: &Path, offset: u64) -> Result<u64, ImportError> {
+    let mut before = File::open(path).map_err(io_error(path))?.take(offset);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut line = 1;
+    loop {
+        let read = before.read(&mut buf).map_err(io_error(path))?;
+        if read == 0 {
+            return Ok(line);
+        }
+        line += buf[..read].iter().filter(|&&b| b == b'\n').count() as u64;
     }
 }
 

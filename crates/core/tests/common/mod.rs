@@ -142,9 +142,11 @@ pub fn import_options(mode: kith_core::import::run::Mode) -> kith_core::import::
         match_on: kith_core::import::run::MatchOn::Email,
         mapping: None,
         region: "US".into(),
+        encoding: None,
         default_teams: Vec::new(),
         dry_run: false,
         skip_invalid: false,
+        remember_mapping: false,
     }
 }
 

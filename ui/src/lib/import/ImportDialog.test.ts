@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ImportEncoding } from "../ipc/generated/ImportEncoding";
 import type { ImportPreview } from "../ipc/generated/ImportPreview";
 import type { ImportPreviewRow } from "../ipc/generated/ImportPreviewRow";
 import type { ImportReport } from "../ipc/generated/ImportReport";
@@ -48,10 +49,14 @@ function rowsUnder(mapping: ImportTarget[]): ImportPreviewRow[] {
   });
 }
 
-function preview(mapping: ImportTarget[] | null, saved: ImportTarget[] | null = null): ImportPreview {
+function preview(
+  mapping: ImportTarget[] | null,
+  saved: ImportTarget[] | null = null,
+  encoding: ImportEncoding = "utf8",
+): ImportPreview {
   const chosen = mapping ?? saved ?? AUTO;
   return {
-    file_name: FILE.name, size_bytes: FILE.size_bytes, encoding: "utf8", delimiter: ",", headers: HEADERS,
+    file_name: FILE.name, size_bytes: FILE.size_bytes, encoding, delimiter: ",", headers: HEADERS,
     samples: HEADERS.map((_, i) => CELLS.map((r) => r[i]).filter(Boolean).slice(0, 3)),
     mapping: chosen, mapping_source: mapping ? "chosen" : saved ? "saved" : "auto", rows: rowsUnder(chosen),
   };
@@ -112,7 +117,7 @@ describe("Import dialog", () => {
     expect(document.activeElement).toBe(screen.getByTestId("import-choose-file"));
     await toMapping(user);
 
-    expect(callsOf("preview_import")).toEqual([{ token: "tok-1", mapping: null }]);
+    expect(callsOf("preview_import")).toEqual([{ token: "tok-1", mapping: null, encoding: null }]);
     expect(screen.getByTestId("import-file-facts").textContent).toMatch(/customers\.csv.*2 KB.*UTF-8.*Comma-separated.*4 columns/);
     expect(screen.getByTestId("mapping-source").textContent).toContain("matched by their names");
     const selects = screen.getAllByTestId("mapping-target") as HTMLSelectElement[];
@@ -148,6 +153,7 @@ describe("Import dialog", () => {
     expect(callsOf("preview_import")[1]).toEqual({
       token: "tok-1",
       mapping: [{ kind: "first_name" }, { kind: "last_name" }, { kind: "ignore" }, { kind: "ignore" }],
+      encoding: null,
     });
     // Without the email column Renée's row is valid, and the table has no Email column.
     await waitFor(() => expect(screen.queryByTestId("preview-row-invalid")).toBeNull());
@@ -353,7 +359,7 @@ describe("Import dialog", () => {
 
     await user.click(screen.getByTestId("import-save-errors"));
 
-    expect(callsOf("save_import_errors")).toEqual([{ token: "tok-1", errors: [BAD_EMAIL] }]);
+    expect(callsOf("save_import_errors")).toEqual([{ token: "tok-1", errors: [BAD_EMAIL], encoding: null }]);
     expect((await screen.findByTestId("import-errors-saved")).textContent).toContain("customers - rows to fix.csv");
   });
 
@@ -396,5 +402,45 @@ describe("Import dialog", () => {
     expect((await screen.findByTestId("import-error")).textContent).toContain("is not a CSV file Kith can read");
     expect(currentStep()).toBe("file");
     expect(screen.queryByTestId("import-next")).toBeNull();
+  });
+  it("reads the file again in the text encoding chosen, and imports and saves the rows to fix with it", async () => {
+    const user = userEvent.setup();
+    fakeCore({
+      extra: {
+        preview_import: ({ mapping, encoding }) => preview(mapping, null, (encoding as ImportEncoding | null) ?? "windows1252"),
+      },
+    });
+    renderDialog();
+    await toMapping(user);
+    const picker = screen.getByTestId("import-encoding") as HTMLSelectElement;
+    expect(picker.value).toBe("windows1252");
+    expect(picker.selectedOptions[0].textContent).toBe("Windows-1252 (Western European) — detected");
+    expect([...picker.options].map((o) => o.value)).not.toContain("utf8");
+    expect(screen.getByTestId("import-encoding-guess").textContent).toContain("choose another text encoding");
+
+    await user.selectOptions(picker, "legacy:macintosh");
+    await waitFor(() => expect(callsOf("preview_import")).toHaveLength(2));
+    expect(callsOf("preview_import")[1]).toEqual({ token: "tok-1", mapping: null, encoding: { legacy: "macintosh" } });
+    await waitFor(() => expect((screen.getByTestId("import-encoding") as HTMLSelectElement).value).toBe("legacy:macintosh"));
+    expect(screen.queryByTestId("import-encoding-guess")).toBeNull();
+
+    await user.click(screen.getByTestId("import-next"));
+    await user.click(screen.getByTestId("import-dry-run"));
+    await screen.findByTestId("import-dry-run-result");
+    expect(runRequests()[0].encoding).toEqual({ legacy: "macintosh" });
+    await user.click(screen.getByTestId("import-save-errors"));
+    await waitFor(() => expect(callsOf("save_import_errors")).toHaveLength(1));
+    expect(callsOf("save_import_errors")[0].encoding).toEqual({ legacy: "macintosh" });
+  });
+
+  it("offers no encoding for a file whose encoding is certain, and nothing to import from a file of headers only", async () => {
+    const user = userEvent.setup();
+    fakeCore({ extra: { preview_import: ({ mapping }) => ({ ...preview(mapping, null, "utf8_bom"), rows: [] }) } });
+    renderDialog();
+    await toMapping(user);
+    expect(screen.queryByTestId("import-encoding")).toBeNull();
+    expect(screen.getByTestId("import-file-facts").textContent).toContain("UTF-8 with BOM");
+    expect(screen.getByTestId("import-preview-empty").textContent).toContain("no customers under it");
+    expect((screen.getByTestId("import-next") as HTMLButtonElement).disabled).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodingLabel } from "./fileFacts";
+import { encodingChoices, encodingIsGuessed, encodingLabel } from "./fileFacts";
 
 describe("encodingLabel", () => {
   it("names the encodings the importer knows by kind", () => {
@@ -10,6 +10,45 @@ describe("encodingLabel", () => {
   it("names a detected legacy code page, with its region where Excel writes it", () => {
     expect(encodingLabel({ legacy: "windows-1250" })).toBe("Windows-1250 (Central European)");
     expect(encodingLabel({ legacy: "windows-1251" })).toBe("Windows-1251 (Cyrillic)");
-    expect(encodingLabel({ legacy: "Shift_JIS" })).toBe("Shift_JIS");
+    expect(encodingLabel({ legacy: "Shift_JIS" })).toBe("Shift_JIS (Japanese)");
+    expect(encodingLabel({ legacy: "ISO-8859-10" })).toBe("ISO-8859-10");
+  });
+});
+
+describe("encodingChoices", () => {
+  const keys = (detected: Parameters<typeof encodingChoices>[0]) =>
+    encodingChoices(detected).flatMap((g) => g.choices.map((c) => c.key));
+
+  it("offers the code pages, not UTF-8, and marks the detected one", () => {
+    expect(keys({ legacy: "windows-1250" })).not.toContain("utf8");
+    expect(keys("windows1252")).toContain("legacy:macintosh");
+    const central = encodingChoices({ legacy: "windows-1250" }).find((g) => g.group === "Central European")!;
+    expect(central.choices[0]).toEqual({
+      key: "legacy:windows-1250",
+      encoding: { legacy: "windows-1250" },
+      label: "Windows-1250 (Central European) — detected",
+    });
+  });
+
+  it("keeps a detected code page it has no group for", () => {
+    const groups = encodingChoices({ legacy: "ISO-8859-10" });
+    expect(groups.at(-1)).toEqual({
+      group: "Other",
+      choices: [{ key: "legacy:ISO-8859-10", encoding: { legacy: "ISO-8859-10" }, label: "ISO-8859-10 — detected" }],
+    });
+  });
+
+  it("names every encoding it offers", () => {
+    for (const { choices } of encodingChoices("windows1252")) {
+      for (const c of choices) if (typeof c.encoding !== "string") expect(c.label, c.key).not.toBe(c.encoding.legacy);
+    }
+  });
+
+  it("tells a guessed code page from an encoding that is certain", () => {
+    expect(encodingIsGuessed("utf8_bom")).toBe(false);
+    expect(encodingIsGuessed("utf16_le")).toBe(false);
+    expect(encodingIsGuessed("windows1252")).toBe(true);
+    expect(encodingIsGuessed({ legacy: "windows-1251" })).toBe(true);
+    expect(encodingIsGuessed("utf8")).toBe(false);
   });
 });

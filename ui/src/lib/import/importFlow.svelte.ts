@@ -4,6 +4,7 @@
 import { api, type KithError } from "../ipc/api";
 import type { ChosenFile } from "../ipc/generated/ChosenFile";
 import type { ImportCellError } from "../ipc/generated/ImportCellError";
+import type { ImportEncoding } from "../ipc/generated/ImportEncoding";
 import type { ImportMappingSource } from "../ipc/generated/ImportMappingSource";
 import type { ImportMatch } from "../ipc/generated/ImportMatch";
 import type { ImportMode } from "../ipc/generated/ImportMode";
@@ -39,6 +40,9 @@ export class ImportFlow {
   preview = $state<ImportPreview | null>(null);
   /** One target per column, as the person has it now. */
   mapping = $state<ImportTarget[]>([]);
+  /** The file's encoding as detected (the first preview's), and as the person chose it instead. */
+  detected = $state<ImportEncoding | null>(null);
+  encoding = $state<ImportEncoding | null>(null);
   /** Where the mapping first shown came from ("saved" is worth telling). */
   firstSource = $state<ImportMappingSource | null>(null);
   rememberMapping = $state(false);
@@ -98,6 +102,8 @@ export class ImportFlow {
     if (this.running) return;
     this.file = file;
     this.preview = null;
+    this.detected = null;
+    this.encoding = null;
     this.mapping = [];
     this.firstSource = null;
     this.rememberMapping = false;
@@ -114,15 +120,29 @@ export class ImportFlow {
     await this.#loadPreview($state.snapshot(this.mapping));
   }
 
+  /**
+   * Reads the file as `encoding` instead. The header names may read differently, so the columns
+   * are matched again (by a saved mapping, else by their names).
+   */
+  async readAs(encoding: ImportEncoding) {
+    if (this.running) return;
+    const same = (a: ImportEncoding | null, b: ImportEncoding | null) => JSON.stringify(a) === JSON.stringify(b);
+    this.encoding = same(encoding, this.detected) ? null : encoding;
+    this.firstSource = null;
+    this.#forgetRuns();
+    await this.#loadPreview(null);
+  }
+
   /** Returns whether a preview arrived (answers to older mappings are dropped). */
   async #loadPreview(mapping: ImportTarget[] | null): Promise<boolean> {
     if (!this.file) return false;
     const seq = ++this.#previewSeq;
     this.busy = "preview";
     try {
-      const preview = await api.previewImport(this.file.token, mapping);
+      const preview = await api.previewImport(this.file.token, mapping, $state.snapshot(this.encoding));
       if (seq !== this.#previewSeq) return false;
       this.preview = preview;
+      this.detected ??= preview.encoding;
       this.mapping = [...preview.mapping];
       this.firstSource ??= preview.mapping_source;
       this.error = null;
@@ -159,6 +179,7 @@ export class ImportFlow {
       mode: this.mode,
       match_on: this.matchOn,
       mapping: $state.snapshot(this.mapping),
+      ...(this.encoding ? { encoding: $state.snapshot(this.encoding) } : {}),
       default_teams: [...this.defaultTeams],
       dry_run: dryRun,
       skip_invalid: skipInvalid,
@@ -226,7 +247,7 @@ export class ImportFlow {
     this.busy = "save";
     this.error = null;
     try {
-      const name = await api.saveImportErrors(this.file.token, errors);
+      const name = await api.saveImportErrors(this.file.token, errors, $state.snapshot(this.encoding));
       if (name) this.savedErrorsAs = name;
     } catch (e) {
       this.error = e as KithError;

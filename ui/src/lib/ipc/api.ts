@@ -19,6 +19,7 @@ import type { FileKind } from "./generated/FileKind";
 import type { FilesDrop } from "./generated/FilesDrop";
 import type { FileSearch } from "./generated/FileSearch";
 import type { ImportCellError } from "./generated/ImportCellError";
+import type { ImportEncoding } from "./generated/ImportEncoding";
 import type { ImportPreview } from "./generated/ImportPreview";
 import type { ImportProgress } from "./generated/ImportProgress";
 import type { ImportReport } from "./generated/ImportReport";
@@ -257,16 +258,19 @@ export const api = {
   // CSV import. Files are known by an opaque token: their paths never leave Rust.
   /** The native open dialog; null when the person cancelled. */
   chooseImportFile: () => call<ChosenFile | null>("choose_import_file"),
-  /** The file's first rows under `mapping`; null = the saved mapping for these headers, else auto. */
-  previewImport: (token: string, mapping: ImportTarget[] | null) =>
-    call<ImportPreview>("preview_import", { token, mapping }),
+  /**
+   * The file's first rows under `mapping` (null = the saved mapping for these headers, else auto),
+   * read as `encoding` (null = as detected).
+   */
+  previewImport: (token: string, mapping: ImportTarget[] | null, encoding: ImportEncoding | null = null) =>
+    call<ImportPreview>("preview_import", { token, mapping, encoding }),
   /** Runs (or dry-runs) an import; a cancel rejects with kind "cancelled" and changes nothing. */
   runImport: (token: string, request: ImportRequest, onProgress: (progress: ImportProgress) => void) =>
     call<ImportReport>("run_import", { token, request, on_progress: channel(onProgress) }),
   cancelImport: () => call<null>("cancel_import"),
   /** The native save dialog, then the refused rows with a reason column; the saved file's name, or null. */
-  saveImportErrors: (token: string, errors: ImportCellError[]) =>
-    call<string | null>("save_import_errors", { token, errors }),
+  saveImportErrors: (token: string, errors: ImportCellError[], encoding: ImportEncoding | null = null) =>
+    call<string | null>("save_import_errors", { token, errors, encoding }),
   /** Reverts an import; `onProgress` hears how many of its users are done. */
   undoImport: (batchId: string, onProgress: (progress: ImportProgress) => void) =>
     call<ImportUndoReport>("undo_import", { batch_id: batchId, on_progress: channel(onProgress) }),

@@ -98,13 +98,13 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
 
   return {
     choose_import_file: () => file(),
-    preview_import: ({ token, mapping }) => {
+    preview_import: ({ token, mapping, encoding }) => {
       if (!String(token).startsWith("dev-")) fail("not_found", "That file is no longer available — choose it again");
       const chosen = mapping ?? saved ?? AUTO;
       return {
         file_name: String(token).slice(4),
         size_bytes: 1_843_200,
-        encoding: "utf8_bom",
+        encoding: encoding ?? "windows1252",
         delimiter: ",",
         headers: HEADERS,
         samples: HEADERS.map(() => []),
