@@ -6,6 +6,10 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 /// Folds `s` to its accent-free lower-case search form. Marks are removed from
 /// Latin and Greek letters (é → e, ά → α); in other scripts (Cyrillic й,
 /// Devanagari) they are part of the letter and stay.
+///
+/// Ids derive from it (a note's tag, a select field's option: the same on every
+/// device), so what it makes of a name must not change. The Greek final sigma
+/// stays ς here: the search indexes' tokenizers fold it to σ themselves.
 pub fn fold(s: &str) -> String {
     // Most names and every plain email are ASCII, which has nothing to decompose:
     // a search key per imported user made this a twentieth of an import.
