@@ -56,7 +56,7 @@ pub struct ImportArgs {
     #[arg(long = "team")]
     teams: Vec<String>,
     /// The file's text encoding when the detected one is wrong: "utf-8",
-    /// "windows-1252", "windows-1250", "macintosh", "shift_jis", … (any WHATWG
+    /// "windows-1252", "windows-1250", "iso-8859-15", "shift_jis", … (any WHATWG
     /// label). A byte order mark still decides.
     #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
     encoding: Option<TextEncoding>,

@@ -98,6 +98,24 @@ fn excel_csv_in_windows_1250() {
     );
 }
 
+/// Excel for Mac's "Comma Separated Values": Mac OS Roman, lines ended by a bare
+/// CR. The detector takes it for Windows-1252 ("Zo‘ MŸller"); the accents
+/// after letters say otherwise.
+#[test]
+fn excel_for_mac_csv_in_mac_os_roman() {
+    check(
+        "excel-mac.csv",
+        TextEncoding::Legacy("macintosh"),
+        ',',
+        &["First Name", "Last Name", "E-mail Address", "City"],
+    );
+    let r = rows("excel-mac.csv");
+    assert_eq!(r.len(), 4, "CR alone ends a row");
+    assert_eq!(r[0], ["Zoë", "Müller", "zoe@example.com", "München"]);
+    assert_eq!((r[2][1].as_str(), r[2][3].as_str()), ("Núñez", "Cádiz"));
+    assert_eq!((r[3][0].as_str(), r[3][1].as_str()), ("Hélène", "Côté"));
+}
+
 /// And on a Russian one, Windows-1251.
 #[test]
 fn excel_csv_in_windows_1251() {
@@ -383,27 +401,35 @@ fn western_files_stay_windows_1252() {
     }
 }
 
-/// A file whose code page the detector cannot tell (here Mac OS Roman, which
-/// older Excel for Mac writes) reads right once the person names it.
+/// A file whose code page the detector cannot tell (here ISO-8859-15, which
+/// Linux tools in Europe write: Windows-1252 but for €, Š, š, Ž, ž, Œ, œ, Ÿ)
+/// reads right once the person names it.
 #[test]
 fn a_chosen_encoding_overrides_the_guess() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("mac.csv");
-    // "Zoë Müller" in Mac OS Roman: ë is 0x91, ü is 0x9F.
-    std::fs::write(&path, b"First Name,Last Name\rZo\x91,M\x9Fller\r").unwrap();
+    let path = dir.path().join("latin9.csv");
+    // "Šárka Žáková" and "10 €" in ISO-8859-15.
+    std::fs::write(
+        &path,
+        b"First Name,Last Name,Note\n\xa6\xe1rka,\xb4\xe1kov\xe1,Paid 10 \xa4\n",
+    )
+    .unwrap();
     let guessed = sniff(&path, "US", None).unwrap();
-    assert_ne!(guessed.encoding, TextEncoding::Legacy("macintosh"));
-    let mac = TextEncoding::from_label("macintosh").unwrap();
-    assert_eq!(mac, TextEncoding::Legacy("macintosh"));
-    let s = sniff(&path, "US", Some(mac)).unwrap();
-    assert_eq!(s.encoding, mac);
+    let latin9 = TextEncoding::from_label("iso-8859-15").unwrap();
+    assert_eq!(latin9, TextEncoding::Legacy("ISO-8859-15"));
+    assert_ne!(guessed.encoding, latin9);
+    let s = sniff(&path, "US", Some(latin9)).unwrap();
+    assert_eq!(s.encoding, latin9);
     let row = records(&path, &s)
         .unwrap()
         .records()
         .next()
         .unwrap()
         .unwrap();
-    assert_eq!((&row[0], &row[1]), ("Zoë", "Müller"));
+    assert_eq!(
+        (&row[0], &row[1], &row[2]),
+        ("Šárka", "Žáková", "Paid 10 €")
+    );
 
     // Labels are WHATWG's, aliases included; nonsense and "replacement" are not.
     assert_eq!(

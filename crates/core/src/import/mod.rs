@@ -1,6 +1,7 @@
 //! CSV import: reading the files small businesses actually have (any common
 //! encoding, delimiter and export layout) and mapping their columns to user fields.
 
+mod code_page;
 pub mod mapping;
 pub mod preview;
 pub mod report;

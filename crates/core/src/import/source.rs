@@ -1,5 +1,5 @@
 //! Opening a CSV file whatever made it: UTF-8 with or without BOM, UTF-16 with BOM
-//! (Excel "Unicode Text"), or Windows-1252 (Excel's "CSV" on Windows); comma,
+//! (Excel "Unicode Text"), or a legacy code page (Excel's "CSV"); comma,
 //! semicolon, tab or pipe delimited; CRLF or LF. Everything streams: a file is
 //! never read into memory whole.
 
@@ -11,6 +11,7 @@ use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use serde::{Deserialize, Serialize};
 
+use super::code_page;
 use super::shape::ShapeWatch;
 use super::ImportError;
 
@@ -190,17 +191,9 @@ pub fn sniff(
     })
 }
 
-/// Bytes of text holding non-ASCII characters shown to the legacy code page
-/// detector at most: a few thousand accented names settle it.
-const LEGACY_SAMPLE_BYTES: usize = 4 << 20;
-
 /// A BOM decides; otherwise the whole file is checked for valid UTF-8 (a
 /// Windows-1252 "é" may first appear on row 500,000), streaming. A file that is
-/// not UTF-8 was saved in a legacy code page, which the bytes alone do not name:
-/// Excel's "CSV" writes Windows-1252 in Western Europe and the Americas but
-/// Windows-1250 in Poland or Czechia and Windows-1251 in Russia, and reading
-/// "Łukasz" in the wrong one stores "£ukasz". `chardetng` (Firefox's detector)
-/// tells them apart from the letters' statistics.
+/// not UTF-8 was saved in a legacy code page, guessed by [`code_page::guess`].
 ///
 /// A `chosen` legacy code page is taken as it is. Chosen UTF-8 is checked like a
 /// guess: decoding bytes that are not UTF-8 would store "\u{FFFD}" in their place.
@@ -244,7 +237,11 @@ fn detect_encoding(
                     line: offset_line(path, offset + e.valid_up_to() as u64)?,
                 })
             }
-            Err(_) => return guess_legacy(&mut file, &pending, region).map_err(io_error(path)),
+            Err(_) => {
+                let guess =
+                    code_page::guess(&mut file, &pending, region).map_err(io_error(path))?;
+                return Ok(TextEncoding::of_legacy(guess));
+            }
         }
         if read == 0 {
             return Ok(TextEncoding::Utf8);
@@ -264,45 +261,6 @@ fn offset_line(path: &Path, offset: u64) -> Result<u64, ImportError> {
         }
         line += buf[..read].iter().filter(|&&b| b == b'\n').count() as u64;
     }
-}
-
-/// Guesses the legacy code page of a file that is not UTF-8, from `seen` (where
-/// the first invalid byte is) and the chunks after it that hold non-ASCII bytes.
-fn guess_legacy(file: &mut impl Read, seen: &[u8], region: &str) -> std::io::Result<TextEncoding> {
-    // ISO-2022-JP is 7-bit: a file with bytes that are not UTF-8 is not in it.
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(seen, false);
-    let mut fed = seen.len();
-    let mut buf = vec![0u8; 1 << 20];
-    while fed < LEGACY_SAMPLE_BYTES {
-        let read = file.read(&mut buf)?;
-        if read == 0 {
-            break;
-        }
-        let chunk = &buf[..read];
-        if !chunk.is_ascii() {
-            detector.feed(chunk, false);
-            fed += read;
-        }
-    }
-    // The region's country domain stands for the "where was this written" the
-    // detector weighs: without it, a British file whose only non-ASCII is "£"
-    // reads as Windows-1250, where that byte is "Ł". UTF-8 is already ruled out.
-    let tld = country_domain(region);
-    Ok(TextEncoding::of_legacy(detector.guess(
-        tld.as_deref().map(str::as_bytes),
-        chardetng::Utf8Detection::Deny,
-    )))
-}
-
-/// The country code top-level domain of an ISO 3166 alpha-2 region, lower case
-/// as the detector requires; the United Kingdom's is "uk", not "gb".
-fn country_domain(region: &str) -> Option<String> {
-    let code = region.trim().to_ascii_lowercase();
-    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
-        return None;
-    }
-    Some(if code == "gb" { "uk".to_owned() } else { code })
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

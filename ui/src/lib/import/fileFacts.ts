@@ -40,7 +40,7 @@ const LEGACY: Record<string, string> = {
   "windows-1257": "Windows-1257 (Baltic)",
   "windows-1258": "Windows-1258 (Vietnamese)",
   "windows-874": "Windows-874 (Thai)",
-  macintosh: "Mac OS Roman (older Excel for Mac)",
+  macintosh: "Mac OS Roman (Excel for Mac)",
   "x-mac-cyrillic": "Mac OS Cyrillic",
   "ISO-8859-2": "ISO-8859-2 (Central European)",
   "ISO-8859-4": "ISO-8859-4 (Baltic)",
