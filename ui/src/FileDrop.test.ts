@@ -49,7 +49,7 @@ describe("Dropping files on a user", () => {
     await waitFor(() => expect(callsOf("attach_files")).toEqual([{ user_id: "u1", tokens: ["tok-contract.pdf"] }]));
     await waitFor(() => expect(toasts.map((t) => t.message)).toEqual(["Attached 1 file to Zoë Müller", "Not attached: Photos is a folder — drop or choose the files inside it"]));
     expect(row?.dataset.dropActive).toBeUndefined();
-    await waitFor(() => expect(callsOf("preview_import")).toEqual([{ token: "tok-people.csv", mapping: null }]));
+    await waitFor(() => expect(callsOf("preview_import")).toEqual([{ token: "tok-people.csv", mapping: null, encoding: null }]));
   });
 
   it("imports as before when the drop lands on no user", async () => {

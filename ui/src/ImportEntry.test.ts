@@ -123,7 +123,7 @@ describe("Import entry points", () => {
     await drop([dropped("customers.csv"), dropped("notes.txt"), dropped("invoice.pdf")]);
 
     await screen.findByTestId("import-mapping");
-    expect(callsOf("preview_import")).toEqual([{ token: "tok-customers.csv", mapping: null }]);
+    expect(callsOf("preview_import")).toEqual([{ token: "tok-customers.csv", mapping: null, encoding: null }]);
     expect(toasts.at(-1)?.message).toBe("Importing customers.csv — one file at a time, so notes.txt, invoice.pdf were left out");
     expect(screen.getByTestId("user-search")).toBeTruthy();
   });
