@@ -6,7 +6,7 @@
 
 use std::io::Read;
 
-use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1252};
+use encoding_rs::{Encoding, MACINTOSH};
 
 /// Bytes of text holding non-ASCII characters shown to the detectors at most: a
 /// few thousand accented names settle it.
@@ -18,7 +18,8 @@ const SAMPLE_BYTES: usize = 4 << 20;
 ///
 /// `chardetng` (Firefox's detector) tells the Windows and ISO code pages apart
 /// from the letters' statistics, but does not know Mac OS Roman, which it takes
-/// for Windows-1252; [`MacRomanEvidence`] has the last word between those two.
+/// for Windows-1252 (or, when the file holds bytes Windows-1252 lacks, for
+/// another Latin code page); [`MacRomanEvidence`] has the last word.
 pub(super) fn guess(
     file: &mut impl Read,
     seen: &[u8],
@@ -51,11 +52,13 @@ pub(super) fn guess(
         tld.as_deref().map(str::as_bytes),
         chardetng::Utf8Detection::Deny,
     );
-    Ok(if guess == WINDOWS_1252 && mac.is_mac_roman() {
-        MACINTOSH
-    } else {
-        guess
-    })
+    Ok(
+        if guess.is_single_byte() && mac.prefers_mac_roman_to(guess) {
+            MACINTOSH
+        } else {
+            guess
+        },
+    )
 }
 
 /// The country code top-level domain of an ISO 3166 alpha-2 region, lower case
@@ -68,33 +71,58 @@ fn country_domain(region: &str) -> Option<String> {
     Some(if code == "gb" { "uk".to_owned() } else { code })
 }
 
-/// Whether text `chardetng` reads as Windows-1252 is Mac OS Roman, what Excel
-/// for Mac writes as "Comma Separated Values". Both code pages put ASCII first
-/// and differ above it: Mac OS Roman has its lower-case accented letters at
-/// 0x87–0x9F, where Windows-1252 has punctuation and a few rare letters (š, ž,
-/// œ), and at 0xE0–0xFF Windows-1252 has its lower-case accented letters where
-/// Mac OS Roman has capitals and symbols. So a byte right after an ASCII letter
-/// ("M?ller", "Jos?") speaks for one or the other.
+/// What surrounds a byte above ASCII that follows an ASCII letter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Lower,
+    Upper,
+    /// Anything but an ASCII letter (only after the byte).
+    Other,
+}
+
+fn case_of(b: u8) -> Case {
+    if b.is_ascii_lowercase() {
+        Case::Lower
+    } else if b.is_ascii_uppercase() {
+        Case::Upper
+    } else {
+        Case::Other
+    }
+}
+
+/// Whether text the detector read in a single-byte code page reads better as
+/// Mac OS Roman, what Excel for Mac writes as "Comma Separated Values". Such
+/// code pages agree on ASCII and differ above it, where a name's accented
+/// letters are: "Müller" in Mac OS Roman is "MŸller" in Windows-1252, and
+/// "Renée" is "RenŽe". So each byte above ASCII that follows an ASCII letter is
+/// read both ways, and a reading where it is no letter, or a capital inside a
+/// lower-case word ("MŸller"), or a small letter between capitals ("CåUR" for
+/// "CŒUR"), counts against that reading. Bytes that make a likely letter either
+/// way (Windows-1252's "š" is Mac OS Roman's "ö") count for neither.
 #[derive(Default)]
 struct MacRomanEvidence {
-    /// Bytes after a letter that are a lower-case letter in Mac OS Roman.
-    mac: u32,
-    /// Bytes after a letter that are one in Windows-1252.
-    windows: u32,
+    /// How often each byte was seen between an ASCII letter of each case and
+    /// what follows it: [byte - 0x80][before is upper][after].
+    seen: Vec<[[u32; 3]; 2]>,
+    /// A byte waiting for the one after it: (byte, the letter before it upper case).
+    pending: Option<(u8, bool)>,
+    previous: u8,
     cr: bool,
     lf: bool,
-    previous: u8,
 }
 
 impl MacRomanEvidence {
     fn feed(&mut self, bytes: &[u8]) {
+        if self.seen.is_empty() {
+            self.seen = vec![[[0; 3]; 2]; 128];
+        }
         for &b in bytes {
-            if self.previous.is_ascii_alphabetic() {
-                if is_mac_lower_case_letter(b) {
-                    self.mac += 1;
-                } else if b >= 0xE0 {
-                    self.windows += 1;
-                }
+            if let Some((high, upper)) = self.pending.take() {
+                let after = case_of(b) as usize;
+                self.seen[usize::from(high - 0x80)][usize::from(upper)][after] += 1;
+            }
+            if b >= 0x80 && self.previous.is_ascii_alphabetic() {
+                self.pending = Some((b, self.previous.is_ascii_uppercase()));
             }
             match b {
                 b'\r' => self.cr = true,
@@ -105,26 +133,60 @@ impl MacRomanEvidence {
         }
     }
 
-    fn is_mac_roman(&self) -> bool {
+    fn prefers_mac_roman_to(&self, other: &'static Encoding) -> bool {
+        let (mut mac, mut against) = (0u32, 0u32);
+        for (i, by_case) in self.seen.iter().enumerate() {
+            let byte = 0x80 + i as u8;
+            if WORD_PUNCTUATION.contains(&byte) {
+                continue;
+            }
+            let (m, o) = (decode(MACINTOSH, byte), decode(other, byte));
+            for (upper, by_after) in by_case.iter().enumerate() {
+                let before = if upper == 1 { Case::Upper } else { Case::Lower };
+                for (after, &count) in by_after.iter().enumerate() {
+                    let after = [Case::Lower, Case::Upper, Case::Other][after];
+                    match (fits(m, before, after), fits(o, before, after)) {
+                        (true, false) => mac += count,
+                        (false, true) => against += count,
+                        _ => {}
+                    }
+                }
+            }
+        }
         // Lines ended by a bare CR are the classic Mac's: nothing on Windows
-        // writes them, so one accented letter is enough then.
-        let classic_mac = self.cr && !self.lf;
-        let least = if classic_mac { 1 } else { 3 };
-        self.mac >= least && self.mac > 2 * self.windows
+        // writes them, so one telling letter is enough then.
+        let least = if self.cr && !self.lf { 1 } else { 2 };
+        mac >= least && mac > 2 * against
     }
 }
 
-/// Mac OS Roman's lower-case accented letters (á à â ä ã å ç é è ê ï ò ö õ ú ù
-/// û ü) but for those whose byte is punctuation in Windows-1252 that often
-/// follows a word there: ë í ì î (curly quotes, as in "don’t"), ñ ó (dashes),
-/// ô (™). Mac files with those letters have others too.
-fn is_mac_lower_case_letter(b: u8) -> bool {
-    matches!(b, 0x87..=0x90 | 0x95 | 0x98 | 0x9A..=0x9F)
+/// Punctuation the Windows code pages have where Mac OS Roman has small letters,
+/// and that follows words there ("don’t", "“VIP”", "etc…", "Kith™", "2019–20"):
+/// a vote for Mac OS Roman each time, were it counted. Mac files with those
+/// letters (ë í ì î ñ ó ô, and Ö) have others too.
+const WORD_PUNCTUATION: [u8; 8] = [0x85, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x99];
+
+/// The character `byte` stands for in a single-byte code page.
+fn decode(encoding: &'static Encoding, byte: u8) -> char {
+    let bytes = [byte];
+    let (text, _) = encoding.decode_without_bom_handling(&bytes);
+    text.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
+/// Whether `c` reads as a letter of a name between `before` and `after`.
+fn fits(c: char, before: Case, after: Case) -> bool {
+    if !c.is_alphabetic() {
+        return false;
+    }
+    let capital_in_small = c.is_uppercase() && (before == Case::Lower || after == Case::Lower);
+    let small_in_capitals = c.is_lowercase() && before == Case::Upper && after == Case::Upper;
+    !capital_in_small && !small_in_capitals
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use encoding_rs::WINDOWS_1252;
 
     fn guessed(bytes: &[u8], region: &str) -> &'static str {
         guess(&mut &b""[..], bytes, region).unwrap().name()
@@ -184,10 +246,31 @@ mod tests {
             "Name,Notes\nAnn Lee,great—call back\nBob Ray,it’s fine–ok\n",
             // A few š and œ among many accents.
             "Name\nDušan Novák\nJosé García\nRenée Dubois\nZoë Müller\nœuvre Cœur\n",
+            // Names whose š and ž are Mac OS Roman's ö and û: a likely letter either way.
+            "Name\nDušan Petrovic\nTomaš Horvat\nBožidar Babic\nZoë Lee\n",
+            // Addresses in capitals, as the post writes them.
+            "Name,Street\nANN LEE,12 RUE DU SACRÉ-CŒUR\nBOB RAY,3 MÜLLERSTRASSE\n",
+            // Marks after words that are letters in Mac OS Roman but not these.
+            "Name,Notes\nAnn Lee,paid•VIP don´t call\nBob Ray,col·legi m² Nº 5\n",
         ];
         for text in cases {
             assert_eq!(guessed(&windows_1252(text), "US"), "windows-1252", "{text}");
         }
+    }
+
+    /// Whatever the detector makes of them: bytes Windows-1252 lacks (Mac OS
+    /// Roman's ç è ê ù Å) rule it out, and a Polish region favours Windows-1250.
+    #[test]
+    fn mac_files_the_detector_takes_for_another_latin_code_page() {
+        let french = "Prénom,Nom,Ville\nFrançois,Lefèvre,Besançon\nHélène,Bérubé,Sèvres\n\
+                      Gaëlle,Mercier,Nîmes\nJérôme,Lefèbvre,Évian\nÅsa,Åkesson,Malmö\n";
+        for region in ["PL", "CZ", "FR", "US"] {
+            assert_eq!(guessed(&mac_roman(french), region), "macintosh", "{region}");
+        }
+        assert_eq!(
+            guessed(&mac_roman("NAME\nJOSÉ MÜLLER\nRENÉE DUBOIS\n"), "US"),
+            "macintosh"
+        );
     }
 
     #[test]
@@ -195,5 +278,10 @@ mod tests {
         let (polish, _, _) =
             encoding_rs::WINDOWS_1250.encode("Imię,Nazwisko\nŁukasz,Wróbel\nŻaneta,Źdźbło\n");
         assert_eq!(guessed(&polish, "PL"), "windows-1250");
+        let (czech, _, _) = encoding_rs::WINDOWS_1250.encode(
+            "Jméno,Příjmení,Město\nJiří,Dvořák,Brno\nŠárka,Žáková,Plzeň\nTomáš,Šťastný,Ústí\n",
+        );
+        assert_eq!(guessed(&czech, "CZ"), "windows-1250");
+        assert_eq!(guessed(&czech, "US"), "windows-1250");
     }
 }
