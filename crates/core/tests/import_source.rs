@@ -482,12 +482,72 @@ fn chosen_utf8_is_checked() {
     std::fs::write(&path, b"First Name\r\nAnn\r\nBob\r\nJos\xe9\r\n").unwrap();
     let err = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap_err();
     assert!(
-        matches!(err, ImportError::NotUtf8 { line: 4, .. }),
+        matches!(
+            err,
+            ImportError::NotUtf8 {
+                line: 4,
+                bom: false,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("line 4"), "{err}");
+    // Lines ended by a bare CR (Excel for Mac) are counted as the reader counts them.
+    std::fs::write(&path, b"First Name\rAnn\rJos\xe9\r").unwrap();
+    let err = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ImportError::NotUtf8 {
+                line: 3,
+                bom: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     // Valid UTF-8 chosen as such reads as usual.
     std::fs::write(&path, "First Name\nJosé\n").unwrap();
     let s = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap();
     assert_eq!(s.encoding, TextEncoding::Utf8);
+}
+
+/// Exports saved apart and joined together: a UTF-8 BOM, then rows in
+/// Windows-1252. Decoded as UTF-8 their accents would all be stored as "\u{FFFD}";
+/// the file is refused with the line where it stops being UTF-8.
+#[test]
+fn a_utf8_bom_over_rows_in_another_encoding_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("joined.csv");
+    std::fs::write(
+        &path,
+        b"\xEF\xBB\xBFFirst Name\r\nZo\xC3\xAB\r\nAnn\r\nRen\xe9e\r\n",
+    )
+    .unwrap();
+    for chosen in [None, Some(TextEncoding::Windows1252)] {
+        let err = sniff(&path, "US", chosen).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ImportError::NotUtf8 {
+                    line: 4,
+                    bom: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("line 4 was saved in another encoding"),
+            "{err}"
+        );
+    }
+    // All UTF-8 after its BOM, it reads as before.
+    std::fs::write(&path, b"\xEF\xBB\xBFFirst Name\r\nZo\xC3\xAB\r\n").unwrap();
+    assert_eq!(
+        sniff(&path, "US", None).unwrap().encoding,
+        TextEncoding::Utf8Bom
+    );
 }

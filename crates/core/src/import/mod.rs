@@ -24,11 +24,9 @@ pub enum ImportError {
     },
     #[error("{path} is empty")]
     Empty { path: String },
-    #[error(
-        "{path} is not UTF-8 text: line {line} holds bytes UTF-8 does not have. \
-         Choose the code page it was saved in"
-    )]
-    NotUtf8 { path: String, line: u64 },
+    /// Chosen as UTF-8, or saying so with a BOM, and not UTF-8 at `line`.
+    #[error("{}", not_utf8_message(.path, *.line, *.bom))]
+    NotUtf8 { path: String, line: u64, bom: bool },
     #[error("{path} has a header row but no customers under it: there is nothing to import")]
     NoRows { path: String },
     #[error("{path} does not look like a CSV file: {reason}")]
@@ -38,6 +36,21 @@ pub enum ImportError {
     /// A quote never closed, or a row too long to be a customer (see [`shape`]).
     #[error("{}", shape_message(.problem))]
     Shape { problem: shape::ShapeProblem },
+}
+
+fn not_utf8_message(path: &str, line: u64, bom: bool) -> String {
+    if bom {
+        format!(
+            "{path} starts as UTF-8 text, but line {line} was saved in another encoding, as \
+             happens when files saved differently are joined together. Save the whole file \
+             again in one encoding (in Excel: \"CSV UTF-8\") and import it again."
+        )
+    } else {
+        format!(
+            "{path} is not UTF-8 text: line {line} holds characters saved in another encoding. \
+             Import it in the encoding it was saved in."
+        )
+    }
 }
 
 fn shape_message(p: &shape::ShapeProblem) -> String {

@@ -191,12 +191,14 @@ pub fn sniff(
     })
 }
 
-/// A BOM decides; otherwise the whole file is checked for valid UTF-8 (a
+/// A UTF-16 BOM decides; otherwise the whole file is checked for valid UTF-8 (a
 /// Windows-1252 "é" may first appear on row 500,000), streaming. A file that is
 /// not UTF-8 was saved in a legacy code page, guessed by [`code_page::guess`].
 ///
-/// A `chosen` legacy code page is taken as it is. Chosen UTF-8 is checked like a
-/// guess: decoding bytes that are not UTF-8 would store "\u{FFFD}" in their place.
+/// A `chosen` legacy code page is taken as it is. A UTF-8 BOM, or chosen UTF-8,
+/// is checked like a guess, and bytes that are not UTF-8 are refused with their
+/// line: decoded, each would be stored as "\u{FFFD}". (Exports saved apart and
+/// joined together start with a BOM and go on in another encoding.)
 fn detect_encoding(
     path: &Path,
     region: &str,
@@ -205,18 +207,18 @@ fn detect_encoding(
     let mut file = BufReader::with_capacity(1 << 20, File::open(path).map_err(io_error(path))?);
     let mut head = [0u8; 3];
     let n = read_up_to(&mut file, &mut head).map_err(io_error(path))?;
-    match &head[..n] {
-        [0xEF, 0xBB, 0xBF] => return Ok(TextEncoding::Utf8Bom),
+    let bom = match &head[..n] {
+        [0xEF, 0xBB, 0xBF] => true,
         [0xFF, 0xFE, ..] => return Ok(TextEncoding::Utf16Le),
         [0xFE, 0xFF, ..] => return Ok(TextEncoding::Utf16Be),
-        _ => {}
-    }
-    if let Some(chosen) = chosen.filter(|c| !c.is_utf8()) {
+        _ => false,
+    };
+    if let Some(chosen) = chosen.filter(|c| !bom && !c.is_utf8()) {
         return Ok(chosen);
     }
-    let mut pending: Vec<u8> = head[..n].to_vec();
-    // Bytes checked before `pending`, to say where a chosen UTF-8 goes wrong.
-    let mut offset = 0u64;
+    let mut pending: Vec<u8> = if bom { Vec::new() } else { head[..n].to_vec() };
+    // Bytes checked before `pending`, to say where the UTF-8 goes wrong.
+    let mut offset = if bom { 3u64 } else { 0 };
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let read = file.read(&mut buf).map_err(io_error(path))?;
@@ -231,10 +233,11 @@ fn detect_encoding(
                 offset += e.valid_up_to() as u64;
                 pending.drain(..e.valid_up_to());
             }
-            Err(e) if chosen.is_some() => {
+            Err(e) if bom || chosen.is_some() => {
                 return Err(ImportError::NotUtf8 {
                     path: shown(path),
                     line: offset_line(path, offset + e.valid_up_to() as u64)?,
+                    bom,
                 })
             }
             Err(_) => {
@@ -244,22 +247,32 @@ fn detect_encoding(
             }
         }
         if read == 0 {
-            return Ok(TextEncoding::Utf8);
+            return Ok(if bom {
+                TextEncoding::Utf8Bom
+            } else {
+                TextEncoding::Utf8
+            });
         }
     }
 }
 
-/// The line (from 1) of the file that byte `offset` is on.
+/// The line (from 1) of the file that byte `offset` is on, lines ended by LF,
+/// CRLF or a bare CR (Excel for Mac's) as the CSV reader ends them.
 fn offset_line(path: &Path, offset: u64) -> Result<u64, ImportError> {
     let mut before = File::open(path).map_err(io_error(path))?.take(offset);
     let mut buf = vec![0u8; 1 << 20];
-    let mut line = 1;
+    let (mut line, mut after_cr) = (1u64, false);
     loop {
         let read = before.read(&mut buf).map_err(io_error(path))?;
         if read == 0 {
             return Ok(line);
         }
-        line += buf[..read].iter().filter(|&&b| b == b'\n').count() as u64;
+        for &b in &buf[..read] {
+            if b == b'\r' || (b == b'\n' && !after_cr) {
+                line += 1;
+            }
+            after_cr = b == b'\r';
+        }
     }
 }
 
