@@ -433,6 +433,27 @@ describe("Import dialog", () => {
     expect(callsOf("save_import_errors")[0].encoding).toEqual({ legacy: "macintosh" });
   });
 
+  it("keeps the encoding it had when the file cannot be read in the one chosen", async () => {
+    const user = userEvent.setup();
+    fakeCore({
+      extra: {
+        preview_import: ({ mapping, encoding }) =>
+          encoding
+            ? Promise.reject(kithError("customers.csv could not be read that way", "file"))
+            : preview(mapping, null, "windows1252"),
+      },
+    });
+    renderDialog();
+    await toMapping(user);
+    await user.selectOptions(screen.getByTestId("import-encoding"), "legacy:windows-1250");
+    expect((await screen.findByTestId("import-error")).textContent).toContain("could not be read that way");
+    await waitFor(() => expect((screen.getByTestId("import-encoding") as HTMLSelectElement).value).toBe("windows1252"));
+    await user.click(screen.getByTestId("import-next"));
+    await user.click(screen.getByTestId("import-dry-run"));
+    await screen.findByTestId("import-dry-run-result");
+    expect(runRequests()[0].encoding).toBeUndefined();
+  });
+
   it("offers no encoding for a file whose encoding is certain, and nothing to import from a file of headers only", async () => {
     const user = userEvent.setup();
     fakeCore({ extra: { preview_import: ({ mapping }) => ({ ...preview(mapping, null, "utf8_bom"), rows: [] }) } });

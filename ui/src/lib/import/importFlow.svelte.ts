@@ -127,10 +127,17 @@ export class ImportFlow {
   async readAs(encoding: ImportEncoding) {
     if (this.running) return;
     const same = (a: ImportEncoding | null, b: ImportEncoding | null) => JSON.stringify(a) === JSON.stringify(b);
+    const before = { encoding: this.encoding, firstSource: this.firstSource };
     this.encoding = same(encoding, this.detected) ? null : encoding;
     this.firstSource = null;
     this.#forgetRuns();
-    await this.#loadPreview(null);
+    const seq = this.#previewSeq + 1;
+    // A file that cannot be read that way keeps the preview it had, so the encoding goes
+    // back with it: the next run must read the file as the preview shows it.
+    if (!(await this.#loadPreview(null)) && this.#previewSeq === seq) {
+      this.encoding = before.encoding;
+      this.firstSource = before.firstSource;
+    }
   }
 
   /** Returns whether a preview arrived (answers to older mappings are dropped). */
