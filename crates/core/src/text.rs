@@ -9,7 +9,8 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 ///
 /// Ids derive from it (a note's tag, a select field's option: the same on every
 /// device), so what it makes of a name must not change. The Greek final sigma
-/// stays ς here: the search indexes' tokenizers fold it to σ themselves.
+/// stays ς here: the search indexes' tokenizers fold it to σ themselves, and
+/// [`match_key`] does for comparisons.
 pub fn fold(s: &str) -> String {
     // Most names and every plain email are ASCII, which has nothing to decompose:
     // a search key per imported user made this a twentieth of an import.
@@ -42,6 +43,18 @@ pub fn fold(s: &str) -> String {
     out.nfc().collect()
 }
 
+/// `s` folded to be compared with other text where no id derives from the
+/// result: [`fold`], and the Greek final sigma as σ. Σ lowers to σ wherever it
+/// stands, so "ΠΕΛΑΤΗΣ" and "Πελάτης" are one word only this way.
+pub fn match_key(s: &str) -> String {
+    let folded = fold(s);
+    if folded.contains('ς') {
+        folded.replace('ς', "σ")
+    } else {
+        folded
+    }
+}
+
 fn has_removable_marks(c: char) -> bool {
     matches!(c, 'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}'
         | '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}')
@@ -64,6 +77,13 @@ mod tests {
         assert_eq!(fold("Łukasz Øster Straße"), "lukasz oster strasse");
         assert_eq!(fold("ÇA"), "ca");
         assert_eq!(fold("Ελένη"), "ελενη");
+    }
+
+    #[test]
+    fn match_keys_do_not_tell_greek_sigmas_apart() {
+        assert_eq!(match_key("ΠΕΛΑΤΗΣ"), match_key("Πελάτης"));
+        assert_eq!(match_key("Σωκράτης"), "σωκρατησ");
+        assert_eq!(fold("Πελάτης"), "πελατης", "ids keep what they were");
     }
 
     #[test]

@@ -383,3 +383,31 @@ fn a_word_prefix_finds_every_completion_however_many_there_are() {
         assert_eq!(left, 0);
     });
 }
+
+/// Σ lowers to σ wherever it stands and a lower-case Greek word ends in ς:
+/// "ΠΕΛΑΤΗΣ" and "Πελάτης" are one tag, suggested for either.
+#[test]
+fn greek_tags_in_capitals_and_lower_case_are_one_tag() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let ann = common::user(&kith, "Ann", "Lee").await;
+        let note = kith
+            .notes()
+            .add(ann, &input("Νέος", &["Πελάτης", "ΠΕΛΑΤΗΣ"]), None)
+            .await
+            .unwrap();
+        assert_eq!(note.tags, ["Πελάτης"]);
+        // Written in capitals again: the same tag, nothing changes.
+        let again = kith
+            .notes()
+            .edit(note.id, &input("Νέος", &["ΠΕΛΑΤΗΣ"]), None)
+            .await
+            .unwrap();
+        assert_eq!(again.tags, ["Πελάτης"]);
+        let suggested = kith.notes().tags("ΠΕΛΑΤΗΣ", 10).await.unwrap();
+        assert_eq!(
+            suggested.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
+            ["Πελάτης"]
+        );
+    });
+}

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::text::fold;
+use crate::text::match_key;
 
 /// Where a column's values go.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -411,13 +411,9 @@ const SYNONYMS: &[(Target, &[&str])] = &[
 /// A header folded to compare: lower case, accents removed, punctuation as spaces,
 /// and Greek's word-final sigma as the plain one ("ΚΩΔΙΚΑΣ" folds to "κωδικασ").
 fn normalize(header: &str) -> String {
-    fold(header)
+    match_key(header)
         .chars()
-        .map(|c| match c {
-            'ς' => 'σ',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        })
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -8,7 +8,7 @@ use crate::error::{CoreError, Result};
 use crate::ids::{name_id, relation_id};
 use crate::schema::{self, MAX_TEXT_BYTES, NOTES, NOTE_TAGS, NOTE_VERSIONS};
 use crate::store::{system_ms, Edit, Store};
-use crate::text::fold;
+use crate::text::{fold, match_key};
 use crate::validate::contains_card_number;
 
 /// Longest tag, in characters.
@@ -72,8 +72,8 @@ impl Notes<'_> {
                     .set("edited_at", now),
             );
         }
-        let had: Vec<String> = note.tags.iter().map(|t| fold(t)).collect();
-        let wants: Vec<String> = tags.iter().map(|t| fold(t)).collect();
+        let had: Vec<String> = note.tags.iter().map(|t| match_key(t)).collect();
+        let wants: Vec<String> = tags.iter().map(|t| match_key(t)).collect();
         for (tag, key) in tags.iter().zip(&wants) {
             if !had.contains(key) {
                 edits.push(tag_edit(note_id, tag, false));
@@ -175,10 +175,10 @@ impl Notes<'_> {
         )
         .fetch_all(self.store.pool())
         .await?;
-        let prefix = fold(prefix.trim().trim_start_matches('#'));
+        let prefix = match_key(prefix.trim().trim_start_matches('#'));
         Ok(rows
             .into_iter()
-            .filter(|(tag, _)| fold(tag).starts_with(&prefix))
+            .filter(|(tag, _)| match_key(tag).starts_with(&prefix))
             .take(usize::try_from(limit).unwrap_or(0))
             .map(|(tag, count)| TagCount {
                 tag,
@@ -249,7 +249,7 @@ pub(crate) fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
                 format!("{tag:?}: a tag cannot hold commas"),
             ));
         }
-        let key = fold(&tag);
+        let key = match_key(&tag);
         if !seen.contains(&key) {
             seen.push(key);
             out.push(tag);
