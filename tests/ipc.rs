@@ -195,7 +195,7 @@ fn detail_parts_duplicates_and_settings() {
 
 impl Harness {
     /// A file as if the person had chosen it: its token.
-    fn choose(&self, name: &str, text: &str) -> String {
+    fn choose(&self, name: &str, text: impl AsRef<[u8]>) -> String {
         let path = self.dir.path().join(name);
         std::fs::write(&path, text).expect("write file");
         self.app
@@ -285,6 +285,64 @@ fn import_preview_dry_run_run_and_undo() {
         )
         .expect_err("undone once");
     assert_eq!(err["kind"], "validation");
+}
+
+/// An encoding chosen for a file is remembered with its mapping: the next file
+/// like it, guessed the same wrong way, is read in it again at once.
+#[test]
+fn an_encoding_chosen_for_a_file_comes_back_with_its_saved_mapping() {
+    let h = harness();
+    // "Šárka Žáková" in ISO-8859-15, which detection takes for Windows-1252.
+    let latin9: &[u8] =
+        b"First Name,Last Name,Email\n\xa6\xe1rka,\xb4\xe1kov\xe1,sarka@example.com\n";
+    let token = h.choose("latin9.csv", latin9);
+    let guessed = h.ok(
+        "preview_import",
+        json!({ "token": token, "mapping": null, "encoding": null }),
+    );
+    assert_eq!(
+        (&guessed["encoding"], &guessed["detected_encoding"]),
+        (&json!("windows1252"), &json!("windows1252"))
+    );
+    assert_eq!(guessed["rows"][0]["user"]["first_name"], "¦árka");
+    let chosen = json!({ "legacy": "ISO-8859-15" });
+    let read = h.ok(
+        "preview_import",
+        json!({ "token": token, "mapping": null, "encoding": chosen }),
+    );
+    assert_eq!(read["rows"][0]["user"]["first_name"], "Šárka");
+    let mut req = request(false, false, &read["mapping"]);
+    req["encoding"] = chosen.clone();
+    let report = h.ok(
+        "run_import",
+        json!({ "token": token, "request": req, "on_progress": "__CHANNEL__:8" }),
+    );
+    assert_eq!(report["committed"], true);
+
+    let next = h.choose("latin9-december.csv", latin9);
+    let preview = h.ok(
+        "preview_import",
+        json!({ "token": next, "mapping": null, "encoding": null }),
+    );
+    assert_eq!(preview["mapping_source"], "saved");
+    assert_eq!(
+        (&preview["encoding"], &preview["detected_encoding"]),
+        (&chosen, &json!("windows1252"))
+    );
+    assert_eq!(preview["rows"][0]["user"]["first_name"], "Šárka");
+    // A file of the same columns that is UTF-8 is read as what it is.
+    let utf8 = h.choose(
+        "utf8.csv",
+        "First Name,Last Name,Email\nZoë,Müller,zoe@example.com\n",
+    );
+    let preview = h.ok(
+        "preview_import",
+        json!({ "token": utf8, "mapping": null, "encoding": null }),
+    );
+    assert_eq!(
+        (&preview["mapping_source"], &preview["encoding"]),
+        (&json!("saved"), &json!("utf8"))
+    );
 }
 
 #[test]

@@ -72,19 +72,35 @@ pub async fn preview_import(
 ) -> CmdResult<Preview> {
     let path = state.files.path(&token)?;
     let region = state.kith.settings().default_region;
-    // Sniffing checks the whole file's encoding: once per preview, not twice.
-    let sniffed = sniff_blocking(path.clone(), region.clone(), encoding).await?;
-    let chosen = match mapping {
-        Some(m) => Some((m, MappingSource::Chosen)),
-        None => saved::load(state.kith.store().pool(), &sniffed.headers)
-            .await?
-            .map(|m| (m, MappingSource::Saved)),
+    // Sniffing checks the whole file's encoding: once per preview, as a rule.
+    let detected = sniff_blocking(path.clone(), region.clone(), encoding).await?;
+    let detected_encoding = detected.encoding;
+    let (sniffed, chosen) = match mapping {
+        Some(m) => (detected, Some((m, MappingSource::Chosen))),
+        None => match saved::load(state.kith.store().pool(), &detected.headers).await? {
+            // The encoding the person chose for files like this one, when this
+            // one's was guessed too: read again in it.
+            Some(saved) => {
+                let sniffed = match saved.encoding {
+                    Some(remembered)
+                        if encoding.is_none()
+                            && detected.encoding.is_guessed()
+                            && remembered != detected.encoding =>
+                    {
+                        sniff_blocking(path.clone(), region.clone(), Some(remembered)).await?
+                    }
+                    _ => detected,
+                };
+                (sniffed, Some((saved.mapping, MappingSource::Saved)))
+            }
+            None => (detected, None),
+        },
     };
     let fields = Catalog {
         fields: state.kith.fields().list().await?,
     };
     Ok(tauri::async_runtime::spawn_blocking(move || {
-        preview(&path, &sniffed, chosen, &region, &fields)
+        preview(&path, &sniffed, detected_encoding, chosen, &region, &fields)
     })
     .await
     .map_err(KithError::internal)??)

@@ -83,7 +83,8 @@ fn columns_named_like_a_field_are_read_as_its_kind_and_bad_cells_reported() {
         // The preview shows values as they will read on the profile.
         let sniffed = kith_core::import::source::sniff(&file, "US", None).unwrap();
         let preview =
-            kith_core::import::preview::preview(&file, &sniffed, None, "US", &catalog).unwrap();
+            kith_core::import::preview::preview(&file, &sniffed, sniffed.encoding, None, "US", &catalog)
+                .unwrap();
         let ann = preview.rows[0].user.as_ref().unwrap();
         let shown: Vec<(&str, &str)> = ann
             .custom_values

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use kith_core::import::mapping::Target;
 use kith_core::import::preview::{MappingSource, Preview, PREVIEW_ROWS};
-use kith_core::import::source::sniff;
+use kith_core::import::source::{sniff, TextEncoding};
 use kith_core::import::ImportError;
 
 /// Sniffs the file, then previews it, as the app does.
@@ -16,7 +16,15 @@ fn preview(
     region: &str,
 ) -> Result<Preview, ImportError> {
     let sniffed = sniff(path, "US", None)?;
-    kith_core::import::preview::preview(path, &sniffed, mapping, region, &Default::default())
+    let detected = sniffed.encoding;
+    kith_core::import::preview::preview(
+        path,
+        &sniffed,
+        detected,
+        mapping,
+        region,
+        &Default::default(),
+    )
 }
 use kith_core::import::saved;
 
@@ -103,7 +111,10 @@ fn a_saved_mapping_comes_back_for_the_same_headers() {
         let pool = kith.store().pool();
         let headers: Vec<String> = vec!["Nom complet".into(), "Courriel".into()];
         assert_eq!(saved::load(pool, &headers).await.unwrap(), None);
-        let mapping = vec![Target::FullName, Target::Email];
+        let mapping = saved::SavedMapping {
+            mapping: vec![Target::FullName, Target::Email],
+            encoding: None,
+        };
         saved::save(pool, &headers, &mapping).await.unwrap();
         assert_eq!(
             saved::load(pool, &headers).await.unwrap(),
@@ -111,10 +122,33 @@ fn a_saved_mapping_comes_back_for_the_same_headers() {
         );
         // Spelled with other case/accents/spaces: the same file layout.
         let alike: Vec<String> = vec!["NOM COMPLET ".into(), "courriel".into()];
-        assert_eq!(saved::load(pool, &alike).await.unwrap(), Some(mapping));
+        assert_eq!(
+            saved::load(pool, &alike).await.unwrap(),
+            Some(mapping.clone())
+        );
         let other: Vec<String> = vec!["Nom".into(), "Courriel".into()];
         assert_eq!(saved::load(pool, &other).await.unwrap(), None);
-        assert!(saved::save(pool, &headers, &[Target::Email]).await.is_err());
+        let short = saved::SavedMapping {
+            mapping: vec![Target::Email],
+            encoding: None,
+        };
+        assert!(saved::save(pool, &headers, &short).await.is_err());
+
+        // With the encoding the person chose for the file.
+        let latin9 = saved::SavedMapping {
+            encoding: TextEncoding::from_label("iso-8859-15"),
+            ..mapping.clone()
+        };
+        saved::save(pool, &headers, &latin9).await.unwrap();
+        assert_eq!(saved::load(pool, &headers).await.unwrap(), Some(latin9));
+
+        // As versions before the encoding was remembered stored it: the mapping alone.
+        sqlx::query("UPDATE settings SET value = ? WHERE key LIKE 'import_mapping:%'")
+            .bind(r#"[{"kind":"full_name"},{"kind":"email"}]"#)
+            .execute(pool)
+            .await
+            .unwrap();
+        assert_eq!(saved::load(pool, &headers).await.unwrap(), Some(mapping));
     });
 }
 

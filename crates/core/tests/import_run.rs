@@ -600,7 +600,27 @@ fn a_mapping_is_remembered_only_with_a_kept_import() {
         assert!(kept.committed);
         assert_eq!(
             saved::load(pool, &headers).await.unwrap(),
-            Some(mapping.clone())
+            Some(saved::SavedMapping {
+                mapping: mapping.clone(),
+                encoding: None
+            })
+        );
+        // With an encoding chosen, that is remembered too.
+        let f = write(dir.path(), "de.csv", "Vorname,Kundennr\nAnn,A-1\n");
+        let opts = ImportOptions {
+            mapping: Some(mapping.clone()),
+            remember_mapping: true,
+            encoding: kith_core::import::source::TextEncoding::from_label("iso-8859-15"),
+            mode: Mode::Upsert,
+            ..options(Mode::Create)
+        };
+        assert!(import(&kith, &f, &opts).await.unwrap().committed);
+        assert_eq!(
+            saved::load(pool, &headers)
+                .await
+                .unwrap()
+                .and_then(|s| s.encoding),
+            opts.encoding
         );
     });
 }

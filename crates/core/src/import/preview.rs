@@ -35,7 +35,12 @@ pub struct Preview {
     pub file_name: String,
     #[ts(type = "number")]
     pub size_bytes: u64,
+    /// The encoding the rows were read in.
     pub encoding: TextEncoding,
+    /// What detection made of the file: `encoding` differs when a saved mapping
+    /// brought the encoding the person chose for files like it. (With an encoding
+    /// chosen now, detection is not run and this is that one.)
+    pub detected_encoding: TextEncoding,
     pub delimiter: String,
     pub headers: Vec<String>,
     /// Per column, the first few non-empty cells as written in the file (card
@@ -90,10 +95,12 @@ pub const PREVIEW_ROWS: usize = 20;
 const SAMPLES: usize = 3;
 
 /// Reads `path` (as `sniffed`) under `mapping`, or the automatic one when it
-/// has not one target per column, and returns its first rows.
+/// has not one target per column, and returns its first rows. `detected` is the
+/// encoding detection gave, which `sniffed` may have been read over.
 pub fn preview(
     path: &Path,
     sniffed: &Sniffed,
+    detected: TextEncoding,
     mapping: Option<(Vec<Target>, MappingSource)>,
     region: &str,
     fields: &Catalog,
@@ -163,6 +170,7 @@ pub fn preview(
             .unwrap_or_default(),
         size_bytes: sniffed.size_bytes,
         encoding: sniffed.encoding,
+        detected_encoding: detected,
         delimiter: match sniffed.delimiter {
             '\t' => "tab".to_owned(),
             d => d.to_string(),

@@ -67,7 +67,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// When some rows are invalid: import the valid ones (true) or nothing (false).
     pub skip_invalid: bool,
-    /// Keep the mapping for files with the same headers, once the import is kept.
+    /// Keep the mapping (and a chosen encoding) for files with the same headers,
+    /// once the import is kept.
     pub remember_mapping: bool,
 }
 
@@ -278,7 +279,11 @@ pub async fn run(
     .execute(bulk.conn())
     .await?;
     if opts.remember_mapping {
-        saved::save(bulk.conn(), &sniffed.headers, &mapping).await?;
+        let remembered = saved::SavedMapping {
+            mapping,
+            encoding: opts.encoding,
+        };
+        saved::save(bulk.conn(), &sniffed.headers, &remembered).await?;
     }
     bulk.finish().await?;
     report.batch_id = Some(work.batch);

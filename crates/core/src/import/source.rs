@@ -70,6 +70,12 @@ impl TextEncoding {
     fn is_utf8(self) -> bool {
         matches!(self, TextEncoding::Utf8 | TextEncoding::Utf8Bom)
     }
+
+    /// A legacy code page, guessed from the bytes and possibly wrong; a BOM and
+    /// valid UTF-8 are certain.
+    pub fn is_guessed(self) -> bool {
+        matches!(self, TextEncoding::Windows1252 | TextEncoding::Legacy(_))
+    }
 }
 
 /// [`TextEncoding`] as the webview sends it back: a legacy code page by any name,

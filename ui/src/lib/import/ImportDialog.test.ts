@@ -53,10 +53,11 @@ function preview(
   mapping: ImportTarget[] | null,
   saved: ImportTarget[] | null = null,
   encoding: ImportEncoding = "utf8",
+  detected: ImportEncoding = encoding,
 ): ImportPreview {
   const chosen = mapping ?? saved ?? AUTO;
   return {
-    file_name: FILE.name, size_bytes: FILE.size_bytes, encoding, delimiter: ",", headers: HEADERS,
+    file_name: FILE.name, size_bytes: FILE.size_bytes, encoding, detected_encoding: detected, delimiter: ",", headers: HEADERS,
     samples: HEADERS.map((_, i) => CELLS.map((r) => r[i]).filter(Boolean).slice(0, 3)),
     mapping: chosen, mapping_source: mapping ? "chosen" : saved ? "saved" : "auto", rows: rowsUnder(chosen),
   };
@@ -452,6 +453,39 @@ describe("Import dialog", () => {
     await user.click(screen.getByTestId("import-dry-run"));
     await screen.findByTestId("import-dry-run-result");
     expect(runRequests()[0].encoding).toBeUndefined();
+  });
+
+  it("reads a file in the encoding saved with its mapping, until the person chooses another", async () => {
+    const user = userEvent.setup();
+    const latin9: ImportEncoding = { legacy: "ISO-8859-15" };
+    fakeCore({
+      extra: {
+        // The core applies the saved encoding when none is named and the file's was guessed.
+        preview_import: ({ mapping, encoding }) =>
+          encoding
+            ? preview(mapping, null, encoding as ImportEncoding, encoding as ImportEncoding)
+            : { ...preview(mapping, null, latin9, "windows1252"), mapping_source: "saved" as const },
+      },
+    });
+    renderDialog();
+    await toMapping(user);
+    const picker = screen.getByTestId("import-encoding") as HTMLSelectElement;
+    expect(picker.value).toBe("legacy:ISO-8859-15");
+    expect([...picker.options].find((o) => o.value === "windows1252")?.textContent).toBe("Windows-1252 (Western European) — detected");
+    expect(screen.getByTestId("mapping-source").textContent).toContain("with the text encoding you chose for them");
+    expect(screen.queryByTestId("import-encoding-guess")).toBeNull();
+    await user.click(screen.getByTestId("import-next"));
+    await user.click(screen.getByTestId("import-dry-run"));
+    await screen.findByTestId("import-dry-run-result");
+    expect(runRequests()[0].encoding).toEqual(latin9);
+
+    // Back to the detected one: named, so the saved encoding does not come back over it.
+    await user.click(screen.getByText("Back"));
+    await user.click(screen.getByText("Back"));
+    await user.selectOptions(screen.getByTestId("import-encoding"), "windows1252");
+    await waitFor(() => expect(callsOf("preview_import")).toHaveLength(2));
+    expect(callsOf("preview_import")[1].encoding).toBe("windows1252");
+    await waitFor(() => expect((screen.getByTestId("import-encoding") as HTMLSelectElement).value).toBe("windows1252"));
   });
 
   it("offers no encoding for a file whose encoding is certain, and nothing to import from a file of headers only", async () => {

@@ -40,9 +40,13 @@ export class ImportFlow {
   preview = $state<ImportPreview | null>(null);
   /** One target per column, as the person has it now. */
   mapping = $state<ImportTarget[]>([]);
-  /** The file's encoding as detected (the first preview's), and as the person chose it instead. */
+  /**
+   * The file's encoding as detected (the first preview's), and as the person chose it or as a
+   * saved mapping brought it (`encodingFromSaved`); null reads it as detected.
+   */
   detected = $state<ImportEncoding | null>(null);
   encoding = $state<ImportEncoding | null>(null);
+  encodingFromSaved = $state(false);
   /** Where the mapping first shown came from ("saved" is worth telling). */
   firstSource = $state<ImportMappingSource | null>(null);
   rememberMapping = $state(false);
@@ -104,6 +108,7 @@ export class ImportFlow {
     this.preview = null;
     this.detected = null;
     this.encoding = null;
+    this.encodingFromSaved = false;
     this.mapping = [];
     this.firstSource = null;
     this.rememberMapping = false;
@@ -122,13 +127,14 @@ export class ImportFlow {
 
   /**
    * Reads the file as `encoding` instead. The header names may read differently, so the columns
-   * are matched again (by a saved mapping, else by their names).
+   * are matched again (by a saved mapping, else by their names). Named even when it is the
+   * detected one, so a saved mapping's encoding does not come back over the person's choice.
    */
   async readAs(encoding: ImportEncoding) {
     if (this.running) return;
-    const same = (a: ImportEncoding | null, b: ImportEncoding | null) => JSON.stringify(a) === JSON.stringify(b);
-    const before = { encoding: this.encoding, firstSource: this.firstSource };
-    this.encoding = same(encoding, this.detected) ? null : encoding;
+    const before = { encoding: this.encoding, firstSource: this.firstSource, fromSaved: this.encodingFromSaved };
+    this.encoding = encoding;
+    this.encodingFromSaved = false;
     this.firstSource = null;
     this.#forgetRuns();
     const seq = this.#previewSeq + 1;
@@ -137,6 +143,7 @@ export class ImportFlow {
     if (!(await this.#loadPreview(null)) && this.#previewSeq === seq) {
       this.encoding = before.encoding;
       this.firstSource = before.firstSource;
+      this.encodingFromSaved = before.fromSaved;
     }
   }
 
@@ -149,7 +156,12 @@ export class ImportFlow {
       const preview = await api.previewImport(this.file.token, mapping, $state.snapshot(this.encoding));
       if (seq !== this.#previewSeq) return false;
       this.preview = preview;
-      this.detected ??= preview.encoding;
+      this.detected ??= preview.detected_encoding;
+      // Read as detected, the file got the encoding saved with its mapping: the runs read it so.
+      if (this.encoding === null && JSON.stringify(preview.encoding) !== JSON.stringify(preview.detected_encoding)) {
+        this.encoding = preview.encoding;
+        this.encodingFromSaved = true;
+      }
       this.mapping = [...preview.mapping];
       this.firstSource ??= preview.mapping_source;
       this.error = null;

@@ -105,6 +105,7 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
         file_name: String(token).slice(4),
         size_bytes: 1_843_200,
         encoding: encoding ?? "windows1252",
+        detected_encoding: encoding ?? "windows1252",
         delimiter: ",",
         headers: HEADERS,
         samples: HEADERS.map(() => []),

@@ -4,7 +4,17 @@ import type { ImportMappingSource } from "./ImportMappingSource";
 import type { ImportPreviewRow } from "./ImportPreviewRow";
 import type { ImportTarget } from "./ImportTarget";
 
-export type ImportPreview = { file_name: string, size_bytes: number, encoding: ImportEncoding, delimiter: string, headers: Array<string>, 
+export type ImportPreview = { file_name: string, size_bytes: number, 
+/**
+ * The encoding the rows were read in.
+ */
+encoding: ImportEncoding, 
+/**
+ * What detection made of the file: `encoding` differs when a saved mapping
+ * brought the encoding the person chose for files like it. (With an encoding
+ * chosen now, detection is not run and this is that one.)
+ */
+detected_encoding: ImportEncoding, delimiter: string, headers: Array<string>, 
 /**
  * Per column, the first few non-empty cells as written in the file (card
  * numbers masked), so columns not imported can still be recognised.
