@@ -434,6 +434,22 @@ describe("Import dialog", () => {
     expect(callsOf("save_import_errors")[0].encoding).toEqual({ legacy: "macintosh" });
   });
 
+  it("keeps the columns the person pointed elsewhere when the encoding changes", async () => {
+    const user = userEvent.setup();
+    fakeCore({ extra: { preview_import: ({ mapping, encoding }) => preview(mapping, null, (encoding as ImportEncoding | null) ?? "windows1252") } });
+    renderDialog();
+    await toMapping(user);
+    await user.selectOptions(screen.getAllByTestId("mapping-target")[2], "ignore");
+    await waitFor(() => expect(callsOf("preview_import")).toHaveLength(2));
+    await user.selectOptions(screen.getByTestId("import-encoding"), "legacy:macintosh");
+    await waitFor(() => expect(callsOf("preview_import")).toHaveLength(3));
+    expect(callsOf("preview_import")[2]).toEqual({
+      token: "tok-1",
+      mapping: [{ kind: "first_name" }, { kind: "last_name" }, { kind: "ignore" }, { kind: "ignore" }],
+      encoding: { legacy: "macintosh" },
+    });
+  });
+
   it("keeps the encoding it had when the file cannot be read in the one chosen", async () => {
     const user = userEvent.setup();
     fakeCore({

@@ -71,6 +71,8 @@ export class ImportFlow {
 
   #hooks: Hooks;
   #previewSeq = 0;
+  /** The person pointed a column somewhere: their mapping outlives a change of encoding. */
+  #remapped = false;
 
   constructor(hooks: Hooks) {
     this.#hooks = hooks;
@@ -110,6 +112,7 @@ export class ImportFlow {
     this.encoding = null;
     this.encodingFromSaved = false;
     this.mapping = [];
+    this.#remapped = false;
     this.firstSource = null;
     this.rememberMapping = false;
     this.#forgetRuns();
@@ -121,26 +124,29 @@ export class ImportFlow {
   /** Points column `column` somewhere else and refreshes the preview under the new mapping. */
   async remap(column: number, target: ImportTarget) {
     this.mapping[column] = target;
+    this.#remapped = true;
     this.#forgetRuns();
     await this.#loadPreview($state.snapshot(this.mapping));
   }
 
   /**
-   * Reads the file as `encoding` instead. The header names may read differently, so the columns
-   * are matched again (by a saved mapping, else by their names). Named even when it is the
-   * detected one, so a saved mapping's encoding does not come back over the person's choice.
+   * Reads the file as `encoding` instead. The header names may read differently, so columns the
+   * person has not pointed anywhere yet are matched again (by a saved mapping, else by their
+   * names); a mapping they edited is kept. The encoding is named even when it is the detected
+   * one, so a saved mapping's encoding does not come back over the person's choice.
    */
   async readAs(encoding: ImportEncoding) {
     if (this.running) return;
     const before = { encoding: this.encoding, firstSource: this.firstSource, fromSaved: this.encodingFromSaved };
     this.encoding = encoding;
     this.encodingFromSaved = false;
-    this.firstSource = null;
+    if (!this.#remapped) this.firstSource = null;
     this.#forgetRuns();
     const seq = this.#previewSeq + 1;
+    const mapping = this.#remapped ? $state.snapshot(this.mapping) : null;
     // A file that cannot be read that way keeps the preview it had, so the encoding goes
     // back with it: the next run must read the file as the preview shows it.
-    if (!(await this.#loadPreview(null)) && this.#previewSeq === seq) {
+    if (!(await this.#loadPreview(mapping)) && this.#previewSeq === seq) {
       this.encoding = before.encoding;
       this.firstSource = before.firstSource;
       this.encodingFromSaved = before.fromSaved;
