@@ -38,12 +38,15 @@ pub(super) fn guess(
             break;
         }
         let chunk = &buf[..read];
-        if !chunk.is_ascii() {
+        if chunk.is_ascii() {
+            mac.gap();
+        } else {
             detector.feed(chunk, false);
             mac.feed(chunk);
             fed += read;
         }
     }
+    mac.gap();
     // The region's country domain stands for the "where was this written" the
     // detector weighs: without it, a British file whose only non-ASCII is "£"
     // reads as Windows-1250, where that byte is "Ł". UTF-8 is already ruled out.
@@ -133,6 +136,15 @@ impl MacRomanEvidence {
         }
     }
 
+    /// Bytes not fed follow: a byte waiting for the one after it is counted as
+    /// followed by no letter, and the next byte fed follows no letter.
+    fn gap(&mut self) {
+        if let Some((high, upper)) = self.pending.take() {
+            self.seen[usize::from(high - 0x80)][usize::from(upper)][Case::Other as usize] += 1;
+        }
+        self.previous = b' ';
+    }
+
     fn prefers_mac_roman_to(&self, other: &'static Encoding) -> bool {
         let (mut mac, mut against) = (0u32, 0u32);
         for (i, by_case) in self.seen.iter().enumerate() {
@@ -161,10 +173,12 @@ impl MacRomanEvidence {
 }
 
 /// Punctuation the Windows code pages have where Mac OS Roman has small letters,
-/// and that follows words there ("don’t", "“VIP”", "etc…", "Kith™", "2019–20"):
-/// a vote for Mac OS Roman each time, were it counted. Mac files with those
-/// letters (ë í ì î ñ ó ô, and Ö) have others too.
-const WORD_PUNCTUATION: [u8; 8] = [0x85, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x99];
+/// and that follows words there ("don’t", "“VIP”", "etc…", "Kith™", "2019–20",
+/// "Gold•VIP", "‹Ann›"): a vote for Mac OS Roman each time, were it counted.
+/// Mac files with those letters (ë í ì î ñ ó ô ï ã õ, and Ö) have others too.
+const WORD_PUNCTUATION: [u8; 11] = [
+    0x85, 0x8B, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x99, 0x9B,
+];
 
 /// The character `byte` stands for in a single-byte code page.
 fn decode(encoding: &'static Encoding, byte: u8) -> char {
@@ -235,6 +249,9 @@ mod tests {
             "windows-1252",
             "too little to go on"
         );
+        // The last byte of the file counts too.
+        let last = mac_roman("First Name\rAnn\rJosé");
+        assert_eq!(guessed(&last, "US"), "macintosh");
     }
 
     #[test]
@@ -252,6 +269,7 @@ mod tests {
             "Name,Street\nANN LEE,12 RUE DU SACRÉ-CŒUR\nBOB RAY,3 MÜLLERSTRASSE\n",
             // Marks after words that are letters in Mac OS Roman but not these.
             "Name,Notes\nAnn Lee,paid•VIP don´t call\nBob Ray,col·legi m² Nº 5\n",
+            "Name,Notes\nAnn Lee,Gold•VIP\nBob Ray,Silver•VIP ‹new›\n",
         ];
         for text in cases {
             assert_eq!(guessed(&windows_1252(text), "US"), "windows-1252", "{text}");
