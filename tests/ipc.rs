@@ -292,9 +292,10 @@ fn import_preview_dry_run_run_and_undo() {
 #[test]
 fn an_encoding_chosen_for_a_file_comes_back_with_its_saved_mapping() {
     let h = harness();
-    // "Šárka Žáková" in ISO-8859-15, which detection takes for Windows-1252.
-    let latin9: &[u8] =
-        b"First Name,Last Name,Email\n\xa6\xe1rka,\xb4\xe1kov\xe1,sarka@example.com\n";
+    // "Šárka Žáková" in ISO-8859-15, which detection takes for Windows-1252; the
+    // last header is "Montant (€)", which the guess reads as "Montant (¤)".
+    let latin9: &[u8] = b"First Name,Last Name,Email,Montant (\xa4)\n\
+        \xa6\xe1rka,\xb4\xe1kov\xe1,sarka@example.com,10\n";
     let token = h.choose("latin9.csv", latin9);
     let guessed = h.ok(
         "preview_import",
@@ -333,7 +334,7 @@ fn an_encoding_chosen_for_a_file_comes_back_with_its_saved_mapping() {
     // A file of the same columns that is UTF-8 is read as what it is.
     let utf8 = h.choose(
         "utf8.csv",
-        "First Name,Last Name,Email\nZoë,Müller,zoe@example.com\n",
+        "First Name,Last Name,Email,Montant (€)\nZoë,Müller,zoe@example.com,10\n",
     );
     let preview = h.ok(
         "preview_import",

@@ -32,8 +32,9 @@ pub struct ImportRequest {
     pub match_on: MatchOn,
     /// One target per column of the file.
     pub mapping: Vec<Target>,
-    /// The file's encoding as the person chose it; `None` when they kept the one
-    /// detected.
+    /// The encoding to read the file in: as the preview read it (chosen by the
+    /// person, or brought by a saved mapping). `None` detects it again; the run
+    /// does not look up a saved encoding itself.
     #[ts(optional)]
     pub encoding: Option<TextEncoding>,
     /// Teams every imported user joins.
@@ -78,20 +79,27 @@ pub async fn preview_import(
     let (sniffed, chosen) = match mapping {
         Some(m) => (detected, Some((m, MappingSource::Chosen))),
         None => match saved::load(state.kith.store().pool(), &detected.headers).await? {
-            // The encoding the person chose for files like this one, when this
-            // one's was guessed too: read again in it.
+            // The code page the person chose for files like this one, when this
+            // one's was guessed too: read again in it, unless it cannot be read
+            // so, or its columns then differ from the mapping's.
             Some(saved) => {
-                let sniffed = match saved.encoding {
-                    Some(remembered)
-                        if encoding.is_none()
-                            && detected.encoding.is_guessed()
-                            && remembered != detected.encoding =>
-                    {
-                        sniff_blocking(path.clone(), region.clone(), Some(remembered)).await?
-                    }
-                    _ => detected,
+                let remembered = saved
+                    .encoding
+                    .filter(|e| {
+                        encoding.is_none() && e.is_guessed() && detected.encoding.is_guessed()
+                    })
+                    .filter(|e| *e != detected.encoding);
+                let reread = match remembered {
+                    Some(e) => sniff_blocking(path.clone(), region.clone(), Some(e))
+                        .await
+                        .ok()
+                        .filter(|s| s.headers.len() == saved.mapping.len()),
+                    None => None,
                 };
-                (sniffed, Some((saved.mapping, MappingSource::Saved)))
+                (
+                    reread.unwrap_or(detected),
+                    Some((saved.mapping, MappingSource::Saved)),
+                )
             }
             None => (detected, None),
         },

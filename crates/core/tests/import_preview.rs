@@ -109,13 +109,14 @@ fn a_saved_mapping_comes_back_for_the_same_headers() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;
         let pool = kith.store().pool();
+        let mut conn = pool.acquire().await.unwrap();
         let headers: Vec<String> = vec!["Nom complet".into(), "Courriel".into()];
         assert_eq!(saved::load(pool, &headers).await.unwrap(), None);
         let mapping = saved::SavedMapping {
             mapping: vec![Target::FullName, Target::Email],
             encoding: None,
         };
-        saved::save(pool, &headers, &mapping).await.unwrap();
+        saved::save(&mut conn, &headers, &mapping).await.unwrap();
         assert_eq!(
             saved::load(pool, &headers).await.unwrap(),
             Some(mapping.clone())
@@ -132,15 +133,25 @@ fn a_saved_mapping_comes_back_for_the_same_headers() {
             mapping: vec![Target::Email],
             encoding: None,
         };
-        assert!(saved::save(pool, &headers, &short).await.is_err());
+        assert!(saved::save(&mut conn, &headers, &short).await.is_err());
 
         // With the encoding the person chose for the file.
         let latin9 = saved::SavedMapping {
             encoding: TextEncoding::from_label("iso-8859-15"),
             ..mapping.clone()
         };
-        saved::save(pool, &headers, &latin9).await.unwrap();
+        saved::save(&mut conn, &headers, &latin9).await.unwrap();
+        assert_eq!(saved::load(pool, &headers).await.unwrap(), Some(latin9.clone()));
+        // A later import without an encoding keeps the one remembered.
+        saved::save(&mut conn, &headers, &mapping).await.unwrap();
         assert_eq!(saved::load(pool, &headers).await.unwrap(), Some(latin9));
+        // An encoding this version does not know loses the encoding, not the mapping.
+        sqlx::query("UPDATE settings SET value = ? WHERE key LIKE 'import_mapping:%'")
+            .bind(r#"{"mapping":[{"kind":"full_name"},{"kind":"email"}],"encoding":{"legacy":"klingon"}}"#)
+            .execute(pool)
+            .await
+            .unwrap();
+        assert_eq!(saved::load(pool, &headers).await.unwrap(), Some(mapping.clone()));
 
         // As versions before the encoding was remembered stored it: the mapping alone.
         sqlx::query("UPDATE settings SET value = ? WHERE key LIKE 'import_mapping:%'")

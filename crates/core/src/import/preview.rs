@@ -39,7 +39,7 @@ pub struct Preview {
     pub encoding: TextEncoding,
     /// What detection made of the file: `encoding` differs when a saved mapping
     /// brought the encoding the person chose for files like it. (With an encoding
-    /// chosen now, detection is not run and this is that one.)
+    /// named in the call, detection is not run: this is what the file was read in.)
     pub detected_encoding: TextEncoding,
     pub delimiter: String,
     pub headers: Vec<String>,

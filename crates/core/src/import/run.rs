@@ -59,7 +59,9 @@ pub struct ImportOptions {
     /// Region for phone numbers without a country code, and where the file was
     /// most likely saved (its legacy code page is guessed for it).
     pub region: String,
-    /// The file's encoding when the person chose it; `None` detects it.
+    /// The file's encoding when the person chose it (or a saved mapping brought
+    /// it, in the preview the run follows); `None` detects it. Not looked up
+    /// here: the run reads the file as the caller says.
     pub encoding: Option<TextEncoding>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
@@ -279,11 +281,22 @@ pub async fn run(
     .execute(bulk.conn())
     .await?;
     if opts.remember_mapping {
-        let remembered = saved::SavedMapping {
-            mapping,
-            encoding: opts.encoding,
-        };
+        // Only a code page is worth remembering: a BOM or valid UTF-8 says itself.
+        let encoding = opts.encoding.filter(|e| e.is_guessed());
+        let remembered = saved::SavedMapping { mapping, encoding };
         saved::save(bulk.conn(), &sniffed.headers, &remembered).await?;
+        // The next file like this one is looked up by its headers as detection
+        // reads them, which differ when they hold letters the guess got wrong
+        // ("PrŽnom" for "Prénom"): saved under those too.
+        if encoding.is_some() {
+            if let Ok(guessed) = sniff(path, &opts.region, None) {
+                if guessed.headers != sniffed.headers
+                    && guessed.headers.len() == remembered.mapping.len()
+                {
+                    saved::save(bulk.conn(), &guessed.headers, &remembered).await?;
+                }
+            }
+        }
     }
     bulk.finish().await?;
     report.batch_id = Some(work.batch);

@@ -3,7 +3,7 @@
 //! in the text encoding they chose for it, if they had to.
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteExecutor;
+use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::mapping::Target;
 use super::source::TextEncoding;
@@ -14,21 +14,41 @@ use crate::text::fold;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SavedMapping {
     pub mapping: Vec<Target>,
-    /// The encoding the person chose instead of the guessed one.
+    /// The code page the person chose instead of the guessed one.
     pub encoding: Option<TextEncoding>,
 }
 
 /// A stored mapping as this version writes it, or as a mapping alone, as
-/// versions before the encoding was remembered did.
+/// versions before the encoding was remembered did. The encoding is read apart:
+/// one this version does not know loses the encoding, not the mapping.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Stored {
     MappingOnly(Vec<Target>),
     WithEncoding {
         mapping: Vec<Target>,
-        #[serde(default)]
-        encoding: Option<TextEncoding>,
+        encoding: Option<serde_json::Value>,
     },
+}
+
+impl Stored {
+    fn read(json: &str) -> Option<SavedMapping> {
+        match serde_json::from_str::<Stored>(json) {
+            Ok(Stored::MappingOnly(mapping)) => Some(SavedMapping {
+                mapping,
+                encoding: None,
+            }),
+            Ok(Stored::WithEncoding { mapping, encoding }) => Some(SavedMapping {
+                mapping,
+                encoding: encoding.and_then(|e| serde_json::from_value(e).ok()),
+            }),
+            Err(e) => {
+                // A mapping from another version is a convenience lost, not an error.
+                tracing::warn!(error = %e, "unreadable saved import mapping; ignoring it");
+                None
+            }
+        }
+    }
 }
 
 /// The settings key for a header row: folded so "E-mail" and "e-mail " agree.
@@ -44,27 +64,17 @@ pub async fn load(db: impl SqliteExecutor<'_>, headers: &[String]) -> Result<Opt
         .fetch_optional(db)
         .await?;
     Ok(stored
-        .and_then(|json| match serde_json::from_str::<Stored>(&json) {
-            Ok(Stored::WithEncoding { mapping, encoding }) => {
-                Some(SavedMapping { mapping, encoding })
-            }
-            Ok(Stored::MappingOnly(mapping)) => Some(SavedMapping {
-                mapping,
-                encoding: None,
-            }),
-            Err(e) => {
-                // A mapping from another version is a convenience lost, not an error.
-                tracing::warn!(error = %e, "unreadable saved import mapping; ignoring it");
-                None
-            }
-        })
+        .and_then(|json| Stored::read(&json))
         .filter(|m| m.mapping.len() == headers.len()))
 }
 
 /// Keeps `saved` for files with these headers (inside an import's transaction,
-/// so only a kept import remembers it).
+/// so only a kept import remembers it). Without an encoding, the one saved
+/// before stays: a later file of the same system that happened to be guessed
+/// right must not make the next one, guessed wrong, garbled again. Choosing the
+/// guessed encoding on purpose replaces it.
 pub async fn save(
-    db: impl SqliteExecutor<'_>,
+    conn: &mut SqliteConnection,
     headers: &[String],
     saved: &SavedMapping,
 ) -> Result<()> {
@@ -79,14 +89,22 @@ pub async fn save(
             ),
         ));
     }
-    let json = serde_json::to_string(saved).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    let encoding = match saved.encoding {
+        Some(chosen) => Some(chosen),
+        None => load(&mut *conn, headers).await?.and_then(|s| s.encoding),
+    };
+    let kept = SavedMapping {
+        mapping: mapping.clone(),
+        encoding,
+    };
+    let json = serde_json::to_string(&kept).map_err(|e| CoreError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES (?, ?) \
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     )
     .bind(key(headers))
     .bind(json)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
