@@ -404,10 +404,24 @@ fn greek_tags_in_capitals_and_lower_case_are_one_tag() {
             .await
             .unwrap();
         assert_eq!(again.tags, ["Πελάτης"]);
+        // Other notes tagged in capitals and not: suggested as one tag, counted
+        // for all, named as it is written most.
+        for (body, tag) in [("Δεύτερος", "ΠΕΛΑΤΗΣ"), ("Τρίτος", "Πελάτης")]
+        {
+            let other = kith
+                .notes()
+                .add(ann, &input(body, &[tag]), None)
+                .await
+                .unwrap();
+            assert_eq!(other.tags, [tag]);
+        }
         let suggested = kith.notes().tags("ΠΕΛΑΤΗΣ", 10).await.unwrap();
         assert_eq!(
-            suggested.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
-            ["Πελάτης"]
+            suggested
+                .iter()
+                .map(|t| (t.tag.as_str(), t.count))
+                .collect::<Vec<_>>(),
+            [("Πελάτης", 3)]
         );
     });
 }

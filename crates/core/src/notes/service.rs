@@ -176,11 +176,29 @@ impl Notes<'_> {
         .fetch_all(self.store.pool())
         .await?;
         let prefix = match_key(prefix.trim().trim_start_matches('#'));
-        Ok(rows
+        // SQLite's NOCASE folds ASCII only: spellings alike but for other
+        // letters' case or accents ("ΠΕΛΑΤΗΣ", "Πελάτης") are one tag here, named
+        // as it is written most.
+        let mut merged: Vec<(String, String, i64)> = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (tag, count) in rows {
+            let key = match_key(&tag);
+            if !key.starts_with(&prefix) {
+                continue;
+            }
+            match at.get(&key) {
+                Some(&i) => merged[i].2 += count,
+                None => {
+                    at.insert(key.clone(), merged.len());
+                    merged.push((key, tag, count));
+                }
+            }
+        }
+        merged.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        Ok(merged
             .into_iter()
-            .filter(|(tag, _)| match_key(tag).starts_with(&prefix))
             .take(usize::try_from(limit).unwrap_or(0))
-            .map(|(tag, count)| TagCount {
+            .map(|(_, tag, count)| TagCount {
                 tag,
                 count: u32::try_from(count).unwrap_or(u32::MAX),
             })

@@ -502,6 +502,8 @@ describe("Import dialog", () => {
     await waitFor(() => expect(callsOf("preview_import")).toHaveLength(2));
     expect(callsOf("preview_import")[1].encoding).toBe("windows1252");
     await waitFor(() => expect((screen.getByTestId("import-encoding") as HTMLSelectElement).value).toBe("windows1252"));
+    // Read as guessed again, the hint that it was guessed is back.
+    expect(screen.getByTestId("import-encoding-guess")).toBeTruthy();
   });
 
   it("offers no encoding for a file whose encoding is certain, and nothing to import from a file of headers only", async () => {

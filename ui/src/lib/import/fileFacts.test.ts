@@ -30,6 +30,15 @@ describe("encodingChoices", () => {
     });
   });
 
+  it("keeps the code page the file is read in, when it is none of the usual ones", () => {
+    const groups = encodingChoices("windows1252", { legacy: "ISO-8859-10" });
+    expect(groups.at(-1)).toEqual({
+      group: "Other",
+      choices: [{ key: "legacy:ISO-8859-10", encoding: { legacy: "ISO-8859-10" }, label: "ISO-8859-10" }],
+    });
+    expect(encodingChoices("windows1252", { legacy: "macintosh" }).some((g) => g.group === "Other")).toBe(false);
+  });
+
   it("keeps a detected code page it has no group for", () => {
     const groups = encodingChoices({ legacy: "ISO-8859-10" });
     expect(groups.at(-1)).toEqual({

@@ -94,12 +94,17 @@ export type EncodingChoice = { key: string; encoding: ImportEncoding; label: str
 
 /**
  * What a file whose code page was guessed as `detected` can be read as instead, grouped; the
- * guess is always there, marked as such.
+ * guess is always there, marked as such, and so is `current`, the one it is read in now (a saved
+ * mapping's may be none of the usual ones).
  */
-export function encodingChoices(detected: ImportEncoding): { group: string; choices: EncodingChoice[] }[] {
+export function encodingChoices(
+  detected: ImportEncoding,
+  current: ImportEncoding = detected,
+): { group: string; choices: EncodingChoice[] }[] {
   const detectedKey = encodingKey(detected);
   const groups = [...CHOICES];
-  if (!groups.some((g) => g.keys.includes(detectedKey))) groups.push({ group: "Other", keys: [detectedKey] });
+  const others = [...new Set([detectedKey, encodingKey(current)])].filter((k) => !groups.some((g) => g.keys.includes(k)));
+  if (others.length > 0) groups.push({ group: "Other", keys: others });
   return groups.map(({ group, keys }) => ({
     group,
     choices: keys.map((key) => {
