@@ -12,7 +12,7 @@ encoding: ImportEncoding,
 /**
  * What detection made of the file: `encoding` differs when a saved mapping
  * brought the encoding the person chose for files like it. (With an encoding
- * chosen now, detection is not run and this is that one.)
+ * named in the call, detection is not run: this is what the file was read in.)
  */
 detected_encoding: ImportEncoding, delimiter: string, headers: Array<string>, 
 /**

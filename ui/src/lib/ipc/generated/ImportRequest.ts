@@ -13,8 +13,9 @@ export type ImportRequest = { mode: ImportMode, match_on: ImportMatch,
  */
 mapping: Array<ImportTarget>, 
 /**
- * The file's encoding as the person chose it; `None` when they kept the one
- * detected.
+ * The encoding to read the file in: as the preview read it (chosen by the
+ * person, or brought by a saved mapping). `None` detects it again; the run
+ * does not look up a saved encoding itself.
  */
 encoding?: ImportEncoding, 
 /**
