@@ -79,17 +79,14 @@ pub async fn preview_import(
     let (sniffed, chosen) = match mapping {
         Some(m) => (detected, Some((m, MappingSource::Chosen))),
         None => match saved::load(state.kith.store().pool(), &detected.headers).await? {
-            // The code page the person chose for files like this one, when this
-            // one's was guessed too: read again in it, unless it cannot be read
-            // so, or its columns then differ from the mapping's.
+            // The code page the person chose for files like this one (unless they
+            // named one now): read again in it, unless it cannot be read so, or
+            // its columns then differ from the mapping's.
             Some(saved) => {
-                let remembered = saved
-                    .encoding
-                    .filter(|e| {
-                        encoding.is_none() && e.is_guessed() && detected.encoding.is_guessed()
-                    })
-                    .filter(|e| *e != detected.encoding);
-                let reread = match remembered {
+                let reread = match saved
+                    .reread_as(detected.encoding)
+                    .filter(|_| encoding.is_none())
+                {
                     Some(e) => sniff_blocking(path.clone(), region.clone(), Some(e))
                         .await
                         .ok()

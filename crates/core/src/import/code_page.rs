@@ -27,7 +27,7 @@ pub(super) fn guess(
 ) -> std::io::Result<&'static Encoding> {
     // ISO-2022-JP is 7-bit: a file with bytes that are not UTF-8 is not in it.
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    let mut mac = MacRomanEvidence::default();
+    let mut mac = MacRomanEvidence::new();
     detector.feed(seen, false);
     mac.feed(seen);
     let mut fed = seen.len();
@@ -102,7 +102,6 @@ fn case_of(b: u8) -> Case {
 /// lower-case word ("MŸller"), or a small letter between capitals ("CåUR" for
 /// "CŒUR"), counts against that reading. Bytes that make a likely letter either
 /// way (Windows-1252's "š" is Mac OS Roman's "ö") count for neither.
-#[derive(Default)]
 struct MacRomanEvidence {
     /// How often each byte was seen between an ASCII letter of each case and
     /// what follows it: [byte - 0x80][before is upper][after].
@@ -115,10 +114,17 @@ struct MacRomanEvidence {
 }
 
 impl MacRomanEvidence {
-    fn feed(&mut self, bytes: &[u8]) {
-        if self.seen.is_empty() {
-            self.seen = vec![[[0; 3]; 2]; 128];
+    fn new() -> Self {
+        Self {
+            seen: vec![[[0; 3]; 2]; 128],
+            pending: None,
+            previous: b' ',
+            cr: false,
+            lf: false,
         }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
         for &b in bytes {
             if let Some((high, upper)) = self.pending.take() {
                 let after = case_of(b) as usize;

@@ -158,6 +158,17 @@ pub async fn run(
             want: sniffed.headers.len(),
         });
     }
+    // A chosen code page is remembered under the headers as detection reads them
+    // too, which differ when they hold letters the guess gets wrong ("PrŽnom" for
+    // "Prénom"): the next file like this one is looked up by those. Read before
+    // the writer is taken, as it reads the whole file once more.
+    let remembered_encoding = opts
+        .encoding
+        .filter(|e| opts.remember_mapping && !opts.dry_run && e.is_guessed());
+    let guessed_headers = remembered_encoding
+        .and_then(|_| sniff(path, &opts.region, None).ok())
+        .map(|guessed| guessed.headers)
+        .filter(|h| *h != sniffed.headers && h.len() == sniffed.headers.len());
     // The writer is taken first, so the fields the rows are read against are the
     // ones the import writes to.
     let mut bulk = store.bulk().await?;
@@ -282,20 +293,12 @@ pub async fn run(
     .await?;
     if opts.remember_mapping {
         // Only a code page is worth remembering: a BOM or valid UTF-8 says itself.
-        let encoding = opts.encoding.filter(|e| e.is_guessed());
-        let remembered = saved::SavedMapping { mapping, encoding };
-        saved::save(bulk.conn(), &sniffed.headers, &remembered).await?;
-        // The next file like this one is looked up by its headers as detection
-        // reads them, which differ when they hold letters the guess got wrong
-        // ("PrŽnom" for "Prénom"): saved under those too.
-        if encoding.is_some() {
-            if let Ok(guessed) = sniff(path, &opts.region, None) {
-                if guessed.headers != sniffed.headers
-                    && guessed.headers.len() == remembered.mapping.len()
-                {
-                    saved::save(bulk.conn(), &guessed.headers, &remembered).await?;
-                }
-            }
+        let remembered = saved::SavedMapping {
+            mapping,
+            encoding: remembered_encoding,
+        };
+        for headers in std::iter::once(&sniffed.headers).chain(&guessed_headers) {
+            saved::save(bulk.conn(), headers, &remembered).await?;
         }
     }
     bulk.finish().await?;

@@ -18,6 +18,15 @@ pub struct SavedMapping {
     pub encoding: Option<TextEncoding>,
 }
 
+impl SavedMapping {
+    /// The code page to read a file detected as `detected` in, instead: the one
+    /// remembered, when this file's was guessed too and guessed otherwise.
+    pub fn reread_as(&self, detected: TextEncoding) -> Option<TextEncoding> {
+        self.encoding
+            .filter(|e| e.is_guessed() && detected.is_guessed() && *e != detected)
+    }
+}
+
 /// A stored mapping as this version writes it, or as a mapping alone, as
 /// versions before the encoding was remembered did. The encoding is read apart:
 /// one this version does not know loses the encoding, not the mapping.
