@@ -218,3 +218,28 @@ fn a_row_past_the_limit_in_accented_text_is_named_as_too_long() {
         }
     }
 }
+
+#[test]
+fn a_preview_names_the_title_lines_left_out_and_marks_the_footer() {
+    let p = preview(&fixture("report-titles.csv"), None, "US").unwrap();
+    assert_eq!(
+        p.titles,
+        ["Customer Contact List", "Acme Bakery Ltd.", "All Dates"]
+    );
+    assert_eq!(p.headers[0], "Customer");
+    let rows: Vec<u64> = p.rows.iter().map(|r| r.row).collect();
+    assert_eq!(rows, [5, 6, 7]);
+    assert_eq!(
+        p.rows[1]
+            .user
+            .as_ref()
+            .and_then(|u| u.first_name.as_deref()),
+        Some("Łucja")
+    );
+    assert!(p.rows[2].errors[0]
+        .message
+        .ends_with(kith_core::import::row::FOOTER));
+
+    let plain = preview(&fixture("google.csv"), None, "US").unwrap();
+    assert!(plain.titles.is_empty());
+}

@@ -624,3 +624,100 @@ fn a_mapping_is_remembered_only_with_a_kept_import() {
         );
     });
 }
+
+/// A report's rows are imported below its title lines; the line of one value
+/// under its last customer (when the report was run) is refused as its footer,
+/// with its row, not stored as a customer named after a date.
+#[test]
+fn a_report_is_imported_without_its_titles_and_footer() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let mut opts = options(Mode::Create);
+        opts.skip_invalid = true;
+        let report = import(&kith, &fixture("report-titles.csv"), &opts)
+            .await
+            .unwrap();
+        assert_eq!((report.created, report.failed), (2, 1));
+        assert_eq!(report.errors[0].row, 7);
+        assert!(report.errors[0]
+            .message
+            .starts_with("“Friday, November 20, 2026 09:14 AM GMT-08:00”, alone below"));
+        assert!(report.errors[0]
+            .message
+            .ends_with(kith_core::import::row::FOOTER));
+
+        let ann = kith.search("ann lee", 5).await.unwrap().rows[0].clone();
+        let d = kith.users().get(ann.id).await.unwrap();
+        assert_eq!(
+            (d.first_name.as_str(), d.last_name.as_str()),
+            ("Ann", "Lee")
+        );
+        assert_eq!(d.email.as_deref(), Some("ann@example.com"));
+        assert_eq!(d.mobile_phone.as_deref(), Some("+14155550123"));
+        assert!(kith.search("friday", 5).await.unwrap().rows.is_empty());
+        assert_eq!(kith.users().count().await.unwrap(), 2);
+    });
+}
+
+/// Rows of one value are a report's footer only at its very end and only a few:
+/// followed by a fuller row, or many of them, they are customers.
+#[test]
+fn rows_of_one_value_inside_a_report_are_customers() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        // Two of one value past a blank line, then a fuller row; then, past another
+        // blank line, more of one value than a footer has.
+        let mut text = String::from(
+            "Customers\n\nName,Email\nAnn Lee,\n\nBo Kim,\nCy Fox,\nDee Ray,dee@example.com\n\n",
+        );
+        for i in 0..6 {
+            text.push_str(&format!("Person{i} Last,\n"));
+        }
+        let f = write(dir.path(), "report.csv", &text);
+        let report = import(&kith, &f, &options(Mode::Create)).await.unwrap();
+        assert_eq!((report.created, report.failed), (10, 0), "{:?}", report.errors);
+
+        let mut opts = options(Mode::Create);
+        opts.dry_run = true;
+        let last = write(
+            dir.path(),
+            "last.csv",
+            "Customers\n\nName,Email\nAnn Lee,ann@example.com\nBo Kim,\n",
+        );
+        let report = import(&kith, &last, &opts).await.unwrap();
+        assert_eq!((report.created, report.failed), (2, 0), "a last row of one value, right below the others");
+
+        let footer = write(
+            dir.path(),
+            "footer.csv",
+            "Customers\r\n\r\nName,Email,Street\r\nAnn Lee,ann@example.com,\r\n,,\"12 Elm St\r\nApt 4\"\r\n\r\nPrinted 20/11/2026\r\n\r\n",
+        );
+        let report = import(&kith, &footer, &opts).await.unwrap();
+        let errors: Vec<(u64, bool)> = report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.message.ends_with(kith_core::import::row::FOOTER)))
+            .collect();
+        assert_eq!(
+            errors,
+            [(4, false), (5, true)],
+            "the line break inside row 4's quotes is no blank line; row 5 is past one"
+        );
+
+        // The footer's value is quoted in its message, cut, and never with a card number.
+        let long = format!("Customers\n\nName,Email\nAnn Lee,\n\n{}\n", "x".repeat(200));
+        let paid = "Customers\n\nName,Email\nAnn Lee,\n\nPaid with 4111 1111 1111 1111\n";
+        let long = import(&kith, &write(dir.path(), "long.csv", &long), &opts).await.unwrap();
+        assert_eq!(long.errors[0].message.chars().filter(|&c| c == 'x').count(), 60);
+        let paid = import(&kith, &write(dir.path(), "paid.csv", paid), &opts).await.unwrap();
+        assert!(paid.errors[0].message.starts_with("“[card number removed]”"), "{}", paid.errors[0].message);
+
+        let plain = write(
+            dir.path(),
+            "plain.csv",
+            "Name,Email\nAnn Lee,ann@example.com\n\nBo Kim,\n",
+        );
+        let report = import(&kith, &plain, &opts).await.unwrap();
+        assert_eq!((report.created, report.failed), (2, 0), "no titles, no footer");
+    });
+}

@@ -551,3 +551,61 @@ fn a_utf8_bom_over_rows_in_another_encoding_is_refused() {
         TextEncoding::Utf8Bom
     );
 }
+
+/// Accounting and booking systems export reports: a title, the company and the
+/// date range above the columns. The header row is found below them, under the
+/// delimiter the table has, and the title lines are named for the dialog.
+#[test]
+fn title_lines_above_the_header_are_left_out() {
+    check(
+        "report-titles.csv",
+        TextEncoding::Utf8,
+        ',',
+        &["Customer", "Phone", "Email", "Full Name"],
+    );
+    let s = sniff(&fixture("report-titles.csv"), "US", None).unwrap();
+    assert_eq!(
+        s.titles,
+        ["Customer Contact List", "Acme Bakery Ltd.", "All Dates"]
+    );
+    assert_eq!(s.header_row(), 4, "the blank line is no record");
+    let r = rows("report-titles.csv");
+    assert_eq!(r[0][0], "Ann Lee");
+    assert_eq!(r[1][0], "Łucja Nowak");
+
+    // Excel: a title in A1 and a date in A2 over a semicolon-separated sheet,
+    // the rows padded with empty cells to the sheet's width.
+    check(
+        "excel-title-semicolon.csv",
+        TextEncoding::Utf8Bom,
+        ';',
+        &["Vorname", "Nachname", "E-Mail", "Telefon"],
+    );
+    let s = sniff(&fixture("excel-title-semicolon.csv"), "US", None).unwrap();
+    assert_eq!(s.titles, ["Kundenliste", "Stand: 01.11.2026"]);
+    assert_eq!(s.header_row(), 4, "the row of empty cells is skipped too");
+    assert_eq!(rows("excel-title-semicolon.csv")[0][1], "Weiß");
+}
+
+/// What is not a title over a table keeps its first line as the header row.
+#[test]
+fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let sniffed = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        sniff(&path, "US", None).unwrap()
+    };
+    // One column: every line holds one value.
+    let s = sniffed("emails.csv", "Email\nann@example.com\nbo@example.com\n");
+    assert_eq!((s.headers, s.skipped), (vec!["Email".to_owned()], 0));
+    // One column whose odd row holds a comma: that row is no header.
+    let s = sniffed("names.csv", "Name\nAnn Lee\nLee, Bo\nCy Kim\nDee Fox\n");
+    assert_eq!((s.headers, s.skipped), (vec!["Name".to_owned()], 0));
+    // Several values on the third line, but the rows below do not follow it.
+    let s = sniffed("notes.csv", "Notes\nsee below\na,b,c\nx\ny\nz\n");
+    assert_eq!((s.headers, s.skipped), (vec!["Notes".to_owned()], 0));
+    // A table's header of one filled cell and an empty one stays the header.
+    let s = sniffed("wide.csv", "Email,Name\nann@example.com,Ann\n");
+    assert_eq!(s.skipped, 0);
+}

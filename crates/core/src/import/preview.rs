@@ -42,6 +42,8 @@ pub struct Preview {
     /// named in the call, detection is not run: this is what the file was read in.)
     pub detected_encoding: TextEncoding,
     pub delimiter: String,
+    /// The title lines above the header row, which are not read as customers.
+    pub titles: Vec<String>,
     pub headers: Vec<String>,
     /// Per column, the first few non-empty cells as written in the file (card
     /// numbers masked), so columns not imported can still be recognised.
@@ -119,16 +121,17 @@ pub fn preview(
     let mut rows = Vec::new();
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); sniffed.headers.len()];
     while rows.len() < PREVIEW_ROWS {
-        let Some((row, record)) = file.next_row()? else {
+        let Some(line) = file.next_row()? else {
             break;
         };
+        let (row, record) = (line.number, line.cells);
         for (column, cell) in samples.iter_mut().zip(record.iter()) {
             let cell = cell.trim();
             if column.len() < SAMPLES && !cell.is_empty() {
                 column.push(mask_card_numbers(cell));
             }
         }
-        rows.push(match reader.read(row, record) {
+        rows.push(match reader.read_row(&line) {
             Ok(u) => PreviewRow {
                 row,
                 user: Some(PreviewUser {
@@ -175,6 +178,7 @@ pub fn preview(
             '\t' => "tab".to_owned(),
             d => d.to_string(),
         },
+        titles: sniffed.titles.clone(),
         headers: sniffed.headers.clone(),
         samples,
         mapping,

@@ -46,7 +46,7 @@ pub fn write_error_rows(
     header.push("Kith import error".into());
     writer.write_record(&header).map_err(csv_error)?;
     let mut written = 0;
-    let mut row = 1u64;
+    let mut row = sniffed.header_row();
     let mut reader = records(source, &sniffed)?;
     for record in reader.records() {
         row += 1;

@@ -9,6 +9,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::mapping::Target;
+use super::report::mask_card_numbers;
+use super::source::Row;
 use crate::error::CoreError;
 use crate::export::restore_formula;
 use crate::users::{AddressInput, UserRecord};
@@ -51,7 +53,31 @@ pub struct RowReader<'a> {
 /// Google joins several values of one field with " ::: ".
 const MULTI: &str = " ::: ";
 
+/// Why a report's footer line is not imported (the end of its message).
+pub const FOOTER: &str = "looks like the report's footer, not a customer";
+
+/// Characters of a footer's value quoted in its message.
+const FOOTER_QUOTED: usize = 60;
+
 impl RowReader<'_> {
+    /// The user in a row of the file, or every problem with it.
+    pub fn read_row(&self, row: &Row<'_>) -> Result<ImportedUser, Vec<CellError>> {
+        if row.footer {
+            let value = row.cells.iter().map(str::trim).find(|c| !c.is_empty());
+            let mut value = mask_card_numbers(value.unwrap_or_default());
+            if let Some((cut, _)) = value.char_indices().nth(FOOTER_QUOTED) {
+                value.truncate(cut);
+                value.push('…');
+            }
+            return Err(vec![CellError {
+                row: row.number,
+                column: String::new(),
+                message: format!("“{value}”, alone below the last customer, {FOOTER}"),
+            }]);
+        }
+        self.read(row.number, row.cells)
+    }
+
     /// The user in `cells` (data row `row`), or every problem with it.
     pub fn read(&self, row: u64, cells: &StringRecord) -> Result<ImportedUser, Vec<CellError>> {
         let mut out = ImportedUser::default();

@@ -3,6 +3,7 @@
 //! semicolon, tab or pipe delimited; CRLF or LF. Everything streams: a file is
 //! never read into memory whole.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -122,10 +123,21 @@ pub struct Sniffed {
     pub encoding: TextEncoding,
     pub delimiter: char,
     pub headers: Vec<String>,
+    /// Records above the header row: a report's title lines and the blank ones
+    /// around them (accounting and booking systems put "Customer Contact List",
+    /// the company and the date above their columns).
+    pub skipped: usize,
+    /// The text of each title line skipped, to show the person what was left out.
+    pub titles: Vec<String>,
     pub size_bytes: u64,
 }
 
 impl Sniffed {
+    /// The header's row number, counting from the file's first record as 1.
+    pub fn header_row(&self) -> u64 {
+        self.skipped as u64 + 1
+    }
+
     /// Roughly how many bytes the file has once decoded to UTF-8 (mostly-ASCII
     /// UTF-16 halves), for progress bars.
     pub fn decoded_size_estimate(&self) -> u64 {
@@ -139,6 +151,8 @@ impl Sniffed {
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Rows looked at to choose the delimiter.
 const SNIFF_ROWS: usize = 50;
+/// Records looked at for the header row below a report's title lines.
+const TITLE_ROWS: usize = 10;
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
     move |source| ImportError::Io {
@@ -184,15 +198,17 @@ pub fn sniff(
             reason: "it contains binary data".into(),
         });
     }
-    let delimiter = choose_delimiter(&sample);
-    let headers = read_headers(&sample, delimiter).ok_or_else(|| ImportError::NotCsv {
+    let (delimiter, layout) = choose_delimiter(&sample);
+    let layout = layout.ok_or_else(|| ImportError::NotCsv {
         path: shown.clone(),
         reason: "it has no header row".into(),
     })?;
     Ok(Sniffed {
         encoding,
         delimiter: char::from(delimiter),
-        headers,
+        headers: layout.headers,
+        skipped: layout.skipped,
+        titles: layout.titles,
         size_bytes: meta.len(),
     })
 }
@@ -318,57 +334,103 @@ fn decoded_sample(path: &Path, encoding: TextEncoding) -> Result<String, ImportE
 }
 
 /// The delimiter under which the first rows have the most consistent number of
-/// fields (and more than one); commas win ties, as in most exports.
-fn choose_delimiter(sample: &str) -> u8 {
-    let mut best = (b',', 0usize);
+/// fields (and more than one), with where its header row is; commas win ties,
+/// as in most exports. Without such a delimiter the file is read as one column.
+fn choose_delimiter(sample: &str) -> (u8, Option<Layout>) {
+    let mut best: (u8, usize, Option<Layout>) = (b',', 0, None);
     for d in DELIMITERS {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(d)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(sample.as_bytes());
-        let counts: Vec<usize> = reader
-            .records()
-            .take(SNIFF_ROWS)
-            .filter_map(Result::ok)
-            .filter(|r| !(r.len() == 1 && r[0].trim().is_empty()))
-            .map(|r| r.len())
-            .collect();
-        let Some(&first) = counts.first() else {
+        let Some(layout) = Layout::of(sample, d) else {
             continue;
         };
-        if first < 2 {
+        if layout.headers.len() < 2 {
             continue;
         }
-        let agreeing = counts.iter().filter(|&&c| c == first).count();
-        let score = agreeing * first;
+        let score = layout.agreeing * layout.headers.len();
         if score > best.1 {
-            best = (d, score);
+            best = (d, score, Some(layout));
         }
     }
-    best.0
+    match best {
+        (d, _, Some(layout)) => (d, Some(layout)),
+        (d, _, None) => (d, Layout::of(sample, d)),
+    }
 }
 
-fn read_headers(sample: &str, delimiter: u8) -> Option<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(sample.as_bytes());
-    let record = reader
-        .records()
-        .filter_map(Result::ok)
-        .find(|r| r.iter().any(|f| !f.trim().is_empty()))?;
-    Some(record.iter().map(|h| h.trim().to_owned()).collect())
+/// Where a file's header row is under one delimiter.
+struct Layout {
+    /// Records above it.
+    skipped: usize,
+    titles: Vec<String>,
+    headers: Vec<String>,
+    /// Rows from the header row on with as many fields as it has.
+    agreeing: usize,
 }
 
-/// A streaming reader of the file's data rows (the header row already consumed),
-/// tolerant of rows shorter or longer than the header.
+impl Layout {
+    /// The header row is the first record that is not blank, unless that holds a
+    /// single value — a report's title — and a record with several values
+    /// follows within [`TITLE_ROWS`] records, past nothing but titles and blank
+    /// lines, whose number of fields most rows after it share. (A one-column
+    /// file has no such record; nor has one whose odd row holds a delimiter.)
+    fn of(sample: &str, delimiter: u8) -> Option<Layout> {
+        let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes())
+            .records()
+            .take(SNIFF_ROWS + TITLE_ROWS)
+            .map_while(Result::ok)
+            .collect();
+        let first = records.iter().position(|r| filled(r) > 0)?;
+        let below_titles = || {
+            let at = first
+                + records[first..]
+                    .iter()
+                    .take(TITLE_ROWS)
+                    .position(|r| filled(r) > 1)?;
+            let fields = records[at].len();
+            let later: Vec<usize> = records[at + 1..]
+                .iter()
+                .filter(|r| filled(r) > 0)
+                .map(csv::StringRecord::len)
+                .collect();
+            let shared = later.iter().filter(|&&n| n == fields).count();
+            (shared > 0 && shared * 2 >= later.len()).then_some(at)
+        };
+        let at = if filled(&records[first]) > 1 {
+            first
+        } else {
+            below_titles().unwrap_or(first)
+        };
+        let header = &records[at];
+        Some(Layout {
+            skipped: at,
+            titles: records[..at]
+                .iter()
+                .filter_map(|r| r.iter().map(str::trim).find(|c| !c.is_empty()))
+                .map(str::to_owned)
+                .collect(),
+            headers: header.iter().map(|h| h.trim().to_owned()).collect(),
+            agreeing: records[at..]
+                .iter()
+                .take(SNIFF_ROWS)
+                .filter(|r| r.len() == header.len())
+                .count(),
+        })
+    }
+}
+
+/// A streaming reader of the file's data rows (the header row, and the titles
+/// above it, already consumed), tolerant of rows shorter or longer than the header.
 pub fn records(
     path: &Path,
     sniffed: &Sniffed,
 ) -> Result<csv::Reader<Box<dyn Read + Send>>, ImportError> {
-    Ok(reader(delimiter_byte(sniffed)).from_reader(open_decoded(path, sniffed.encoding)?))
+    let mut csv =
+        reader(delimiter_byte(sniffed)).from_reader(open_decoded(path, sniffed.encoding)?);
+    past_header(&mut csv, sniffed)?;
+    Ok(csv)
 }
 
 fn delimiter_byte(sniffed: &Sniffed) -> u8 {
@@ -380,32 +442,132 @@ fn reader(delimiter: u8) -> csv::ReaderBuilder {
     let mut builder = csv::ReaderBuilder::new();
     builder
         .delimiter(delimiter)
-        .has_headers(true)
+        .has_headers(false)
         .flexible(true);
     builder
 }
 
+/// Reads the records above the first data row: the titles and the header row.
+fn past_header<R: Read>(csv: &mut csv::Reader<R>, sniffed: &Sniffed) -> Result<(), ImportError> {
+    let mut record = csv::StringRecord::new();
+    for row in 1..=sniffed.header_row() {
+        csv.read_record(&mut record).map_err(|e| ImportError::Csv {
+            row,
+            message: e.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
 /// The data rows of a file, one at a time, numbered as the error report numbers
-/// them (the header is row 1); rows with only blank cells are passed over.
+/// them (the file's first record is row 1); rows with only blank cells are
+/// passed over.
+///
+/// Below a report's rows (a file with title lines above its header) may come
+/// its footer: past a blank line, a line or two holding one value, such as when
+/// the report was run. Those rows are held back until a fuller row follows,
+/// which makes them data, or the file ends, which makes them the footer.
 pub struct Rows {
     csv: csv::Reader<ShapeWatch<Box<dyn Read + Send>>>,
     record: csv::StringRecord,
     row: u64,
+    /// The header's row number.
+    header: u64,
+    /// Whether the file is a report, whose last rows may be its footer.
+    report: bool,
+    /// A report's rows read ahead, with their numbers.
+    ahead: VecDeque<(u64, csv::StringRecord)>,
+    /// How many of `ahead`'s first rows are known to be data.
+    known: usize,
+    /// The file's end was read: the rows left in `ahead` past `known` are the footer.
+    ended: bool,
+    /// The CSV reader's line count after the last record read. It counts LFs:
+    /// files whose lines end in a bare CR show no blank lines, so no footer.
+    line: u64,
+}
+
+/// A footer is a few lines: more rows of one value than this in a row are data.
+const FOOTER_ROWS: usize = 5;
+
+/// One data row of a file.
+pub struct Row<'r> {
+    pub number: u64,
+    pub cells: &'r csv::StringRecord,
+    /// A line of a report's footer, not a customer (see [`Rows`]).
+    pub footer: bool,
+}
+
+/// Cells holding something.
+fn filled(record: &csv::StringRecord) -> usize {
+    record.iter().filter(|c| !c.trim().is_empty()).count()
 }
 
 impl Rows {
     pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
         let delimiter = delimiter_byte(sniffed);
         let file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter);
+        let mut csv = reader(delimiter).from_reader(file);
+        past_header(&mut csv, sniffed)?;
+        if let Some(problem) = csv.get_ref().problem() {
+            return Err(ImportError::Shape { problem });
+        }
         Ok(Rows {
-            csv: reader(delimiter).from_reader(file),
+            line: csv.position().line(),
+            csv,
             record: csv::StringRecord::new(),
-            row: 1,
+            row: sniffed.header_row(),
+            header: sniffed.header_row(),
+            report: !sniffed.titles.is_empty() && sniffed.headers.len() > 1,
+            ahead: VecDeque::new(),
+            known: 0,
+            ended: false,
         })
     }
 
-    /// The next non-blank row and its number, or `None` at the end of the file.
-    pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>, ImportError> {
+    /// The next non-blank row, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
+        if !self.report {
+            let number = self.read_record()?.map(|(number, _)| number);
+            return Ok(number.map(|number| Row {
+                number,
+                cells: &self.record,
+                footer: false,
+            }));
+        }
+        loop {
+            if self.known > 0 || self.ended {
+                let Some((number, record)) = self.ahead.pop_front() else {
+                    return Ok(None);
+                };
+                let footer = self.known == 0;
+                self.known = self.known.saturating_sub(1);
+                self.record = record;
+                return Ok(Some(Row {
+                    number,
+                    cells: &self.record,
+                    footer,
+                }));
+            }
+            match self.read_record()? {
+                None => self.ended = true,
+                Some((number, after_blank)) => {
+                    let record = std::mem::take(&mut self.record);
+                    // A footer starts past a blank line, with a single value.
+                    let may_be_footer =
+                        filled(&record) == 1 && (after_blank || !self.ahead.is_empty());
+                    self.ahead.push_back((number, record));
+                    if !may_be_footer || self.ahead.len() > FOOTER_ROWS {
+                        self.known = self.ahead.len();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the next non-blank record into `record`: its number and whether a
+    /// blank line came before it, or `None` at the end of the file.
+    fn read_record(&mut self) -> Result<Option<(u64, bool)>, ImportError> {
+        let mut after_blank = false;
         loop {
             let read = self.csv.read_record(&mut self.record);
             // Looked at first: a row cut at the length limit may end inside a
@@ -421,15 +583,26 @@ impl Rows {
                 return Ok(None);
             }
             self.row += 1;
-            if !self.record.iter().all(|c| c.trim().is_empty()) {
-                return Ok(Some((self.row, &self.record)));
+            // The reader passes over empty lines: they show as lines counted
+            // beyond the record's own (its line and those inside its quotes).
+            let line = self.csv.position().line();
+            let own = 1 + self
+                .record
+                .iter()
+                .map(|c| c.matches('\n').count() as u64)
+                .sum::<u64>();
+            after_blank |= line.saturating_sub(self.line) > own;
+            self.line = line;
+            if filled(&self.record) > 0 {
+                return Ok(Some((self.row, after_blank)));
             }
+            after_blank = true;
         }
     }
 
     /// Data rows read so far, blank ones included.
     pub fn read(&self) -> u64 {
-        self.row - 1
+        self.row - self.header
     }
 
     /// Bytes of decoded text read so far, for progress.

@@ -57,7 +57,7 @@ function preview(
 ): ImportPreview {
   const chosen = mapping ?? saved ?? AUTO;
   return {
-    file_name: FILE.name, size_bytes: FILE.size_bytes, encoding, detected_encoding: detected, delimiter: ",", headers: HEADERS,
+    file_name: FILE.name, size_bytes: FILE.size_bytes, encoding, detected_encoding: detected, delimiter: ",", titles: [], headers: HEADERS,
     samples: HEADERS.map((_, i) => CELLS.map((r) => r[i]).filter(Boolean).slice(0, 3)),
     mapping: chosen, mapping_source: mapping ? "chosen" : saved ? "saved" : "auto", rows: rowsUnder(chosen),
   };
@@ -121,6 +121,7 @@ describe("Import dialog", () => {
     expect(callsOf("preview_import")).toEqual([{ token: "tok-1", mapping: null, encoding: null }]);
     expect(screen.getByTestId("import-file-facts").textContent).toMatch(/customers\.csv.*2 KB.*UTF-8.*Comma-separated.*4 columns/);
     expect(screen.getByTestId("mapping-source").textContent).toContain("matched by their names");
+    expect(screen.queryByTestId("import-titles-skipped")).toBeNull();
     const selects = screen.getAllByTestId("mapping-target") as HTMLSelectElement[];
     expect(selects.map((s) => s.value)).toEqual(["first_name", "last_name", "email", "ignore"]);
     // A column left out still shows what it holds, so the person can recognise it.
@@ -515,5 +516,16 @@ describe("Import dialog", () => {
     expect(screen.getByTestId("import-file-facts").textContent).toContain("UTF-8 with BOM");
     expect(screen.getByTestId("import-preview-empty").textContent).toContain("no customers under it");
     expect((screen.getByTestId("import-next") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("says which title lines above the column names were left out", async () => {
+    const user = userEvent.setup();
+    const titles = ["Customer Contact List", "Acme Bakery Ltd.", "All Dates"];
+    fakeCore({ extra: { preview_import: ({ mapping }) => ({ ...preview(mapping), titles }) } });
+    renderDialog();
+    await toMapping(user);
+    expect(screen.getByTestId("import-titles-skipped").textContent).toContain(
+      "The lines above the column names were left out: “Customer Contact List”, “Acme Bakery Ltd.”, “All Dates”.",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodingChoices, encodingIsGuessed, encodingLabel } from "./fileFacts";
+import { encodingChoices, encodingIsGuessed, encodingLabel, titlesNote } from "./fileFacts";
 
 describe("encodingLabel", () => {
   it("names the encodings the importer knows by kind", () => {
@@ -59,5 +59,21 @@ describe("encodingChoices", () => {
     expect(encodingIsGuessed("windows1252")).toBe(true);
     expect(encodingIsGuessed({ legacy: "windows-1251" })).toBe(true);
     expect(encodingIsGuessed("utf8")).toBe(false);
+  });
+});
+
+describe("titlesNote", () => {
+  it("names a report's title lines, and counts those past three", () => {
+    expect(titlesNote(["Customer Contact List"])).toBe("The title above the column names was left out: “Customer Contact List”.");
+    expect(titlesNote(["Customer Contact List", "Acme Bakery", "All Dates"])).toBe(
+      "The lines above the column names were left out: “Customer Contact List”, “Acme Bakery”, “All Dates”.",
+    );
+    expect(titlesNote(["A", "B", "C", "D", "E"])).toBe("The lines above the column names were left out: “A”, “B”, “C” and 2 more.");
+  });
+
+  it("cuts a long title", () => {
+    const note = titlesNote(["x".repeat(200)]);
+    expect(note).toContain(`“${"x".repeat(59)}…”`);
+    expect(note.length).toBeLessThan(120);
   });
 });

@@ -119,3 +119,18 @@ const DELIMITERS: Record<string, string> = { ",": "Comma", ";": "Semicolon", tab
 
 /** The core names the separator by its character, or "tab". */
 export const delimiterLabel = (delimiter: string) => DELIMITERS[delimiter] ?? `“${delimiter}”`;
+
+/** Title lines longer than this are cut: a report's heading, not a paragraph. */
+const TITLE_CHARS = 60;
+/** Title lines named; more are counted. */
+const TITLES_NAMED = 3;
+
+/** What is said of the title lines found above a file's header row, which are not imported. */
+export function titlesNote(titles: string[]): string {
+  const cut = (t: string) => (t.length > TITLE_CHARS ? `${t.slice(0, TITLE_CHARS - 1)}…` : t);
+  const named = titles.slice(0, TITLES_NAMED).map((t) => `“${cut(t)}”`);
+  const more = titles.length - named.length;
+  const list = more > 0 ? `${named.join(", ")} and ${more} more` : named.join(", ");
+  const lines = titles.length === 1 ? "The title above the column names was" : "The lines above the column names were";
+  return `${lines} left out: ${list}.`;
+}

@@ -14,7 +14,11 @@ encoding: ImportEncoding,
  * brought the encoding the person chose for files like it. (With an encoding
  * named in the call, detection is not run: this is what the file was read in.)
  */
-detected_encoding: ImportEncoding, delimiter: string, headers: Array<string>, 
+detected_encoding: ImportEncoding, delimiter: string, 
+/**
+ * The title lines above the header row, which are not read as customers.
+ */
+titles: Array<string>, headers: Array<string>, 
 /**
  * Per column, the first few non-empty cells as written in the file (card
  * numbers masked), so columns not imported can still be recognised.
