@@ -71,6 +71,13 @@ fn encoding_label(label: &str) -> Result<TextEncoding, String> {
 pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     let region = kith.settings().default_region;
     let sniffed = kith_core::import::source::sniff(&args.file, &region, args.encoding)?;
+    if !sniffed.titles.is_empty() {
+        // Said on stderr, like progress: the lines are left out, not imported.
+        eprintln!(
+            "import: left out the title lines above the column names: {}",
+            sniffed.titles.join(" · ")
+        );
+    }
     let fields = Catalog {
         fields: kith.fields().list().await?,
     };

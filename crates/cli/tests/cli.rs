@@ -349,6 +349,36 @@ fn import_reads_the_encoding_named() {
     assert!(stderr.contains("no customers under it"), "{stderr}");
 }
 
+/// A report's title lines are left out, and the CLI says which.
+#[test]
+fn import_says_which_title_lines_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = d.join("report.csv");
+    std::fs::write(
+        &csv,
+        "Customer list\nNovember 2026\n\nName,Email\nAnn Lee,ann@example.com\n",
+    )
+    .unwrap();
+    let out = cli(d)
+        .args(["--json", "import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&report["created"], &report["failed"]),
+        (&Value::from(1), &Value::from(0))
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "left out the title lines above the column names: Customer list · November 2026"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn staff_and_tasks_add_list_and_complete() {
     let dir = tempfile::tempdir().unwrap();

@@ -605,6 +605,18 @@ fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
     // Several values on the third line, but the rows below do not follow it.
     let s = sniffed("notes.csv", "Notes\nsee below\na,b,c\nx\ny\nz\n");
     assert_eq!((s.headers, s.skipped), (vec!["Notes".to_owned()], 0));
+    // One column padded to a sheet's width, with a stray note by a later value:
+    // the values above it are no titles.
+    let s = sniffed(
+        "padded.csv",
+        "Email,,\nann@example.com,,\nbo@example.com,,\ncy@example.com,call back,\ndee@example.com,,\n",
+    );
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Email", 0));
+    let s = sniffed(
+        "phones.csv",
+        "Phone,,\n+1 415 555 0100,,\n+1 415 555 0101,,\n+1 415 555 0102,Ann,\n+1 415 555 0103,,\n",
+    );
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Phone", 0));
     // A table's header of one filled cell and an empty one stays the header.
     let s = sniffed("wide.csv", "Email,Name\nann@example.com,Ann\n");
     assert_eq!(s.skipped, 0);

@@ -356,6 +356,17 @@ fn choose_delimiter(sample: &str) -> (u8, Option<Layout>) {
     }
 }
 
+/// A cell no title or column name holds: an email address, or a number of
+/// seven digits or more (a phone number, an id) written mostly in digits.
+fn looks_like_a_value(cell: &str) -> bool {
+    let email = cell
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.trim().is_empty() && domain.contains('.'));
+    let digits = cell.bytes().filter(u8::is_ascii_digit).count();
+    let written = cell.chars().filter(|c| !c.is_whitespace()).count();
+    email || (digits >= 7 && digits * 2 > written)
+}
+
 /// Where a file's header row is under one delimiter.
 struct Layout {
     /// Records above it.
@@ -396,7 +407,12 @@ impl Layout {
                 .map(csv::StringRecord::len)
                 .collect();
             let shared = later.iter().filter(|&&n| n == fields).count();
-            (shared > 0 && shared * 2 >= later.len()).then_some(at)
+            // Titles and column names hold words: one-column data above a
+            // stray second value must not be taken for titles.
+            let data = records[first..=at]
+                .iter()
+                .any(|r| r.iter().any(looks_like_a_value));
+            (shared > 0 && shared * 2 >= later.len() && !data).then_some(at)
         };
         let at = if filled(&records[first]) > 1 {
             first
@@ -583,16 +599,18 @@ impl Rows {
                 return Ok(None);
             }
             self.row += 1;
-            // The reader passes over empty lines: they show as lines counted
-            // beyond the record's own (its line and those inside its quotes).
-            let line = self.csv.position().line();
-            let own = 1 + self
-                .record
-                .iter()
-                .map(|c| c.matches('\n').count() as u64)
-                .sum::<u64>();
-            after_blank |= line.saturating_sub(self.line) > own;
-            self.line = line;
+            if self.report {
+                // The reader passes over empty lines: they show as lines counted
+                // beyond the record's own (its line and those inside its quotes).
+                let line = self.csv.position().line();
+                let own = 1 + self
+                    .record
+                    .iter()
+                    .map(|c| c.matches('\n').count() as u64)
+                    .sum::<u64>();
+                after_blank |= line.saturating_sub(self.line) > own;
+                self.line = line;
+            }
             if filled(&self.record) > 0 {
                 return Ok(Some((self.row, after_blank)));
             }
