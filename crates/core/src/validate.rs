@@ -160,6 +160,16 @@ fn plausible(number: &phonenumber::PhoneNumber) -> bool {
 
 pub use kith_protocol::checks::{contains_card_number, is_e164};
 
+/// The cell, or a placeholder when it holds a card number: files Kith writes or
+/// shows never repeat one.
+pub fn mask_card_numbers(cell: &str) -> String {
+    if contains_card_number(cell) {
+        "[card number removed]".to_owned()
+    } else {
+        cell.to_owned()
+    }
+}
+
 /// Whether `region` is an ISO 3166 region the phone library knows.
 pub fn is_region(region: &str) -> bool {
     country::Id::from_str(region).is_ok()

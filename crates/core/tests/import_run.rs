@@ -704,13 +704,41 @@ fn rows_of_one_value_inside_a_report_are_customers() {
             "the line break inside row 4's quotes is no blank line; row 5 is past one"
         );
 
+        // Past a blank line however lines end, and with no line break at the end.
+        for (name, footer, text) in [
+            ("lf.csv", 4, "Customers\n\nName,Email\nAnn Lee,\n\nPrinted 20/11/2026"),
+            ("cr.csv", 4, "Customers\r\rName,Email\rAnn Lee,\r\rPrinted 20/11/2026\r"),
+            (
+                "crlf.csv",
+                4,
+                "Customers\r\n\r\nName,Email\r\nAnn Lee,\r\n\r\nPrinted 20/11/2026",
+            ),
+            (
+                "cells.csv",
+                6,
+                "Customers,\n,\nName,Email\nAnn Lee,\n,\nPrinted 20/11/2026,\n",
+            ),
+        ] {
+            let file = write(dir.path(), name, text);
+            let report = import(&kith, &file, &opts).await.unwrap();
+            let rows: Vec<u64> = report.errors.iter().map(|e| e.row).collect();
+            let seen = (report.created, &rows[..]);
+            assert_eq!(seen, (1, &[footer][..]), "{name}: {:?}", report.errors);
+        }
+
         // The footer's value is quoted in its message, cut, and never with a card number.
         let long = format!("Customers\n\nName,Email\nAnn Lee,\n\n{}\n", "x".repeat(200));
+        let long = import(&kith, &write(dir.path(), "long.csv", &long), &opts)
+            .await
+            .unwrap();
+        let quoted = long.errors[0].message.chars().filter(|&c| c == 'x');
+        assert_eq!(quoted.count(), 60);
         let paid = "Customers\n\nName,Email\nAnn Lee,\n\nPaid with 4111 1111 1111 1111\n";
-        let long = import(&kith, &write(dir.path(), "long.csv", &long), &opts).await.unwrap();
-        assert_eq!(long.errors[0].message.chars().filter(|&c| c == 'x').count(), 60);
-        let paid = import(&kith, &write(dir.path(), "paid.csv", paid), &opts).await.unwrap();
-        assert!(paid.errors[0].message.starts_with("“[card number removed]”"), "{}", paid.errors[0].message);
+        let paid = import(&kith, &write(dir.path(), "paid.csv", paid), &opts)
+            .await
+            .unwrap();
+        let message = &paid.errors[0].message;
+        assert!(message.starts_with("“[card number removed]”"), "{message}");
 
         let plain = write(
             dir.path(),
@@ -719,5 +747,32 @@ fn rows_of_one_value_inside_a_report_are_customers() {
         );
         let report = import(&kith, &plain, &opts).await.unwrap();
         assert_eq!((report.created, report.failed), (2, 0), "no titles, no footer");
+    });
+}
+
+/// The rows to fix of a report are its rows, found below its titles, with the
+/// footer's reason.
+#[test]
+fn a_reports_rows_to_fix_are_its_own() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let f = fixture("report-titles.csv");
+        let mut dry = options(Mode::Create);
+        dry.dry_run = true;
+        let report = import(&kith, &f, &dry).await.unwrap();
+        let mut out = Vec::new();
+        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines[0],
+            "Customer,Phone,Email,Full Name,Billing Address,Kith import error"
+        );
+        assert!(
+            lines[1].starts_with("\"Friday, November 20, 2026 09:14 AM GMT-08:00\",,,,,"),
+            "{text}"
+        );
+        assert_eq!(lines.len(), 2, "{text}");
     });
 }

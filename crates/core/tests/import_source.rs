@@ -617,6 +617,39 @@ fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
         "Phone,,\n+1 415 555 0100,,\n+1 415 555 0101,,\n+1 415 555 0102,Ann,\n+1 415 555 0103,,\n",
     );
     assert_eq!((s.headers[0].as_str(), s.skipped), ("Phone", 0));
+    // A header row of one name over a table right below it stays the header.
+    let s = sniffed(
+        "one-name.csv",
+        "Customer,,\nAnn Lee,Gold,VIP\nBo Kim,Silver,\n",
+    );
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer", 0));
+    // So does a title right above the column names, with no blank line between.
+    let s = sniffed(
+        "no-gap.csv",
+        "Customer list\nName,Email\nAnn Lee,ann@example.com\n",
+    );
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer list", 0));
+    // Under the wrong delimiter the header row is one value, and the rows below
+    // may still split: the delimiter that splits the header row wins.
+    let s = sniffed(
+        "tags.csv",
+        "Name,Tags\nAnn,Gold;VIP;Partner\nBo,Silver;VIP;Partner\nCy,Gold;New;Partner\n",
+    );
+    assert_eq!((s.delimiter, s.headers.len()), (',', 2));
+    let s = sniffed(
+        "cities.tsv",
+        "Name\tCity\nLee, Ann\tSpringfield, IL\nKim, Bo\tDayton, OH\nFox, Cy\tAustin, TX\n",
+    );
+    assert_eq!((s.delimiter, s.headers.len()), ('\t', 2));
+    // Many rows of empty cells before the header row.
+    let s = sniffed(
+        "padded-top.csv",
+        &format!(
+            "{}Name,Email\nAnn Lee,ann@example.com\n",
+            ",,\n".repeat(100)
+        ),
+    );
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Name", 100));
     // A table's header of one filled cell and an empty one stays the header.
     let s = sniffed("wide.csv", "Email,Name\nann@example.com,Ann\n");
     assert_eq!(s.skipped, 0);

@@ -8,13 +8,13 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::mapping::{auto_map_with, Target};
-use super::report::mask_card_numbers;
 use super::row::{CellError, RowReader};
 use super::source::{Rows, Sniffed, TextEncoding};
 use super::ImportError;
 use crate::fields::value::display;
 use crate::fields::Catalog;
 use crate::users::AddressInput;
+use crate::validate::mask_card_numbers;
 
 /// Where the mapping shown came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -121,17 +121,19 @@ pub fn preview(
     let mut rows = Vec::new();
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); sniffed.headers.len()];
     while rows.len() < PREVIEW_ROWS {
-        let Some(line) = file.next_row()? else {
+        let Some(next) = file.next_row()? else {
             break;
         };
-        let (row, record) = (line.number, line.cells);
-        for (column, cell) in samples.iter_mut().zip(record.iter()) {
+        let (row, record) = (next.number, next.cells);
+        // A footer's line is no example of what its column holds.
+        let cells = record.iter().filter(|_| !next.footer);
+        for (column, cell) in samples.iter_mut().zip(cells) {
             let cell = cell.trim();
             if column.len() < SAMPLES && !cell.is_empty() {
                 column.push(mask_card_numbers(cell));
             }
         }
-        rows.push(match reader.read_row(&line) {
+        rows.push(match reader.read_row(&next) {
             Ok(u) => PreviewRow {
                 row,
                 user: Some(PreviewUser {

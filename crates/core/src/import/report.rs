@@ -9,7 +9,7 @@ use std::path::Path;
 use super::row::CellError;
 use super::source::{records, sniff, TextEncoding};
 use super::ImportError;
-use crate::validate::contains_card_number;
+use crate::validate::mask_card_numbers;
 
 /// Writes the rows of `source` named in `errors` to `out` as CSV (UTF-8 with a BOM,
 /// so Excel opens it right), with a last column "Kith import error". `region` and
@@ -62,14 +62,4 @@ pub fn write_error_rows(
     }
     writer.flush().map_err(io)?;
     Ok(written)
-}
-
-/// The cell, or a placeholder when it holds a card number: files Kith writes or
-/// shows never repeat one.
-pub fn mask_card_numbers(cell: &str) -> String {
-    if contains_card_number(cell) {
-        "[card number removed]".to_owned()
-    } else {
-        cell.to_owned()
-    }
 }

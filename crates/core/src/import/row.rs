@@ -9,12 +9,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::mapping::Target;
-use super::report::mask_card_numbers;
 use super::source::Row;
 use crate::error::CoreError;
 use crate::export::restore_formula;
 use crate::users::{AddressInput, UserRecord};
 use crate::validate;
+use crate::validate::mask_card_numbers;
 
 /// One rejected value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]

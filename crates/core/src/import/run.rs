@@ -369,7 +369,7 @@ fn read_chunks(
     let mut rows = Vec::with_capacity(CHUNK);
     loop {
         let (row, last) = match file.next_row() {
-            Ok(Some(line)) => (Some(reader.read_row(&line)), false),
+            Ok(Some(row)) => (Some(reader.read_row(&row)), false),
             Ok(None) => (None, true),
             Err(e) => {
                 let _ = out.blocking_send(Err(e));

@@ -10,6 +10,7 @@
 //! is a quote, CR, LF and CRLF end rows) over the bytes it hands on, and says
 //! where such a quote opened so the person can fix the file.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
 
 /// The longest row accepted, in bytes. A customer's row in any export is a few
@@ -67,6 +68,10 @@ pub struct ShapeWatch<R> {
     quote_line: u64,
     row_bytes: u64,
     problem: Option<ShapeProblem>,
+    /// Bytes followed so far.
+    at: u64,
+    /// Where the blank lines not yet asked about start, when they are tracked.
+    blank_lines: Option<VecDeque<u64>>,
 }
 
 impl<R: Read> ShapeWatch<R> {
@@ -82,7 +87,33 @@ impl<R: Read> ShapeWatch<R> {
             quote_line: 1,
             row_bytes: 0,
             problem: None,
+            at: 0,
+            blank_lines: None,
         }
+    }
+
+    /// Keeps where blank lines are, for [`ShapeWatch::blank_line_before`]. The
+    /// parser passes over them without a trace, but a report's footer is told
+    /// from its last rows by the blank line above it.
+    pub fn tracking_blank_lines(mut self) -> Self {
+        self.blank_lines = Some(VecDeque::new());
+        self
+    }
+
+    /// Whether a blank line starts before byte `end` (of the text handed on)
+    /// that was not asked about before. Asked with each record's end in turn, it
+    /// says whether a blank line came before that record: the parser stops at
+    /// the end of a record, and the watch reads ahead of it.
+    pub fn blank_line_before(&mut self, end: u64) -> bool {
+        let Some(blank) = &mut self.blank_lines else {
+            return false;
+        };
+        let mut any = false;
+        while blank.front().is_some_and(|&at| at < end) {
+            blank.pop_front();
+            any = true;
+        }
+        any
     }
 
     /// What was found wrong, once the parser has read up to it.
@@ -94,13 +125,17 @@ impl<R: Read> ShapeWatch<R> {
     /// (all of them unless a row just grew too long).
     fn follow(&mut self, bytes: &[u8]) -> usize {
         for (i, &b) in bytes.iter().enumerate() {
+            let at = self.at + i as u64;
             let line_break = b == b'\n' || b == b'\r';
-            if b == b'\r' || (b == b'\n' && !self.after_cr) {
-                self.breaks += 1;
-            }
+            let new_line = b == b'\r' || (b == b'\n' && !self.after_cr);
+            self.breaks += u64::from(new_line);
             self.after_cr = b == b'\r';
             if self.state == State::RowStart {
                 if line_break {
+                    // A line that ends where it starts, outside any row.
+                    if let Some(blank) = self.blank_lines.as_mut().filter(|_| new_line) {
+                        blank.push_back(at);
+                    }
                     continue;
                 }
                 self.row_line = self.breaks + 1;
@@ -126,6 +161,7 @@ impl<R: Read> ShapeWatch<R> {
                     },
                     kind: ShapeKind::TooLong { quoted },
                 });
+                self.at += i as u64;
                 return i;
             }
             self.state = match self.state {
@@ -144,6 +180,7 @@ impl<R: Read> ShapeWatch<R> {
                 _ => State::Plain,
             };
         }
+        self.at += bytes.len() as u64;
         bytes.len()
     }
 }

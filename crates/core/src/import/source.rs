@@ -335,25 +335,32 @@ fn decoded_sample(path: &Path, encoding: TextEncoding) -> Result<String, ImportE
 
 /// The delimiter under which the first rows have the most consistent number of
 /// fields (and more than one), with where its header row is; commas win ties,
-/// as in most exports. Without such a delimiter the file is read as one column.
+/// as in most exports. A delimiter under which the first line holds several
+/// column names is the file's; one under which that line is a title over a
+/// table only when there is none. (Under the wrong delimiter a header row is
+/// one value, and the rows below may still split into columns: "Gold;VIP".)
+/// Without such a delimiter the file is read as one column.
 fn choose_delimiter(sample: &str) -> (u8, Option<Layout>) {
-    let mut best: (u8, usize, Option<Layout>) = (b',', 0, None);
-    for d in DELIMITERS {
-        let Some(layout) = Layout::of(sample, d) else {
-            continue;
-        };
-        if layout.headers.len() < 2 {
-            continue;
-        }
-        let score = layout.agreeing * layout.headers.len();
-        if score > best.1 {
-            best = (d, score, Some(layout));
-        }
-    }
-    match best {
-        (d, _, Some(layout)) => (d, Some(layout)),
-        (d, _, None) => (d, Layout::of(sample, d)),
-    }
+    let layouts: Vec<(u8, Layout)> = DELIMITERS
+        .into_iter()
+        .filter_map(|d| Some((d, Layout::of(sample, d)?)))
+        .filter(|(_, layout)| layout.headers.len() > 1)
+        .collect();
+    let named = |layout: &Layout| {
+        layout.titles.is_empty() && layout.headers.iter().filter(|h| !h.is_empty()).count() > 1
+    };
+    let best = |plain: bool| {
+        layouts
+            .iter()
+            .filter(|(_, layout)| !plain || named(layout))
+            .fold(None, |best: Option<&(u8, Layout)>, candidate| match best {
+                Some(b) if b.1.score() >= candidate.1.score() => Some(b),
+                _ => Some(candidate),
+            })
+            .map(|(d, _)| *d)
+    };
+    let delimiter = best(true).or_else(|| best(false)).unwrap_or(b',');
+    (delimiter, Layout::of(sample, delimiter))
 }
 
 /// A cell no title or column name holds: an email address, or a number of
@@ -377,63 +384,91 @@ struct Layout {
     agreeing: usize,
 }
 
+/// A record of the sample, and whether a blank line (or a row of empty cells)
+/// is right above it.
+struct Sampled {
+    record: csv::StringRecord,
+    below_blank: bool,
+}
+
 impl Layout {
+    fn score(&self) -> usize {
+        self.agreeing * self.headers.len()
+    }
+
     /// The header row is the first record that is not blank, unless that holds a
-    /// single value — a report's title — and a record with several values
-    /// follows within [`TITLE_ROWS`] records, past nothing but titles and blank
-    /// lines, whose number of fields most rows after it share. (A one-column
-    /// file has no such record; nor has one whose odd row holds a delimiter.)
+    /// single value — a report's title — and, within [`TITLE_ROWS`] records,
+    /// past nothing but titles, comes a blank line and below it a record of
+    /// several values whose number of fields most rows after it share. (A
+    /// one-column file has no such record; nor has one whose odd row holds a
+    /// delimiter, nor a header row with one name over a table right below it.)
     fn of(sample: &str, delimiter: u8) -> Option<Layout> {
-        let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(sample.as_bytes())
-            .records()
-            .take(SNIFF_ROWS + TITLE_ROWS)
-            .map_while(Result::ok)
-            .collect();
-        let first = records.iter().position(|r| filled(r) > 0)?;
+        let records = Self::sampled(sample, delimiter);
+        let first = records.iter().position(|r| filled(&r.record) > 0)?;
         let below_titles = || {
             let at = first
                 + records[first..]
                     .iter()
                     .take(TITLE_ROWS)
-                    .position(|r| filled(r) > 1)?;
-            let fields = records[at].len();
+                    .position(|r| filled(&r.record) > 1)?;
+            let fields = records[at].record.len();
             let later: Vec<usize> = records[at + 1..]
                 .iter()
-                .filter(|r| filled(r) > 0)
-                .map(csv::StringRecord::len)
+                .filter(|r| filled(&r.record) > 0)
+                .map(|r| r.record.len())
                 .collect();
             let shared = later.iter().filter(|&&n| n == fields).count();
             // Titles and column names hold words: one-column data above a
             // stray second value must not be taken for titles.
             let data = records[first..=at]
                 .iter()
-                .any(|r| r.iter().any(looks_like_a_value));
-            (shared > 0 && shared * 2 >= later.len() && !data).then_some(at)
+                .any(|r| r.record.iter().any(looks_like_a_value));
+            let table = shared > 0 && shared * 2 >= later.len();
+            (table && records[at].below_blank && !data).then_some(at)
         };
-        let at = if filled(&records[first]) > 1 {
+        let at = if filled(&records[first].record) > 1 {
             first
         } else {
             below_titles().unwrap_or(first)
         };
-        let header = &records[at];
+        let header = &records[at].record;
         Some(Layout {
             skipped: at,
             titles: records[..at]
                 .iter()
-                .filter_map(|r| r.iter().map(str::trim).find(|c| !c.is_empty()))
+                .filter_map(|r| r.record.iter().map(str::trim).find(|c| !c.is_empty()))
                 .map(str::to_owned)
                 .collect(),
             headers: header.iter().map(|h| h.trim().to_owned()).collect(),
             agreeing: records[at..]
                 .iter()
                 .take(SNIFF_ROWS)
-                .filter(|r| r.len() == header.len())
+                .filter(|r| r.record.len() == header.len())
                 .count(),
         })
+    }
+
+    /// The sample's records, up to [`SNIFF_ROWS`] and [`TITLE_ROWS`] of them
+    /// that are not blank, read as the rows will be.
+    fn sampled(sample: &str, delimiter: u8) -> Vec<Sampled> {
+        let watch = ShapeWatch::new(sample.as_bytes(), delimiter).tracking_blank_lines();
+        let mut csv = reader(delimiter).from_reader(watch);
+        let mut records: Vec<Sampled> = Vec::new();
+        let mut record = csv::StringRecord::new();
+        let mut filled_ones = 0;
+        while filled_ones < SNIFF_ROWS + TITLE_ROWS
+            && matches!(csv.read_record(&mut record), Ok(true))
+        {
+            let end = csv.position().byte();
+            let blank_record_above = records.last().is_some_and(|r| filled(&r.record) == 0);
+            let below_blank = csv.get_mut().blank_line_before(end) || blank_record_above;
+            filled_ones += usize::from(filled(&record) > 0);
+            records.push(Sampled {
+                record: std::mem::take(&mut record),
+                below_blank,
+            });
+        }
+        records
     }
 }
 
@@ -497,9 +532,6 @@ pub struct Rows {
     known: usize,
     /// The file's end was read: the rows left in `ahead` past `known` are the footer.
     ended: bool,
-    /// The CSV reader's line count after the last record read. It counts LFs:
-    /// files whose lines end in a bare CR show no blank lines, so no footer.
-    line: u64,
 }
 
 /// A footer is a few lines: more rows of one value than this in a row are data.
@@ -521,19 +553,25 @@ fn filled(record: &csv::StringRecord) -> usize {
 impl Rows {
     pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
         let delimiter = delimiter_byte(sniffed);
-        let file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter);
+        let report = !sniffed.titles.is_empty() && sniffed.headers.len() > 1;
+        let mut file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter);
+        if report {
+            file = file.tracking_blank_lines();
+        }
         let mut csv = reader(delimiter).from_reader(file);
         past_header(&mut csv, sniffed)?;
         if let Some(problem) = csv.get_ref().problem() {
             return Err(ImportError::Shape { problem });
         }
+        // The blank lines above the header row are no data row's.
+        let header_end = csv.position().byte();
+        csv.get_mut().blank_line_before(header_end);
         Ok(Rows {
-            line: csv.position().line(),
             csv,
             record: csv::StringRecord::new(),
             row: sniffed.header_row(),
             header: sniffed.header_row(),
-            report: !sniffed.titles.is_empty() && sniffed.headers.len() > 1,
+            report,
             ahead: VecDeque::new(),
             known: 0,
             ended: false,
@@ -600,18 +638,11 @@ impl Rows {
             }
             self.row += 1;
             if self.report {
-                // The reader passes over empty lines: they show as lines counted
-                // beyond the record's own (its line and those inside its quotes).
-                let line = self.csv.position().line();
-                let own = 1 + self
-                    .record
-                    .iter()
-                    .map(|c| c.matches('\n').count() as u64)
-                    .sum::<u64>();
-                after_blank |= line.saturating_sub(self.line) > own;
-                self.line = line;
+                // The parser passes over empty lines; the watch saw them.
+                let end = self.csv.position().byte();
+                after_blank |= self.csv.get_mut().blank_line_before(end);
             }
-            if filled(&self.record) > 0 {
+            if self.record.iter().any(|c| !c.trim().is_empty()) {
                 return Ok(Some((self.row, after_blank)));
             }
             after_blank = true;

@@ -75,5 +75,6 @@ describe("titlesNote", () => {
     const note = titlesNote(["x".repeat(200)]);
     expect(note).toContain(`“${"x".repeat(59)}…”`);
     expect(note.length).toBeLessThan(120);
+    expect(titlesNote(["🎉".repeat(70)])).toContain(`“${"🎉".repeat(59)}…”`);
   });
 });

@@ -127,7 +127,11 @@ const TITLES_NAMED = 3;
 
 /** What is said of the title lines found above a file's header row, which are not imported. */
 export function titlesNote(titles: string[]): string {
-  const cut = (t: string) => (t.length > TITLE_CHARS ? `${t.slice(0, TITLE_CHARS - 1)}…` : t);
+  // By characters, not UTF-16 units, so an emoji is never cut in half.
+  const cut = (t: string) => {
+    const chars = Array.from(t);
+    return chars.length > TITLE_CHARS ? `${chars.slice(0, TITLE_CHARS - 1).join("")}…` : t;
+  };
   const named = titles.slice(0, TITLES_NAMED).map((t) => `“${cut(t)}”`);
   const more = titles.length - named.length;
   const list = more > 0 ? `${named.join(", ")} and ${more} more` : named.join(", ");
