@@ -240,7 +240,11 @@ fn a_preview_names_the_title_lines_left_out_and_marks_the_footer() {
         .message
         .ends_with(kith_core::import::row::FOOTER));
 
-    assert_eq!(p.samples[0], ["Ann Lee", "Łucja Nowak"], "no footer among the examples");
+    assert_eq!(
+        p.samples[0],
+        ["Ann Lee", "Łucja Nowak"],
+        "no footer among the examples"
+    );
 
     let plain = preview(&fixture("google.csv"), None, "US").unwrap();
     assert!(plain.titles.is_empty());

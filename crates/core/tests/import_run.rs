@@ -726,6 +726,14 @@ fn rows_of_one_value_inside_a_report_are_customers() {
             assert_eq!(seen, (1, &[footer][..]), "{name}: {:?}", report.errors);
         }
 
+        // A footer comes below customers: a report's first rows are customers,
+        // blank line above them or not.
+        let short = "Customer List\n\nName,Email\n\nAnn Lee,\nBo Kim,\n";
+        let short = import(&kith, &write(dir.path(), "short.csv", short), &opts)
+            .await
+            .unwrap();
+        assert_eq!((short.created, short.failed), (2, 0), "{:?}", short.errors);
+
         // The footer's value is quoted in its message, cut, and never with a card number.
         let long = format!("Customers\n\nName,Email\nAnn Lee,\n\n{}\n", "x".repeat(200));
         let long = import(&kith, &write(dir.path(), "long.csv", &long), &opts)

@@ -641,6 +641,19 @@ fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
         "Name\tCity\nLee, Ann\tSpringfield, IL\nKim, Bo\tDayton, OH\nFox, Cy\tAustin, TX\n",
     );
     assert_eq!((s.delimiter, s.headers.len()), ('\t', 2));
+    // A title holding the other delimiter is no header row over the table.
+    let s = sniffed(
+        "kunden.csv",
+        "Kundenliste, alle Kunden\n\nName;E-Mail;Telefon\nAnn;ann@example.de;030 1234567\n",
+    );
+    assert_eq!((s.delimiter, s.headers[0].as_str()), (';', "Name"));
+    // Titles may hold dates and numbers: only the header row is checked for values.
+    let s = sniffed(
+        "dated.csv",
+        "Customer Contact List\nPrinted 2026-11-20 09:14\n11/20/2026\n\nName,Email\nAnn,ann@example.com\n",
+    );
+    assert_eq!(s.titles.len(), 3);
+    assert_eq!(s.headers, ["Name", "Email"]);
     // Many rows of empty cells before the header row.
     let s = sniffed(
         "padded-top.csv",

@@ -21,7 +21,7 @@ pub const MAX_ROW_BYTES: u64 = 4 << 20;
 /// What is wrong with the file's shape, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShapeProblem {
-    /// The row as the import numbers rows: the header is row 1.
+    /// The row as the import numbers rows: the file's first record is row 1.
     pub row: u64,
     /// The file's line (as an editor shows it) where the row starts, or where its
     /// unclosed quote opens.

@@ -341,30 +341,39 @@ fn decoded_sample(path: &Path, encoding: TextEncoding) -> Result<String, ImportE
 /// one value, and the rows below may still split into columns: "Gold;VIP".)
 /// Without such a delimiter the file is read as one column.
 fn choose_delimiter(sample: &str) -> (u8, Option<Layout>) {
-    let layouts: Vec<(u8, Layout)> = DELIMITERS
+    let mut layouts: Vec<(u8, Layout)> = DELIMITERS
         .into_iter()
         .filter_map(|d| Some((d, Layout::of(sample, d)?)))
         .filter(|(_, layout)| layout.headers.len() > 1)
         .collect();
+    // Several names on the first line, which rows below it follow: a title
+    // holding the other delimiter ("Customers, all") has no rows like it.
     let named = |layout: &Layout| {
-        layout.titles.is_empty() && layout.headers.iter().filter(|h| !h.is_empty()).count() > 1
+        layout.titles.is_empty()
+            && layout.agreeing > 1
+            && layout.headers.iter().filter(|h| !h.is_empty()).count() > 1
     };
     let best = |plain: bool| {
-        layouts
-            .iter()
-            .filter(|(_, layout)| !plain || named(layout))
-            .fold(None, |best: Option<&(u8, Layout)>, candidate| match best {
-                Some(b) if b.1.score() >= candidate.1.score() => Some(b),
-                _ => Some(candidate),
-            })
-            .map(|(d, _)| *d)
+        let mut best: Option<usize> = None;
+        for (i, (_, layout)) in layouts.iter().enumerate() {
+            let better = best.is_none_or(|b| layout.score() > layouts[b].1.score());
+            if (!plain || named(layout)) && better {
+                best = Some(i);
+            }
+        }
+        best
     };
-    let delimiter = best(true).or_else(|| best(false)).unwrap_or(b',');
-    (delimiter, Layout::of(sample, delimiter))
+    match best(true).or_else(|| best(false)) {
+        Some(i) => {
+            let (delimiter, layout) = layouts.swap_remove(i);
+            (delimiter, Some(layout))
+        }
+        None => (b',', Layout::of(sample, b',')),
+    }
 }
 
-/// A cell no title or column name holds: an email address, or a number of
-/// seven digits or more (a phone number, an id) written mostly in digits.
+/// A cell no column name holds: an email address, or a number of seven digits
+/// or more (a phone number, an id) written mostly in digits.
 fn looks_like_a_value(cell: &str) -> bool {
     let email = cell
         .split_once('@')
@@ -418,11 +427,10 @@ impl Layout {
                 .map(|r| r.record.len())
                 .collect();
             let shared = later.iter().filter(|&&n| n == fields).count();
-            // Titles and column names hold words: one-column data above a
-            // stray second value must not be taken for titles.
-            let data = records[first..=at]
-                .iter()
-                .any(|r| r.record.iter().any(looks_like_a_value));
+            // Column names are words: a row holding an email address or a
+            // phone number is data, however it is laid out (one column padded
+            // to a sheet's width, with a stray note by a later value).
+            let data = records[at].record.iter().any(looks_like_a_value);
             let table = shared > 0 && shared * 2 >= later.len();
             (table && records[at].below_blank && !data).then_some(at)
         };
@@ -532,6 +540,8 @@ pub struct Rows {
     known: usize,
     /// The file's end was read: the rows left in `ahead` past `known` are the footer.
     ended: bool,
+    /// A row was found to be data: a footer comes below customers, not in their place.
+    data_seen: bool,
 }
 
 /// A footer is a few lines: more rows of one value than this in a row are data.
@@ -575,6 +585,7 @@ impl Rows {
             ahead: VecDeque::new(),
             known: 0,
             ended: false,
+            data_seen: false,
         })
     }
 
@@ -606,12 +617,15 @@ impl Rows {
                 None => self.ended = true,
                 Some((number, after_blank)) => {
                     let record = std::mem::take(&mut self.record);
-                    // A footer starts past a blank line, with a single value.
-                    let may_be_footer =
-                        filled(&record) == 1 && (after_blank || !self.ahead.is_empty());
+                    // A footer starts past a blank line below a customer, with a
+                    // single value.
+                    let may_be_footer = filled(&record) == 1
+                        && self.data_seen
+                        && (after_blank || !self.ahead.is_empty());
                     self.ahead.push_back((number, record));
                     if !may_be_footer || self.ahead.len() > FOOTER_ROWS {
                         self.known = self.ahead.len();
+                        self.data_seen = true;
                     }
                 }
             }
