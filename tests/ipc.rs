@@ -346,6 +346,37 @@ fn an_encoding_chosen_for_a_file_comes_back_with_its_saved_mapping() {
     );
 }
 
+/// A report's title lines reach the dialog, and its footer is a rejected row.
+#[test]
+fn a_reports_titles_and_footer_reach_the_dialog() {
+    let h = harness();
+    let token = h.choose(
+        "contacts.csv",
+        "Customer Contact List\r\nAcme Bakery\r\n\r\nName,Email\r\n\
+         Ann Lee,ann@example.com\r\n\r\nPrinted 2026-11-20\r\n",
+    );
+    let preview = h.ok("preview_import", json!({ "token": token, "mapping": null }));
+    assert_eq!(
+        preview["titles"],
+        json!(["Customer Contact List", "Acme Bakery"])
+    );
+    assert_eq!(preview["headers"], json!(["Name", "Email"]));
+    assert_eq!(preview["rows"][0]["row"], 4);
+    assert_eq!(preview["rows"][1]["row"], 5);
+    assert!(preview["rows"][1]["errors"][0]["message"]
+        .as_str()
+        .is_some_and(|m| m.ends_with("looks like the report's footer, not a customer")));
+    let dry = h.ok(
+        "run_import",
+        json!({ "token": token, "request": request(true, true, &preview["mapping"]),
+                "on_progress": "__CHANNEL__:9" }),
+    );
+    assert_eq!(
+        (dry["created"].as_u64(), dry["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
 #[test]
 fn import_refuses_bad_files_and_unknown_tokens() {
     let h = harness();
