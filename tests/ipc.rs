@@ -346,6 +346,49 @@ fn an_encoding_chosen_for_a_file_comes_back_with_its_saved_mapping() {
     );
 }
 
+/// An encoding remembered for a system's files is found again when the next
+/// file's rows make the guess change, and with it how the headers read.
+#[test]
+fn a_remembered_encoding_survives_a_changed_guess() {
+    let h = harness();
+    // The same header bytes: "Scène" read as Windows-1252, "Scčne" as Windows-1250.
+    let header: &[u8] = b"Nom;Pr\xe9nom;Sc\xe8ne;Ville\r\n";
+    let french = [header, b"Dupont;Ren\xe9e;Th\xe9\xe2tre;Paris\r\n"].concat();
+    let czech_row: &[u8] =
+        b"Dvo\xf8\xe1k;Ji\xf8\xed;P\xf8\xedli\xb9 \x9elu\x9dou\xe8k\xfd k\xf9\xf2;\
+        \xdast\xed nad Labem\r\n\x8aimek;Old\xf8ich;\xc8ern\xfd kon\xec;Plze\xf2\r\n";
+    let czech = [header, &czech_row.repeat(5)].concat();
+    let chosen = json!({ "legacy": "ISO-8859-15" });
+
+    let january = h.choose("january.csv", &french);
+    let guessed = h.ok(
+        "preview_import",
+        json!({ "token": january, "mapping": null }),
+    );
+    assert_eq!(guessed["detected_encoding"], "windows1252");
+    let mut req = request(false, true, &guessed["mapping"]);
+    req["encoding"] = chosen.clone();
+    let report = h.ok(
+        "run_import",
+        json!({ "token": january, "request": req, "on_progress": "__CHANNEL__:10" }),
+    );
+    assert_eq!(report["committed"], true);
+
+    let february = h.choose("february.csv", &czech);
+    let preview = h.ok(
+        "preview_import",
+        json!({ "token": february, "mapping": null }),
+    );
+    assert_eq!(
+        (&preview["detected_encoding"], &preview["mapping_source"]),
+        (&json!({ "legacy": "windows-1250" }), &json!("saved"))
+    );
+    assert_eq!(
+        preview["encoding"], chosen,
+        "read in the code page chosen in January"
+    );
+}
+
 /// A report's title lines reach the dialog, and its footer is a rejected row.
 #[test]
 fn a_reports_titles_and_footer_reach_the_dialog() {

@@ -1,6 +1,7 @@
 //! CSV import: choose a file, preview it under a mapping, run it (with progress
 //! and cancel), save the refused rows, undo a batch.
 
+use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use kith_core::fields::Catalog;
@@ -12,7 +13,7 @@ use kith_core::import::run::{
     run, undo, ImportOptions, ImportReport, MatchOn, Mode, Progress, UndoReport,
 };
 use kith_core::import::saved;
-use kith_core::import::source::{sniff, Sniffed, TextEncoding};
+use kith_core::import::source::{headers_by_bytes, sniff, Sniffed, TextEncoding};
 use serde::Deserialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -78,7 +79,7 @@ pub async fn preview_import(
     let detected_encoding = detected.encoding;
     let (sniffed, chosen) = match mapping {
         Some(m) => (detected, Some((m, MappingSource::Chosen))),
-        None => match saved::load(state.kith.store().pool(), &detected.headers).await? {
+        None => match saved_for(&state, &path, &region, &detected).await? {
             // The code page the person chose for files like this one (unless they
             // named one now): read again in it, unless it cannot be read so, or
             // its columns then differ from the mapping's.
@@ -109,6 +110,30 @@ pub async fn preview_import(
     })
     .await
     .map_err(KithError::internal)??)
+}
+
+/// The mapping saved for files like this one: by its headers as read, or, when
+/// its code page was guessed, as its bytes say (a guess may change from one
+/// export to the next).
+async fn saved_for(
+    state: &AppState,
+    path: &Path,
+    region: &str,
+    detected: &Sniffed,
+) -> CmdResult<Option<saved::SavedMapping>> {
+    let pool = state.kith.store().pool();
+    if let Some(saved) = saved::load(pool, &detected.headers).await? {
+        return Ok(Some(saved));
+    }
+    let (path, region, detected) = (path.to_owned(), region.to_owned(), detected.clone());
+    let by_bytes =
+        tauri::async_runtime::spawn_blocking(move || headers_by_bytes(&path, &region, &detected))
+            .await
+            .map_err(KithError::internal)?;
+    Ok(match by_bytes {
+        Some(headers) => saved::load(pool, &headers).await?,
+        None => None,
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::mapping::{auto_map_with, Target};
 use super::row::{CellError, ImportedUser, RowReader};
 use super::saved;
-use super::source::{shown, sniff, Rows, TextEncoding};
+use super::source::{self, shown, sniff, Rows, TextEncoding};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
@@ -158,17 +158,15 @@ pub async fn run(
             want: sniffed.headers.len(),
         });
     }
-    // A chosen code page is remembered under the headers as detection reads them
-    // too, which differ when they hold letters the guess gets wrong ("PrŽnom" for
-    // "Prénom"): the next file like this one is looked up by those. Read before
-    // the writer is taken, as it reads the whole file once more.
+    // A chosen code page is remembered under the headers as their bytes say too,
+    // which differ when they hold letters read otherwise ("PrŽnom" for "Prénom"):
+    // the next file like this one is looked up by those, whatever its guess.
+    // Read before the writer is taken.
     let remembered_encoding = opts
         .encoding
         .filter(|e| opts.remember_mapping && !opts.dry_run && e.is_guessed());
-    let guessed_headers = remembered_encoding
-        .and_then(|_| sniff(path, &opts.region, None).ok())
-        .map(|guessed| guessed.headers)
-        .filter(|h| *h != sniffed.headers && h.len() == sniffed.headers.len());
+    let byte_headers =
+        remembered_encoding.and_then(|_| source::headers_by_bytes(path, &opts.region, &sniffed));
     // The writer is taken first, so the fields the rows are read against are the
     // ones the import writes to.
     let mut bulk = store.bulk().await?;
@@ -297,7 +295,7 @@ pub async fn run(
             mapping,
             encoding: remembered_encoding,
         };
-        for headers in std::iter::once(&sniffed.headers).chain(&guessed_headers) {
+        for headers in std::iter::once(&sniffed.headers).chain(&byte_headers) {
             saved::save(bulk.conn(), headers, &remembered).await?;
         }
     }

@@ -213,6 +213,22 @@ pub fn sniff(
     })
 }
 
+/// The header row of a file whose code page was guessed, as its bytes say
+/// whatever the guess: read as Windows-1252, which gives every byte a character
+/// of its own (`None` for a file whose encoding is certain, or when this reads
+/// it the same). Exports of one system keep these from one month to the next,
+/// while the code page guessed for them may change with their rows: a mapping
+/// and a code page remembered under them are found again.
+pub fn headers_by_bytes(path: &Path, region: &str, sniffed: &Sniffed) -> Option<Vec<String>> {
+    if !sniffed.encoding.is_guessed() {
+        return None;
+    }
+    sniff(path, region, Some(TextEncoding::Windows1252))
+        .ok()
+        .map(|read| read.headers)
+        .filter(|h| *h != sniffed.headers && h.len() == sniffed.headers.len())
+}
+
 /// A UTF-16 BOM decides; otherwise the whole file is checked for valid UTF-8 (a
 /// Windows-1252 "é" may first appear on row 500,000), streaming. A file that is
 /// not UTF-8 was saved in a legacy code page, guessed by [`code_page::guess`].
