@@ -79,8 +79,26 @@ impl Notes<'_> {
                 edits.push(tag_edit(note_id, tag, false));
             }
         }
+        // One row per tag is kept: the one spelled as asked, else the first.
+        // A note may hold two spellings of one tag ("ΠΕΛΑΤΗΣ" and "Πελάτης"),
+        // added before they matched or on two computers at once.
+        let mut kept: Vec<&str> = note
+            .tags
+            .iter()
+            .zip(&had)
+            .filter(|(tag, _)| tags.contains(*tag))
+            .map(|(_, key)| key.as_str())
+            .collect();
         for (tag, key) in note.tags.iter().zip(&had) {
-            if !wants.contains(key) {
+            let keep = if tags.contains(tag) {
+                true
+            } else if wants.contains(key) && !kept.contains(&key.as_str()) {
+                kept.push(key);
+                true
+            } else {
+                false
+            };
+            if !keep {
                 edits.push(tag_edit(note_id, tag, true));
             }
         }
