@@ -125,13 +125,16 @@ async fn saved_for(
     if let Some(saved) = saved::load(pool, &detected.headers).await? {
         return Ok(Some(saved));
     }
+    if !detected.encoding.is_guessed() {
+        return Ok(None);
+    }
     let (path, region, detected) = (path.to_owned(), region.to_owned(), detected.clone());
     let by_bytes =
         tauri::async_runtime::spawn_blocking(move || headers_by_bytes(&path, &region, &detected))
             .await
             .map_err(KithError::internal)?;
     Ok(match by_bytes {
-        Some(headers) => saved::load(pool, &headers).await?,
+        Some(headers) => saved::load_by_bytes(pool, &headers).await?,
         None => None,
     })
 }

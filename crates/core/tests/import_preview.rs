@@ -163,6 +163,36 @@ fn a_saved_mapping_comes_back_for_the_same_headers() {
     });
 }
 
+/// Header rows kept by their bytes are told apart exactly: read as Windows-1252,
+/// "ФИО" and "Тип" (Windows-1251) are "ÔÈÎ" and "Òèï", which fold alike.
+#[test]
+fn mappings_saved_by_bytes_are_found_by_the_same_bytes_only() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let pool = kith.store().pool();
+        let mut conn = pool.acquire().await.unwrap();
+        let fio: Vec<String> = vec!["ÔÈÎ".into(), "Òåëåôîí".into()];
+        let tip: Vec<String> = vec!["Òèï".into(), "Òåëåôîí".into()];
+        let mapping = saved::SavedMapping {
+            mapping: vec![Target::FullName, Target::PhoneValue { slot: 1 }],
+            encoding: TextEncoding::from_label("windows-1251"),
+        };
+        saved::save_by_bytes(&mut conn, &fio, &mapping)
+            .await
+            .unwrap();
+        assert_eq!(
+            saved::load_by_bytes(pool, &fio).await.unwrap(),
+            Some(mapping)
+        );
+        assert_eq!(saved::load_by_bytes(pool, &tip).await.unwrap(), None);
+        assert_eq!(
+            saved::load(pool, &fio).await.unwrap(),
+            None,
+            "kept apart from headers as read"
+        );
+    });
+}
+
 #[test]
 fn samples_show_raw_cells_but_never_a_card_number() {
     let dir = tempfile::tempdir().unwrap();

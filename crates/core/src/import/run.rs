@@ -158,15 +158,22 @@ pub async fn run(
             want: sniffed.headers.len(),
         });
     }
-    // A chosen code page is remembered under the headers as their bytes say too,
-    // which differ when they hold letters read otherwise ("PrŽnom" for "Prénom"):
-    // the next file like this one is looked up by those, whatever its guess.
-    // Read before the writer is taken.
+    // A chosen code page is remembered under the headers as detection reads them
+    // too, and as their bytes say, which differ when they hold letters read
+    // otherwise ("PrŽnom" for "Prénom"): the next file like this one is looked
+    // up by those, the bytes whatever its guess. Read before the writer is
+    // taken, as detection reads the whole file once more.
     let remembered_encoding = opts
         .encoding
         .filter(|e| opts.remember_mapping && !opts.dry_run && e.is_guessed());
-    let byte_headers =
-        remembered_encoding.and_then(|_| source::headers_by_bytes(path, &opts.region, &sniffed));
+    let detected = remembered_encoding.and_then(|_| sniff(path, &opts.region, None).ok());
+    let guessed_headers = detected
+        .as_ref()
+        .map(|guessed| guessed.headers.clone())
+        .filter(|h| *h != sniffed.headers && h.len() == sniffed.headers.len());
+    let byte_headers = detected
+        .as_ref()
+        .and_then(|guessed| source::headers_by_bytes(path, &opts.region, guessed));
     // The writer is taken first, so the fields the rows are read against are the
     // ones the import writes to.
     let mut bulk = store.bulk().await?;
@@ -295,8 +302,11 @@ pub async fn run(
             mapping,
             encoding: remembered_encoding,
         };
-        for headers in std::iter::once(&sniffed.headers).chain(&byte_headers) {
+        for headers in std::iter::once(&sniffed.headers).chain(&guessed_headers) {
             saved::save(bulk.conn(), headers, &remembered).await?;
+        }
+        if let Some(headers) = &byte_headers {
+            saved::save_by_bytes(bulk.conn(), headers, &remembered).await?;
         }
     }
     bulk.finish().await?;

@@ -66,15 +66,38 @@ fn key(headers: &[String]) -> String {
     format!("import_mapping:{}", folded.join("\u{1f}"))
 }
 
+/// The settings key for a header row as its bytes say (see
+/// [`super::source::headers_by_bytes`]): exact, as folding would make different
+/// bytes one key ("ФИО" and "Тип" read as Windows-1252 fold alike).
+fn bytes_key(headers: &[String]) -> String {
+    format!("import_mapping_bytes:{}", headers.join("\u{1f}"))
+}
+
 /// The mapping saved for files with these headers, if any.
 pub async fn load(db: impl SqliteExecutor<'_>, headers: &[String]) -> Result<Option<SavedMapping>> {
+    load_key(db, key(headers), headers.len()).await
+}
+
+/// The mapping saved for files whose header row has these bytes, if any.
+pub async fn load_by_bytes(
+    db: impl SqliteExecutor<'_>,
+    headers: &[String],
+) -> Result<Option<SavedMapping>> {
+    load_key(db, bytes_key(headers), headers.len()).await
+}
+
+async fn load_key(
+    db: impl SqliteExecutor<'_>,
+    key: String,
+    columns: usize,
+) -> Result<Option<SavedMapping>> {
     let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-        .bind(key(headers))
+        .bind(key)
         .fetch_optional(db)
         .await?;
     Ok(stored
         .and_then(|json| Stored::read(&json))
-        .filter(|m| m.mapping.len() == headers.len()))
+        .filter(|m| m.mapping.len() == columns))
 }
 
 /// Keeps `saved` for files with these headers (inside an import's transaction,
@@ -87,20 +110,39 @@ pub async fn save(
     headers: &[String],
     saved: &SavedMapping,
 ) -> Result<()> {
+    save_key(conn, key(headers), headers.len(), saved).await
+}
+
+/// [`save`], for files whose header row has these bytes.
+pub async fn save_by_bytes(
+    conn: &mut SqliteConnection,
+    headers: &[String],
+    saved: &SavedMapping,
+) -> Result<()> {
+    save_key(conn, bytes_key(headers), headers.len(), saved).await
+}
+
+async fn save_key(
+    conn: &mut SqliteConnection,
+    key: String,
+    columns: usize,
+    saved: &SavedMapping,
+) -> Result<()> {
     let mapping = &saved.mapping;
-    if mapping.len() != headers.len() {
+    if mapping.len() != columns {
         return Err(CoreError::validation(
             "mapping",
             format!(
-                "the mapping names {} columns but the file has {}",
+                "the mapping names {} columns but the file has {columns}",
                 mapping.len(),
-                headers.len()
             ),
         ));
     }
     let encoding = match saved.encoding {
         Some(chosen) => Some(chosen),
-        None => load(&mut *conn, headers).await?.and_then(|s| s.encoding),
+        None => load_key(&mut *conn, key.clone(), columns)
+            .await?
+            .and_then(|s| s.encoding),
     };
     let kept = SavedMapping {
         mapping: mapping.clone(),
@@ -111,7 +153,7 @@ pub async fn save(
         "INSERT INTO settings (key, value) VALUES (?, ?) \
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     )
-    .bind(key(headers))
+    .bind(key)
     .bind(json)
     .execute(&mut *conn)
     .await?;

@@ -215,18 +215,19 @@ pub fn sniff(
 
 /// The header row of a file whose code page was guessed, as its bytes say
 /// whatever the guess: read as Windows-1252, which gives every byte a character
-/// of its own (`None` for a file whose encoding is certain, or when this reads
-/// it the same). Exports of one system keep these from one month to the next,
-/// while the code page guessed for them may change with their rows: a mapping
-/// and a code page remembered under them are found again.
+/// of its own (`None` for a file whose encoding is certain, or whose columns
+/// read so differ). Exports of one system keep these from one month to the
+/// next, while the code page guessed for them may change with their rows: a
+/// mapping and a code page remembered under them are found again.
 pub fn headers_by_bytes(path: &Path, region: &str, sniffed: &Sniffed) -> Option<Vec<String>> {
-    if !sniffed.encoding.is_guessed() {
-        return None;
+    match sniffed.encoding {
+        TextEncoding::Windows1252 => Some(sniffed.headers.clone()),
+        e if e.is_guessed() => sniff(path, region, Some(TextEncoding::Windows1252))
+            .ok()
+            .map(|read| read.headers)
+            .filter(|h| h.len() == sniffed.headers.len()),
+        _ => None,
     }
-    sniff(path, region, Some(TextEncoding::Windows1252))
-        .ok()
-        .map(|read| read.headers)
-        .filter(|h| *h != sniffed.headers && h.len() == sniffed.headers.len())
 }
 
 /// A UTF-16 BOM decides; otherwise the whole file is checked for valid UTF-8 (a

@@ -1,5 +1,7 @@
 //! Adding, editing, pinning and deleting notes, and reading them back.
 
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use super::model::{Note, NoteInput, NoteQuery, NoteSearch, NoteVersion, TagCount};
@@ -79,26 +81,21 @@ impl Notes<'_> {
                 edits.push(tag_edit(note_id, tag, false));
             }
         }
-        // One row per tag is kept: the one spelled as asked, else the first.
-        // A note may hold two spellings of one tag ("ΠΕΛΑΤΗΣ" and "Πελάτης"),
-        // added before they matched or on two computers at once.
-        let mut kept: Vec<&str> = note
-            .tags
-            .iter()
-            .zip(&had)
-            .filter(|(tag, _)| tags.contains(*tag))
-            .map(|(_, key)| key.as_str())
-            .collect();
+        // One row per tag is kept. A note may hold two spellings of one tag
+        // ("ΠΕΛΑΤΗΣ" and "Πελάτης"), added before they matched or on two
+        // computers at once; the row kept is the one with the smallest id,
+        // the same on every computer, so two editing at once never remove both.
+        let mut kept: HashMap<&str, Uuid> = HashMap::new();
         for (tag, key) in note.tags.iter().zip(&had) {
-            let keep = if tags.contains(tag) {
-                true
-            } else if wants.contains(key) && !kept.contains(&key.as_str()) {
-                kept.push(key);
-                true
-            } else {
-                false
-            };
-            if !keep {
+            if wants.contains(key) {
+                let id = tag_id(note_id, tag);
+                kept.entry(key)
+                    .and_modify(|k| *k = (*k).min(id))
+                    .or_insert(id);
+            }
+        }
+        for (tag, key) in note.tags.iter().zip(&had) {
+            if kept.get(key.as_str()) != Some(&tag_id(note_id, tag)) {
                 edits.push(tag_edit(note_id, tag, true));
             }
         }
@@ -230,9 +227,12 @@ impl Notes<'_> {
 
 /// The row tagging `note` with `tag`; its id depends only on the note and the
 /// folded tag, so "VIP" added on two devices is one row.
+fn tag_id(note: Uuid, tag: &str) -> Uuid {
+    relation_id(NOTE_TAGS.name, note, name_id("tag", &fold(tag)))
+}
+
 fn tag_edit(note: Uuid, tag: &str, deleted: bool) -> Edit {
-    let id = relation_id(NOTE_TAGS.name, note, name_id("tag", &fold(tag)));
-    Edit::new(&NOTE_TAGS, id)
+    Edit::new(&NOTE_TAGS, tag_id(note, tag))
         .set("note_id", note.to_string())
         .set("tag", tag.to_owned())
         .set(schema::DELETED, deleted)
