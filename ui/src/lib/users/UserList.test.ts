@@ -285,6 +285,36 @@ describe("search", () => {
     expect(screen.getByTestId("list-status").textContent).toContain("1 match");
   });
 
+  it("opens the first match on Enter in the search box, also when pressed before the answer came", async () => {
+    const user = userEvent.setup();
+    serve({
+      ...listOf(10),
+      search_users: ({ query }: { query: string }) => ({
+        rows: [summary(query.length, { first_name: `First-${query}` }), summary(9)],
+        more: false,
+      }),
+    });
+    render(UserManager);
+    await screen.findByText("10 users");
+    // Typed and Enter at once: the answer is not there yet.
+    await user.type(screen.getByTestId("user-search"), "ann{Enter}");
+    await waitFor(() => expect(callsOf("get_user")).toEqual([{ id: "u3" }]));
+    expect(document.activeElement).toBe(screen.getByTestId("user-search"));
+
+    // With the answer shown, Enter opens its first match at once.
+    await user.clear(screen.getByTestId("user-search"));
+    await user.type(screen.getByTestId("user-search"), "bo");
+    await screen.findByText("First-bo Last2");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(callsOf("get_user")).toEqual([{ id: "u3" }, { id: "u2" }]));
+    // Enter, then typing on before the answer: the query typed on is not opened.
+    await user.clear(screen.getByTestId("user-search"));
+    await user.type(screen.getByTestId("user-search"), "cyd{Enter}x");
+    await screen.findByText("First-cydx Last4");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(callsOf("get_user")).toEqual([{ id: "u3" }, { id: "u2" }]);
+  });
+
   it("tells the user to keep typing when there are more matches, and names the query when none", async () => {
     const user = userEvent.setup();
     serve({

@@ -121,6 +121,7 @@ describe("User Manager", () => {
     const chips = [...pane.querySelectorAll("kbd")].map((k) => k.textContent);
     expect(chips).toEqual(["↑Up arrow", "↓Down arrow", "Enter", "Ctrl", "K", "Ctrl", "N"]);
     expect(pane.textContent).toContain("add a user");
+    expect(pane.textContent).toContain("search (Enter opens the first match)");
   });
 
   it("lists deleted users in the trash and restores them", async () => {
