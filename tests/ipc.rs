@@ -404,8 +404,9 @@ fn a_reports_titles_and_footer_reach_the_dialog() {
         json!(["Customer Contact List", "Acme Bakery"])
     );
     assert_eq!(preview["headers"], json!(["Name", "Email"]));
-    assert_eq!(preview["rows"][0]["row"], 4);
-    assert_eq!(preview["rows"][1]["row"], 5);
+    // Numbered as a spreadsheet shows the file: the blank lines are rows.
+    assert_eq!(preview["rows"][0]["row"], 5);
+    assert_eq!(preview["rows"][1]["row"], 7);
     assert!(preview["rows"][1]["errors"][0]["message"]
         .as_str()
         .is_some_and(|m| m.ends_with("looks like the report's footer, not a customer")));

@@ -258,7 +258,7 @@ fn a_preview_names_the_title_lines_left_out_and_marks_the_footer() {
     );
     assert_eq!(p.headers[0], "Customer");
     let rows: Vec<u64> = p.rows.iter().map(|r| r.row).collect();
-    assert_eq!(rows, [5, 6, 7]);
+    assert_eq!(rows, [6, 7, 10], "numbered as a spreadsheet shows the file");
     assert_eq!(
         p.rows[1]
             .user

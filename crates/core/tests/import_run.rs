@@ -638,7 +638,7 @@ fn a_report_is_imported_without_its_titles_and_footer() {
             .await
             .unwrap();
         assert_eq!((report.created, report.failed), (2, 1));
-        assert_eq!(report.errors[0].row, 7);
+        assert_eq!(report.errors[0].row, 10, "its row in a spreadsheet");
         assert!(report.errors[0]
             .message
             .starts_with("“Friday, November 20, 2026 09:14 AM GMT-08:00”, alone below"));
@@ -700,17 +700,17 @@ fn rows_of_one_value_inside_a_report_are_customers() {
             .collect();
         assert_eq!(
             errors,
-            [(4, false), (5, true)],
-            "the line break inside row 4's quotes is no blank line; row 5 is past one"
+            [(5, false), (7, true)],
+            "the line break inside row 5's quotes is no blank line; row 7 is past one"
         );
 
         // Past a blank line however lines end, and with no line break at the end.
         for (name, footer, text) in [
-            ("lf.csv", 4, "Customers\n\nName,Email\nAnn Lee,\n\nPrinted 20/11/2026"),
-            ("cr.csv", 4, "Customers\r\rName,Email\rAnn Lee,\r\rPrinted 20/11/2026\r"),
+            ("lf.csv", 6, "Customers\n\nName,Email\nAnn Lee,\n\nPrinted 20/11/2026"),
+            ("cr.csv", 6, "Customers\r\rName,Email\rAnn Lee,\r\rPrinted 20/11/2026\r"),
             (
                 "crlf.csv",
-                4,
+                6,
                 "Customers\r\n\r\nName,Email\r\nAnn Lee,\r\n\r\nPrinted 20/11/2026",
             ),
             (
@@ -782,5 +782,35 @@ fn a_reports_rows_to_fix_are_its_own() {
             "{text}"
         );
         assert_eq!(lines.len(), 2, "{text}");
+    });
+}
+
+/// Rows are numbered as a spreadsheet shows the file, blank lines included, so
+/// the row an error names is the row the person finds in Excel; the rows to fix
+/// are those rows.
+#[test]
+fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let f = write(
+            dir.path(),
+            "gaps.csv",
+            "First Name,Email\n\nAnn,ann-at-example\n\n\nBo,bo@example.com\n\"Cy\nJr\",cy@example.com\nDee,dee-at-example\n",
+        );
+        let mut dry = options(Mode::Create);
+        dry.dry_run = true;
+        let report = import(&kith, &f, &dry).await.unwrap();
+        let rows: Vec<u64> = report.errors.iter().map(|e| e.row).collect();
+        assert_eq!(rows, [3, 7, 8], "{:?}", report.errors);
+        let mut out = Vec::new();
+        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let firsts: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next())
+            .collect();
+        assert_eq!(firsts, ["Ann", "\"Cy", "Jr\"", "Dee"], "{text}");
     });
 }

@@ -568,7 +568,10 @@ fn title_lines_above_the_header_are_left_out() {
         s.titles,
         ["Customer Contact List", "Acme Bakery Ltd.", "All Dates"]
     );
-    assert_eq!(s.header_row(), 4, "the blank line is no record");
+    assert_eq!(
+        s.header_row, 5,
+        "the blank line above it is a row, as Excel shows it"
+    );
     let r = rows("report-titles.csv");
     assert_eq!(r[0][0], "Ann Lee");
     assert_eq!(r[1][0], "Łucja Nowak");
@@ -583,7 +586,7 @@ fn title_lines_above_the_header_are_left_out() {
     );
     let s = sniff(&fixture("excel-title-semicolon.csv"), "US", None).unwrap();
     assert_eq!(s.titles, ["Kundenliste", "Stand: 01.11.2026"]);
-    assert_eq!(s.header_row(), 4, "the row of empty cells is skipped too");
+    assert_eq!(s.header_row, 4, "the row of empty cells is a row too");
     assert_eq!(rows("excel-title-semicolon.csv")[0][1], "Weiß");
 }
 

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::row::CellError;
-use super::source::{records, sniff, TextEncoding};
+use super::source::{sniff, Rows, TextEncoding};
 use super::ImportError;
 use crate::validate::mask_card_numbers;
 
@@ -46,15 +46,13 @@ pub fn write_error_rows(
     header.push("Kith import error".into());
     writer.write_record(&header).map_err(csv_error)?;
     let mut written = 0;
-    let mut row = sniffed.header_row();
-    let mut reader = records(source, &sniffed)?;
-    for record in reader.records() {
-        row += 1;
-        let record = record.map_err(csv_error)?;
-        let Some(why) = reasons.get(&row) else {
+    // Read as the import read them, so the rows are numbered alike.
+    let mut rows = Rows::open(source, &sniffed)?;
+    while let Some(row) = rows.next_row()? {
+        let Some(why) = reasons.get(&row.number) else {
             continue;
         };
-        let mut cells: Vec<String> = record.iter().map(mask_card_numbers).collect();
+        let mut cells: Vec<String> = row.cells.iter().map(mask_card_numbers).collect();
         cells.resize(sniffed.headers.len().max(cells.len()), String::new());
         cells.push(why.join("; "));
         writer.write_record(&cells).map_err(csv_error)?;

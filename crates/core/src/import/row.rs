@@ -20,7 +20,8 @@ use crate::validate::mask_card_numbers;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[ts(export, rename = "ImportCellError")]
 pub struct CellError {
-    /// 1-based line of the data row in the file's rows (the header is row 1).
+    /// The row as a spreadsheet shows the file: its first line is row 1, and
+    /// blank lines are rows too (a value running over several lines is one row).
     #[ts(type = "number")]
     pub row: u64,
     /// The column's header as written in the file.

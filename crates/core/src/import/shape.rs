@@ -21,7 +21,8 @@ pub const MAX_ROW_BYTES: u64 = 4 << 20;
 /// What is wrong with the file's shape, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShapeProblem {
-    /// The row as the import numbers rows: the file's first record is row 1.
+    /// The row as the import numbers rows, as a spreadsheet shows the file: the
+    /// first line is row 1, and a blank line is a row.
     pub row: u64,
     /// The file's line (as an editor shows it) where the row starts, or where its
     /// unclosed quote opens.
@@ -59,7 +60,7 @@ pub struct ShapeWatch<R> {
     inner: R,
     delimiter: u8,
     state: State,
-    /// Rows ended so far (blank lines are not rows, as the parser skips them).
+    /// Rows ended so far, as a spreadsheet counts them: blank lines too.
     rows_done: u64,
     /// Line breaks seen so far; a CR followed by LF is one.
     breaks: u64,
@@ -92,28 +93,29 @@ impl<R: Read> ShapeWatch<R> {
         }
     }
 
-    /// Keeps where blank lines are, for [`ShapeWatch::blank_line_before`]. The
-    /// parser passes over them without a trace, but a report's footer is told
-    /// from its last rows by the blank line above it.
+    /// Keeps where blank lines are, for [`ShapeWatch::blank_lines_before`]. The
+    /// parser passes over them without a trace, but a spreadsheet shows each as
+    /// a row, and a report's footer is told from its last rows by the blank
+    /// line above it.
     pub fn tracking_blank_lines(mut self) -> Self {
         self.blank_lines = Some(VecDeque::new());
         self
     }
 
-    /// Whether a blank line starts before byte `end` (of the text handed on)
-    /// that was not asked about before. Asked with each record's end in turn, it
-    /// says whether a blank line came before that record: the parser stops at
-    /// the end of a record, and the watch reads ahead of it.
-    pub fn blank_line_before(&mut self, end: u64) -> bool {
+    /// How many blank lines start before byte `end` (of the text handed on)
+    /// that were not asked about before. Asked with each record's end in turn,
+    /// it says how many came right before that record: the parser stops at the
+    /// end of a record, and the watch reads ahead of it.
+    pub fn blank_lines_before(&mut self, end: u64) -> u64 {
         let Some(blank) = &mut self.blank_lines else {
-            return false;
+            return 0;
         };
-        let mut any = false;
+        let mut count = 0;
         while blank.front().is_some_and(|&at| at < end) {
             blank.pop_front();
-            any = true;
+            count += 1;
         }
-        any
+        count
     }
 
     /// What was found wrong, once the parser has read up to it.
@@ -132,9 +134,13 @@ impl<R: Read> ShapeWatch<R> {
             self.after_cr = b == b'\r';
             if self.state == State::RowStart {
                 if line_break {
-                    // A line that ends where it starts, outside any row.
-                    if let Some(blank) = self.blank_lines.as_mut().filter(|_| new_line) {
-                        blank.push_back(at);
+                    // A line that ends where it starts, outside any row: a row
+                    // of a spreadsheet, empty.
+                    if new_line {
+                        self.rows_done += 1;
+                        if let Some(blank) = &mut self.blank_lines {
+                            blank.push_back(at);
+                        }
                     }
                     continue;
                 }
@@ -260,13 +266,13 @@ mod tests {
     }
 
     #[test]
-    fn blank_lines_are_not_rows_but_are_lines() {
+    fn blank_lines_are_rows_as_a_spreadsheet_shows_them() {
         let text = b"Name\r\n\r\n\r\nAnn\n\n\"Bob\n";
         let (_, problem) = parse(text);
         assert_eq!(
             problem,
             Some(ShapeProblem {
-                row: 3,
+                row: 6,
                 line: 6,
                 kind: ShapeKind::UnclosedQuote
             })

@@ -129,15 +129,15 @@ pub struct Sniffed {
     pub skipped: usize,
     /// The text of each title line skipped, to show the person what was left out.
     pub titles: Vec<String>,
+    /// The header row's number as a spreadsheet shows the file: the first line
+    /// is row 1, and blank lines are rows (the CSV parser passes over them).
+    /// Data rows are numbered on from it, so a row named in an error is the row
+    /// the person finds in Excel.
+    pub header_row: u64,
     pub size_bytes: u64,
 }
 
 impl Sniffed {
-    /// The header's row number, counting from the file's first record as 1.
-    pub fn header_row(&self) -> u64 {
-        self.skipped as u64 + 1
-    }
-
     /// Roughly how many bytes the file has once decoded to UTF-8 (mostly-ASCII
     /// UTF-16 halves), for progress bars.
     pub fn decoded_size_estimate(&self) -> u64 {
@@ -209,6 +209,7 @@ pub fn sniff(
         headers: layout.headers,
         skipped: layout.skipped,
         titles: layout.titles,
+        header_row: layout.header_row,
         size_bytes: meta.len(),
     })
 }
@@ -405,15 +406,18 @@ struct Layout {
     /// Records above it.
     skipped: usize,
     titles: Vec<String>,
+    /// Its row number, blank lines counted (see [`Sniffed::header_row`]).
+    header_row: u64,
     headers: Vec<String>,
     /// Rows from the header row on with as many fields as it has.
     agreeing: usize,
 }
 
-/// A record of the sample, and whether a blank line (or a row of empty cells)
-/// is right above it.
+/// A record of the sample, and the blank lines right above it.
 struct Sampled {
     record: csv::StringRecord,
+    blank_lines_above: u64,
+    /// A blank line or a row of empty cells is right above it.
     below_blank: bool,
 }
 
@@ -459,6 +463,7 @@ impl Layout {
         let header = &records[at].record;
         Some(Layout {
             skipped: at,
+            header_row: records[..=at].iter().map(|r| 1 + r.blank_lines_above).sum(),
             titles: records[..at]
                 .iter()
                 .filter_map(|r| r.record.iter().map(str::trim).find(|c| !c.is_empty()))
@@ -486,11 +491,12 @@ impl Layout {
         {
             let end = csv.position().byte();
             let blank_record_above = records.last().is_some_and(|r| filled(&r.record) == 0);
-            let below_blank = csv.get_mut().blank_line_before(end) || blank_record_above;
+            let blank_lines_above = csv.get_mut().blank_lines_before(end);
             filled_ones += usize::from(filled(&record) > 0);
             records.push(Sampled {
                 record: std::mem::take(&mut record),
-                below_blank,
+                blank_lines_above,
+                below_blank: blank_lines_above > 0 || blank_record_above,
             });
         }
         records
@@ -526,18 +532,18 @@ fn reader(delimiter: u8) -> csv::ReaderBuilder {
 /// Reads the records above the first data row: the titles and the header row.
 fn past_header<R: Read>(csv: &mut csv::Reader<R>, sniffed: &Sniffed) -> Result<(), ImportError> {
     let mut record = csv::StringRecord::new();
-    for row in 1..=sniffed.header_row() {
+    for _ in 0..=sniffed.skipped {
         csv.read_record(&mut record).map_err(|e| ImportError::Csv {
-            row,
+            row: sniffed.header_row,
             message: e.to_string(),
         })?;
     }
     Ok(())
 }
 
-/// The data rows of a file, one at a time, numbered as the error report numbers
-/// them (the file's first record is row 1); rows with only blank cells are
-/// passed over.
+/// The data rows of a file, one at a time, numbered as a spreadsheet shows
+/// them (see [`Sniffed::header_row`]); rows with only blank cells are passed
+/// over.
 ///
 /// Below a report's rows (a file with title lines above its header) may come
 /// its footer: past a blank line, a line or two holding one value, such as when
@@ -547,8 +553,8 @@ pub struct Rows {
     csv: csv::Reader<ShapeWatch<Box<dyn Read + Send>>>,
     record: csv::StringRecord,
     row: u64,
-    /// The header's row number.
-    header: u64,
+    /// Records read below the header row, blank ones included.
+    read: u64,
     /// Whether the file is a report, whose last rows may be its footer.
     report: bool,
     /// A report's rows read ahead, with their numbers.
@@ -581,23 +587,21 @@ impl Rows {
     pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
         let delimiter = delimiter_byte(sniffed);
         let report = !sniffed.titles.is_empty() && sniffed.headers.len() > 1;
-        let mut file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter);
-        if report {
-            file = file.tracking_blank_lines();
-        }
+        let file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter)
+            .tracking_blank_lines();
         let mut csv = reader(delimiter).from_reader(file);
         past_header(&mut csv, sniffed)?;
         if let Some(problem) = csv.get_ref().problem() {
             return Err(ImportError::Shape { problem });
         }
-        // The blank lines above the header row are no data row's.
+        // The blank lines above the header row are counted in its number.
         let header_end = csv.position().byte();
-        csv.get_mut().blank_line_before(header_end);
+        csv.get_mut().blank_lines_before(header_end);
         Ok(Rows {
             csv,
             record: csv::StringRecord::new(),
-            row: sniffed.header_row(),
-            header: sniffed.header_row(),
+            row: sniffed.header_row,
+            read: 0,
             report,
             ahead: VecDeque::new(),
             known: 0,
@@ -667,12 +671,12 @@ impl Rows {
             if !more {
                 return Ok(None);
             }
-            self.row += 1;
-            if self.report {
-                // The parser passes over empty lines; the watch saw them.
-                let end = self.csv.position().byte();
-                after_blank |= self.csv.get_mut().blank_line_before(end);
-            }
+            // The parser passes over empty lines; the watch saw them.
+            let end = self.csv.position().byte();
+            let blank_lines = self.csv.get_mut().blank_lines_before(end);
+            self.row += 1 + blank_lines;
+            self.read += 1;
+            after_blank |= blank_lines > 0;
             if self.record.iter().any(|c| !c.trim().is_empty()) {
                 return Ok(Some((self.row, after_blank)));
             }
@@ -680,9 +684,9 @@ impl Rows {
         }
     }
 
-    /// Data rows read so far, blank ones included.
+    /// Data rows read so far, rows of empty cells included.
     pub fn read(&self) -> u64 {
-        self.row - self.header
+        self.read
     }
 
     /// Bytes of decoded text read so far, for progress.

@@ -5,7 +5,8 @@
  */
 export type ImportCellError = { 
 /**
- * 1-based line of the data row in the file's rows (the header is row 1).
+ * The row as a spreadsheet shows the file: its first line is row 1, and
+ * blank lines are rows too (a value running over several lines is one row).
  */
 row: number, 
 /**
