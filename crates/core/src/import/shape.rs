@@ -71,8 +71,12 @@ pub struct ShapeWatch<R> {
     problem: Option<ShapeProblem>,
     /// Bytes followed so far.
     at: u64,
-    /// Where the blank lines not yet asked about start, when they are tracked.
-    blank_lines: Option<VecDeque<u64>>,
+    /// The runs of blank lines not yet asked about, when they are tracked:
+    /// where each starts and how many lines it holds. A run is one entry, so
+    /// a file of a million empty lines takes no memory for them.
+    blank_lines: Option<VecDeque<(u64, u64)>>,
+    /// The last run of blank lines is still going: no row started since.
+    in_blank_run: bool,
 }
 
 impl<R: Read> ShapeWatch<R> {
@@ -90,6 +94,7 @@ impl<R: Read> ShapeWatch<R> {
             problem: None,
             at: 0,
             blank_lines: None,
+            in_blank_run: false,
         }
     }
 
@@ -111,9 +116,9 @@ impl<R: Read> ShapeWatch<R> {
             return 0;
         };
         let mut count = 0;
-        while blank.front().is_some_and(|&at| at < end) {
+        while let Some(&(_, lines)) = blank.front().filter(|&&(at, _)| at < end) {
             blank.pop_front();
-            count += 1;
+            count += lines;
         }
         count
     }
@@ -139,11 +144,16 @@ impl<R: Read> ShapeWatch<R> {
                     if new_line {
                         self.rows_done += 1;
                         if let Some(blank) = &mut self.blank_lines {
-                            blank.push_back(at);
+                            match blank.back_mut().filter(|_| self.in_blank_run) {
+                                Some((_, lines)) => *lines += 1,
+                                None => blank.push_back((at, 1)),
+                            }
+                            self.in_blank_run = true;
                         }
                     }
                     continue;
                 }
+                self.in_blank_run = false;
                 self.row_line = self.breaks + 1;
                 self.row_bytes = 0;
             }
@@ -228,6 +238,40 @@ mod tests {
             rows.push(record.iter().map(str::to_owned).collect());
         }
         (rows, reader.get_ref().problem())
+    }
+
+    /// Each record's blank lines above it, and the most runs held at once.
+    fn blank_lines_per_record(text: &[u8]) -> (Vec<u64>, usize) {
+        let watch = ShapeWatch::new(text, b',').tracking_blank_lines();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(watch);
+        let (mut blanks, mut held) = (Vec::new(), 0);
+        let mut record = csv::StringRecord::new();
+        while reader.read_record(&mut record).unwrap() {
+            let end = reader.position().byte();
+            let watch = reader.get_mut();
+            held = held.max(watch.blank_lines.as_ref().map_or(0, VecDeque::len));
+            blanks.push(watch.blank_lines_before(end));
+        }
+        (blanks, held)
+    }
+
+    #[test]
+    fn blank_lines_are_counted_above_the_record_they_precede() {
+        let (blanks, _) = blank_lines_per_record(b"a\n\n\nb\r\n\r\nc\r\rd\n\"e\n\nf\"\ng\n");
+        assert_eq!(blanks, [0, 2, 1, 1, 0, 0]);
+    }
+
+    #[test]
+    fn a_run_of_blank_lines_is_held_as_one() {
+        let mut text = b"a\n".to_vec();
+        text.extend(std::iter::repeat_n(b'\n', 200_000));
+        text.extend(b"b\n");
+        let (blanks, held) = blank_lines_per_record(&text);
+        assert_eq!(blanks, [0, 200_000]);
+        assert_eq!(held, 1, "one run, however long");
     }
 
     #[test]
