@@ -232,16 +232,18 @@ fn a_row_past_the_limit_in_accented_text_is_named_as_too_long() {
     use kith_core::import::shape::{ShapeKind, MAX_ROW_BYTES};
     let dir = tempfile::tempdir().unwrap();
     let long = "é".repeat(MAX_ROW_BYTES as usize / 2 + 1);
-    for (text, quoted) in [
-        (format!("Name,Note\nAnn,\"{long}\n"), true),
-        (format!("Name,Note\nAnn,{long}\n"), false),
-        (format!("Name,Note\nAnn,x{long}\n"), false),
+    for (text, quoted, row) in [
+        (format!("Name,Note\nAnn,\"{long}\n"), true, 2),
+        (format!("Name,Note\nAnn,{long}\n"), false, 2),
+        (format!("Name,Note\nAnn,x{long}\n"), false, 2),
+        // The header row itself.
+        (format!("Name,Note{long}\nAnn,x\n"), false, 1),
     ] {
         let path = dir.path().join("long.csv");
         std::fs::write(&path, text).unwrap();
         match preview(&path, None, "US").unwrap_err() {
             ImportError::Shape { problem } => {
-                assert_eq!((problem.row, problem.line), (2, 2));
+                assert_eq!((problem.row, problem.line), (row, row));
                 assert_eq!(problem.kind, ShapeKind::TooLong { quoted });
             }
             other => panic!("{other}"),

@@ -590,10 +590,13 @@ impl Rows {
         let file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter)
             .tracking_blank_lines();
         let mut csv = reader(delimiter).from_reader(file);
-        past_header(&mut csv, sniffed)?;
+        let read = past_header(&mut csv, sniffed);
+        // Looked at first, as for data rows: a title or header row cut at the
+        // length limit may end inside a character.
         if let Some(problem) = csv.get_ref().problem() {
             return Err(ImportError::Shape { problem });
         }
+        read?;
         // The blank lines above the header row are counted in its number.
         let header_end = csv.position().byte();
         csv.get_mut().blank_lines_before(header_end);
