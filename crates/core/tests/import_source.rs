@@ -281,6 +281,17 @@ fn bad_inputs_get_clear_errors() {
     let err = sniff(&binary, "US", None).unwrap_err();
     assert!(matches!(err, ImportError::NotCsv { .. }), "{err}");
 
+    // Apple Contacts' export, whatever its name.
+    let vcard = dir.path().join("contacts.csv");
+    std::fs::write(
+        &vcard,
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Ann Lee\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let err = sniff(&vcard, "US", None).unwrap_err();
+    assert!(matches!(err, ImportError::NotCsv { .. }), "{err}");
+    assert!(err.to_string().contains("vCard"), "{err}");
+
     let missing = dir.path().join("nope.csv");
     assert!(matches!(
         sniff(&missing, "US", None).unwrap_err(),

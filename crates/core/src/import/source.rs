@@ -148,6 +148,11 @@ impl Sniffed {
     }
 }
 
+/// What to do with a vCard file instead.
+const VCARD: &str = "it is a vCard contacts file (.vcf). Export the contacts as CSV \
+                     instead: Google Contacts and Outlook can, and cards from Apple Contacts \
+                     can be imported into Google Contacts first";
+
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Rows looked at to choose the delimiter.
 const SNIFF_ROWS: usize = 50;
@@ -196,6 +201,15 @@ pub fn sniff(
         return Err(ImportError::NotCsv {
             path: shown,
             reason: "it contains binary data".into(),
+        });
+    }
+    // Apple Contacts exports only vCards: read as CSV, every card line would be
+    // a row without a name.
+    let first_line = sample.lines().map(str::trim).find(|l| !l.is_empty());
+    if first_line.is_some_and(|l| l.eq_ignore_ascii_case("BEGIN:VCARD")) {
+        return Err(ImportError::NotCsv {
+            path: shown,
+            reason: VCARD.into(),
         });
     }
     let (delimiter, layout) = choose_delimiter(&sample);

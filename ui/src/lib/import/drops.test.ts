@@ -12,6 +12,7 @@ describe("dropped files", () => {
   it("names the extension of a file it refuses, or says it has none", () => {
     expect(sortDrop([file("photo.JPG")]).message).toEqual({ text: "Only CSV files can be imported — photo.JPG is a .jpg", tone: "error" });
     expect(sortDrop([file("README")]).message?.text).toBe("Only CSV files can be imported — README is not a CSV file");
+    expect(sortDrop([file("contacts.vcf")]).message?.text).toContain("contacts.vcf is a vCard contacts file — export the contacts as CSV");
     expect(sortDrop([file(".csv")]).file).toBeNull();
   });
 

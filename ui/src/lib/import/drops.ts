@@ -24,6 +24,10 @@ export type DropOutcome = {
 function refusal(dropped: DroppedFile): string {
   if (dropped.error) return dropped.error;
   const ext = extension(dropped.name);
+  // What Apple Contacts exports: say where a CSV of the same contacts comes from.
+  if (ext === "vcf" || ext === "vcard") {
+    return `${dropped.name} is a vCard contacts file — export the contacts as CSV instead (Google Contacts and Outlook can; cards from Apple Contacts can be imported into Google Contacts first)`;
+  }
   return ext
     ? `Only CSV files can be imported — ${dropped.name} is a .${ext}`
     : `Only CSV files can be imported — ${dropped.name} is not a CSV file`;
