@@ -394,4 +394,35 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await waitForRow(browser, 'Loïc Bréhat');
     await search('');
   });
+
+  test('12. a report: its titles are left out and named, its footer refused, rows numbered as in a spreadsheet; a vCard is refused with advice', { timeout: TEST_TIMEOUT }, async () => {
+    // Rows as Excel shows them: 1–2 titles, 3 blank, 4 the columns, 5 a customer, 6 blank, 7 the footer.
+    const report = path.join(files, 'contact-list.csv');
+    const lines = ['Customer Contact List', 'Corner Shop', '', 'Name,Email', 'Ida Berg,ida@example.com', '', 'Printed 2026-11-20 09:14', ''];
+    writeFileSync(report, lines.join('\r\n'));
+    await importFile(report);
+    assert.match(await textOf(await shown(browser, 'import-titles-skipped')), /left out: “Customer Contact List”, “Corner Shop”/);
+    const preview = await textOf(byTestId(browser, 'import-preview'));
+    assert.match(preview, /5\s*Ida Berg/);
+    assert.match(preview, /7\s*“Printed 2026-11-20 09:14”, alone below the last customer/);
+    await screenshot(browser, 'dark-report-titles');
+    await checkFile();
+    assert.equal(await countText('created'), 'to create 1');
+    assert.equal(await countText('rejected'), 'rejected 1');
+    assert.match(await textOf(await shown(browser, 'import-error-row')), /7.*looks like the report's footer/s);
+    await (await shown(browser, 'import-valid-rows')).click();
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+    await search('ida berg');
+    await waitForRow(browser, 'Ida Berg');
+    await search('printed');
+    await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'no customer named after the footer');
+    await search('');
+
+    const emit = (event, payload) =>
+      browser.execute((e, p) => window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: e, payload: p }), event, payload);
+    await emit('files-dropped', { files: [{ name: 'contacts.vcf', file: { token: 'not-registered', name: 'contacts.vcf', size_bytes: 1 }, error: null }], position: null });
+    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'contacts.vcf is a vCard contacts file', 'the vCard toast');
+    await screenshot(browser, 'dark-vcard-refused');
+  });
 });
