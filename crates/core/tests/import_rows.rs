@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use kith_core::import::mapping::auto_map;
 use kith_core::import::row::{parse_date, CellError, ImportedUser, RowReader};
-use kith_core::import::source::{records, sniff};
+use kith_core::import::source::{sniff, Rows};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,12 +23,12 @@ fn read_file(path: &Path) -> Vec<Result<ImportedUser, Vec<CellError>>> {
         region: "US",
         fields: &Default::default(),
     };
-    records(path, &sniffed)
-        .expect("open")
-        .records()
-        .enumerate()
-        .map(|(i, r)| reader.read(i as u64 + 2, &r.expect("row")))
-        .collect()
+    let mut rows = Rows::open(path, &sniffed).expect("open");
+    let mut out = Vec::new();
+    while let Some(row) = rows.next_row().expect("row") {
+        out.push(reader.read_row(&row));
+    }
+    out
 }
 
 fn read(name: &str) -> Vec<ImportedUser> {
@@ -151,13 +151,8 @@ fn national_numbers_use_the_region() {
         region: "DE",
         fields: &Default::default(),
     };
-    let row = records(&path, &sniffed)
-        .unwrap()
-        .records()
-        .next()
-        .unwrap()
-        .unwrap();
-    let u = reader.read(2, &row).unwrap();
+    let mut rows = Rows::open(&path, &sniffed).unwrap();
+    let u = reader.read_row(&rows.next_row().unwrap().unwrap()).unwrap();
     assert_eq!(s(&u.record.mobile_phone), "+4915123456789");
 }
 

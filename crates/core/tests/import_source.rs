@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use kith_core::import::mapping::{auto_map, Target};
-use kith_core::import::source::{records, sniff, TextEncoding};
+use kith_core::import::source::{sniff, Rows, Sniffed, TextEncoding};
 use kith_core::import::ImportError;
 
 fn fixture(name: &str) -> PathBuf {
@@ -12,15 +12,20 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Every data row, as decoded strings.
+/// Every data row of `path` read as `sniffed`, as the import reads them.
+fn data_rows(path: &Path, sniffed: &Sniffed) -> Vec<Vec<String>> {
+    let mut rows = Rows::open(path, sniffed).expect("open");
+    let mut out = Vec::new();
+    while let Some(row) = rows.next_row().expect("row") {
+        out.push(row.cells.iter().map(str::to_owned).collect());
+    }
+    out
+}
+
+/// Every data row of a fixture, as decoded strings.
 fn rows(name: &str) -> Vec<Vec<String>> {
     let path = fixture(name);
-    let sniffed = sniff(&path, "US", None).expect("sniff");
-    records(&path, &sniffed)
-        .expect("open")
-        .records()
-        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
-        .collect()
+    data_rows(&path, &sniff(&path, "US", None).expect("sniff"))
 }
 
 fn check(name: &str, encoding: TextEncoding, delimiter: char, first_headers: &[&str]) {
@@ -248,13 +253,8 @@ fn a_late_windows_1252_byte_is_noticed() {
     std::fs::write(&path, data).unwrap();
     let s = sniff(&path, "US", None).unwrap();
     assert_eq!(s.encoding, TextEncoding::Windows1252);
-    let last = records(&path, &s)
-        .unwrap()
-        .records()
-        .last()
-        .unwrap()
-        .unwrap();
-    assert_eq!(&last[0], "José");
+    let last = data_rows(&path, &s).pop().unwrap();
+    assert_eq!(last[0], "José");
 }
 
 #[test]
@@ -402,13 +402,8 @@ fn western_files_stay_windows_1252() {
         std::fs::write(&path, bytes).unwrap();
         let sniffed = sniff(&path, region, None).unwrap();
         assert_eq!(sniffed.encoding, TextEncoding::Windows1252, "{first}");
-        let rows: Vec<_> = records(&path, &sniffed)
-            .unwrap()
-            .records()
-            .map(Result::unwrap)
-            .collect();
-        let row = rows.last().unwrap();
-        assert_eq!((&row[0], &row[1]), (*first, *last));
+        let row = data_rows(&path, &sniffed).pop().unwrap();
+        assert_eq!((row[0].as_str(), row[1].as_str()), (*first, *last));
     }
 }
 
@@ -431,14 +426,9 @@ fn a_chosen_encoding_overrides_the_guess() {
     assert_ne!(guessed.encoding, latin9);
     let s = sniff(&path, "US", Some(latin9)).unwrap();
     assert_eq!(s.encoding, latin9);
-    let row = records(&path, &s)
-        .unwrap()
-        .records()
-        .next()
-        .unwrap()
-        .unwrap();
+    let row = data_rows(&path, &s).remove(0);
     assert_eq!(
-        (&row[0], &row[1], &row[2]),
+        (row[0].as_str(), row[1].as_str(), row[2].as_str()),
         ("Šárka", "Žáková", "Paid 10 €")
     );
 

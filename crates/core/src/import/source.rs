@@ -517,18 +517,6 @@ impl Layout {
     }
 }
 
-/// A streaming reader of the file's data rows (the header row, and the titles
-/// above it, already consumed), tolerant of rows shorter or longer than the header.
-pub fn records(
-    path: &Path,
-    sniffed: &Sniffed,
-) -> Result<csv::Reader<Box<dyn Read + Send>>, ImportError> {
-    let mut csv =
-        reader(delimiter_byte(sniffed)).from_reader(open_decoded(path, sniffed.encoding)?);
-    past_header(&mut csv, sniffed)?;
-    Ok(csv)
-}
-
 fn delimiter_byte(sniffed: &Sniffed) -> u8 {
     u8::try_from(sniffed.delimiter).unwrap_or(b',')
 }

@@ -85,17 +85,15 @@ impl Notes<'_> {
         // ("ΠΕΛΑΤΗΣ" and "Πελάτης"), added before they matched or on two
         // computers at once; the row kept is the one with the smallest id,
         // the same on every computer, so two editing at once never remove both.
+        let ids: Vec<Uuid> = note.tags.iter().map(|t| tag_id(note_id, t)).collect();
         let mut kept: HashMap<&str, Uuid> = HashMap::new();
-        for (tag, key) in note.tags.iter().zip(&had) {
-            if wants.contains(key) {
-                let id = tag_id(note_id, tag);
-                kept.entry(key)
-                    .and_modify(|k| *k = (*k).min(id))
-                    .or_insert(id);
-            }
+        for (key, &id) in had.iter().zip(&ids).filter(|(key, _)| wants.contains(key)) {
+            kept.entry(key)
+                .and_modify(|k| *k = (*k).min(id))
+                .or_insert(id);
         }
-        for (tag, key) in note.tags.iter().zip(&had) {
-            if kept.get(key.as_str()) != Some(&tag_id(note_id, tag)) {
+        for ((tag, key), id) in note.tags.iter().zip(&had).zip(&ids) {
+            if kept.get(key.as_str()) != Some(id) {
                 edits.push(tag_edit(note_id, tag, true));
             }
         }
@@ -195,7 +193,7 @@ impl Notes<'_> {
         // letters' case or accents ("ΠΕΛΑΤΗΣ", "Πελάτης") are one tag here, named
         // as it is written most.
         let mut merged: Vec<(String, String, i64)> = Vec::new();
-        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut at: HashMap<String, usize> = HashMap::new();
         for (tag, count) in rows {
             let key = match_key(&tag);
             if !key.starts_with(&prefix) {
