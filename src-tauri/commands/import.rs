@@ -56,8 +56,11 @@ pub async fn choose_import_file<R: Runtime>(
     let path = tauri::async_runtime::spawn_blocking(move || {
         dialogs::pick_file(
             &picker,
-            "Import customers from CSV",
-            &[("CSV and text files", &["csv", "txt", "tsv"])],
+            "Import customers from CSV or vCard",
+            &[(
+                "CSV, text and vCard files",
+                &["csv", "txt", "tsv", "vcf", "vcard"],
+            )],
         )
     })
     .await

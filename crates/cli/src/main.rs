@@ -58,7 +58,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Import users from a CSV file (any common export, encoding or delimiter).
+    /// Import users from a CSV file (any common export, encoding or delimiter) or a
+    /// vCard file (.vcf: Apple Contacts, Google Contacts, Outlook, phones).
     Import(import::ImportArgs),
     /// Undo an import: users it created go to the trash, updated ones get their
     /// previous values back.

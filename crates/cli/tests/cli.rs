@@ -379,6 +379,40 @@ fn import_says_which_title_lines_it_left_out() {
     );
 }
 
+/// A vCard file imports like a CSV file; its cards' errors name the line each
+/// card begins on, and `--map` takes the columns the cards were read into.
+#[test]
+fn import_reads_a_vcard_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let vcf = d.join("contacts.vcf");
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\nVERSION:3.0\nN:Lee;Ann;;;\nEMAIL:ann@example.com\nORG:Corner Shop\nEND:VCARD\n\
+         \nBEGIN:VCARD\nVERSION:3.0\nN:Ray;Bob;;;\nEMAIL:bob-at-example\nEND:VCARD\n",
+    )
+    .unwrap();
+    let out = cli(d)
+        .args([
+            "--json",
+            "import",
+            vcf.to_str().unwrap(),
+            "--map",
+            "Organization=custom:Company",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&report["failed"], &report["committed"]),
+        (&Value::from(1), &Value::from(false)),
+        "nothing is written while a row is bad: {report}"
+    );
+    assert_eq!(report["errors"][0]["row"], 8, "{report}");
+    assert_eq!(report["errors"][0]["column"], "E-mail 1 - Value");
+    assert_eq!(json(d, &["users", "list"])["total"], 0);
+}
+
 #[test]
 fn staff_and_tasks_add_list_and_complete() {
     let dir = tempfile::tempdir().unwrap();

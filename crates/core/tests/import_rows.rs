@@ -213,3 +213,195 @@ fn dates() {
     );
     assert_eq!(parse_date("soon"), None);
 }
+
+/// Every row of `path`'s cells under its headers, for columns no field is
+/// mapped to by default.
+fn cells_of(path: &Path) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
+    let sniffed = sniff(path, "US", None).expect("sniff");
+    let mut rows = Rows::open(path, &sniffed).expect("open");
+    let mut out = Vec::new();
+    while let Some(row) = rows.next_row().expect("row") {
+        out.push((row.number, row.cells.iter().map(str::to_owned).collect()));
+    }
+    (sniffed.headers, out)
+}
+
+fn cell<'a>(headers: &[String], row: &'a [String], header: &str) -> &'a str {
+    let i = headers.iter().position(|h| h == header);
+    i.map_or("", |i| row[i].as_str())
+}
+
+#[test]
+fn apple_contacts_vcards() {
+    let rows = read_file(&fixture("apple.vcf"));
+    assert_eq!(rows.len(), 4);
+    let bjorn = rows[0].as_ref().unwrap();
+    assert_eq!(
+        (s(&bjorn.record.first_name), s(&bjorn.record.last_name)),
+        ("Björn", "Lindqvist")
+    );
+    assert_eq!(
+        s(&bjorn.record.email),
+        "bjorn@example.se",
+        "the preferred email, labelled through its group"
+    );
+    assert_eq!(s(&bjorn.record.mobile_phone), "+46701234567");
+    assert_eq!(s(&bjorn.record.home_phone), "+46812345678");
+    let addr = bjorn.address.as_ref().expect("address");
+    assert_eq!(
+        (
+            addr.street.as_str(),
+            addr.city.as_str(),
+            addr.postal_code.as_str()
+        ),
+        ("Storgatan 1\nLägenhet 4", "Stockholm", "111 22")
+    );
+    assert_eq!(addr.country, "Sweden");
+
+    let chloe = rows[1].as_ref().unwrap();
+    assert_eq!(s(&chloe.record.last_name), "Martin");
+    assert_eq!(s(&chloe.record.email), "chloe@example.fr");
+    assert_eq!(
+        s(&chloe.record.mobile_phone),
+        "+33612345678",
+        "a phone labelled \"Boutique\" fills the free slot"
+    );
+    assert_eq!(chloe.teams, vec!["VIP", "Wholesale"]);
+
+    // A company's card: its name is the company's.
+    let acme = rows[2].as_ref().unwrap();
+    assert_eq!(
+        (s(&acme.record.first_name), s(&acme.record.last_name)),
+        ("Acme", "Bakery")
+    );
+
+    // The group card is refused by name, on the line it begins on.
+    let group = rows[3].as_ref().unwrap_err();
+    assert_eq!(group.len(), 1);
+    assert!(
+        group[0]
+            .message
+            .starts_with("“Regulars” is a contact group"),
+        "{group:?}"
+    );
+    let (headers, cells) = cells_of(&fixture("apple.vcf"));
+    assert_eq!(group[0].row, cells[3].0);
+    assert_eq!(
+        cells.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        [1, 33, 44, 53],
+        "each card is numbered by its BEGIN line (the photo is folded over 15 lines)"
+    );
+    let b = &cells[0].1;
+    assert_eq!(cell(&headers, b, "Additional Name"), "Erik");
+    assert_eq!(cell(&headers, b, "Organization"), "Lindqvist Bageri AB");
+    assert_eq!(
+        cell(&headers, b, "Birthday"),
+        "--03-14",
+        "Apple's year 1604 is no year"
+    );
+    assert_eq!(
+        cell(&headers, b, "Notes"),
+        "Likes \"quoted\" text, and commas.\nSecond line."
+    );
+    assert_eq!(cell(&headers, b, "E-mail 1 - Type"), "Other");
+    assert_eq!(
+        cell(&headers, b, "E-mail 2 - Value"),
+        "bjorn@bageri.example.se"
+    );
+    assert_eq!(cell(&headers, &cells[1].1, "Phone 1 - Type"), "Boutique");
+    assert!(
+        !headers.iter().any(|h| h.contains("Photo")),
+        "photos are not columns: {headers:?}"
+    );
+}
+
+#[test]
+fn google_android_and_outlook_vcards() {
+    let u = read("google.vcf");
+    let zoe = &u[0];
+    assert_eq!(
+        (s(&zoe.record.first_name), s(&zoe.record.last_name)),
+        ("Zoë", "Müller")
+    );
+    assert_eq!(s(&zoe.record.email), "zoe@example.com");
+    assert_eq!(s(&zoe.record.mobile_phone), "+12025550143");
+    assert_eq!(s(&zoe.record.home_phone), "+12025550199");
+    assert_eq!(
+        zoe.teams,
+        vec!["VIP"],
+        "Google's system groups are not teams"
+    );
+    assert_eq!(zoe.address.as_ref().unwrap().region, "MA");
+    assert_eq!(s(&u[1].record.last_name), "Ångström");
+    assert_eq!(s(&u[1].record.mobile_phone), "+46812345678");
+
+    // vCard 2.1: quoted-printable UTF-8 with soft line breaks, a base64 photo.
+    let rows = read_file(&fixture("android.vcf"));
+    let lukasz = rows[0].as_ref().unwrap();
+    assert_eq!(
+        (s(&lukasz.record.first_name), s(&lukasz.record.last_name)),
+        ("Łukasz", "Kowalski")
+    );
+    assert_eq!(s(&lukasz.record.mobile_phone), "+48601234567");
+    assert_eq!(s(&lukasz.record.home_phone), "+48221234567");
+    let addr = lukasz.address.as_ref().unwrap();
+    assert_eq!(
+        (addr.street.as_str(), addr.city.as_str()),
+        ("ul. Świętokrzyska 12", "Warszawa")
+    );
+    // A national Polish number in a US-region import is refused, on its card's line.
+    let anna = rows[1].as_ref().unwrap_err();
+    assert_eq!(
+        (anna[0].row, anna[0].column.as_str()),
+        (17, "Phone 1 - Value")
+    );
+    let (headers, cells) = cells_of(&fixture("android.vcf"));
+    assert_eq!(
+        cell(&headers, &cells[0].1, "Notes"),
+        "Stały klient\nod 2019"
+    );
+
+    // Outlook's vCard in the Windows code page, quoted-printable octets in it too.
+    let u = read("outlook.vcf");
+    let j = &u[0];
+    assert_eq!(
+        (s(&j.record.first_name), s(&j.record.last_name)),
+        ("Jürgen", "Bäcker")
+    );
+    assert_eq!(s(&j.record.email), "juergen@baeckerei.example.de");
+    assert_eq!(s(&j.record.mobile_phone), "+4915123456789");
+    assert_eq!(j.address.as_ref().unwrap().street, "Hauptstraße 5");
+    let (headers, cells) = cells_of(&fixture("outlook.vcf"));
+    let row = &cells[0].1;
+    assert_eq!(
+        cell(&headers, row, "Notes"),
+        "Stammkunde – liefert mittwochs"
+    );
+    assert_eq!(cell(&headers, row, "Organization"), "Bäckerei Bäcker");
+    assert_eq!(cell(&headers, row, "Job Title"), "Inhaber");
+    assert_eq!(
+        cell(&headers, row, "Phone 1 - Type"),
+        "Work",
+        "the file's order, none preferred"
+    );
+}
+
+#[test]
+fn a_cut_vcard_file_refuses_its_last_card_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.vcf");
+    std::fs::write(
+        &path,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nEMAIL:ann@example.com\r\nEND:VCARD\r\n\
+         BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ray;Bob;;;\r\nEMAIL:bob@exa",
+    )
+    .unwrap();
+    let rows = read_file(&path);
+    assert_eq!(
+        s(&rows[0].as_ref().unwrap().record.email),
+        "ann@example.com"
+    );
+    let bob = rows[1].as_ref().unwrap_err();
+    assert_eq!(bob[0].row, 6);
+    assert!(bob[0].message.contains("no END:VCARD line"), "{bob:?}");
+}

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use kith_core::import::mapping::{auto_map, Target};
-use kith_core::import::source::{sniff, Rows, Sniffed, TextEncoding};
+use kith_core::import::source::{sniff, FileFormat, Rows, Sniffed, TextEncoding};
 use kith_core::import::ImportError;
 
 fn fixture(name: &str) -> PathBuf {
@@ -281,16 +281,24 @@ fn bad_inputs_get_clear_errors() {
     let err = sniff(&binary, "US", None).unwrap_err();
     assert!(matches!(err, ImportError::NotCsv { .. }), "{err}");
 
-    // Apple Contacts' export, whatever its name.
+    // Contact cards, whatever the file's name, are read as cards.
     let vcard = dir.path().join("contacts.csv");
     std::fs::write(
         &vcard,
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Ann Lee\r\nEND:VCARD\r\n",
     )
     .unwrap();
-    let err = sniff(&vcard, "US", None).unwrap_err();
-    assert!(matches!(err, ImportError::NotCsv { .. }), "{err}");
-    assert!(err.to_string().contains("vCard"), "{err}");
+    let sniffed = sniff(&vcard, "US", None).unwrap();
+    assert_eq!(sniffed.format, FileFormat::VCard);
+    assert_eq!(sniffed.headers, ["Name", "Given Name", "Family Name"]);
+    // Cards that hold nothing a customer has.
+    let blank = dir.path().join("blank.vcf");
+    std::fs::write(&blank, b"BEGIN:VCARD\nVERSION:3.0\nPRODID:x\nEND:VCARD\n").unwrap();
+    let err = sniff(&blank, "US", None).unwrap_err();
+    assert!(
+        matches!(err, ImportError::EmptyCards { cards: 1, .. }),
+        "{err}"
+    );
 
     let missing = dir.path().join("nope.csv");
     assert!(matches!(

@@ -2,7 +2,7 @@
 // pickers are answered through the test-only `e2e-dialogs` cargo feature: a test writes the
 // path the next open/save dialog returns into the data dir (answerFileDialog).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -333,7 +333,7 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await emit('files-dropped', { files: [{ name: 'Photos', file: null, error: 'Photos is a folder — drop or choose the files inside it' }], position: null });
     await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Photos is a folder', 'the dropped-folder toast');
     await emit('files-dropped', { files: [{ name: 'invoice.pdf', file: { token: 'not-registered', name: 'invoice.pdf', size_bytes: 1 }, error: null }], position: null });
-    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Only CSV files can be imported — invoice.pdf is a .pdf', 'the PDF toast');
+    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Only CSV and vCard files can be imported — invoice.pdf is a .pdf', 'the PDF toast');
     assert.equal(await byTestId(browser, 'import-dialog').isExisting(), false, 'nothing opened');
     await screenshot(browser, 'drop-refused');
   });
@@ -395,7 +395,7 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await search('');
   });
 
-  test('12. a report: its titles are left out and named, its footer refused, rows numbered as in a spreadsheet; a vCard is refused with advice', { timeout: TEST_TIMEOUT }, async () => {
+  test('12. a report: its titles are left out and named, its footer refused, rows numbered as in a spreadsheet', { timeout: TEST_TIMEOUT }, async () => {
     // Rows as Excel shows them: 1–2 titles, 3 blank, 4 the columns, 5 a customer, 6 blank, 7 the footer.
     const report = path.join(files, 'contact-list.csv');
     const lines = ['Customer Contact List', 'Corner Shop', '', 'Name,Email', 'Ida Berg,ida@example.com', '', 'Printed 2026-11-20 09:14', ''];
@@ -418,11 +418,30 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await search('printed');
     await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'no customer named after the footer');
     await search('');
+  });
 
-    const emit = (event, payload) =>
-      browser.execute((e, p) => window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: e, payload: p }), event, payload);
-    await emit('files-dropped', { files: [{ name: 'contacts.vcf', file: { token: 'not-registered', name: 'contacts.vcf', size_bytes: 1 }, error: null }], position: null });
-    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'contacts.vcf is a vCard contacts file', 'the vCard toast');
-    await screenshot(browser, 'dark-vcard-refused');
+  test('13. Apple Contacts\' vCard file: its cards are the rows, named by their lines; the group card is refused', { timeout: TEST_TIMEOUT }, async () => {
+    const cards = path.join(files, 'Contacts.vcf');
+    copyFileSync(path.join(import.meta.dirname, '../../../crates/core/tests/fixtures/import/apple.vcf'), cards);
+    await importFile(cards);
+    const facts = await textOf(await shown(browser, 'import-file-facts'));
+    assert.match(facts, /Contacts\.vcf/);
+    assert.match(facts, /vCard contacts/);
+    const preview = await textOf(byTestId(browser, 'import-preview'));
+    assert.match(preview, /^Line/);
+    assert.match(preview, /1\s*Björn\s*Lindqvist/);
+    assert.match(preview, /53\s*“Regulars” is a contact group/);
+    await screenshot(browser, 'dark-vcard-columns');
+    await checkFile();
+    assert.equal(await countText('created'), 'to create 3');
+    assert.equal(await countText('rejected'), 'rejected 1');
+    await (await shown(browser, 'import-valid-rows')).click();
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+    await search('lindqvist');
+    await waitForRow(browser, 'Björn Lindqvist');
+    await search('regulars');
+    await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'no customer named after the group');
+    await search('');
   });
 });

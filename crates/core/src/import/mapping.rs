@@ -385,6 +385,7 @@ const SYNONYMS: &[(Target, &[&str])] = &[
             "group membership",
             "tags",
             "labels",
+            "categories",
             "gruppe",
             "groupe",
             "grupo",

@@ -1,5 +1,6 @@
-//! CSV import: reading the files small businesses actually have (any common
-//! encoding, delimiter and export layout) and mapping their columns to user fields.
+//! CSV and vCard import: reading the files small businesses actually have (any
+//! common encoding, delimiter and export layout, and contact cards) and mapping
+//! their columns to user fields.
 
 mod code_page;
 pub mod mapping;
@@ -10,6 +11,7 @@ pub mod run;
 pub mod saved;
 pub mod shape;
 pub mod source;
+pub mod vcard;
 
 /// What can go wrong before a single row is read.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,8 @@ pub enum ImportError {
     NotUtf8 { path: String, line: u64, bom: bool },
     #[error("{path} has a header row but no customers under it: there is nothing to import")]
     NoRows { path: String },
+    #[error("{path} holds {cards} contact card(s), but none has a name, an email, a phone or an address: there is nothing to import")]
+    EmptyCards { path: String, cards: u64 },
     #[error("{path} does not look like a CSV file: {reason}")]
     NotCsv { path: String, reason: String },
     #[error("row {row}: {message}")]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::mapping::{auto_map_with, Target};
 use super::row::{CellError, RowReader};
-use super::source::{Rows, Sniffed, TextEncoding};
+use super::source::{FileFormat, Rows, Sniffed, TextEncoding};
 use super::ImportError;
 use crate::fields::value::display;
 use crate::fields::Catalog;
@@ -33,6 +33,8 @@ pub enum MappingSource {
 #[ts(export, rename = "ImportPreview")]
 pub struct Preview {
     pub file_name: String,
+    /// A table, or contact cards read as one.
+    pub format: FileFormat,
     #[ts(type = "number")]
     pub size_bytes: u64,
     /// The encoding the rows were read in.
@@ -125,8 +127,8 @@ pub fn preview(
             break;
         };
         let (row, record) = (next.number, next.cells);
-        // A footer's line is no example of what its column holds.
-        let cells = record.iter().filter(|_| !next.footer);
+        // A footer's line, or a group's card, is no example of what its column holds.
+        let cells = record.iter().filter(|_| next.refused.is_none());
         for (column, cell) in samples.iter_mut().zip(cells) {
             let cell = cell.trim();
             if column.len() < SAMPLES && !cell.is_empty() {
@@ -169,6 +171,7 @@ pub fn preview(
         });
     }
     Ok(Preview {
+        format: sniffed.format,
         file_name: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -14,6 +14,8 @@ use crate::validate::mask_card_numbers;
 /// Writes the rows of `source` named in `errors` to `out` as CSV (UTF-8 with a BOM,
 /// so Excel opens it right), with a last column "Kith import error". `region` and
 /// `chosen` are those the file was imported with, so it is decoded the same way.
+/// A report's footer and a vCard file's contact groups are left out: no fix
+/// makes them customers, and imported again they would be taken for some.
 pub fn write_error_rows(
     source: &Path,
     region: &str,
@@ -52,6 +54,9 @@ pub fn write_error_rows(
         let Some(why) = reasons.get(&row.number) else {
             continue;
         };
+        if row.refused.as_ref().is_some_and(|r| !r.fixable()) {
+            continue;
+        }
         let mut cells: Vec<String> = row.cells.iter().map(mask_card_numbers).collect();
         cells.resize(sniffed.headers.len().max(cells.len()), String::new());
         cells.push(why.join("; "));

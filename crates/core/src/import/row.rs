@@ -9,7 +9,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::mapping::Target;
-use super::source::Row;
+use super::source::{Refusal, Row};
+use super::vcard::CardProblem;
 use crate::error::CoreError;
 use crate::export::restore_formula;
 use crate::users::{AddressInput, UserRecord};
@@ -57,26 +58,46 @@ const MULTI: &str = " ::: ";
 /// Why a report's footer line is not imported (the end of its message).
 pub const FOOTER: &str = "looks like the report's footer, not a customer";
 
-/// Characters of a footer's value quoted in its message.
-const FOOTER_QUOTED: usize = 60;
+/// Why a vCard file's group card is not imported (the end of its message).
+pub const CONTACT_GROUP: &str =
+    "is a contact group, not a customer: its members are imported from their own cards";
+
+/// Characters of a row's value quoted in a message about the whole row.
+const QUOTED: usize = 60;
 
 impl RowReader<'_> {
     /// The user in a row of the file, or every problem with it.
     pub fn read_row(&self, row: &Row<'_>) -> Result<ImportedUser, Vec<CellError>> {
-        if row.footer {
+        let Some(refused) = &row.refused else {
+            return self.read(row.number, row.cells);
+        };
+        let quoted = || {
             let value = row.cells.iter().map(str::trim).find(|c| !c.is_empty());
             let mut value = mask_card_numbers(value.unwrap_or_default());
-            if let Some((cut, _)) = value.char_indices().nth(FOOTER_QUOTED) {
+            if let Some((cut, _)) = value.char_indices().nth(QUOTED) {
                 value.truncate(cut);
                 value.push('…');
             }
-            return Err(vec![CellError {
-                row: row.number,
-                column: String::new(),
-                message: format!("“{value}”, alone below the last customer, {FOOTER}"),
-            }]);
-        }
-        self.read(row.number, row.cells)
+            value
+        };
+        let limit = super::shape::MAX_ROW_BYTES >> 20;
+        let message = match refused {
+            Refusal::Footer => format!("“{}”, alone below the last customer, {FOOTER}", quoted()),
+            Refusal::Card(CardProblem::Group) => format!("“{}” {CONTACT_GROUP}", quoted()),
+            Refusal::Card(CardProblem::Unclosed) => "This card has no END:VCARD line: the file \
+                 may have been cut short here, and the card with it. Check the contact and \
+                 import it again."
+                .to_owned(),
+            Refusal::Card(CardProblem::TooLong { line }) => format!(
+                "Line {line}, in this card, is longer than {limit} MB, so it was not read. \
+                 Check the contact and import it again."
+            ),
+        };
+        Err(vec![CellError {
+            row: row.number,
+            column: String::new(),
+            message,
+        }])
     }
 
     /// The user in `cells` (data row `row`), or every problem with it.

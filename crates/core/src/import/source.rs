@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::code_page;
 use super::shape::ShapeWatch;
+use super::vcard::{self, CardProblem};
 use super::ImportError;
 
 /// How a file is encoded, as detected or as the person importing it chose.
@@ -117,9 +118,23 @@ impl TryFrom<EncodingName> for TextEncoding {
     }
 }
 
+/// What kind of file an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, rename = "ImportFileFormat")]
+pub enum FileFormat {
+    /// A table: CSV, or text separated by semicolons, tabs or pipes.
+    Csv,
+    /// Contact cards (.vcf), one row per card under columns named like Google's
+    /// CSV export; a row's number is the line its card begins on.
+    #[serde(rename = "vcard")]
+    VCard,
+}
+
 /// What a file turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sniffed {
+    pub format: FileFormat,
     pub encoding: TextEncoding,
     pub delimiter: char,
     pub headers: Vec<String>,
@@ -147,11 +162,6 @@ impl Sniffed {
         }
     }
 }
-
-/// What to do with a vCard file instead.
-const VCARD: &str = "it is a vCard contacts file (.vcf). Export the contacts as CSV \
-                     instead: Google Contacts and Outlook can, and cards from Apple Contacts \
-                     can be imported into Google Contacts first";
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// Rows looked at to choose the delimiter.
@@ -203,13 +213,24 @@ pub fn sniff(
             reason: "it contains binary data".into(),
         });
     }
-    // Apple Contacts exports only vCards: read as CSV, every card line would be
-    // a row without a name.
-    let first_line = sample.lines().map(str::trim).find(|l| !l.is_empty());
-    if first_line.is_some_and(|l| l.eq_ignore_ascii_case("BEGIN:VCARD")) {
-        return Err(ImportError::NotCsv {
-            path: shown,
-            reason: VCARD.into(),
+    if vcard::starts_a_card(&sample) {
+        // The columns are those the cards fill: every card is read once.
+        let text = vcard::buffered(open_decoded(path, encoding)?);
+        let (layout, cards) =
+            vcard::Layout::scan(text, encoding.encoding()).map_err(io_error(path))?;
+        let headers = layout.headers();
+        if headers.is_empty() {
+            return Err(ImportError::EmptyCards { path: shown, cards });
+        }
+        return Ok(Sniffed {
+            format: FileFormat::VCard,
+            encoding,
+            delimiter: ',',
+            headers,
+            skipped: 0,
+            titles: Vec::new(),
+            header_row: 0,
+            size_bytes: meta.len(),
         });
     }
     let (delimiter, layout) = choose_delimiter(&sample);
@@ -218,6 +239,7 @@ pub fn sniff(
         reason: "it has no header row".into(),
     })?;
     Ok(Sniffed {
+        format: FileFormat::Csv,
         encoding,
         delimiter: char::from(delimiter),
         headers: layout.headers,
@@ -543,15 +565,97 @@ fn past_header<R: Read>(csv: &mut csv::Reader<R>, sniffed: &Sniffed) -> Result<(
     Ok(())
 }
 
-/// The data rows of a file, one at a time, numbered as a spreadsheet shows
-/// them (see [`Sniffed::header_row`]); rows with only blank cells are passed
-/// over.
+/// The data rows of a file, one at a time: a table's numbered as a spreadsheet
+/// shows them (see [`Sniffed::header_row`]), with rows of blank cells passed
+/// over; a vCard file's cards numbered by the line each begins on.
+pub struct Rows(Source);
+
+enum Source {
+    Table(TableRows),
+    Cards(CardRows),
+}
+
+impl Rows {
+    pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
+        Ok(Rows(match sniffed.format {
+            FileFormat::Csv => Source::Table(TableRows::open(path, sniffed)?),
+            FileFormat::VCard => Source::Cards(CardRows::open(path, sniffed)?),
+        }))
+    }
+
+    /// The next row, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
+        match &mut self.0 {
+            Source::Table(rows) => rows.next_row(),
+            Source::Cards(rows) => rows.next_row(),
+        }
+    }
+
+    /// Data rows read so far, a table's rows of empty cells included.
+    pub fn read(&self) -> u64 {
+        match &self.0 {
+            Source::Table(rows) => rows.read,
+            Source::Cards(rows) => rows.read,
+        }
+    }
+
+    /// Bytes of decoded text read so far, for progress.
+    pub fn byte(&self) -> u64 {
+        match &self.0 {
+            Source::Table(rows) => rows.csv.position().byte(),
+            Source::Cards(rows) => rows.cards.bytes(),
+        }
+    }
+}
+
+/// A vCard file's cards as rows.
+struct CardRows {
+    cards: vcard::Cards<std::io::BufReader<Box<dyn Read + Send>>>,
+    layout: vcard::Layout,
+    record: csv::StringRecord,
+    read: u64,
+    shown: String,
+}
+
+impl CardRows {
+    fn open(path: &Path, sniffed: &Sniffed) -> Result<CardRows, ImportError> {
+        Ok(CardRows {
+            cards: vcard::Cards::new(
+                vcard::buffered(open_decoded(path, sniffed.encoding)?),
+                sniffed.encoding.encoding(),
+            ),
+            layout: vcard::Layout::of_headers(&sniffed.headers),
+            record: csv::StringRecord::new(),
+            read: 0,
+            shown: shown(path),
+        })
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
+        let card = self.cards.next_card().map_err(|source| ImportError::Io {
+            path: self.shown.clone(),
+            source,
+        })?;
+        let Some(card) = card else {
+            return Ok(None);
+        };
+        self.read += 1;
+        self.layout.fill(&card, &mut self.record);
+        Ok(Some(Row {
+            number: card.line,
+            cells: &self.record,
+            refused: card.problem.map(Refusal::Card),
+        }))
+    }
+}
+
+/// A table's data rows (see [`Rows`]).
 ///
 /// Below a report's rows (a file with title lines above its header) may come
 /// its footer: past a blank line, a line or two holding one value, such as when
 /// the report was run. Those rows are held back until a fuller row follows,
 /// which makes them data, or the file ends, which makes them the footer.
-pub struct Rows {
+struct TableRows {
     csv: csv::Reader<ShapeWatch<Box<dyn Read + Send>>>,
     record: csv::StringRecord,
     row: u64,
@@ -576,8 +680,26 @@ const FOOTER_ROWS: usize = 5;
 pub struct Row<'r> {
     pub number: u64,
     pub cells: &'r csv::StringRecord,
-    /// A line of a report's footer, not a customer (see [`Rows`]).
-    pub footer: bool,
+    /// Why the row is no customer to import as it is, when it is not.
+    pub refused: Option<Refusal>,
+}
+
+/// What makes a row no customer, or not one to import as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A line of a report's footer (see [`TableRows`]).
+    Footer,
+    /// A card of a vCard file that is a group, cut short, or too long to read.
+    Card(CardProblem),
+}
+
+impl Refusal {
+    /// Whether the row could be a customer once fixed: the rows-to-fix file
+    /// leaves out a report's footer and a contact group, which re-imported
+    /// would be taken for customers.
+    pub fn fixable(&self) -> bool {
+        !matches!(self, Refusal::Footer | Refusal::Card(CardProblem::Group))
+    }
 }
 
 /// Cells holding something.
@@ -585,8 +707,8 @@ fn filled(record: &csv::StringRecord) -> usize {
     record.iter().filter(|c| !c.trim().is_empty()).count()
 }
 
-impl Rows {
-    pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
+impl TableRows {
+    fn open(path: &Path, sniffed: &Sniffed) -> Result<TableRows, ImportError> {
         let delimiter = delimiter_byte(sniffed);
         let report = !sniffed.titles.is_empty() && sniffed.headers.len() > 1;
         let file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter)
@@ -602,7 +724,7 @@ impl Rows {
         // The blank lines above the header row are counted in its number.
         let header_end = csv.position().byte();
         csv.get_mut().blank_lines_before(header_end);
-        Ok(Rows {
+        Ok(TableRows {
             csv,
             record: csv::StringRecord::new(),
             row: sniffed.header_row,
@@ -616,13 +738,13 @@ impl Rows {
     }
 
     /// The next non-blank row, or `None` at the end of the file.
-    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
+    fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
         if !self.report {
             let number = self.read_record()?.map(|(number, _)| number);
             return Ok(number.map(|number| Row {
                 number,
                 cells: &self.record,
-                footer: false,
+                refused: None,
             }));
         }
         loop {
@@ -636,7 +758,7 @@ impl Rows {
                 return Ok(Some(Row {
                     number,
                     cells: &self.record,
-                    footer,
+                    refused: footer.then_some(Refusal::Footer),
                 }));
             }
             match self.read_record()? {
@@ -687,15 +809,5 @@ impl Rows {
             }
             after_blank = true;
         }
-    }
-
-    /// Data rows read so far, rows of empty cells included.
-    pub fn read(&self) -> u64 {
-        self.read
-    }
-
-    /// Bytes of decoded text read so far, for progress.
-    pub fn byte(&self) -> u64 {
-        self.csv.position().byte()
     }
 }

@@ -103,6 +103,7 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
       const chosen = mapping ?? saved ?? AUTO;
       return {
         file_name: String(token).slice(4),
+        format: "csv",
         size_bytes: 1_843_200,
         encoding: encoding ?? "windows1252",
         detected_encoding: encoding ?? "windows1252",

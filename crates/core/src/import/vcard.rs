@@ -1,0 +1,931 @@
+//! Reading vCard files (.vcf): Apple Contacts exports nothing else, and Google
+//! Contacts, Outlook and phones export them too, in versions 2.1, 3.0 and 4.0.
+//!
+//! Each card becomes one row under columns named like Google's CSV export
+//! ("Given Name", "E-mail 1 - Value", "Phone 2 - Type", "Address 1 - City"), so
+//! the mapping, the checks, the preview and the rows-to-fix file work as for
+//! any CSV file. The file streams: one card is held at a time.
+//!
+//! The content lines are read here rather than by a vCard crate: the import
+//! needs each card's line number for its errors and one card at a time from a
+//! stream, and version 2.1's quoted-printable values must be decoded per
+//! component of a structured value (a name, an address), which the crates seen
+//! (`vcard-rs`, `ical`) decode only for a whole value or not at all. Decoding
+//! the `=XX` octets themselves is the `quoted_printable` crate's.
+
+use std::io::{BufRead, Read};
+
+use encoding_rs::Encoding;
+
+use super::shape::MAX_ROW_BYTES;
+
+/// A line that begins a card.
+pub const BEGIN: &str = "BEGIN:VCARD";
+const END: &str = "END:VCARD";
+
+/// One content line: `[group.]NAME[;param…]:value`, unfolded.
+#[derive(Debug, Clone)]
+struct Property {
+    /// Upper case, without its group.
+    name: String,
+    /// Apple pairs a phone or an email with its label through a group
+    /// (`item1.TEL` and `item1.X-ABLabel`).
+    group: Option<String>,
+    /// (upper-case name, value) pairs; a version 2.1 bare type (`TEL;CELL:`)
+    /// has the name `TYPE`.
+    params: Vec<(String, String)>,
+    /// As written, escapes and quoted-printable octets not yet resolved.
+    value: String,
+    /// What quoted-printable octets are in when the line does not say.
+    fallback: &'static Encoding,
+}
+
+impl Property {
+    fn parse(line: &str, fallback: &'static Encoding) -> Option<Property> {
+        // The value starts at the first colon outside a quoted parameter value.
+        let mut quoted = false;
+        let colon = line.char_indices().find_map(|(i, c)| match c {
+            '"' => {
+                quoted = !quoted;
+                None
+            }
+            ':' if !quoted => Some(i),
+            _ => None,
+        })?;
+        let (head, value) = (&line[..colon], &line[colon + 1..]);
+        let mut parts = split_outside_quotes(head, ';').into_iter();
+        let full_name = parts.next()?.trim();
+        let (group, name) = match full_name.rsplit_once('.') {
+            Some((group, name)) => (Some(group.to_owned()), name),
+            None => (None, full_name),
+        };
+        let mut params = Vec::new();
+        for part in parts {
+            match part.split_once('=') {
+                Some((k, v)) => {
+                    let k = k.trim().to_ascii_uppercase();
+                    for v in split_outside_quotes(v, ',') {
+                        params.push((k.clone(), v.trim().trim_matches('"').to_owned()));
+                    }
+                }
+                None => params.push(("TYPE".to_owned(), part.trim().to_owned())),
+            }
+        }
+        Some(Property {
+            name: name.to_ascii_uppercase(),
+            group,
+            params,
+            value: value.to_owned(),
+            fallback,
+        })
+    }
+
+    fn param<'p>(&'p self, name: &'p str) -> impl Iterator<Item = &'p str> + 'p {
+        self.params
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The TYPE values, lower case: "cell", "home", "work", "pref", …
+    fn types(&self) -> Vec<String> {
+        self.param("TYPE").map(str::to_ascii_lowercase).collect()
+    }
+
+    /// Marked as the preferred one of its kind (3.0's `TYPE=pref`, 4.0's `PREF=1`).
+    fn preferred(&self) -> bool {
+        self.types().iter().any(|t| t == "pref") || self.param("PREF").any(|p| p.trim() == "1")
+    }
+
+    fn quoted_printable(&self) -> bool {
+        self.param("ENCODING")
+            .any(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
+            || self
+                .param("TYPE")
+                .any(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
+    }
+
+    /// The value as text, its escapes resolved.
+    fn text(&self) -> String {
+        self.decode(&self.value)
+    }
+
+    /// A structured value's components (`N`, `ADR`, `ORG`), each as text.
+    fn components(&self) -> Vec<String> {
+        split_unescaped(&self.value, ';')
+            .into_iter()
+            .map(|c| self.decode(c))
+            .collect()
+    }
+
+    /// A list value's items (`CATEGORIES`, `NICKNAME`), each as text.
+    fn list(&self) -> Vec<String> {
+        split_unescaped(&self.value, ',')
+            .into_iter()
+            .map(|c| self.decode(c))
+            .filter(|c| !c.trim().is_empty())
+            .collect()
+    }
+
+    /// One raw component as text: quoted-printable octets in the CHARSET the
+    /// line names, then the escapes. Without a CHARSET, octets that are not
+    /// UTF-8 are read in `fallback`: Outlook writes them in the computer's code
+    /// page and says nothing.
+    fn decode(&self, raw: &str) -> String {
+        if !self.quoted_printable() {
+            return unescape(raw);
+        }
+        let bytes = quoted_printable::decode(raw.as_bytes(), quoted_printable::ParseMode::Robust)
+            .unwrap_or_else(|_| raw.as_bytes().to_vec());
+        let named = self
+            .param("CHARSET")
+            .next()
+            .and_then(|label| Encoding::for_label(label.as_bytes()));
+        let charset = match named {
+            Some(charset) => charset,
+            None if std::str::from_utf8(&bytes).is_ok() => encoding_rs::UTF_8,
+            None => self.fallback,
+        };
+        unescape(&charset.decode_without_bom_handling(&bytes).0)
+    }
+}
+
+/// Splits at `sep` outside double quotes (parameter values may quote a `;`).
+fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            out.push(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Splits at `sep` not escaped by a backslash.
+fn split_unescaped(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut escaped = false;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == sep {
+            out.push(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Resolves `\n`, `\,`, `\;` and `\\`.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// One card as read from the file.
+#[derive(Debug)]
+pub struct Card {
+    /// The line of its `BEGIN:VCARD`, counting from 1.
+    pub line: u64,
+    props: Vec<Property>,
+    /// Why the card cannot be imported as it is, if it cannot.
+    pub problem: Option<CardProblem>,
+}
+
+/// What makes a card no customer, or not one to import as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardProblem {
+    /// A contact group (Apple's and vCard 4.0's group cards): its members are
+    /// cards of their own.
+    Group,
+    /// The file ended, or another card began, before its `END:VCARD`: the file
+    /// may have been cut short, and the card with it.
+    Unclosed,
+    /// Line `line` (a name, an email, an address, …) is longer than
+    /// [`MAX_ROW_BYTES`], so it was not read.
+    TooLong { line: u64 },
+}
+
+/// Properties read into columns; any other line may be as long as it likes (a
+/// photo), as it is skipped.
+const READ: &[&str] = &[
+    "FN",
+    "N",
+    "NICKNAME",
+    "EMAIL",
+    "TEL",
+    "ADR",
+    "ORG",
+    "TITLE",
+    "BDAY",
+    "URL",
+    "NOTE",
+    "CATEGORIES",
+];
+
+/// Cards read one at a time from decoded text.
+pub struct Cards<R> {
+    input: R,
+    /// What quoted-printable octets of no named charset are in, when not UTF-8.
+    fallback: &'static Encoding,
+    /// Lines read so far.
+    line: u64,
+    /// Bytes of text read so far, for progress.
+    bytes: u64,
+    /// A physical line read ahead: the one after a logical line.
+    ahead: Option<Physical>,
+    /// A card's first line read ahead, when it ended the card before it.
+    next_begin: Option<u64>,
+    buf: Vec<u8>,
+}
+
+/// One line of the file.
+struct Physical {
+    number: u64,
+    text: String,
+    /// Cut at [`MAX_ROW_BYTES`].
+    too_long: bool,
+}
+
+impl<R: BufRead> Cards<R> {
+    /// Cards of a file read in `encoding`: quoted-printable octets of no named
+    /// charset that are not UTF-8 are taken to be in the same code page (or in
+    /// Windows-1252, for a file of UTF-8 or plain ASCII).
+    pub fn new(input: R, encoding: &'static Encoding) -> Cards<R> {
+        let fallback = if encoding == encoding_rs::UTF_8
+            || encoding == encoding_rs::UTF_16LE
+            || encoding == encoding_rs::UTF_16BE
+        {
+            encoding_rs::WINDOWS_1252
+        } else {
+            encoding
+        };
+        Cards {
+            input,
+            fallback,
+            line: 0,
+            bytes: 0,
+            ahead: None,
+            next_begin: None,
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The next line, without its line break (LF, CRLF or a bare CR), at most
+    /// [`MAX_ROW_BYTES`] long: the rest of a longer one is passed over.
+    fn physical(&mut self) -> std::io::Result<Option<Physical>> {
+        if let Some(p) = self.ahead.take() {
+            return Ok(Some(p));
+        }
+        self.buf.clear();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let chunk = self.input.fill_buf()?;
+            if chunk.is_empty() {
+                if !any {
+                    return Ok(None);
+                }
+                break;
+            }
+            any = true;
+            match chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
+                Some(i) => {
+                    let cr = chunk[i] == b'\r';
+                    keep(&mut self.buf, &chunk[..i], &mut too_long);
+                    self.input.consume(i + 1);
+                    self.bytes += i as u64 + 1;
+                    // The LF of a CRLF may be in the next chunk.
+                    if cr && self.input.fill_buf()?.first() == Some(&b'\n') {
+                        self.input.consume(1);
+                        self.bytes += 1;
+                    }
+                    break;
+                }
+                None => {
+                    let n = chunk.len();
+                    keep(&mut self.buf, chunk, &mut too_long);
+                    self.input.consume(n);
+                    self.bytes += n as u64;
+                }
+            }
+        }
+        self.line += 1;
+        Ok(Some(Physical {
+            number: self.line,
+            text: String::from_utf8_lossy(&self.buf).into_owned(),
+            too_long,
+        }))
+    }
+
+    /// The next content line, folded lines joined, with the number of its first
+    /// line: `(number, text, too_long)`.
+    fn logical(&mut self) -> std::io::Result<Option<(u64, String, bool)>> {
+        let Some(first) = self.physical()? else {
+            return Ok(None);
+        };
+        let (number, mut text, mut too_long) = (first.number, first.text, first.too_long);
+        loop {
+            // Version 2.1's quoted-printable values break lines with a final "=".
+            let soft_break = text.ends_with('=') && is_quoted_printable(&text);
+            let Some(next) = self.physical()? else { break };
+            let continues = next.text.starts_with([' ', '\t']);
+            if continues || (soft_break && !next.text.is_empty()) {
+                if soft_break {
+                    text.pop();
+                }
+                let rest = if continues && !soft_break {
+                    &next.text[1..]
+                } else {
+                    next.text.as_str()
+                };
+                if text.len() + rest.len() > MAX_ROW_BYTES as usize {
+                    too_long = true;
+                } else {
+                    text.push_str(rest);
+                }
+                too_long |= next.too_long;
+            } else {
+                self.ahead = Some(next);
+                break;
+            }
+        }
+        Ok(Some((number, text, too_long)))
+    }
+
+    /// The next card, or `None` at the end of the file. Lines between cards are
+    /// passed over.
+    pub fn next_card(&mut self) -> std::io::Result<Option<Card>> {
+        let start = match self.next_begin.take() {
+            Some(line) => line,
+            None => loop {
+                let Some((number, text, _)) = self.logical()? else {
+                    return Ok(None);
+                };
+                if text.trim().eq_ignore_ascii_case(BEGIN) {
+                    break number;
+                }
+            },
+        };
+        let mut card = Card {
+            line: start,
+            props: Vec::new(),
+            problem: None,
+        };
+        loop {
+            let Some((number, text, too_long)) = self.logical()? else {
+                card.problem.get_or_insert(CardProblem::Unclosed);
+                break;
+            };
+            let trimmed = text.trim();
+            if trimmed.eq_ignore_ascii_case(END) {
+                break;
+            }
+            if trimmed.eq_ignore_ascii_case(BEGIN) {
+                card.problem.get_or_insert(CardProblem::Unclosed);
+                self.next_begin = Some(number);
+                break;
+            }
+            let Some(prop) = Property::parse(&text, self.fallback) else {
+                continue;
+            };
+            if too_long {
+                if READ.contains(&prop.name.as_str()) {
+                    card.problem
+                        .get_or_insert(CardProblem::TooLong { line: number });
+                }
+                continue;
+            }
+            let kind = prop.name == "KIND" || prop.name == "X-ADDRESSBOOKSERVER-KIND";
+            if kind && prop.text().trim().eq_ignore_ascii_case("group") {
+                card.problem = Some(CardProblem::Group);
+            }
+            card.props.push(prop);
+        }
+        Ok(Some(card))
+    }
+}
+
+/// Appends `bytes` to a line up to [`MAX_ROW_BYTES`], noting when some did not fit.
+fn keep(line: &mut Vec<u8>, bytes: &[u8], too_long: &mut bool) {
+    let room = (MAX_ROW_BYTES as usize).saturating_sub(line.len());
+    if bytes.len() > room {
+        *too_long = true;
+    }
+    line.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
+/// Whether a content line's parameters ask for quoted-printable.
+fn is_quoted_printable(line: &str) -> bool {
+    let head = line.split(':').next().unwrap_or_default();
+    head.to_ascii_uppercase().contains("QUOTED-PRINTABLE")
+}
+
+/// A card's values, as the columns take them.
+#[derive(Debug, Default)]
+struct Flat {
+    full_name: String,
+    /// Given, additional, family, prefix, suffix.
+    name: [String; 5],
+    nickname: String,
+    emails: Vec<(String, String)>,
+    phones: Vec<(String, String)>,
+    /// (type, [street, city, region, postal code, country])
+    addresses: Vec<(String, [String; 5])>,
+    organization: String,
+    title: String,
+    birthday: String,
+    website: String,
+    notes: String,
+    categories: Vec<String>,
+}
+
+impl Flat {
+    fn of(card: &Card) -> Flat {
+        let mut flat = Flat::default();
+        let label = |prop: &Property| -> String {
+            let group_label = prop.group.as_deref().and_then(|g| {
+                card.props
+                    .iter()
+                    .find(|p| {
+                        p.name == "X-ABLABEL"
+                            && p.group
+                                .as_deref()
+                                .is_some_and(|pg| pg.eq_ignore_ascii_case(g))
+                    })
+                    .map(|p| apple_label(&p.text()))
+            });
+            group_label.unwrap_or_else(|| type_label(&prop.types()))
+        };
+        // (preferred, type, value): preferred ones first, in file order otherwise.
+        let mut emails = Vec::new();
+        let mut phones = Vec::new();
+        let mut addresses = Vec::new();
+        for prop in &card.props {
+            match prop.name.as_str() {
+                "FN" => flat.full_name = prop.text().trim().to_owned(),
+                "N" => {
+                    // Family; given; additional; prefix; suffix.
+                    let c = prop.components();
+                    let at = |i: usize| {
+                        c.get(i)
+                            .map(|s| s.trim().replace(',', " "))
+                            .unwrap_or_default()
+                    };
+                    flat.name = [at(1), at(2), at(0), at(3), at(4)];
+                }
+                "NICKNAME" => flat.nickname = prop.list().join(", "),
+                "EMAIL" => emails.push((prop.preferred(), label(prop), prop.text())),
+                "TEL" => {
+                    let number = prop.text();
+                    // 4.0 writes "tel:+1-555-…".
+                    let number = number.strip_prefix("tel:").unwrap_or(&number).to_owned();
+                    phones.push((prop.preferred(), label(prop), number));
+                }
+                "ADR" => {
+                    // PO box; extended; street; locality; region; postal code; country.
+                    let c = prop.components();
+                    let at = |i: usize| c.get(i).map(|s| s.trim().to_owned()).unwrap_or_default();
+                    let street = [at(0), at(2), at(1)]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let parts = [street, at(3), at(4), at(5), at(6)];
+                    if parts.iter().any(|p| !p.is_empty()) {
+                        addresses.push((prop.preferred(), label(prop), parts));
+                    }
+                }
+                "ORG" => {
+                    flat.organization = prop
+                        .components()
+                        .into_iter()
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+                "TITLE" => flat.title = prop.text(),
+                "BDAY" => flat.birthday = birthday(prop),
+                "URL" if flat.website.is_empty() => flat.website = prop.text(),
+                "NOTE" => flat.notes = prop.text(),
+                // Google's system groups, which its CSV export marks with a "*".
+                "CATEGORIES" => flat.categories.extend(prop.list().into_iter().filter(|c| {
+                    !["mycontacts", "starred"].contains(&c.trim().to_lowercase().as_str())
+                })),
+                _ => {}
+            }
+        }
+        let firsts = |mut v: Vec<(bool, String, String)>| {
+            v.retain(|(_, _, value)| !value.trim().is_empty());
+            v.sort_by_key(|(preferred, _, _)| !preferred);
+            v.into_iter()
+                .map(|(_, t, value)| (t, value.trim().to_owned()))
+                .collect::<Vec<_>>()
+        };
+        flat.emails = firsts(emails);
+        flat.phones = firsts(phones);
+        addresses.sort_by_key(|(preferred, _, _)| !preferred);
+        flat.addresses = addresses.into_iter().map(|(_, t, a)| (t, a)).collect();
+        flat
+    }
+}
+
+/// Apple's built-in labels are written `_$!<Mobile>!$_`; a label of the
+/// person's own is written as it is.
+fn apple_label(label: &str) -> String {
+    let label = label.trim();
+    label
+        .strip_prefix("_$!<")
+        .and_then(|l| l.strip_suffix(">!$_"))
+        .unwrap_or(label)
+        .to_owned()
+}
+
+/// "cell,voice,pref" → "Mobile"; "home,fax" → "Home Fax".
+fn type_label(types: &[String]) -> String {
+    let words: Vec<&str> = types
+        .iter()
+        .filter_map(|t| match t.as_str() {
+            "cell" | "mobile" => Some("Mobile"),
+            "home" => Some("Home"),
+            "work" => Some("Work"),
+            "fax" => Some("Fax"),
+            "pager" => Some("Pager"),
+            "main" => Some("Main"),
+            "iphone" => Some("iPhone"),
+            "other" => Some("Other"),
+            "text" => Some("Text"),
+            "video" => Some("Video"),
+            _ => None,
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// A birthday as a date: "19850412" and "1985-04-12T00:00:00Z" are 1985-04-12;
+/// a birthday without a year stays "--04-12" (Apple writes the year 1604 and
+/// says so in `X-APPLE-OMIT-YEAR`).
+fn birthday(prop: &Property) -> String {
+    let text = prop.text();
+    let date = text.trim().split('T').next().unwrap_or_default().to_owned();
+    let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+    let omitted = prop.param("X-APPLE-OMIT-YEAR").next();
+    if digits.len() == 8 && !date.starts_with("--") {
+        let (y, m, d) = (&digits[..4], &digits[4..6], &digits[6..]);
+        if omitted == Some(y) {
+            return format!("--{m}-{d}");
+        }
+        return format!("{y}-{m}-{d}");
+    }
+    date
+}
+
+/// One column of a vCard file read as a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Column {
+    FullName,
+    Given,
+    Additional,
+    Family,
+    Prefix,
+    Suffix,
+    Nickname,
+    EmailType(usize),
+    EmailValue(usize),
+    PhoneType(usize),
+    PhoneValue(usize),
+    AddressType(usize),
+    /// Street, city, region, postal code, country.
+    Address(usize, usize),
+    Organization,
+    Title,
+    Birthday,
+    Website,
+    Notes,
+    Categories,
+}
+
+const ADDRESS_PARTS: [&str; 5] = ["Street", "City", "Region", "Postal Code", "Country"];
+
+impl Column {
+    fn header(self) -> String {
+        match self {
+            Column::FullName => "Name".into(),
+            Column::Given => "Given Name".into(),
+            Column::Additional => "Additional Name".into(),
+            Column::Family => "Family Name".into(),
+            Column::Prefix => "Name Prefix".into(),
+            Column::Suffix => "Name Suffix".into(),
+            Column::Nickname => "Nickname".into(),
+            Column::EmailType(n) => format!("E-mail {} - Type", n + 1),
+            Column::EmailValue(n) => format!("E-mail {} - Value", n + 1),
+            Column::PhoneType(n) => format!("Phone {} - Type", n + 1),
+            Column::PhoneValue(n) => format!("Phone {} - Value", n + 1),
+            Column::AddressType(n) => format!("Address {} - Type", n + 1),
+            Column::Address(n, part) => format!("Address {} - {}", n + 1, ADDRESS_PARTS[part]),
+            Column::Organization => "Organization".into(),
+            Column::Title => "Job Title".into(),
+            Column::Birthday => "Birthday".into(),
+            Column::Website => "Website".into(),
+            Column::Notes => "Notes".into(),
+            Column::Categories => "Categories".into(),
+        }
+    }
+
+    fn value(self, flat: &Flat) -> String {
+        let pair = |v: &[(String, String)], n: usize, value: bool| {
+            v.get(n)
+                .map(|(t, x)| if value { x.clone() } else { t.clone() })
+                .unwrap_or_default()
+        };
+        match self {
+            Column::FullName => flat.full_name.clone(),
+            Column::Given => flat.name[0].clone(),
+            Column::Additional => flat.name[1].clone(),
+            Column::Family => flat.name[2].clone(),
+            Column::Prefix => flat.name[3].clone(),
+            Column::Suffix => flat.name[4].clone(),
+            Column::Nickname => flat.nickname.clone(),
+            Column::EmailType(n) => pair(&flat.emails, n, false),
+            Column::EmailValue(n) => pair(&flat.emails, n, true),
+            Column::PhoneType(n) => pair(&flat.phones, n, false),
+            Column::PhoneValue(n) => pair(&flat.phones, n, true),
+            Column::AddressType(n) => flat
+                .addresses
+                .get(n)
+                .map(|(t, _)| t.clone())
+                .unwrap_or_default(),
+            Column::Address(n, part) => flat
+                .addresses
+                .get(n)
+                .map(|(_, a)| a[part].clone())
+                .unwrap_or_default(),
+            Column::Organization => flat.organization.clone(),
+            Column::Title => flat.title.clone(),
+            Column::Birthday => flat.birthday.clone(),
+            Column::Website => flat.website.clone(),
+            Column::Notes => flat.notes.clone(),
+            // Google's separator: a category may hold a comma or a semicolon.
+            Column::Categories => flat.categories.join(" ::: "),
+        }
+    }
+}
+
+/// Every column a card may fill, in order, for up to `emails`, `phones` and
+/// `addresses` of each.
+fn all_columns(emails: usize, phones: usize, addresses: usize) -> Vec<Column> {
+    let mut columns = vec![
+        Column::FullName,
+        Column::Given,
+        Column::Additional,
+        Column::Family,
+        Column::Prefix,
+        Column::Suffix,
+        Column::Nickname,
+    ];
+    for n in 0..emails {
+        columns.extend([Column::EmailType(n), Column::EmailValue(n)]);
+    }
+    for n in 0..phones {
+        columns.extend([Column::PhoneType(n), Column::PhoneValue(n)]);
+    }
+    for n in 0..addresses {
+        columns.push(Column::AddressType(n));
+        columns.extend((0..ADDRESS_PARTS.len()).map(|part| Column::Address(n, part)));
+    }
+    columns.extend([
+        Column::Organization,
+        Column::Title,
+        Column::Birthday,
+        Column::Website,
+        Column::Notes,
+        Column::Categories,
+    ]);
+    columns
+}
+
+/// The columns of a vCard file: those some card fills. Read through once.
+pub struct Layout {
+    columns: Vec<Column>,
+}
+
+/// More emails, phones or addresses on one card than this are not columns of
+/// their own (a card of 5,000 phones would make a table of 10,000 columns).
+const MAX_SLOTS: usize = 20;
+
+impl Layout {
+    /// Reads every card of `input` to find the columns they fill, and counts
+    /// the cards.
+    pub fn scan<R: BufRead>(
+        input: R,
+        encoding: &'static Encoding,
+    ) -> std::io::Result<(Layout, u64)> {
+        let mut cards = Cards::new(input, encoding);
+        let (mut emails, mut phones, mut addresses) = (0, 0, 0);
+        let mut count = 0;
+        // The columns of one value each, filled by some card.
+        let mut single: Vec<Column> = all_columns(0, 0, 0);
+        let mut filled = vec![false; single.len()];
+        while let Some(card) = cards.next_card()? {
+            count += 1;
+            let flat = Flat::of(&card);
+            emails = emails.max(flat.emails.len().min(MAX_SLOTS));
+            phones = phones.max(flat.phones.len().min(MAX_SLOTS));
+            addresses = addresses.max(flat.addresses.len().min(MAX_SLOTS));
+            for (column, seen) in single.iter().zip(filled.iter_mut()) {
+                *seen = *seen || !column.value(&flat).is_empty();
+            }
+        }
+        let mut seen = filled.into_iter();
+        single.retain(|_| seen.next().unwrap_or(false));
+        // An email, phone or address slot's columns come as a set, as in
+        // Google's export: the rows-to-fix file keeps a type with its value.
+        let columns = all_columns(emails, phones, addresses)
+            .into_iter()
+            .filter(|c| match c {
+                Column::EmailType(_) | Column::EmailValue(_) => true,
+                Column::PhoneType(_) | Column::PhoneValue(_) => true,
+                Column::AddressType(_) | Column::Address(..) => true,
+                other => single.contains(other),
+            })
+            .collect();
+        Ok((Layout { columns }, count))
+    }
+
+    /// The layout whose headers these are (those [`Layout::headers`] gave).
+    pub fn of_headers(headers: &[String]) -> Layout {
+        let known = all_columns(MAX_SLOTS, MAX_SLOTS, MAX_SLOTS);
+        let columns = headers
+            .iter()
+            .filter_map(|h| known.iter().find(|c| c.header() == *h).copied())
+            .collect();
+        Layout { columns }
+    }
+
+    pub fn headers(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.header()).collect()
+    }
+
+    /// A card's cells under these columns.
+    pub fn fill(&self, card: &Card, record: &mut csv::StringRecord) {
+        let flat = Flat::of(card);
+        record.clear();
+        for column in &self.columns {
+            record.push_field(&column.value(&flat));
+        }
+    }
+}
+
+/// Whether decoded text starts like a vCard file.
+pub fn starts_a_card(sample: &str) -> bool {
+    sample
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.eq_ignore_ascii_case(BEGIN))
+}
+
+/// `read`, buffered, for [`Cards`].
+pub fn buffered(read: Box<dyn Read + Send>) -> std::io::BufReader<Box<dyn Read + Send>> {
+    std::io::BufReader::with_capacity(1 << 16, read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cards(text: &str) -> Vec<Card> {
+        let mut cards = Cards::new(text.as_bytes(), encoding_rs::UTF_8);
+        let mut out = Vec::new();
+        while let Some(card) = cards.next_card().unwrap() {
+            out.push(card);
+        }
+        out
+    }
+
+    fn row(text: &str) -> Vec<(String, String)> {
+        let (layout, _) = Layout::scan(text.as_bytes(), encoding_rs::UTF_8).unwrap();
+        let card = cards(text).remove(0);
+        let mut record = csv::StringRecord::new();
+        layout.fill(&card, &mut record);
+        layout
+            .headers()
+            .into_iter()
+            .zip(record.iter().map(str::to_owned))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+
+    fn get<'a>(row: &'a [(String, String)], header: &str) -> &'a str {
+        row.iter()
+            .find(|(h, _)| h == header)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn folded_lines_and_escapes() {
+        let r = row("BEGIN:VCARD\r\nVERSION:3.0\r\nN:M\\;ller;Zo\r\n ë;;;\r\nFN:Zoë\r\nNOTE:one\\ntwo\\, three\r\nEND:VCARD\r\n");
+        assert_eq!(get(&r, "Family Name"), "M;ller");
+        assert_eq!(get(&r, "Given Name"), "Zoë");
+        assert_eq!(get(&r, "Notes"), "one\ntwo, three");
+    }
+
+    #[test]
+    fn quoted_printable_in_a_charset_per_component() {
+        let r = row(concat!(
+            "BEGIN:VCARD\nVERSION:2.1\n",
+            "N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;J=F6rg;;;\n",
+            "ADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;Hauptstra=C3=9Fe 1=\n",
+            "0;Berlin;;10115;Deutschland\n",
+            "TEL;CELL;PREF:+49 151 1234567\n",
+            "END:VCARD\n"
+        ));
+        assert_eq!(get(&r, "Family Name"), "Müller");
+        assert_eq!(get(&r, "Given Name"), "Jörg");
+        assert_eq!(get(&r, "Address 1 - Street"), "Hauptstraße 10");
+        assert_eq!(get(&r, "Address 1 - Type"), "Home");
+        assert_eq!(get(&r, "Phone 1 - Type"), "Mobile");
+    }
+
+    #[test]
+    fn preferred_first_and_apple_labels() {
+        let r = row(concat!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\n",
+            "EMAIL;type=INTERNET;type=WORK:ann@work.example\r\n",
+            "EMAIL;type=INTERNET;type=HOME;type=pref:ann@home.example\r\n",
+            "item1.TEL:+1 555 0100\r\nitem1.X-ABLabel:_$!<Mobile>!$_\r\n",
+            "item2.TEL;type=pref:+1 555 0199\r\nitem2.X-ABLabel:Shop\r\n",
+            "BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12\r\n",
+            "END:VCARD\r\n"
+        ));
+        assert_eq!(get(&r, "E-mail 1 - Value"), "ann@home.example");
+        assert_eq!(get(&r, "E-mail 2 - Value"), "ann@work.example");
+        assert_eq!(get(&r, "Phone 1 - Type"), "Shop");
+        assert_eq!(get(&r, "Phone 2 - Type"), "Mobile");
+        assert_eq!(get(&r, "Birthday"), "--04-12");
+    }
+
+    #[test]
+    fn cut_groups_and_line_numbers() {
+        let text = "\nBEGIN:VCARD\nFN:A\nBEGIN:VCARD\nFN:Team\nKIND:group\nEND:VCARD\nBEGIN:VCARD\r\nFN:C\r\n";
+        let c = cards(text);
+        assert_eq!(c.len(), 3);
+        assert_eq!(
+            (c[0].line, c[0].problem.clone()),
+            (2, Some(CardProblem::Unclosed))
+        );
+        assert_eq!(
+            (c[1].line, c[1].problem.clone()),
+            (4, Some(CardProblem::Group))
+        );
+        assert_eq!(
+            (c[2].line, c[2].problem.clone()),
+            (8, Some(CardProblem::Unclosed))
+        );
+    }
+
+    #[test]
+    fn bare_carriage_returns_end_lines() {
+        let c = cards("BEGIN:VCARD\rFN:A\rEND:VCARD\rBEGIN:VCARD\rFN:B\rEND:VCARD\r");
+        assert_eq!(c.iter().map(|c| c.line).collect::<Vec<_>>(), [1, 4]);
+        assert!(c.iter().all(|c| c.problem.is_none()));
+    }
+
+    #[test]
+    fn a_huge_photo_is_passed_over_and_a_huge_name_refused() {
+        let photo = "A".repeat(MAX_ROW_BYTES as usize + 10);
+        let text = format!(
+            "BEGIN:VCARD\nFN:A\nPHOTO;ENCODING=b:{photo}\nEND:VCARD\nBEGIN:VCARD\nFN:{photo}\nEND:VCARD\n"
+        );
+        let c = cards(&text);
+        assert_eq!(c[0].problem, None);
+        assert_eq!(c[1].problem, Some(CardProblem::TooLong { line: 6 }));
+    }
+}
