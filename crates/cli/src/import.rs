@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use kith_core::fields::Catalog;
 use kith_core::import::mapping::{auto_map_with, Target};
 use kith_core::import::run::{run as run_import, ImportOptions, MatchOn, Mode};
-use kith_core::import::source::TextEncoding;
+use kith_core::import::source::{FileFormat, TextEncoding};
 use kith_core::Kith;
 
 use crate::output::Output;
@@ -164,11 +164,16 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     );
     out.message(&summary, &report)?;
     if !out.json {
+        // A vCard file's rows are its cards, named by the line each begins on.
+        let row = match sniffed.format {
+            FileFormat::VCard => "line",
+            FileFormat::Csv => "row",
+        };
         for e in report.errors.iter().take(20) {
             // A row-wide problem (no name at all) names no column.
             match e.column.as_str() {
-                "" => eprintln!("  row {}: {}", e.row, e.message),
-                column => eprintln!("  row {}, {column}: {}", e.row, e.message),
+                "" => eprintln!("  {row} {}: {}", e.row, e.message),
+                column => eprintln!("  {row} {}, {column}: {}", e.row, e.message),
             }
         }
     }

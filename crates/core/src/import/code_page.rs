@@ -64,6 +64,23 @@ pub(super) fn guess(
     )
 }
 
+/// The code page of a few octets that are not UTF-8 — a vCard's quoted-printable
+/// value of no named charset, in a file that is otherwise ASCII — with the
+/// region's country domain (see [`country_domain_bytes`]) as the hint.
+pub(super) fn guess_short(octets: &[u8], domain: Option<[u8; 2]>) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(octets, true);
+    detector.guess(
+        domain.as_ref().map(|d| &d[..]),
+        chardetng::Utf8Detection::Deny,
+    )
+}
+
+/// [`country_domain`] as the two bytes it is.
+pub(super) fn country_domain_bytes(region: &str) -> Option<[u8; 2]> {
+    country_domain(region)?.as_bytes().try_into().ok()
+}
+
 /// The country code top-level domain of an ISO 3166 alpha-2 region, lower case
 /// as the detector requires; the United Kingdom's is "uk", not "gb".
 fn country_domain(region: &str) -> Option<String> {

@@ -89,8 +89,18 @@ impl RowReader<'_> {
                  import it again."
                 .to_owned(),
             Refusal::Card(CardProblem::TooLong { line }) => format!(
-                "Line {line}, in this card, is longer than {limit} MB, so it was not read. \
-                 Check the contact and import it again."
+                "This card holds more than {limit} MB from line {line} on, so that was not \
+                 read. Check the contact and import it again."
+            ),
+            Refusal::Card(CardProblem::Outside { lines }) => format!(
+                "{} outside any card (not between BEGIN:VCARD and END:VCARD), so {} not \
+                 read. Check the file here: a card may have lost its BEGIN:VCARD line.",
+                if *lines == 1 {
+                    "This line is".to_owned()
+                } else {
+                    format!("These {lines} lines are")
+                },
+                if *lines == 1 { "it was" } else { "they were" },
             ),
         };
         Err(vec![CellError {
@@ -301,11 +311,12 @@ fn first_value(cell: &str) -> &str {
     cell.split(MULTI).next().unwrap_or(cell).trim()
 }
 
-/// Team names from a cell: "VIP ::: Wholesale", "VIP; Wholesale", "\"VIP\",\"News\"".
+/// Team names from a cell: "VIP ::: Wholesale", "VIP; Wholesale", "\"VIP\",\"News\"",
+/// and "Smith, Jones :::" (one team: a vCard's lone category that holds a comma).
 /// Google's system groups ("* myContacts", "* starred") are not teams.
 fn team_names(cell: &str) -> Vec<String> {
-    let separator = if cell.contains(MULTI) {
-        MULTI
+    let separator = if cell.contains(MULTI.trim()) {
+        MULTI.trim()
     } else if cell.contains(';') {
         ";"
     } else {
@@ -359,4 +370,22 @@ pub fn parse_date(s: &str) -> Option<i64> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::team_names;
+
+    #[test]
+    fn team_cells_split_on_the_separator_they_use() {
+        assert_eq!(
+            team_names("VIP ::: Wholesale, EU"),
+            ["VIP", "Wholesale, EU"]
+        );
+        assert_eq!(team_names("VIP; News"), ["VIP", "News"]);
+        assert_eq!(team_names("\"VIP\",\"News\""), ["VIP", "News"]);
+        // A vCard's lone category that holds a comma is one team.
+        assert_eq!(team_names("Smith, Jones :::"), ["Smith, Jones"]);
+        assert_eq!(team_names("* myContacts ::: VIP"), ["VIP"]);
+    }
 }

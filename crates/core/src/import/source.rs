@@ -150,6 +150,9 @@ pub struct Sniffed {
     /// the person finds in Excel.
     pub header_row: u64,
     pub size_bytes: u64,
+    /// The region the file was read for: where it was most likely saved.
+    #[serde(skip)]
+    pub region: String,
 }
 
 impl Sniffed {
@@ -216,8 +219,8 @@ pub fn sniff(
     if vcard::starts_a_card(&sample) {
         // The columns are those the cards fill: every card is read once.
         let text = vcard::buffered(open_decoded(path, encoding)?);
-        let (layout, cards) =
-            vcard::Layout::scan(text, encoding.encoding()).map_err(io_error(path))?;
+        let fallback = vcard::Fallback::new(encoding.encoding(), region);
+        let (layout, cards) = vcard::Layout::scan(text, fallback).map_err(io_error(path))?;
         let headers = layout.headers();
         if headers.is_empty() {
             return Err(ImportError::EmptyCards { path: shown, cards });
@@ -231,6 +234,7 @@ pub fn sniff(
             titles: Vec::new(),
             header_row: 0,
             size_bytes: meta.len(),
+            region: region.to_owned(),
         });
     }
     let (delimiter, layout) = choose_delimiter(&sample);
@@ -247,6 +251,7 @@ pub fn sniff(
         titles: layout.titles,
         header_row: layout.header_row,
         size_bytes: meta.len(),
+        region: region.to_owned(),
     })
 }
 
@@ -622,7 +627,7 @@ impl CardRows {
         Ok(CardRows {
             cards: vcard::Cards::new(
                 vcard::buffered(open_decoded(path, sniffed.encoding)?),
-                sniffed.encoding.encoding(),
+                vcard::Fallback::new(sniffed.encoding.encoding(), &sniffed.region),
             ),
             layout: vcard::Layout::of_headers(&sniffed.headers),
             record: csv::StringRecord::new(),
@@ -696,9 +701,15 @@ pub enum Refusal {
 impl Refusal {
     /// Whether the row could be a customer once fixed: the rows-to-fix file
     /// leaves out a report's footer and a contact group, which re-imported
-    /// would be taken for customers.
+    /// would be taken for customers, and a vCard's lines outside any card,
+    /// which have no cells to write.
     pub fn fixable(&self) -> bool {
-        !matches!(self, Refusal::Footer | Refusal::Card(CardProblem::Group))
+        !matches!(
+            self,
+            Refusal::Footer
+                | Refusal::Card(CardProblem::Group)
+                | Refusal::Card(CardProblem::Outside { .. })
+        )
     }
 }
 

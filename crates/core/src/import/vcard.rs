@@ -9,15 +9,50 @@
 //! The content lines are read here rather than by a vCard crate: the import
 //! needs each card's line number for its errors and one card at a time from a
 //! stream, and version 2.1's quoted-printable values must be decoded per
-//! component of a structured value (a name, an address), which the crates seen
-//! (`vcard-rs`, `ical`) decode only for a whole value or not at all. Decoding
-//! the `=XX` octets themselves is the `quoted_printable` crate's.
+//! component of a structured value (a name, an address), mixing octets with
+//! characters written as they are, which the crates seen (`vcard-rs`, `ical`,
+//! `quoted_printable`) decode only for a whole value, drop, or not at all.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Read};
 
 use encoding_rs::Encoding;
 
+use super::code_page;
 use super::shape::MAX_ROW_BYTES;
+
+/// What quoted-printable octets of a line that names no CHARSET, and that are
+/// not UTF-8, are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// The file's own legacy code page: Outlook writes them in it.
+    CodePage(&'static Encoding),
+    /// Guessed from the octets, with the region's country domain as a hint (a
+    /// file of plain ASCII says nothing of the computer that wrote it).
+    Guess(Option<[u8; 2]>),
+}
+
+impl Fallback {
+    /// For a file read in `encoding`, saved most likely in `region`.
+    pub fn new(encoding: &'static Encoding, region: &str) -> Fallback {
+        if encoding == encoding_rs::UTF_8
+            || encoding == encoding_rs::UTF_16LE
+            || encoding == encoding_rs::UTF_16BE
+        {
+            Fallback::Guess(code_page::country_domain_bytes(region))
+        } else {
+            Fallback::CodePage(encoding)
+        }
+    }
+
+    fn read(self, octets: &[u8]) -> String {
+        let encoding = match self {
+            Fallback::CodePage(e) => e,
+            Fallback::Guess(domain) => code_page::guess_short(octets, domain),
+        };
+        encoding.decode_without_bom_handling(octets).0.into_owned()
+    }
+}
 
 /// A line that begins a card.
 pub const BEGIN: &str = "BEGIN:VCARD";
@@ -37,11 +72,11 @@ struct Property {
     /// As written, escapes and quoted-printable octets not yet resolved.
     value: String,
     /// What quoted-printable octets are in when the line does not say.
-    fallback: &'static Encoding,
+    fallback: Fallback,
 }
 
 impl Property {
-    fn parse(line: &str, fallback: &'static Encoding) -> Option<Property> {
+    fn parse(line: &str, fallback: Fallback) -> Option<Property> {
         // The value starts at the first colon outside a quoted parameter value.
         let mut quoted = false;
         let colon = line.char_indices().find_map(|(i, c)| match c {
@@ -63,9 +98,10 @@ impl Property {
         for part in parts {
             match part.split_once('=') {
                 Some((k, v)) => {
+                    // 4.0 quotes its lists: TYPE="home,voice".
                     let k = k.trim().to_ascii_uppercase();
-                    for v in split_outside_quotes(v, ',') {
-                        params.push((k.clone(), v.trim().trim_matches('"').to_owned()));
+                    for v in v.trim().trim_matches('"').split(',') {
+                        params.push((k.clone(), v.trim().to_owned()));
                     }
                 }
                 None => params.push(("TYPE".to_owned(), part.trim().to_owned())),
@@ -129,25 +165,55 @@ impl Property {
 
     /// One raw component as text: quoted-printable octets in the CHARSET the
     /// line names, then the escapes. Without a CHARSET, octets that are not
-    /// UTF-8 are read in `fallback`: Outlook writes them in the computer's code
-    /// page and says nothing.
+    /// UTF-8 are read as [`Fallback`] says.
     fn decode(&self, raw: &str) -> String {
         if !self.quoted_printable() {
             return unescape(raw);
         }
-        let bytes = quoted_printable::decode(raw.as_bytes(), quoted_printable::ParseMode::Robust)
-            .unwrap_or_else(|_| raw.as_bytes().to_vec());
         let named = self
             .param("CHARSET")
             .next()
             .and_then(|label| Encoding::for_label(label.as_bytes()));
-        let charset = match named {
-            Some(charset) => charset,
-            None if std::str::from_utf8(&bytes).is_ok() => encoding_rs::UTF_8,
-            None => self.fallback,
+        let read = |octets: &[u8]| match (named, std::str::from_utf8(octets)) {
+            (Some(charset), _) => charset.decode_without_bom_handling(octets).0.into_owned(),
+            (None, Ok(text)) => text.to_owned(),
+            (None, Err(_)) => self.fallback.read(octets),
         };
-        unescape(&charset.decode_without_bom_handling(&bytes).0)
+        unescape(&quoted_printable(raw, read))
     }
+}
+
+/// Resolves quoted-printable `=XX` octets, each run of them read by `read`
+/// (they are bytes of some charset); characters written as they are, already
+/// text, stay as they are. A "=" not followed by two hex digits is kept.
+fn quoted_printable(raw: &str, read: impl Fn(&[u8]) -> String) -> String {
+    let bytes = raw.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = String::with_capacity(raw.len());
+    let mut octets = Vec::new();
+    // Where the text written as it is starts: always on a character boundary,
+    // as it follows an ASCII hex digit.
+    let mut literal = 0;
+    let mut i = 0;
+    while i + 2 < bytes.len() {
+        match (bytes[i], hex(bytes[i + 1]), hex(bytes[i + 2])) {
+            (b'=', Some(high), Some(low)) => {
+                if literal < i {
+                    out.push_str(&read(&std::mem::take(&mut octets)));
+                    out.push_str(&raw[literal..i]);
+                }
+                octets.push((high * 16 + low) as u8);
+                i += 3;
+                literal = i;
+            }
+            _ => i += 1,
+        }
+    }
+    if !octets.is_empty() {
+        out.push_str(&read(&octets));
+    }
+    out.push_str(&raw[literal..]);
+    out
 }
 
 /// Splits at `sep` outside double quotes (parameter values may quote a `;`).
@@ -223,14 +289,30 @@ pub enum CardProblem {
     /// The file ended, or another card began, before its `END:VCARD`: the file
     /// may have been cut short, and the card with it.
     Unclosed,
-    /// Line `line` (a name, an email, an address, …) is longer than
-    /// [`MAX_ROW_BYTES`], so it was not read.
+    /// From line `line` on (a name, an email, an address, …), the card holds
+    /// more than [`MAX_ROW_BYTES`], so the rest was not read.
     TooLong { line: u64 },
+    /// `lines` lines that are in no card (between an END:VCARD and the next
+    /// BEGIN:VCARD, or without the BEGIN:VCARD a card starts with), not read.
+    Outside { lines: u64 },
 }
 
-/// Properties read into columns; any other line may be as long as it likes (a
-/// photo), as it is skipped.
-const READ: &[&str] = &[
+impl Card {
+    fn outside(line: u64, lines: u64) -> Card {
+        Card {
+            line,
+            props: Vec::new(),
+            problem: Some(CardProblem::Outside { lines }),
+        }
+    }
+}
+
+/// Properties kept from a card: those read into columns, and those that say
+/// what the others are. Any other line may be as long as it likes (a photo).
+const KEPT: &[&str] = &[
+    "X-ABLABEL",
+    "KIND",
+    "X-ADDRESSBOOKSERVER-KIND",
     "FN",
     "N",
     "NICKNAME",
@@ -249,7 +331,7 @@ const READ: &[&str] = &[
 pub struct Cards<R> {
     input: R,
     /// What quoted-printable octets of no named charset are in, when not UTF-8.
-    fallback: &'static Encoding,
+    fallback: Fallback,
     /// Lines read so far.
     line: u64,
     /// Bytes of text read so far, for progress.
@@ -270,18 +352,7 @@ struct Physical {
 }
 
 impl<R: BufRead> Cards<R> {
-    /// Cards of a file read in `encoding`: quoted-printable octets of no named
-    /// charset that are not UTF-8 are taken to be in the same code page (or in
-    /// Windows-1252, for a file of UTF-8 or plain ASCII).
-    pub fn new(input: R, encoding: &'static Encoding) -> Cards<R> {
-        let fallback = if encoding == encoding_rs::UTF_8
-            || encoding == encoding_rs::UTF_16LE
-            || encoding == encoding_rs::UTF_16BE
-        {
-            encoding_rs::WINDOWS_1252
-        } else {
-            encoding
-        };
+    pub fn new(input: R, fallback: Fallback) -> Cards<R> {
         Cards {
             input,
             fallback,
@@ -356,7 +427,9 @@ impl<R: BufRead> Cards<R> {
             let soft_break = text.ends_with('=') && is_quoted_printable(&text);
             let Some(next) = self.physical()? else { break };
             let continues = next.text.starts_with([' ', '\t']);
-            if continues || (soft_break && !next.text.is_empty()) {
+            // A card's end is never part of a value, whatever came before it.
+            let soft_break = soft_break && !next.text.is_empty() && !is(&next.text, END);
+            if continues || soft_break {
                 if soft_break {
                     text.pop();
                 }
@@ -379,35 +452,52 @@ impl<R: BufRead> Cards<R> {
         Ok(Some((number, text, too_long)))
     }
 
-    /// The next card, or `None` at the end of the file. Lines between cards are
-    /// passed over.
+    /// The next card, or `None` at the end of the file. Lines outside cards are
+    /// a card of their own, refused with [`CardProblem::Outside`].
     pub fn next_card(&mut self) -> std::io::Result<Option<Card>> {
         let start = match self.next_begin.take() {
             Some(line) => line,
-            None => loop {
-                let Some((number, text, _)) = self.logical()? else {
-                    return Ok(None);
-                };
-                if text.trim().eq_ignore_ascii_case(BEGIN) {
-                    break number;
+            None => {
+                let mut outside: Option<(u64, u64)> = None;
+                loop {
+                    let Some((number, text, _)) = self.logical()? else {
+                        return Ok(outside.map(|(line, lines)| Card::outside(line, lines)));
+                    };
+                    if is(&text, BEGIN) {
+                        if let Some((line, lines)) = outside {
+                            self.next_begin = Some(number);
+                            return Ok(Some(Card::outside(line, lines)));
+                        }
+                        break number;
+                    }
+                    if !text.trim().is_empty() {
+                        outside.get_or_insert((number, 0)).1 += 1;
+                    }
                 }
-            },
+            }
         };
         let mut card = Card {
             line: start,
             props: Vec::new(),
             problem: None,
         };
+        let mut kept = 0;
+        let mut agent = false;
         loop {
             let Some((number, text, too_long)) = self.logical()? else {
                 card.problem.get_or_insert(CardProblem::Unclosed);
                 break;
             };
-            let trimmed = text.trim();
-            if trimmed.eq_ignore_ascii_case(END) {
+            if is(&text, END) {
                 break;
             }
-            if trimmed.eq_ignore_ascii_case(BEGIN) {
+            if is(&text, BEGIN) {
+                // vCard 2.1 nests a card under an empty AGENT line (an
+                // assistant's): part of this card, not a customer.
+                if agent {
+                    self.skip_nested()?;
+                    continue;
+                }
                 card.problem.get_or_insert(CardProblem::Unclosed);
                 self.next_begin = Some(number);
                 break;
@@ -415,11 +505,16 @@ impl<R: BufRead> Cards<R> {
             let Some(prop) = Property::parse(&text, self.fallback) else {
                 continue;
             };
-            if too_long {
-                if READ.contains(&prop.name.as_str()) {
-                    card.problem
-                        .get_or_insert(CardProblem::TooLong { line: number });
-                }
+            agent = prop.name == "AGENT" && prop.value.trim().is_empty();
+            // Only what becomes a column is kept, so a card's photo, sound or
+            // key costs nothing; what is kept is bounded like a CSV row.
+            if !KEPT.contains(&prop.name.as_str()) {
+                continue;
+            }
+            kept += text.len() as u64;
+            if too_long || kept > MAX_ROW_BYTES {
+                card.problem
+                    .get_or_insert(CardProblem::TooLong { line: number });
                 continue;
             }
             let kind = prop.name == "KIND" || prop.name == "X-ADDRESSBOOKSERVER-KIND";
@@ -430,6 +525,31 @@ impl<R: BufRead> Cards<R> {
         }
         Ok(Some(card))
     }
+
+    /// Reads past a card nested in the one being read, to its END.
+    fn skip_nested(&mut self) -> std::io::Result<()> {
+        let mut depth = 1;
+        while depth > 0 {
+            let Some((_, text, _)) = self.logical()? else {
+                return Ok(());
+            };
+            if is(&text, BEGIN) {
+                depth += 1;
+            } else if is(&text, END) {
+                depth -= 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a line is `BEGIN:VCARD` or `END:VCARD`, in any case, with spaces or
+/// a byte order mark around it (files saved apart and joined carry one).
+fn is(line: &str, marker: &str) -> bool {
+    line.trim()
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .eq_ignore_ascii_case(marker)
 }
 
 /// Appends `bytes` to a line up to [`MAX_ROW_BYTES`], noting when some did not fit.
@@ -469,19 +589,33 @@ struct Flat {
 impl Flat {
     fn of(card: &Card) -> Flat {
         let mut flat = Flat::default();
+        // Apple's labels by their group, looked up once per card.
+        let labels: HashMap<String, String> = card
+            .props
+            .iter()
+            .filter(|p| p.name == "X-ABLABEL")
+            .filter_map(|p| {
+                Some((
+                    p.group.as_deref()?.to_ascii_lowercase(),
+                    apple_label(&p.text()),
+                ))
+            })
+            .collect();
         let label = |prop: &Property| -> String {
-            let group_label = prop.group.as_deref().and_then(|g| {
-                card.props
-                    .iter()
-                    .find(|p| {
-                        p.name == "X-ABLABEL"
-                            && p.group
-                                .as_deref()
-                                .is_some_and(|pg| pg.eq_ignore_ascii_case(g))
-                    })
-                    .map(|p| apple_label(&p.text()))
-            });
-            group_label.unwrap_or_else(|| type_label(&prop.types()))
+            prop.group
+                .as_deref()
+                .and_then(|g| labels.get(&g.to_ascii_lowercase()).cloned())
+                .unwrap_or_else(|| type_label(&prop.types()))
+        };
+        // Lines a card may repeat (two notes, two titles) are all kept.
+        let add = |into: &mut String, separator: &str, value: String| {
+            let value = value.trim();
+            if !value.is_empty() {
+                if !into.is_empty() {
+                    into.push_str(separator);
+                }
+                into.push_str(value);
+            }
         };
         // (preferred, type, value): preferred ones first, in file order otherwise.
         let mut emails = Vec::new();
@@ -489,7 +623,7 @@ impl Flat {
         let mut addresses = Vec::new();
         for prop in &card.props {
             match prop.name.as_str() {
-                "FN" => flat.full_name = prop.text().trim().to_owned(),
+                "FN" if flat.full_name.is_empty() => flat.full_name = prop.text().trim().to_owned(),
                 "N" => {
                     // Family; given; additional; prefix; suffix.
                     let c = prop.components();
@@ -498,15 +632,14 @@ impl Flat {
                             .map(|s| s.trim().replace(',', " "))
                             .unwrap_or_default()
                     };
-                    flat.name = [at(1), at(2), at(0), at(3), at(4)];
+                    if flat.name.iter().all(String::is_empty) {
+                        flat.name = [at(1), at(2), at(0), at(3), at(4)];
+                    }
                 }
-                "NICKNAME" => flat.nickname = prop.list().join(", "),
+                "NICKNAME" => add(&mut flat.nickname, ", ", prop.list().join(", ")),
                 "EMAIL" => emails.push((prop.preferred(), label(prop), prop.text())),
                 "TEL" => {
-                    let number = prop.text();
-                    // 4.0 writes "tel:+1-555-…".
-                    let number = number.strip_prefix("tel:").unwrap_or(&number).to_owned();
-                    phones.push((prop.preferred(), label(prop), number));
+                    phones.push((prop.preferred(), label(prop), phone_number(&prop.text())));
                 }
                 "ADR" => {
                     // PO box; extended; street; locality; region; postal code; country.
@@ -523,18 +656,19 @@ impl Flat {
                     }
                 }
                 "ORG" => {
-                    flat.organization = prop
+                    let org = prop
                         .components()
                         .into_iter()
                         .map(|s| s.trim().to_owned())
                         .filter(|s| !s.is_empty())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", ");
+                    add(&mut flat.organization, "; ", org);
                 }
-                "TITLE" => flat.title = prop.text(),
-                "BDAY" => flat.birthday = birthday(prop),
-                "URL" if flat.website.is_empty() => flat.website = prop.text(),
-                "NOTE" => flat.notes = prop.text(),
+                "TITLE" => add(&mut flat.title, "; ", prop.text()),
+                "BDAY" if flat.birthday.is_empty() => flat.birthday = birthday(prop),
+                "URL" => add(&mut flat.website, " ", prop.text()),
+                "NOTE" => add(&mut flat.notes, "\n\n", prop.text()),
                 // Google's system groups, which its CSV export marks with a "*".
                 "CATEGORIES" => flat.categories.extend(prop.list().into_iter().filter(|c| {
                     !["mycontacts", "starred"].contains(&c.trim().to_lowercase().as_str())
@@ -554,6 +688,20 @@ impl Flat {
         addresses.sort_by_key(|(preferred, _, _)| !preferred);
         flat.addresses = addresses.into_iter().map(|(_, t, a)| (t, a)).collect();
         flat
+    }
+}
+
+/// A TEL value as a number: 4.0 writes "tel:+1-555-0100;ext=12" (its "ext"
+/// kept, as a CSV cell would say it).
+fn phone_number(value: &str) -> String {
+    let value = value.trim();
+    let number = match value.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("tel:") => &value[4..],
+        _ => value,
+    };
+    match number.split_once(";ext=") {
+        Some((number, ext)) => format!("{number} ext. {ext}"),
+        None => number.to_owned(),
     }
 }
 
@@ -595,16 +743,26 @@ fn type_label(types: &[String]) -> String {
 fn birthday(prop: &Property) -> String {
     let text = prop.text();
     let date = text.trim().split('T').next().unwrap_or_default().to_owned();
-    let digits: String = date.chars().filter(char::is_ascii_digit).collect();
-    let omitted = prop.param("X-APPLE-OMIT-YEAR").next();
-    if digits.len() == 8 && !date.starts_with("--") {
-        let (y, m, d) = (&digits[..4], &digits[4..6], &digits[6..]);
-        if omitted == Some(y) {
-            return format!("--{m}-{d}");
+    let digits = |s: &str| s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit());
+    // "--0412" and "--04-12": a birthday without a year.
+    if let Some(day) = date.strip_prefix("--") {
+        let day = day.replace('-', "");
+        if day.len() == 4 && day.bytes().all(|b| b.is_ascii_digit()) {
+            return format!("--{}-{}", &day[..2], &day[2..]);
         }
-        return format!("{y}-{m}-{d}");
+        return date;
     }
-    date
+    let dashed = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    let compact = date.replace('-', "");
+    if !(digits(&date) || (dashed && digits(&compact))) {
+        // Not a vCard date: left as written, for the field's own reading.
+        return date;
+    }
+    let (y, m, d) = (&compact[..4], &compact[4..6], &compact[6..]);
+    if prop.param("X-APPLE-OMIT-YEAR").any(|omitted| omitted == y) {
+        return format!("--{m}-{d}");
+    }
+    format!("{y}-{m}-{d}")
 }
 
 /// One column of a vCard file read as a table.
@@ -692,8 +850,13 @@ impl Column {
             Column::Birthday => flat.birthday.clone(),
             Column::Website => flat.website.clone(),
             Column::Notes => flat.notes.clone(),
-            // Google's separator: a category may hold a comma or a semicolon.
-            Column::Categories => flat.categories.join(" ::: "),
+            // Google's separator, as a category may hold a comma or a semicolon;
+            // a lone category ends with it to say so (a cell of "Smith, Jones"
+            // would be two teams).
+            Column::Categories => match flat.categories.as_slice() {
+                [one] if one.contains([',', ';']) => format!("{one} :::"),
+                all => all.join(" ::: "),
+            },
         }
     }
 }
@@ -743,11 +906,8 @@ const MAX_SLOTS: usize = 20;
 impl Layout {
     /// Reads every card of `input` to find the columns they fill, and counts
     /// the cards.
-    pub fn scan<R: BufRead>(
-        input: R,
-        encoding: &'static Encoding,
-    ) -> std::io::Result<(Layout, u64)> {
-        let mut cards = Cards::new(input, encoding);
+    pub fn scan<R: BufRead>(input: R, fallback: Fallback) -> std::io::Result<(Layout, u64)> {
+        let mut cards = Cards::new(input, fallback);
         let (mut emails, mut phones, mut addresses) = (0, 0, 0);
         let mut count = 0;
         // The columns of one value each, filled by some card.
@@ -806,10 +966,9 @@ impl Layout {
 /// Whether decoded text starts like a vCard file.
 pub fn starts_a_card(sample: &str) -> bool {
     sample
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .is_some_and(|l| l.eq_ignore_ascii_case(BEGIN))
+        .split(['\r', '\n'])
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| is(l, BEGIN))
 }
 
 /// `read`, buffered, for [`Cards`].
@@ -822,7 +981,7 @@ mod tests {
     use super::*;
 
     fn cards(text: &str) -> Vec<Card> {
-        let mut cards = Cards::new(text.as_bytes(), encoding_rs::UTF_8);
+        let mut cards = Cards::new(text.as_bytes(), Fallback::new(encoding_rs::UTF_8, "US"));
         let mut out = Vec::new();
         while let Some(card) = cards.next_card().unwrap() {
             out.push(card);
@@ -831,7 +990,8 @@ mod tests {
     }
 
     fn row(text: &str) -> Vec<(String, String)> {
-        let (layout, _) = Layout::scan(text.as_bytes(), encoding_rs::UTF_8).unwrap();
+        let (layout, _) =
+            Layout::scan(text.as_bytes(), Fallback::new(encoding_rs::UTF_8, "US")).unwrap();
         let card = cards(text).remove(0);
         let mut record = csv::StringRecord::new();
         layout.fill(&card, &mut record);
@@ -927,5 +1087,96 @@ mod tests {
         let c = cards(&text);
         assert_eq!(c[0].problem, None);
         assert_eq!(c[1].problem, Some(CardProblem::TooLong { line: 6 }));
+    }
+
+    #[test]
+    fn quoted_printable_keeps_the_characters_written_as_they_are() {
+        let r = row("BEGIN:VCARD\nN:Lee;Ann\nNOTE;ENCODING=QUOTED-PRINTABLE:Caf=E9 in M\u{fc}nchen =3D ok=\nEND:VCARD\n");
+        assert_eq!(get(&r, "Notes"), "Café in München = ok=");
+    }
+
+    #[test]
+    fn octets_of_no_charset_in_an_ascii_file_are_read_for_the_region() {
+        let text = "BEGIN:VCARD\nN:Nowak;Anna\nADR;ENCODING=QUOTED-PRINTABLE:;;ul. Z=B3ota 5;Warszawa;;;\nEND:VCARD\n";
+        let fallback = Fallback::new(encoding_rs::UTF_8, "PL");
+        let (layout, _) = Layout::scan(text.as_bytes(), fallback).unwrap();
+        let card = Cards::new(text.as_bytes(), fallback)
+            .next_card()
+            .unwrap()
+            .unwrap();
+        let mut record = csv::StringRecord::new();
+        layout.fill(&card, &mut record);
+        assert!(record.iter().any(|c| c == "ul. Złota 5"), "{record:?}");
+    }
+
+    #[test]
+    fn quoted_type_lists_repeated_lines_and_uris() {
+        let r = row(concat!(
+            "BEGIN:VCARD\nVERSION:4.0\nFN:Ann Lee\n",
+            "TEL;VALUE=uri;TYPE=\"home,voice\":TEL:+1-555-0100;ext=12\n",
+            "TEL;TYPE=\"cell,voice\";PREF=1:tel:+1-555-0199\n",
+            "NOTE:first\nNOTE:second\nTITLE:Owner\nTITLE:Baker\n",
+            "CATEGORIES:Smith\\, Jones\nBDAY:--0412\n",
+            "END:VCARD\n"
+        ));
+        assert_eq!(get(&r, "Phone 1 - Type"), "Mobile");
+        assert_eq!(get(&r, "Phone 1 - Value"), "+1-555-0199");
+        assert_eq!(get(&r, "Phone 2 - Type"), "Home");
+        assert_eq!(get(&r, "Phone 2 - Value"), "+1-555-0100 ext. 12");
+        assert_eq!(get(&r, "Notes"), "first\n\nsecond");
+        assert_eq!(get(&r, "Job Title"), "Owner; Baker");
+        assert_eq!(get(&r, "Categories"), "Smith, Jones :::");
+        assert_eq!(get(&r, "Birthday"), "--04-12");
+        let r = row("BEGIN:VCARD\nFN:A\nBDAY:12.04.1985\nEND:VCARD\n");
+        assert_eq!(
+            get(&r, "Birthday"),
+            "12.04.1985",
+            "not a vCard date: as written"
+        );
+    }
+
+    #[test]
+    fn joined_files_nested_agents_and_lines_outside_cards() {
+        let text = concat!(
+            "BEGIN:VCARD\nFN:A\nAGENT:\nBEGIN:VCARD\nFN:Assistant\nEND:VCARD\nEMAIL:a@example.com\nEND:VCARD\n",
+            "\u{feff}BEGIN:VCARD\nFN:B\nEND:VCARD\n",
+            "FN:C\nEMAIL:c@example.com\nEND:VCARD\n",
+            "BEGIN:VCARD\nFN:D\nEND:VCARD\n"
+        );
+        let c = cards(text);
+        let lines: Vec<_> = c.iter().map(|c| (c.line, c.problem.clone())).collect();
+        assert_eq!(
+            lines,
+            [
+                (1, None),
+                (9, None),
+                (12, Some(CardProblem::Outside { lines: 3 })),
+                (15, None)
+            ]
+        );
+        let r = row(text);
+        assert_eq!(
+            get(&r, "E-mail 1 - Value"),
+            "a@example.com",
+            "the agent's card is part of A's"
+        );
+        assert!(starts_a_card("\r\rBEGIN:VCARD\rFN:A\rEND:VCARD\r"));
+        assert!(!starts_a_card("Name,Email\r\nBEGIN:VCARD,x\r\n"));
+    }
+
+    #[test]
+    fn a_card_keeps_only_what_it_reads() {
+        let mut text = String::from("BEGIN:VCARD\nFN:A\n");
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "PHOTO;ENCODING=b:{}\nitem{i}.TEL:+1 202 555 {:04}\nitem{i}.X-ABLabel:L{i}\n",
+                "A".repeat(4_000),
+                i % 10_000
+            ));
+        }
+        text.push_str("END:VCARD\n");
+        let c = cards(&text);
+        assert_eq!(c[0].problem, None);
+        assert_eq!(c[0].props.len(), 1 + 2 * 2_000, "no photo kept");
     }
 }
