@@ -315,8 +315,11 @@ fn first_value(cell: &str) -> &str {
 /// and "Smith, Jones :::" (one team: a vCard's lone category that holds a comma).
 /// Google's system groups ("* myContacts", "* starred") are not teams.
 fn team_names(cell: &str) -> Vec<String> {
-    let separator = if cell.contains(MULTI.trim()) {
-        MULTI.trim()
+    if let Some(one) = cell.strip_suffix(" :::") {
+        return team_names(&format!("{one}{MULTI}"));
+    }
+    let separator = if cell.contains(MULTI) {
+        MULTI
     } else if cell.contains(';') {
         ";"
     } else {
@@ -387,5 +390,6 @@ mod tests {
         // A vCard's lone category that holds a comma is one team.
         assert_eq!(team_names("Smith, Jones :::"), ["Smith, Jones"]);
         assert_eq!(team_names("* myContacts ::: VIP"), ["VIP"]);
+        assert_eq!(team_names("R&D:::EU"), ["R&D:::EU"]);
     }
 }

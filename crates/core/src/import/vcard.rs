@@ -425,10 +425,20 @@ impl<R: BufRead> Cards<R> {
         loop {
             // Version 2.1's quoted-printable values break lines with a final "=".
             let soft_break = text.ends_with('=') && is_quoted_printable(&text);
-            let Some(next) = self.physical()? else { break };
+            let Some(next) = self.physical()? else {
+                if soft_break {
+                    text.pop();
+                }
+                break;
+            };
             let continues = next.text.starts_with([' ', '\t']);
-            // A card's end is never part of a value, whatever came before it.
-            let soft_break = soft_break && !next.text.is_empty() && !is(&next.text, END);
+            // A card's start or end is never part of a value, whatever came
+            // before it: the "=" is a break to nothing, and goes.
+            let marker = is(&next.text, END) || is(&next.text, BEGIN);
+            if soft_break && (next.text.is_empty() || marker) {
+                text.pop();
+            }
+            let soft_break = soft_break && !next.text.is_empty() && !marker;
             if continues || soft_break {
                 if soft_break {
                     text.pop();
@@ -470,7 +480,7 @@ impl<R: BufRead> Cards<R> {
                         }
                         break number;
                     }
-                    if !text.trim().is_empty() {
+                    if !blank(&text) {
                         outside.get_or_insert((number, 0)).1 += 1;
                     }
                 }
@@ -496,6 +506,7 @@ impl<R: BufRead> Cards<R> {
                 // assistant's): part of this card, not a customer.
                 if agent {
                     self.skip_nested()?;
+                    agent = false;
                     continue;
                 }
                 card.problem.get_or_insert(CardProblem::Unclosed);
@@ -543,13 +554,20 @@ impl<R: BufRead> Cards<R> {
     }
 }
 
-/// Whether a line is `BEGIN:VCARD` or `END:VCARD`, in any case, with spaces or
-/// a byte order mark around it (files saved apart and joined carry one).
+/// A line as it says something: without spaces, byte order marks (files saved
+/// apart and joined carry one) or DOS's end-of-file Ctrl-Z around it.
+fn content(line: &str) -> &str {
+    line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{1a}')
+}
+
+/// Whether a line says nothing.
+fn blank(line: &str) -> bool {
+    content(line).is_empty()
+}
+
+/// Whether a line is `BEGIN:VCARD` or `END:VCARD`, in any case.
 fn is(line: &str, marker: &str) -> bool {
-    line.trim()
-        .trim_start_matches('\u{feff}')
-        .trim()
-        .eq_ignore_ascii_case(marker)
+    content(line).eq_ignore_ascii_case(marker)
 }
 
 /// Appends `bytes` to a line up to [`MAX_ROW_BYTES`], noting when some did not fit.
@@ -699,8 +717,9 @@ fn phone_number(value: &str) -> String {
         Some(scheme) if scheme.eq_ignore_ascii_case("tel:") => &value[4..],
         _ => value,
     };
-    match number.split_once(";ext=") {
-        Some((number, ext)) => format!("{number} ext. {ext}"),
+    match number.to_ascii_lowercase().find(";ext=") {
+        // ASCII lowered, so the byte offsets are the same.
+        Some(at) => format!("{} ext. {}", &number[..at], &number[at + 5..]),
         None => number.to_owned(),
     }
 }
@@ -742,7 +761,17 @@ fn type_label(types: &[String]) -> String {
 /// says so in `X-APPLE-OMIT-YEAR`).
 fn birthday(prop: &Property) -> String {
     let text = prop.text();
-    let date = text.trim().split('T').next().unwrap_or_default().to_owned();
+    let text = text.trim();
+    // "1985-04-12T00:00:00Z": the date before its time, when it is one.
+    let date = match text.split_once(['T', 't']) {
+        Some((date, _))
+            if date.len() >= 8 && date.bytes().all(|b| b.is_ascii_digit() || b == b'-') =>
+        {
+            date
+        }
+        _ => text,
+    }
+    .to_owned();
     let digits = |s: &str| s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit());
     // "--0412" and "--04-12": a birthday without a year.
     if let Some(day) = date.strip_prefix("--") {
@@ -967,7 +996,7 @@ impl Layout {
 pub fn starts_a_card(sample: &str) -> bool {
     sample
         .split(['\r', '\n'])
-        .find(|l| !l.trim().is_empty())
+        .find(|l| !blank(l))
         .is_some_and(|l| is(l, BEGIN))
 }
 
@@ -1092,7 +1121,18 @@ mod tests {
     #[test]
     fn quoted_printable_keeps_the_characters_written_as_they_are() {
         let r = row("BEGIN:VCARD\nN:Lee;Ann\nNOTE;ENCODING=QUOTED-PRINTABLE:Caf=E9 in M\u{fc}nchen =3D ok=\nEND:VCARD\n");
-        assert_eq!(get(&r, "Notes"), "Café in München = ok=");
+        assert_eq!(
+            get(&r, "Notes"),
+            "Café in München = ok",
+            "a break to nothing goes"
+        );
+        // A card cut on a soft break does not take the next card's first line.
+        let c = cards("BEGIN:VCARD\nNOTE;ENCODING=QUOTED-PRINTABLE:abc=\n\u{feff}BEGIN:VCARD\nFN:B\nEND:VCARD\n");
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            (c[0].problem.clone(), c[1].line),
+            (Some(CardProblem::Unclosed), 3)
+        );
     }
 
     #[test]
@@ -1127,12 +1167,17 @@ mod tests {
         assert_eq!(get(&r, "Job Title"), "Owner; Baker");
         assert_eq!(get(&r, "Categories"), "Smith, Jones :::");
         assert_eq!(get(&r, "Birthday"), "--04-12");
-        let r = row("BEGIN:VCARD\nFN:A\nBDAY:12.04.1985\nEND:VCARD\n");
-        assert_eq!(
-            get(&r, "Birthday"),
-            "12.04.1985",
-            "not a vCard date: as written"
-        );
+        for (bday, kept) in [
+            ("12.04.1985", "12.04.1985"),
+            ("TBD", "TBD"),
+            ("circa 1985 (To check)", "circa 1985 (To check)"),
+            ("19850412T000000Z", "1985-04-12"),
+        ] {
+            let r = row(&format!("BEGIN:VCARD\nFN:A\nBDAY:{bday}\nEND:VCARD\n"));
+            assert_eq!(get(&r, "Birthday"), kept, "not a vCard date: as written");
+        }
+        let r = row("BEGIN:VCARD\nFN:A\nTEL;VALUE=uri:tel:+1-555-0100;EXT=12\nEND:VCARD\n");
+        assert_eq!(get(&r, "Phone 1 - Value"), "+1-555-0100 ext. 12");
     }
 
     #[test]
@@ -1141,7 +1186,7 @@ mod tests {
             "BEGIN:VCARD\nFN:A\nAGENT:\nBEGIN:VCARD\nFN:Assistant\nEND:VCARD\nEMAIL:a@example.com\nEND:VCARD\n",
             "\u{feff}BEGIN:VCARD\nFN:B\nEND:VCARD\n",
             "FN:C\nEMAIL:c@example.com\nEND:VCARD\n",
-            "BEGIN:VCARD\nFN:D\nEND:VCARD\n"
+            "BEGIN:VCARD\nFN:D\nEND:VCARD\n\u{feff}\n\u{1a}"
         );
         let c = cards(text);
         let lines: Vec<_> = c.iter().map(|c| (c.line, c.problem.clone())).collect();
@@ -1161,6 +1206,11 @@ mod tests {
             "the agent's card is part of A's"
         );
         assert!(starts_a_card("\r\rBEGIN:VCARD\rFN:A\rEND:VCARD\r"));
+        // An AGENT's card passed over, the card it was in never ended: the
+        // next card is still a card of its own.
+        let c = cards("BEGIN:VCARD\nFN:A\nAGENT:\nBEGIN:VCARD\nFN:X\nEND:VCARD\nBEGIN:VCARD\nFN:B\nEND:VCARD\n");
+        assert_eq!(c.iter().map(|c| c.line).collect::<Vec<_>>(), [1, 7]);
+        assert_eq!(c[0].problem, Some(CardProblem::Unclosed));
         assert!(!starts_a_card("Name,Email\r\nBEGIN:VCARD,x\r\n"));
     }
 
