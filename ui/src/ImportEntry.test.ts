@@ -22,7 +22,7 @@ const dropped = (name: string, extra: Partial<DroppedFile> = {}): DroppedFile =>
 });
 
 const PREVIEW = {
-  file_name: "customers.csv", format: "csv", size_bytes: 120, encoding: "utf8", detected_encoding: "utf8", delimiter: ",", titles: [], headers: ["Name"], samples: [["Ada Byron"]],
+  file_name: "customers.csv", format: "csv", size_bytes: 120, encoding: "utf8", detected_encoding: "utf8", delimiter: ",", titles: [], groups: [], headers: ["Name"], samples: [["Ada Byron"]],
   mapping: [{ kind: "full_name" }], mapping_source: "auto",
   rows: [{ row: 2, errors: [], user: { kith_id: null, first_name: "Ada", last_name: "Byron", email: null, mobile_phone: null, home_phone: null, app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: [] } }],
 };

@@ -78,6 +78,18 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
             sniffed.titles.join(" · ")
         );
     }
+    if !sniffed.groups.is_empty() {
+        let groups: Vec<String> = sniffed
+            .groups
+            .iter()
+            .map(|g| format!("{} ({} cards)", g.name, g.members))
+            .collect();
+        eprintln!(
+            "import: contact groups, not customers; their names are in their members' \
+             Categories: {}",
+            groups.join(" · ")
+        );
+    }
     let fields = Catalog {
         fields: kith.fields().list().await?,
     };

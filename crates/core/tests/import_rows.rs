@@ -234,7 +234,7 @@ fn cell<'a>(headers: &[String], row: &'a [String], header: &str) -> &'a str {
 #[test]
 fn apple_contacts_vcards() {
     let rows = read_file(&fixture("apple.vcf"));
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 3);
     let bjorn = rows[0].as_ref().unwrap();
     assert_eq!(
         (s(&bjorn.record.first_name), s(&bjorn.record.last_name)),
@@ -275,20 +275,18 @@ fn apple_contacts_vcards() {
         ("Acme", "Bakery")
     );
 
-    // The group card is refused by name, on the line it begins on.
-    let group = rows[3].as_ref().unwrap_err();
-    assert_eq!(group.len(), 1);
-    assert!(
-        group[0]
-            .message
-            .starts_with("“Regulars” is a contact group"),
-        "{group:?}"
+    // The group card is no customer: its name is a team of its member.
+    assert_eq!(bjorn.teams, vec!["Regulars"]);
+    let sniffed = sniff(&fixture("apple.vcf"), "US", None).unwrap();
+    assert_eq!(sniffed.groups.len(), 1);
+    assert_eq!(
+        (sniffed.groups[0].name.as_str(), sniffed.groups[0].members),
+        ("Regulars", 1)
     );
     let (headers, cells) = cells_of(&fixture("apple.vcf"));
-    assert_eq!(group[0].row, cells[3].0);
     assert_eq!(
         cells.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
-        [1, 33, 44, 53],
+        [1, 33, 44],
         "each card is numbered by its BEGIN line (the photo is folded over 15 lines)"
     );
     let b = &cells[0].1;

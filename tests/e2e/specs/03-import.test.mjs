@@ -2,7 +2,7 @@
 // pickers are answered through the test-only `e2e-dialogs` cargo feature: a test writes the
 // path the next open/save dialog returns into the data dir (answerFileDialog).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -420,26 +420,30 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await search('');
   });
 
-  test('13. Apple Contacts\' vCard file: its cards are the rows, named by their lines; the group card is refused', { timeout: TEST_TIMEOUT }, async () => {
+  test('13. Apple Contacts\' vCard file: its cards are the rows, named by their lines; a contact group is a team of its members', { timeout: TEST_TIMEOUT }, async () => {
     const cards = path.join(files, 'Contacts.vcf');
     copyFileSync(path.join(import.meta.dirname, '../../../crates/core/tests/fixtures/import/apple.vcf'), cards);
     await importFile(cards);
     const facts = await textOf(await shown(browser, 'import-file-facts'));
     assert.match(facts, /Contacts\.vcf/);
     assert.match(facts, /vCard contacts/);
+    assert.match(await textOf(await shown(browser, 'import-contact-groups')), /contact group “Regulars” \(1 card\) is not imported as customers/);
     const preview = await textOf(byTestId(browser, 'import-preview'));
     assert.match(preview, /^Line/);
     assert.match(preview, /1\s*Björn\s*Lindqvist/);
-    assert.match(preview, /53\s*“Regulars” is a contact group/);
+    assert.match(preview, /44\s*Acme Bakery/);
+    assert.doesNotMatch(preview, /Regulars\s*$/m);
     await screenshot(browser, 'dark-vcard-columns');
     await checkFile();
     assert.equal(await countText('created'), 'to create 3');
-    assert.equal(await countText('rejected'), 'rejected 1');
-    await (await shown(browser, 'import-valid-rows')).click();
+    await (await shown(browser, 'import-run')).click();
     await (await shown(browser, 'import-done')).click();
     await gone(browser, 'import-dialog');
     await search('lindqvist');
     await waitForRow(browser, 'Björn Lindqvist');
+    const exported = path.join(files, 'lindqvist.csv');
+    cli(['--data-dir', dataDir, 'export', exported, '--query', 'lindqvist']);
+    assert.match(readFileSync(exported, 'utf8'), /Björn,Lindqvist,.*Regulars/, 'the group is his team');
     await search('regulars');
     await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'no customer named after the group');
     await search('');

@@ -46,6 +46,9 @@ pub struct Preview {
     pub delimiter: String,
     /// The title lines above the header row, which are not read as customers.
     pub titles: Vec<String>,
+    /// A vCard file's contact groups, which are not read as customers: their
+    /// names go to their members' categories.
+    pub groups: Vec<super::vcard::ContactGroup>,
     pub headers: Vec<String>,
     /// Per column, the first few non-empty cells as written in the file (card
     /// numbers masked), so columns not imported can still be recognised.
@@ -184,6 +187,7 @@ pub fn preview(
             d => d.to_string(),
         },
         titles: sniffed.titles.clone(),
+        groups: sniffed.groups.clone(),
         headers: sniffed.headers.clone(),
         samples,
         mapping,

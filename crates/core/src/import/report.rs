@@ -14,8 +14,8 @@ use crate::validate::mask_card_numbers;
 /// Writes the rows of `source` named in `errors` to `out` as CSV (UTF-8 with a BOM,
 /// so Excel opens it right), with a last column "Kith import error". `region` and
 /// `chosen` are those the file was imported with, so it is decoded the same way.
-/// A report's footer and a vCard file's contact groups are left out: no fix
-/// makes them customers, and imported again they would be taken for some.
+/// A report's footer and a vCard file's lines outside any card are left out:
+/// no fix makes them customers (see [`super::source::Refusal::fixable`]).
 pub fn write_error_rows(
     source: &Path,
     region: &str,

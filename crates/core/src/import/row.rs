@@ -58,10 +58,6 @@ const MULTI: &str = " ::: ";
 /// Why a report's footer line is not imported (the end of its message).
 pub const FOOTER: &str = "looks like the report's footer, not a customer";
 
-/// Why a vCard file's group card is not imported (the end of its message).
-pub const CONTACT_GROUP: &str =
-    "is a contact group, not a customer: its members are imported from their own cards";
-
 /// Characters of a row's value quoted in a message about the whole row.
 const QUOTED: usize = 60;
 
@@ -83,7 +79,6 @@ impl RowReader<'_> {
         let limit = super::shape::MAX_ROW_BYTES >> 20;
         let message = match refused {
             Refusal::Footer => format!("“{}”, alone below the last customer, {FOOTER}", quoted()),
-            Refusal::Card(CardProblem::Group) => format!("“{}” {CONTACT_GROUP}", quoted()),
             Refusal::Card(CardProblem::Unclosed) => "This card has no END:VCARD line: the file \
                  may have been cut short here, and the card with it. Check the contact and \
                  import it again."

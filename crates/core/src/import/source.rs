@@ -153,6 +153,9 @@ pub struct Sniffed {
     /// The region the file was read for: where it was most likely saved.
     #[serde(skip)]
     pub region: String,
+    /// A vCard file's contact groups: no customers, their names go to their
+    /// members' categories.
+    pub groups: Vec<vcard::ContactGroup>,
 }
 
 impl Sniffed {
@@ -220,9 +223,10 @@ pub fn sniff(
         // The columns are those the cards fill: every card is read once.
         let text = vcard::buffered(open_decoded(path, encoding)?);
         let fallback = vcard::Fallback::new(encoding.encoding(), region);
-        let (layout, cards) = vcard::Layout::scan(text, fallback).map_err(io_error(path))?;
-        let headers = layout.headers();
+        let scan = vcard::Layout::scan(text, fallback).map_err(io_error(path))?;
+        let headers = scan.layout.headers();
         if headers.is_empty() {
+            let cards = scan.cards;
             return Err(ImportError::EmptyCards { path: shown, cards });
         }
         return Ok(Sniffed {
@@ -235,6 +239,7 @@ pub fn sniff(
             header_row: 0,
             size_bytes: meta.len(),
             region: region.to_owned(),
+            groups: scan.groups.list,
         });
     }
     let (delimiter, layout) = choose_delimiter(&sample);
@@ -252,6 +257,7 @@ pub fn sniff(
         header_row: layout.header_row,
         size_bytes: meta.len(),
         region: region.to_owned(),
+        groups: Vec::new(),
     })
 }
 
@@ -617,6 +623,7 @@ impl Rows {
 struct CardRows {
     cards: vcard::Cards<std::io::BufReader<Box<dyn Read + Send>>>,
     layout: vcard::Layout,
+    groups: vcard::Groups,
     record: csv::StringRecord,
     read: u64,
     shown: String,
@@ -624,12 +631,19 @@ struct CardRows {
 
 impl CardRows {
     fn open(path: &Path, sniffed: &Sniffed) -> Result<CardRows, ImportError> {
+        let fallback = vcard::Fallback::new(sniffed.encoding.encoding(), &sniffed.region);
+        let text = || Ok::<_, ImportError>(vcard::buffered(open_decoded(path, sniffed.encoding)?));
+        // Who is in which group is read through once more, only for a file
+        // that has groups: a group's card may come after its members'.
+        let groups = if sniffed.groups.is_empty() {
+            vcard::Groups::default()
+        } else {
+            vcard::Groups::read(text()?, fallback).map_err(io_error(path))?
+        };
         Ok(CardRows {
-            cards: vcard::Cards::new(
-                vcard::buffered(open_decoded(path, sniffed.encoding)?),
-                vcard::Fallback::new(sniffed.encoding.encoding(), &sniffed.region),
-            ),
+            cards: vcard::Cards::new(text()?, fallback),
             layout: vcard::Layout::of_headers(&sniffed.headers),
+            groups,
             record: csv::StringRecord::new(),
             read: 0,
             shown: shown(path),
@@ -637,15 +651,20 @@ impl CardRows {
     }
 
     fn next_row(&mut self) -> Result<Option<Row<'_>>, ImportError> {
-        let card = self.cards.next_card().map_err(|source| ImportError::Io {
-            path: self.shown.clone(),
-            source,
-        })?;
-        let Some(card) = card else {
-            return Ok(None);
+        let card = loop {
+            let card = self.cards.next_card().map_err(|source| ImportError::Io {
+                path: self.shown.clone(),
+                source,
+            })?;
+            match card {
+                None => return Ok(None),
+                // Named in `Sniffed::groups`, and a team of its members.
+                Some(card) if card.group => continue,
+                Some(card) => break card,
+            }
         };
         self.read += 1;
-        self.layout.fill(&card, &mut self.record);
+        self.layout.fill(&card, &self.groups, &mut self.record);
         Ok(Some(Row {
             number: card.line,
             cells: &self.record,
@@ -694,21 +713,20 @@ pub struct Row<'r> {
 pub enum Refusal {
     /// A line of a report's footer (see [`TableRows`]).
     Footer,
-    /// A card of a vCard file that is a group, cut short, or too long to read.
+    /// A card of a vCard file cut short or too long to read, or lines outside
+    /// any card.
     Card(CardProblem),
 }
 
 impl Refusal {
     /// Whether the row could be a customer once fixed: the rows-to-fix file
-    /// leaves out a report's footer and a contact group, which re-imported
-    /// would be taken for customers, and a vCard's lines outside any card,
-    /// which have no cells to write.
+    /// leaves out a report's footer, which re-imported would be taken for a
+    /// customer, and a vCard's lines outside any card, which have no cells to
+    /// write.
     pub fn fixable(&self) -> bool {
         !matches!(
             self,
-            Refusal::Footer
-                | Refusal::Card(CardProblem::Group)
-                | Refusal::Card(CardProblem::Outside { .. })
+            Refusal::Footer | Refusal::Card(CardProblem::Outside { .. })
         )
     }
 }

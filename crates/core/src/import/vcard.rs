@@ -276,16 +276,16 @@ pub struct Card {
     /// The line of its `BEGIN:VCARD`, counting from 1.
     pub line: u64,
     props: Vec<Property>,
+    /// A contact group (iCloud's `X-ADDRESSBOOKSERVER-KIND:group`, vCard 4.0's
+    /// `KIND:group`): no customer, but a team of the cards it lists.
+    pub group: bool,
     /// Why the card cannot be imported as it is, if it cannot.
     pub problem: Option<CardProblem>,
 }
 
-/// What makes a card no customer, or not one to import as it is.
+/// What makes a card not one to import as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardProblem {
-    /// A contact group (Apple's and vCard 4.0's group cards): its members are
-    /// cards of their own.
-    Group,
     /// The file ended, or another card began, before its `END:VCARD`: the file
     /// may have been cut short, and the card with it.
     Unclosed,
@@ -302,6 +302,7 @@ impl Card {
         Card {
             line,
             props: Vec::new(),
+            group: false,
             problem: Some(CardProblem::Outside { lines }),
         }
     }
@@ -313,6 +314,10 @@ const KEPT: &[&str] = &[
     "X-ABLABEL",
     "KIND",
     "X-ADDRESSBOOKSERVER-KIND",
+    "UID",
+    "X-ABUID",
+    "MEMBER",
+    "X-ADDRESSBOOKSERVER-MEMBER",
     "FN",
     "N",
     "NICKNAME",
@@ -489,6 +494,7 @@ impl<R: BufRead> Cards<R> {
         let mut card = Card {
             line: start,
             props: Vec::new(),
+            group: false,
             problem: None,
         };
         let mut kept = 0;
@@ -529,9 +535,7 @@ impl<R: BufRead> Cards<R> {
                 continue;
             }
             let kind = prop.name == "KIND" || prop.name == "X-ADDRESSBOOKSERVER-KIND";
-            if kind && prop.text().trim().eq_ignore_ascii_case("group") {
-                card.problem = Some(CardProblem::Group);
-            }
+            card.group |= kind && prop.text().trim().eq_ignore_ascii_case("group");
             card.props.push(prop);
         }
         Ok(Some(card))
@@ -602,10 +606,28 @@ struct Flat {
     website: String,
     notes: String,
     categories: Vec<String>,
+    /// The card's id, as a group's members name it.
+    uid: Option<String>,
+    /// A group's members, by their ids.
+    members: Vec<String>,
+}
+
+/// A card id as a group names it: "urn:uuid:5D1F…" and Apple's
+/// "5D1F…:ABPerson" are both "5d1f…".
+fn card_id(value: &str) -> String {
+    let value = value.trim();
+    let value = match value.get(..9) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("urn:uuid:") => &value[9..],
+        _ => value,
+    };
+    let value = value.strip_suffix(":ABPerson").unwrap_or(value);
+    value.to_ascii_lowercase()
 }
 
 impl Flat {
-    fn of(card: &Card) -> Flat {
+    /// A card's values; a member of `groups` gets their names among its
+    /// categories.
+    fn of(card: &Card, groups: &Groups) -> Flat {
         let mut flat = Flat::default();
         // Apple's labels by their group, looked up once per card.
         let labels: HashMap<String, String> = card
@@ -691,7 +713,17 @@ impl Flat {
                 "CATEGORIES" => flat.categories.extend(prop.list().into_iter().filter(|c| {
                     !["mycontacts", "starred"].contains(&c.trim().to_lowercase().as_str())
                 })),
+                "UID" => flat.uid = Some(card_id(&prop.text())),
+                "X-ABUID" if flat.uid.is_none() => flat.uid = Some(card_id(&prop.text())),
+                "MEMBER" | "X-ADDRESSBOOKSERVER-MEMBER" => flat.members.push(card_id(&prop.text())),
                 _ => {}
+            }
+        }
+        if let Some(uid) = &flat.uid {
+            for name in groups.of(uid) {
+                if !flat.categories.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+                    flat.categories.push(name.to_owned());
+                }
             }
         }
         let firsts = |mut v: Vec<(bool, String, String)>| {
@@ -923,6 +955,66 @@ fn all_columns(emails: usize, phones: usize, addresses: usize) -> Vec<Column> {
     columns
 }
 
+/// A contact group of a vCard file, read as a team of the cards it lists.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export, rename = "ImportContactGroup")]
+pub struct ContactGroup {
+    pub name: String,
+    /// Cards it lists.
+    #[ts(type = "number")]
+    pub members: u64,
+}
+
+/// A file's contact groups, and who is in which.
+#[derive(Debug, Default)]
+pub struct Groups {
+    pub list: Vec<ContactGroup>,
+    /// Card id → indexes into `list`.
+    by_member: HashMap<String, Vec<usize>>,
+}
+
+impl Groups {
+    fn add(&mut self, flat: &Flat) {
+        let at = self.list.len();
+        self.list.push(ContactGroup {
+            name: flat.full_name.clone(),
+            members: flat.members.len() as u64,
+        });
+        for member in &flat.members {
+            self.by_member.entry(member.clone()).or_default().push(at);
+        }
+    }
+
+    fn of<'g>(&'g self, uid: &str) -> impl Iterator<Item = &'g str> + 'g {
+        self.by_member
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .map(|&i| self.list[i].name.as_str())
+            .filter(|name| !name.trim().is_empty())
+    }
+
+    /// The contact groups of `input`'s cards, for reading its cards again.
+    pub fn read<R: BufRead>(input: R, fallback: Fallback) -> std::io::Result<Groups> {
+        let mut cards = Cards::new(input, fallback);
+        let mut groups = Groups::default();
+        while let Some(card) = cards.next_card()? {
+            if card.group {
+                groups.add(&Flat::of(&card, &Groups::default()));
+            }
+        }
+        Ok(groups)
+    }
+}
+
+/// What reading a vCard file through once finds.
+pub struct Scan {
+    pub layout: Layout,
+    /// Cards that are no contact group.
+    pub cards: u64,
+    pub groups: Groups,
+}
+
 /// The columns of a vCard file: those some card fills. Read through once.
 pub struct Layout {
     columns: Vec<Column>,
@@ -933,24 +1025,33 @@ pub struct Layout {
 const MAX_SLOTS: usize = 20;
 
 impl Layout {
-    /// Reads every card of `input` to find the columns they fill, and counts
-    /// the cards.
-    pub fn scan<R: BufRead>(input: R, fallback: Fallback) -> std::io::Result<(Layout, u64)> {
+    /// Reads every card of `input` to find the columns they fill, and its
+    /// contact groups.
+    pub fn scan<R: BufRead>(input: R, fallback: Fallback) -> std::io::Result<Scan> {
         let mut cards = Cards::new(input, fallback);
         let (mut emails, mut phones, mut addresses) = (0, 0, 0);
         let mut count = 0;
+        let mut groups = Groups::default();
         // The columns of one value each, filled by some card.
         let mut single: Vec<Column> = all_columns(0, 0, 0);
         let mut filled = vec![false; single.len()];
         while let Some(card) = cards.next_card()? {
+            if card.group {
+                groups.add(&Flat::of(&card, &Groups::default()));
+                continue;
+            }
             count += 1;
-            let flat = Flat::of(&card);
+            let flat = Flat::of(&card, &Groups::default());
             emails = emails.max(flat.emails.len().min(MAX_SLOTS));
             phones = phones.max(flat.phones.len().min(MAX_SLOTS));
             addresses = addresses.max(flat.addresses.len().min(MAX_SLOTS));
             for (column, seen) in single.iter().zip(filled.iter_mut()) {
                 *seen = *seen || !column.value(&flat).is_empty();
             }
+        }
+        // A group's name goes to its members' categories.
+        if let Some(at) = single.iter().position(|c| *c == Column::Categories) {
+            filled[at] |= groups.list.iter().any(|g| g.members > 0);
         }
         let mut seen = filled.into_iter();
         single.retain(|_| seen.next().unwrap_or(false));
@@ -965,7 +1066,11 @@ impl Layout {
                 other => single.contains(other),
             })
             .collect();
-        Ok((Layout { columns }, count))
+        Ok(Scan {
+            layout: Layout { columns },
+            cards: count,
+            groups,
+        })
     }
 
     /// The layout whose headers these are (those [`Layout::headers`] gave).
@@ -982,9 +1087,9 @@ impl Layout {
         self.columns.iter().map(|c| c.header()).collect()
     }
 
-    /// A card's cells under these columns.
-    pub fn fill(&self, card: &Card, record: &mut csv::StringRecord) {
-        let flat = Flat::of(card);
+    /// A card's cells under these columns, `groups` it is in among its categories.
+    pub fn fill(&self, card: &Card, groups: &Groups, record: &mut csv::StringRecord) {
+        let flat = Flat::of(card, groups);
         record.clear();
         for column in &self.columns {
             record.push_field(&column.value(&flat));
@@ -1019,11 +1124,11 @@ mod tests {
     }
 
     fn row(text: &str) -> Vec<(String, String)> {
-        let (layout, _) =
-            Layout::scan(text.as_bytes(), Fallback::new(encoding_rs::UTF_8, "US")).unwrap();
+        let scan = Layout::scan(text.as_bytes(), Fallback::new(encoding_rs::UTF_8, "US")).unwrap();
         let card = cards(text).remove(0);
         let mut record = csv::StringRecord::new();
-        layout.fill(&card, &mut record);
+        let layout = scan.layout;
+        layout.fill(&card, &scan.groups, &mut record);
         layout
             .headers()
             .into_iter()
@@ -1091,8 +1196,8 @@ mod tests {
             (2, Some(CardProblem::Unclosed))
         );
         assert_eq!(
-            (c[1].line, c[1].problem.clone()),
-            (4, Some(CardProblem::Group))
+            (c[1].line, c[1].problem.clone(), c[1].group),
+            (4, None, true)
         );
         assert_eq!(
             (c[2].line, c[2].problem.clone()),
@@ -1139,13 +1244,13 @@ mod tests {
     fn octets_of_no_charset_in_an_ascii_file_are_read_for_the_region() {
         let text = "BEGIN:VCARD\nN:Nowak;Anna\nADR;ENCODING=QUOTED-PRINTABLE:;;ul. Z=B3ota 5;Warszawa;;;\nEND:VCARD\n";
         let fallback = Fallback::new(encoding_rs::UTF_8, "PL");
-        let (layout, _) = Layout::scan(text.as_bytes(), fallback).unwrap();
+        let layout = Layout::scan(text.as_bytes(), fallback).unwrap().layout;
         let card = Cards::new(text.as_bytes(), fallback)
             .next_card()
             .unwrap()
             .unwrap();
         let mut record = csv::StringRecord::new();
-        layout.fill(&card, &mut record);
+        layout.fill(&card, &Groups::default(), &mut record);
         assert!(record.iter().any(|c| c == "ul. Złota 5"), "{record:?}");
     }
 
@@ -1228,5 +1333,38 @@ mod tests {
         let c = cards(&text);
         assert_eq!(c[0].problem, None);
         assert_eq!(c[0].props.len(), 1 + 2 * 2_000, "no photo kept");
+    }
+
+    #[test]
+    fn a_groups_name_goes_to_its_members_categories() {
+        // iCloud's groups come after their members; a 4.0 group names them with MEMBER.
+        let text = concat!(
+            "BEGIN:VCARD\nFN:Ann Lee\nUID:AAA-1\nCATEGORIES:VIP\nEND:VCARD\n",
+            "BEGIN:VCARD\nFN:Bo Kim\nX-ABUID:BBB-2:ABPerson\nEND:VCARD\n",
+            "BEGIN:VCARD\nFN:Cy Day\nEND:VCARD\n",
+            "BEGIN:VCARD\nFN:Regulars\nX-ADDRESSBOOKSERVER-KIND:group\n",
+            "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:aaa-1\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:BBB-2\nEND:VCARD\n",
+            "BEGIN:VCARD\nVERSION:4.0\nKIND:group\nFN:VIP\nMEMBER:urn:uuid:AAA-1\nEND:VCARD\n",
+        );
+        let fallback = Fallback::new(encoding_rs::UTF_8, "US");
+        let scan = Layout::scan(text.as_bytes(), fallback).unwrap();
+        assert_eq!(scan.cards, 3);
+        let names: Vec<_> = scan
+            .groups
+            .list
+            .iter()
+            .map(|g| (g.name.as_str(), g.members))
+            .collect();
+        assert_eq!(names, [("Regulars", 2), ("VIP", 1)]);
+        let headers = scan.layout.headers();
+        let at = headers.iter().position(|h| h == "Categories").unwrap();
+        let groups = Groups::read(text.as_bytes(), fallback).unwrap();
+        let mut record = csv::StringRecord::new();
+        let mut categories = Vec::new();
+        for card in cards(text).iter().filter(|c| !c.group) {
+            scan.layout.fill(card, &groups, &mut record);
+            categories.push(record[at].to_owned());
+        }
+        assert_eq!(categories, ["VIP ::: Regulars", "Regulars", ""]);
     }
 }

@@ -57,7 +57,7 @@ function preview(
 ): ImportPreview {
   const chosen = mapping ?? saved ?? AUTO;
   return {
-    file_name: FILE.name, format: "csv", size_bytes: FILE.size_bytes, encoding, detected_encoding: detected, delimiter: ",", titles: [], headers: HEADERS,
+    file_name: FILE.name, format: "csv", size_bytes: FILE.size_bytes, encoding, detected_encoding: detected, delimiter: ",", titles: [], groups: [], headers: HEADERS,
     samples: HEADERS.map((_, i) => CELLS.map((r) => r[i]).filter(Boolean).slice(0, 3)),
     mapping: chosen, mapping_source: mapping ? "chosen" : saved ? "saved" : "auto", rows: rowsUnder(chosen),
   };

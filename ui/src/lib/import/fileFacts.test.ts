@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodingChoices, encodingIsGuessed, encodingLabel, titlesNote } from "./fileFacts";
+import { encodingChoices, encodingIsGuessed, encodingLabel, groupsNote, titlesNote } from "./fileFacts";
 
 describe("encodingLabel", () => {
   it("names the encodings the importer knows by kind", () => {
@@ -76,5 +76,15 @@ describe("titlesNote", () => {
     expect(note).toContain(`“${"x".repeat(59)}…”`);
     expect(note.length).toBeLessThan(120);
     expect(titlesNote(["🎉".repeat(70)])).toContain(`“${"🎉".repeat(59)}…”`);
+  });
+});
+
+describe("groupsNote", () => {
+  it("names a vCard file's contact groups and how many cards each lists", () => {
+    expect(groupsNote([{ name: "Regulars", members: 1 }])).toBe(
+      "The contact group “Regulars” (1 card) is not imported as customers: each member has the group's name in its Categories.",
+    );
+    const many = ["A", "B", "C", "D", "E"].map((name) => ({ name, members: 2 }));
+    expect(groupsNote(many)).toMatch(/^The contact groups “A” \(2 cards\), “B” \(2 cards\), “C” \(2 cards\) and 2 more are not/);
   });
 });

@@ -1,4 +1,5 @@
 // How a chosen file is described to people: size, text encoding, column separator.
+import type { ImportContactGroup } from "../ipc/generated/ImportContactGroup";
 import type { ImportEncoding } from "../ipc/generated/ImportEncoding";
 
 export function formatBytes(bytes: number, locale: string | undefined = globalThis.navigator?.language): string {
@@ -137,4 +138,17 @@ export function titlesNote(titles: string[]): string {
   const list = more > 0 ? `${named.join(", ")} and ${more} more` : named.join(", ");
   const lines = titles.length === 1 ? "The title above the column names was" : "The lines above the column names were";
   return `${lines} left out: ${list}.`;
+}
+
+/**
+ * What became of a vCard file's contact groups: they are no customers, and each member's
+ * Categories column holds their names (imported as teams unless mapped otherwise).
+ */
+export function groupsNote(groups: ImportContactGroup[]): string {
+  const cards = (n: number) => `${n} ${n === 1 ? "card" : "cards"}`;
+  const named = groups.slice(0, TITLES_NAMED).map((g) => `“${g.name || "(no name)"}” (${cards(g.members)})`);
+  const more = groups.length - named.length;
+  const list = more > 0 ? `${named.join(", ")} and ${more} more` : named.join(", ");
+  const which = groups.length === 1 ? "The contact group" : "The contact groups";
+  return `${which} ${list} ${groups.length === 1 ? "is" : "are"} not imported as customers: each member has the group's name in its Categories.`;
 }
