@@ -82,7 +82,10 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         let groups: Vec<String> = sniffed
             .groups
             .iter()
-            .map(|g| format!("{} ({} cards)", g.name, g.members))
+            .map(|g| match g.name.as_str() {
+                "" => format!("one with no name ({} cards, no team)", g.members),
+                name => format!("{name} ({} cards)", g.members),
+            })
             .collect();
         eprintln!(
             "import: contact groups, not customers; their names are in their members' \

@@ -402,4 +402,18 @@ fn a_cut_vcard_file_refuses_its_last_card_only() {
     let bob = rows[1].as_ref().unwrap_err();
     assert_eq!(bob[0].row, 6);
     assert!(bob[0].message.contains("no END:VCARD line"), "{bob:?}");
+
+    // A group cut short is heard of too, not passed over as a group.
+    std::fs::write(
+        &path,
+        "BEGIN:VCARD\nN:Lee;Ann;;;\nUID:a\nEND:VCARD\nBEGIN:VCARD\nFN:Regulars\n\
+         X-ADDRESSBOOKSERVER-KIND:group\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:a\n",
+    )
+    .unwrap();
+    let rows = read_file(&path);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].as_ref().unwrap().teams, ["Regulars"]);
+    let group = rows[1].as_ref().unwrap_err();
+    assert_eq!(group[0].row, 5);
+    assert!(group[0].message.contains("no END:VCARD line"), "{group:?}");
 }

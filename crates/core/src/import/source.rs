@@ -658,8 +658,9 @@ impl CardRows {
             })?;
             match card {
                 None => return Ok(None),
-                // Named in `Sniffed::groups`, and a team of its members.
-                Some(card) if card.group => continue,
+                // Named in `Sniffed::groups`, and a team of its members; one
+                // cut short is a row, refused, so the person hears of it.
+                Some(card) if card.group && card.problem.is_none() => continue,
                 Some(card) => break card,
             }
         };

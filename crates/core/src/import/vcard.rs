@@ -158,8 +158,8 @@ impl Property {
     fn list(&self) -> Vec<String> {
         split_unescaped(&self.value, ',')
             .into_iter()
-            .map(|c| self.decode(c))
-            .filter(|c| !c.trim().is_empty())
+            .map(|c| self.decode(c).trim().to_owned())
+            .filter(|c| !c.is_empty())
             .collect()
     }
 
@@ -307,6 +307,9 @@ impl Card {
         }
     }
 }
+
+/// Members one group card may list.
+const MAX_MEMBERS: u64 = 1_000_000;
 
 /// Properties kept from a card: those read into columns, and those that say
 /// what the others are. Any other line may be as long as it likes (a photo).
@@ -497,7 +500,7 @@ impl<R: BufRead> Cards<R> {
             group: false,
             problem: None,
         };
-        let mut kept = 0;
+        let (mut kept, mut members) = (0, 0);
         let mut agent = false;
         loop {
             let Some((number, text, too_long)) = self.logical()? else {
@@ -528,14 +531,21 @@ impl<R: BufRead> Cards<R> {
             if !KEPT.contains(&prop.name.as_str()) {
                 continue;
             }
-            kept += text.len() as u64;
-            if too_long || kept > MAX_ROW_BYTES {
+            let kind = prop.name == "KIND" || prop.name == "X-ADDRESSBOOKSERVER-KIND";
+            card.group |= kind && prop.text().trim().eq_ignore_ascii_case("group");
+            // A group's member lines are bounded by their number, not their
+            // bytes: an id is short, and a group may list a whole shop.
+            let member = prop.name == "MEMBER" || prop.name == "X-ADDRESSBOOKSERVER-MEMBER";
+            if member {
+                members += 1;
+            } else {
+                kept += text.len() as u64;
+            }
+            if too_long || kept > MAX_ROW_BYTES || members > MAX_MEMBERS {
                 card.problem
                     .get_or_insert(CardProblem::TooLong { line: number });
                 continue;
             }
-            let kind = prop.name == "KIND" || prop.name == "X-ADDRESSBOOKSERVER-KIND";
-            card.group |= kind && prop.text().trim().eq_ignore_ascii_case("group");
             card.props.push(prop);
         }
         Ok(Some(card))
@@ -606,22 +616,27 @@ struct Flat {
     website: String,
     notes: String,
     categories: Vec<String>,
-    /// The card's id, as a group's members name it.
-    uid: Option<String>,
+    /// The card's ids (its UID, Apple's X-ABUID), as a group's members name it.
+    ids: Vec<u64>,
     /// A group's members, by their ids.
-    members: Vec<String>,
+    members: Vec<u64>,
 }
 
 /// A card id as a group names it: "urn:uuid:5D1F…" and Apple's
 /// "5D1F…:ABPerson" are both "5d1f…".
-fn card_id(value: &str) -> String {
+fn card_id(value: &str) -> Option<u64> {
     let value = value.trim();
     let value = match value.get(..9) {
         Some(scheme) if scheme.eq_ignore_ascii_case("urn:uuid:") => &value[9..],
         _ => value,
     };
-    let value = value.strip_suffix(":ABPerson").unwrap_or(value);
-    value.to_ascii_lowercase()
+    let value = value.strip_suffix(":ABPerson").unwrap_or(value).trim();
+    // Kept as a hash: a file of a million members holds 8 bytes for each.
+    (!value.is_empty()).then(|| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&value.to_ascii_lowercase(), &mut hasher);
+        std::hash::Hasher::finish(&hasher)
+    })
 }
 
 impl Flat {
@@ -713,15 +728,21 @@ impl Flat {
                 "CATEGORIES" => flat.categories.extend(prop.list().into_iter().filter(|c| {
                     !["mycontacts", "starred"].contains(&c.trim().to_lowercase().as_str())
                 })),
-                "UID" => flat.uid = Some(card_id(&prop.text())),
-                "X-ABUID" if flat.uid.is_none() => flat.uid = Some(card_id(&prop.text())),
-                "MEMBER" | "X-ADDRESSBOOKSERVER-MEMBER" => flat.members.push(card_id(&prop.text())),
+                "UID" | "X-ABUID" => flat.ids.extend(card_id(&prop.text())),
+                "MEMBER" | "X-ADDRESSBOOKSERVER-MEMBER" => {
+                    flat.members.extend(card_id(&prop.text()))
+                }
                 _ => {}
             }
         }
-        if let Some(uid) = &flat.uid {
-            for name in groups.of(uid) {
-                if !flat.categories.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+        for &id in &flat.ids {
+            for name in groups.of(id) {
+                let key = crate::text::match_key(name);
+                if !flat
+                    .categories
+                    .iter()
+                    .any(|c| crate::text::match_key(c) == key)
+                {
                     flat.categories.push(name.to_owned());
                 }
             }
@@ -959,8 +980,9 @@ fn all_columns(emails: usize, phones: usize, addresses: usize) -> Vec<Column> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[ts(export, rename = "ImportContactGroup")]
 pub struct ContactGroup {
+    /// Empty for a group without one, which is no team.
     pub name: String,
-    /// Cards it lists.
+    /// Cards of the file it lists.
     #[ts(type = "number")]
     pub members: u64,
 }
@@ -970,28 +992,50 @@ pub struct ContactGroup {
 pub struct Groups {
     pub list: Vec<ContactGroup>,
     /// Card id → indexes into `list`.
-    by_member: HashMap<String, Vec<usize>>,
+    by_member: HashMap<u64, Vec<u32>>,
 }
 
 impl Groups {
     fn add(&mut self, flat: &Flat) {
-        let at = self.list.len();
+        let at = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        // vCard 3.0 groups of some servers name themselves in N only.
+        let name = match flat.full_name.trim() {
+            "" => flat.name[2].trim(),
+            name => name,
+        };
         self.list.push(ContactGroup {
-            name: flat.full_name.clone(),
-            members: flat.members.len() as u64,
+            name: name.to_owned(),
+            members: 0,
         });
-        for member in &flat.members {
-            self.by_member.entry(member.clone()).or_default().push(at);
+        for &member in &flat.members {
+            let of = self.by_member.entry(member).or_default();
+            if !of.contains(&at) {
+                of.push(at);
+            }
         }
     }
 
-    fn of<'g>(&'g self, uid: &str) -> impl Iterator<Item = &'g str> + 'g {
+    fn of(&self, id: u64) -> impl Iterator<Item = &str> + '_ {
         self.by_member
-            .get(uid)
+            .get(&id)
             .into_iter()
             .flatten()
-            .map(|&i| self.list[i].name.as_str())
-            .filter(|name| !name.trim().is_empty())
+            .filter_map(|&i| self.list.get(i as usize))
+            .map(|g| g.name.as_str())
+            .filter(|name| !name.is_empty())
+    }
+
+    /// Counts each group's members among the cards `seen` (by id).
+    fn count(&mut self, seen: &std::collections::HashSet<u64>) {
+        for (id, of) in &self.by_member {
+            if seen.contains(id) {
+                for &i in of {
+                    if let Some(group) = self.list.get_mut(i as usize) {
+                        group.members += 1;
+                    }
+                }
+            }
+        }
     }
 
     /// The contact groups of `input`'s cards, for reading its cards again.
@@ -1032,6 +1076,8 @@ impl Layout {
         let (mut emails, mut phones, mut addresses) = (0, 0, 0);
         let mut count = 0;
         let mut groups = Groups::default();
+        // The ids of the cards, to count who of a group's members is here.
+        let mut seen = std::collections::HashSet::new();
         // The columns of one value each, filled by some card.
         let mut single: Vec<Column> = all_columns(0, 0, 0);
         let mut filled = vec![false; single.len()];
@@ -1042,6 +1088,7 @@ impl Layout {
             }
             count += 1;
             let flat = Flat::of(&card, &Groups::default());
+            seen.extend(flat.ids.iter().copied());
             emails = emails.max(flat.emails.len().min(MAX_SLOTS));
             phones = phones.max(flat.phones.len().min(MAX_SLOTS));
             addresses = addresses.max(flat.addresses.len().min(MAX_SLOTS));
@@ -1050,11 +1097,16 @@ impl Layout {
             }
         }
         // A group's name goes to its members' categories.
+        groups.count(&seen);
+        drop(seen);
         if let Some(at) = single.iter().position(|c| *c == Column::Categories) {
-            filled[at] |= groups.list.iter().any(|g| g.members > 0);
+            filled[at] |= groups
+                .list
+                .iter()
+                .any(|g| g.members > 0 && !g.name.is_empty());
         }
-        let mut seen = filled.into_iter();
-        single.retain(|_| seen.next().unwrap_or(false));
+        let mut filled = filled.into_iter();
+        single.retain(|_| filled.next().unwrap_or(false));
         // An email, phone or address slot's columns come as a set, as in
         // Google's export: the rows-to-fix file keeps a type with its value.
         let columns = all_columns(emails, phones, addresses)
@@ -1337,14 +1389,17 @@ mod tests {
 
     #[test]
     fn a_groups_name_goes_to_its_members_categories() {
-        // iCloud's groups come after their members; a 4.0 group names them with MEMBER.
+        // iCloud's groups come after their members; a 4.0 group names them
+        // with MEMBER; a 3.0 group may be named in N only.
         let text = concat!(
-            "BEGIN:VCARD\nFN:Ann Lee\nUID:AAA-1\nCATEGORIES:VIP\nEND:VCARD\n",
-            "BEGIN:VCARD\nFN:Bo Kim\nX-ABUID:BBB-2:ABPerson\nEND:VCARD\n",
-            "BEGIN:VCARD\nFN:Cy Day\nEND:VCARD\n",
+            "BEGIN:VCARD\nFN:Ann Lee\nUID:AAA-1\nCATEGORIES:VIP, regulars \nEND:VCARD\n",
+            "BEGIN:VCARD\nFN:Bo Kim\nUID:other\nX-ABUID:BBB-2:ABPerson\nEND:VCARD\n",
+            "BEGIN:VCARD\nFN:Cy Day\nUID:\nEND:VCARD\n",
             "BEGIN:VCARD\nFN:Regulars\nX-ADDRESSBOOKSERVER-KIND:group\n",
-            "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:aaa-1\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:BBB-2\nEND:VCARD\n",
-            "BEGIN:VCARD\nVERSION:4.0\nKIND:group\nFN:VIP\nMEMBER:urn:uuid:AAA-1\nEND:VCARD\n",
+            "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:aaa-1\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:BBB-2\n",
+            "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:not-in-this-file\nX-ADDRESSBOOKSERVER-MEMBER:\n",
+            "END:VCARD\n",
+            "BEGIN:VCARD\nVERSION:4.0\nKIND:group\nN:VIP\nMEMBER:urn:uuid:AAA-1\nEND:VCARD\n",
         );
         let fallback = Fallback::new(encoding_rs::UTF_8, "US");
         let scan = Layout::scan(text.as_bytes(), fallback).unwrap();
@@ -1355,7 +1410,11 @@ mod tests {
             .iter()
             .map(|g| (g.name.as_str(), g.members))
             .collect();
-        assert_eq!(names, [("Regulars", 2), ("VIP", 1)]);
+        assert_eq!(
+            names,
+            [("Regulars", 2), ("VIP", 1)],
+            "members of this file only"
+        );
         let headers = scan.layout.headers();
         let at = headers.iter().position(|h| h == "Categories").unwrap();
         let groups = Groups::read(text.as_bytes(), fallback).unwrap();
@@ -1365,6 +1424,15 @@ mod tests {
             scan.layout.fill(card, &groups, &mut record);
             categories.push(record[at].to_owned());
         }
-        assert_eq!(categories, ["VIP ::: Regulars", "Regulars", ""]);
+        assert_eq!(
+            categories,
+            ["VIP ::: regulars", "Regulars", ""],
+            "no category twice; an empty id is nobody's"
+        );
+
+        // Groups whose members are not in the file make no column.
+        let text = "BEGIN:VCARD\nFN:Ann\nEND:VCARD\nBEGIN:VCARD\nFN:G\nKIND:group\nMEMBER:urn:uuid:x\nEND:VCARD\n";
+        let scan = Layout::scan(text.as_bytes(), fallback).unwrap();
+        assert!(!scan.layout.headers().contains(&"Categories".to_owned()));
     }
 }

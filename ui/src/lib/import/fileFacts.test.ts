@@ -85,6 +85,7 @@ describe("groupsNote", () => {
       "The contact group “Regulars” (1 card) is not imported as customers: each member has the group's name in its Categories.",
     );
     const many = ["A", "B", "C", "D", "E"].map((name) => ({ name, members: 2 }));
+    expect(groupsNote([{ name: "", members: 2 }])).toMatch(/^The contact group one with no name \(2 cards, no team\) is not/);
     expect(groupsNote(many)).toMatch(/^The contact groups “A” \(2 cards\), “B” \(2 cards\), “C” \(2 cards\) and 2 more are not/);
   });
 });

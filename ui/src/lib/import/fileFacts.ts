@@ -146,7 +146,9 @@ export function titlesNote(titles: string[]): string {
  */
 export function groupsNote(groups: ImportContactGroup[]): string {
   const cards = (n: number) => `${n} ${n === 1 ? "card" : "cards"}`;
-  const named = groups.slice(0, TITLES_NAMED).map((g) => `“${g.name || "(no name)"}” (${cards(g.members)})`);
+  const named = groups
+    .slice(0, TITLES_NAMED)
+    .map((g) => (g.name ? `“${g.name}” (${cards(g.members)})` : `one with no name (${cards(g.members)}, no team)`));
   const more = groups.length - named.length;
   const list = more > 0 ? `${named.join(", ")} and ${more} more` : named.join(", ");
   const which = groups.length === 1 ? "The contact group" : "The contact groups";

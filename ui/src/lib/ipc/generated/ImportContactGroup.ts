@@ -3,8 +3,12 @@
 /**
  * A contact group of a vCard file, read as a team of the cards it lists.
  */
-export type ImportContactGroup = { name: string, 
+export type ImportContactGroup = { 
 /**
- * Cards it lists.
+ * Empty for a group without one, which is no team.
+ */
+name: string, 
+/**
+ * Cards of the file it lists.
  */
 members: number, };
