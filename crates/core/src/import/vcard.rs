@@ -279,6 +279,8 @@ pub struct Card {
     /// A contact group (iCloud's `X-ADDRESSBOOKSERVER-KIND:group`, vCard 4.0's
     /// `KIND:group`): no customer, but a team of the cards it lists.
     pub group: bool,
+    /// A group's members, by their ids (see `card_id`).
+    members: Vec<u64>,
     /// Why the card cannot be imported as it is, if it cannot.
     pub problem: Option<CardProblem>,
 }
@@ -303,6 +305,7 @@ impl Card {
             line,
             props: Vec::new(),
             group: false,
+            members: Vec::new(),
             problem: Some(CardProblem::Outside { lines }),
         }
     }
@@ -498,6 +501,7 @@ impl<R: BufRead> Cards<R> {
             line: start,
             props: Vec::new(),
             group: false,
+            members: Vec::new(),
             problem: None,
         };
         let (mut kept, mut members) = (0, 0);
@@ -546,7 +550,12 @@ impl<R: BufRead> Cards<R> {
                     .get_or_insert(CardProblem::TooLong { line: number });
                 continue;
             }
-            card.props.push(prop);
+            if member {
+                // Only its id: 8 bytes, where the line would hold a few hundred.
+                card.members.extend(card_id(&prop.text()));
+            } else {
+                card.props.push(prop);
+            }
         }
         Ok(Some(card))
     }
@@ -618,8 +627,6 @@ struct Flat {
     categories: Vec<String>,
     /// The card's ids (its UID, Apple's X-ABUID), as a group's members name it.
     ids: Vec<u64>,
-    /// A group's members, by their ids.
-    members: Vec<u64>,
 }
 
 /// A card id as a group names it: "urn:uuid:5D1F…" and Apple's
@@ -729,9 +736,6 @@ impl Flat {
                     !["mycontacts", "starred"].contains(&c.trim().to_lowercase().as_str())
                 })),
                 "UID" | "X-ABUID" => flat.ids.extend(card_id(&prop.text())),
-                "MEMBER" | "X-ADDRESSBOOKSERVER-MEMBER" => {
-                    flat.members.extend(card_id(&prop.text()))
-                }
                 _ => {}
             }
         }
@@ -991,12 +995,14 @@ pub struct ContactGroup {
 #[derive(Debug, Default)]
 pub struct Groups {
     pub list: Vec<ContactGroup>,
-    /// Card id → indexes into `list`.
-    by_member: HashMap<u64, Vec<u32>>,
+    /// (card id, index into `list`) for every membership, sorted once every
+    /// group is read: 16 bytes each, where a map would take twice that.
+    members: Vec<(u64, u32)>,
 }
 
 impl Groups {
-    fn add(&mut self, flat: &Flat) {
+    fn add(&mut self, card: &Card) {
+        let flat = Flat::of(card, &Groups::default());
         let at = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
         // vCard 3.0 groups of some servers name themselves in N only.
         let name = match flat.full_name.trim() {
@@ -1007,34 +1013,44 @@ impl Groups {
             name: name.to_owned(),
             members: 0,
         });
-        for &member in &flat.members {
-            let of = self.by_member.entry(member).or_default();
-            if !of.contains(&at) {
-                of.push(at);
-            }
-        }
+        self.members.extend(card.members.iter().map(|&id| (id, at)));
+    }
+
+    /// Sorts the memberships for lookups, once every group is added.
+    fn seal(&mut self) {
+        self.members.sort_unstable();
+        self.members.dedup();
+        self.members.shrink_to_fit();
+    }
+
+    /// Indexes into `list` of the groups card `id` is in.
+    fn indexes(&self, id: u64) -> impl Iterator<Item = u32> + '_ {
+        let from = self.members.partition_point(|&(m, _)| m < id);
+        self.members[from..]
+            .iter()
+            .take_while(move |&&(m, _)| m == id)
+            .map(|&(_, at)| at)
     }
 
     fn of(&self, id: u64) -> impl Iterator<Item = &str> + '_ {
-        self.by_member
-            .get(&id)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.list.get(i as usize))
+        self.indexes(id)
+            .filter_map(|i| self.list.get(i as usize))
             .map(|g| g.name.as_str())
             .filter(|name| !name.is_empty())
     }
 
     /// Counts each group's members among the cards `seen` (by id).
     fn count(&mut self, seen: &std::collections::HashSet<u64>) {
-        for (id, of) in &self.by_member {
-            if seen.contains(id) {
-                for &i in of {
-                    if let Some(group) = self.list.get_mut(i as usize) {
-                        group.members += 1;
-                    }
+        let mut counts = vec![0u64; self.list.len()];
+        for id in seen {
+            for i in self.indexes(*id) {
+                if let Some(n) = counts.get_mut(i as usize) {
+                    *n += 1;
                 }
             }
+        }
+        for (group, n) in self.list.iter_mut().zip(counts) {
+            group.members = n;
         }
     }
 
@@ -1044,9 +1060,10 @@ impl Groups {
         let mut groups = Groups::default();
         while let Some(card) = cards.next_card()? {
             if card.group {
-                groups.add(&Flat::of(&card, &Groups::default()));
+                groups.add(&card);
             }
         }
+        groups.seal();
         Ok(groups)
     }
 }
@@ -1083,7 +1100,7 @@ impl Layout {
         let mut filled = vec![false; single.len()];
         while let Some(card) = cards.next_card()? {
             if card.group {
-                groups.add(&Flat::of(&card, &Groups::default()));
+                groups.add(&card);
                 continue;
             }
             count += 1;
@@ -1097,6 +1114,7 @@ impl Layout {
             }
         }
         // A group's name goes to its members' categories.
+        groups.seal();
         groups.count(&seen);
         drop(seen);
         if let Some(at) = single.iter().position(|c| *c == Column::Categories) {
