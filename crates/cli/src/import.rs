@@ -82,9 +82,15 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         let groups: Vec<String> = sniffed
             .groups
             .iter()
-            .map(|g| match g.name.as_str() {
-                "" => format!("one with no name ({} cards, no team)", g.members),
-                name => format!("{name} ({} cards)", g.members),
+            .map(|g| {
+                let cards = match g.members {
+                    1 => "1 card".to_owned(),
+                    n => format!("{n} cards"),
+                };
+                match g.name.as_str() {
+                    "" => format!("one with no name ({cards}, no team)"),
+                    name => format!("{name} ({cards})"),
+                }
             })
             .collect();
         eprintln!(

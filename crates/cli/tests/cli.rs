@@ -411,6 +411,41 @@ fn import_reads_a_vcard_file() {
     assert_eq!(report["errors"][0]["row"], 8, "{report}");
     assert_eq!(report["errors"][0]["column"], "E-mail 1 - Value");
     assert_eq!(json(d, &["users", "list"])["total"], 0);
+
+    // Told on stderr by the line the card begins on.
+    let out = cli(d)
+        .args(["import", vcf.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 8, E-mail 1 - Value: "), "{stderr}");
+
+    // Fixed, the organization lands in the custom field it was mapped to.
+    let fixed = std::fs::read_to_string(&vcf)
+        .unwrap()
+        .replace("bob-at-example", "bob@example.com");
+    std::fs::write(&vcf, fixed).unwrap();
+    let out = cli(d)
+        .args([
+            "--json",
+            "import",
+            vcf.to_str().unwrap(),
+            "--map",
+            "Organization=custom:Company",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["created"], 2, "{report}");
+    let csv = d.join("out.csv");
+    let out = cli(d)
+        .args(["export", csv.to_str().unwrap(), "--query", "ann lee"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let exported = std::fs::read_to_string(&csv).unwrap();
+    assert!(exported.contains("Company"), "{exported}");
+    assert!(exported.contains("Corner Shop"), "{exported}");
 }
 
 #[test]

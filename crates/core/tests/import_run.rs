@@ -769,7 +769,20 @@ fn a_reports_rows_to_fix_are_its_own() {
         dry.dry_run = true;
         let f = fixture("report-titles.csv");
         let report = import(&kith, &f, &dry).await.unwrap();
-        assert_eq!(report.errors.len(), 1, "the footer");
+        assert_eq!(
+            (report.errors.len(), report.to_fix),
+            (1, 0),
+            "the footer, no row to fix"
+        );
+        let mut out = Vec::new();
+        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text.trim_start_matches('\u{feff}').lines().count(),
+            1,
+            "{text}"
+        );
         let f = write(
             dir.path(),
             "report.csv",
@@ -778,6 +791,7 @@ fn a_reports_rows_to_fix_are_its_own() {
         );
         let report = import(&kith, &f, &dry).await.unwrap();
         assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
+        assert_eq!(report.to_fix, 1);
         let mut out = Vec::new();
         kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
             .unwrap();
@@ -833,7 +847,8 @@ fn a_vcard_file_imports_and_its_rows_to_fix_import_again() {
             &format!(
                 "{}BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ray;Bob;;;\r\nFN:Bob Ray\r\n\
                  EMAIL;type=INTERNET:bob-at-example.com\r\nTEL;type=CELL:+1 202 555 0177\r\n\
-                 END:VCARD\r\n",
+                 END:VCARD\r\nBEGIN:VCARD\r\nFN:Friends\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n\
+                 X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:5D1F0B9A-1C44-4D2B-9A55-0C6F3C0E8A11\r\n",
                 std::fs::read_to_string(fixture("apple.vcf")).unwrap()
             ),
         );
@@ -841,11 +856,14 @@ fn a_vcard_file_imports_and_its_rows_to_fix_import_again() {
         opts.skip_invalid = true;
         let report = import(&kith, &f, &opts).await.unwrap();
         assert_eq!(
-            (report.created, report.failed),
-            (3, 1),
-            "{:?}",
+            (report.created, report.failed, report.to_fix),
+            (3, 2, 1),
+            "Bob's bad email, and the group cut short: {:?}",
             report.errors
         );
+        assert!(report.errors[1]
+            .message
+            .starts_with("The contact group “Friends” has no END:VCARD line"));
         let bjorn = kith.search("lindqvist", 5).await.unwrap().rows[0].clone();
         let d = kith.users().get(bjorn.id).await.unwrap();
         assert_eq!(
@@ -855,7 +873,8 @@ fn a_vcard_file_imports_and_its_rows_to_fix_import_again() {
         assert_eq!(d.addresses[0].city, "Stockholm");
         assert_eq!(
             d.teams.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
-            ["Regulars"]
+            ["Friends", "Regulars"],
+            "what the cut group lists is read"
         );
         assert_eq!(kith.search("regulars", 5).await.unwrap().rows.len(), 0);
 
@@ -864,7 +883,7 @@ fn a_vcard_file_imports_and_its_rows_to_fix_import_again() {
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-        assert_eq!(lines.len(), 2, "Bob only: {text}");
+        assert_eq!(lines.len(), 2, "Bob only, not the group: {text}");
         assert!(lines[0].starts_with("Name,Given Name,"), "{text}");
         assert!(lines[1].contains("bob-at-example.com"), "{text}");
         let fixed = write(

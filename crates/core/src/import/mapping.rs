@@ -546,6 +546,8 @@ mod tests {
                 Teams
             ]
         );
+        // Outlook's and a vCard's categories are labels, as teams are.
+        assert_eq!(map(&["Categories"]), vec![Teams]);
         // The 2022+ layout says "Label" where the old one said "Type".
         assert_eq!(map(&["Phone 1 - Label"]), vec![PhoneType { slot: 1 }]);
     }

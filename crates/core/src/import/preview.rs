@@ -130,8 +130,8 @@ pub fn preview(
             break;
         };
         let (row, record) = (next.number, next.cells);
-        // A footer's line, or lines outside any card, are no example of what a
-        // column holds.
+        // A refused row (a footer's line, lines outside any card, a card cut
+        // short) is no example of what a column holds.
         let cells = record.iter().filter(|_| next.refused.is_none());
         for (column, cell) in samples.iter_mut().zip(cells) {
             let cell = cell.trim();

@@ -87,6 +87,21 @@ impl RowReader<'_> {
                 "This card holds more than {limit} MB from line {line} on, so that was not \
                  read. Check the contact and import it again."
             ),
+            Refusal::Group(problem) => {
+                let why = match problem {
+                    CardProblem::TooLong { line } => format!(
+                        "is too long to read whole (more than {} members, or {limit} MB of \
+                         other lines) from line {line} on",
+                        super::vcard::MAX_MEMBERS
+                    ),
+                    _ => "has no END:VCARD line: the file may have been cut short here".to_owned(),
+                };
+                format!(
+                    "The contact group “{}” {why}, so it may list more members than were \
+                     given its name. Check the group in its app.",
+                    quoted()
+                )
+            }
             Refusal::Card(CardProblem::Outside { lines }) => format!(
                 "{} outside any card (not between BEGIN:VCARD and END:VCARD), so {} not \
                  read. Check the file here: a card may have lost its BEGIN:VCARD line.",

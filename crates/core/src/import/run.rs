@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::mapping::{auto_map_with, Target};
 use super::row::{CellError, ImportedUser, RowReader};
 use super::saved;
-use super::source::{self, shown, sniff, Rows, TextEncoding};
+use super::source::{self, shown, sniff, Refusal, Rows, TextEncoding};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
@@ -95,6 +95,11 @@ pub struct ImportReport {
     pub unchanged: u64,
     #[ts(type = "number")]
     pub failed: u64,
+    /// Of the failed rows, those the rows-to-fix file holds: not a report's
+    /// footer, a vCard file's lines outside any card or a group's card, which
+    /// no fix makes customers (see `source::Refusal::fixable`).
+    #[ts(type = "number")]
+    pub to_fix: u64,
     pub errors: Vec<CellError>,
     /// Whether the changes were kept (false for a dry run, or when invalid rows
     /// meant "import nothing").
@@ -238,11 +243,12 @@ pub async fn run(
             defer_indexes_if_large(&mut bulk, opts.match_on, expected_rows).await?;
         }
         let mut users = Vec::with_capacity(chunk.rows.len());
-        for row in chunk.rows {
+        for (row, to_fix) in chunk.rows {
             match row {
                 Ok(user) => users.push(user),
                 Err(errors) => {
                     work.report.failed += 1;
+                    work.report.to_fix += u64::from(to_fix);
                     let room = MAX_REPORTED_ERRORS.saturating_sub(work.report.errors.len());
                     work.report.errors.extend(errors.into_iter().take(room));
                 }
@@ -350,7 +356,8 @@ async fn defer_indexes_if_large(
 
 /// Rows read and validated by [`read_chunks`], in file order.
 struct Chunk {
-    rows: Vec<Result<ImportedUser, Vec<CellError>>>,
+    /// Each row read, and whether, refused, it is one to fix.
+    rows: Vec<(Result<ImportedUser, Vec<CellError>>, bool)>,
     /// Data rows read so far, and bytes of decoded text.
     read: u64,
     byte: u64,
@@ -377,7 +384,10 @@ fn read_chunks(
     let mut rows = Vec::with_capacity(CHUNK);
     loop {
         let (row, last) = match file.next_row() {
-            Ok(Some(row)) => (Some(reader.read_row(&row)), false),
+            Ok(Some(row)) => {
+                let to_fix = row.refused.as_ref().is_none_or(Refusal::fixable);
+                (Some((reader.read_row(&row), to_fix)), false)
+            }
             Ok(None) => (None, true),
             Err(e) => {
                 let _ = out.blocking_send(Err(e));

@@ -666,10 +666,14 @@ impl CardRows {
         };
         self.read += 1;
         self.layout.fill(&card, &self.groups, &mut self.record);
+        let refused = match card.problem {
+            Some(problem) if card.group => Some(Refusal::Group(problem)),
+            problem => problem.map(Refusal::Card),
+        };
         Ok(Some(Row {
             number: card.line,
             cells: &self.record,
-            refused: card.problem.map(Refusal::Card),
+            refused,
         }))
     }
 }
@@ -717,17 +721,20 @@ pub enum Refusal {
     /// A card of a vCard file cut short or too long to read, or lines outside
     /// any card.
     Card(CardProblem),
+    /// A contact group's card cut short or too long to read whole: the
+    /// members it was read to list have its name, but it may list more.
+    Group(CardProblem),
 }
 
 impl Refusal {
     /// Whether the row could be a customer once fixed: the rows-to-fix file
-    /// leaves out a report's footer, which re-imported would be taken for a
-    /// customer, and a vCard's lines outside any card, which have no cells to
-    /// write.
+    /// leaves out a report's footer and a contact group, which re-imported
+    /// would be taken for customers, and a vCard's lines outside any card,
+    /// which have no cells to write.
     pub fn fixable(&self) -> bool {
         !matches!(
             self,
-            Refusal::Footer | Refusal::Card(CardProblem::Outside { .. })
+            Refusal::Footer | Refusal::Group(_) | Refusal::Card(CardProblem::Outside { .. })
         )
     }
 }

@@ -312,7 +312,7 @@ impl Card {
 }
 
 /// Members one group card may list.
-const MAX_MEMBERS: u64 = 1_000_000;
+pub const MAX_MEMBERS: u64 = 1_000_000;
 
 /// Properties kept from a card: those read into columns, and those that say
 /// what the others are. Any other line may be as long as it likes (a photo).

@@ -2,7 +2,7 @@ import { render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import ImportCounts from "./ImportCounts.svelte";
 
-const report = { batch_id: null, created: 0, updated: 1, skipped: 3, unchanged: 2, failed: 0, errors: [], committed: false };
+const report = { batch_id: null, created: 0, updated: 1, skipped: 3, unchanged: 2, failed: 0, to_fix: 0, errors: [], committed: false };
 
 describe("ImportCounts", () => {
   it("says how many skipped rows were simply already up to date", () => {

@@ -63,8 +63,8 @@ function preview(
   };
 }
 
-const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, errors: [BAD_EMAIL], committed: false };
-const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, errors: [BAD_EMAIL], committed: true };
+const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], committed: false };
+const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], committed: true };
 
 type RunArgs = { token: string; request: ImportRequest; on_progress: FakeChannel<{ rows: number; fraction: number }> };
 
@@ -251,7 +251,7 @@ describe("Import dialog", () => {
 
   it("without rejected rows, Enter imports, and the run is strict (skip_invalid false)", async () => {
     const user = userEvent.setup();
-    const clean = { ...DRY, failed: 0, errors: [] };
+    const clean = { ...DRY, failed: 0, to_fix: 0, errors: [] };
     fakeCore({ run: (args) => (args.request.dry_run ? clean : { ...clean, batch_id: "b1", committed: true }) });
     renderDialog();
     await toMapping(user);
@@ -363,6 +363,16 @@ describe("Import dialog", () => {
 
     expect(callsOf("save_import_errors")).toEqual([{ token: "tok-1", errors: [BAD_EMAIL], encoding: null }]);
     expect((await screen.findByTestId("import-errors-saved")).textContent).toContain("customers - rows to fix.csv");
+  });
+
+  it("offers no rows to fix when no rejected row is one (a report's footer, a contact group)", async () => {
+    const user = userEvent.setup();
+    fakeCore({ run: () => ({ ...DRY, to_fix: 0 }) });
+    renderDialog();
+    await toCheck(user);
+
+    expect(screen.getByTestId("import-errors")).toBeTruthy();
+    expect(screen.queryByTestId("import-save-errors")).toBeNull();
   });
 
   it("announces a saved mapping, and remembers an edited one only on the real run", async () => {

@@ -134,6 +134,7 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
         skipped: request.mode === "update" ? good.length : 0,
         unchanged: 0,
         failed: bad.length,
+        to_fix: bad.length,
         errors: bad.flatMap((r) => r.errors),
         committed: !request.dry_run && (bad.length === 0 || request.skip_invalid),
       };

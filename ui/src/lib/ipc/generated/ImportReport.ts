@@ -14,7 +14,13 @@ skipped: number,
 /**
  * Of the skipped rows, those that match their user exactly: nothing to change.
  */
-unchanged: number, failed: number, errors: Array<ImportCellError>, 
+unchanged: number, failed: number, 
+/**
+ * Of the failed rows, those the rows-to-fix file holds: not a report's
+ * footer, a vCard file's lines outside any card or a group's card, which
+ * no fix makes customers (see `source::Refusal::fixable`).
+ */
+to_fix: number, errors: Array<ImportCellError>, 
 /**
  * Whether the changes were kept (false for a dry run, or when invalid rows
  * meant "import nothing").
