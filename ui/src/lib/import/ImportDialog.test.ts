@@ -367,11 +367,14 @@ describe("Import dialog", () => {
 
   it("offers no rows to fix when no rejected row is one (a report's footer, a contact group)", async () => {
     const user = userEvent.setup();
-    fakeCore({ run: () => ({ ...DRY, to_fix: 0 }) });
+    fakeCore({ run: (args) => (args.request.dry_run ? { ...DRY, to_fix: 0 } : { ...DONE, to_fix: 0 }) });
     renderDialog();
     await toCheck(user);
 
     expect(screen.getByTestId("import-errors")).toBeTruthy();
+    expect(screen.queryByTestId("import-save-errors")).toBeNull();
+    await user.click(screen.getByTestId("import-valid-rows"));
+    await screen.findByTestId("import-done");
     expect(screen.queryByTestId("import-save-errors")).toBeNull();
   });
 
