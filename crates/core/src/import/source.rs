@@ -266,8 +266,13 @@ pub fn sniff(
 /// of its own (`None` for a file whose encoding is certain, or whose columns
 /// read so differ). Exports of one system keep these from one month to the
 /// next, while the code page guessed for them may change with their rows: a
-/// mapping and a code page remembered under them are found again.
+/// mapping and a code page remembered under them are found again. A vCard
+/// file's columns are Kith's own names, the same in any code page: `None`,
+/// without reading the file once more.
 pub fn headers_by_bytes(path: &Path, region: &str, sniffed: &Sniffed) -> Option<Vec<String>> {
+    if sniffed.format == FileFormat::VCard {
+        return None;
+    }
     match sniffed.encoding {
         TextEncoding::Windows1252 => Some(sniffed.headers.clone()),
         e if e.is_guessed() => sniff(path, region, Some(TextEncoding::Windows1252))
