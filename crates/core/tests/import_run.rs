@@ -82,6 +82,116 @@ fn upsert_keeps_blank_cells_and_undo_restores_everything() {
 }
 
 #[test]
+fn a_row_without_a_name_updates_the_user_it_matches_but_creates_nobody() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let first = write(
+            dir.path(),
+            "a.csv",
+            "First Name,Email\nAnn,ann@example.com\n",
+        );
+        import(&kith, &first, &options(Mode::Create)).await.unwrap();
+        // A file to tag existing customers: emails and a tag, no names.
+        let tags = write(
+            dir.path(),
+            "tags.csv",
+            "Email,Tags,Stripe ID\nann@example.com,VIP,cus_A1\nnew@example.com,VIP,cus_B2\n",
+        );
+
+        let create = import(&kith, &tags, &options(Mode::Create)).await.unwrap();
+        assert_eq!(
+            (create.created, create.skipped, create.failed),
+            (0, 1, 1),
+            "{create:?}"
+        );
+        assert_eq!(create.errors[0].row, 3);
+        assert!(
+            create.errors[0].message.contains("no first or last name"),
+            "{create:?}"
+        );
+        assert!(!create.committed);
+
+        let mut update = options(Mode::Update);
+        update.dry_run = true;
+        let dry = import(&kith, &tags, &update).await.unwrap();
+        assert_eq!((dry.updated, dry.skipped, dry.failed), (1, 1, 0), "{dry:?}");
+
+        let mut upsert = options(Mode::Upsert);
+        upsert.skip_invalid = true;
+        let report = import(&kith, &tags, &upsert).await.unwrap();
+        assert_eq!(
+            (report.created, report.updated, report.failed, report.to_fix),
+            (0, 1, 1, 1),
+            "{report:?}"
+        );
+        assert!(report.errors[0]
+            .message
+            .contains("matches no user to update"));
+        let ann = kith.search("ann@example.com", 5).await.unwrap().rows[0].id;
+        let ann = kith.users().get(ann).await.unwrap();
+        assert_eq!(ann.first_name, "Ann", "a blank name keeps hers");
+        assert_eq!(ann.stripe_customer_id.as_deref(), Some("cus_A1"));
+        assert_eq!(
+            ann.teams
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>(),
+            ["VIP"]
+        );
+        assert!(kith
+            .search("new@example.com", 5)
+            .await
+            .unwrap()
+            .rows
+            .is_empty());
+    });
+}
+
+#[test]
+fn undo_takes_back_the_teams_and_addresses_an_update_added() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let first = write(
+            dir.path(),
+            "a.csv",
+            "First Name,Email,City,Tags\nAnn,ann@example.com,Lyon,Regulars\n",
+        );
+        import(&kith, &first, &options(Mode::Create)).await.unwrap();
+        let ann = kith.search("ann@example.com", 5).await.unwrap().rows[0].id;
+
+        // Only new children: no field changes, yet the user is updated.
+        let second = write(
+            dir.path(),
+            "b.csv",
+            "Email,City,Tags\nann@example.com,Paris,Regulars;VIP\n",
+        );
+        let mut opts = options(Mode::Upsert);
+        opts.default_teams = vec!["Autumn fair".into()];
+        let report = import(&kith, &second, &opts).await.unwrap();
+        assert_eq!((report.created, report.updated), (0, 1), "{report:?}");
+        let after = kith.users().get(ann).await.unwrap();
+        let mut teams: Vec<_> = after.teams.iter().map(|t| t.name.as_str()).collect();
+        teams.sort_unstable();
+        assert_eq!(teams, ["Autumn fair", "Regulars", "VIP"]);
+        assert_eq!(after.addresses.len(), 2);
+
+        let undone = undo(kith.store(), report.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(undone.reverted, 1);
+        let back = kith.users().get(ann).await.unwrap();
+        let teams: Vec<_> = back.teams.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            teams,
+            ["Regulars"],
+            "the memberships the import added are gone, hers stays"
+        );
+        let cities: Vec<_> = back.addresses.iter().map(|a| a.city.as_str()).collect();
+        assert_eq!(cities, ["Lyon"], "the address the import added is gone");
+    });
+}
+
+#[test]
 fn modes_decide_what_matching_rows_do() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;

@@ -33,6 +33,8 @@ pub struct CellError {
 /// A row ready to be matched and written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportedUser {
+    /// The row's number in the file, as errors name it.
+    pub row: u64,
     pub record: UserRecord,
     pub address: Option<AddressInput>,
     pub teams: Vec<String>,
@@ -54,6 +56,11 @@ pub struct RowReader<'a> {
 
 /// Google joins several values of one field with " ::: ".
 const MULTI: &str = " ::: ";
+
+/// Why a row that names nobody cannot be imported. It is refused only when it
+/// would create a user: a row matching a user updates them without a name
+/// (a file of emails and tags, imported to tag existing customers).
+pub const NAMELESS: &str = "This row has no first or last name, and matches no user to update";
 
 /// Why a report's footer line is not imported (the end of its message).
 pub const FOOTER: &str = "looks like the report's footer, not a customer";
@@ -122,7 +129,10 @@ impl RowReader<'_> {
 
     /// The user in `cells` (data row `row`), or every problem with it.
     pub fn read(&self, row: u64, cells: &StringRecord) -> Result<ImportedUser, Vec<CellError>> {
-        let mut out = ImportedUser::default();
+        let mut out = ImportedUser {
+            row,
+            ..ImportedUser::default()
+        };
         let mut errors = Vec::new();
         let mut address = AddressInput::default();
         let mut full_name: Option<(usize, String)> = None;
@@ -250,13 +260,6 @@ impl RowReader<'_> {
                 out.record.first_name = first;
                 out.record.last_name = last;
             }
-        }
-        if out.record.first_name.is_none() && out.record.last_name.is_none() && errors.is_empty() {
-            errors.push(CellError {
-                row,
-                column: String::new(),
-                message: "This row has no first or last name".into(),
-            });
         }
         if !address.street.is_empty() || !address.city.is_empty() {
             out.address = Some(address);

@@ -16,14 +16,14 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::mapping::{auto_map_with, Target};
-use super::row::{CellError, ImportedUser, RowReader};
+use super::row::{CellError, ImportedUser, RowReader, NAMELESS};
 use super::saved;
 use super::source::{self, shown, sniff, Refusal, Rows, TextEncoding};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
 use crate::ids::relation_id;
-use crate::schema::{CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
+use crate::schema::{TableDef, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
 use crate::users::{custom_value_edit, new_custom_value_edit};
 use crate::users::{UserSource, Users};
@@ -276,6 +276,9 @@ pub async fn run(
     // import's peak of memory, so they go first.
     drop(std::mem::take(&mut work.seen));
     let mut report = work.report;
+    // A chunk's refusals at writing (a row that names nobody) come after those
+    // at reading: the report lists them in the file's order.
+    report.errors.sort_by_key(|e| e.row);
     if report.created + report.updated + report.skipped + report.failed == 0 {
         return Err(ImportError::NoRows { path: shown(path) }.into());
     }
@@ -495,6 +498,9 @@ impl Work<'_> {
 
         let mut edits = Vec::new();
         let mut undo: Vec<UndoRow> = Vec::new();
+        // Addresses and memberships given to the users this chunk creates, so a
+        // later row of the file for one of them does not add them twice.
+        let mut fresh = Existing::default();
         let mut updates: Vec<(Uuid, ImportedUser)> = Vec::new();
         for u in chunk {
             let key = self.key(&u);
@@ -518,6 +524,15 @@ impl Work<'_> {
                     }
                     updates.push((id, u));
                 }
+                (None, None, _)
+                    if u.record.first_name.is_none() && u.record.last_name.is_none() =>
+                {
+                    self.fail(CellError {
+                        row: u.row,
+                        column: String::new(),
+                        message: NAMELESS.into(),
+                    });
+                }
                 (None, None, _) => {
                     // UUIDv7: random but for the leading milliseconds, so the rows an
                     // import creates get neighbouring ids and the id indexes (users,
@@ -536,7 +551,8 @@ impl Work<'_> {
                         UserSource::Import,
                         created_at,
                     ));
-                    self.children(id, &u, &Existing::default(), &mut edits);
+                    // Undo trashes the user, children and all: nothing to record.
+                    self.children(id, &u, &mut fresh, &mut edits);
                     for (name, value) in &u.custom {
                         let field = self.field(name, &mut edits);
                         edits.push(new_custom_value_edit(id, field, value.clone()));
@@ -553,7 +569,9 @@ impl Work<'_> {
         // Values as they stand, kept current row by row: a later row of the file
         // for the same user is compared with what the earlier one set.
         let mut before = current_values(bulk, &update_ids).await?;
-        let has = existing_children(bulk, &update_ids).await?;
+        let mut has = existing_children(bulk, &update_ids).await?;
+        has.addresses.extend(fresh.addresses);
+        has.memberships.extend(fresh.memberships);
         let mut custom_before = custom_values(bulk, &update_ids).await?;
         // Users created in this chunk are not written yet (`before` lacks them);
         // what earlier chunks did to a user is in this import's undo records.
@@ -584,7 +602,9 @@ impl Work<'_> {
             if !edit.fields.is_empty() {
                 edits.push(edit);
             }
-            self.children(id, &u, &has, &mut edits);
+            for added in self.children(id, &u, &mut has, &mut edits) {
+                was.insert(added, Value::Bool(true));
+            }
             for (name, value) in &u.custom {
                 let field = self.field(name, &mut edits);
                 let prior = custom_before.insert((id, field), value.clone());
@@ -637,6 +657,15 @@ impl Work<'_> {
         record_undo(bulk, self.batch, &undo).await
     }
 
+    /// Counts a row refused, keeping its error while the report has room.
+    fn fail(&mut self, error: CellError) {
+        self.report.failed += 1;
+        self.report.to_fix += 1;
+        if self.report.errors.len() < MAX_REPORTED_ERRORS {
+            self.report.errors.push(error);
+        }
+    }
+
     /// The id of the custom field named `name`, creating it (as text) if need be:
     /// a column mapped to a new field holds text, whose kind can be changed later
     /// in Settings (the values convert).
@@ -658,15 +687,26 @@ impl Work<'_> {
         id
     }
 
-    /// Address and team memberships of an imported user, minus those they have.
-    fn children(&mut self, user: Uuid, u: &ImportedUser, has: &Existing, edits: &mut Vec<Edit>) {
-        let known_address = u.address.as_ref().is_some_and(|a| {
+    /// Address and team memberships of an imported user, minus those they have
+    /// (`has`, which gains them). Returns the rows added, as undo records name
+    /// them (see [`ADDED_PREFIX`]).
+    fn children(
+        &mut self,
+        user: Uuid,
+        u: &ImportedUser,
+        has: &mut Existing,
+        edits: &mut Vec<Edit>,
+    ) -> Vec<String> {
+        let mut added = Vec::new();
+        let new_address = u.address.as_ref().filter(|a| {
             has.addresses
-                .contains(&(user, a.street.to_lowercase(), a.city.to_lowercase()))
+                .insert((user, a.street.to_lowercase(), a.city.to_lowercase()))
         });
-        if let Some(a) = u.address.as_ref().filter(|_| !known_address) {
+        if let Some(a) = new_address {
+            let id = Uuid::now_v7();
+            added.push(added_key(&USER_ADDRESSES, id));
             edits.push(
-                Edit::create(&USER_ADDRESSES, Uuid::now_v7())
+                Edit::create(&USER_ADDRESSES, id)
                     .set("user_id", user.to_string())
                     .set("street", Some(a.street.clone()).filter(|s| !s.is_empty()))
                     .set("city", Some(a.city.clone()).filter(|s| !s.is_empty()))
@@ -694,16 +734,19 @@ impl Work<'_> {
                     id
                 }
             };
-            if has.memberships.contains(&(user, team)) {
+            if !has.memberships.insert((user, team)) {
                 continue;
             }
+            let id = relation_id(USER_TEAMS.name, user, team);
+            added.push(added_key(&USER_TEAMS, id));
             edits.push(
-                Edit::new(&USER_TEAMS, relation_id(USER_TEAMS.name, user, team))
+                Edit::new(&USER_TEAMS, id)
                     .set("user_id", user.to_string())
                     .set("team_id", team.to_string())
                     .set(crate::schema::DELETED, false),
             );
         }
+        added
     }
 }
 
@@ -786,6 +829,26 @@ struct CustomFields {
 
 /// Undo records name a custom field's previous value under this prefix + field id.
 const CUSTOM_PREFIX: &str = "custom:";
+/// Undo records name a row an update added (an address, a team membership)
+/// under this prefix + its table + ":" + its id: undoing deletes it.
+const ADDED_PREFIX: &str = "added:";
+/// The child tables an update adds rows to, as [`ADDED_PREFIX`] keys name them.
+const ADDED_TABLES: [&TableDef; 2] = [&USER_ADDRESSES, &USER_TEAMS];
+
+fn added_key(table: &TableDef, id: Uuid) -> String {
+    format!("{ADDED_PREFIX}{}:{id}", table.name)
+}
+
+/// The row an [`added_key`] names.
+fn added_row(key: &str) -> Result<(&'static TableDef, Uuid), RunError> {
+    let corrupt = || RunError::from(CoreError::Corrupt(format!("undo record: {key}")));
+    let (table, id) = key.split_once(':').ok_or_else(corrupt)?;
+    let table = ADDED_TABLES
+        .into_iter()
+        .find(|t| t.name == table)
+        .ok_or_else(corrupt)?;
+    Ok((table, Uuid::parse_str(id).map_err(|_| corrupt())?))
+}
 
 async fn load_custom_fields(bulk: &mut Bulk<'_>) -> Result<CustomFields, RunError> {
     let rows = sqlx::query(
@@ -1091,6 +1154,11 @@ fn undo_edits(
         .unwrap_or_default();
     let mut edit = Edit::new(&USERS, user);
     for (key, value) in before {
+        if let Some(added) = key.strip_prefix(ADDED_PREFIX) {
+            let (table, row) = added_row(added)?;
+            edits.push(Edit::tombstone(table, row, true));
+            continue;
+        }
         match key.strip_prefix(CUSTOM_PREFIX) {
             Some(field) => {
                 let field = Uuid::parse_str(field)
