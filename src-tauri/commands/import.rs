@@ -10,7 +10,7 @@ use kith_core::import::preview::{preview, MappingSource, Preview};
 use kith_core::import::report::write_error_rows;
 use kith_core::import::row::CellError;
 use kith_core::import::run::{
-    run, undo, ImportOptions, ImportReport, MatchOn, Mode, Progress, UndoReport,
+    run, undo, DefaultValue, ImportOptions, ImportReport, MatchOn, Mode, Progress, UndoReport,
 };
 use kith_core::import::saved;
 use kith_core::import::source::{headers_by_bytes, sniff, Sniffed, TextEncoding};
@@ -40,6 +40,8 @@ pub struct ImportRequest {
     pub encoding: Option<TextEncoding>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
+    /// Custom field values every imported user gets where the row has none.
+    pub default_values: Vec<DefaultValue>,
     pub dry_run: bool,
     /// When some rows are invalid: import the valid ones (true) or nothing (false).
     pub skip_invalid: bool,
@@ -159,6 +161,7 @@ pub async fn run_import(
         region: state.kith.settings().default_region,
         encoding: request.encoding,
         default_teams: request.default_teams,
+        default_values: request.default_values,
         dry_run: request.dry_run,
         skip_invalid: request.skip_invalid,
         // Remembered only once an import with it is kept: in the same transaction.

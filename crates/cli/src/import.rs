@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use kith_core::fields::Catalog;
 use kith_core::import::mapping::{auto_map_with, Target};
-use kith_core::import::run::{run as run_import, ImportOptions, MatchOn, Mode};
+use kith_core::import::run::{run as run_import, DefaultValue, ImportOptions, MatchOn, Mode};
 use kith_core::import::source::{FileFormat, TextEncoding};
 use kith_core::Kith;
 
@@ -55,11 +55,29 @@ pub struct ImportArgs {
     /// Teams every imported user joins (repeatable).
     #[arg(long = "team")]
     teams: Vec<String>,
+    /// A custom field value every imported user gets where the row has none:
+    /// "Field=value", read as the field's kind (repeatable). On an update it
+    /// fills the field only if the user has no value there.
+    #[arg(long = "default", value_name = "FIELD=VALUE")]
+    defaults: Vec<String>,
     /// The file's text encoding when the detected one is wrong: "utf-8",
     /// "windows-1252", "windows-1250", "iso-8859-15", "shift_jis", … (any WHATWG
     /// label). A byte order mark still decides.
     #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
     encoding: Option<TextEncoding>,
+}
+
+fn defaults(given: &[String]) -> anyhow::Result<Vec<DefaultValue>> {
+    given
+        .iter()
+        .map(|d| match d.split_once('=') {
+            Some((field, value)) => Ok(DefaultValue {
+                field: field.trim().to_owned(),
+                value: value.to_owned(),
+            }),
+            None => bail!("--default takes \"Field=value\", got {d:?}"),
+        })
+        .collect()
 }
 
 fn encoding_label(label: &str) -> Result<TextEncoding, String> {
@@ -141,6 +159,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         region,
         encoding: args.encoding,
         default_teams: args.teams.clone(),
+        default_values: defaults(&args.defaults)?,
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
         remember_mapping: false,

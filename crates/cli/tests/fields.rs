@@ -149,3 +149,77 @@ fn define_fields_and_set_them_on_a_user_by_name() {
     let shown = json(d, &["users", "show", &id]);
     assert_eq!(shown["custom_values"][1]["display"], "19.99 EUR");
 }
+
+/// `import --default "Field=value"`: a value every imported user gets where the
+/// row has none, read as the field's kind; a bad one fails before anything.
+#[test]
+fn import_fills_blank_fields_with_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    json(d, &["fields", "add", "Lead source", "--type", "text"]);
+    json(d, &["fields", "add", "Visits", "--type", "number"]);
+    let csv = d.join("fair.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Email,Lead source\nAnn,ann@example.com,Website\nBob,bob@example.com,\n",
+    )
+    .unwrap();
+    let path = csv.to_str().unwrap();
+    let out = cli(d)
+        .args(["import", path, "--default", "Visits=many"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Visits: "), "{err}");
+    assert_eq!(json(d, &["users", "list"])["total"], 0);
+
+    let report = json(
+        d,
+        &[
+            "import",
+            path,
+            "--default",
+            "lead source=Autumn fair",
+            "--default",
+            "Visits=1",
+            "--team",
+            "Fair",
+        ],
+    );
+    assert_eq!(report["created"], 2, "{report}");
+    let shown = |email: &str| {
+        let id = json(d, &["search", email])["rows"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let user = json(d, &["users", "show", &id]);
+        let values: Vec<String> = user["custom_values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}={}",
+                    v["name"].as_str().unwrap(),
+                    v["display"].as_str().unwrap()
+                )
+            })
+            .collect();
+        (values, user["teams"][0]["name"].clone())
+    };
+    assert_eq!(
+        shown("ann@example.com"),
+        (
+            vec!["Lead source=Website".to_owned(), "Visits=1".to_owned()],
+            j!("Fair")
+        )
+    );
+    assert_eq!(
+        shown("bob@example.com"),
+        (
+            vec!["Lead source=Autumn fair".to_owned(), "Visits=1".to_owned()],
+            j!("Fair")
+        )
+    );
+}

@@ -243,3 +243,111 @@ fn a_new_field_named_by_a_mapping_keeps_the_rules_of_one_added_in_settings() {
         assert_eq!(kith.users().count().await.unwrap(), 0, "nothing imported");
     });
 }
+
+#[test]
+fn default_values_fill_the_fields_a_row_leaves_blank_and_never_replace_one() {
+    common::runtime().block_on(async {
+        let (d, kith) = common::kith().await;
+        define_fields(&kith).await;
+        kith.fields()
+            .create(&CustomFieldInput::new("Lead source", Text))
+            .await
+            .unwrap();
+        let first = d.path().join("first.csv");
+        std::fs::write(
+            &first,
+            "First Name,Email,Lead source\nAnn,ann@example.com,Website\n",
+        )
+        .unwrap();
+        common::import(&kith, &first, &common::import_options(Mode::Create))
+            .await
+            .unwrap();
+        let ann = kith.search("ann@example.com", 1).await.unwrap().rows[0].id;
+
+        let fair = d.path().join("fair.csv");
+        std::fs::write(
+            &fair,
+            "First Name,Email,Lead source\n\
+             ,ann@example.com,\n\
+             Bob,bob@example.com,Referral\n\
+             Cy,cy@example.com,\n",
+        )
+        .unwrap();
+        let default = |field: &str, value: &str| kith_core::import::run::DefaultValue {
+            field: field.into(),
+            value: value.into(),
+        };
+        let mut opts = common::import_options(Mode::Upsert);
+        opts.default_values = vec![
+            default("lead source", "Autumn fair"),
+            default("Membership", "gold"),
+        ];
+        let report = common::import(&kith, &fair, &opts).await.unwrap();
+        assert_eq!((report.created, report.updated), (2, 1), "{report:?}");
+        let values = stored(&kith).await;
+        let bob = kith.search("bob@example.com", 1).await.unwrap().rows[0].id;
+        let cy = kith.search("cy@example.com", 1).await.unwrap().rows[0].id;
+        let got =
+            |user: Uuid, field: &str| values.get(&(user, field.to_owned())).map(String::as_str);
+        assert_eq!(
+            got(ann, "Lead source"),
+            Some("Website"),
+            "a default never replaces a value"
+        );
+        assert_eq!(
+            got(bob, "Lead source"),
+            Some("Referral"),
+            "the row's own value wins"
+        );
+        assert_eq!(got(cy, "Lead source"), Some("Autumn fair"));
+        let fields = kith.fields().list().await.unwrap();
+        let membership = fields.iter().find(|f| f.name == "Membership").unwrap();
+        let gold = membership
+            .options
+            .iter()
+            .find(|o| o.label == "Gold")
+            .unwrap()
+            .id
+            .to_string();
+        for user in [ann, bob, cy] {
+            assert_eq!(
+                got(user, "Membership"),
+                Some(gold.as_str()),
+                "read as the field's kind"
+            );
+        }
+        let again = common::import(&kith, &fair, &opts).await.unwrap();
+        assert_eq!((again.updated, again.unchanged), (0, 3), "{again:?}");
+
+        kith_core::import::run::undo(kith.store(), report.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
+        let values = stored(&kith).await;
+        assert_eq!(
+            values.get(&(ann, "Membership".to_owned())),
+            None,
+            "undo empties the field it filled"
+        );
+        assert_eq!(values[&(ann, "Lead source".to_owned())], "Website");
+
+        // A default that no row could take fails before anything is read.
+        for (bad, why) in [
+            (
+                default("Membership", "Platinum"),
+                "Membership: “Platinum” is not an option",
+            ),
+            (
+                default("Shoe size", "42"),
+                "There is no custom field named “Shoe size”",
+            ),
+            (default("Membership", "  "), "Give Membership a value"),
+        ] {
+            opts.default_values = vec![bad];
+            let err = common::import(&kith, &fair, &opts)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(why), "{err}");
+        }
+    });
+}

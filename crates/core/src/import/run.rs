@@ -50,6 +50,19 @@ pub enum MatchOn {
     StripeId,
 }
 
+/// A value every imported user gets in one of the team's custom fields, where
+/// the row leaves that field blank: "Lead source: Autumn fair" for a list of
+/// fair visitors. On an update it fills the field only if the user has no value
+/// there, like a cell of the file would not erase one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, rename = "ImportDefaultValue")]
+pub struct DefaultValue {
+    /// The custom field's name.
+    pub field: String,
+    /// As a cell would give it ("Gold", "2026-11-24", "19,99 €").
+    pub value: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     pub mode: Mode,
@@ -65,6 +78,8 @@ pub struct ImportOptions {
     pub encoding: Option<TextEncoding>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
+    /// Custom field values every imported user gets where the row has none.
+    pub default_values: Vec<DefaultValue>,
     /// Do everything, report it, change nothing.
     pub dry_run: bool,
     /// When some rows are invalid: import the valid ones (true) or nothing (false).
@@ -206,6 +221,7 @@ pub async fn run(
             })?;
         }
     }
+    let defaults = stored_defaults(&opts.default_values, &catalog, &opts.region)?;
     let file = Rows::open(path, &sniffed)?;
     // Reading and validating rows (phone numbers especially) costs about as much
     // as SQLite's share of the work: a thread of its own does it while the
@@ -230,6 +246,7 @@ pub async fn run(
         key_hash: (RandomState::new(), RandomState::new()),
         teams: load_teams(&mut bulk).await?,
         fields: load_custom_fields(&mut bulk).await?,
+        defaults,
         report: ImportReport::default(),
     };
     let mut complete = false;
@@ -323,6 +340,31 @@ pub async fn run(
     report.committed = true;
     tracing::info!(batch = %work.batch, created = report.created, updated = report.updated, "import committed");
     Ok(report)
+}
+
+/// The stored form of each default value, checked against its field before a
+/// row is read: a default that would fail every row fails the import at once.
+fn stored_defaults(
+    defaults: &[DefaultValue],
+    catalog: &Catalog,
+    region: &str,
+) -> Result<Vec<(Uuid, String)>, RunError> {
+    let refuse = |message: String| RunError::from(CoreError::validation("default_values", message));
+    let mut out: Vec<(Uuid, String)> = Vec::with_capacity(defaults.len());
+    for d in defaults {
+        let name = d.field.trim();
+        let field = catalog
+            .by_name(name)
+            .ok_or_else(|| refuse(format!("There is no custom field named “{name}”")))?;
+        let value = crate::fields::value::parse(field, &d.value, region)
+            .map_err(|e| refuse(format!("{}: {e}", field.name)))?
+            .ok_or_else(|| refuse(format!("Give {} a value, or remove it", field.name)))?;
+        if out.iter().any(|(id, _)| *id == field.id) {
+            return Err(refuse(format!("{} is given two values", field.name)));
+        }
+        out.push((field.id, value));
+    }
+    Ok(out)
 }
 
 /// Files of fewer rows than this are written through the indexes as they are.
@@ -430,6 +472,8 @@ struct Work<'o> {
     /// Custom field name (lower case) → id and the next free position, including
     /// fields this import creates.
     fields: CustomFields,
+    /// (field, stored value) of the [`ImportOptions::default_values`].
+    defaults: Vec<(Uuid, String)>,
     report: ImportReport,
 }
 
@@ -553,9 +597,14 @@ impl Work<'_> {
                     ));
                     // Undo trashes the user, children and all: nothing to record.
                     self.children(id, &u, &mut fresh, &mut edits);
+                    let mut given = Vec::with_capacity(u.custom.len());
                     for (name, value) in &u.custom {
                         let field = self.field(name, &mut edits);
+                        given.push(field);
                         edits.push(new_custom_value_edit(id, field, value.clone()));
+                    }
+                    for (field, value) in self.defaults.iter().filter(|(f, _)| !given.contains(f)) {
+                        edits.push(new_custom_value_edit(id, *field, value.clone()));
                     }
                     undo.push((id, "created", None));
                     self.report.created += 1;
@@ -605,14 +654,25 @@ impl Work<'_> {
             for added in self.children(id, &u, &mut has, &mut edits) {
                 was.insert(added, Value::Bool(true));
             }
+            let mut given = Vec::with_capacity(u.custom.len());
             for (name, value) in &u.custom {
                 let field = self.field(name, &mut edits);
+                given.push(field);
                 let prior = custom_before.insert((id, field), value.clone());
                 if prior.as_deref() == Some(value.as_str()) {
                     continue;
                 }
                 was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::from(prior));
                 edits.push(custom_value_edit(id, field, Some(value.clone())));
+            }
+            // A default fills a field the user has nothing in: never replaces a value.
+            for (field, value) in &self.defaults {
+                if given.contains(field) || custom_before.contains_key(&(id, *field)) {
+                    continue;
+                }
+                custom_before.insert((id, *field), value.clone());
+                was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::Null);
+                edits.push(custom_value_edit(id, *field, Some(value.clone())));
             }
             let earlier = recorded.get_mut(&id);
             if !exists || earlier.as_ref().is_some_and(|r| r.created) {

@@ -144,6 +144,7 @@ pub fn import_options(mode: kith_core::import::run::Mode) -> kith_core::import::
         region: "US".into(),
         encoding: None,
         default_teams: Vec::new(),
+        default_values: Vec::new(),
         dry_run: false,
         skip_invalid: false,
         remember_mapping: false,
