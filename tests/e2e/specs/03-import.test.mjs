@@ -147,6 +147,12 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await (await shown(browser, 'import-next')).click();
     await waitForStep('options');
     assert.match(await textOf(dialog()), /Blank cells keep existing values/);
+    // Every imported user joins a team typed here; the import creates it.
+    await typeInto(await shown(browser, 'import-new-team'), 'Autumn fair');
+    await browser.keys('Enter');
+    const team = await shown(browser, 'import-default-team');
+    assert.equal(await team.isSelected(), true, 'the new team is offered, chosen');
+    assert.equal(await stepOf(), 'options', 'Enter in the team box added it; it did not move the dialog on');
     await screenshot(browser, 'step-options');
     await (await shown(browser, 'import-dry-run')).click();
     await shown(browser, 'import-dry-run-result');
@@ -196,6 +202,8 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     const custom = await shown(browser, 'custom-fields');
     await waitForText(browser, () => textOf(custom), 'Prefers mornings', 'the custom field on her profile');
     assert.match(await textOf(custom), /Front desk notes/);
+    const teams = await shown(browser, 'user-teams');
+    assert.equal(await (await teams.$('[aria-pressed="true"]')).getText(), 'Autumn fair', 'she joined the team the import created');
     await screenshot(browser, 'profile-custom-field');
     await search('aberg');
     await waitForRow(browser, 'Jürgen Åberg');
@@ -350,7 +358,16 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
 
     await importFile(customers);
     await screenshot(browser, 'dark-step-mapping');
-    await checkFile();
+    // A value for every imported user, shown and then taken back out (it would update them).
+    await (await shown(browser, 'import-next')).click();
+    await waitForStep('options');
+    await (await shown(browser, 'import-add-default')).click();
+    await browser.keys(['W', 'a', 'l', 'k', '-', 'i', 'n']);
+    await screenshot(browser, 'dark-step-options');
+    await (await dialog().$('button[aria-label="Remove Front desk notes"]')).click();
+    await gone(browser, 'import-default-value');
+    await (await shown(browser, 'import-dry-run')).click();
+    await shown(browser, 'import-dry-run-result', 2 * 60_000);
     // The same file again, matched on email: the 3 users exist, nothing changes.
     assert.equal(await countText('created'), 'to create 0');
     assert.equal(await countText('rejected'), 'rejected 1');

@@ -7,6 +7,8 @@ describe("custom field kinds", () => {
     expect(splitMoney("19.99 EUR", "USD")).toEqual({ amount: "19.99", currency: "EUR" });
     expect(splitMoney("-5.00 JPY", null)).toEqual({ amount: "-5.00", currency: "JPY" });
     expect(splitMoney("", "GBP")).toEqual({ amount: "", currency: "GBP" });
+    expect(splitMoney("lots EUR", "USD")).toEqual({ amount: "lots", currency: "EUR" });
+    expect(splitMoney("19,99 €", "EUR")).toEqual({ amount: "19,99 €", currency: "EUR" });
     expect(splitChoices("Gold; Rock, paper ;")).toEqual(["Gold", "Rock, paper"]);
     expect(joinChoices(["Gold", "Silver"])).toBe("Gold; Silver");
     expect(currencyChoices("EUR", "XOF").at(-1)).toBe("XOF");

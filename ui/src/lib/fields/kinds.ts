@@ -39,10 +39,11 @@ export function currencyChoices(...also: (string | null | undefined)[]): string[
 /** The key an error about this field's value carries in `KithError.field`. */
 export const errorKey = (field: Pick<CustomField, "id">) => `custom:${field.id}`;
 
-/** An amount as the core shows it: "19.99 EUR". */
-const MONEY = /^(-?[\d.]+)\s+([A-Z]{3})$/;
+/** An amount as the core shows it, "19.99 EUR", or as typed and joined, "lots EUR". */
+const MONEY = /^(.*\S)\s+([A-Z]{3})$/;
 
-/** "19.99 EUR" → { amount: "19.99", currency: "EUR" }. */
+/** "19.99 EUR" → { amount: "19.99", currency: "EUR" }; an amount typed in the editor and not
+ *  read yet ("lots EUR") splits back into what was typed, so it shows as typed again. */
 export function splitMoney(display: string | null | undefined, fallback: string | null): { amount: string; currency: string } {
   const match = MONEY.exec(display?.trim() ?? "");
   if (match) return { amount: match[1], currency: match[2] };

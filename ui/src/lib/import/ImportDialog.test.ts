@@ -209,7 +209,7 @@ describe("Import dialog", () => {
 
     const result = await screen.findByTestId("import-dry-run-result");
     expect(runRequests()).toEqual([
-      { mode: "create", match_on: "phone", mapping: AUTO, default_teams: ["Wholesale"], dry_run: true, skip_invalid: false, save_mapping: false },
+      { mode: "create", match_on: "phone", mapping: AUTO, default_teams: ["Wholesale"], default_values: [], dry_run: true, skip_invalid: false, save_mapping: false },
     ]);
     expect(text(within(result).getByTestId("count-created"))).toBe("to create 3");
     expect(text(within(result).getByTestId("count-rejected"))).toBe("rejected 1");
@@ -226,13 +226,65 @@ describe("Import dialog", () => {
 
     const summary = await screen.findByTestId("import-done");
     expect(runRequests()[1]).toEqual({
-      mode: "create", match_on: "phone", mapping: AUTO, default_teams: ["Wholesale"], dry_run: false, skip_invalid: true, save_mapping: false,
+      mode: "create", match_on: "phone", mapping: AUTO, default_teams: ["Wholesale"], default_values: [], dry_run: false, skip_invalid: true, save_mapping: false,
     });
     expect(onProgress.mock.calls).toEqual([[true], [false]]);
     expect(text(screen.getByTestId("count-created"))).toBe("created 3");
     expect(screen.getByTestId("import-dialog").textContent).toContain("Import complete");
     expect(onChanged).toHaveBeenCalledTimes(1);
     await user.click(summary);
+  });
+
+  it("gives every imported user a new team and field values where the file leaves them blank", async () => {
+    const user = userEvent.setup();
+    catalog.teams = [{ id: "t1", name: "VIP" }];
+    catalog.customFields = [
+      { id: "f1", name: "Lead source", kind: "text", position: 1, required: false, options: [], currency: null },
+      { id: "f2", name: "Tier", kind: "single_select", position: 2, required: false, options: [{ id: "o1", label: "Gold" }, { id: "o2", label: "Silver" }], currency: null },
+    ];
+    let refuse = true;
+    fakeCore({
+      run: (args) => {
+        if (refuse) throw kithError("Lead source: This looks like a full card number", "default_values");
+        return args.request.dry_run ? DRY : DONE;
+      },
+    });
+    renderDialog();
+    await toMapping(user);
+    await user.click(screen.getByTestId("import-next"));
+
+    // A team typed here is offered, checked, beside the workspace's; typed again, not twice.
+    await user.type(screen.getByTestId("import-new-team"), "  Autumn   fair{Enter}");
+    await user.type(screen.getByTestId("import-new-team"), "autumn fair");
+    await user.click(screen.getByTestId("import-add-team"));
+    const teams = screen.getAllByTestId("import-default-team") as HTMLInputElement[];
+    expect(teams.map((t) => [t.parentElement?.textContent?.trim(), t.checked])).toEqual([["VIP", false], ["Autumn fair", true]]);
+    expect((screen.getByTestId("import-new-team") as HTMLInputElement).value).toBe("");
+
+    // One row per field; each field once; a value typed for each.
+    await user.click(screen.getByTestId("import-add-default"));
+    expect(document.activeElement).toBe(within(screen.getByTestId("import-defaults")).getByTestId("custom-value-input"));
+    await user.keyboard("Fair");
+    await user.click(screen.getByTestId("import-add-default"));
+    expect(screen.queryByTestId("import-add-default")).toBeNull();
+    const fields = screen.getAllByTestId("import-default-field") as HTMLSelectElement[];
+    expect(fields.map((f) => f.value)).toEqual(["Lead source", "Tier"]);
+    expect([...fields[1].options].map((o) => o.value)).toEqual(["Tier"]);
+    await user.selectOptions(within(screen.getAllByTestId("import-default-value")[1]).getByRole("combobox", { name: "Tier" }), "Gold");
+
+    // The core refuses a value: back on this step, with its reason beside the values.
+    await user.click(screen.getByTestId("import-dry-run"));
+    await waitFor(() => expect(currentStep()).toBe("options"));
+    expect(within(screen.getByTestId("import-defaults")).getByRole("alert").textContent).toContain("card number");
+
+    refuse = false;
+    await user.click(screen.getByRole("button", { name: "Remove Tier" }));
+    await user.click(screen.getByTestId("import-dry-run"));
+    await screen.findByTestId("import-dry-run-result");
+    expect(runRequests()[1]).toMatchObject({
+      default_teams: ["Autumn fair"],
+      default_values: [{ field: "Lead source", value: "Fair" }],
+    });
   });
 
   it("Import nothing writes nothing and says so", async () => {

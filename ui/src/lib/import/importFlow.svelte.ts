@@ -4,6 +4,7 @@
 import { api, type KithError } from "../ipc/api";
 import type { ChosenFile } from "../ipc/generated/ChosenFile";
 import type { ImportCellError } from "../ipc/generated/ImportCellError";
+import type { ImportDefaultValue } from "../ipc/generated/ImportDefaultValue";
 import type { ImportEncoding } from "../ipc/generated/ImportEncoding";
 import type { ImportMappingSource } from "../ipc/generated/ImportMappingSource";
 import type { ImportMatch } from "../ipc/generated/ImportMatch";
@@ -52,8 +53,10 @@ export class ImportFlow {
   rememberMapping = $state(false);
   mode = $state<ImportMode>("upsert");
   matchOn = $state<ImportMatch>("email");
-  /** Team names every imported user joins. */
+  /** Team names every imported user joins (new ones are created by the import). */
   defaultTeams = $state<string[]>([]);
+  /** Custom field values for the fields a row leaves blank; a draft without a value is left out. */
+  defaultValues = $state<ImportDefaultValue[]>([]);
 
   busy = $state<Busy | null>(null);
   progress = $state<ImportProgress | null>(null);
@@ -206,6 +209,7 @@ export class ImportFlow {
       mapping: $state.snapshot(this.mapping),
       ...(this.encoding ? { encoding: $state.snapshot(this.encoding) } : {}),
       default_teams: [...this.defaultTeams],
+      default_values: $state.snapshot(this.defaultValues).filter((d) => d.value.trim() !== ""),
       dry_run: dryRun,
       skip_invalid: skipInvalid,
       save_mapping: this.rememberMapping && !dryRun,
@@ -251,6 +255,8 @@ export class ImportFlow {
       const error = e as KithError;
       if (error.kind === "cancelled") this.cancelled = true;
       else this.error = error;
+      // A default value the field refuses is put right where it was typed.
+      if (error.field === "default_values") this.step = "options";
     } finally {
       this.busy = null;
       this.progress = null;
