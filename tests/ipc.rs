@@ -255,6 +255,18 @@ fn import_preview_dry_run_run_and_undo() {
         json!({ "token": token, "request": request(false, false, &mapping), "on_progress": channel }),
     );
     assert_eq!(strict["committed"], false);
+
+    // A default value for a field there is not: named, so the dialog shows it by the values.
+    let mut with_default = request(true, true, &mapping);
+    with_default["default_values"] = json!([{ "field": "Shoe size", "value": "42" }]);
+    let err = h
+        .call(
+            "run_import",
+            json!({ "token": token, "request": with_default, "on_progress": channel }),
+        )
+        .expect_err("an unknown field is refused");
+    assert_eq!(err["field"], "default_values");
+    assert_eq!(err["message"], "There is no custom field named “Shoe size”");
     let other = h.choose("people-1.csv", PEOPLE);
     let preview = h.ok("preview_import", json!({ "token": other, "mapping": null }));
     assert_eq!(preview["mapping_source"], "auto");

@@ -40,7 +40,9 @@ pub struct ImportRequest {
     pub encoding: Option<TextEncoding>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
-    /// Custom field values every imported user gets where the row has none.
+    /// Custom field values every imported user gets where the row has none
+    /// (absent: none, as from a caller that predates them).
+    #[serde(default)]
     pub default_values: Vec<DefaultValue>,
     pub dry_run: bool,
     /// When some rows are invalid: import the valid ones (true) or nothing (false).

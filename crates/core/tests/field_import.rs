@@ -330,6 +330,21 @@ fn default_values_fill_the_fields_a_row_leaves_blank_and_never_replace_one() {
         );
         assert_eq!(values[&(ann, "Lead source".to_owned())], "Website");
 
+        // A later row for a user an earlier row of the same chunk created: its blank
+        // cell keeps what the earlier row set, it does not take the default.
+        let twice = d.path().join("twice.csv");
+        std::fs::write(
+            &twice,
+            "First Name,Email,Lead source\nDee,dee@example.com,Referral\n,dee@example.com,\n",
+        )
+        .unwrap();
+        common::import(&kith, &twice, &opts).await.unwrap();
+        let dee = kith.search("dee@example.com", 1).await.unwrap().rows[0].id;
+        assert_eq!(
+            stored(&kith).await[&(dee, "Lead source".to_owned())],
+            "Referral"
+        );
+
         // A default that no row could take fails before anything is read.
         for (bad, why) in [
             (

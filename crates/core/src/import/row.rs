@@ -61,6 +61,8 @@ const MULTI: &str = " ::: ";
 /// would create a user: a row matching a user updates them without a name
 /// (a file of emails and tags, imported to tag existing customers).
 pub const NAMELESS: &str = "This row has no first or last name, and matches no user to update";
+/// [`NAMELESS`] where the import only creates users.
+pub const NAMELESS_NEW: &str = "This row has no first or last name";
 
 /// Why a report's footer line is not imported (the end of its message).
 pub const FOOTER: &str = "looks like the report's footer, not a customer";

@@ -16,7 +16,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::mapping::{auto_map_with, Target};
-use super::row::{CellError, ImportedUser, RowReader, NAMELESS};
+use super::row::{CellError, ImportedUser, RowReader, NAMELESS, NAMELESS_NEW};
 use super::saved;
 use super::source::{self, shown, sniff, Refusal, Rows, TextEncoding};
 use super::ImportError;
@@ -50,7 +50,7 @@ pub enum MatchOn {
     StripeId,
 }
 
-/// A value every imported user gets in one of the team's custom fields, where
+/// A value every imported user gets in one of the workspace's custom fields, where
 /// the row leaves that field blank: "Lead source: Autumn fair" for a list of
 /// fair visitors. On an update it fills the field only if the user has no value
 /// there, like a cell of the file would not erase one.
@@ -247,6 +247,7 @@ pub async fn run(
         teams: load_teams(&mut bulk).await?,
         fields: load_custom_fields(&mut bulk).await?,
         defaults,
+        refused: Vec::new(),
         report: ImportReport::default(),
     };
     let mut complete = false;
@@ -266,12 +267,17 @@ pub async fn run(
                 Err(errors) => {
                     work.report.failed += 1;
                     work.report.to_fix += u64::from(to_fix);
-                    let room = MAX_REPORTED_ERRORS.saturating_sub(work.report.errors.len());
-                    work.report.errors.extend(errors.into_iter().take(room));
+                    work.refused.extend(errors);
                 }
             }
         }
         work.write(&mut bulk, users).await?;
+        // Refusals at writing (a row that names nobody) come after the chunk's
+        // refusals at reading: in the file's order, the report keeps the first ones.
+        let mut refused = std::mem::take(&mut work.refused);
+        refused.sort_by_key(|e| e.row);
+        let room = MAX_REPORTED_ERRORS.saturating_sub(work.report.errors.len());
+        work.report.errors.extend(refused.into_iter().take(room));
         report_progress(chunk.read, chunk.byte, chunk.last);
         // Dropping the transaction rolls back everything written so far; dropping
         // `parsed` stops the reading thread.
@@ -293,9 +299,6 @@ pub async fn run(
     // import's peak of memory, so they go first.
     drop(std::mem::take(&mut work.seen));
     let mut report = work.report;
-    // A chunk's refusals at writing (a row that names nobody) come after those
-    // at reading: the report lists them in the file's order.
-    report.errors.sort_by_key(|e| e.row);
     if report.created + report.updated + report.skipped + report.failed == 0 {
         return Err(ImportError::NoRows { path: shown(path) }.into());
     }
@@ -474,6 +477,8 @@ struct Work<'o> {
     fields: CustomFields,
     /// (field, stored value) of the [`ImportOptions::default_values`].
     defaults: Vec<(Uuid, String)>,
+    /// The current chunk's refused cells, before they join the report in row order.
+    refused: Vec<CellError>,
     report: ImportReport,
 }
 
@@ -568,13 +573,17 @@ impl Work<'_> {
                     }
                     updates.push((id, u));
                 }
-                (None, None, _)
+                (None, None, mode)
                     if u.record.first_name.is_none() && u.record.last_name.is_none() =>
                 {
+                    let message = match mode {
+                        Mode::Create => NAMELESS_NEW,
+                        _ => NAMELESS,
+                    };
                     self.fail(CellError {
                         row: u.row,
                         column: String::new(),
-                        message: NAMELESS.into(),
+                        message: message.into(),
                     });
                 }
                 (None, None, _) => {
@@ -666,7 +675,9 @@ impl Work<'_> {
                 edits.push(custom_value_edit(id, field, Some(value.clone())));
             }
             // A default fills a field the user has nothing in: never replaces a value.
-            for (field, value) in &self.defaults {
+            // A user this chunk created got the defaults then, and `custom_before`
+            // does not know what its rows have set since (it is not written yet).
+            for (field, value) in self.defaults.iter().filter(|_| exists) {
                 if given.contains(field) || custom_before.contains_key(&(id, *field)) {
                     continue;
                 }
@@ -721,9 +732,7 @@ impl Work<'_> {
     fn fail(&mut self, error: CellError) {
         self.report.failed += 1;
         self.report.to_fix += 1;
-        if self.report.errors.len() < MAX_REPORTED_ERRORS {
-            self.report.errors.push(error);
-        }
+        self.refused.push(error);
     }
 
     /// The id of the custom field named `name`, creating it (as text) if need be:
@@ -1121,13 +1130,15 @@ pub struct UndoReport {
     /// Users the import created, now in the trash.
     #[ts(type = "number")]
     pub removed: u64,
-    /// Users the import updated, with their previous values back.
+    /// Users the import updated, with their previous values back (and without the
+    /// addresses and team memberships it added).
     #[ts(type = "number")]
     pub reverted: u64,
 }
 
 /// Reverts an import: the users it created go to the trash, the users it updated
-/// get back the values they had before it. One transaction; its records are read
+/// get back the values they had before it and lose the addresses and team
+/// memberships it gave them (teams and custom fields it created stay, empty). One transaction; its records are read
 /// a chunk at a time, so memory does not grow with the import, and `progress`
 /// hears after each chunk how many of its users are done.
 pub async fn undo(

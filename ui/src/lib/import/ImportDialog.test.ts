@@ -260,6 +260,10 @@ describe("Import dialog", () => {
     const teams = screen.getAllByTestId("import-default-team") as HTMLInputElement[];
     expect(teams.map((t) => [t.parentElement?.textContent?.trim(), t.checked])).toEqual([["VIP", false], ["Autumn fair", true]]);
     expect((screen.getByTestId("import-new-team") as HTMLInputElement).value).toBe("");
+    // Unticked, a typed team stays on offer, to tick again.
+    await user.click(teams[1]);
+    await user.click(screen.getAllByTestId("import-default-team")[1]);
+    expect((screen.getAllByTestId("import-default-team") as HTMLInputElement[]).map((t) => t.checked)).toEqual([false, true]);
 
     // One row per field; each field once; a value typed for each.
     await user.click(screen.getByTestId("import-add-default"));
@@ -270,12 +274,26 @@ describe("Import dialog", () => {
     const fields = screen.getAllByTestId("import-default-field") as HTMLSelectElement[];
     expect(fields.map((f) => f.value)).toEqual(["Lead source", "Tier"]);
     expect([...fields[1].options].map((o) => o.value)).toEqual(["Tier"]);
+    // Choosing another field keeps the row, and the focus on its field.
+    await user.click(screen.getByRole("button", { name: "Remove Tier" }));
+    await user.selectOptions(screen.getAllByTestId("import-default-field")[0], "Tier");
+    expect(document.activeElement).toBe(screen.getAllByTestId("import-default-field")[0]);
+    await user.selectOptions(screen.getAllByTestId("import-default-field")[0], "Lead source");
+    await user.type(within(screen.getByTestId("import-defaults")).getByTestId("custom-value-input"), "Fair");
+    await user.click(screen.getByTestId("import-add-default"));
     await user.selectOptions(within(screen.getAllByTestId("import-default-value")[1]).getByRole("combobox", { name: "Tier" }), "Gold");
 
     // The core refuses a value: back on this step, with its reason beside the values.
     await user.click(screen.getByTestId("import-dry-run"));
     await waitFor(() => expect(currentStep()).toBe("options"));
     expect(within(screen.getByTestId("import-defaults")).getByRole("alert").textContent).toContain("card number");
+    const leadSource = within(screen.getByTestId("import-defaults")).getByTestId("custom-value-input");
+    expect(leadSource.getAttribute("aria-invalid")).toBe("true");
+    // Typing again: the reason was about the value as it was.
+    await user.type(leadSource, "!");
+    await user.keyboard("{Backspace}");
+    expect(within(screen.getByTestId("import-defaults")).queryByRole("alert")).toBeNull();
+    expect(leadSource.getAttribute("aria-invalid")).toBeNull();
 
     refuse = false;
     await user.click(screen.getByRole("button", { name: "Remove Tier" }));

@@ -55,8 +55,13 @@ export class ImportFlow {
   matchOn = $state<ImportMatch>("email");
   /** Team names every imported user joins (new ones are created by the import). */
   defaultTeams = $state<string[]>([]);
-  /** Custom field values for the fields a row leaves blank; a draft without a value is left out. */
-  defaultValues = $state<ImportDefaultValue[]>([]);
+  /** Team names typed on the Options step, offered beside the workspace's even when unticked. */
+  newTeams = $state<string[]>([]);
+  /**
+   * Custom field values for the fields a row leaves blank; a draft without a value is left out.
+   * `key` tells the drafts apart while their field changes.
+   */
+  defaultValues = $state<(ImportDefaultValue & { key: number })[]>([]);
 
   busy = $state<Busy | null>(null);
   progress = $state<ImportProgress | null>(null);
@@ -209,7 +214,7 @@ export class ImportFlow {
       mapping: $state.snapshot(this.mapping),
       ...(this.encoding ? { encoding: $state.snapshot(this.encoding) } : {}),
       default_teams: [...this.defaultTeams],
-      default_values: $state.snapshot(this.defaultValues).filter((d) => d.value.trim() !== ""),
+      default_values: this.defaultValues.filter((d) => d.value.trim() !== "").map(({ field, value }) => ({ field, value })),
       dry_run: dryRun,
       skip_invalid: skipInvalid,
       save_mapping: this.rememberMapping && !dryRun,

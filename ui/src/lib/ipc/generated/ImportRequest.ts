@@ -24,7 +24,8 @@ encoding?: ImportEncoding,
  */
 default_teams: Array<string>, 
 /**
- * Custom field values every imported user gets where the row has none.
+ * Custom field values every imported user gets where the row has none
+ * (absent: none, as from a caller that predates them).
  */
 default_values: Array<ImportDefaultValue>, dry_run: boolean, 
 /**

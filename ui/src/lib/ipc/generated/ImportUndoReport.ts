@@ -9,6 +9,7 @@ export type ImportUndoReport = { batch_id: string,
  */
 removed: number, 
 /**
- * Users the import updated, with their previous values back.
+ * Users the import updated, with their previous values back (and without the
+ * addresses and team memberships it added).
  */
 reverted: number, };
