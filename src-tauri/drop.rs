@@ -15,6 +15,9 @@ use crate::AppState;
 pub const FILES_DROPPED: &str = "files-dropped";
 /// Event: a drag entered (`true`) or left (`false`) the window.
 pub const DRAG_HOVER: &str = "drag-hover";
+/// Event: the names of the files a drag brings (never their paths), as it enters
+/// the window, so the UI can say what a drop there will do with them.
+pub const DRAG_FILES: &str = "drag-files";
 /// Event: a drag moved over the window, with the pointer's [`DropPoint`].
 pub const DRAG_OVER: &str = "drag-over";
 
@@ -49,8 +52,9 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         return;
     };
     let result = match drag {
-        DragDropEvent::Enter { position, .. } => window
-            .emit(DRAG_HOVER, true)
+        DragDropEvent::Enter { paths, position } => window
+            .emit(DRAG_FILES, dragged_names(paths))
+            .and_then(|()| window.emit(DRAG_HOVER, true))
             .and_then(|()| window.emit(DRAG_OVER, point(window, *position))),
         DragDropEvent::Over { position } => window.emit(DRAG_OVER, point(window, *position)),
         DragDropEvent::Leave => window.emit(DRAG_HOVER, false),
@@ -88,6 +92,15 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     if let Err(e) = result {
         tracing::warn!(error = %e, "could not tell the UI about a drag and drop");
     }
+}
+
+/// The file names of a drag's paths; a path without one (a drive's root) is left out.
+fn dragged_names(paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// The drag event's physical pixels as the webview's CSS pixels.

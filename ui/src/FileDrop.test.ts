@@ -52,6 +52,21 @@ describe("Dropping files on a user", () => {
     await waitFor(() => expect(callsOf("preview_import")).toEqual([{ token: "tok-people.csv", mapping: null, encoding: null }]));
   });
 
+  it("says over a row that a CSV or vCard file dropped there is imported, not attached", async () => {
+    await overRow("u1");
+    emitEvent("drag-files", ["contacts.vcf"]);
+    emitEvent("drag-hover", true);
+    emitEvent("drag-over", { x: 10, y: 10 });
+    await waitFor(() => expect(screen.getByTestId("drop-attach-hint").textContent?.trim()).toBe("Drop to import contacts.vcf"));
+    emitEvent("drag-hover", false);
+    emitEvent("drag-files", ["contract.pdf", "scan.png", "people.csv"]);
+    emitEvent("drag-hover", true);
+    emitEvent("drag-over", { x: 10, y: 10 });
+    await waitFor(() =>
+      expect(screen.getByTestId("drop-attach-hint").textContent?.trim()).toBe("Drop to attach 2 files to Zoë Müller and import people.csv"),
+    );
+  });
+
   it("imports as before when the drop lands on no user", async () => {
     await overRow(null);
     emitEvent("files-dropped", { files: [dropped("people.csv")], position: { x: 10, y: 10 } });

@@ -90,6 +90,7 @@ export function toKithError(raw: unknown): KithError {
 /** Events the Rust shell emits (src-tauri/drop.rs). */
 export const EVENTS = {
   dragHover: "drag-hover",
+  dragFiles: "drag-files",
   dragOver: "drag-over",
   filesDropped: "files-dropped",
   syncStatus: "sync-status",
@@ -285,6 +286,9 @@ export const api = {
   /** A drag of files entered (true) or left (false) the window. */
   onDragHover: (handler: (hovering: boolean) => void): Promise<UnlistenFn> =>
     listen<boolean>(EVENTS.dragHover, (event) => handler(event.payload)),
+  /** The names of the files a drag brings, as it enters the window (never their paths). */
+  onDragFiles: (handler: (names: string[]) => void): Promise<UnlistenFn> =>
+    listen<string[]>(EVENTS.dragFiles, (event) => handler(event.payload)),
   /** Where a drag over the window is, in CSS pixels (null when unknown). */
   onDragOver: (handler: (point: DropPoint | null) => void): Promise<UnlistenFn> =>
     listen<DropPoint | null>(EVENTS.dragOver, (event) => handler(event.payload)),
