@@ -184,8 +184,9 @@ async fn run(cli: Cli) -> Result<()> {
             let report = undone?;
             out.message(
                 &format!(
-                    "undid import {batch_id}: {} users to the trash, {} restored",
-                    report.removed, report.reverted
+                    "undid import {batch_id}: {} users to the trash, {} restored, \
+                     {} teams and {} custom fields it created removed",
+                    report.removed, report.reverted, report.teams_removed, report.fields_removed
                 ),
                 &report,
             )?;

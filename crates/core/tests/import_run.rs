@@ -192,6 +192,100 @@ fn undo_takes_back_the_teams_and_addresses_an_update_added() {
 }
 
 #[test]
+fn undo_removes_the_teams_and_fields_it_created_that_nobody_uses() {
+    use kith_core::import::mapping::{auto_map, Target};
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let first = write(
+            dir.path(),
+            "a.csv",
+            "First Name,Email\nAnn,ann@example.com\nZed,zed@example.com\n",
+        );
+        import(&kith, &first, &options(Mode::Create)).await.unwrap();
+        let find = |q: &'static str| {
+            let kith = &kith;
+            async move { kith.search(q, 1).await.unwrap().rows[0].id }
+        };
+        let (ann, zed) = (find("ann@").await, find("zed@").await);
+
+        let headers = ["First Name", "Email", "Tags", "Shoe size", "Colour"];
+        let mut mapping = auto_map(&headers.map(String::from));
+        for (i, name) in [(3, "Shoe size"), (4, "Colour")] {
+            mapping[i] = Target::Custom { name: name.into() };
+        }
+        let second = write(
+            dir.path(),
+            "b.csv",
+            "First Name,Email,Tags,Shoe size,Colour\n\
+             Ann,ann@example.com,VIP;Spring,42,Red\n\
+             Bob,bob@example.com,VIP;Wholesale,,\n",
+        );
+        let opts = ImportOptions {
+            mapping: Some(mapping),
+            ..options(Mode::Upsert)
+        };
+        let report = import(&kith, &second, &opts).await.unwrap();
+        assert_eq!((report.created, report.updated), (1, 1), "{report:?}");
+        let bob = find("bob@").await;
+        let team_names = || async {
+            let mut names: Vec<String> = kith
+                .workspace()
+                .teams()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| t.name)
+                .collect();
+            names.sort_unstable();
+            names
+        };
+        assert_eq!(team_names().await, ["Spring", "VIP", "Wholesale"]);
+
+        // Used since by someone the import did not write: those stay.
+        let teams = kith.workspace().teams().await.unwrap();
+        let spring = teams.iter().find(|t| t.name == "Spring").unwrap().id;
+        kith.users().set_team(zed, spring, true).await.unwrap();
+        let fields = kith.fields().list().await.unwrap();
+        let colour = fields.iter().find(|f| f.name == "Colour").unwrap().id;
+        kith.users()
+            .set_custom_value(zed, colour, Some("Blue"))
+            .await
+            .unwrap();
+
+        let undone = undo(kith.store(), report.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
+        assert_eq!((undone.removed, undone.reverted), (1, 1), "{undone:?}");
+        assert_eq!(
+            (undone.teams_removed, undone.fields_removed),
+            (2, 1),
+            "{undone:?}"
+        );
+        assert_eq!(team_names().await, ["Spring"], "VIP and Wholesale are gone");
+        let names = |f: Vec<kith_core::fields::CustomField>| {
+            f.into_iter().map(|f| f.name).collect::<Vec<_>>()
+        };
+        assert_eq!(names(kith.fields().list().await.unwrap()), ["Colour"]);
+        assert_eq!(
+            names(kith.fields().deleted().await.unwrap()),
+            ["Shoe size"],
+            "a removed field waits in the trash"
+        );
+        let ann_now = kith.users().get(ann).await.unwrap();
+        assert!(ann_now.teams.is_empty() && ann_now.custom_values.is_empty());
+
+        // Bob back from the trash brings back the team he was in; a team of the
+        // same name made since takes his membership instead of a second one.
+        kith.workspace().create_team("wholesale").await.unwrap();
+        let back = kith.users().restore(bob).await.unwrap();
+        let mut his: Vec<_> = back.teams.iter().map(|t| t.name.as_str()).collect();
+        his.sort_unstable();
+        assert_eq!(his, ["VIP", "wholesale"]);
+        assert_eq!(team_names().await, ["Spring", "VIP", "wholesale"]);
+    });
+}
+
+#[test]
 fn modes_decide_what_matching_rows_do() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;

@@ -22,10 +22,9 @@ use super::source::{self, shown, sniff, Refusal, Rows, TextEncoding};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
-use crate::ids::relation_id;
 use crate::schema::{TableDef, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
-use crate::users::{custom_value_edit, new_custom_value_edit};
+use crate::users::{custom_value_edit, membership_edit, new_custom_value_edit};
 use crate::users::{UserSource, Users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -247,6 +246,7 @@ pub async fn run(
         teams: load_teams(&mut bulk).await?,
         fields: load_custom_fields(&mut bulk).await?,
         defaults,
+        created: Vec::new(),
         refused: Vec::new(),
         report: ImportReport::default(),
     };
@@ -325,6 +325,7 @@ pub async fn run(
     .bind(report.failed as i64)
     .execute(bulk.conn())
     .await?;
+    record_created(&mut bulk, work.batch, &work.created).await?;
     if opts.remember_mapping {
         // Only a code page is worth remembering: a BOM or valid UTF-8 says itself.
         let remembered = saved::SavedMapping {
@@ -477,6 +478,9 @@ struct Work<'o> {
     fields: CustomFields,
     /// (field, stored value) of the [`ImportOptions::default_values`].
     defaults: Vec<(Uuid, String)>,
+    /// Teams and custom fields this import created (table, id), recorded with
+    /// the batch so its undo can remove those nobody uses any more.
+    created: Vec<(&'static str, Uuid)>,
     /// The current chunk's refused cells, before they join the report in row order.
     refused: Vec<CellError>,
     report: ImportReport,
@@ -753,6 +757,7 @@ impl Work<'_> {
                 .set("position", self.fields.next_position),
         );
         self.fields.ids.insert(key, id);
+        self.created.push((CUSTOM_FIELDS.name, id));
         id
     }
 
@@ -800,20 +805,16 @@ impl Work<'_> {
                     let id = Uuid::new_v4();
                     edits.push(Edit::create(&TEAMS, id).set("name", name.clone()));
                     self.teams.insert(name.to_lowercase(), id);
+                    self.created.push((TEAMS.name, id));
                     id
                 }
             };
             if !has.memberships.insert((user, team)) {
                 continue;
             }
-            let id = relation_id(USER_TEAMS.name, user, team);
-            added.push(added_key(&USER_TEAMS, id));
-            edits.push(
-                Edit::new(&USER_TEAMS, id)
-                    .set("user_id", user.to_string())
-                    .set("team_id", team.to_string())
-                    .set(crate::schema::DELETED, false),
-            );
+            let edit = membership_edit(user, team, true);
+            added.push(added_key(&USER_TEAMS, edit.row));
+            edits.push(edit);
         }
         added
     }
@@ -1099,6 +1100,26 @@ async fn undo_records(
     Ok(out)
 }
 
+/// Records the teams and custom fields the import created (see [`Work::created`]).
+async fn record_created(
+    bulk: &mut Bulk<'_>,
+    batch: Uuid,
+    created: &[(&'static str, Uuid)],
+) -> Result<(), RunError> {
+    for chunk in created.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO import_batch_created (batch, tbl, row) VALUES {}",
+            vec!["(?, ?, ?)"; chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (table, id) in chunk {
+            q = q.bind(batch.to_string()).bind(*table).bind(id.to_string());
+        }
+        q.execute(bulk.conn()).await?;
+    }
+    Ok(())
+}
+
 async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Result<(), RunError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
@@ -1134,12 +1155,20 @@ pub struct UndoReport {
     /// addresses and team memberships it added).
     #[ts(type = "number")]
     pub reverted: u64,
+    /// Teams the import created that no user is in any more, removed.
+    #[ts(type = "number")]
+    pub teams_removed: u64,
+    /// Custom fields the import created that no user has a value in any more,
+    /// moved to the trash of Settings → Custom fields.
+    #[ts(type = "number")]
+    pub fields_removed: u64,
 }
 
 /// Reverts an import: the users it created go to the trash, the users it updated
 /// get back the values they had before it and lose the addresses and team
-/// memberships it gave them (teams and custom fields it created stay, empty). One transaction; its records are read
-/// a chunk at a time, so memory does not grow with the import, and `progress`
+/// memberships it gave them; then the teams and custom fields it created go too,
+/// unless someone uses them (see [`remove_unused_created`]). One transaction; its
+/// records are read a chunk at a time, so memory does not grow with the import, and `progress`
 /// hears after each chunk how many of its users are done.
 pub async fn undo(
     store: &Store,
@@ -1193,6 +1222,7 @@ pub async fn undo(
             fraction: (done as f64 / total.max(1) as f64).min(1.0),
         });
     }
+    remove_unused_created(&mut bulk, batch, &mut report).await?;
     sqlx::query("UPDATE import_batches SET undone_at = ? WHERE id = ?")
         .bind(now)
         .bind(batch.to_string())
@@ -1200,6 +1230,79 @@ pub async fn undo(
         .await?;
     bulk.finish().await?;
     Ok(report)
+}
+
+/// Removes the teams and custom fields the import created that, its users now
+/// undone, no user in the list uses: a team nobody is in, a field nobody has a
+/// value in. Users in the trash do not count (their memberships and values are
+/// kept for a restore, which brings a removed team back; a field waits in the
+/// trash of Settings → Custom fields). What someone has used since the import
+/// stays.
+async fn remove_unused_created(
+    bulk: &mut Bulk<'_>,
+    batch: Uuid,
+    report: &mut UndoReport,
+) -> Result<(), RunError> {
+    let created: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.tbl, c.row FROM import_batch_created c \
+         LEFT JOIN teams t ON c.tbl = 'teams' AND t.id = c.row \
+         LEFT JOIN custom_fields f ON c.tbl = 'custom_fields' AND f.id = c.row \
+         WHERE c.batch = ? AND coalesce(t._deleted, f._deleted) = 0",
+    )
+    .bind(batch.to_string())
+    .fetch_all(bulk.conn())
+    .await?;
+    if created.is_empty() {
+        return Ok(());
+    }
+    // One pass over each table's rows for all the import's teams (fields)
+    // together: user_field_values has no index by field.
+    let ids_of = |table: &TableDef| -> Vec<&str> {
+        created
+            .iter()
+            .filter(|(t, _)| t == table.name)
+            .map(|(_, id)| id.as_str())
+            .collect()
+    };
+    let teams = ids_of(&TEAMS);
+    let fields = ids_of(&CUSTOM_FIELDS);
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (ids, sql) in [
+        (
+            &teams,
+            "SELECT DISTINCT m.team_id FROM user_teams m JOIN users u ON u.id = m.user_id \
+             WHERE m._deleted = 0 AND u._deleted = 0 AND m.team_id IN",
+        ),
+        (
+            &fields,
+            "SELECT DISTINCT v.field_id FROM user_field_values v JOIN users u ON u.id = v.user_id \
+             WHERE v._deleted = 0 AND v.value IS NOT NULL AND u._deleted = 0 AND v.field_id IN",
+        ),
+    ] {
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!("{sql} ({})", placeholders(chunk.len()));
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            used.extend(q.fetch_all(bulk.conn()).await?);
+        }
+    }
+    let mut edits = Vec::new();
+    for (table, ids, removed) in [
+        (&TEAMS, &teams, &mut report.teams_removed),
+        (&CUSTOM_FIELDS, &fields, &mut report.fields_removed),
+    ] {
+        for id in ids.iter().filter(|id| !used.contains(**id)) {
+            let id = Uuid::parse_str(id).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+            edits.push(Edit::tombstone(table, id, true));
+            *removed += 1;
+        }
+    }
+    if !edits.is_empty() {
+        bulk.commit(edits).await?;
+    }
+    Ok(())
 }
 
 /// The edits that revert one undo record, counted in `report`.

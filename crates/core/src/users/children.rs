@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use super::model::*;
+use super::read::read_named;
 use super::service::Users;
 use crate::error::{CoreError, Result};
 use crate::fields::value::parse;
@@ -151,13 +152,38 @@ impl Users<'_> {
         if team.is_none() {
             return Err(CoreError::not_found(TEAMS.name.trim_end_matches('s')));
         }
-        let id = relation_id(USER_TEAMS.name, user_id, team_id);
-        let edit = Edit::new(&USER_TEAMS, id)
-            .set("user_id", user_id.to_string())
-            .set("team_id", team_id.to_string())
-            .set(crate::schema::DELETED, !member);
-        self.store.commit(vec![edit]).await?;
+        self.store
+            .commit(vec![membership_edit(user_id, team_id, member)])
+            .await?;
         self.get(user_id).await
+    }
+
+    /// The edits that bring back the teams a user in the trash was in, as the
+    /// user is restored: undoing an import removes the teams it created that
+    /// only its users (now in the trash) are in. A team of the same name created
+    /// since takes the membership instead, so names stay unique.
+    pub(super) async fn revived_teams(&self, user_id: Uuid) -> Result<Vec<Edit>> {
+        let removed: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT t.id, t.name FROM user_teams m JOIN teams t ON t.id = m.team_id \
+             WHERE m.user_id = ? AND m._deleted = 0 AND t._deleted = 1",
+        )
+        .bind(user_id.to_string())
+        .fetch_all(self.store.pool())
+        .await?;
+        if removed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live = read_named(self.store.pool(), &TEAMS).await?;
+        let mut edits = Vec::new();
+        for (id, name) in removed {
+            let id = Uuid::parse_str(&id).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+            let name = name.unwrap_or_default().to_lowercase();
+            match live.iter().find(|(_, n)| n.to_lowercase() == name) {
+                Some((same_name, _)) => edits.push(membership_edit(user_id, *same_name, true)),
+                None => edits.push(Edit::tombstone(&TEAMS, id, false)),
+            }
+        }
+        Ok(edits)
     }
 
     /// Sets (or, with a blank value, clears) a user's value for a custom field,
@@ -287,6 +313,15 @@ pub(crate) fn new_custom_value_edit(user_id: Uuid, field_id: Uuid, value: String
 }
 
 /// The edit that sets one user's value of one custom field (`None` clears it).
+/// The edit that puts a user in a team (`member`) or takes them out. The row's id
+/// is derived from (user, team), so the same change on two devices is one row.
+pub(crate) fn membership_edit(user_id: Uuid, team_id: Uuid, member: bool) -> Edit {
+    Edit::new(&USER_TEAMS, relation_id(USER_TEAMS.name, user_id, team_id))
+        .set("user_id", user_id.to_string())
+        .set("team_id", team_id.to_string())
+        .set(crate::schema::DELETED, !member)
+}
+
 pub(crate) fn custom_value_edit(user_id: Uuid, field_id: Uuid, value: Option<String>) -> Edit {
     Edit::new(
         &USER_FIELD_VALUES,

@@ -7,7 +7,7 @@ pub(crate) mod read;
 pub(crate) use read::read_named;
 mod service;
 
-pub(crate) use children::{custom_value_edit, new_custom_value_edit};
+pub(crate) use children::{custom_value_edit, membership_edit, new_custom_value_edit};
 pub use model::*;
 pub use password::generate_password;
 pub use service::{UserRecord, Users};

@@ -236,11 +236,12 @@ impl<'a> Users<'a> {
         Ok(())
     }
 
-    /// Brings a user back from the trash.
+    /// Brings a user back from the trash, with the teams they were in.
     pub async fn restore(&self, id: Uuid) -> Result<UserDetail> {
         self.require(id).await?;
-        let edit = Edit::tombstone(&USERS, id, false).set("deleted_at", Value::Null);
-        self.store.commit(vec![edit]).await?;
+        let mut edits = vec![Edit::tombstone(&USERS, id, false).set("deleted_at", Value::Null)];
+        edits.extend(self.revived_teams(id).await?);
+        self.store.commit(edits).await?;
         self.get(id).await
     }
 

@@ -414,9 +414,11 @@ describe("Import dialog", () => {
     expect(screen.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("67");
     await user.keyboard("{Escape}");
     expect(screen.getByTestId("import-undo-progress")).toBeTruthy();
-    finishUndo({ batch_id: "batch-7", removed: 3, reverted: 0 });
+    finishUndo({ batch_id: "batch-7", removed: 3, reverted: 1, teams_removed: 1, fields_removed: 2 });
 
-    expect((await screen.findByTestId("import-undone")).textContent).toContain("3 new users were moved to the trash");
+    expect((await screen.findByTestId("import-undone")).textContent?.trim()).toBe(
+      "Undone: 3 new users were moved to the trash and 1 updated user has their previous values back. 1 team and 2 custom fields it created were removed too, as nobody uses them.",
+    );
     expect(screen.queryByTestId("import-undo-progress")).toBeNull();
     expect(callsOf("undo_import").map((c) => c.batch_id)).toEqual(["batch-7"]);
     expect(onChanged).toHaveBeenCalledTimes(2);

@@ -12,4 +12,13 @@ removed: number,
  * Users the import updated, with their previous values back (and without the
  * addresses and team memberships it added).
  */
-reverted: number, };
+reverted: number, 
+/**
+ * Teams the import created that no user is in any more, removed.
+ */
+teams_removed: number, 
+/**
+ * Custom fields the import created that no user has a value in any more,
+ * moved to the trash of Settings → Custom fields.
+ */
+fields_removed: number, };
