@@ -217,9 +217,16 @@ pub async fn save_import_errors<R: Runtime>(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "import".into());
-    let suggested = format!("{stem} - rows to fix.csv");
+    // A contact file's records are cards, as the dialog calls them; they are saved
+    // as the rows of a CSV file all the same, which imports like the cards.
+    let cards = source
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("vcf") || e.eq_ignore_ascii_case("vcard"));
+    let what = if cards { "cards" } else { "rows" };
+    let suggested = format!("{stem} - {what} to fix.csv");
     tauri::async_runtime::spawn_blocking(move || {
-        let Some(target) = dialogs::save_file(&app, "Save the rows to fix", &suggested) else {
+        let title = format!("Save the {what} to fix");
+        let Some(target) = dialogs::save_file(&app, &title, &suggested) else {
             return Ok(None);
         };
         let file = std::fs::File::create(&target).map_err(|e| {

@@ -437,6 +437,26 @@ describe("Import dialog", () => {
     expect((await screen.findByTestId("import-errors-saved")).textContent).toContain("customers - rows to fix.csv");
   });
 
+  it("calls a vCard file's records cards, from the preview to the rows to fix", async () => {
+    const user = userEvent.setup();
+    fakeCore({ extra: { preview_import: ({ mapping }) => ({ ...preview(mapping), file_name: "contacts.vcf", format: "vcard" }) } });
+    renderDialog();
+    await toMapping(user);
+    expect(text(screen.getByTestId("import-dialog"))).toContain("the first 4 cards as they will be stored");
+    expect(text(screen.getByTestId("import-preview-invalid"))).toBe("1 card highlighted will not be imported as it is");
+    await user.click(screen.getByTestId("import-next"));
+    await user.click(await screen.findByTestId("import-dry-run"));
+    await screen.findByTestId("import-dry-run-result");
+
+    expect(text(heading())).toContain("1 card cannot be imported as it is");
+    expect(text(screen.getByTestId("import-save-errors"))).toBe("Save cards to fix…");
+    expect(text(screen.getByTestId("import-valid-rows"))).toBe("Import the 3 valid cards");
+    await user.click(screen.getByTestId("import-valid-rows"));
+    await screen.findByTestId("import-done");
+    expect(text(screen.getByTestId("import-dialog"))).toContain("1 card was not imported.");
+    expect(text(screen.getByTestId("import-save-errors"))).toBe("Save cards to fix…");
+  });
+
   it("offers no rows to fix when no rejected row is one (a report's footer, a contact group)", async () => {
     const user = userEvent.setup();
     fakeCore({ run: (args) => (args.request.dry_run ? { ...DRY, to_fix: 0 } : { ...DONE, to_fix: 0 }) });

@@ -35,6 +35,11 @@ export type Hooks = {
   onChanged: () => void;
 };
 
+/** The singular and plural of what a file holds. */
+export type Records = { one: string; many: string };
+const ROWS: Records = { one: "row", many: "rows" };
+const CARDS: Records = { one: "card", many: "cards" };
+
 export class ImportFlow {
   step = $state<Step>("file");
   file = $state<ChosenFile | null>(null);
@@ -89,6 +94,11 @@ export class ImportFlow {
   /** A run or an undo holds the database's writer: the dialog must stay open and modal. */
   get running(): boolean {
     return this.busy === "dry-run" || this.busy === "import" || this.busy === "undo";
+  }
+
+  /** What the file holds, as the steps name it: a vCard file's cards, a CSV file's rows. */
+  get records(): Records {
+    return this.preview?.format === "vcard" ? CARDS : ROWS;
   }
 
   /** Valid rows the real run would write. */
