@@ -217,6 +217,67 @@ fn request(dry_run: bool, skip_invalid: bool, mapping: &Value) -> Value {
             "dry_run": dry_run, "skip_invalid": skip_invalid, "save_mapping": !dry_run })
 }
 
+/// A workbook of two sheets, as bytes: "Shop" and "Events", each with customers.
+fn workbook() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, person) in [("Shop", "Ann"), ("Events", "Eve")] {
+        let sheet = book.add_worksheet().set_name(name).expect("name");
+        for (c, text) in ["First Name", "Email"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *text).expect("write");
+        }
+        sheet.write_string(1, 0, person).expect("write");
+        let email = format!("{}@example.com", person.to_lowercase());
+        sheet.write_string(1, 1, email).expect("write");
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+#[test]
+fn a_workbooks_chosen_sheet_is_previewed_and_imported() {
+    let h = harness();
+    let token = h.choose("Customers.xlsx", workbook());
+    let first = h.ok("preview_import", json!({ "token": token, "mapping": null }));
+    assert_eq!(first["format"], "sheet");
+    assert_eq!(
+        (&first["sheet"], &first["sheets"]),
+        (&json!("Shop"), &json!(["Shop", "Events"]))
+    );
+    assert_eq!(first["rows"][0]["user"]["first_name"], "Ann");
+
+    let events = h.ok(
+        "preview_import",
+        json!({ "token": token, "mapping": null, "sheet": "Events" }),
+    );
+    assert_eq!(events["sheet"], "Events");
+    assert_eq!(events["rows"][0]["user"]["email"], "eve@example.com");
+    let mut req = request(false, false, &events["mapping"]);
+    req["sheet"] = json!("Events");
+    let report = h.ok(
+        "run_import",
+        json!({ "token": token, "request": req, "on_progress": "__CHANNEL__:3" }),
+    );
+    assert_eq!(
+        (report["created"].as_u64(), report["committed"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let found = h.ok(
+        "search_users",
+        json!({ "query": "eve@example.com", "limit": 5 }),
+    );
+    assert_eq!(found["rows"][0]["first_name"], "Eve", "{found}");
+
+    let err = h
+        .call(
+            "preview_import",
+            json!({ "token": token, "mapping": null, "sheet": "Nope" }),
+        )
+        .expect_err("no such sheet");
+    assert_eq!(
+        (err["kind"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("file"))
+    );
+}
+
 #[test]
 fn import_preview_dry_run_run_and_undo() {
     let h = harness();

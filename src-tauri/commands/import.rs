@@ -38,6 +38,10 @@ pub struct ImportRequest {
     /// does not look up a saved encoding itself.
     #[ts(optional)]
     pub encoding: Option<TextEncoding>,
+    /// A workbook's sheet, as the preview read it; `None` reads its first sheet
+    /// holding values.
+    #[ts(optional)]
+    pub sheet: Option<String>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
     /// Custom field values every imported user gets where the row has none
@@ -60,10 +64,12 @@ pub async fn choose_import_file<R: Runtime>(
     let path = tauri::async_runtime::spawn_blocking(move || {
         dialogs::pick_file(
             &picker,
-            "Import customers from CSV or vCard",
+            "Import customers from CSV, Excel or vCard",
             &[(
-                "CSV, text and vCard files",
-                &["csv", "txt", "tsv", "vcf", "vcard"],
+                "CSV, Excel, LibreOffice and vCard files",
+                &[
+                    "csv", "txt", "tsv", "xlsx", "xlsm", "xlsb", "xls", "ods", "vcf", "vcard",
+                ],
             )],
         )
     })
@@ -78,11 +84,12 @@ pub async fn preview_import(
     token: String,
     mapping: Option<Vec<Target>>,
     encoding: Option<TextEncoding>,
+    sheet: Option<String>,
 ) -> CmdResult<Preview> {
     let path = state.files.path(&token)?;
     let region = state.kith.settings().default_region;
     // Sniffing checks the whole file's encoding: once per preview, as a rule.
-    let detected = sniff_blocking(path.clone(), region.clone(), encoding).await?;
+    let detected = sniff_blocking(path.clone(), region.clone(), encoding, sheet.clone()).await?;
     let detected_encoding = detected.encoding;
     let (sniffed, chosen) = match mapping {
         Some(m) => (detected, Some((m, MappingSource::Chosen))),
@@ -95,7 +102,7 @@ pub async fn preview_import(
                     .reread_as(detected.encoding)
                     .filter(|_| encoding.is_none())
                 {
-                    Some(e) => sniff_blocking(path.clone(), region.clone(), Some(e))
+                    Some(e) => sniff_blocking(path.clone(), region.clone(), Some(e), sheet)
                         .await
                         .ok()
                         .filter(|s| s.headers.len() == saved.mapping.len()),
@@ -162,6 +169,7 @@ pub async fn run_import(
         mapping: Some(request.mapping.clone()),
         region: state.kith.settings().default_region,
         encoding: request.encoding,
+        sheet: request.sheet,
         default_teams: request.default_teams,
         default_values: request.default_values,
         dry_run: request.dry_run,
@@ -187,12 +195,13 @@ async fn sniff_blocking(
     path: std::path::PathBuf,
     region: String,
     chosen: Option<TextEncoding>,
+    sheet: Option<String>,
 ) -> CmdResult<Sniffed> {
-    Ok(
-        tauri::async_runtime::spawn_blocking(move || sniff(&path, &region, chosen))
-            .await
-            .map_err(KithError::internal)??,
-    )
+    Ok(tauri::async_runtime::spawn_blocking(move || {
+        sniff(&path, &region, chosen, sheet.as_deref())
+    })
+    .await
+    .map_err(KithError::internal)??)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -210,6 +219,7 @@ pub async fn save_import_errors<R: Runtime>(
     token: String,
     errors: Vec<CellError>,
     encoding: Option<TextEncoding>,
+    sheet: Option<String>,
 ) -> CmdResult<Option<String>> {
     let source = state.files.path(&token)?;
     let region = state.kith.settings().default_region;
@@ -239,6 +249,7 @@ pub async fn save_import_errors<R: Runtime>(
             &source,
             &region,
             encoding,
+            sheet.as_deref(),
             &errors,
             std::io::BufWriter::new(file),
         )?;

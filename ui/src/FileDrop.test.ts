@@ -49,10 +49,10 @@ describe("Dropping files on a user", () => {
     await waitFor(() => expect(callsOf("attach_files")).toEqual([{ user_id: "u1", tokens: ["tok-contract.pdf"] }]));
     await waitFor(() => expect(toasts.map((t) => t.message)).toEqual(["Attached 1 file to Zoë Müller", "Not attached: Photos is a folder — drop or choose the files inside it"]));
     expect(row?.dataset.dropActive).toBeUndefined();
-    await waitFor(() => expect(callsOf("preview_import")).toEqual([{ token: "tok-people.csv", mapping: null, encoding: null }]));
+    await waitFor(() => expect(callsOf("preview_import")).toEqual([{ token: "tok-people.csv", mapping: null, encoding: null, sheet: null }]));
   });
 
-  it("says over a row that a CSV or vCard file dropped there is imported, not attached", async () => {
+  it("says over a row that a CSV, Excel or vCard file dropped there is imported, not attached", async () => {
     await overRow("u1");
     emitEvent("drag-files", ["contacts.vcf"]);
     emitEvent("drag-hover", true);

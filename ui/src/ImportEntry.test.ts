@@ -22,7 +22,7 @@ const dropped = (name: string, extra: Partial<DroppedFile> = {}): DroppedFile =>
 });
 
 const PREVIEW = {
-  file_name: "customers.csv", format: "csv", size_bytes: 120, encoding: "utf8", detected_encoding: "utf8", delimiter: ",", titles: [], groups: [], headers: ["Name"], samples: [["Ada Byron"]],
+  file_name: "customers.csv", format: "csv", size_bytes: 120, encoding: "utf8", detected_encoding: "utf8", delimiter: ",", titles: [], groups: [], sheet: null, sheets: [], headers: ["Name"], samples: [["Ada Byron"]],
   mapping: [{ kind: "full_name" }], mapping_source: "auto",
   rows: [{ row: 2, errors: [], user: { kith_id: null, first_name: "Ada", last_name: "Byron", email: null, mobile_phone: null, home_phone: null, app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: [] } }],
 };
@@ -94,7 +94,7 @@ describe("Import entry points", () => {
     await waitFor(() => expect(listenerCount("drag-hover")).toBe(1));
 
     emitEvent("drag-hover", true);
-    expect((await screen.findByTestId("drop-overlay")).textContent).toContain("Drop a CSV or vCard file to import");
+    expect((await screen.findByTestId("drop-overlay")).textContent).toContain("Drop a CSV, Excel or vCard file to import");
     emitEvent("drag-hover", false);
     await waitFor(() => expect(screen.queryByTestId("drop-overlay")).toBeNull());
   });
@@ -117,13 +117,13 @@ describe("Import entry points", () => {
     render(App);
     await screen.findByText("2 users");
     await drop([dropped("invoice.pdf")]);
-    await waitFor(() => expect(toasts.map((t) => t.message)).toEqual(["Only CSV and vCard files can be imported — invoice.pdf is a .pdf"]));
+    await waitFor(() => expect(toasts.map((t) => t.message)).toEqual(["Only CSV, Excel and vCard files can be imported — invoice.pdf is a .pdf"]));
 
     await user.click(screen.getByTestId("nav-settings"));
     await drop([dropped("customers.csv"), dropped("notes.txt"), dropped("invoice.pdf")]);
 
     await screen.findByTestId("import-mapping");
-    expect(callsOf("preview_import")).toEqual([{ token: "tok-customers.csv", mapping: null, encoding: null }]);
+    expect(callsOf("preview_import")).toEqual([{ token: "tok-customers.csv", mapping: null, encoding: null, sheet: null }]);
     expect(toasts.at(-1)?.message).toBe("Importing customers.csv — one file at a time, so notes.txt, invoice.pdf were left out");
     expect(screen.getByTestId("user-search")).toBeTruthy();
   });

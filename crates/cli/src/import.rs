@@ -65,6 +65,9 @@ pub struct ImportArgs {
     /// label). A byte order mark still decides.
     #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
     encoding: Option<TextEncoding>,
+    /// A workbook's sheet to import (default: its first sheet holding values).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
 }
 
 fn defaults(given: &[String]) -> anyhow::Result<Vec<DefaultValue>> {
@@ -88,7 +91,24 @@ fn encoding_label(label: &str) -> Result<TextEncoding, String> {
 
 pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     let region = kith.settings().default_region;
-    let sniffed = kith_core::import::source::sniff(&args.file, &region, args.encoding)?;
+    let sniffed = kith_core::import::source::sniff(
+        &args.file,
+        &region,
+        args.encoding,
+        args.sheet.as_deref(),
+    )?;
+    if let (Some(read), true) = (&sniffed.sheet, sniffed.sheets.len() > 1) {
+        let others: Vec<&str> = sniffed
+            .sheets
+            .iter()
+            .filter(|s| *s != read)
+            .map(String::as_str)
+            .collect();
+        eprintln!(
+            "import: reading the sheet “{read}”; left out: {} (choose one with --sheet)",
+            others.join(", ")
+        );
+    }
     if !sniffed.titles.is_empty() {
         // Said on stderr, like progress: the lines are left out, not imported.
         eprintln!(
@@ -158,6 +178,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         mapping: Some(mapping),
         region,
         encoding: args.encoding,
+        sheet: args.sheet.clone(),
         default_teams: args.teams.clone(),
         default_values: defaults(&args.defaults)?,
         dry_run: args.dry_run,
@@ -181,6 +202,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
             &args.file,
             &opts.region,
             opts.encoding,
+            opts.sheet.as_deref(),
             &report.errors,
             std::io::BufWriter::new(file),
         )?;
@@ -207,7 +229,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         // A vCard file's rows are its cards, named by the line each begins on.
         let row = match sniffed.format {
             FileFormat::VCard => "line",
-            FileFormat::Csv => "row",
+            FileFormat::Csv | FileFormat::Sheet => "row",
         };
         for e in report.errors.iter().take(20) {
             // A row-wide problem (no name at all) names no column.

@@ -81,7 +81,7 @@ fn columns_named_like_a_field_are_read_as_its_kind_and_bad_cells_reported() {
         .unwrap();
 
         // The preview shows values as they will read on the profile.
-        let sniffed = kith_core::import::source::sniff(&file, "US", None).unwrap();
+        let sniffed = kith_core::import::source::sniff(&file, "US", None, None).unwrap();
         let preview =
             kith_core::import::preview::preview(&file, &sniffed, sniffed.encoding, None, "US", &catalog)
                 .unwrap();

@@ -15,7 +15,7 @@ fn preview(
     mapping: Option<(Vec<Target>, MappingSource)>,
     region: &str,
 ) -> Result<Preview, ImportError> {
-    let sniffed = sniff(path, "US", None)?;
+    let sniffed = sniff(path, "US", None, None)?;
     let detected = sniffed.encoding;
     kith_core::import::preview::preview(
         path,

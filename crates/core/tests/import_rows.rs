@@ -15,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Every row of `path` as read under the automatic mapping (region US).
 fn read_file(path: &Path) -> Vec<Result<ImportedUser, Vec<CellError>>> {
-    let sniffed = sniff(path, "US", None).expect("sniff");
+    let sniffed = sniff(path, "US", None, None).expect("sniff");
     let targets = auto_map(&sniffed.headers);
     let reader = RowReader {
         headers: &sniffed.headers,
@@ -143,7 +143,7 @@ fn mailchimp_shopify_spreadsheets() {
 #[test]
 fn national_numbers_use_the_region() {
     let path = fixture("excel-utf8-bom-semicolon.csv");
-    let sniffed = sniff(&path, "US", None).unwrap();
+    let sniffed = sniff(&path, "US", None, None).unwrap();
     let targets = auto_map(&sniffed.headers);
     let reader = RowReader {
         headers: &sniffed.headers,
@@ -220,7 +220,7 @@ fn dates() {
 /// Every row of `path`'s cells under its headers, for columns no field is
 /// mapped to by default.
 fn cells_of(path: &Path) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
-    let sniffed = sniff(path, "US", None).expect("sniff");
+    let sniffed = sniff(path, "US", None, None).expect("sniff");
     let mut rows = Rows::open(path, &sniffed).expect("open");
     let mut out = Vec::new();
     while let Some(row) = rows.next_row().expect("row") {
@@ -280,7 +280,7 @@ fn apple_contacts_vcards() {
 
     // The group card is no customer: its name is a team of its member.
     assert_eq!(bjorn.teams, vec!["Regulars"]);
-    let sniffed = sniff(&fixture("apple.vcf"), "US", None).unwrap();
+    let sniffed = sniff(&fixture("apple.vcf"), "US", None, None).unwrap();
     assert_eq!(sniffed.groups.len(), 1);
     assert_eq!(
         (sniffed.groups[0].name.as_str(), sniffed.groups[0].members),
@@ -366,7 +366,7 @@ fn google_android_and_outlook_vcards() {
     // Its code page is guessed, but its columns are Kith's names in any: no
     // second key to remember a mapping under.
     let outlook = fixture("outlook.vcf");
-    let sniffed = sniff(&outlook, "DE", None).unwrap();
+    let sniffed = sniff(&outlook, "DE", None, None).unwrap();
     assert!(sniffed.encoding.is_guessed(), "{:?}", sniffed.encoding);
     assert_eq!(headers_by_bytes(&outlook, "DE", &sniffed), None);
     let u = read("outlook.vcf");

@@ -693,7 +693,7 @@ fn a_stray_quote_closed_rows_later_fails_its_row_and_keeps_the_rows_it_swallowed
 
         // The rows to fix hold the swallowed rows, as the file had them.
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out).unwrap();
+        kith_core::import::report::write_error_rows(&f, "US", None, None, &report.errors, &mut out).unwrap();
         let fix = String::from_utf8(out).unwrap();
         assert!(fix.contains("Bob,bob@example.com\nCy,cy@example.com\nDee"), "{fix}");
     });
@@ -723,7 +723,7 @@ fn rows_are_stored_in_the_chosen_encoding() {
         assert_eq!((user.first_name.as_str(), user.last_name.as_str()), ("Šárka", "Žáková"));
 
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&path, "US", opts.encoding, &report.errors, &mut out)
+        kith_core::import::report::write_error_rows(&path, "US", opts.encoding, None, &report.errors, &mut out)
             .unwrap();
         let fix = String::from_utf8(out).unwrap();
         assert!(fix.contains("Œdipe,Ÿvon,pas-une-adresse,"), "{fix}");
@@ -979,7 +979,7 @@ fn a_reports_rows_to_fix_are_its_own() {
             "the footer, no row to fix"
         );
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
+        kith_core::import::report::write_error_rows(&f, "US", None, None, &report.errors, &mut out)
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
@@ -997,7 +997,7 @@ fn a_reports_rows_to_fix_are_its_own() {
         assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
         assert_eq!(report.to_fix, 1);
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
+        kith_core::import::report::write_error_rows(&f, "US", None, None, &report.errors, &mut out)
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
@@ -1025,7 +1025,7 @@ fn rows_are_numbered_as_a_spreadsheet_shows_them() {
         let rows: Vec<u64> = report.errors.iter().map(|e| e.row).collect();
         assert_eq!(rows, [3, 7, 8], "{:?}", report.errors);
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
+        kith_core::import::report::write_error_rows(&f, "US", None, None, &report.errors, &mut out)
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         let firsts: Vec<&str> = text
@@ -1083,7 +1083,7 @@ fn a_vcard_file_imports_and_its_rows_to_fix_import_again() {
         assert_eq!(kith.search("regulars", 5).await.unwrap().rows.len(), 0);
 
         let mut out = Vec::new();
-        kith_core::import::report::write_error_rows(&f, "US", None, &report.errors, &mut out)
+        kith_core::import::report::write_error_rows(&f, "US", None, None, &report.errors, &mut out)
             .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();

@@ -25,11 +25,11 @@ fn data_rows(path: &Path, sniffed: &Sniffed) -> Vec<Vec<String>> {
 /// Every data row of a fixture, as decoded strings.
 fn rows(name: &str) -> Vec<Vec<String>> {
     let path = fixture(name);
-    data_rows(&path, &sniff(&path, "US", None).expect("sniff"))
+    data_rows(&path, &sniff(&path, "US", None, None).expect("sniff"))
 }
 
 fn check(name: &str, encoding: TextEncoding, delimiter: char, first_headers: &[&str]) {
-    let s = sniff(&fixture(name), "US", None).expect("sniff");
+    let s = sniff(&fixture(name), "US", None, None).expect("sniff");
     assert_eq!(s.encoding, encoding, "{name}");
     assert_eq!(s.delimiter, delimiter, "{name}");
     assert_eq!(&s.headers[..first_headers.len()], first_headers, "{name}");
@@ -54,7 +54,9 @@ fn google_csv() {
         "a quoted newline stays in its cell"
     );
     assert_eq!(r[1][2], "Ångström");
-    let headers = sniff(&fixture("google.csv"), "US", None).unwrap().headers;
+    let headers = sniff(&fixture("google.csv"), "US", None, None)
+        .unwrap()
+        .headers;
     assert_eq!(auto_map(&headers)[6], Target::PhoneValue { slot: 1 });
 }
 
@@ -88,7 +90,7 @@ fn excel_csv_in_windows_1250() {
         (r[3][0].as_str(), r[3][1].as_str(), r[3][4].as_str()),
         ("Ödön", "Szőke", "Győr")
     );
-    let headers = sniff(&fixture("excel-windows-1250.csv"), "US", None)
+    let headers = sniff(&fixture("excel-windows-1250.csv"), "US", None, None)
         .unwrap()
         .headers;
     assert_eq!(
@@ -134,7 +136,7 @@ fn excel_csv_in_windows_1251() {
     assert_eq!(r[0][..2], ["Иван", "Петров"]);
     assert_eq!(r[0][4], "Санкт-Петербург");
     assert_eq!(r[1][1], "Смирнова-Щукина");
-    let headers = sniff(&fixture("excel-windows-1251.csv"), "US", None)
+    let headers = sniff(&fixture("excel-windows-1251.csv"), "US", None, None)
         .unwrap()
         .headers;
     assert_eq!(
@@ -251,7 +253,7 @@ fn a_late_windows_1252_byte_is_noticed() {
     }
     data.extend_from_slice(b"Jos\xe9,jose@example.com\r\n");
     std::fs::write(&path, data).unwrap();
-    let s = sniff(&path, "US", None).unwrap();
+    let s = sniff(&path, "US", None, None).unwrap();
     assert_eq!(s.encoding, TextEncoding::Windows1252);
     let last = data_rows(&path, &s).pop().unwrap();
     assert_eq!(last[0], "José");
@@ -260,25 +262,25 @@ fn a_late_windows_1252_byte_is_noticed() {
 #[test]
 fn bad_inputs_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let err = sniff(dir.path(), "US", None).unwrap_err();
+    let err = sniff(dir.path(), "US", None, None).unwrap_err();
     assert!(matches!(err, ImportError::Folder { .. }), "{err}");
     assert!(err.to_string().contains("is a folder"));
 
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, b"").unwrap();
     assert!(matches!(
-        sniff(&empty, "US", None).unwrap_err(),
+        sniff(&empty, "US", None, None).unwrap_err(),
         ImportError::Empty { .. }
     ));
     std::fs::write(&empty, b"\r\n\r\n  \r\n").unwrap();
     assert!(matches!(
-        sniff(&empty, "US", None).unwrap_err(),
+        sniff(&empty, "US", None, None).unwrap_err(),
         ImportError::Empty { .. }
     ));
 
     let binary = dir.path().join("photo.csv");
     std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
-    let err = sniff(&binary, "US", None).unwrap_err();
+    let err = sniff(&binary, "US", None, None).unwrap_err();
     assert!(matches!(err, ImportError::NotCsv { .. }), "{err}");
 
     // Contact cards, whatever the file's name, are read as cards.
@@ -288,13 +290,13 @@ fn bad_inputs_get_clear_errors() {
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Ann Lee\r\nEND:VCARD\r\n",
     )
     .unwrap();
-    let sniffed = sniff(&vcard, "US", None).unwrap();
+    let sniffed = sniff(&vcard, "US", None, None).unwrap();
     assert_eq!(sniffed.format, FileFormat::VCard);
     assert_eq!(sniffed.headers, ["Name", "Given Name", "Family Name"]);
     // Cards that hold nothing a customer has.
     let blank = dir.path().join("blank.vcf");
     std::fs::write(&blank, b"BEGIN:VCARD\nVERSION:3.0\nPRODID:x\nEND:VCARD\n").unwrap();
-    let err = sniff(&blank, "US", None).unwrap_err();
+    let err = sniff(&blank, "US", None, None).unwrap_err();
     assert!(
         matches!(err, ImportError::EmptyCards { cards: 1, .. }),
         "{err}"
@@ -302,7 +304,7 @@ fn bad_inputs_get_clear_errors() {
 
     let missing = dir.path().join("nope.csv");
     assert!(matches!(
-        sniff(&missing, "US", None).unwrap_err(),
+        sniff(&missing, "US", None, None).unwrap_err(),
         ImportError::Io { .. }
     ));
 }
@@ -408,7 +410,7 @@ fn western_files_stay_windows_1252() {
     for (i, (region, bytes, first, last)) in files.iter().enumerate() {
         let path = dir.path().join(format!("western-{i}.csv"));
         std::fs::write(&path, bytes).unwrap();
-        let sniffed = sniff(&path, region, None).unwrap();
+        let sniffed = sniff(&path, region, None, None).unwrap();
         assert_eq!(sniffed.encoding, TextEncoding::Windows1252, "{first}");
         let row = data_rows(&path, &sniffed).pop().unwrap();
         assert_eq!((row[0].as_str(), row[1].as_str()), (*first, *last));
@@ -428,11 +430,11 @@ fn a_chosen_encoding_overrides_the_guess() {
         b"First Name,Last Name,Note\n\xa6\xe1rka,\xb4\xe1kov\xe1,Paid 10 \xa4\n",
     )
     .unwrap();
-    let guessed = sniff(&path, "US", None).unwrap();
+    let guessed = sniff(&path, "US", None, None).unwrap();
     let latin9 = TextEncoding::from_label("iso-8859-15").unwrap();
     assert_eq!(latin9, TextEncoding::Legacy("ISO-8859-15"));
     assert_ne!(guessed.encoding, latin9);
-    let s = sniff(&path, "US", Some(latin9)).unwrap();
+    let s = sniff(&path, "US", Some(latin9), None).unwrap();
     assert_eq!(s.encoding, latin9);
     let row = data_rows(&path, &s).remove(0);
     assert_eq!(
@@ -477,6 +479,7 @@ fn a_bom_wins_over_a_chosen_encoding() {
         &fixture("excel-unicode-text.txt"),
         "US",
         Some(TextEncoding::Windows1252),
+        None,
     )
     .unwrap();
     assert_eq!(s.encoding, TextEncoding::Utf16Le);
@@ -489,7 +492,7 @@ fn chosen_utf8_is_checked() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("latin.csv");
     std::fs::write(&path, b"First Name\r\nAnn\r\nBob\r\nJos\xe9\r\n").unwrap();
-    let err = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap_err();
+    let err = sniff(&path, "US", Some(TextEncoding::Utf8), None).unwrap_err();
     assert!(
         matches!(
             err,
@@ -504,7 +507,7 @@ fn chosen_utf8_is_checked() {
     assert!(err.to_string().contains("line 4"), "{err}");
     // Lines ended by a bare CR (Excel for Mac) are counted as the reader counts them.
     std::fs::write(&path, b"First Name\rAnn\rJos\xe9\r").unwrap();
-    let err = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap_err();
+    let err = sniff(&path, "US", Some(TextEncoding::Utf8), None).unwrap_err();
     assert!(
         matches!(
             err,
@@ -518,7 +521,7 @@ fn chosen_utf8_is_checked() {
     );
     // Valid UTF-8 chosen as such reads as usual.
     std::fs::write(&path, "First Name\nJosé\n").unwrap();
-    let s = sniff(&path, "US", Some(TextEncoding::Utf8)).unwrap();
+    let s = sniff(&path, "US", Some(TextEncoding::Utf8), None).unwrap();
     assert_eq!(s.encoding, TextEncoding::Utf8);
 }
 
@@ -535,7 +538,7 @@ fn a_utf8_bom_over_rows_in_another_encoding_is_refused() {
     )
     .unwrap();
     for chosen in [None, Some(TextEncoding::Windows1252)] {
-        let err = sniff(&path, "US", chosen).unwrap_err();
+        let err = sniff(&path, "US", chosen, None).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -556,7 +559,7 @@ fn a_utf8_bom_over_rows_in_another_encoding_is_refused() {
     // All UTF-8 after its BOM, it reads as before.
     std::fs::write(&path, b"\xEF\xBB\xBFFirst Name\r\nZo\xC3\xAB\r\n").unwrap();
     assert_eq!(
-        sniff(&path, "US", None).unwrap().encoding,
+        sniff(&path, "US", None, None).unwrap().encoding,
         TextEncoding::Utf8Bom
     );
 }
@@ -572,7 +575,7 @@ fn title_lines_above_the_header_are_left_out() {
         ',',
         &["Customer", "Phone", "Email", "Full Name"],
     );
-    let s = sniff(&fixture("report-titles.csv"), "US", None).unwrap();
+    let s = sniff(&fixture("report-titles.csv"), "US", None, None).unwrap();
     assert_eq!(
         s.titles,
         ["Customer Contact List", "Acme Bakery Ltd.", "All Dates"]
@@ -593,7 +596,7 @@ fn title_lines_above_the_header_are_left_out() {
         ';',
         &["Vorname", "Nachname", "E-Mail", "Telefon"],
     );
-    let s = sniff(&fixture("excel-title-semicolon.csv"), "US", None).unwrap();
+    let s = sniff(&fixture("excel-title-semicolon.csv"), "US", None, None).unwrap();
     assert_eq!(s.titles, ["Kundenliste", "Stand: 01.11.2026"]);
     assert_eq!(s.header_row, 4, "the row of empty cells is a row too");
     assert_eq!(rows("excel-title-semicolon.csv")[0][1], "Weiß");
@@ -606,7 +609,7 @@ fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
     let sniffed = |name: &str, text: &str| {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        sniff(&path, "US", None).unwrap()
+        sniff(&path, "US", None, None).unwrap()
     };
     // One column: every line holds one value.
     let s = sniffed("emails.csv", "Email\nann@example.com\nbo@example.com\n");

@@ -27,6 +27,7 @@ import {
   waitForRow,
   waitForText,
 } from '../lib/app.mjs';
+import { writeOds } from '../lib/ods.mjs';
 
 const screenshot = screenshots('import');
 const TEST_TIMEOUT = 180_000;
@@ -341,7 +342,7 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await emit('files-dropped', { files: [{ name: 'Photos', file: null, error: 'Photos is a folder — drop or choose the files inside it' }], position: null });
     await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Photos is a folder', 'the dropped-folder toast');
     await emit('files-dropped', { files: [{ name: 'invoice.pdf', file: { token: 'not-registered', name: 'invoice.pdf', size_bytes: 1 }, error: null }], position: null });
-    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Only CSV and vCard files can be imported — invoice.pdf is a .pdf', 'the PDF toast');
+    await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Only CSV, Excel and vCard files can be imported — invoice.pdf is a .pdf', 'the PDF toast');
     assert.equal(await byTestId(browser, 'import-dialog').isExisting(), false, 'nothing opened');
     await screenshot(browser, 'drop-refused');
   });
@@ -463,6 +464,34 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     assert.match(readFileSync(exported, 'utf8'), /Björn,Lindqvist,.*Regulars/, 'the group is his team');
     await search('regulars');
     await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'no customer named after the group');
+    await search('');
+  });
+
+  test('14. a LibreOffice workbook: its first sheet is read, another chosen from the file facts, rows numbered as in the sheet', { timeout: TEST_TIMEOUT }, async () => {
+    const book = path.join(files, 'Kunden.ods');
+    writeOds(book, [
+      { name: 'Notizen', rows: [['Preisliste 2026'], ['Kaffee']] },
+      { name: 'Kunden', rows: [['Vorname', 'Nachname', 'E-Mail'], ['Lotte', 'Schäfer', 'lotte@example.com'], [], ['Ida & Co', 'Berg', 'ida.berg@example.com']] },
+    ]);
+    await importFile(book);
+    const picker = await shown(browser, 'import-sheet');
+    assert.equal(await picker.getValue(), 'Notizen', 'the first sheet holding values');
+    await picker.selectByAttribute('value', 'Kunden');
+    await waitForText(browser, () => textOf(byTestId(browser, 'import-preview')), 'Lotte', 'the preview of the sheet chosen');
+    const preview = await textOf(byTestId(browser, 'import-preview'));
+    assert.match(preview, /2\s*Lotte Schäfer/);
+    assert.match(preview, /4\s*Ida & Co Berg/, 'the blank row counts, as in the spreadsheet');
+    assert.match(await textOf(byTestId(browser, 'import-file-facts')), /Kunden\.ods.*3 columns/s);
+    await screenshot(browser, 'dark-workbook-sheet');
+    await checkFile();
+    assert.equal(await countText('created'), 'to create 2');
+    await (await shown(browser, 'import-run')).click();
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+    await search('lotte');
+    await waitForRow(browser, 'Lotte Schäfer');
+    await search('kaffee');
+    await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'the other sheet was not imported');
     await search('');
   });
 });

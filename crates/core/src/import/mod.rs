@@ -10,6 +10,7 @@ pub mod row;
 pub mod run;
 pub mod saved;
 pub mod shape;
+pub mod sheet;
 pub mod source;
 pub mod vcard;
 
@@ -35,6 +36,10 @@ pub enum ImportError {
     EmptyCards { path: String, cards: u64 },
     #[error("{path} does not look like a CSV file: {reason}")]
     NotCsv { path: String, reason: String },
+    #[error("{path} cannot be read as a spreadsheet: {reason}")]
+    NotSheet { path: String, reason: String },
+    #[error("{path} has no sheet named “{sheet}” holding values")]
+    NoSheet { path: String, sheet: String },
     #[error("row {row}: {message}")]
     Csv { row: u64, message: String },
     /// A quote never closed, or a row too long to be a customer (see [`shape`]).

@@ -49,6 +49,10 @@ pub struct Preview {
     /// A vCard file's contact groups, which are not read as customers: their
     /// names go to their members' categories.
     pub groups: Vec<super::vcard::ContactGroup>,
+    /// The workbook's sheet read, and all its sheets holding values (in its
+    /// order), so the person can choose another.
+    pub sheet: Option<String>,
+    pub sheets: Vec<String>,
     pub headers: Vec<String>,
     /// Per column, the first few non-empty cells as written in the file (card
     /// numbers masked), so columns not imported can still be recognised.
@@ -189,6 +193,8 @@ pub fn preview(
         },
         titles: sniffed.titles.clone(),
         groups: sniffed.groups.clone(),
+        sheet: sniffed.sheet.clone(),
+        sheets: sniffed.sheets.clone(),
         headers: sniffed.headers.clone(),
         samples,
         mapping,

@@ -12,14 +12,16 @@ use super::ImportError;
 use crate::validate::mask_card_numbers;
 
 /// Writes the rows of `source` named in `errors` to `out` as CSV (UTF-8 with a BOM,
-/// so Excel opens it right), with a last column "Kith import error". `region` and
-/// `chosen` are those the file was imported with, so it is decoded the same way.
+/// so Excel opens it right), with a last column "Kith import error". `region`,
+/// `chosen` and `sheet` are those the file was imported with, so it is read the
+/// same way.
 /// A report's footer and a vCard file's lines outside any card are left out:
 /// no fix makes them customers (see [`super::source::Refusal::fixable`]).
 pub fn write_error_rows(
     source: &Path,
     region: &str,
     chosen: Option<TextEncoding>,
+    sheet: Option<&str>,
     errors: &[CellError],
     out: impl Write,
 ) -> Result<u64, ImportError> {
@@ -36,7 +38,7 @@ pub fn write_error_rows(
         };
         reasons.entry(e.row).or_default().push(reason);
     }
-    let sniffed = sniff(source, region, chosen)?;
+    let sniffed = sniff(source, region, chosen, sheet)?;
     let mut out = out;
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
     let mut writer = csv::Writer::from_writer(out);

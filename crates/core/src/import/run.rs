@@ -75,6 +75,9 @@ pub struct ImportOptions {
     /// it, in the preview the run follows); `None` detects it. Not looked up
     /// here: the run reads the file as the caller says.
     pub encoding: Option<TextEncoding>,
+    /// A workbook's sheet to read, when the person chose one; `None` reads its
+    /// first sheet holding values.
+    pub sheet: Option<String>,
     /// Teams every imported user joins.
     pub default_teams: Vec<String>,
     /// Custom field values every imported user gets where the row has none.
@@ -170,7 +173,7 @@ pub async fn run(
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport, RunError> {
     let started_at = system_ms() as i64;
-    let sniffed = sniff(path, &opts.region, opts.encoding)?;
+    let sniffed = sniff(path, &opts.region, opts.encoding, opts.sheet.as_deref())?;
     if matches!(&opts.mapping, Some(m) if m.len() != sniffed.headers.len()) {
         return Err(RunError::Mapping {
             got: opts.mapping.as_ref().map_or(0, Vec::len),
@@ -185,7 +188,7 @@ pub async fn run(
     let remembered_encoding = opts
         .encoding
         .filter(|e| opts.remember_mapping && !opts.dry_run && e.is_guessed());
-    let detected = remembered_encoding.and_then(|_| sniff(path, &opts.region, None).ok());
+    let detected = remembered_encoding.and_then(|_| sniff(path, &opts.region, None, None).ok());
     let guessed_headers = detected
         .as_ref()
         .map(|guessed| guessed.headers.clone())

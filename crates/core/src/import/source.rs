@@ -1,4 +1,5 @@
-//! Opening a CSV file whatever made it: UTF-8 with or without BOM, UTF-16 with BOM
+//! Opening a CSV file whatever made it (and a workbook's sheet, read as one: see
+//! [`super::sheet`]): UTF-8 with or without BOM, UTF-16 with BOM
 //! (Excel "Unicode Text"), or a legacy code page (Excel's "CSV"); comma,
 //! semicolon, tab or pipe delimited; CRLF or LF. Everything streams: a file is
 //! never read into memory whole.
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::code_page;
 use super::shape::ShapeWatch;
+use super::sheet;
 use super::vcard::{self, CardProblem};
 use super::ImportError;
 
@@ -129,6 +131,9 @@ pub enum FileFormat {
     /// CSV export; a row's number is the line its card begins on.
     #[serde(rename = "vcard")]
     VCard,
+    /// A workbook's sheet (.xlsx, .xlsm, .xlsb, .xls, .ods), read as a table;
+    /// rows are numbered as the spreadsheet shows them.
+    Sheet,
 }
 
 /// What a file turned out to be.
@@ -156,6 +161,10 @@ pub struct Sniffed {
     /// A vCard file's contact groups: no customers, their names go to their
     /// members' categories.
     pub groups: Vec<vcard::ContactGroup>,
+    /// The workbook's sheet read: the one chosen, else its first holding values.
+    pub sheet: Option<String>,
+    /// A workbook's visible sheets holding values, in its order.
+    pub sheets: Vec<String>,
 }
 
 impl Sniffed {
@@ -194,11 +203,13 @@ pub fn shown(path: &Path) -> String {
 /// `region` (the data directory's default, ISO 3166 alpha-2) is where the file was
 /// most likely saved, which weighs in when its legacy code page is guessed.
 /// `chosen` is the encoding the person said the file is in, when the guess was
-/// wrong; a BOM still decides, as it cannot be wrong.
+/// wrong; a BOM still decides, as it cannot be wrong. `sheet` is a workbook's
+/// sheet the person chose, rather than its first holding values.
 pub fn sniff(
     path: &Path,
     region: &str,
     chosen: Option<TextEncoding>,
+    sheet: Option<&str>,
 ) -> Result<Sniffed, ImportError> {
     let shown = shown(path);
     let meta = std::fs::metadata(path).map_err(io_error(path))?;
@@ -207,6 +218,12 @@ pub fn sniff(
     }
     if meta.len() == 0 {
         return Err(ImportError::Empty { path: shown });
+    }
+    let mut head = [0u8; 4];
+    let n = read_up_to(&mut File::open(path).map_err(io_error(path))?, &mut head)
+        .map_err(io_error(path))?;
+    if sheet::is_workbook(&head[..n]) {
+        return sniff_sheet(path, region, meta.len(), sheet);
     }
     let encoding = detect_encoding(path, region, chosen)?;
     let sample = decoded_sample(path, encoding)?;
@@ -240,6 +257,8 @@ pub fn sniff(
             size_bytes: meta.len(),
             region: region.to_owned(),
             groups: scan.groups.list,
+            sheet: None,
+            sheets: Vec::new(),
         });
     }
     let (delimiter, layout) = choose_delimiter(&sample);
@@ -258,6 +277,56 @@ pub fn sniff(
         size_bytes: meta.len(),
         region: region.to_owned(),
         groups: Vec::new(),
+        sheet: None,
+        sheets: Vec::new(),
+    })
+}
+
+/// A workbook: its first sheet holding values, or the one `chosen`, whose
+/// header row is found as a CSV file's is (below a report's titles). The sheet is
+/// read as UTF-8 text, which a spreadsheet's cells always are.
+fn sniff_sheet(
+    path: &Path,
+    region: &str,
+    size_bytes: u64,
+    chosen: Option<&str>,
+) -> Result<Sniffed, ImportError> {
+    let sheets = sheet::sheets_with_data(path)?;
+    let first = match chosen {
+        Some(name) => sheets
+            .iter()
+            .find(|s| *s == name)
+            .ok_or_else(|| ImportError::NoSheet {
+                path: shown(path),
+                sheet: name.to_owned(),
+            })?,
+        None => sheets
+            .first()
+            .ok_or_else(|| ImportError::Empty { path: shown(path) })?,
+    };
+    let mut sample = Vec::new();
+    sheet::csv_text(path, first)?
+        .take(SAMPLE_BYTES)
+        .read_to_end(&mut sample)
+        .map_err(io_error(path))?;
+    let sample = String::from_utf8_lossy(&sample);
+    let layout = Layout::of(&sample, b',').ok_or_else(|| ImportError::NotSheet {
+        path: shown(path),
+        reason: format!("its sheet “{first}” has no header row"),
+    })?;
+    Ok(Sniffed {
+        format: FileFormat::Sheet,
+        encoding: TextEncoding::Utf8,
+        delimiter: ',',
+        headers: layout.headers,
+        skipped: layout.skipped,
+        titles: layout.titles,
+        header_row: layout.header_row,
+        size_bytes,
+        region: region.to_owned(),
+        groups: Vec::new(),
+        sheet: Some(first.clone()),
+        sheets,
     })
 }
 
@@ -270,12 +339,12 @@ pub fn sniff(
 /// file's columns are Kith's own names, the same in any code page: `None`,
 /// without reading the file once more.
 pub fn headers_by_bytes(path: &Path, region: &str, sniffed: &Sniffed) -> Option<Vec<String>> {
-    if sniffed.format == FileFormat::VCard {
+    if sniffed.format != FileFormat::Csv {
         return None;
     }
     match sniffed.encoding {
         TextEncoding::Windows1252 => Some(sniffed.headers.clone()),
-        e if e.is_guessed() => sniff(path, region, Some(TextEncoding::Windows1252))
+        e if e.is_guessed() => sniff(path, region, Some(TextEncoding::Windows1252), None)
             .ok()
             .map(|read| read.headers)
             .filter(|h| h.len() == sniffed.headers.len()),
@@ -393,11 +462,22 @@ pub fn open_decoded(
     Ok(Box::new(decoder))
 }
 
+/// How much of a file's text is looked at to sniff it.
+const SAMPLE_BYTES: u64 = 256 * 1024;
+
+/// The text a table's rows are read from: the file decoded, or a workbook's sheet.
+fn table_text(path: &Path, sniffed: &Sniffed) -> Result<Box<dyn Read + Send>, ImportError> {
+    match (sniffed.format, &sniffed.sheet) {
+        (FileFormat::Sheet, Some(name)) => sheet::csv_text(path, name),
+        _ => open_decoded(path, sniffed.encoding),
+    }
+}
+
 /// Roughly the first rows, decoded, for sniffing and previews.
 fn decoded_sample(path: &Path, encoding: TextEncoding) -> Result<String, ImportError> {
     let mut sample = Vec::new();
     open_decoded(path, encoding)?
-        .take(256 * 1024)
+        .take(SAMPLE_BYTES)
         .read_to_end(&mut sample)
         .map_err(io_error(path))?;
     Ok(String::from_utf8_lossy(&sample).into_owned())
@@ -594,7 +674,7 @@ enum Source {
 impl Rows {
     pub fn open(path: &Path, sniffed: &Sniffed) -> Result<Rows, ImportError> {
         Ok(Rows(match sniffed.format {
-            FileFormat::Csv => Source::Table(TableRows::open(path, sniffed)?),
+            FileFormat::Csv | FileFormat::Sheet => Source::Table(TableRows::open(path, sniffed)?),
             FileFormat::VCard => Source::Cards(CardRows::open(path, sniffed)?),
         }))
     }
@@ -753,8 +833,7 @@ impl TableRows {
     fn open(path: &Path, sniffed: &Sniffed) -> Result<TableRows, ImportError> {
         let delimiter = delimiter_byte(sniffed);
         let report = !sniffed.titles.is_empty() && sniffed.headers.len() > 1;
-        let file = ShapeWatch::new(open_decoded(path, sniffed.encoding)?, delimiter)
-            .tracking_blank_lines();
+        let file = ShapeWatch::new(table_text(path, sniffed)?, delimiter).tracking_blank_lines();
         let mut csv = reader(delimiter).from_reader(file);
         let read = past_header(&mut csv, sniffed);
         // Looked at first, as for data rows: a title or header row cut at the

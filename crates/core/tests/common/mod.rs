@@ -143,6 +143,7 @@ pub fn import_options(mode: kith_core::import::run::Mode) -> kith_core::import::
         mapping: None,
         region: "US".into(),
         encoding: None,
+        sheet: None,
         default_teams: Vec::new(),
         default_values: Vec::new(),
         dry_run: false,

@@ -1,7 +1,7 @@
 // Which user a drop lands on. Profiles and list rows carry `data-drop-user` (the user's
 // id) and `data-drop-name`; a profile also carries `data-drop-profile`, where every file
 // is attached, and its avatar and cover carry `data-drop-image` (an image dropped there
-// becomes the profile or cover image). Elsewhere, a drop is a CSV or vCard import.
+// becomes the profile or cover image). Elsewhere, a drop is a CSV, Excel or vCard import.
 import type { DropPoint } from "../ipc/generated/DropPoint";
 import type { DroppedFile } from "../ipc/generated/DroppedFile";
 import { isImportable } from "../import/drops";
@@ -28,7 +28,7 @@ export function dropTargetAt(point: DropPoint | null): DropTarget | null {
   };
 }
 
-/** On a profile every file is attached; on a list row a CSV or vCard file is still an import. */
+/** On a profile every file is attached; on a list row a CSV, Excel or vCard file is still an import. */
 export function splitDrop(files: readonly DroppedFile[], target: DropTarget): { attach: DroppedFile[]; importing: DroppedFile[] } {
   if (target.profile) return { attach: [...files], importing: [] };
   return {

@@ -57,7 +57,7 @@ function preview(
 ): ImportPreview {
   const chosen = mapping ?? saved ?? AUTO;
   return {
-    file_name: FILE.name, format: "csv", size_bytes: FILE.size_bytes, encoding, detected_encoding: detected, delimiter: ",", titles: [], groups: [], headers: HEADERS,
+    file_name: FILE.name, format: "csv", size_bytes: FILE.size_bytes, encoding, detected_encoding: detected, delimiter: ",", titles: [], groups: [], sheet: null, sheets: [], headers: HEADERS,
     samples: HEADERS.map((_, i) => CELLS.map((r) => r[i]).filter(Boolean).slice(0, 3)),
     mapping: chosen, mapping_source: mapping ? "chosen" : saved ? "saved" : "auto", rows: rowsUnder(chosen),
   };
@@ -118,7 +118,7 @@ describe("Import dialog", () => {
     expect(document.activeElement).toBe(screen.getByTestId("import-choose-file"));
     await toMapping(user);
 
-    expect(callsOf("preview_import")).toEqual([{ token: "tok-1", mapping: null, encoding: null }]);
+    expect(callsOf("preview_import")).toEqual([{ token: "tok-1", mapping: null, encoding: null, sheet: null }]);
     expect(screen.getByTestId("import-file-facts").textContent).toMatch(/customers\.csv.*2 KB.*UTF-8.*Comma-separated.*4 columns/);
     expect(screen.getByTestId("mapping-source").textContent).toContain("matched by their names");
     expect(screen.queryByTestId("import-titles-skipped")).toBeNull();
@@ -156,6 +156,7 @@ describe("Import dialog", () => {
       token: "tok-1",
       mapping: [{ kind: "first_name" }, { kind: "last_name" }, { kind: "ignore" }, { kind: "ignore" }],
       encoding: null,
+      sheet: null,
     });
     // Without the email column Renée's row is valid, and the table has no Email column.
     await waitFor(() => expect(screen.queryByTestId("preview-row-invalid")).toBeNull());
@@ -433,7 +434,7 @@ describe("Import dialog", () => {
 
     await user.click(screen.getByTestId("import-save-errors"));
 
-    expect(callsOf("save_import_errors")).toEqual([{ token: "tok-1", errors: [BAD_EMAIL], encoding: null }]);
+    expect(callsOf("save_import_errors")).toEqual([{ token: "tok-1", errors: [BAD_EMAIL], encoding: null, sheet: null }]);
     expect((await screen.findByTestId("import-errors-saved")).textContent).toContain("customers - rows to fix.csv");
   });
 
@@ -455,6 +456,37 @@ describe("Import dialog", () => {
     await screen.findByTestId("import-done");
     expect(text(screen.getByTestId("import-dialog"))).toContain("1 card was not imported.");
     expect(text(screen.getByTestId("import-save-errors"))).toBe("Save cards to fix…");
+  });
+
+  it("reads a workbook's first sheet, and another one chosen, through to the run and the rows to fix", async () => {
+    const user = userEvent.setup();
+    const workbook = (sheet: string | null) => ({
+      ...preview(null),
+      file_name: "Customers.xlsx",
+      format: "sheet" as const,
+      sheet: sheet ?? "Customers",
+      sheets: ["Customers", "Archive"],
+    });
+    fakeCore({ extra: { preview_import: ({ sheet }) => workbook(sheet as string | null) } });
+    renderDialog();
+    await toMapping(user);
+    const facts = screen.getByTestId("import-file-facts");
+    expect(text(facts)).not.toContain("Comma-separated");
+    expect(within(facts).queryByTestId("import-encoding")).toBeNull();
+    const picker = screen.getByTestId("import-sheet") as HTMLSelectElement;
+    expect(picker.value).toBe("Customers");
+    expect([...picker.options].map((o) => o.textContent)).toEqual(["Sheet “Customers”", "Sheet “Archive”"]);
+
+    await user.selectOptions(picker, "Archive");
+    await waitFor(() => expect(callsOf("preview_import").at(-1)).toEqual({ token: "tok-1", mapping: null, encoding: null, sheet: "Archive" }));
+    expect((screen.getByTestId("import-sheet") as HTMLSelectElement).value).toBe("Archive");
+
+    await user.click(screen.getByTestId("import-next"));
+    await user.click(await screen.findByTestId("import-dry-run"));
+    await screen.findByTestId("import-dry-run-result");
+    expect(runRequests()[0].sheet).toBe("Archive");
+    await user.click(screen.getByTestId("import-save-errors"));
+    expect(callsOf("save_import_errors").at(-1)).toEqual({ token: "tok-1", errors: [BAD_EMAIL], encoding: null, sheet: "Archive" });
   });
 
   it("offers no rows to fix when no rejected row is one (a report's footer, a contact group)", async () => {
@@ -527,7 +559,7 @@ describe("Import dialog", () => {
 
     await user.selectOptions(picker, "legacy:macintosh");
     await waitFor(() => expect(callsOf("preview_import")).toHaveLength(2));
-    expect(callsOf("preview_import")[1]).toEqual({ token: "tok-1", mapping: null, encoding: { legacy: "macintosh" } });
+    expect(callsOf("preview_import")[1]).toEqual({ token: "tok-1", mapping: null, encoding: { legacy: "macintosh" }, sheet: null });
     await waitFor(() => expect((screen.getByTestId("import-encoding") as HTMLSelectElement).value).toBe("legacy:macintosh"));
     expect(screen.queryByTestId("import-encoding-guess")).toBeNull();
 
@@ -553,6 +585,7 @@ describe("Import dialog", () => {
       token: "tok-1",
       mapping: [{ kind: "first_name" }, { kind: "last_name" }, { kind: "ignore" }, { kind: "ignore" }],
       encoding: { legacy: "macintosh" },
+      sheet: null,
     });
   });
 

@@ -5,13 +5,14 @@ import { sortDrop } from "./drops";
 const file = (name: string): DroppedFile => ({ name, file: { token: name, name, size_bytes: 1 }, error: null });
 
 describe("dropped files", () => {
-  it("imports a CSV, a TSV, a TXT or a vCard file, whatever the case of its extension", () => {
-    for (const name of ["a.csv", "b.TSV", "c.Txt", "Contacts.VCF", "e.vcard"]) expect(sortDrop([file(name)]).file?.name).toBe(name);
+  it("imports a CSV, a TSV, a TXT, a workbook or a vCard file, whatever the case of its extension", () => {
+    const names = ["a.csv", "b.TSV", "c.Txt", "Customers.XLSX", "d.xlsm", "e.xlsb", "f.xls", "g.ods", "Contacts.VCF", "e.vcard"];
+    for (const name of names) expect(sortDrop([file(name)]).file?.name).toBe(name);
   });
 
   it("names the extension of a file it refuses, or says it has none", () => {
-    expect(sortDrop([file("photo.JPG")]).message).toEqual({ text: "Only CSV and vCard files can be imported — photo.JPG is a .jpg", tone: "error" });
-    expect(sortDrop([file("README")]).message?.text).toBe("Only CSV and vCard files can be imported — README is neither");
+    expect(sortDrop([file("photo.JPG")]).message).toEqual({ text: "Only CSV, Excel and vCard files can be imported — photo.JPG is a .jpg", tone: "error" });
+    expect(sortDrop([file("README")]).message?.text).toBe("Only CSV, Excel and vCard files can be imported — README is neither");
     expect(sortDrop([file(".csv")]).file).toBeNull();
   });
 
@@ -25,7 +26,7 @@ describe("dropped files", () => {
     expect(outcome.file?.name).toBe("one.csv");
     expect(outcome.message).toEqual({ text: "Importing one.csv — one file at a time, so x.pdf, two.csv were left out", tone: "info" });
     expect(sortDrop([file("a.pdf"), file("b.doc"), file("c.png"), file("d.zip")]).message?.text).toBe(
-      "None of these can be imported: a.pdf, b.doc and 2 more — drop one CSV or vCard file",
+      "None of these can be imported: a.pdf, b.doc and 2 more — drop one CSV, Excel or vCard file",
     );
   });
 });

@@ -1,10 +1,10 @@
-// What to do with files dropped on the window: import the first CSV or vCard file, and say
+// What to do with files dropped on the window: import the first CSV, Excel or vCard file, and say
 // plainly what happened to everything else.
 import type { ChosenFile } from "../ipc/generated/ChosenFile";
 import type { DroppedFile } from "../ipc/generated/DroppedFile";
 
 /** Extensions the importer reads (the same list the native open dialog filters on). */
-const IMPORTABLE = ["csv", "tsv", "txt", "vcf", "vcard"];
+const IMPORTABLE = ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods", "vcf", "vcard"];
 
 const extension = (name: string) => {
   const dot = name.lastIndexOf(".");
@@ -25,8 +25,8 @@ function refusal(dropped: DroppedFile): string {
   if (dropped.error) return dropped.error;
   const ext = extension(dropped.name);
   return ext
-    ? `Only CSV and vCard files can be imported — ${dropped.name} is a .${ext}`
-    : `Only CSV and vCard files can be imported — ${dropped.name} is neither`;
+    ? `Only CSV, Excel and vCard files can be imported — ${dropped.name} is a .${ext}`
+    : `Only CSV, Excel and vCard files can be imported — ${dropped.name} is neither`;
 }
 
 const list = (names: string[]) =>
@@ -39,7 +39,7 @@ export function sortDrop(files: readonly DroppedFile[]): DropOutcome {
     if (files.length === 1) return { file: null, message: { text: refusal(files[0]), tone: "error" } };
     return {
       file: null,
-      message: { text: `None of these can be imported: ${list(files.map((f) => f.name))} — drop one CSV or vCard file`, tone: "error" },
+      message: { text: `None of these can be imported: ${list(files.map((f) => f.name))} — drop one CSV, Excel or vCard file`, tone: "error" },
     };
   }
   const others = files.filter((f) => f !== usable).map((f) => f.name);

@@ -53,6 +53,8 @@ export class ImportFlow {
   detected = $state<ImportEncoding | null>(null);
   encoding = $state<ImportEncoding | null>(null);
   encodingFromSaved = $state(false);
+  /** A workbook's sheet the person chose; null reads its first sheet holding values. */
+  sheet = $state<string | null>(null);
   /** Where the mapping first shown came from ("saved" is worth telling). */
   firstSource = $state<ImportMappingSource | null>(null);
   rememberMapping = $state(false);
@@ -129,6 +131,7 @@ export class ImportFlow {
     this.detected = null;
     this.encoding = null;
     this.encodingFromSaved = false;
+    this.sheet = null;
     this.mapping = [];
     this.#remapped = false;
     this.firstSource = null;
@@ -171,13 +174,32 @@ export class ImportFlow {
     }
   }
 
+  /**
+   * Reads another sheet of the workbook. Its columns are its own: they are matched afresh (by a
+   * saved mapping, else by their names). A sheet that cannot be read keeps the preview it had.
+   */
+  async readSheet(sheet: string) {
+    if (this.running) return;
+    const before = { sheet: this.sheet, firstSource: this.firstSource, remapped: this.#remapped };
+    this.sheet = sheet;
+    this.#remapped = false;
+    this.firstSource = null;
+    this.#forgetRuns();
+    const seq = this.#previewSeq + 1;
+    if (!(await this.#loadPreview(null)) && this.#previewSeq === seq) {
+      this.sheet = before.sheet;
+      this.firstSource = before.firstSource;
+      this.#remapped = before.remapped;
+    }
+  }
+
   /** Returns whether a preview arrived (answers to older mappings are dropped). */
   async #loadPreview(mapping: ImportTarget[] | null): Promise<boolean> {
     if (!this.file) return false;
     const seq = ++this.#previewSeq;
     this.busy = "preview";
     try {
-      const preview = await api.previewImport(this.file.token, mapping, $state.snapshot(this.encoding));
+      const preview = await api.previewImport(this.file.token, mapping, $state.snapshot(this.encoding), this.sheet);
       if (seq !== this.#previewSeq) return false;
       this.preview = preview;
       this.detected ??= preview.detected_encoding;
@@ -223,6 +245,7 @@ export class ImportFlow {
       match_on: this.matchOn,
       mapping: $state.snapshot(this.mapping),
       ...(this.encoding ? { encoding: $state.snapshot(this.encoding) } : {}),
+      ...(this.sheet ? { sheet: this.sheet } : {}),
       default_teams: [...this.defaultTeams],
       default_values: this.defaultValues.filter((d) => d.value.trim() !== "").map(({ field, value }) => ({ field, value })),
       dry_run: dryRun,
@@ -293,7 +316,7 @@ export class ImportFlow {
     this.busy = "save";
     this.error = null;
     try {
-      const name = await api.saveImportErrors(this.file.token, errors, $state.snapshot(this.encoding));
+      const name = await api.saveImportErrors(this.file.token, errors, $state.snapshot(this.encoding), this.sheet);
       if (name) this.savedErrorsAs = name;
     } catch (e) {
       this.error = e as KithError;

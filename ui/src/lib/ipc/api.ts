@@ -263,15 +263,15 @@ export const api = {
    * The file's first rows under `mapping` (null = the saved mapping for these headers, else auto),
    * read as `encoding` (null = as detected).
    */
-  previewImport: (token: string, mapping: ImportTarget[] | null, encoding: ImportEncoding | null = null) =>
-    call<ImportPreview>("preview_import", { token, mapping, encoding }),
+  previewImport: (token: string, mapping: ImportTarget[] | null, encoding: ImportEncoding | null = null, sheet: string | null = null) =>
+    call<ImportPreview>("preview_import", { token, mapping, encoding, sheet }),
   /** Runs (or dry-runs) an import; a cancel rejects with kind "cancelled" and changes nothing. */
   runImport: (token: string, request: ImportRequest, onProgress: (progress: ImportProgress) => void) =>
     call<ImportReport>("run_import", { token, request, on_progress: channel(onProgress) }),
   cancelImport: () => call<null>("cancel_import"),
   /** The native save dialog, then the refused rows with a reason column; the saved file's name, or null. */
-  saveImportErrors: (token: string, errors: ImportCellError[], encoding: ImportEncoding | null = null) =>
-    call<string | null>("save_import_errors", { token, errors, encoding }),
+  saveImportErrors: (token: string, errors: ImportCellError[], encoding: ImportEncoding | null = null, sheet: string | null = null) =>
+    call<string | null>("save_import_errors", { token, errors, encoding, sheet }),
   /** Reverts an import; `onProgress` hears how many of its users are done. */
   undoImport: (batchId: string, onProgress: (progress: ImportProgress) => void) =>
     call<ImportUndoReport>("undo_import", { batch_id: batchId, on_progress: channel(onProgress) }),

@@ -108,7 +108,7 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
         encoding: encoding ?? "windows1252",
         detected_encoding: encoding ?? "windows1252",
         delimiter: ",",
-        titles: [], groups: [],
+        titles: [], groups: [], sheet: null, sheets: [],
         headers: HEADERS,
         samples: HEADERS.map(() => []),
         mapping: chosen,

@@ -102,7 +102,7 @@ describe("user list", () => {
   it("says so when there are no users at all and offers Add user and Import a CSV", async () => {
     serve(listOf(0));
     render(UserManager);
-    expect(await screen.findByText("No users yet — Add a user or Import a CSV or vCard file")).toBeTruthy();
+    expect(await screen.findByText("No users yet — Add a user or Import a CSV, Excel or vCard file")).toBeTruthy();
     await userEvent.setup().click(screen.getByTestId("empty-add-user"));
     expect(screen.getByTestId("add-user-dialog")).toBeTruthy();
   });

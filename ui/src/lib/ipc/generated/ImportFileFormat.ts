@@ -3,4 +3,4 @@
 /**
  * What kind of file an import reads.
  */
-export type ImportFileFormat = "csv" | "vcard";
+export type ImportFileFormat = "csv" | "vcard" | "sheet";

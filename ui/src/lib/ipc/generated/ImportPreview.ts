@@ -29,7 +29,12 @@ titles: Array<string>,
  * A vCard file's contact groups, which are not read as customers: their
  * names go to their members' categories.
  */
-groups: Array<ImportContactGroup>, headers: Array<string>, 
+groups: Array<ImportContactGroup>, 
+/**
+ * The workbook's sheet read, and all its sheets holding values (in its
+ * order), so the person can choose another.
+ */
+sheet: string | null, sheets: Array<string>, headers: Array<string>, 
 /**
  * Per column, the first few non-empty cells as written in the file (card
  * numbers masked), so columns not imported can still be recognised.

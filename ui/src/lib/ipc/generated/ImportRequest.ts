@@ -20,6 +20,11 @@ mapping: Array<ImportTarget>,
  */
 encoding?: ImportEncoding, 
 /**
+ * A workbook's sheet, as the preview read it; `None` reads its first sheet
+ * holding values.
+ */
+sheet?: string, 
+/**
  * Teams every imported user joins.
  */
 default_teams: Array<string>, 

@@ -1,0 +1,381 @@
+//! Spreadsheet workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) imported as they are, so
+//! nobody has to "Save as CSV" first. A sheet is turned into CSV text as it is read
+//! (a thread writes it into a bounded pipe), and everything a CSV file goes through
+//! reads it: the header row below a report's titles, rows numbered as the
+//! spreadsheet shows them (blank rows included), the rows to fix. An .xlsx sheet
+//! streams cell by cell; the older formats are read a sheet at a time, which their
+//! own size limits keep small (65,536 rows in an .xls).
+
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use calamine::{open_workbook_auto, Data, DataRef, Reader, SheetType, SheetVisible, Sheets};
+
+use super::source::shown;
+use super::ImportError;
+
+/// How a workbook file starts: a ZIP archive (.xlsx, .xlsm, .xlsb, .ods) or an OLE
+/// compound file (.xls).
+pub fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
+type Workbook = Sheets<BufReader<std::fs::File>>;
+
+fn open(path: &Path) -> Result<Workbook, ImportError> {
+    open_workbook_auto(path).map_err(|e| ImportError::NotSheet {
+        path: shown(path),
+        reason: format!("it is no workbook Kith can read ({e})"),
+    })
+}
+
+/// The names of the workbook's visible worksheets holding at least one value, in
+/// the workbook's order: the first is the one imported.
+pub fn sheets_with_data(path: &Path) -> Result<Vec<String>, ImportError> {
+    let mut book = open(path)?;
+    let names: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut with_data = Vec::new();
+    for name in names {
+        let has_data = match &mut book {
+            // Streamed: the first value found is enough.
+            Sheets::Xlsx(xlsx) => {
+                let mut cells = xlsx
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| unreadable(path, &name, &e))?;
+                let mut found = false;
+                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &name, &e))? {
+                    if !text_of_ref(cell.get_value()).trim().is_empty() {
+                        found = true;
+                        break;
+                    }
+                }
+                found
+            }
+            book => book
+                .worksheet_range(&name)
+                .map_err(|e| unreadable(path, &name, &e))?
+                .used_cells()
+                .any(|(_, _, v)| !text_of(v).trim().is_empty()),
+        };
+        if has_data {
+            with_data.push(name);
+        }
+    }
+    Ok(with_data)
+}
+
+fn unreadable(path: &Path, sheet: &str, e: &dyn std::fmt::Display) -> ImportError {
+    ImportError::NotSheet {
+        path: shown(path),
+        reason: format!("its sheet “{sheet}” cannot be read ({e})"),
+    }
+}
+
+/// The sheet named `sheet` as CSV text (comma-separated, UTF-8), read as it is
+/// consumed. Each spreadsheet row is a line, an empty one for a blank row, so line
+/// numbers are the spreadsheet's row numbers; columns start at the sheet's first
+/// used one.
+pub fn csv_text(path: &Path, sheet: &str) -> Result<Box<dyn Read + Send>, ImportError> {
+    let book = open(path)?;
+    let (sender, receiver) = sync_channel(PIPE_CHUNKS);
+    let sheet = sheet.to_owned();
+    let name = shown(path);
+    std::thread::Builder::new()
+        .name("kith-sheet".into())
+        .spawn(move || {
+            let mut pipe = Pipe::new(sender);
+            let end = match write_sheet(book, &sheet, &mut pipe) {
+                Ok(()) => Piece::End,
+                Err(e) => Piece::Failed(format!("{name}: sheet “{sheet}”: {e}")),
+            };
+            // An error here is the reader gone (a preview needs only the first
+            // rows): nobody is left to tell.
+            let _ = pipe.sender.send(end);
+        })
+        .map_err(|source| ImportError::Io {
+            path: shown(path),
+            source,
+        })?;
+    Ok(Box::new(PipeReader {
+        receiver,
+        chunk: Vec::new(),
+        at: 0,
+        ended: false,
+    }))
+}
+
+fn write_sheet(mut book: Workbook, sheet: &str, out: &mut Pipe) -> Result<(), String> {
+    let mut lines = Lines::default();
+    match &mut book {
+        Sheets::Xlsx(xlsx) => {
+            let mut cells = xlsx
+                .worksheet_cells_reader(sheet)
+                .map_err(|e| e.to_string())?;
+            let dimensions = cells.dimensions();
+            let first_column = dimensions.start.1;
+            lines.pad_to((dimensions.end.1 + 1).saturating_sub(first_column) as usize);
+            while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                let (row, column) = cell.get_position();
+                let value = text_of_ref(cell.get_value());
+                lines.put(out, row, column.saturating_sub(first_column), value)?;
+            }
+        }
+        book => {
+            let range = book.worksheet_range(sheet).map_err(|e| e.to_string())?;
+            // The range's rows and columns start at its first used ones.
+            let first_row = range.start().map_or(0, |(row, _)| row);
+            lines.pad_to(range.width());
+            for (r, row) in range.rows().enumerate() {
+                for (c, value) in row.iter().enumerate() {
+                    lines.put(out, first_row + r as u32, c as u32, text_of(value))?;
+                }
+            }
+        }
+    }
+    lines.finish(out)?;
+    out.flush().map_err(|e| e.to_string())
+}
+
+/// Writes one CSV line: fields quoted where they hold a comma, a quote or a line
+/// break, as the CSV reader reads them back; no fields is an empty line (a blank
+/// row), which a CSV writer would write as `""`.
+fn write_line(out: &mut Pipe, cells: &[String]) -> Result<(), String> {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b",");
+        }
+        if cell.contains([',', '"', '\n', '\r']) {
+            out.push(b"\"");
+            out.push(cell.replace('"', "\"\"").as_bytes());
+            out.push(b"\"");
+        } else {
+            out.push(cell.as_bytes());
+        }
+    }
+    out.push(b"\n");
+    out.maybe_send().map_err(|e| e.to_string())
+}
+
+/// Columns a row is filled out to at most (see [`Lines::pad_to`]).
+const MAX_PADDED: usize = 1024;
+
+/// Cells gathered into lines, row by row.
+#[derive(Default)]
+struct Lines {
+    /// The row being gathered, and the lines written before it.
+    row: Option<u32>,
+    written: u32,
+    cells: Vec<String>,
+    /// The sheet's used columns, or the most any row had so far where the
+    /// workbook does not say: a row with values is filled out to it, as a
+    /// spreadsheet saves CSV, so the rows agree on their number of fields
+    /// with the header row (which is how a header row is told from a title).
+    width: usize,
+}
+
+impl Lines {
+    /// Rows are filled out to `width` columns: the sheet's used ones, as it says
+    /// them, up to [`MAX_PADDED`] (a sheet claiming all 16,384 would make every
+    /// row 16 KB of commas).
+    fn pad_to(&mut self, width: usize) {
+        self.width = width.min(MAX_PADDED);
+    }
+
+    fn put(&mut self, out: &mut Pipe, row: u32, column: u32, value: String) -> Result<(), String> {
+        if self.row != Some(row) {
+            self.finish(out)?;
+            // Blank rows above this one are empty lines, so numbers stay the sheet's.
+            while self.written < row {
+                write_line(out, &[])?;
+                self.written += 1;
+            }
+            self.row = Some(row);
+        }
+        if value.is_empty() {
+            return Ok(());
+        }
+        let column = column as usize;
+        if self.cells.len() <= column {
+            self.cells.resize(column + 1, String::new());
+        }
+        self.cells[column] = value;
+        Ok(())
+    }
+
+    /// Writes the row gathered, if any.
+    fn finish(&mut self, out: &mut Pipe) -> Result<(), String> {
+        if self.row.take().is_none() {
+            return Ok(());
+        }
+        if !self.cells.is_empty() {
+            self.width = self.width.max(self.cells.len());
+            self.cells.resize(self.width, String::new());
+        }
+        write_line(out, &self.cells)?;
+        self.cells.clear();
+        self.written += 1;
+        Ok(())
+    }
+}
+
+/// A cell as the person sees it in the spreadsheet, near enough to read back:
+/// whole numbers without ".0" (a phone number typed as a number, 4155550123),
+/// dates as ISO dates, errors as Excel writes them (#N/A).
+fn text_of(value: &Data) -> String {
+    match value {
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) => number(*f),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Bool(b) => (if *b { "TRUE" } else { "FALSE" }).to_owned(),
+        Data::DateTime(d) => date_time(d),
+        Data::Error(e) => e.to_string(),
+        Data::Empty => String::new(),
+    }
+}
+
+fn text_of_ref(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Int(n) => n.to_string(),
+        DataRef::Float(f) => number(*f),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Bool(b) => (if *b { "TRUE" } else { "FALSE" }).to_owned(),
+        DataRef::DateTime(d) => date_time(d),
+        DataRef::Error(e) => e.to_string(),
+        DataRef::Empty => String::new(),
+    }
+}
+
+/// Whole numbers as integers up to 2^53 (the largest a spreadsheet holds exactly:
+/// a 16-digit card number typed as a number still reads as one, and is masked);
+/// others in their shortest form.
+fn number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn date_time(d: &calamine::ExcelDateTime) -> String {
+    if d.is_duration() {
+        return number(d.as_f64());
+    }
+    let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
+    if (h, mi, s) == (0, 0, 0) {
+        format!("{y:04}-{mo:02}-{day:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{day:02} {h:02}:{mi:02}:{s:02}")
+    }
+}
+
+/// Chunks of CSV text waiting to be read: 4 × 64 KiB at most, whatever the sheet.
+const PIPE_CHUNKS: usize = 4;
+const CHUNK_BYTES: usize = 64 * 1024;
+
+enum Piece {
+    Text(Vec<u8>),
+    End,
+    Failed(String),
+}
+
+/// The writing end: text is sent in chunks, and the thread waits while the
+/// reader is [`PIPE_CHUNKS`] behind.
+struct Pipe {
+    sender: SyncSender<Piece>,
+    buf: Vec<u8>,
+}
+
+impl Pipe {
+    fn new(sender: SyncSender<Piece>) -> Pipe {
+        Pipe {
+            sender,
+            buf: Vec::with_capacity(CHUNK_BYTES),
+        }
+    }
+}
+
+impl Pipe {
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Sends the text gathered once it makes a chunk.
+    fn maybe_send(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= CHUNK_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES));
+        self.sender
+            .send(Piece::Text(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "no reader"))
+    }
+}
+
+/// The reading end. A sheet that could not be read to the end is an error, never
+/// a file that seems to end early.
+struct PipeReader {
+    receiver: Receiver<Piece>,
+    chunk: Vec<u8>,
+    at: usize,
+    ended: bool,
+}
+
+impl Read for PipeReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            match self.receiver.recv() {
+                Ok(Piece::Text(chunk)) => (self.chunk, self.at) = (chunk, 0),
+                Ok(Piece::End) => self.ended = true,
+                Ok(Piece::Failed(message)) => return Err(std::io::Error::other(message)),
+                Err(_) => {
+                    return Err(std::io::Error::other(
+                        "the spreadsheet could not be read to the end",
+                    ))
+                }
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_the_sheet_shows_them() {
+        assert_eq!(number(4155550123.0), "4155550123");
+        assert_eq!(number(4111111111111111.0), "4111111111111111");
+        assert_eq!(number(19.99), "19.99");
+        assert_eq!(number(-3.0), "-3");
+        assert_eq!(number(1e20), "100000000000000000000");
+    }
+
+    #[test]
+    fn a_workbook_is_told_by_its_first_bytes() {
+        assert!(is_workbook(b"PK\x03\x04rest"));
+        assert!(is_workbook(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1]));
+        assert!(!is_workbook(b"First Name,Email"));
+        assert!(!is_workbook(b"PK"));
+    }
+}

@@ -1,0 +1,272 @@
+//! Workbooks imported as they are: an Excel .xlsx written here by rust_xlsxwriter
+//! (the structure Excel saves), and an OpenDocument .ods built by hand, both read
+//! through the same path as a CSV file.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use kith_core::import::run::Mode;
+use kith_core::import::source::{sniff, FileFormat};
+use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+
+use common::{import, import_options as options};
+
+/// A report saved from a booking system: an empty first sheet, then the
+/// customers under a title and a blank row, numbers and dates as Excel keeps
+/// them, a formula, a blank row between customers; a third sheet left out.
+fn customers_xlsx(dir: &Path) -> PathBuf {
+    let path = dir.join("Customers.xlsx");
+    let mut book = Workbook::new();
+    book.add_worksheet().set_name("Read me").unwrap();
+    let sheet = book.add_worksheet().set_name("Customers").unwrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    sheet.write_string(0, 0, "Customer list").unwrap();
+    let headers = [
+        "First Name",
+        "Last Name",
+        "E-mail Address",
+        "Mobile Phone",
+        "Tags",
+        "Created At",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    // Row 4: a phone typed as a number, a date cell, a tag list.
+    sheet.write_string(3, 0, "Zoë").unwrap();
+    sheet.write_string(3, 1, "Müller, Jr.").unwrap();
+    sheet.write_string(3, 2, "zoe@example.com").unwrap();
+    sheet.write_number(3, 3, 4155550123.0).unwrap();
+    sheet.write_string(3, 4, "VIP;Wholesale").unwrap();
+    let since = ExcelDateTime::from_ymd(2021, 3, 4).unwrap();
+    sheet
+        .write_datetime_with_format(3, 5, &since, &date)
+        .unwrap();
+    // Row 5 blank; row 6 a bad email; row 7 a formula's result as the name.
+    sheet.write_string(5, 0, "Renée").unwrap();
+    sheet.write_string(5, 2, "renee@example").unwrap();
+    sheet
+        .write_formula(6, 0, Formula::new("=UPPER(\"ana\")").set_result("ANA"))
+        .unwrap();
+    sheet.write_string(6, 2, "ana@example.com").unwrap();
+    sheet.write_string(6, 3, "+44 7700 900123").unwrap();
+    let archive = book.add_worksheet().set_name("Archive").unwrap();
+    archive.write_string(0, 0, "First Name").unwrap();
+    archive.write_string(1, 0, "Old customer").unwrap();
+    book.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn an_excel_workbook_is_stored_field_by_field() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = customers_xlsx(dir.path());
+
+        let sniffed = sniff(&path, "US", None, None).unwrap();
+        assert_eq!(sniffed.format, FileFormat::Sheet);
+        assert_eq!(
+            sniffed.sheets,
+            ["Customers", "Archive"],
+            "the empty sheet is passed over"
+        );
+        assert_eq!(sniffed.sheet.as_deref(), Some("Customers"));
+        assert_eq!(sniffed.titles, ["Customer list"]);
+        assert_eq!(sniffed.header_row, 3, "numbered as Excel shows it");
+        assert_eq!(sniffed.headers[2], "E-mail Address");
+
+        let report = import(&kith, &path, &options(Mode::Create)).await.unwrap();
+        assert_eq!((report.created, report.failed), (2, 1), "{report:?}");
+        assert!(!report.committed, "a bad row and no skip: nothing written");
+        assert_eq!(kith.users().count().await.unwrap(), 0);
+        let error = &report.errors[0];
+        assert_eq!((error.row, error.column.as_str()), (6, "E-mail Address"));
+
+        let report = import(
+            &kith,
+            &path,
+            &kith_core::import::run::ImportOptions {
+                skip_invalid: true,
+                ..options(Mode::Create)
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!((report.created, report.failed), (2, 1), "{report:?}");
+
+        let zoe = kith.search("zoe@example.com", 1).await.unwrap().rows[0].id;
+        let d = kith.users().get(zoe).await.unwrap();
+        assert_eq!(
+            (d.first_name.as_str(), d.last_name.as_str()),
+            ("Zoë", "Müller, Jr.")
+        );
+        assert_eq!(d.mobile_phone.as_deref(), Some("+14155550123"));
+        let mut teams: Vec<_> = d.teams.iter().map(|t| t.name.as_str()).collect();
+        teams.sort_unstable();
+        assert_eq!(teams, ["VIP", "Wholesale"]);
+        // 2021-03-04 at midnight UTC: the date cell, whatever its display format.
+        assert_eq!(d.created_at, 1_614_816_000_000);
+
+        let ana = kith.search("ana@example.com", 1).await.unwrap().rows[0].id;
+        let d = kith.users().get(ana).await.unwrap();
+        assert_eq!(
+            d.first_name, "ANA",
+            "a formula's value, as the sheet shows it"
+        );
+        assert_eq!(d.mobile_phone.as_deref(), Some("+447700900123"));
+        assert_eq!(
+            kith.search("Old customer", 5).await.unwrap().rows.len(),
+            0,
+            "only the first sheet is read"
+        );
+
+        // The rows to fix: a CSV file of the sheet's bad rows, with the reason.
+        let mut fix = Vec::new();
+        kith_core::import::report::write_error_rows(
+            &path,
+            "US",
+            None,
+            None,
+            &report.errors,
+            &mut fix,
+        )
+        .unwrap();
+        let fix = String::from_utf8(fix).unwrap();
+        let lines: Vec<&str> = fix.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 2, "{fix}");
+        assert!(lines[0].ends_with("Created At,Kith import error"), "{fix}");
+        assert!(lines[1].starts_with("Renée,,renee@example,"), "{fix}");
+    });
+}
+
+#[test]
+fn another_sheet_is_read_when_chosen() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = customers_xlsx(dir.path());
+        let sniffed = sniff(&path, "US", None, Some("Archive")).unwrap();
+        assert_eq!(sniffed.sheet.as_deref(), Some("Archive"));
+        assert_eq!(
+            sniffed.sheets,
+            ["Customers", "Archive"],
+            "in the workbook's order"
+        );
+        assert_eq!(
+            (sniffed.headers.as_slice(), sniffed.header_row),
+            (&["First Name".to_owned()][..], 1)
+        );
+
+        let opts = kith_core::import::run::ImportOptions {
+            sheet: Some("Archive".into()),
+            ..options(Mode::Create)
+        };
+        let report = import(&kith, &path, &opts).await.unwrap();
+        assert_eq!((report.created, report.failed), (1, 0), "{report:?}");
+        assert_eq!(kith.search("Old customer", 5).await.unwrap().rows.len(), 1);
+
+        let e = sniff(&path, "US", None, Some("Read me"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "Customers.xlsx has no sheet named “Read me” holding values"
+        );
+    });
+}
+
+#[test]
+fn an_empty_workbook_or_a_zip_that_is_none_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("Empty.xlsx");
+    let mut book = Workbook::new();
+    book.add_worksheet();
+    book.save(&empty).unwrap();
+    let e = sniff(&empty, "US", None, None).unwrap_err().to_string();
+    assert!(e.contains("Empty.xlsx") && e.contains("empty"), "{e}");
+
+    let zip = dir.path().join("photos.xlsx");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+    w.start_file("a.jpg", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(b"not a sheet").unwrap();
+    w.finish().unwrap();
+    let e = sniff(&zip, "US", None, None).unwrap_err().to_string();
+    assert!(
+        e.contains("photos.xlsx cannot be read as a spreadsheet: it is no workbook Kith can read"),
+        "{e}"
+    );
+}
+
+/// LibreOffice's format, built by hand: the three parts a reader needs.
+fn customers_ods(dir: &Path) -> PathBuf {
+    let path = dir.join("Customers.ods");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("mimetype", stored).unwrap();
+    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    w.start_file("META-INF/manifest.xml", stored).unwrap();
+    w.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"#,
+    )
+    .unwrap();
+    w.start_file("content.xml", stored).unwrap();
+    let cell = |v: &str| {
+        format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#
+        )
+    };
+    let row = |cells: &[&str]| {
+        format!(
+            "<table:table-row>{}</table:table-row>",
+            cells.iter().map(|c| cell(c)).collect::<String>()
+        )
+    };
+    let date = r#"<table:table-cell office:value-type="date" office:date-value="2020-12-31"><text:p>31/12/20</text:p></table:table-cell>"#;
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="Kunden">
+{}{}<table:table-row>{}{}{}{}</table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#,
+        row(&["Vorname", "Nachname", "E-Mail", "Erstellt am"]),
+        row(&["Jürgen", "Åberg", "jurgen@example.com", ""]),
+        cell("Sören"),
+        cell("Groß"),
+        cell("soren@example.com"),
+        date,
+    );
+    w.write_all(content.as_bytes()).unwrap();
+    w.finish().unwrap();
+    path
+}
+
+#[test]
+fn a_libreoffice_spreadsheet_is_stored_field_by_field() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = customers_ods(dir.path());
+        let sniffed = sniff(&path, "DE", None, None).unwrap();
+        assert_eq!(sniffed.format, FileFormat::Sheet);
+        assert_eq!(sniffed.sheets, ["Kunden"]);
+
+        let report = import(&kith, &path, &options(Mode::Create)).await.unwrap();
+        assert_eq!((report.created, report.failed), (2, 0), "{report:?}");
+        let soren = kith.search("soren@example.com", 1).await.unwrap().rows[0].id;
+        let d = kith.users().get(soren).await.unwrap();
+        assert_eq!(
+            (d.first_name.as_str(), d.last_name.as_str()),
+            ("Sören", "Groß")
+        );
+        assert_eq!(d.created_at, 1_609_372_800_000, "2020-12-31");
+        let jurgen = kith.search("jurgen@example.com", 1).await.unwrap().rows[0].id;
+        assert_eq!(kith.users().get(jurgen).await.unwrap().last_name, "Åberg");
+    });
+}
