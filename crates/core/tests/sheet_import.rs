@@ -177,6 +177,57 @@ fn another_sheet_is_read_when_chosen() {
 }
 
 #[test]
+fn a_workbook_is_told_by_its_contents_whatever_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = customers_xlsx(dir.path());
+    for name in ["Customers.xls", "Customers.csv", "Customers"] {
+        let renamed = dir.path().join(name);
+        std::fs::copy(&xlsx, &renamed).unwrap();
+        let sniffed = sniff(&renamed, "US", None, None).unwrap();
+        assert_eq!(sniffed.format, FileFormat::Sheet, "{name}");
+        assert_eq!(sniffed.headers[0], "First Name", "{name}");
+    }
+    // For progress: about the sheet's text, not the compressed file.
+    let sniffed = sniff(&xlsx, "US", None, None).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut kith_core::import::sheet::csv_text(&xlsx, "Customers").unwrap(),
+        &mut text,
+    )
+    .unwrap();
+    let ratio = sniffed.text_bytes as f64 / text.len() as f64;
+    assert!(
+        (0.5..2.0).contains(&ratio),
+        "{} against {}",
+        sniffed.text_bytes,
+        text.len()
+    );
+}
+
+#[test]
+fn a_sheet_that_starts_right_of_column_a_keeps_its_columns() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = dir.path().join("Offset.xlsx");
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["First Name", "Email"].iter().enumerate() {
+            sheet.write_string(1, 2 + c as u16, *h).unwrap();
+        }
+        sheet.write_string(2, 2, "Pia").unwrap();
+        sheet.write_string(2, 3, "pia@example.com").unwrap();
+        book.save(&path).unwrap();
+        let sniffed = sniff(&path, "US", None, None).unwrap();
+        assert_eq!(sniffed.headers, ["", "", "First Name", "Email"]);
+        assert_eq!(sniffed.header_row, 2);
+        let report = import(&kith, &path, &options(Mode::Create)).await.unwrap();
+        assert_eq!((report.created, report.failed), (1, 0), "{report:?}");
+        let pia = kith.search("pia@example.com", 1).await.unwrap().rows[0].id;
+        assert_eq!(kith.users().get(pia).await.unwrap().first_name, "Pia");
+    });
+}
+
+#[test]
 fn an_empty_workbook_or_a_zip_that_is_none_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("Empty.xlsx");

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::mapping::{auto_map_with, Target};
 use super::row::{CellError, ImportedUser, RowReader, NAMELESS, NAMELESS_NEW};
 use super::saved;
-use super::source::{self, shown, sniff, Refusal, Rows, TextEncoding};
+use super::source::{self, shown, sniff, FileFormat, Refusal, Rows, TextEncoding};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
@@ -185,9 +185,12 @@ pub async fn run(
     // otherwise ("PrŽnom" for "Prénom"): the next file like this one is looked
     // up by those, the bytes whatever its guess. Read before the writer is
     // taken, as detection reads the whole file once more.
-    let remembered_encoding = opts
-        .encoding
-        .filter(|e| opts.remember_mapping && !opts.dry_run && e.is_guessed());
+    let remembered_encoding = opts.encoding.filter(|e| {
+        opts.remember_mapping
+            && !opts.dry_run
+            && e.is_guessed()
+            && sniffed.format == FileFormat::Csv
+    });
     let detected = remembered_encoding.and_then(|_| sniff(path, &opts.region, None, None).ok());
     let guessed_headers = detected
         .as_ref()
@@ -232,7 +235,7 @@ pub async fn run(
     let (headers, region) = (sniffed.headers.clone(), opts.region.clone());
     let mapping = targets.clone();
     std::thread::spawn(move || read_chunks(file, headers, targets, region, catalog, chunks));
-    let decoded_size = sniffed.decoded_size_estimate().max(1) as f64;
+    let decoded_size = sniffed.text_bytes.max(1) as f64;
     let mut report_progress = |rows: u64, byte: u64, done: bool| {
         let fraction = if done {
             1.0

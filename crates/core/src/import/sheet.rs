@@ -10,29 +10,67 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use calamine::{open_workbook_auto, Data, DataRef, Reader, SheetType, SheetVisible, Sheets};
+use calamine::{
+    open_workbook, Data, DataRef, Ods, Reader, SheetType, SheetVisible, Sheets, Xls, Xlsb, Xlsx,
+};
 
 use super::source::shown;
 use super::ImportError;
 
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
+
 /// How a workbook file starts: a ZIP archive (.xlsx, .xlsm, .xlsb, .ods) or an OLE
 /// compound file (.xls).
 pub fn is_workbook(head: &[u8]) -> bool {
-    head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+    head.starts_with(ZIP) || head.starts_with(OLE)
 }
 
 type Workbook = Sheets<BufReader<std::fs::File>>;
 
+/// The largest sheet a spreadsheet can hold: a cell beyond it is a damaged file,
+/// which would otherwise be read as millions of blank rows.
+const MAX_ROWS: u32 = 1 << 20;
+const MAX_COLUMNS: u32 = 1 << 14;
+
+/// Opens the workbook by what it holds, not by its name: exporters save .xlsx
+/// files named .xls, and people rename files.
 fn open(path: &Path) -> Result<Workbook, ImportError> {
-    open_workbook_auto(path).map_err(|e| ImportError::NotSheet {
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map_err(|source| ImportError::Io {
+            path: shown(path),
+            source,
+        })?;
+    let opened = if head.starts_with(OLE) {
+        open_workbook::<Xls<_>, _>(path)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string())
+    } else {
+        // A ZIP archive: Excel's, LibreOffice's, or Excel's binary one.
+        open_workbook::<Xlsx<_>, _>(path)
+            .map(Sheets::Xlsx)
+            .or_else(|_| open_workbook::<Ods<_>, _>(path).map(Sheets::Ods))
+            .or_else(|_| open_workbook::<Xlsb<_>, _>(path).map(Sheets::Xlsb))
+            .map_err(|e| e.to_string())
+    };
+    opened.map_err(|e| ImportError::NotSheet {
         path: shown(path),
         reason: format!("it is no workbook Kith can read ({e})"),
     })
 }
 
-/// The names of the workbook's visible worksheets holding at least one value, in
-/// the workbook's order: the first is the one imported.
-pub fn sheets_with_data(path: &Path) -> Result<Vec<String>, ImportError> {
+/// A worksheet holding values: its name, and how many rows it says it has (0 when
+/// it does not say), for progress.
+pub struct SheetFacts {
+    pub name: String,
+    pub rows: u64,
+}
+
+/// The workbook's visible worksheets holding at least one value, in the
+/// workbook's order: the first is the one imported unless another is chosen.
+pub fn sheets_with_data(path: &Path) -> Result<Vec<SheetFacts>, ImportError> {
     let mut book = open(path)?;
     let names: Vec<String> = book
         .sheets_metadata()
@@ -42,12 +80,13 @@ pub fn sheets_with_data(path: &Path) -> Result<Vec<String>, ImportError> {
         .collect();
     let mut with_data = Vec::new();
     for name in names {
-        let has_data = match &mut book {
+        let (has_data, rows) = match &mut book {
             // Streamed: the first value found is enough.
             Sheets::Xlsx(xlsx) => {
                 let mut cells = xlsx
                     .worksheet_cells_reader(&name)
                     .map_err(|e| unreadable(path, &name, &e))?;
+                let rows = u64::from(cells.dimensions().end.0) + 1;
                 let mut found = false;
                 while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &name, &e))? {
                     if !text_of_ref(cell.get_value()).trim().is_empty() {
@@ -55,16 +94,21 @@ pub fn sheets_with_data(path: &Path) -> Result<Vec<String>, ImportError> {
                         break;
                     }
                 }
-                found
+                (found, rows)
             }
-            book => book
-                .worksheet_range(&name)
-                .map_err(|e| unreadable(path, &name, &e))?
-                .used_cells()
-                .any(|(_, _, v)| !text_of(v).trim().is_empty()),
+            book => {
+                let range = book
+                    .worksheet_range(&name)
+                    .map_err(|e| unreadable(path, &name, &e))?;
+                let found = range
+                    .used_cells()
+                    .any(|(_, _, v)| !text_of(v).trim().is_empty());
+                let rows = range.end().map_or(0, |(row, _)| u64::from(row) + 1);
+                (found, rows)
+            }
         };
         if has_data {
-            with_data.push(name);
+            with_data.push(SheetFacts { name, rows });
         }
     }
     Ok(with_data)
@@ -117,13 +161,12 @@ fn write_sheet(mut book: Workbook, sheet: &str, out: &mut Pipe) -> Result<(), St
             let mut cells = xlsx
                 .worksheet_cells_reader(sheet)
                 .map_err(|e| e.to_string())?;
-            let dimensions = cells.dimensions();
-            let first_column = dimensions.start.1;
-            lines.pad_to((dimensions.end.1 + 1).saturating_sub(first_column) as usize);
+            // Columns from A, as the cells name them: the size the sheet declares
+            // may be wrong, and a cell left of it would land on another's column.
+            lines.pad_to(cells.dimensions().end.1 as usize + 1);
             while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
                 let (row, column) = cell.get_position();
-                let value = text_of_ref(cell.get_value());
-                lines.put(out, row, column.saturating_sub(first_column), value)?;
+                lines.put(out, row, column, text_of_ref(cell.get_value()))?;
             }
         }
         book => {
@@ -188,6 +231,12 @@ impl Lines {
     }
 
     fn put(&mut self, out: &mut Pipe, row: u32, column: u32, value: String) -> Result<(), String> {
+        if row >= MAX_ROWS || column >= MAX_COLUMNS {
+            return Err(format!(
+                "a cell lies beyond the {MAX_ROWS} rows and {MAX_COLUMNS} columns a sheet can \
+                 have: the file is damaged"
+            ));
+        }
         if self.row != Some(row) {
             self.finish(out)?;
             // Blank rows above this one are empty lines, so numbers stay the sheet's.

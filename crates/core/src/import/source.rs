@@ -155,6 +155,10 @@ pub struct Sniffed {
     /// the person finds in Excel.
     pub header_row: u64,
     pub size_bytes: u64,
+    /// Roughly how many bytes of text the rows are read from, for progress and
+    /// for how many rows to expect: the file decoded to UTF-8, or a workbook's
+    /// sheet as CSV text.
+    pub text_bytes: u64,
     /// The region the file was read for: where it was most likely saved.
     #[serde(skip)]
     pub region: String,
@@ -167,14 +171,12 @@ pub struct Sniffed {
     pub sheets: Vec<String>,
 }
 
-impl Sniffed {
-    /// Roughly how many bytes the file has once decoded to UTF-8 (mostly-ASCII
-    /// UTF-16 halves), for progress bars.
-    pub fn decoded_size_estimate(&self) -> u64 {
-        match self.encoding {
-            TextEncoding::Utf16Le | TextEncoding::Utf16Be => self.size_bytes / 2,
-            _ => self.size_bytes,
-        }
+/// Roughly how many bytes a file of `size_bytes` has once decoded to UTF-8
+/// (mostly-ASCII UTF-16 halves).
+fn decoded_size(size_bytes: u64, encoding: TextEncoding) -> u64 {
+    match encoding {
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => size_bytes / 2,
+        _ => size_bytes,
     }
 }
 
@@ -255,6 +257,7 @@ pub fn sniff(
             titles: Vec::new(),
             header_row: 0,
             size_bytes: meta.len(),
+            text_bytes: decoded_size(meta.len(), encoding),
             region: region.to_owned(),
             groups: scan.groups.list,
             sheet: None,
@@ -275,6 +278,7 @@ pub fn sniff(
         titles: layout.titles,
         header_row: layout.header_row,
         size_bytes: meta.len(),
+        text_bytes: decoded_size(meta.len(), encoding),
         region: region.to_owned(),
         groups: Vec::new(),
         sheet: None,
@@ -292,23 +296,30 @@ fn sniff_sheet(
     chosen: Option<&str>,
 ) -> Result<Sniffed, ImportError> {
     let sheets = sheet::sheets_with_data(path)?;
-    let first = match chosen {
-        Some(name) => sheets
-            .iter()
-            .find(|s| *s == name)
-            .ok_or_else(|| ImportError::NoSheet {
-                path: shown(path),
-                sheet: name.to_owned(),
-            })?,
+    let read = match chosen {
+        Some(name) => {
+            sheets
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| ImportError::NoSheet {
+                    path: shown(path),
+                    sheet: name.to_owned(),
+                })?
+        }
         None => sheets
             .first()
             .ok_or_else(|| ImportError::Empty { path: shown(path) })?,
     };
+    let first = &read.name;
     let mut sample = Vec::new();
     sheet::csv_text(path, first)?
         .take(SAMPLE_BYTES)
         .read_to_end(&mut sample)
         .map_err(io_error(path))?;
+    // The sheet's text, for progress: its rows at the sample's bytes a row (the
+    // compressed workbook's size says little of it).
+    let sample_rows = sample.iter().filter(|&&b| b == b'\n').count().max(1) as u64;
+    let text_bytes = (read.rows * sample.len() as u64 / sample_rows).max(sample.len() as u64);
     let sample = String::from_utf8_lossy(&sample);
     let layout = Layout::of(&sample, b',').ok_or_else(|| ImportError::NotSheet {
         path: shown(path),
@@ -323,10 +334,11 @@ fn sniff_sheet(
         titles: layout.titles,
         header_row: layout.header_row,
         size_bytes,
+        text_bytes,
         region: region.to_owned(),
         groups: Vec::new(),
         sheet: Some(first.clone()),
-        sheets,
+        sheets: sheets.into_iter().map(|s| s.name).collect(),
     })
 }
 

@@ -173,14 +173,19 @@ impl Users<'_> {
         if removed.is_empty() {
             return Ok(Vec::new());
         }
-        let live = read_named(self.store.pool(), &TEAMS).await?;
+        let mut live = read_named(self.store.pool(), &TEAMS).await?;
         let mut edits = Vec::new();
         for (id, name) in removed {
             let id = Uuid::parse_str(&id).map_err(|e| CoreError::Corrupt(e.to_string()))?;
-            let name = name.unwrap_or_default().to_lowercase();
-            match live.iter().find(|(_, n)| n.to_lowercase() == name) {
+            let name = name.unwrap_or_default();
+            let lower = name.to_lowercase();
+            match live.iter().find(|(_, n)| n.to_lowercase() == lower) {
                 Some((same_name, _)) => edits.push(membership_edit(user_id, *same_name, true)),
-                None => edits.push(Edit::tombstone(&TEAMS, id, false)),
+                None => {
+                    edits.push(Edit::tombstone(&TEAMS, id, false));
+                    // Two removed teams of one name ("VIP", "vip"): one comes back.
+                    live.push((id, name));
+                }
             }
         }
         Ok(edits)
