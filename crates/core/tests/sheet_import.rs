@@ -30,6 +30,8 @@ fn customers_xlsx(dir: &Path) -> PathBuf {
         "Mobile Phone",
         "Tags",
         "Created At",
+        "Postal Code",
+        "City",
     ];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(2, c as u16, *h).unwrap();
@@ -44,6 +46,10 @@ fn customers_xlsx(dir: &Path) -> PathBuf {
     sheet
         .write_datetime_with_format(3, 5, &since, &date)
         .unwrap();
+    // A Boston ZIP code typed as a number, shown through Excel's "Zip Code" format.
+    let zip = Format::new().set_num_format("00000");
+    sheet.write_number_with_format(3, 6, 2134.0, &zip).unwrap();
+    sheet.write_string(3, 7, "Boston").unwrap();
     // Row 5 blank; row 6 a bad email; row 7 a formula's result as the name.
     sheet.write_string(5, 0, "Renée").unwrap();
     sheet.write_string(5, 2, "renee@example").unwrap();
@@ -108,6 +114,7 @@ fn an_excel_workbook_is_stored_field_by_field() {
         assert_eq!(teams, ["VIP", "Wholesale"]);
         // 2021-03-04 at midnight UTC: the date cell, whatever its display format.
         assert_eq!(d.created_at, 1_614_816_000_000);
+        assert_eq!(d.addresses[0].postal_code, "02134", "as the sheet shows it");
 
         let ana = kith.search("ana@example.com", 1).await.unwrap().rows[0].id;
         let d = kith.users().get(ana).await.unwrap();
@@ -136,7 +143,10 @@ fn an_excel_workbook_is_stored_field_by_field() {
         let fix = String::from_utf8(fix).unwrap();
         let lines: Vec<&str> = fix.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(lines.len(), 2, "{fix}");
-        assert!(lines[0].ends_with("Created At,Kith import error"), "{fix}");
+        assert!(
+            lines[0].ends_with("Created At,Postal Code,City,Kith import error"),
+            "{fix}"
+        );
         assert!(lines[1].starts_with("Renée,,renee@example,"), "{fix}");
     });
 }

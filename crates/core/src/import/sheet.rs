@@ -164,9 +164,27 @@ fn write_sheet(mut book: Workbook, sheet: &str, out: &mut Pipe) -> Result<(), St
             // Columns from A, as the cells name them: the size the sheet declares
             // may be wrong, and a cell left of it would land on another's column.
             lines.pad_to(cells.dimensions().end.1 as usize + 1);
-            while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+            let formats: Vec<Option<String>> = cells
+                .styles()
+                .iter()
+                .map(|s| s.number_format.as_ref().map(|f| f.format_code.clone()))
+                .collect();
+            while let Some((cell, style)) =
+                cells.next_cell_with_style_id().map_err(|e| e.to_string())?
+            {
                 let (row, column) = cell.get_position();
-                lines.put(out, row, column, text_of_ref(cell.get_value()))?;
+                let number = match cell.get_value() {
+                    DataRef::Float(f) => Some(*f),
+                    DataRef::Int(n) => Some(*n as f64),
+                    _ => None,
+                };
+                let format = formats.get(style).and_then(Option::as_deref);
+                let value = match (number, format) {
+                    (Some(n), Some(code)) => zero_padded(n, code),
+                    _ => None,
+                };
+                let value = value.unwrap_or_else(|| text_of_ref(cell.get_value()));
+                lines.put(out, row, column, value)?;
             }
         }
         book => {
@@ -312,6 +330,42 @@ fn number(f: f64) -> String {
     }
 }
 
+/// A whole number shown through a format of zeros, as the sheet shows it: a ZIP
+/// code typed as a number under Excel's "Zip Code" format (`00000`) is 02134,
+/// not 2134; "Zip Code + 4" (`00000-0000`) and the like keep their dashes. Any
+/// other format (decimals, `#`, thousands, text) is no such format: `None`.
+fn zero_padded(n: f64, code: &str) -> Option<String> {
+    if n.fract() != 0.0 || !(0.0..9.007_199_254_740_992e15).contains(&n) {
+        return None;
+    }
+    // The format's characters: '0' a digit's place, the rest literal.
+    let mut parts: Vec<Option<char>> = Vec::new();
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '0' => parts.push(None),
+            '\\' => parts.push(Some(chars.next()?)),
+            '-' | ' ' | '(' | ')' | '/' => parts.push(Some(c)),
+            _ => return None,
+        }
+    }
+    let places = parts.iter().filter(|p| p.is_none()).count();
+    if places < 2 {
+        return None;
+    }
+    let digits = format!("{:0places$}", n as u64);
+    // Digits beyond the places go before the first one, as Excel shows them.
+    let mut next = digits.chars();
+    let mut out: String = next.by_ref().take(digits.len() - places).collect();
+    for part in parts {
+        out.push(match part {
+            None => next.next()?,
+            Some(literal) => literal,
+        });
+    }
+    Some(out)
+}
+
 fn date_time(d: &calamine::ExcelDateTime) -> String {
     if d.is_duration() {
         return number(d.as_f64());
@@ -418,6 +472,30 @@ mod tests {
         assert_eq!(number(19.99), "19.99");
         assert_eq!(number(-3.0), "-3");
         assert_eq!(number(1e20), "100000000000000000000");
+    }
+
+    #[test]
+    fn zero_formats_pad_whole_numbers_as_the_sheet_shows_them() {
+        assert_eq!(zero_padded(2134.0, "00000").as_deref(), Some("02134"));
+        assert_eq!(
+            zero_padded(21340001.0, "00000\\-0000").as_deref(),
+            Some("02134-0001")
+        );
+        assert_eq!(
+            zero_padded(12345678.0, "000-00-0000").as_deref(),
+            Some("012-34-5678")
+        );
+        assert_eq!(zero_padded(1234567.0, "00000").as_deref(), Some("1234567"));
+        for (n, code) in [
+            (20.0, "0.00"),
+            (2134.0, "0"),
+            (2134.0, "General"),
+            (2134.5, "00000"),
+        ] {
+            assert_eq!(zero_padded(n, code), None, "{n} {code}");
+        }
+        assert_eq!(zero_padded(5.0, "#,##0"), None);
+        assert_eq!(zero_padded(-5.0, "00000"), None);
     }
 
     #[test]
