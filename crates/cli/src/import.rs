@@ -225,6 +225,20 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
         }
     );
     out.message(&summary, &report)?;
+    if report.new_teams > 0 && !out.json {
+        // A column taken for teams by mistake shows here as hundreds of them.
+        let more = report.new_teams - report.new_team_names.len() as u64;
+        eprintln!(
+            "import: {} new teams: {}{}",
+            report.new_teams,
+            report.new_team_names.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     if !out.json {
         // A vCard file's rows are its cards, named by the line each begins on.
         let row = match sniffed.format {

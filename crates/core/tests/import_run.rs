@@ -226,6 +226,10 @@ fn undo_removes_the_teams_and_fields_it_created_that_nobody_uses() {
         };
         let report = import(&kith, &second, &opts).await.unwrap();
         assert_eq!((report.created, report.updated), (1, 1), "{report:?}");
+        assert_eq!(report.new_teams, 3);
+        let mut named = report.new_team_names.clone();
+        named.sort_unstable();
+        assert_eq!(named, ["Spring", "VIP", "Wholesale"]);
         let bob = find("bob@").await;
         let team_names = || async {
             let mut names: Vec<String> = kith

@@ -118,10 +118,19 @@ pub struct ImportReport {
     #[ts(type = "number")]
     pub to_fix: u64,
     pub errors: Vec<CellError>,
+    /// Teams the import creates (a Tags column's new names, a new team for every
+    /// user): a mapped column that is no list of teams shows here as hundreds.
+    #[ts(type = "number")]
+    pub new_teams: u64,
+    /// The first [`NAMED_NEW_TEAMS`] of them the import made.
+    pub new_team_names: Vec<String>,
     /// Whether the changes were kept (false for a dry run, or when invalid rows
     /// meant "import nothing").
     pub committed: bool,
 }
+
+/// New teams a report names; it counts them all.
+pub const NAMED_NEW_TEAMS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -812,6 +821,10 @@ impl Work<'_> {
                     edits.push(Edit::create(&TEAMS, id).set("name", name.clone()));
                     self.teams.insert(name.to_lowercase(), id);
                     self.created.push((TEAMS.name, id));
+                    self.report.new_teams += 1;
+                    if self.report.new_team_names.len() < NAMED_NEW_TEAMS {
+                        self.report.new_team_names.push(name.clone());
+                    }
                     id
                 }
             };

@@ -63,8 +63,8 @@ function preview(
   };
 }
 
-const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], committed: false };
-const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], committed: true };
+const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], new_teams: 0, new_team_names: [], committed: false };
+const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], new_teams: 0, new_team_names: [], committed: true };
 
 type RunArgs = { token: string; request: ImportRequest; on_progress: FakeChannel<{ rows: number; fraction: number }> };
 
@@ -387,6 +387,7 @@ describe("Import dialog", () => {
     let channel: RunArgs["on_progress"] | null = null;
     let finishUndo: (report: unknown) => void = () => {};
     fakeCore({
+      run: (args) => (args.request.dry_run ? DRY : { ...DONE, new_teams: 2, new_team_names: ["Fair", "Spring"] }),
       extra: {
         undo_import: (args: { batch_id: string; on_progress: RunArgs["on_progress"] }) => {
           channel = args.on_progress;
@@ -402,7 +403,8 @@ describe("Import dialog", () => {
 
     await user.click(screen.getByTestId("import-undo"));
     const confirmation = screen.getByTestId("import-undo-confirmation");
-    expect(confirmation.textContent).toContain("3 users it created go to the trash");
+    expect(confirmation.textContent).toContain("3 users it created go to the trash. The 2 teams it created go too, unless someone uses them.");
+    expect(screen.getByTestId("import-new-teams").textContent).toBe("Created 2 new teams: “Fair” and “Spring”");
     expect(callsOf("undo_import")).toEqual([]);
     expect(document.activeElement).toBe(screen.getByTestId("import-undo-confirm"));
     await user.click(screen.getByTestId("import-undo-confirm"));

@@ -136,6 +136,8 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
         failed: bad.length,
         to_fix: bad.length,
         errors: bad.flatMap((r) => r.errors),
+        new_teams: 0,
+        new_team_names: [],
         committed: !request.dry_run && (bad.length === 0 || request.skip_invalid),
       };
       if (report.committed && report.created > 0) {

@@ -22,6 +22,15 @@ unchanged: number, failed: number,
  */
 to_fix: number, errors: Array<ImportCellError>, 
 /**
+ * Teams the import creates (a Tags column's new names, a new team for every
+ * user): a mapped column that is no list of teams shows here as hundreds.
+ */
+new_teams: number, 
+/**
+ * The first [`NAMED_NEW_TEAMS`] of them, in the order they were met.
+ */
+new_team_names: Array<string>, 
+/**
  * Whether the changes were kept (false for a dry run, or when invalid rows
  * meant "import nothing").
  */
