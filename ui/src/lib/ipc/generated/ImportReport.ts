@@ -27,7 +27,7 @@ to_fix: number, errors: Array<ImportCellError>,
  */
 new_teams: number, 
 /**
- * The first [`NAMED_NEW_TEAMS`] of them, in the order they were met.
+ * The first [`NAMED_NEW_TEAMS`] of them the import made.
  */
 new_team_names: Array<string>, 
 /**
