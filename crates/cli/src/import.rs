@@ -228,10 +228,25 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     if report.new_teams > 0 && !out.json {
         // A column taken for teams by mistake shows here as hundreds of them.
         let more = report.new_teams - report.new_team_names.len() as u64;
+        let names: Vec<String> = report
+            .new_team_names
+            .iter()
+            .map(|n| format!("“{n}”"))
+            .collect();
         eprintln!(
-            "import: {} new teams: {}{}",
+            "import: {} {} new {}: {}{}",
+            if report.committed {
+                "created"
+            } else {
+                "would create"
+            },
             report.new_teams,
-            report.new_team_names.join(", "),
+            if report.new_teams == 1 {
+                "team"
+            } else {
+                "teams"
+            },
+            names.join(", "),
             if more > 0 {
                 format!(" and {more} more")
             } else {

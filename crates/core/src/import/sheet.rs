@@ -332,20 +332,31 @@ fn number(f: f64) -> String {
 
 /// A whole number shown through a format of zeros, as the sheet shows it: a ZIP
 /// code typed as a number under Excel's "Zip Code" format (`00000`) is 02134,
-/// not 2134; "Zip Code + 4" (`00000-0000`) and the like keep their dashes. Any
-/// other format (decimals, `#`, thousands, text) is no such format: `None`.
+/// not 2134; "Zip Code + 4" (`00000-0000`) and the like keep their dashes. The
+/// format's first section counts (the one for positive numbers), less a colour
+/// (`[Red]`). Any other format (decimals, `#`, thousands, fractions, text) is
+/// no such format: `None`.
 fn zero_padded(n: f64, code: &str) -> Option<String> {
     if n.fract() != 0.0 || !(0.0..9.007_199_254_740_992e15).contains(&n) {
         return None;
     }
-    // The format's characters: '0' a digit's place, the rest literal.
+    let mut section = code.split(';').next()?;
+    while let Some(rest) = section.strip_prefix('[') {
+        let (tag, after) = rest.split_once(']')?;
+        if !tag.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        section = after;
+    }
+    // The format's characters: '0' a digit's place, the rest literal. An
+    // unescaped '/' between places is a fraction, not a literal.
     let mut parts: Vec<Option<char>> = Vec::new();
-    let mut chars = code.chars();
+    let mut chars = section.chars();
     while let Some(c) = chars.next() {
         match c {
             '0' => parts.push(None),
             '\\' => parts.push(Some(chars.next()?)),
-            '-' | ' ' | '(' | ')' | '/' => parts.push(Some(c)),
+            '-' | ' ' | '(' | ')' => parts.push(Some(c)),
             _ => return None,
         }
     }
@@ -354,14 +365,21 @@ fn zero_padded(n: f64, code: &str) -> Option<String> {
         return None;
     }
     let digits = format!("{:0places$}", n as u64);
-    // Digits beyond the places go before the first one, as Excel shows them.
+    // Digits beyond the places go to the first place, as Excel shows them:
+    // (000) 000-0000 shows 14155550123 as (1415) 555-0123.
+    let extra = digits.len() - places;
     let mut next = digits.chars();
-    let mut out: String = next.by_ref().take(digits.len() - places).collect();
+    let mut out = String::with_capacity(digits.len() + parts.len());
+    let mut first = true;
     for part in parts {
-        out.push(match part {
-            None => next.next()?,
-            Some(literal) => literal,
-        });
+        match part {
+            None if first => {
+                first = false;
+                out.extend(next.by_ref().take(extra + 1));
+            }
+            None => out.push(next.next()?),
+            Some(literal) => out.push(literal),
+        }
     }
     Some(out)
 }
@@ -486,11 +504,26 @@ mod tests {
             Some("012-34-5678")
         );
         assert_eq!(zero_padded(1234567.0, "00000").as_deref(), Some("1234567"));
+        let phone = "(000) 000\\-0000";
+        assert_eq!(
+            zero_padded(4155550123.0, phone).as_deref(),
+            Some("(415) 555-0123")
+        );
+        assert_eq!(
+            zero_padded(14155550123.0, phone).as_deref(),
+            Some("(1415) 555-0123")
+        );
+        assert_eq!(
+            zero_padded(2134.0, "[Red]00000;00000").as_deref(),
+            Some("02134")
+        );
         for (n, code) in [
             (20.0, "0.00"),
             (2134.0, "0"),
             (2134.0, "General"),
             (2134.5, "00000"),
+            (12252020.0, "00/00/0000"),
+            (2134.0, "[$-409]00000"),
         ] {
             assert_eq!(zero_padded(n, code), None, "{n} {code}");
         }

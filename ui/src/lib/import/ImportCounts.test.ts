@@ -22,6 +22,10 @@ describe("ImportCounts", () => {
     const { unmount } = render(ImportCounts, { report: { ...report, new_teams: 2, new_team_names: ["Fair visitors", "Spring fair"] }, planned: true });
     expect(screen.getByTestId("import-new-teams").textContent).toBe("Creates 2 new teams: “Fair visitors” and “Spring fair”");
     unmount();
+    const named = { ...report, new_teams: 3, new_team_names: ["Sales and Marketing", "VIP", "R and D"] };
+    const second = render(ImportCounts, { report: named, planned: true });
+    expect(screen.getByTestId("import-new-teams").textContent).toBe("Creates 3 new teams: “Sales and Marketing”, “VIP” and “R and D”");
+    second.unmount();
     const many = { ...report, new_teams: 3412, new_team_names: ["a@example.com", "b@example.com", "c", "d", "e"] };
     render(ImportCounts, { report: many, planned: false });
     const note = screen.getByTestId("import-new-teams");
