@@ -331,3 +331,49 @@ fn a_libreoffice_spreadsheet_is_stored_field_by_field() {
         assert_eq!(kith.users().get(jurgen).await.unwrap().last_name, "Åberg");
     });
 }
+
+/// Excel 97–2003 (.xls), as older Excel and many till systems still save: written
+/// once by xlwt 1.3.0 (its script is in the fixture's commit message).
+#[test]
+fn an_excel_97_workbook_is_stored_field_by_field() {
+    common::runtime().block_on(async {
+        let (_dir, kith) = common::kith().await;
+        let path = common::fixture("excel-97.xls");
+        let sniffed = sniff(&path, "DE", None, None).unwrap();
+        assert_eq!(sniffed.format, FileFormat::Sheet);
+        assert_eq!(sniffed.sheets, ["Kunden"], "the empty sheet is passed over");
+        assert_eq!(
+            (sniffed.titles.as_slice(), sniffed.header_row),
+            (&["Kundenliste".to_owned()][..], 3)
+        );
+
+        let opts = kith_core::import::run::ImportOptions {
+            region: "DE".into(),
+            skip_invalid: true,
+            ..options(Mode::Create)
+        };
+        let report = import(&kith, &path, &opts).await.unwrap();
+        assert_eq!((report.created, report.failed), (2, 1), "{report:?}");
+        assert_eq!(
+            (report.errors[0].row, report.errors[0].column.as_str()),
+            (6, "E-Mail")
+        );
+
+        let jurgen = kith.search("jurgen@example.de", 1).await.unwrap().rows[0].id;
+        let d = kith.users().get(jurgen).await.unwrap();
+        assert_eq!(
+            (d.first_name.as_str(), d.last_name.as_str()),
+            ("Jürgen", "Größe")
+        );
+        assert_eq!(
+            d.mobile_phone.as_deref(),
+            Some("+4915112345678"),
+            "a number cell"
+        );
+        assert_eq!(d.created_at, 1_561_939_200_000, "2019-07-01, a date cell");
+        let ana = kith.search("ana@example.es", 1).await.unwrap().rows[0].id;
+        let d = kith.users().get(ana).await.unwrap();
+        assert_eq!(d.last_name, "Núñez");
+        assert_eq!(d.mobile_phone.as_deref(), Some("+34612345678"));
+    });
+}
