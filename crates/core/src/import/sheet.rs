@@ -3,8 +3,9 @@
 //! (a thread writes it into a bounded pipe), and everything a CSV file goes through
 //! reads it: the header row below a report's titles, rows numbered as the
 //! spreadsheet shows them (blank rows included), the rows to fix. An .xlsx sheet
-//! streams cell by cell; the older formats are read a sheet at a time, which their
-//! own size limits keep small (65,536 rows in an .xls).
+//! streams cell by cell; the other formats' readers hold a whole sheet while it is
+//! read (an .xls sheet has at most 65,536 rows; an .ods or .xlsb one is held
+//! whole, which is why the .xlsx path is the one measured at a million rows).
 
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -123,8 +124,9 @@ fn unreadable(path: &Path, sheet: &str, e: &dyn std::fmt::Display) -> ImportErro
 
 /// The sheet named `sheet` as CSV text (comma-separated, UTF-8), read as it is
 /// consumed. Each spreadsheet row is a line, an empty one for a blank row, so line
-/// numbers are the spreadsheet's row numbers; columns start at the sheet's first
-/// used one.
+/// numbers are the spreadsheet's row numbers. Columns start at A in an .xlsx
+/// sheet (as its cells name them), at the first used one in the other formats
+/// (as their readers give them).
 pub fn csv_text(path: &Path, sheet: &str) -> Result<Box<dyn Read + Send>, ImportError> {
     let book = open(path)?;
     let (sender, receiver) = sync_channel(PIPE_CHUNKS);
