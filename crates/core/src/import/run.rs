@@ -696,7 +696,12 @@ impl Work<'_> {
             // A default fills a field the user has nothing in: never replaces a value.
             // A user this chunk created got the defaults then, and `custom_before`
             // does not know what its rows have set since (it is not written yet).
-            for (field, value) in self.defaults.iter().filter(|_| exists) {
+            let defaults = if exists {
+                self.defaults.as_slice()
+            } else {
+                &[]
+            };
+            for (field, value) in defaults {
                 if given.contains(field) || custom_before.contains_key(&(id, *field)) {
                     continue;
                 }
@@ -747,7 +752,8 @@ impl Work<'_> {
         record_undo(bulk, self.batch, &undo).await
     }
 
-    /// Counts a row refused, keeping its error while the report has room.
+    /// Counts a row refused; its error joins the report (up to its cap) with the
+    /// chunk's others, in row order.
     fn fail(&mut self, error: CellError) {
         self.report.failed += 1;
         self.report.to_fix += 1;
