@@ -255,7 +255,10 @@ fn an_empty_workbook_or_a_zip_that_is_none_says_so() {
     w.finish().unwrap();
     let e = sniff(&zip, "US", None, None).unwrap_err().to_string();
     assert!(
-        e.contains("photos.xlsx cannot be read as a spreadsheet: it is no workbook Kith can read"),
+        e.starts_with(
+            "photos.xlsx cannot be read as a spreadsheet: it is a ZIP archive, but no Excel or \
+             LibreOffice workbook. If it opens in a spreadsheet, save it"
+        ),
         "{e}"
     );
 }

@@ -56,9 +56,22 @@ fn open(path: &Path) -> Result<Workbook, ImportError> {
             .or_else(|_| open_workbook::<Xlsb<_>, _>(path).map(Sheets::Xlsb))
             .map_err(|e| e.to_string())
     };
-    opened.map_err(|e| ImportError::NotSheet {
-        path: shown(path),
-        reason: format!("it is no workbook Kith can read ({e})"),
+    opened.map_err(|e| {
+        // The readers' own words name parts of the archive ("xl/workbook.bin"),
+        // which say nothing to the person: logged, not shown.
+        tracing::info!(file = %shown(path), error = %e, "not a workbook");
+        let what = if head.starts_with(OLE) {
+            "an Office file, but no Excel workbook"
+        } else {
+            "a ZIP archive, but no Excel or LibreOffice workbook"
+        };
+        ImportError::NotSheet {
+            path: shown(path),
+            reason: format!(
+                "it is {what}. If it opens in a spreadsheet, save it from there as .xlsx or \
+                 CSV and import that."
+            ),
+        }
     })
 }
 
