@@ -9,6 +9,7 @@ pub mod report;
 pub mod row;
 pub mod run;
 pub mod saved;
+mod seen;
 pub mod shape;
 pub mod sheet;
 pub mod source;

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::mapping::{auto_map_with, Target};
 use super::row::{CellError, ImportedUser, RowReader, NAMELESS, NAMELESS_NEW};
 use super::saved;
+use super::seen::SeenKeys;
 use super::source::{self, shown, sniff, FileFormat, Refusal, Rows, TextEncoding};
 use super::ImportError;
 use crate::error::CoreError;
@@ -256,7 +257,7 @@ pub async fn run(
     let mut work = Work {
         batch,
         opts,
-        seen: HashMap::new(),
+        seen: SeenKeys::default(),
         key_hash: (RandomState::new(), RandomState::new()),
         teams: load_teams(&mut bulk).await?,
         fields: load_custom_fields(&mut bulk).await?,
@@ -274,6 +275,10 @@ pub async fn run(
             let bytes_per_row = chunk.byte as f64 / chunk.read.max(1) as f64;
             let expected_rows = (decoded_size / bytes_per_row.max(1.0)) as i64;
             defer_indexes_if_large(&mut bulk, opts.match_on, expected_rows).await?;
+            // Room for a key a row, taken once: grown as it fills, the keys would
+            // be copied each time their room doubles, both copies held meanwhile.
+            work.seen
+                .reserve(usize::try_from(expected_rows).unwrap_or(0));
         }
         let mut users = Vec::with_capacity(chunk.rows.len());
         for (row, to_fix) in chunk.rows {
@@ -309,9 +314,9 @@ pub async fn run(
         }));
     }
 
-    // The match keys seen (32 bytes a row: 32 MB and more at a million) are not
-    // needed past the last row; the deferred indexes built at the end are the
-    // import's peak of memory, so they go first.
+    // The match keys seen (32 bytes a row: 32 MB at a million) are not needed
+    // past the last row; the deferred indexes built at the end take memory too,
+    // so they go first.
     drop(std::mem::take(&mut work.seen));
     let mut report = work.report;
     if report.created + report.updated + report.skipped + report.failed == 0 {
@@ -482,8 +487,8 @@ struct Work<'o> {
     /// Match key (as [`Work::seen_key`]) → the user this import created or updated
     /// for it, so later rows with the same key merge into that user. Which users
     /// this import created is not kept here but read back from its undo records:
-    /// memory must not grow with the file beyond this one map.
-    seen: HashMap<u128, Uuid>,
+    /// memory must not grow with the file beyond this one store of keys.
+    seen: SeenKeys,
     /// Two independently keyed SipHashes make a key's 128-bit fingerprint.
     key_hash: (RandomState, RandomState),
     /// Team name (lower case) → id, including teams this import creates.
@@ -539,9 +544,9 @@ impl Work<'_> {
     }
 
     /// A match key's 128-bit fingerprint, held in `seen` instead of the key itself:
-    /// 32 bytes an entry and no heap string besides: ~70 MB at a million rows
-    /// rather than ~120 MB. Two keys sharing a fingerprint
-    /// (odds ~1e-27 at a million rows) is far less likely than a UUID collision.
+    /// 32 bytes an entry with its user's id, and no heap string besides. Two keys
+    /// sharing a fingerprint (odds ~1e-27 at a million rows) is far less likely
+    /// than a UUID collision.
     fn seen_key(&self, key: &str) -> u128 {
         (u128::from(self.key_hash.0.hash_one(key)) << 64)
             | u128::from(self.key_hash.1.hash_one(key))
@@ -558,7 +563,7 @@ impl Work<'_> {
         let keys: Vec<String> = chunk
             .iter()
             .filter_map(|u| self.key(u))
-            .filter(|k| !self.seen.contains_key(&self.seen_key(k)))
+            .filter(|k| !self.seen.contains(self.seen_key(k)))
             .collect();
         let existing = lookup(bulk, self.opts.match_on, &keys).await?;
         let ids: Vec<Uuid> = chunk.iter().filter_map(|u| u.kith_id).collect();
@@ -572,10 +577,7 @@ impl Work<'_> {
         let mut updates: Vec<(Uuid, ImportedUser)> = Vec::new();
         for u in chunk {
             let key = self.key(&u);
-            let from_file = key
-                .as_ref()
-                .and_then(|k| self.seen.get(&self.seen_key(k)))
-                .copied();
+            let from_file = key.as_ref().and_then(|k| self.seen.get(self.seen_key(k)));
             let existing_id = u
                 .kith_id
                 .filter(|id| live_ids.contains(id))
