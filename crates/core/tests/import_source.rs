@@ -638,12 +638,29 @@ fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
         "Customer,,\nAnn Lee,Gold,VIP\nBo Kim,Silver,\n",
     );
     assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer", 0));
-    // So does a title right above the column names, with no blank line between.
+    // So does a line of one value right above a row of names Kith does not know.
+    let s = sniffed("no-gap.csv", "Customer list\nLot,Bin\nA-4,17\nB-2,3\n");
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer list", 0));
+    // A title right above the column names, with no blank line between (Excel
+    // reports: a bold title in A1, the columns in row 2): the names say it.
     let s = sniffed(
-        "no-gap.csv",
+        "title-no-gap.csv",
         "Customer list\nName,Email\nAnn Lee,ann@example.com\n",
     );
-    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer list", 0));
+    assert_eq!(s.headers, ["Name", "Email"]);
+    assert_eq!(
+        (s.titles, s.header_row),
+        (vec!["Customer list".to_owned()], 2)
+    );
+    let s = sniffed(
+        "sheet-title.csv",
+        "Kundenliste März,,,\nVorname,Nachname,E-Mail,Stadt\nAnn,Lee,ann@example.de,Köln\nBo,Kim,,Bonn\n",
+    );
+    assert_eq!(s.headers, ["Vorname", "Nachname", "E-Mail", "Stadt"]);
+    assert_eq!(
+        (s.titles, s.header_row),
+        (vec!["Kundenliste März".to_owned()], 2)
+    );
     // Under the wrong delimiter the header row is one value, and the rows below
     // may still split: the delimiter that splits the header row wins.
     let s = sniffed(

@@ -214,6 +214,43 @@ fn a_workbook_is_told_by_its_contents_whatever_its_name() {
     );
 }
 
+/// Excel reports put a bold title in A1 and the columns right under it, with
+/// no blank row between: the title is left out, and rows keep their numbers.
+#[test]
+fn a_title_right_above_the_columns_is_left_out() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = dir.path().join("Report.xlsx");
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Customers — November").unwrap();
+        let rows = [
+            ["First Name", "Last Name", "Email"],
+            ["Ann", "Lee", "ann@example.com"],
+            ["Bo", "Kim", "bo@example"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                sheet.write_string(1 + r as u32, c as u16, *value).unwrap();
+            }
+        }
+        book.save(&path).unwrap();
+        let sniffed = sniff(&path, "US", None, None).unwrap();
+        assert_eq!(sniffed.titles, ["Customers — November"]);
+        assert_eq!(
+            (sniffed.headers.as_slice(), sniffed.header_row),
+            (&rows[0].map(str::to_owned)[..], 2)
+        );
+        let report = import(&kith, &path, &options(Mode::Create)).await.unwrap();
+        assert_eq!((report.created, report.failed), (1, 1), "{report:?}");
+        assert_eq!(
+            (report.errors[0].row, report.errors[0].column.as_str()),
+            (4, "Email"),
+            "numbered as the sheet shows it"
+        );
+    });
+}
+
 #[test]
 fn a_sheet_that_starts_right_of_column_a_keeps_its_columns() {
     common::runtime().block_on(async {

@@ -14,6 +14,7 @@ use encoding_rs_io::DecodeReaderBytesBuilder;
 use serde::{Deserialize, Serialize};
 
 use super::code_page;
+use super::mapping::{self, Target};
 use super::shape::ShapeWatch;
 use super::sheet;
 use super::vcard::{self, CardProblem};
@@ -545,6 +546,18 @@ fn looks_like_a_value(cell: &str) -> bool {
     email || (digits >= 7 && digits * 2 > written)
 }
 
+/// A row naming at least two of the columns Kith knows ("Name", "E-Mail",
+/// "Telefon"…): column names beyond doubt, even right under a title with no
+/// blank line between, as Excel reports put them.
+fn names_columns(record: &csv::StringRecord) -> bool {
+    record
+        .iter()
+        .filter(|cell| mapping::guess(cell) != Target::Ignore)
+        .take(2)
+        .count()
+        == 2
+}
+
 /// Where a file's header row is under one delimiter.
 struct Layout {
     /// Records above it.
@@ -572,10 +585,11 @@ impl Layout {
 
     /// The header row is the first record that is not blank, unless that holds a
     /// single value — a report's title — and, within [`TITLE_ROWS`] records,
-    /// past nothing but titles, comes a blank line and below it a record of
-    /// several values whose number of fields most rows after it share. (A
-    /// one-column file has no such record; nor has one whose odd row holds a
-    /// delimiter, nor a header row with one name over a table right below it.)
+    /// past nothing but titles, comes a record of several values whose number
+    /// of fields most rows after it share, below a blank line or naming
+    /// columns Kith knows. (A one-column file has no such record; nor has one
+    /// whose odd row holds a delimiter, nor a header row with one name over a
+    /// table right below it.)
     fn of(sample: &str, delimiter: u8) -> Option<Layout> {
         let records = Self::sampled(sample, delimiter);
         let first = records.iter().position(|r| filled(&r.record) > 0)?;
@@ -597,7 +611,8 @@ impl Layout {
             // to a sheet's width, with a stray note by a later value).
             let data = records[at].record.iter().any(looks_like_a_value);
             let table = shared > 0 && shared * 2 >= later.len();
-            (table && records[at].below_blank && !data).then_some(at)
+            let apart = records[at].below_blank || names_columns(&records[at].record);
+            (table && apart && !data).then_some(at)
         };
         let at = if filled(&records[first].record) > 1 {
             first
