@@ -276,7 +276,7 @@ pub async fn run(
             let expected_rows = (decoded_size / bytes_per_row.max(1.0)) as i64;
             defer_indexes_if_large(&mut bulk, opts.match_on, expected_rows).await?;
             // Room for a key a row, taken once: grown as it fills, the keys would
-            // be copied each time their room doubles, both copies held meanwhile.
+            // be copied each time their room runs out, both copies held meanwhile.
             work.seen
                 .reserve(usize::try_from(expected_rows).unwrap_or(0));
         }

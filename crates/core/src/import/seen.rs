@@ -2,19 +2,29 @@
 //! with the same key merge into that user.
 //!
 //! One entry a row: at a million rows this is the import's largest structure.
-//! A hash map of them sits at 3/8 to 7/8 full and, doubling, holds both tables
+//! A hash map of them sits at 7/16 to 7/8 full and, doubling, holds both tables
 //! for a moment: 35 + 69 MB near the end of a million rows. Here the entries
 //! live in one sorted vector, 32 bytes each and nothing more, with the newest
-//! few thousand in a small map until they are merged in, in place.
+//! (16,384, or a 64th of the rest past a million) in a small map until they
+//! are merged in, in place.
 
 use std::collections::HashMap;
 
 use uuid::Uuid;
 
-/// Entries held in the small map before they join the sorted ones. Each merge
-/// moves every sorted entry once (a few milliseconds at a million); at this size
-/// that is ~60 merges for a million rows.
+/// Entries held in the small map before they join the sorted ones, at least.
+/// Each merge moves every sorted entry once (a few milliseconds at a million):
+/// ~60 merges for a million rows. Past a million, a 64th of the sorted ones
+/// wait, so ten million rows take ~150 merges rather than ~600.
 const RECENT: usize = 16_384;
+const RECENT_SHARE: usize = 64;
+
+/// Room taken at most before the keys come: 128 MiB, four million keys. A row
+/// estimate past it (a file of many millions of rows, or first rows far
+/// shorter than the rest) does not take more before it is needed: room is
+/// not resident until written on Linux and macOS, but Windows counts it
+/// against the memory it can commit.
+const MOST_RESERVED: usize = 4 << 20;
 
 /// Key fingerprint → user id.
 #[derive(Debug, Default)]
@@ -26,12 +36,18 @@ pub(crate) struct SeenKeys {
 }
 
 impl SeenKeys {
-    /// Makes room for `n` keys in all: the vector then never moves to grow, and
-    /// the room not filled is never touched (the system hands out no memory
-    /// for it).
+    /// Makes room for about `n` keys in all, up to [`MOST_RESERVED`]: the vector
+    /// then never moves to grow, and the room not filled is never touched. `n`
+    /// is an estimate from a file's first rows, low when later rows are
+    /// shorter (or a code page's letters grow into UTF-8's two bytes): a
+    /// quarter more is taken. Room the system cannot give is simply not taken,
+    /// and the vector grows as it fills.
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.sorted
-            .reserve_exact(n.saturating_sub(self.sorted.len() + self.recent.len()));
+        let wanted = n.saturating_add(n / 4).saturating_add(RECENT);
+        let wanted = wanted.min(MOST_RESERVED);
+        let _ = self
+            .sorted
+            .try_reserve_exact(wanted.saturating_sub(self.sorted.len()));
     }
 
     pub(crate) fn get(&self, key: u128) -> Option<Uuid> {
@@ -55,7 +71,7 @@ impl SeenKeys {
             return;
         }
         self.recent.insert(key, id);
-        if self.recent.len() >= RECENT {
+        if self.recent.len() >= RECENT.max(self.sorted.len() / RECENT_SHARE) {
             self.merge();
         }
     }
@@ -67,6 +83,11 @@ impl SeenKeys {
         fresh.sort_unstable_by_key(|(k, _)| *k);
         let mut old = self.sorted.len();
         let mut new = fresh.len();
+        // Past the room reserved, a quarter more at a time: a doubling would
+        // hold the old entries and room for twice as many at once.
+        if self.sorted.capacity() < old + new {
+            self.sorted.reserve_exact(new.max(old / 4));
+        }
         self.sorted.resize(old + new, (0, Uuid::nil()));
         // Writes go from the end down; `write` stays above `old` until every
         // fresh entry is placed, so no entry is overwritten before it moves.
@@ -91,7 +112,12 @@ mod tests {
     #[test]
     fn keys_are_found_before_and_after_they_are_merged() {
         let mut seen = SeenKeys::default();
-        seen.reserve(3 * RECENT);
+        seen.reserve(2 * RECENT);
+        let room = seen.sorted.capacity();
+        assert!(
+            room >= 3 * RECENT,
+            "a quarter more than asked, and a merge's worth"
+        );
         // Keys in no order, across several merges; every third one given a new id.
         let key = |i: u128| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
         let id = |i: u128, round: u128| Uuid::from_u128(i * 10 + round);
@@ -112,7 +138,26 @@ mod tests {
         assert!(seen.sorted.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(seen.sorted.len() + seen.recent.len(), n as usize);
         // The room reserved was enough: the vector never moved to grow.
+        assert_eq!(seen.sorted.capacity(), room);
+    }
+
+    #[test]
+    fn without_room_the_keys_grow_by_what_they_need_not_by_doubling() {
+        let mut seen = SeenKeys::default();
+        for i in 0..(3 * RECENT) as u128 {
+            seen.insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), Uuid::from_u128(i));
+        }
+        assert_eq!(seen.sorted.len(), 3 * RECENT);
         assert_eq!(seen.sorted.capacity(), 3 * RECENT);
+    }
+
+    #[test]
+    fn an_absurd_estimate_takes_no_more_than_the_most_reserved() {
+        let mut seen = SeenKeys::default();
+        seen.reserve(usize::MAX);
+        assert_eq!(seen.sorted.capacity(), MOST_RESERVED);
+        seen.insert(7, Uuid::from_u128(7));
+        assert_eq!(seen.get(7), Some(Uuid::from_u128(7)));
     }
 
     #[test]
