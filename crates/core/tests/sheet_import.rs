@@ -300,6 +300,45 @@ fn an_empty_workbook_or_a_zip_that_is_none_says_so() {
     );
 }
 
+/// An .ods file's reader parses every sheet whole when it opens: one past the
+/// content Kith reads is refused before that, saying how to import it instead,
+/// at sniffing (the dialog's first step) as at the import.
+#[test]
+fn a_libreoffice_sheet_too_large_to_hold_says_to_save_it_as_csv() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = dir.path().join("Big.ods");
+        let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file("mimetype", stored).unwrap();
+        w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        w.start_file("content.xml", stored).unwrap();
+        w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Kunden">"#).unwrap();
+        let row = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>Ann</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>ann@example.com</text:p></table:table-cell></table:table-row>"#;
+        let rows = row.repeat(10_000);
+        let mut written = 0;
+        while written <= kith_core::import::sheet::MAX_ODS_CONTENT {
+            w.write_all(rows.as_bytes()).unwrap();
+            written += rows.len() as u64;
+        }
+        w.write_all(b"</table:table></office:spreadsheet></office:body></office:document-content>")
+            .unwrap();
+        w.finish().unwrap();
+
+        let expected = "Big.ods is a LibreOffice sheet too large to read as it is: its content is \
+                        65 MB, and Kith reads up to 64 MB of it (about 100,000 rows). In \
+                        LibreOffice, save it as CSV (File → Save a Copy… → Text CSV) and import \
+                        that file: a CSV file of any size imports.";
+        let e = sniff(&path, "US", None, None).unwrap_err();
+        assert_eq!(e.to_string(), expected);
+        let e = import(&kith, &path, &options(Mode::Create)).await.unwrap_err();
+        assert_eq!(e.to_string(), expected);
+        assert_eq!(kith.users().count().await.unwrap(), 0);
+    });
+}
+
 /// LibreOffice's format, built by hand: the three parts a reader needs.
 fn customers_ods(dir: &Path) -> PathBuf {
     let path = dir.join("Customers.ods");

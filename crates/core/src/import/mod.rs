@@ -41,6 +41,19 @@ pub enum ImportError {
     NotSheet { path: String, reason: String },
     #[error("{path} has no sheet named “{sheet}” holding values")]
     NoSheet { path: String, sheet: String },
+    /// An .ods file's sheets are read whole (see [`sheet`]): past a size, into
+    /// more memory than a desktop should give an import.
+    #[error(
+        "{path} is a LibreOffice sheet too large to read as it is: its content is \
+         {content_mb} MB, and Kith reads up to {limit_mb} MB of it (about 100,000 rows). In \
+         LibreOffice, save it as CSV (File → Save a Copy… → Text CSV) and import that file: \
+         a CSV file of any size imports."
+    )]
+    OdsTooLarge {
+        path: String,
+        content_mb: u64,
+        limit_mb: u64,
+    },
     #[error("row {row}: {message}")]
     Csv { row: u64, message: String },
     /// A quote never closed, or a row too long to be a customer (see [`shape`]).
