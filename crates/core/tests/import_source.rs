@@ -638,9 +638,19 @@ fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
         "Customer,,\nAnn Lee,Gold,VIP\nBo Kim,Silver,\n",
     );
     assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer", 0));
-    // So does a line of one value right above a row of names Kith does not know.
+    // So does a line of one value right above a row of names Kith does not know,
     let s = sniffed("no-gap.csv", "Customer list\nLot,Bin\nA-4,17\nB-2,3\n");
     assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer list", 0));
+    // or above rows whose values are words Kith knows as column names, down
+    // the column as values repeat (column names come once).
+    let s = sniffed(
+        "kinds.csv",
+        "Customer,,\nAnn Lee,Client,Mobile\nBo Kim,Customer,Cell\n",
+    );
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer", 0));
+    // Nor is one name among unknown ones enough, twice.
+    let s = sniffed("one-known.csv", "Stock\nEmail,Lot,Bin,Shelf\nx,A-4,17,2\n");
+    assert_eq!((s.headers[0].as_str(), s.skipped), ("Stock", 0));
     // A title right above the column names, with no blank line between (Excel
     // reports: a bold title in A1, the columns in row 2): the names say it.
     let s = sniffed(

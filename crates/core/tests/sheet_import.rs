@@ -314,7 +314,10 @@ fn a_libreoffice_sheet_too_large_to_hold_says_to_save_it_as_csv() {
         w.start_file("mimetype", stored).unwrap();
         w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
             .unwrap();
-        w.start_file("content.xml", stored).unwrap();
+        // Deflated, as LibreOffice saves it: its rows shrink to a few hundred KB.
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        w.start_file("content.xml", deflated).unwrap();
         w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Kunden">"#).unwrap();
         let row = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>Ann</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>ann@example.com</text:p></table:table-cell></table:table-row>"#;
         let rows = row.repeat(10_000);
@@ -328,14 +331,25 @@ fn a_libreoffice_sheet_too_large_to_hold_says_to_save_it_as_csv() {
         w.finish().unwrap();
 
         let expected = "Big.ods is a LibreOffice sheet too large to read as it is: its content is \
-                        65 MB, and Kith reads up to 64 MB of it (about 100,000 rows). In \
-                        LibreOffice, save it as CSV (File → Save a Copy… → Text CSV) and import \
-                        that file: a CSV file of any size imports.";
+                        65 MB, and Kith reads up to 64 MB of it. In LibreOffice, save it as CSV \
+                        (File → Save a Copy… → Text CSV) and import that file: a CSV file of any \
+                        size imports.";
         let e = sniff(&path, "US", None, None).unwrap_err();
         assert_eq!(e.to_string(), expected);
         let e = import(&kith, &path, &options(Mode::Create)).await.unwrap_err();
         assert_eq!(e.to_string(), expected);
         assert_eq!(kith.users().count().await.unwrap(), 0);
+
+        // The same content in a text document is no sheet: not refused as one.
+        let odt = dir.path().join("Big.odt");
+        let mut from = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut w = zip::ZipWriter::new(std::fs::File::create(&odt).unwrap());
+        w.start_file("mimetype", stored).unwrap();
+        w.write_all(b"application/vnd.oasis.opendocument.text").unwrap();
+        w.raw_copy_file(from.by_name("content.xml").unwrap()).unwrap();
+        w.finish().unwrap();
+        let e = sniff(&odt, "US", None, None).unwrap_err().to_string();
+        assert!(e.contains("cannot be read as a spreadsheet"), "{e}");
     });
 }
 

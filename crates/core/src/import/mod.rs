@@ -45,9 +45,9 @@ pub enum ImportError {
     /// more memory than a desktop should give an import.
     #[error(
         "{path} is a LibreOffice sheet too large to read as it is: its content is \
-         {content_mb} MB, and Kith reads up to {limit_mb} MB of it (about 100,000 rows). In \
-         LibreOffice, save it as CSV (File → Save a Copy… → Text CSV) and import that file: \
-         a CSV file of any size imports."
+         {content_mb} MB, and Kith reads up to {limit_mb} MB of it. In LibreOffice, save it as \
+         CSV (File → Save a Copy… → Text CSV) and import that file: a CSV file of any size \
+         imports."
     )]
     OdsTooLarge {
         path: String,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 /// Entries held in the small map before they join the sorted ones, at least.
 /// Each merge moves every sorted entry once (a few milliseconds at a million):
 /// ~60 merges for a million rows. Past a million, a 64th of the sorted ones
-/// wait, so ten million rows take ~150 merges rather than ~600.
+/// wait, so ten million rows take ~210 merges rather than ~610.
 const RECENT: usize = 16_384;
 const RECENT_SHARE: usize = 64;
 

@@ -89,9 +89,14 @@ fn open(path: &Path) -> Result<Workbook, ImportError> {
 /// 250 MB; a larger one is refused with the way round it (save as CSV).
 pub const MAX_ODS_CONTENT: u64 = 64_000_000;
 
+/// The `mimetype` an OpenDocument spreadsheet opens with, stored uncompressed.
+const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
 /// Refuses an OpenDocument spreadsheet whose content is past [`MAX_ODS_CONTENT`],
 /// by the size its archive declares (read from the archive's directory, before
-/// any of it is unpacked). Any other file passes, to be opened as it is.
+/// any of it is unpacked: raw entries, so no decompressor is needed). Any other
+/// file (a text document, an archive of something else) passes, to be opened
+/// as it is.
 fn refuse_large_ods(path: &Path) -> Result<(), ImportError> {
     let Ok(file) = std::fs::File::open(path) else {
         return Ok(());
@@ -99,13 +104,19 @@ fn refuse_large_ods(path: &Path) -> Result<(), ImportError> {
     let Ok(mut archive) = zip::ZipArchive::new(BufReader::new(file)) else {
         return Ok(());
     };
-    let size = match archive.by_name("content.xml") {
-        Ok(content) => content.size(),
-        Err(_) => return Ok(()),
-    };
-    if size <= MAX_ODS_CONTENT {
+    let mut mimetype = Vec::new();
+    let spreadsheet = archive
+        .index_for_name("mimetype")
+        .and_then(|i| archive.by_index_raw(i).ok())
+        .and_then(|entry| entry.take(64).read_to_end(&mut mimetype).ok())
+        .is_some_and(|_| mimetype.trim_ascii() == ODS_MIMETYPE);
+    let size = archive
+        .index_for_name("content.xml")
+        .and_then(|i| archive.by_index_raw(i).ok())
+        .map(|content| content.size());
+    let Some(size) = size.filter(|s| spreadsheet && *s > MAX_ODS_CONTENT) else {
         return Ok(());
-    }
+    };
     const MB: u64 = 1_000_000;
     Err(ImportError::OdsTooLarge {
         path: shown(path),

@@ -546,16 +546,23 @@ fn looks_like_a_value(cell: &str) -> bool {
     email || (digits >= 7 && digits * 2 > written)
 }
 
-/// A row naming at least two of the columns Kith knows ("Name", "E-Mail",
-/// "Telefon"…): column names beyond doubt, even right under a title with no
-/// blank line between, as Excel reports put them.
+/// A row whose filled cells are, at least half of them, names of Kith's own
+/// columns, two different ones at least ("Name", "E-Mail", "Telefon"…). Some
+/// of those names are everyday words a data row may hold too ("Customer",
+/// "Mobile"), so [`Layout::of`] also asks that the row below does not.
 fn names_columns(record: &csv::StringRecord) -> bool {
-    record
-        .iter()
-        .filter(|cell| mapping::guess(cell) != Target::Ignore)
-        .take(2)
-        .count()
-        == 2
+    let mut filled = 0;
+    let mut named = 0;
+    let mut targets = std::collections::HashSet::new();
+    for cell in record.iter().filter(|c| !c.trim().is_empty()) {
+        filled += 1;
+        let target = mapping::guess(cell);
+        if target != Target::Ignore {
+            named += 1;
+            targets.insert(target);
+        }
+    }
+    targets.len() >= 2 && named * 2 >= filled
 }
 
 /// Where a file's header row is under one delimiter.
@@ -586,10 +593,11 @@ impl Layout {
     /// The header row is the first record that is not blank, unless that holds a
     /// single value — a report's title — and, within [`TITLE_ROWS`] records,
     /// past nothing but titles, comes a record of several values whose number
-    /// of fields most rows after it share, below a blank line or naming
-    /// columns Kith knows. (A one-column file has no such record; nor has one
-    /// whose odd row holds a delimiter, nor a header row with one name over a
-    /// table right below it.)
+    /// of fields most rows after it share, below a blank line or naming Kith's
+    /// columns where the record under it does not (column names come once;
+    /// values repeat down a column). A one-column file has no such record; nor
+    /// has one whose odd row holds a delimiter, nor a header row with one name
+    /// over a table right below it.
     fn of(sample: &str, delimiter: u8) -> Option<Layout> {
         let records = Self::sampled(sample, delimiter);
         let first = records.iter().position(|r| filled(&r.record) > 0)?;
@@ -611,8 +619,12 @@ impl Layout {
             // to a sheet's width, with a stray note by a later value).
             let data = records[at].record.iter().any(looks_like_a_value);
             let table = shared > 0 && shared * 2 >= later.len();
-            let apart = records[at].below_blank || names_columns(&records[at].record);
-            (table && apart && !data).then_some(at)
+            let names_below = records[at + 1..]
+                .iter()
+                .find(|r| filled(&r.record) > 0)
+                .is_some_and(|r| names_columns(&r.record));
+            let named = names_columns(&records[at].record) && !names_below;
+            (table && (records[at].below_blank || named) && !data).then_some(at)
         };
         let at = if filled(&records[first].record) > 1 {
             first
