@@ -308,17 +308,12 @@ fn a_libreoffice_sheet_too_large_to_hold_says_to_save_it_as_csv() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;
         let path = dir.path().join("Big.ods");
-        let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        w.start_file("mimetype", stored).unwrap();
-        w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
-            .unwrap();
+        let mut w = open_document(&path, ODS_MIMETYPE);
         // Deflated, as LibreOffice saves it: its rows shrink to a few hundred KB.
         let deflated = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
         w.start_file("content.xml", deflated).unwrap();
-        w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Kunden">"#).unwrap();
+        w.write_all(CONTENT_HEAD.as_bytes()).unwrap();
         let row = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>Ann</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>ann@example.com</text:p></table:table-cell></table:table-row>"#;
         let rows = row.repeat(10_000);
         let mut written = 0;
@@ -343,9 +338,7 @@ fn a_libreoffice_sheet_too_large_to_hold_says_to_save_it_as_csv() {
         // The same content in a text document is no sheet: not refused as one.
         let odt = dir.path().join("Big.odt");
         let mut from = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-        let mut w = zip::ZipWriter::new(std::fs::File::create(&odt).unwrap());
-        w.start_file("mimetype", stored).unwrap();
-        w.write_all(b"application/vnd.oasis.opendocument.text").unwrap();
+        let mut w = open_document(&odt, "application/vnd.oasis.opendocument.text");
         w.raw_copy_file(from.by_name("content.xml").unwrap()).unwrap();
         w.finish().unwrap();
         let e = sniff(&odt, "US", None, None).unwrap_err().to_string();
@@ -353,15 +346,32 @@ fn a_libreoffice_sheet_too_large_to_hold_says_to_save_it_as_csv() {
     });
 }
 
+const ODS_MIMETYPE: &str = "application/vnd.oasis.opendocument.spreadsheet";
+
+/// The opening of an .ods file's content.xml, down to its sheet "Kunden".
+const CONTENT_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+<office:body><office:spreadsheet><table:table table:name="Kunden">
+"#;
+
+/// An OpenDocument archive at `path` as it must start: its `mimetype`, first and
+/// stored uncompressed.
+fn open_document(path: &Path, mimetype: &str) -> zip::ZipWriter<std::fs::File> {
+    let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    w.start_file("mimetype", stored()).unwrap();
+    w.write_all(mimetype.as_bytes()).unwrap();
+    w
+}
+
+fn stored() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)
+}
+
 /// LibreOffice's format, built by hand: the three parts a reader needs.
 fn customers_ods(dir: &Path) -> PathBuf {
     let path = dir.join("Customers.ods");
-    let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    w.start_file("mimetype", stored).unwrap();
-    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
-        .unwrap();
+    let mut w = open_document(&path, ODS_MIMETYPE);
+    let stored = stored();
     w.start_file("META-INF/manifest.xml", stored).unwrap();
     w.write_all(
         br#"<?xml version="1.0" encoding="UTF-8"?>
@@ -385,10 +395,7 @@ fn customers_ods(dir: &Path) -> PathBuf {
     };
     let date = r#"<table:table-cell office:value-type="date" office:date-value="2020-12-31"><text:p>31/12/20</text:p></table:table-cell>"#;
     let content = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
-<office:body><office:spreadsheet><table:table table:name="Kunden">
-{}{}<table:table-row>{}{}{}{}</table:table-row>
+        r#"{CONTENT_HEAD}{}{}<table:table-row>{}{}{}{}</table:table-row>
 </table:table></office:spreadsheet></office:body></office:document-content>"#,
         row(&["Vorname", "Nachname", "E-Mail", "Erstellt am"]),
         row(&["Jürgen", "Åberg", "jurgen@example.com", ""]),
