@@ -31,13 +31,7 @@ pub(super) struct Resolved<'c> {
 
 fn resolve(change: &Change) -> Result<Resolved<'_>> {
     // The server refuses at push exactly what this refuses: one definition.
-    schema::validate_change(change)?;
-    let table = schema::table(&change.table)?;
-    let mut fields = Vec::with_capacity(change.fields.len());
-    for (name, value) in &change.fields {
-        let (column, _, _) = table.column(name)?;
-        fields.push((column, value));
-    }
+    let schema::ResolvedChange { table, fields } = schema::resolve_change(change)?;
     Ok(Resolved {
         table,
         row: change.row,
