@@ -366,9 +366,9 @@ pub struct ResolvedChange<'c> {
     pub fields: Vec<(&'static str, &'c Value)>,
 }
 
-/// [`validate_change`], keeping what it looked up: the desktop's merge needs
-/// each column's registry name, and looking every column up once is a good part
-/// of a bulk import's cost at a million rows.
+/// [`validate_change`], keeping what it looked up: the desktop's merge builds
+/// its SQL from the registry's names, so it takes them from the one check that
+/// decides what a change may name rather than looking each column up again.
 pub fn resolve_change(change: &Change) -> Result<ResolvedChange<'_>, SchemaError> {
     let table = table(&change.table)?;
     // Clock 0 is the "never written" clock; a change stamped with it could not win
@@ -504,6 +504,7 @@ mod tests {
             validate_change(&change("users", ok, &[("created_at", Value::from("x"))])).is_err()
         );
     }
+
     #[test]
     fn a_resolved_change_names_the_registrys_own_table_and_columns() {
         let ok = Hlc::new(1_700_000_000_000, 0);
