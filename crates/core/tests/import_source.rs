@@ -620,37 +620,50 @@ fn a_first_line_of_one_value_is_a_title_only_over_a_table() {
     // Several values on the third line, but the rows below do not follow it.
     let s = sniffed("notes.csv", "Notes\nsee below\na,b,c\nx\ny\nz\n");
     assert_eq!((s.headers, s.skipped), (vec!["Notes".to_owned()], 0));
-    // One column padded to a sheet's width, with a stray note by a later value:
-    // the values above it are no titles.
-    let s = sniffed(
-        "padded.csv",
-        "Email,,\nann@example.com,,\nbo@example.com,,\ncy@example.com,call back,\ndee@example.com,,\n",
-    );
-    assert_eq!((s.headers[0].as_str(), s.skipped), ("Email", 0));
-    let s = sniffed(
-        "phones.csv",
-        "Phone,,\n+1 415 555 0100,,\n+1 415 555 0101,,\n+1 415 555 0102,Ann,\n+1 415 555 0103,,\n",
-    );
-    assert_eq!((s.headers[0].as_str(), s.skipped), ("Phone", 0));
-    // A header row of one name over a table right below it stays the header.
-    let s = sniffed(
-        "one-name.csv",
-        "Customer,,\nAnn Lee,Gold,VIP\nBo Kim,Silver,\n",
-    );
-    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer", 0));
-    // So does a line of one value right above a row of names Kith does not know,
-    let s = sniffed("no-gap.csv", "Customer list\nLot,Bin\nA-4,17\nB-2,3\n");
-    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer list", 0));
-    // or above rows whose values are words Kith knows as column names, down
-    // the column as values repeat (column names come once).
-    let s = sniffed(
-        "kinds.csv",
-        "Customer,,\nAnn Lee,Client,Mobile\nBo Kim,Customer,Cell\n",
-    );
-    assert_eq!((s.headers[0].as_str(), s.skipped), ("Customer", 0));
-    // Nor is one name among unknown ones enough, twice.
-    let s = sniffed("one-known.csv", "Stock\nEmail,Lot,Bin,Shelf\nx,A-4,17,2\n");
-    assert_eq!((s.headers[0].as_str(), s.skipped), ("Stock", 0));
+    // Each of these keeps its first line as the header row.
+    let stays: [(&str, &str, &str); 6] = [
+        // One column padded to a sheet's width, with a stray note by a later
+        // value: the values above it are no titles.
+        (
+            "padded.csv",
+            "Email,,\nann@example.com,,\nbo@example.com,,\ncy@example.com,call back,\ndee@example.com,,\n",
+            "Email",
+        ),
+        (
+            "phones.csv",
+            "Phone,,\n+1 415 555 0100,,\n+1 415 555 0101,,\n+1 415 555 0102,Ann,\n+1 415 555 0103,,\n",
+            "Phone",
+        ),
+        // A header row of one name over a table right below it.
+        (
+            "one-name.csv",
+            "Customer,,\nAnn Lee,Gold,VIP\nBo Kim,Silver,\n",
+            "Customer",
+        ),
+        // A line of one value right above a row of names Kith does not know,
+        (
+            "no-gap.csv",
+            "Customer list\nLot,Bin\nA-4,17\nB-2,3\n",
+            "Customer list",
+        ),
+        // or above rows whose values are words Kith knows as column names, down
+        // the column as values repeat (column names come once).
+        (
+            "kinds.csv",
+            "Customer,,\nAnn Lee,Client,Mobile\nBo Kim,Customer,Cell\n",
+            "Customer",
+        ),
+        // Nor is one name among unknown ones enough, twice.
+        (
+            "one-known.csv",
+            "Stock\nEmail,Lot,Bin,Shelf\nx,A-4,17,2\n",
+            "Stock",
+        ),
+    ];
+    for (name, text, header) in stays {
+        let s = sniffed(name, text);
+        assert_eq!((s.headers[0].as_str(), s.skipped), (header, 0), "{name}");
+    }
     // A title right above the column names, with no blank line between (Excel
     // reports: a bold title in A1, the columns in row 2): the names say it.
     let s = sniffed(

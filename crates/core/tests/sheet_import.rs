@@ -13,6 +13,21 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
 use common::{import, import_options as options};
 
+/// Writes `rows` of text into `sheet`, the first value at `(row, column)`.
+fn write_rows<const N: usize>(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    (top, left): (u32, u16),
+    rows: &[[&str; N]],
+) {
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet
+                .write_string(top + r as u32, left + c as u16, *value)
+                .unwrap();
+        }
+    }
+}
+
 /// A report saved from a booking system: an empty first sheet, then the
 /// customers under a title and a blank row, numbers and dates as Excel keeps
 /// them, a formula, a blank row between customers; a third sheet left out.
@@ -229,11 +244,7 @@ fn a_title_right_above_the_columns_is_left_out() {
             ["Ann", "Lee", "ann@example.com"],
             ["Bo", "Kim", "bo@example"],
         ];
-        for (r, row) in rows.iter().enumerate() {
-            for (c, value) in row.iter().enumerate() {
-                sheet.write_string(1 + r as u32, c as u16, *value).unwrap();
-            }
-        }
+        write_rows(sheet, (1, 0), &rows);
         book.save(&path).unwrap();
         let sniffed = sniff(&path, "US", None, None).unwrap();
         assert_eq!(sniffed.titles, ["Customers — November"]);
@@ -258,11 +269,11 @@ fn a_sheet_that_starts_right_of_column_a_keeps_its_columns() {
         let path = dir.path().join("Offset.xlsx");
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
-        for (c, h) in ["First Name", "Email"].iter().enumerate() {
-            sheet.write_string(1, 2 + c as u16, *h).unwrap();
-        }
-        sheet.write_string(2, 2, "Pia").unwrap();
-        sheet.write_string(2, 3, "pia@example.com").unwrap();
+        write_rows(
+            sheet,
+            (1, 2),
+            &[["First Name", "Email"], ["Pia", "pia@example.com"]],
+        );
         book.save(&path).unwrap();
         let sniffed = sniff(&path, "US", None, None).unwrap();
         assert_eq!(sniffed.headers, ["", "", "First Name", "Email"]);
