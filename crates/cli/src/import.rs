@@ -38,7 +38,7 @@ pub struct ImportArgs {
     /// Override a column's target: "Header=field" (fields: first_name, last_name,
     /// full_name, email, mobile_phone, home_phone, phone, app_user_id,
     /// stripe_customer_id, street, city, region, postal_code, country, teams,
-    /// created_at, kith_id, ignore, or custom:NAME for a custom field — values are
+    /// created_at, kith_id, photo, ignore, or custom:NAME for a custom field — values are
     /// read as its kind; a new name creates a text field). Headers named like a
     /// custom field map to it on their own.
     #[arg(long = "map", value_name = "HEADER=FIELD")]
@@ -187,6 +187,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     };
     let report = run_import(
         kith.store(),
+        kith.files().blobs(),
         &args.file,
         &opts,
         &AtomicBool::new(false),
@@ -252,6 +253,16 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
             } else {
                 String::new()
             }
+        );
+    }
+    if !out.json && report.photos > 0 {
+        let set = if args.dry_run { "would set" } else { "set" };
+        eprintln!("import: {set} {} profile photo(s)", report.photos);
+    }
+    if !out.json && report.photo_links > 0 {
+        eprintln!(
+            "import: {} photo(s) are links to the web, not downloaded: an import reads only the file",
+            report.photo_links
         );
     }
     if !out.json {

@@ -250,6 +250,15 @@ fn apple_contacts_vcards() {
     );
     assert_eq!(s(&bjorn.record.mobile_phone), "+46701234567");
     assert_eq!(s(&bjorn.record.home_phone), "+46812345678");
+    let photo = bjorn
+        .photo
+        .as_ref()
+        .expect("his photo, folded over six lines");
+    assert_eq!(
+        (photo.mime, photo.size, photo.bytes.len()),
+        ("image/jpeg", 293, 293)
+    );
+    assert_eq!(&photo.bytes[..3], [0xFF, 0xD8, 0xFF]);
     let addr = bjorn.address.as_ref().expect("address");
     assert_eq!(
         (
@@ -310,10 +319,12 @@ fn apple_contacts_vcards() {
         "bjorn@bageri.example.se"
     );
     assert_eq!(cell(&headers, &cells[1].1, "Phone 1 - Type"), "Boutique");
+    assert_eq!(headers.last().map(String::as_str), Some("Photo"));
     assert!(
-        !headers.iter().any(|h| h.contains("Photo")),
-        "photos are not columns: {headers:?}"
+        cell(&headers, b, "Photo").starts_with("data:image/jpeg;base64,/9j/4AAQ"),
+        "the photo's folded lines joined into one data URL"
     );
+    assert_eq!(cell(&headers, &cells[1].1, "Photo"), "", "Acme has none");
 }
 
 #[test]
@@ -343,6 +354,11 @@ fn google_android_and_outlook_vcards() {
         (s(&lukasz.record.first_name), s(&lukasz.record.last_name)),
         ("Łukasz", "Kowalski")
     );
+    let photo = lukasz
+        .photo
+        .as_ref()
+        .expect("the 2.1 photo, ended by a blank line");
+    assert_eq!((photo.mime, photo.size), ("image/jpeg", 293));
     assert_eq!(s(&lukasz.record.mobile_phone), "+48601234567");
     assert_eq!(s(&lukasz.record.home_phone), "+48221234567");
     let addr = lukasz.address.as_ref().unwrap();

@@ -4,9 +4,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use kith_core::import::run::{run, undo, ImportOptions, Mode, RunError};
+use kith_core::import::run::{undo, ImportOptions, Mode, RunError};
 use kith_core::users::UserSort;
 
 use common::{fixture, import, import_options as options};
@@ -436,14 +435,7 @@ fn a_cancel_half_way_leaves_the_database_as_it_was() {
         }
         let f = write(dir.path(), "big.csv", &text);
         let before = common::dump(kith.store()).await;
-        let cancel = AtomicBool::new(false);
-        let mut seen = 0;
-        let result = run(kith.store(), &f, &options(Mode::Create), &cancel, |p| {
-            let rows = p.rows;
-            seen = rows;
-            cancel.store(true, Ordering::Relaxed);
-        })
-        .await;
+        let (result, seen) = common::import_cancelled(&kith, &f, &options(Mode::Create)).await;
         assert!(matches!(result, Err(RunError::Cancelled)));
         assert!(seen > 0, "it had written rows before the cancel");
         assert_eq!(common::dump(kith.store()).await, before);

@@ -40,7 +40,7 @@ pub struct UserImages {
 }
 
 /// The row of (user, role): the same on every desktop.
-fn row_id(user: Uuid, role: ImageRole) -> Uuid {
+pub(crate) fn row_id(user: Uuid, role: ImageRole) -> Uuid {
     relation_id(USER_IMAGES.name, user, name_id("image role", role.as_str()))
 }
 

@@ -2,12 +2,14 @@
 //! the database, a synced `attachments` row per attachment (name, type, size,
 //! hash), and a trigram index over the names for the Files view.
 
-mod blobs;
-mod images;
+pub(crate) mod blobs;
+pub(crate) mod images;
 pub mod model;
 mod read;
 mod search;
 mod service;
+
+pub(crate) use service::discard_unnamed;
 
 pub use blobs::{check_source, is_sha256, BlobStore, FileError, StoredBlob, BLOBS_DIR};
 pub use images::{ImageRole, UserImages};

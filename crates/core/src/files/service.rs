@@ -203,16 +203,28 @@ impl Files<'_> {
     /// Takes back blobs an attach stored and no row names. Best effort: a blob
     /// left behind is only disk space, never a wrong file.
     async fn discard(&self, stored: &[StoredBlob]) {
-        for blob in stored.iter().filter(|b| b.created) {
-            let named: std::result::Result<Option<i64>, _> =
-                sqlx::query_scalar("SELECT rid FROM attachments WHERE sha256 = ? LIMIT 1")
-                    .bind(&blob.sha256)
-                    .fetch_optional(self.store.pool())
-                    .await;
-            if matches!(named, Ok(None)) {
-                if let Err(e) = self.blobs.remove(&blob.sha256) {
-                    tracing::warn!(error = %e, "could not remove an unused blob");
-                }
+        let created = stored.iter().filter(|b| b.created);
+        discard_unnamed(self.store, &self.blobs, created.map(|b| b.sha256.as_str())).await;
+    }
+}
+
+/// Removes blobs a failed write stored (`created`: not there before it) that no
+/// attachment row names, trashed or not. Best effort: a blob left behind is
+/// disk space, not a wrong record.
+pub(crate) async fn discard_unnamed<'a>(
+    store: &Store,
+    blobs: &BlobStore,
+    created: impl Iterator<Item = &'a str>,
+) {
+    for sha256 in created {
+        let named: std::result::Result<Option<i64>, _> =
+            sqlx::query_scalar("SELECT rid FROM attachments WHERE sha256 = ? LIMIT 1")
+                .bind(sha256)
+                .fetch_optional(store.pool())
+                .await;
+        if matches!(named, Ok(None)) {
+            if let Err(e) = blobs.remove(sha256) {
+                tracing::warn!(error = %e, "could not remove an unused blob");
             }
         }
     }

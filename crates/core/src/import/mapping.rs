@@ -42,6 +42,10 @@ pub enum Target {
     CreatedAt,
     /// A Kith id from an export, to update that user on re-import.
     KithId,
+    /// The profile photo, held in the cell as a `data:` URL (a vCard's photo;
+    /// a rows-to-fix file keeps it so). A link to a photo on the web is not
+    /// fetched: an import reads only the file.
+    Photo,
     /// A custom field, by name: values are read as its kind (a number, a date, an
     /// option, …). A new name creates a text field. Guessed only for headers that
     /// name one of the workspace's fields.
@@ -414,6 +418,23 @@ const SYNONYMS: &[(Target, &[&str])] = &[
         ],
     ),
     (Target::KithId, &["kith id"]),
+    (
+        Target::Photo,
+        &[
+            "photo",
+            "picture",
+            "avatar",
+            "profile photo",
+            "profile picture",
+            "profile image",
+            "foto",
+            "bild",
+            "profilbild",
+            "photo de profil",
+            "foto de perfil",
+            "foto profilo",
+        ],
+    ),
 ];
 
 /// A header folded to compare: lower case, accents removed, punctuation as spaces,

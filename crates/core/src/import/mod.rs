@@ -4,6 +4,7 @@
 
 mod code_page;
 pub mod mapping;
+pub mod photo;
 pub mod preview;
 pub mod report;
 pub mod row;
@@ -56,6 +57,12 @@ pub enum ImportError {
     },
     #[error("row {row}: {message}")]
     Csv { row: u64, message: String },
+    /// A contact's photo could not be written to the data folder (a full disk).
+    #[error("cannot store a contact's photo in Kith's data folder: {source}")]
+    PhotoStore {
+        #[source]
+        source: std::io::Error,
+    },
     /// A quote never closed, or a row too long to be a customer (see [`shape`]).
     #[error("{}", shape_message(.problem))]
     Shape { problem: shape::ShapeProblem },

@@ -89,6 +89,26 @@ pub struct PreviewUser {
     #[ts(type = "number | null")]
     pub created_at: Option<i64>,
     pub custom_values: Vec<PreviewCustomValue>,
+    /// The profile photo the row brings.
+    pub photo: Option<PreviewPhoto>,
+    /// The row's photo is a link to the web, which the import does not fetch.
+    pub photo_link: bool,
+}
+
+/// A row's photo as the dialog shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export, rename = "ImportPreviewPhoto")]
+pub struct PreviewPhoto {
+    pub mime: String,
+    #[ts(type = "number")]
+    pub size_bytes: u64,
+    /// A small picture of it as a `data:` URL, made by the app: the core does
+    /// not decode images.
+    pub thumbnail: Option<String>,
+    /// The photo itself, for the app to make `thumbnail` from; not sent.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -104,6 +124,23 @@ pub struct PreviewCustomValue {
 pub const PREVIEW_ROWS: usize = 20;
 /// Example cells shown per column.
 const SAMPLES: usize = 3;
+/// Characters of an example cell shown (a note can run to pages).
+const SAMPLE_CHARS: usize = 200;
+
+/// An example cell as shown: cut short when long, a photo named rather than
+/// spelled out in base64.
+fn sample(cell: &str) -> String {
+    if let Ok(super::photo::PhotoCell::Photo(p)) = super::photo::read(cell) {
+        let kind = super::photo::extension(p.mime).to_uppercase();
+        return format!("{kind} photo, {} KB", p.size.div_ceil(1000));
+    }
+    let mut cell = mask_card_numbers(cell);
+    if let Some((cut, _)) = cell.char_indices().nth(SAMPLE_CHARS) {
+        cell.truncate(cut);
+        cell.push('…');
+    }
+    cell
+}
 
 /// Reads `path` (as `sniffed`) under `mapping`, or the automatic one when it
 /// has not one target per column, and returns its first rows. `detected` is the
@@ -140,7 +177,7 @@ pub fn preview(
         for (column, cell) in samples.iter_mut().zip(cells) {
             let cell = cell.trim();
             if column.len() < SAMPLES && !cell.is_empty() {
-                column.push(mask_card_numbers(cell));
+                column.push(sample(cell));
             }
         }
         rows.push(match reader.read_row(&next) {
@@ -168,6 +205,13 @@ pub fn preview(
                             name,
                         })
                         .collect(),
+                    photo: u.photo.map(|p| PreviewPhoto {
+                        mime: p.mime.to_owned(),
+                        size_bytes: p.size,
+                        thumbnail: None,
+                        bytes: p.bytes,
+                    }),
+                    photo_link: u.photo_link,
                 }),
                 errors: Vec::new(),
             },

@@ -9,6 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::mapping::Target;
+use super::photo::{Photo, PhotoCell};
 use super::source::{Refusal, Row};
 use super::vcard::CardProblem;
 use crate::error::CoreError;
@@ -42,6 +43,10 @@ pub struct ImportedUser {
     pub kith_id: Option<Uuid>,
     /// (custom field name, value in the field's stored form) pairs.
     pub custom: Vec<(String, String)>,
+    /// The profile photo the row holds.
+    pub photo: Option<Photo>,
+    /// The row's photo is a link to the web, not fetched (see [`super::photo`]).
+    pub photo_link: bool,
 }
 
 /// Reads rows under one mapping.
@@ -215,6 +220,16 @@ impl RowReader<'_> {
                         };
                         if let Some(value) = value {
                             out.custom.push((name.clone(), value));
+                        }
+                    }
+                    Target::Photo => {
+                        match super::photo::read(cell).map_err(|message| CellError {
+                            row,
+                            column: self.headers.get(i).cloned().unwrap_or_default(),
+                            message,
+                        })? {
+                            PhotoCell::Photo(photo) => out.photo = Some(photo),
+                            PhotoCell::Link => out.photo_link = true,
                         }
                     }
                     Target::KithId => {

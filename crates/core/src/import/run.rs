@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use kith_protocol::Value;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::mapping::{auto_map_with, Target};
+use super::photo::avatar_edits;
 use super::row::{CellError, ImportedUser, RowReader, NAMELESS, NAMELESS_NEW};
 use super::saved;
 use super::seen::SeenKeys;
@@ -23,7 +25,11 @@ use super::source::{self, shown, sniff, FileFormat, Refusal, Rows, TextEncoding}
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
-use crate::schema::{TableDef, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
+use crate::files::images::row_id as image_row;
+use crate::files::{discard_unnamed, BlobStore, ImageRole};
+use crate::schema::{
+    TableDef, ATTACHMENTS, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_IMAGES, USER_TEAMS,
+};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
 use crate::users::{custom_value_edit, membership_edit, new_custom_value_edit};
 use crate::users::{UserSource, Users};
@@ -125,6 +131,14 @@ pub struct ImportReport {
     pub new_teams: u64,
     /// The first [`NAMED_NEW_TEAMS`] of them the import made.
     pub new_team_names: Vec<String>,
+    /// Profile photos the import sets (a vCard's photos): for new users, and
+    /// for existing ones whose photo it changes.
+    #[ts(type = "number")]
+    pub photos: u64,
+    /// Rows whose photo is a link to the web (Google's exports), not fetched:
+    /// an import reads only the file.
+    #[ts(type = "number")]
+    pub photo_links: u64,
     /// Whether the changes were kept (false for a dry run, or when invalid rows
     /// meant "import nothing").
     pub committed: bool,
@@ -174,13 +188,78 @@ pub struct Progress {
     pub fraction: f64,
 }
 
-/// Imports `path`; `progress` hears how far it got after each chunk.
+/// Imports `path`, its photos into `blobs`; `progress` hears how far it got
+/// after each chunk.
 pub async fn run(
+    store: &Store,
+    blobs: &BlobStore,
+    path: &Path,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    progress: impl FnMut(Progress),
+) -> Result<ImportReport, RunError> {
+    let photos = PhotoSink {
+        blobs: (!opts.dry_run).then(|| blobs.clone()),
+        created: Arc::default(),
+    };
+    let mut reader = None;
+    let result = import(store, path, opts, cancel, progress, &photos, &mut reader).await;
+    if !matches!(&result, Ok(report) if report.committed) {
+        // The transaction is rolled back; the photos stored for it go too, once
+        // the reading thread (which stops at its next row) stores no more.
+        if let Some(reader) = reader {
+            let _ = tokio::task::spawn_blocking(move || reader.join()).await;
+        }
+        let created =
+            std::mem::take(&mut *photos.created.lock().unwrap_or_else(|e| e.into_inner()));
+        discard_unnamed(store, blobs, created.iter().map(String::as_str)).await;
+    }
+    result
+}
+
+/// Where the reading thread puts the photos of the rows it reads.
+struct PhotoSink {
+    /// `None` in a dry run, which stores nothing.
+    blobs: Option<BlobStore>,
+    /// Blobs this import stored that were not there before it.
+    created: Arc<Mutex<Vec<String>>>,
+}
+
+impl PhotoSink {
+    /// Stores a row's photo, if it has one, and lets go of its bytes: a chunk
+    /// waiting to be written holds no pictures.
+    fn store(&self, user: &mut ImportedUser) -> Result<(), ImportError> {
+        let Some(photo) = user.photo.as_mut() else {
+            return Ok(());
+        };
+        let bytes = std::mem::take(&mut photo.bytes);
+        let Some(blobs) = &self.blobs else {
+            return Ok(());
+        };
+        let stored = blobs
+            .put(bytes.as_slice())
+            .map_err(|e| ImportError::PhotoStore {
+                source: std::io::Error::other(e),
+            })?;
+        if stored.created {
+            self.created
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(stored.sha256);
+        }
+        Ok(())
+    }
+}
+
+/// [`run`], leaving the photos of an import not kept to it.
+async fn import(
     store: &Store,
     path: &Path,
     opts: &ImportOptions,
     cancel: &AtomicBool,
     mut progress: impl FnMut(Progress),
+    photos: &PhotoSink,
+    reader: &mut Option<std::thread::JoinHandle<()>>,
 ) -> Result<ImportReport, RunError> {
     let started_at = system_ms() as i64;
     let sniffed = sniff(path, &opts.region, opts.encoding, opts.sheet.as_deref())?;
@@ -244,7 +323,13 @@ pub async fn run(
     let (chunks, mut parsed) = tokio::sync::mpsc::channel(2);
     let (headers, region) = (sniffed.headers.clone(), opts.region.clone());
     let mapping = targets.clone();
-    std::thread::spawn(move || read_chunks(file, headers, targets, region, catalog, chunks));
+    let sink = PhotoSink {
+        blobs: photos.blobs.clone(),
+        created: Arc::clone(&photos.created),
+    };
+    *reader = Some(std::thread::spawn(move || {
+        read_chunks(file, headers, targets, region, catalog, sink, chunks)
+    }));
     let decoded_size = sniffed.text_bytes.max(1) as f64;
     let mut report_progress = |rows: u64, byte: u64, done: bool| {
         let fraction = if done {
@@ -442,6 +527,7 @@ fn read_chunks(
     targets: Vec<Target>,
     region: String,
     fields: Catalog,
+    photos: PhotoSink,
     out: tokio::sync::mpsc::Sender<Result<Chunk, ImportError>>,
 ) {
     let reader = RowReader {
@@ -452,10 +538,23 @@ fn read_chunks(
     };
     let mut rows = Vec::with_capacity(CHUNK);
     loop {
+        // The importer hung up (cancelled, or failed): no more photos stored.
+        if out.is_closed() {
+            return;
+        }
         let (row, last) = match file.next_row() {
             Ok(Some(row)) => {
                 let to_fix = row.refused.as_ref().is_none_or(Refusal::fixable);
-                (Some((reader.read_row(&row), to_fix)), false)
+                let mut read = reader.read_row(&row);
+                if let Err(e) = read
+                    .as_mut()
+                    .map(|user| photos.store(user))
+                    .unwrap_or(Ok(()))
+                {
+                    let _ = out.blocking_send(Err(e));
+                    return;
+                }
+                (Some((read, to_fix)), false)
             }
             Ok(None) => (None, true),
             Err(e) => {
@@ -574,8 +673,12 @@ impl Work<'_> {
         // Addresses and memberships given to the users this chunk creates, so a
         // later row of the file for one of them does not add them twice.
         let mut fresh = Existing::default();
+        // The avatars of the users this chunk creates, likewise.
+        let mut fresh_avatars = Avatars::new();
+        let now = system_ms() as i64;
         let mut updates: Vec<(Uuid, ImportedUser)> = Vec::new();
         for u in chunk {
+            self.report.photo_links += u64::from(u.photo_link);
             let key = self.key(&u);
             let from_file = key.as_ref().and_then(|k| self.seen.get(self.seen_key(k)));
             let existing_id = u
@@ -636,6 +739,16 @@ impl Work<'_> {
                     for (field, value) in self.defaults.iter().filter(|(f, _)| !given.contains(f)) {
                         edits.push(new_custom_value_edit(id, *field, value.clone()));
                     }
+                    if let Some(photo) = &u.photo {
+                        let owner = owner_name(&u, None);
+                        let (attachment, photo_edits) = avatar_edits(id, photo, &owner, now);
+                        edits.extend(photo_edits);
+                        fresh_avatars.insert(
+                            id,
+                            (Some(attachment.to_string()), Some(photo.sha256.clone())),
+                        );
+                        self.report.photos += 1;
+                    }
                     undo.push((id, "created", None));
                     self.report.created += 1;
                 }
@@ -652,6 +765,8 @@ impl Work<'_> {
         has.addresses.extend(fresh.addresses);
         has.memberships.extend(fresh.memberships);
         let mut custom_before = custom_values(bulk, &update_ids).await?;
+        let mut avatars = current_avatars(bulk, &update_ids).await?;
+        avatars.extend(fresh_avatars);
         // Users created in this chunk are not written yet (`before` lacks them);
         // what earlier chunks did to a user is in this import's undo records.
         let mut recorded = undo_records(bulk, self.batch, &update_ids).await?;
@@ -710,6 +825,23 @@ impl Work<'_> {
                 custom_before.insert((id, *field), value.clone());
                 was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::Null);
                 edits.push(custom_value_edit(id, *field, Some(value.clone())));
+            }
+            // A photo replaces the user's own unless it is the same picture (a
+            // file imported again); the one it replaces stays among their files.
+            if let Some(photo) = &u.photo {
+                let (prior, prior_sha) = avatars.get(&id).cloned().unwrap_or_default();
+                if prior_sha.as_deref() != Some(photo.sha256.as_str()) {
+                    let owner = owner_name(&u, old.as_deref());
+                    let (attachment, photo_edits) = avatar_edits(id, photo, &owner, now);
+                    edits.extend(photo_edits);
+                    was.insert(added_key(&ATTACHMENTS, attachment), Value::Bool(true));
+                    was.insert(AVATAR_KEY.to_owned(), Value::from(prior));
+                    avatars.insert(
+                        id,
+                        (Some(attachment.to_string()), Some(photo.sha256.clone())),
+                    );
+                    self.report.photos += 1;
+                }
             }
             let earlier = recorded.get_mut(&id);
             if !exists || earlier.as_ref().is_some_and(|r| r.created) {
@@ -930,7 +1062,54 @@ const CUSTOM_PREFIX: &str = "custom:";
 /// under this prefix + its table + ":" + its id: undoing deletes it.
 const ADDED_PREFIX: &str = "added:";
 /// The child tables an update adds rows to, as [`ADDED_PREFIX`] keys name them.
-const ADDED_TABLES: [&TableDef; 2] = [&USER_ADDRESSES, &USER_TEAMS];
+const ADDED_TABLES: [&TableDef; 3] = [&USER_ADDRESSES, &USER_TEAMS, &ATTACHMENTS];
+/// Undo records name the avatar an update replaced (its attachment id, or null)
+/// under this key.
+const AVATAR_KEY: &str = "image:avatar";
+
+/// User → (the attachment their avatar row names, if any; that attachment's
+/// hash, when it is live).
+type Avatars = HashMap<Uuid, (Option<String>, Option<String>)>;
+
+/// The avatars `users` have now (see [`Avatars`]).
+async fn current_avatars(bulk: &mut Bulk<'_>, users: &[Uuid]) -> Result<Avatars, RunError> {
+    let rows = select_for(
+        bulk,
+        "SELECT i.user_id, i.attachment_id, a.sha256 FROM user_images i \
+         LEFT JOIN attachments a ON a.id = i.attachment_id AND a._deleted = 0 \
+         WHERE i.role = 'avatar' AND i._deleted = 0 AND i.user_id IN ({keys})",
+        &[],
+        users,
+    )
+    .await?;
+    let mut out = Avatars::new();
+    for r in rows {
+        let user: String = r.try_get("user_id")?;
+        if let Ok(user) = Uuid::parse_str(&user) {
+            out.insert(user, (r.try_get("attachment_id")?, r.try_get("sha256")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Whose a photo is, for its file name: the row's name, else the user's own.
+fn owner_name(u: &ImportedUser, current: Option<&BTreeMap<&str, Value>>) -> String {
+    let of = |column: &str, given: &Option<String>| {
+        given.clone().or_else(|| {
+            current
+                .and_then(|c| c.get(column))
+                .and_then(|v| v.as_str().map(str::to_owned))
+        })
+    };
+    [
+        of("first_name", &u.record.first_name),
+        of("last_name", &u.record.last_name),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
 
 fn added_key(table: &TableDef, id: Uuid) -> String {
     format!("{ADDED_PREFIX}{}:{id}", table.name)
@@ -1358,6 +1537,14 @@ fn undo_edits(
         if let Some(added) = key.strip_prefix(ADDED_PREFIX) {
             let (table, row) = added_row(added)?;
             edits.push(Edit::tombstone(table, row, true));
+            continue;
+        }
+        if key == AVATAR_KEY {
+            let prior = value.as_str().map(str::to_owned);
+            edits.push(
+                Edit::new(&USER_IMAGES, image_row(user, ImageRole::Avatar))
+                    .set("attachment_id", prior),
+            );
             continue;
         }
         match key.strip_prefix(CUSTOM_PREFIX) {

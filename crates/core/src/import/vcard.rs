@@ -283,6 +283,8 @@ pub struct Card {
     members: Vec<u64>,
     /// Why the card cannot be imported as it is, if it cannot.
     pub problem: Option<CardProblem>,
+    /// Its photo line was longer than [`MAX_ROW_BYTES`], so not kept.
+    photo_too_large: bool,
 }
 
 /// What makes a card not one to import as it is.
@@ -307,6 +309,7 @@ impl Card {
             group: false,
             members: Vec::new(),
             problem: Some(CardProblem::Outside { lines }),
+            photo_too_large: false,
         }
     }
 }
@@ -315,7 +318,8 @@ impl Card {
 pub const MAX_MEMBERS: u64 = 1_000_000;
 
 /// Properties kept from a card: those read into columns, and those that say
-/// what the others are. Any other line may be as long as it likes (a photo).
+/// what the others are. Any other line may be as long as it likes (a sound, a
+/// key); a card's first photo is kept within [`MAX_ROW_BYTES`] of its own.
 const KEPT: &[&str] = &[
     "X-ABLABEL",
     "KIND",
@@ -336,7 +340,12 @@ const KEPT: &[&str] = &[
     "URL",
     "NOTE",
     "CATEGORIES",
+    "PHOTO",
 ];
+
+/// The Photo cell of a card whose photo is longer than a line may be: a
+/// photo's place shown, and refused by the import's photo column by its name.
+pub const PHOTO_TOO_LARGE: &str = "(a photo larger than 4 MB, not read)";
 
 /// Cards read one at a time from decoded text.
 pub struct Cards<R> {
@@ -503,6 +512,7 @@ impl<R: BufRead> Cards<R> {
             group: false,
             members: Vec::new(),
             problem: None,
+            photo_too_large: false,
         };
         let (mut kept, mut members) = (0, 0);
         let mut agent = false;
@@ -533,6 +543,18 @@ impl<R: BufRead> Cards<R> {
             // Only what becomes a column is kept, so a card's photo, sound or
             // key costs nothing; what is kept is bounded like a CSV row.
             if !KEPT.contains(&prop.name.as_str()) {
+                continue;
+            }
+            // A photo is bounded on its own (a line's length), not by the row's
+            // budget: a contact's picture is often larger than the rest of it.
+            // Only the first is read, as a contact has one picture.
+            if prop.name == "PHOTO" {
+                let first = !card.photo_too_large && !card.props.iter().any(|p| p.name == "PHOTO");
+                if first && too_long {
+                    card.photo_too_large = true;
+                } else if first {
+                    card.props.push(prop);
+                }
                 continue;
             }
             let kind = prop.name == "KIND" || prop.name == "X-ADDRESSBOOKSERVER-KIND";
@@ -625,6 +647,9 @@ struct Flat {
     website: String,
     notes: String,
     categories: Vec<String>,
+    /// The photo held in the card, as a `data:` URL (or [`PHOTO_TOO_LARGE`]),
+    /// or where it is, when the card links to it: the import counts those.
+    photo: String,
     /// The card's ids (its UID, Apple's X-ABUID), as a group's members name it.
     ids: Vec<u64>,
 }
@@ -736,8 +761,12 @@ impl Flat {
                     !["mycontacts", "starred"].contains(&c.trim().to_lowercase().as_str())
                 })),
                 "UID" | "X-ABUID" => flat.ids.extend(card_id(&prop.text())),
+                "PHOTO" => flat.photo = photo(prop),
                 _ => {}
             }
+        }
+        if card.photo_too_large {
+            flat.photo = PHOTO_TOO_LARGE.to_owned();
         }
         for &id in &flat.ids {
             for name in groups.of(id) {
@@ -764,6 +793,46 @@ impl Flat {
         flat.addresses = addresses.into_iter().map(|(_, t, a)| (t, a)).collect();
         flat
     }
+}
+
+/// A card's photo as a `data:` URL, which a CSV cell can hold too; or, when
+/// the card does not hold it, where it is.
+///
+/// Versions 2.1 and 3.0 hold a photo as base64 with its format in TYPE
+/// (`PHOTO;ENCODING=b;TYPE=JPEG:` — Apple's, Outlook's, Android's); 4.0 as a
+/// `data:` URL. A photo elsewhere (Google's, on its servers) is a URL, and
+/// 2.1's `CID:` names a part of an email: neither is in the file.
+fn photo(prop: &Property) -> String {
+    let value: String = prop.value.chars().filter(|c| !c.is_whitespace()).collect();
+    if value
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
+    {
+        return value;
+    }
+    let base64 = prop
+        .param("ENCODING")
+        .chain(prop.param("TYPE"))
+        .any(|e| e.eq_ignore_ascii_case("b") || e.eq_ignore_ascii_case("base64"));
+    // Base64 holds no colon; a URL always does.
+    if !base64 && value.contains(':') {
+        return prop.value.trim().to_owned();
+    }
+    let format = prop
+        .param("TYPE")
+        .chain(prop.param("MEDIATYPE"))
+        .map(|t| t.to_ascii_lowercase())
+        .find_map(|t| {
+            let t = t.strip_prefix("image/").unwrap_or(&t).to_owned();
+            ["jpeg", "jpg", "png", "gif", "webp", "heic", "bmp", "tiff"]
+                .contains(&t.as_str())
+                .then(|| if t == "jpg" { "jpeg".to_owned() } else { t })
+        });
+    let mime = format.map_or_else(
+        || "application/octet-stream".to_owned(),
+        |f| format!("image/{f}"),
+    );
+    format!("data:{mime};base64,{value}")
 }
 
 /// A TEL value as a number: 4.0 writes "tel:+1-555-0100;ext=12" (its "ext"
@@ -874,6 +943,7 @@ enum Column {
     Website,
     Notes,
     Categories,
+    Photo,
 }
 
 const ADDRESS_PARTS: [&str; 5] = ["Street", "City", "Region", "Postal Code", "Country"];
@@ -900,6 +970,7 @@ impl Column {
             Column::Website => "Website".into(),
             Column::Notes => "Notes".into(),
             Column::Categories => "Categories".into(),
+            Column::Photo => "Photo".into(),
         }
     }
 
@@ -943,6 +1014,7 @@ impl Column {
                 [one] if one.contains([',', ';']) => format!("{one} :::"),
                 all => all.join(" ::: "),
             },
+            Column::Photo => flat.photo.clone(),
         }
     }
 }
@@ -976,6 +1048,7 @@ fn all_columns(emails: usize, phones: usize, addresses: usize) -> Vec<Column> {
         Column::Website,
         Column::Notes,
         Column::Categories,
+        Column::Photo,
     ]);
     columns
 }
@@ -1290,7 +1363,49 @@ mod tests {
         );
         let c = cards(&text);
         assert_eq!(c[0].problem, None);
+        assert!(c[0].photo_too_large);
         assert_eq!(c[1].problem, Some(CardProblem::TooLong { line: 6 }));
+        let r = row(&text);
+        assert_eq!(get(&r, "Photo"), PHOTO_TOO_LARGE);
+    }
+
+    #[test]
+    fn photos_held_in_the_card_become_data_urls_and_links_stay_links() {
+        const JPEG: &str = "data:image/jpeg;base64,/9j/4AAQSkZJRg==";
+        // (what, card lines after BEGIN, the Photo cell)
+        let cases = [
+            (
+                "Apple's 3.0, folded; a second photo passed over",
+                "VERSION:3.0\r\nFN:Ann\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ\r\n SkZJRg==\r\n\
+                 PHOTO;ENCODING=b;TYPE=PNG:iVBORw0K\r\n",
+                JPEG,
+            ),
+            (
+                "Outlook's 2.1, its blank line ending the value",
+                "VERSION:2.1\r\nFN:Bo\r\nPHOTO;TYPE=JPEG;ENCODING=BASE64:\r\n    /9j/4AAQ\r\n\
+                 \x20   SkZJRg==\r\n\r\n",
+                JPEG,
+            ),
+            (
+                "4.0's data URL",
+                "VERSION:4.0\nFN:Cy\nPHOTO:data:image/png;base64,iVBORw0K\n",
+                "data:image/png;base64,iVBORw0K",
+            ),
+            (
+                "Google's link",
+                "VERSION:3.0\nFN:Di\nPHOTO:https://lh3.googleusercontent.com/a/abc\n",
+                "https://lh3.googleusercontent.com/a/abc",
+            ),
+            (
+                "no TYPE: the bytes will say what they are",
+                "FN:Ed\nPHOTO;ENCODING=b:R0lGODlh\n",
+                "data:application/octet-stream;base64,R0lGODlh",
+            ),
+        ];
+        for (what, lines, photo) in cases {
+            let r = row(&format!("BEGIN:VCARD\r\n{lines}END:VCARD\r\n"));
+            assert_eq!(get(&r, "Photo"), photo, "{what}");
+        }
     }
 
     #[test]
@@ -1402,7 +1517,11 @@ mod tests {
         text.push_str("END:VCARD\n");
         let c = cards(&text);
         assert_eq!(c[0].problem, None);
-        assert_eq!(c[0].props.len(), 1 + 2 * 2_000, "no photo kept");
+        assert_eq!(
+            c[0].props.len(),
+            1 + 2 * 2_000 + 1,
+            "only the first photo kept"
+        );
     }
 
     #[test]

@@ -152,6 +152,33 @@ pub fn import_options(mode: kith_core::import::run::Mode) -> kith_core::import::
     }
 }
 
+/// Imports `path`, cancelled as soon as the first chunk is written; returns
+/// what the import returned, and the rows it had read by then.
+pub async fn import_cancelled(
+    kith: &Kith,
+    path: &std::path::Path,
+    opts: &kith_core::import::run::ImportOptions,
+) -> (
+    Result<kith_core::import::run::ImportReport, kith_core::import::run::RunError>,
+    u64,
+) {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut seen = 0;
+    let result = kith_core::import::run::run(
+        kith.store(),
+        kith.files().blobs(),
+        path,
+        opts,
+        &cancel,
+        |p| {
+            seen = p.rows;
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        },
+    )
+    .await;
+    (result, seen)
+}
+
 /// Imports `path`, never cancelled, progress unheard.
 pub async fn import(
     kith: &Kith,
@@ -159,7 +186,15 @@ pub async fn import(
     opts: &kith_core::import::run::ImportOptions,
 ) -> Result<kith_core::import::run::ImportReport, kith_core::import::run::RunError> {
     let never = std::sync::atomic::AtomicBool::new(false);
-    kith_core::import::run::run(kith.store(), path, opts, &never, |_| {}).await
+    kith_core::import::run::run(
+        kith.store(),
+        kith.files().blobs(),
+        path,
+        opts,
+        &never,
+        |_| {},
+    )
+    .await
 }
 
 /// Exports into the file at `path`; returns the number of users written.
