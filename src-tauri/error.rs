@@ -61,7 +61,9 @@ impl KithError {
 impl From<ImportError> for KithError {
     fn from(e: ImportError) -> Self {
         match e {
-            ImportError::Io { .. } => KithError::new(ErrorKind::Storage, e.to_string()),
+            ImportError::Io { .. } | ImportError::PhotoStore { .. } => {
+                KithError::new(ErrorKind::Storage, e.to_string())
+            }
             // Every other source problem is about the file the person chose.
             _ => KithError {
                 kind: ErrorKind::Validation,

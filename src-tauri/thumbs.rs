@@ -66,29 +66,58 @@ pub fn data_url(
     let bytes = match std::fs::read(&cached) {
         Ok(bytes) => bytes,
         Err(_) => {
-            let Some(bytes) = render(source, size)? else {
+            let Some(bytes) = render_file(source, size)? else {
                 return Ok(None);
             };
             store(cache_dir, &cached, &bytes);
             bytes
         }
     };
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
-    Ok(Some(format!("data:{};base64,{encoded}", size.format().2)))
+    Ok(Some(url_of(&bytes, size)))
+}
+
+fn url_of(encoded_image: &[u8], size: Size) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(encoded_image);
+    format!("data:{};base64,{encoded}", size.format().2)
+}
+
+/// The thumbnail of an image held in memory (an import's photo, not stored
+/// yet), uncached; `None` when it cannot be read, as a preview does without.
+pub fn data_url_of_bytes(image: &[u8], size: Size) -> Option<String> {
+    let reader = ImageReader::new(Cursor::new(image)).with_guessed_format();
+    match reader
+        .map_err(|e| unreadable(&e))
+        .and_then(|r| render(r, size))
+    {
+        Ok(rendered) => rendered.map(|bytes| url_of(&bytes, size)),
+        Err(e) => {
+            tracing::debug!(error = %e.message, "no preview of an image");
+            None
+        }
+    }
+}
+
+fn unreadable(e: &dyn std::fmt::Display) -> KithError {
+    KithError::new(
+        ErrorKind::Validation,
+        format!("Kith cannot read this image: {e}"),
+    )
+}
+
+/// [`render`] of the image in the file at `source`.
+fn render_file(source: &Path, size: Size) -> CmdResult<Option<Vec<u8>>> {
+    let reader = ImageReader::open(source)
+        .and_then(ImageReader::with_guessed_format)
+        .map_err(|e| unreadable(&e))?;
+    render(reader, size)
 }
 
 /// Decodes, turns upright (phone photos are stored sideways with an EXIF
 /// orientation) and shrinks the image. `None` for formats not compiled in.
-fn render(source: &Path, size: Size) -> CmdResult<Option<Vec<u8>>> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        KithError::new(
-            ErrorKind::Validation,
-            format!("Kith cannot read this image: {e}"),
-        )
-    };
-    let reader = ImageReader::open(source)
-        .and_then(ImageReader::with_guessed_format)
-        .map_err(|e| unreadable(&e))?;
+fn render<R: std::io::BufRead + std::io::Seek>(
+    reader: ImageReader<R>,
+    size: Size,
+) -> CmdResult<Option<Vec<u8>>> {
     if reader.format().is_none() {
         return Ok(None);
     }

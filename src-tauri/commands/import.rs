@@ -14,6 +14,7 @@ use kith_core::import::run::{
 };
 use kith_core::import::saved;
 use kith_core::import::source::{headers_by_bytes, sniff, Sniffed, TextEncoding};
+use kith_core::import::ImportError;
 use serde::Deserialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -23,6 +24,7 @@ use uuid::Uuid;
 use crate::dialogs;
 use crate::error::{CmdResult, KithError};
 use crate::files::{display_name, ChosenFile};
+use crate::thumbs;
 use crate::AppState;
 
 /// How to run an import, as chosen in the dialog.
@@ -120,7 +122,18 @@ pub async fn preview_import(
         fields: state.kith.fields().list().await?,
     };
     Ok(tauri::async_runtime::spawn_blocking(move || {
-        preview(&path, &sniffed, detected_encoding, chosen, &region, &fields)
+        let mut preview = preview(&path, &sniffed, detected_encoding, chosen, &region, &fields)?;
+        // Each photo shown as a thumbnail, not sent whole: a contact's photo
+        // can be a few hundred KB, and the preview shows twenty rows.
+        for photo in preview
+            .rows
+            .iter_mut()
+            .filter_map(|r| r.user.as_mut()?.photo.as_mut())
+        {
+            photo.thumbnail = thumbs::data_url_of_bytes(&photo.bytes, thumbs::Size::Thumb);
+            photo.bytes = Vec::new();
+        }
+        Ok::<_, ImportError>(preview)
     })
     .await
     .map_err(KithError::internal)??)
@@ -179,6 +192,7 @@ pub async fn run_import(
     };
     Ok(run(
         state.kith.store(),
+        state.kith.files().blobs(),
         &path,
         &opts,
         &state.import_cancel,

@@ -24,9 +24,9 @@ const dropped = (name: string, extra: Partial<DroppedFile> = {}): DroppedFile =>
 const PREVIEW = {
   file_name: "customers.csv", format: "csv", size_bytes: 120, encoding: "utf8", detected_encoding: "utf8", delimiter: ",", titles: [], groups: [], sheet: null, sheets: [], headers: ["Name"], samples: [["Ada Byron"]],
   mapping: [{ kind: "full_name" }], mapping_source: "auto",
-  rows: [{ row: 2, errors: [], user: { kith_id: null, first_name: "Ada", last_name: "Byron", email: null, mobile_phone: null, home_phone: null, app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: [] } }],
+  rows: [{ row: 2, errors: [], user: { kith_id: null, first_name: "Ada", last_name: "Byron", email: null, mobile_phone: null, home_phone: null, app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: [], photo: null, photo_link: false } }],
 };
-const CLEAN: ImportReport = { batch_id: null, created: 1, updated: 0, skipped: 0, unchanged: 0, failed: 0, to_fix: 0, errors: [], new_teams: 0, new_team_names: [], committed: false };
+const CLEAN: ImportReport = { batch_id: null, created: 1, updated: 0, skipped: 0, unchanged: 0, failed: 0, to_fix: 0, errors: [], new_teams: 0, new_team_names: [], photos: 0, photo_links: 0, committed: false };
 
 /** Two users, then three once the import has run. */
 function serveApp() {

@@ -17,6 +17,7 @@ import {
   fullyShown,
   gone,
   launchApp,
+  rowFor,
   rowTexts,
   screenshots,
   sel,
@@ -44,6 +45,10 @@ const MORE = ['Name,E-mail', 'Søren Kierkegaard,soren@example.com', 'Chloé Mar
 // The custom field the import creates is exported too, after the built-in columns.
 const EXPORT_HEADER =
   'Kith ID,First Name,Last Name,Email,Mobile Phone,Home Phone,App User ID,Stripe Customer ID,Created At,Teams,Street,City,Region,Postal Code,Country,Front desk notes';
+// 24 × 24 pixel photos, one of each format a contacts app writes.
+const PHOTO_PNG = 'iVBORw0KGgoAAAANSUhEUgAAABgAAAAYCAMAAADXqc3KAAAAA1BMVEXnb1H13u31AAAAD0lEQVQoz2NgGAWjgPoAAAJYAAF1NoZ3AAAAAElFTkSuQmCC';
+const PHOTO_JPEG =
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCAAYABgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAP/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFgEBAQEAAAAAAAAAAAAAAAAAAAQG/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AiAqZIAAAAAB//9k=';
 /** Big enough that a debug build is still importing when Cancel is clicked. */
 const BIG_ROWS = 60_000;
 
@@ -464,6 +469,56 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     assert.match(readFileSync(exported, 'utf8'), /Björn,Lindqvist,.*Regulars/, 'the group is his team');
     await search('regulars');
     await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'no customer named after the group');
+    await search('');
+  });
+
+  test('13b. a vCard file\'s photos show in the preview and become the customers\' avatars; a linked photo is named, not fetched', { timeout: TEST_TIMEOUT }, async () => {
+    // Apple's folded 3.0 photo (PNG), Outlook's 2.1 one (JPEG), and Google's link to its servers.
+    const fold = (line) => line.match(/.{1,74}/g).join('\r\n ');
+    const cards = [
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Okafor;Ngozi;;;', 'FN:Ngozi Okafor', 'EMAIL:ngozi@example.com',
+      fold(`PHOTO;ENCODING=b;TYPE=PNG:${PHOTO_PNG}`), 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:2.1', 'N:Haddad;Omar', 'FN:Omar Haddad', 'EMAIL;INTERNET:omar@example.com',
+      'PHOTO;TYPE=JPEG;ENCODING=BASE64:', `  ${PHOTO_JPEG}`, '', 'END:VCARD',
+      'BEGIN:VCARD', 'VERSION:3.0', 'N:Sato;Yuki;;;', 'FN:Yuki Sato', 'EMAIL:yuki@example.com',
+      'PHOTO:https://lh3.googleusercontent.com/a/yuki', 'END:VCARD',
+    ].join('\r\n') + '\r\n';
+    const file = path.join(files, 'Photos.vcf');
+    writeFileSync(file, cards, 'utf8');
+    await importFile(file);
+    const preview = await textOf(byTestId(browser, 'import-preview'));
+    assert.match(preview, /^Line\s*Photo\s*Name/);
+    assert.match(preview, /Web link: not downloaded\s*Yuki Sato/);
+    // Both photos drawn: thumbnails the app made of them, not the text naming them.
+    await browser.waitUntil(
+      async () =>
+        browser.execute(
+          (s) => Array.from(document.querySelectorAll(s)).filter((img) => img.complete && img.naturalWidth > 0 && img.src.startsWith('data:image/png')).length,
+          sel('preview-photo'),
+        ).then((n) => n === 2),
+      { timeout: WAIT, timeoutMsg: 'the two photos were not drawn in the preview' },
+    );
+    await screenshot(browser, 'vcard-photos-preview');
+    await checkFile();
+    assert.equal(await countText('created'), 'to create 3');
+    assert.equal(
+      await textOf(await shown(browser, 'import-photos')),
+      'Sets 2 profile photos from the file. 1 photo is a link to the web, not downloaded: Kith imports only what the file holds.',
+    );
+    await screenshot(browser, 'vcard-photos-check');
+    await (await shown(browser, 'import-run')).click();
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+    await search('okafor');
+    const ngozi = await waitForRow(browser, 'Ngozi Okafor');
+    await browser.waitUntil(async () => (await rowFor(browser, ngozi).$$(sel('avatar-image'))).length === 1, {
+      timeout: WAIT,
+      timeoutMsg: "Ngozi's row does not show her photo",
+    });
+    await screenshot(browser, 'vcard-photo-avatar');
+    await search('sato');
+    const yuki = await waitForRow(browser, 'Yuki Sato');
+    assert.equal((await rowFor(browser, yuki).$$(sel('avatar-image'))).length, 0, 'a link is not fetched: initials');
     await search('');
   });
 

@@ -2,7 +2,7 @@ import { render, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import ImportCounts from "./ImportCounts.svelte";
 
-const report = { batch_id: null, created: 0, updated: 1, skipped: 3, unchanged: 2, failed: 0, to_fix: 0, errors: [], new_teams: 0, new_team_names: [], committed: false };
+const report = { batch_id: null, created: 0, updated: 1, skipped: 3, unchanged: 2, failed: 0, to_fix: 0, errors: [], new_teams: 0, new_team_names: [], photos: 0, photo_links: 0, committed: false };
 
 describe("ImportCounts", () => {
   it("says how many skipped rows were simply already up to date", () => {
@@ -31,5 +31,15 @@ describe("ImportCounts", () => {
     const note = screen.getByTestId("import-new-teams");
     expect(note.textContent).toBe("Created 3,412 new teams: “a@example.com”, “b@example.com”, “c”, “d”, “e” and 3,407 more");
     expect(note.classList.contains("many")).toBe(true);
+  });
+
+  it("counts the photos set, and says that linked photos are not downloaded", () => {
+    const { unmount } = render(ImportCounts, { report: { ...report, photos: 1, photo_links: 0 }, planned: true });
+    expect(screen.getByTestId("import-photos").textContent).toBe("Sets 1 profile photo from the file.");
+    unmount();
+    render(ImportCounts, { report: { ...report, photos: 1200, photo_links: 3 }, planned: false });
+    expect(screen.getByTestId("import-photos").textContent).toBe(
+      "Set 1,200 profile photos from the file. 3 photos are links to the web, not downloaded: Kith imports only what the file holds.",
+    );
   });
 });

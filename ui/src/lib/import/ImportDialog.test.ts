@@ -43,7 +43,7 @@ function rowsUnder(mapping: ImportTarget[]): ImportPreviewRow[] {
       errors: [],
       user: {
         kith_id: null, first_name: has("first_name"), last_name: has("last_name"), email, mobile_phone: null, home_phone: null,
-        app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: custom,
+        app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: custom, photo: null, photo_link: false,
       },
     };
   });
@@ -63,8 +63,8 @@ function preview(
   };
 }
 
-const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], new_teams: 0, new_team_names: [], committed: false };
-const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], new_teams: 0, new_team_names: [], committed: true };
+const DRY: ImportReport = { batch_id: null, created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], new_teams: 0, new_team_names: [], photos: 0, photo_links: 0, committed: false };
+const DONE: ImportReport = { batch_id: "batch-7", created: 3, updated: 0, skipped: 0, unchanged: 0, failed: 1, to_fix: 1, errors: [BAD_EMAIL], new_teams: 0, new_team_names: [], photos: 0, photo_links: 0, committed: true };
 
 type RunArgs = { token: string; request: ImportRequest; on_progress: FakeChannel<{ rows: number; fraction: number }> };
 

@@ -2,16 +2,30 @@
 // the rest of the app shows them, dates in their locale.
 import type { ImportPreviewUser } from "../ipc/generated/ImportPreviewUser";
 import type { ImportTarget } from "../ipc/generated/ImportTarget";
-import { formatPhone } from "../shell/format";
+import { formatCount, formatPhone } from "../shell/format";
 
 const join = (...parts: (string | null | undefined)[]) => parts.filter((p) => p && p.trim()).join(" ") || null;
 
 export const formatDate = (ms: number) => new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(ms);
 
-export type PreviewColumn = { id: string; label: string; value: (user: ImportPreviewUser) => string | null; mono?: boolean };
+export type PreviewColumn = {
+  id: string;
+  label: string;
+  value: (user: ImportPreviewUser) => string | null;
+  mono?: boolean;
+  /** The picture shown in place of the text, when there is one. */
+  image?: (user: ImportPreviewUser) => string | null;
+};
+
+/** "JPEG photo, 48 KB"; a link to one on the web, which the import does not fetch. */
+export function photoText(u: ImportPreviewUser): string | null {
+  if (u.photo) return `${u.photo.mime.replace("image/", "").toUpperCase()} photo, ${formatCount(Math.ceil(u.photo.size_bytes / 1000))} KB`;
+  return u.photo_link ? "Web link: not downloaded" : null;
+}
 
 /** Every field a preview can show, in profile order; a table shows those some row has. */
 export const PREVIEW_COLUMNS: PreviewColumn[] = [
+  { id: "photo", label: "Photo", value: photoText, image: (u) => u.photo?.thumbnail ?? null },
   { id: "name", label: "Name", value: (u) => join(u.first_name, u.last_name) },
   { id: "email", label: "Email", value: (u) => u.email },
   { id: "mobile", label: "Mobile", value: (u) => (u.mobile_phone ? formatPhone(u.mobile_phone) : null) },
@@ -78,6 +92,8 @@ export function storedValue(target: ImportTarget, u: ImportPreviewUser): string 
       return u.created_at === null ? null : formatDate(u.created_at);
     case "kith_id":
       return u.kith_id;
+    case "photo":
+      return photoText(u);
     case "custom":
       return customValue(u, target.name);
     default:

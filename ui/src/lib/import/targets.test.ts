@@ -25,7 +25,7 @@ describe("import targets", () => {
       "First name", "Last name", "Full name (split)",
       "Email", "Mobile phone", "Home phone", "Phone (any)", "Phone 1 type", "Phone 1 number",
       "Street", "City", "Region", "Postal code", "Country",
-      "App user ID", "Stripe customer ID", "Teams", "Created at", "Kith ID",
+      "App user ID", "Stripe customer ID", "Teams", "Created at", "Profile photo", "Kith ID",
       "Allergies", "Shoe size (new)", "Tier (single select)", "New custom field…",
     ]);
     expect(groups.at(-1)?.options.at(-1)?.key).toBe(NEW_CUSTOM_KEY);

@@ -25,6 +25,7 @@ const LABELS: Record<PlainKind, string> = {
   teams: "Teams",
   created_at: "Created at",
   kith_id: "Kith ID",
+  photo: "Profile photo",
   ignore: "Don't import",
 };
 
@@ -104,7 +105,7 @@ export function targetOptions(mapping: readonly ImportTarget[], customFields: re
     { label: "Name", options: plain(["first_name", "last_name", "full_name"]) },
     { label: "Contact", options: [...plain(["email", "mobile_phone", "home_phone", "phone"]), ...phoneSlots] },
     { label: "Address", options: plain(["street", "city", "region", "postal_code", "country"]) },
-    { label: "Other", options: plain(["app_user_id", "stripe_customer_id", "teams", "created_at", "kith_id"]) },
+    { label: "Other", options: plain(["app_user_id", "stripe_customer_id", "teams", "created_at", "photo", "kith_id"]) },
     {
       label: "Custom fields",
       options: [...[...custom.values()].sort((a, b) => a.label.localeCompare(b.label)), { key: NEW_CUSTOM_KEY, label: "New custom field…" }],

@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function readRow(row: number, cells: string[], mapping: ImportTarget[]): ImportPreviewRow {
   const user: ImportPreviewUser = {
     kith_id: null, first_name: null, last_name: null, email: null, mobile_phone: null, home_phone: null,
-    app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: [],
+    app_user_id: null, stripe_customer_id: null, teams: [], address: null, created_at: null, custom_values: [], photo: null, photo_link: false,
   };
   const errors: ImportCellError[] = [];
   mapping.forEach((target, i) => {
@@ -138,6 +138,8 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
         errors: bad.flatMap((r) => r.errors),
         new_teams: 0,
         new_team_names: [],
+        photos: 0,
+        photo_links: 0,
         committed: !request.dry_run && (bad.length === 0 || request.skip_invalid),
       };
       if (report.committed && report.created > 0) {

@@ -31,6 +31,16 @@ new_teams: number,
  */
 new_team_names: Array<string>, 
 /**
+ * Profile photos the import sets (a vCard's photos): for new users, and
+ * for existing ones whose photo it changes.
+ */
+photos: number, 
+/**
+ * Rows whose photo is a link to the web (Google's exports), not fetched:
+ * an import reads only the file.
+ */
+photo_links: number, 
+/**
  * Whether the changes were kept (false for a dry run, or when invalid rows
  * meant "import nothing").
  */
