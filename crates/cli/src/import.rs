@@ -261,7 +261,7 @@ pub async fn run(kith: &Kith, args: &ImportArgs, out: &Output) -> Result<()> {
     }
     if !out.json && report.photo_links > 0 {
         eprintln!(
-            "import: {} photo(s) are links to the web, not downloaded: an import reads only the file",
+            "import: {} photo(s) are links or file names, not in the file: not imported",
             report.photo_links
         );
     }

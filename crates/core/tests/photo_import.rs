@@ -191,6 +191,46 @@ fn an_update_replaces_the_photo_and_undo_puts_the_old_one_back() {
 }
 
 #[test]
+fn a_skipped_rows_photo_is_not_kept_and_a_column_of_picture_names_refuses_nobody() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let one = write(
+            dir.path(),
+            "one.vcf",
+            &card("Ann", "Lee", "ann@example.com", Some(&jpeg("first"))),
+        );
+        import(&kith, &one, &options(Mode::Create)).await.unwrap();
+        // Create only: Ann is skipped, so her new photo is not stored.
+        let text = card("Ann", "Lee", "ann@example.com", Some(&jpeg("second")))
+            + &card("Bo", "Kim", "bo@example.com", Some(&jpeg("bo")));
+        let two = write(dir.path(), "two.vcf", &text);
+        let report = import(&kith, &two, &options(Mode::Create)).await.unwrap();
+        assert_eq!((report.created, report.skipped, report.photos), (1, 1, 1));
+        assert_eq!(blob_count(&kith), 2, "Ann's first photo and Bo's");
+
+        // Another CRM's export: an Avatar column of file names and links.
+        let csv = write(
+            dir.path(),
+            "crm.csv",
+            "First Name,Email,Avatar\nCy,cy@example.com,cy.jpg\n\
+             Di,di@example.com,https://example.com/di.png\nEd,ed@example.com,\n",
+        );
+        let report = import(&kith, &csv, &options(Mode::Create)).await.unwrap();
+        assert_eq!(
+            (
+                report.created,
+                report.failed,
+                report.photo_links,
+                report.photos
+            ),
+            (3, 0, 2, 0),
+            "{:?}",
+            report.errors
+        );
+    });
+}
+
+#[test]
 fn a_photo_that_is_no_image_is_refused_with_its_row_and_column() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;

@@ -488,7 +488,7 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await importFile(file);
     const preview = await textOf(byTestId(browser, 'import-preview'));
     assert.match(preview, /^Line\s*Photo\s*Name/);
-    assert.match(preview, /Web link: not downloaded\s*Yuki Sato/);
+    assert.match(preview, /Link, not in the file: not imported\s*Yuki Sato/);
     // Both photos drawn: thumbnails the app made of them, not the text naming them.
     await browser.waitUntil(
       async () =>
@@ -503,7 +503,7 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     assert.equal(await countText('created'), 'to create 3');
     assert.equal(
       await textOf(await shown(browser, 'import-photos')),
-      'Sets 2 profile photos from the file. 1 photo is a link to the web, not downloaded: Kith imports only what the file holds.',
+      'Sets 2 profile photos from the file. 1 photo is a link or a file name, not in the file: not imported.',
     );
     await screenshot(browser, 'vcard-photos-check');
     await (await shown(browser, 'import-run')).click();

@@ -2,8 +2,10 @@
 //! read (see [`super::vcard`]) and as a rows-to-fix file writes it back.
 //!
 //! Only photos held in the file are imported. A link to one on the web (Google's
-//! exports link to its servers) is not fetched: an import reads the file and
-//! nothing else, and works offline. Links are counted in the report instead.
+//! exports link to its servers) or the name of a picture file is not fetched:
+//! an import reads the file and nothing else, and works offline. Such cells are
+//! counted in the report instead, and do not refuse their row: a CRM's "Photo"
+//! or "Avatar" column of links must not stop its customers from importing.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -35,8 +37,9 @@ pub struct Photo {
 #[derive(Debug, PartialEq, Eq)]
 pub enum PhotoCell {
     Photo(Photo),
-    /// A link to a photo elsewhere, which is not fetched.
-    Link,
+    /// A link to a photo, or a picture file's name: not in the file, and not
+    /// fetched.
+    Elsewhere,
 }
 
 /// Base64 as vCard writers write it: padded or not.
@@ -55,23 +58,20 @@ pub fn read(cell: &str) -> Result<PhotoCell, String> {
                 .into(),
         );
     }
-    let lower = cell.get(..8).unwrap_or(cell).to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        return Ok(PhotoCell::Link);
+    if !cell
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
+    {
+        return Ok(PhotoCell::Elsewhere);
     }
-    let not_photo = || {
-        "This is not a photo Kith can import: it reads photos held in the file (as a \
-         contact card holds them), not names or links of pictures"
-            .to_owned()
-    };
-    let Some(data) = lower
-        .starts_with("data:")
-        .then(|| cell.split_once(','))
-        .flatten()
+    let Some(data) = cell
+        .split_once(',')
         .filter(|(head, _)| head.to_ascii_lowercase().ends_with(";base64"))
         .map(|(_, data)| data)
     else {
-        return Err(not_photo());
+        return Err("This photo is damaged: its data: URL does not hold base64 \
+                    (data:image/jpeg;base64,…)"
+            .to_owned());
     };
     let bytes = BASE64
         .decode(data.trim())
@@ -140,6 +140,8 @@ pub(super) fn avatar_edits(user: Uuid, photo: &Photo, owner: &str, now: i64) -> 
     let stem: String = if owner.is_empty() { "Photo" } else { owner }
         .chars()
         .take(MAX_STEM_CHARS)
+        // A file name's stem: a slash in a company's name ("A/S") is no folder.
+        .map(|c| if matches!(c, '/' | '\\') { '-' } else { c })
         .collect();
     let attachment = Edit::create(&ATTACHMENTS, id)
         .set("user_id", user.to_string())
@@ -190,16 +192,19 @@ mod tests {
     }
 
     #[test]
-    fn links_are_not_fetched_and_anything_else_is_refused_with_why() {
-        assert_eq!(
-            read("https://lh3.googleusercontent.com/a/x"),
-            Ok(PhotoCell::Link)
-        );
-        assert_eq!(read("HTTP://example.com/a.jpg"), Ok(PhotoCell::Link));
+    fn links_and_names_are_not_fetched_and_bad_photo_data_is_refused_with_why() {
+        for elsewhere in [
+            "https://lh3.googleusercontent.com/a/x",
+            "HTTP://example.com/a.jpg",
+            "www.example.com/a.jpg",
+            "C:\\photos\\ann.jpg",
+            "ann.jpg",
+            "<part1@host>",
+        ] {
+            assert_eq!(read(elsewhere), Ok(PhotoCell::Elsewhere), "{elsewhere}");
+        }
         let refused = |cell: &str| read(cell).expect_err(cell);
-        assert!(refused("yes").contains("not a photo"));
-        assert!(refused("C:\\photos\\ann.jpg").contains("not a photo"));
-        assert!(refused("data:image/png,rawtext").contains("not a photo"));
+        assert!(refused("data:image/png,rawtext").contains("does not hold base64"));
         assert!(refused("data:image/png;base64,@@@").contains("not valid base64"));
         assert!(refused(&data_url("image/png", b"plain text")).contains("not an image"));
         let heic = b"\0\0\0\x18ftypheic\0\0\0\0";

@@ -91,7 +91,7 @@ pub struct PreviewUser {
     pub custom_values: Vec<PreviewCustomValue>,
     /// The profile photo the row brings.
     pub photo: Option<PreviewPhoto>,
-    /// The row's photo is a link to the web, which the import does not fetch.
+    /// The row's photo is a link or a file's name, which the import does not fetch.
     pub photo_link: bool,
 }
 

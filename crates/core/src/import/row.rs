@@ -45,7 +45,8 @@ pub struct ImportedUser {
     pub custom: Vec<(String, String)>,
     /// The profile photo the row holds.
     pub photo: Option<Photo>,
-    /// The row's photo is a link to the web, not fetched (see [`super::photo`]).
+    /// The row's photo is a link or a picture file's name, not in the file and
+    /// not fetched (see [`super::photo`]).
     pub photo_link: bool,
 }
 
@@ -229,7 +230,7 @@ impl RowReader<'_> {
                             message,
                         })? {
                             PhotoCell::Photo(photo) => out.photo = Some(photo),
-                            PhotoCell::Link => out.photo_link = true,
+                            PhotoCell::Elsewhere => out.photo_link = true,
                         }
                     }
                     Target::KithId => {

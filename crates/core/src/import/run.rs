@@ -135,8 +135,8 @@ pub struct ImportReport {
     /// for existing ones whose photo it changes.
     #[ts(type = "number")]
     pub photos: u64,
-    /// Rows whose photo is a link to the web (Google's exports), not fetched:
-    /// an import reads only the file.
+    /// Rows whose photo is a link (Google's exports) or a picture file's name,
+    /// not fetched: an import reads only the file.
     #[ts(type = "number")]
     pub photo_links: u64,
     /// Whether the changes were kept (false for a dry run, or when invalid rows
@@ -204,16 +204,14 @@ pub async fn run(
     };
     let mut reader = None;
     let result = import(store, path, opts, cancel, progress, &photos, &mut reader).await;
-    if !matches!(&result, Ok(report) if report.committed) {
-        // The transaction is rolled back; the photos stored for it go too, once
-        // the reading thread (which stops at its next row) stores no more.
-        if let Some(reader) = reader {
-            let _ = tokio::task::spawn_blocking(move || reader.join()).await;
-        }
-        let created =
-            std::mem::take(&mut *photos.created.lock().unwrap_or_else(|e| e.into_inner()));
-        discard_unnamed(store, blobs, created.iter().map(String::as_str)).await;
+    // The photos stored for rows that wrote none (skipped, refused, or all of
+    // them when the transaction is rolled back) go again, once the reading
+    // thread (which stops at its next row) stores no more.
+    if let Some(reader) = reader {
+        let _ = tokio::task::spawn_blocking(move || reader.join()).await;
     }
+    let created = std::mem::take(&mut *photos.created.lock().unwrap_or_else(|e| e.into_inner()));
+    discard_unnamed(store, blobs, created.iter().map(String::as_str)).await;
     result
 }
 

@@ -800,22 +800,26 @@ impl Flat {
 ///
 /// Versions 2.1 and 3.0 hold a photo as base64 with its format in TYPE
 /// (`PHOTO;ENCODING=b;TYPE=JPEG:` — Apple's, Outlook's, Android's); 4.0 as a
-/// `data:` URL. A photo elsewhere (Google's, on its servers) is a URL, and
-/// 2.1's `CID:` names a part of an email: neither is in the file.
+/// `data:` URL (some writers escaping its comma). A photo elsewhere (Google's,
+/// on its servers) is a URL, 2.1's `VALUE=URL` may lack its scheme, and its
+/// `VALUE=CID` names a part of an email: none is in the file.
 fn photo(prop: &Property) -> String {
     let value: String = prop.value.chars().filter(|c| !c.is_whitespace()).collect();
     if value
         .get(..5)
         .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
     {
-        return value;
+        return value.replace("\\,", ",");
     }
     let base64 = prop
         .param("ENCODING")
         .chain(prop.param("TYPE"))
         .any(|e| e.eq_ignore_ascii_case("b") || e.eq_ignore_ascii_case("base64"));
+    let named = prop
+        .param("VALUE")
+        .any(|v| !v.eq_ignore_ascii_case("binary"));
     // Base64 holds no colon; a URL always does.
-    if !base64 && value.contains(':') {
+    if named || (!base64 && value.contains(':')) {
         return prop.value.trim().to_owned();
     }
     let format = prop
@@ -1395,6 +1399,16 @@ mod tests {
                 "Google's link",
                 "VERSION:3.0\nFN:Di\nPHOTO:https://lh3.googleusercontent.com/a/abc\n",
                 "https://lh3.googleusercontent.com/a/abc",
+            ),
+            (
+                "4.0's data URL, its comma escaped",
+                "VERSION:4.0\nFN:Cy\nPHOTO:data:image/png;base64\\,iVBORw0K\n",
+                "data:image/png;base64,iVBORw0K",
+            ),
+            (
+                "2.1's URL without its scheme",
+                "VERSION:2.1\nFN:Di\nPHOTO;VALUE=URL;TYPE=JPEG:www.example.com/di.jpg\n",
+                "www.example.com/di.jpg",
             ),
             (
                 "no TYPE: the bytes will say what they are",

@@ -33,13 +33,13 @@ describe("ImportCounts", () => {
     expect(note.classList.contains("many")).toBe(true);
   });
 
-  it("counts the photos set, and says that linked photos are not downloaded", () => {
+  it("counts the photos set, and says that linked or named photos are not imported", () => {
     const { unmount } = render(ImportCounts, { report: { ...report, photos: 1, photo_links: 0 }, planned: true });
     expect(screen.getByTestId("import-photos").textContent).toBe("Sets 1 profile photo from the file.");
     unmount();
     render(ImportCounts, { report: { ...report, photos: 1200, photo_links: 3 }, planned: false });
     expect(screen.getByTestId("import-photos").textContent).toBe(
-      "Set 1,200 profile photos from the file. 3 photos are links to the web, not downloaded: Kith imports only what the file holds.",
+      "Set 1,200 profile photos from the file. 3 photos are links or file names, not in the file: not imported.",
     );
   });
 });

@@ -24,7 +24,7 @@ const user = (first: string, photo: Partial<ImportPreviewUser>): ImportPreviewUs
 const THUMB = "data:image/png;base64,iVBORw0KGgo=";
 
 describe("PreviewTable", () => {
-  it("shows a card's photo as a picture, and a linked one as text saying it is not downloaded", () => {
+  it("shows a card's photo as a picture, and a linked one as text saying it is not imported", () => {
     render(PreviewTable, {
       rows: [
         { row: 1, errors: [], user: user("Ann", { photo: { mime: "image/jpeg", size_bytes: 48_213, thumbnail: THUMB } }) },
@@ -38,7 +38,7 @@ describe("PreviewTable", () => {
     expect(picture.getAttribute("src")).toBe(THUMB);
     expect(picture.alt).toBe("JPEG photo, 49 KB");
     const rows = screen.getAllByTestId("preview-row");
-    expect(rows[1].textContent).toContain("Web link: not downloaded");
+    expect(rows[1].textContent).toContain("Link, not in the file: not imported");
     // A photo the app could not make a thumbnail of is still named.
     expect(rows[2].textContent).toContain("PNG photo, 1 KB");
   });

@@ -17,10 +17,10 @@ export type PreviewColumn = {
   image?: (user: ImportPreviewUser) => string | null;
 };
 
-/** "JPEG photo, 48 KB"; a link to one on the web, which the import does not fetch. */
+/** "JPEG photo, 48 KB"; a link to one, or a file's name, which the import does not fetch. */
 export function photoText(u: ImportPreviewUser): string | null {
   if (u.photo) return `${u.photo.mime.replace("image/", "").toUpperCase()} photo, ${formatCount(Math.ceil(u.photo.size_bytes / 1000))} KB`;
-  return u.photo_link ? "Web link: not downloaded" : null;
+  return u.photo_link ? "Link, not in the file: not imported" : null;
 }
 
 /** Every field a preview can show, in profile order; a table shows those some row has. */

@@ -12,6 +12,6 @@ export type ImportPreviewUser = { kith_id: string | null, first_name: string | n
  */
 photo: ImportPreviewPhoto | null, 
 /**
- * The row's photo is a link to the web, which the import does not fetch.
+ * The row's photo is a link or a file's name, which the import does not fetch.
  */
 photo_link: boolean, };

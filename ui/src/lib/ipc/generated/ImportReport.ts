@@ -36,8 +36,8 @@ new_team_names: Array<string>,
  */
 photos: number, 
 /**
- * Rows whose photo is a link to the web (Google's exports), not fetched:
- * an import reads only the file.
+ * Rows whose photo is a link (Google's exports) or a picture file's name,
+ * not fetched: an import reads only the file.
  */
 photo_links: number, 
 /**
