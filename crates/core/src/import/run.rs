@@ -249,7 +249,7 @@ impl PhotoSink {
     }
 }
 
-/// [`run`], leaving the photos of an import not kept to it.
+/// [`run`], leaving to it the clean-up of the photos stored for rows that wrote none.
 async fn import(
     store: &Store,
     path: &Path,
