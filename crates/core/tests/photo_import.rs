@@ -231,6 +231,26 @@ fn a_skipped_rows_photo_is_not_kept_and_a_column_of_picture_names_refuses_nobody
 }
 
 #[test]
+fn two_rows_of_one_contact_leave_one_photo_the_last() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let (first, second) = (jpeg("first"), jpeg("second"));
+        let text = card("Ann", "Lee", "ann@example.com", Some(&first))
+            + &card("Ann", "Lee", "ann@example.com", Some(&second));
+        let f = write(dir.path(), "twice.vcf", &text);
+        let report = import(&kith, &f, &options(Mode::Create)).await.unwrap();
+        assert_eq!(
+            (report.created, report.photos),
+            (1, 1),
+            "one user, one photo set"
+        );
+        let (ann, now) = avatar(&kith, "ann lee").await;
+        assert_eq!(now.map(|(bytes, ..)| bytes), Some(second));
+        assert_eq!(images(&kith, ann).await, 1, "the first row's photo went");
+    });
+}
+
+#[test]
 fn a_photo_that_is_no_image_is_refused_with_its_row_and_column() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;

@@ -347,6 +347,7 @@ async fn import(
         defaults,
         created: Vec::new(),
         refused: Vec::new(),
+        added_photos: Default::default(),
         report: ImportReport::default(),
     };
     let mut complete = false;
@@ -600,6 +601,10 @@ struct Work<'o> {
     created: Vec<(&'static str, Uuid)>,
     /// The current chunk's refused cells, before they join the report in row order.
     refused: Vec<CellError>,
+    /// The attachments this import made of photos, by id: a later row of the
+    /// file with another photo for the same user replaces theirs rather than
+    /// leaving both. Empty for a file without photos.
+    added_photos: std::collections::HashSet<String>,
     report: ImportReport,
 }
 
@@ -745,6 +750,7 @@ impl Work<'_> {
                             id,
                             (Some(attachment.to_string()), Some(photo.sha256.clone())),
                         );
+                        self.added_photos.insert(attachment.to_string());
                         self.report.photos += 1;
                     }
                     undo.push((id, "created", None));
@@ -825,20 +831,29 @@ impl Work<'_> {
                 edits.push(custom_value_edit(id, *field, Some(value.clone())));
             }
             // A photo replaces the user's own unless it is the same picture (a
-            // file imported again); the one it replaces stays among their files.
+            // file imported again); the one it replaces stays among their files,
+            // unless an earlier row of this file brought it: then it goes, and
+            // the user counts once among the photos set.
             if let Some(photo) = &u.photo {
                 let (prior, prior_sha) = avatars.get(&id).cloned().unwrap_or_default();
                 if prior_sha.as_deref() != Some(photo.sha256.as_str()) {
                     let owner = owner_name(&u, old.as_deref());
                     let (attachment, photo_edits) = avatar_edits(id, photo, &owner, now);
                     edits.extend(photo_edits);
+                    match prior.as_ref().filter(|p| self.added_photos.remove(*p)) {
+                        Some(ours) => {
+                            let ours = crate::ids::parse_id(ours)?;
+                            edits.push(Edit::tombstone(&ATTACHMENTS, ours, true));
+                        }
+                        None => self.report.photos += 1,
+                    }
+                    self.added_photos.insert(attachment.to_string());
                     was.insert(added_key(&ATTACHMENTS, attachment), Value::Bool(true));
                     was.insert(AVATAR_KEY.to_owned(), Value::from(prior));
                     avatars.insert(
                         id,
                         (Some(attachment.to_string()), Some(photo.sha256.clone())),
                     );
-                    self.report.photos += 1;
                 }
             }
             let earlier = recorded.get_mut(&id);
