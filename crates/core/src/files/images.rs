@@ -40,8 +40,17 @@ pub struct UserImages {
 }
 
 /// The row of (user, role): the same on every desktop.
-pub(crate) fn row_id(user: Uuid, role: ImageRole) -> Uuid {
+fn row_id(user: Uuid, role: ImageRole) -> Uuid {
     relation_id(USER_IMAGES.name, user, name_id("image role", role.as_str()))
+}
+
+/// Makes `attachment` the user's image in `role` (`None`: no image), setting
+/// the one row of (user, role), never adding one.
+pub(crate) fn user_image_edit(user: Uuid, role: ImageRole, attachment: Option<Uuid>) -> Edit {
+    Edit::new(&USER_IMAGES, row_id(user, role))
+        .set("user_id", user.to_string())
+        .set("role", role.as_str())
+        .set("attachment_id", attachment.map(|a| a.to_string()))
 }
 
 impl Files<'_> {
@@ -71,10 +80,7 @@ impl Files<'_> {
             crate::users::ensure_live(self.store.pool(), user).await?;
         }
         self.store
-            .commit(vec![Edit::new(&USER_IMAGES, row_id(user, role))
-                .set("user_id", user.to_string())
-                .set("role", role.as_str())
-                .set("attachment_id", attachment.map(|a| a.to_string()))])
+            .commit(vec![user_image_edit(user, role, attachment)])
             .await?;
         self.user_images(user).await
     }

@@ -3,13 +3,14 @@
 //! hash), and a trigram index over the names for the Files view.
 
 pub(crate) mod blobs;
-pub(crate) mod images;
+mod images;
 pub mod model;
 mod read;
 mod search;
 mod service;
 
-pub(crate) use service::discard_unnamed;
+pub(crate) use images::user_image_edit;
+pub(crate) use service::{discard_unnamed, NewAttachment};
 
 pub use blobs::{check_source, is_sha256, BlobStore, FileError, StoredBlob, BLOBS_DIR};
 pub use images::{ImageRole, UserImages};

@@ -74,17 +74,16 @@ impl Files<'_> {
             let mime = mime_guess::from_path(path).first_or_octet_stream();
             let id = Uuid::now_v7();
             ids.push(id);
-            edits.push(
-                Edit::create(&ATTACHMENTS, id)
-                    .set("user_id", user_id.to_string())
-                    .set("name", name_of(path))
-                    .set("mime", mime.essence_str().to_owned())
-                    .set("size", i64::try_from(blob.size).unwrap_or(i64::MAX))
-                    .set("sha256", blob.sha256.clone())
-                    .set("kind", FileKind::of_mime(mime.essence_str()).as_str())
-                    .set("created_at", now)
-                    .set("created_by", author.map(|a| a.to_string())),
-            );
+            let new = NewAttachment {
+                user_id,
+                name: name_of(path),
+                mime: mime.essence_str(),
+                sha256: &blob.sha256,
+                size: blob.size,
+                created_at: now,
+                created_by: author,
+            };
+            edits.push(new.edit(id));
         }
         if let Err(e) = self.store.commit(edits).await {
             self.discard(&stored).await;
@@ -205,6 +204,34 @@ impl Files<'_> {
     async fn discard(&self, stored: &[StoredBlob]) {
         let created = stored.iter().filter(|b| b.created);
         discard_unnamed(self.store, &self.blobs, created.map(|b| b.sha256.as_str())).await;
+    }
+}
+
+/// A file given to a user, its bytes already in the blob store.
+pub(crate) struct NewAttachment<'a> {
+    pub user_id: Uuid,
+    /// As [`name_of`] makes it from a path, or as storable.
+    pub name: String,
+    pub mime: &'a str,
+    pub sha256: &'a str,
+    pub size: u64,
+    pub created_at: i64,
+    /// The staff member giving it; `None` for an import.
+    pub created_by: Option<Uuid>,
+}
+
+impl NewAttachment<'_> {
+    /// Its `attachments` row, as every way of adding a file writes it.
+    pub(crate) fn edit(&self, id: Uuid) -> Edit {
+        Edit::create(&ATTACHMENTS, id)
+            .set("user_id", self.user_id.to_string())
+            .set("name", self.name.clone())
+            .set("mime", self.mime.to_owned())
+            .set("size", i64::try_from(self.size).unwrap_or(i64::MAX))
+            .set("sha256", self.sha256.to_owned())
+            .set("kind", FileKind::of_mime(self.mime).as_str())
+            .set("created_at", self.created_at)
+            .set("created_by", self.created_by.map(|a| a.to_string()))
     }
 }
 

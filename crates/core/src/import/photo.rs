@@ -14,9 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::vcard::PHOTO_TOO_LARGE;
 use crate::files::blobs::hex;
-use crate::files::images::row_id;
-use crate::files::{FileKind, ImageRole};
-use crate::schema::{ATTACHMENTS, USER_IMAGES};
+use crate::files::{user_image_edit, ImageRole, NewAttachment};
 use crate::store::Edit;
 use uuid::Uuid;
 
@@ -143,20 +141,17 @@ pub(super) fn avatar_edits(user: Uuid, photo: &Photo, owner: &str, now: i64) -> 
         // A file name's stem: a slash in a company's name ("A/S") is no folder.
         .map(|c| if matches!(c, '/' | '\\') { '-' } else { c })
         .collect();
-    let attachment = Edit::create(&ATTACHMENTS, id)
-        .set("user_id", user.to_string())
-        .set("name", format!("{stem}.{}", extension(photo.mime)))
-        .set("mime", photo.mime)
-        .set("size", i64::try_from(photo.size).unwrap_or(i64::MAX))
-        .set("sha256", photo.sha256.clone())
-        .set("kind", FileKind::Image.as_str())
-        .set("created_at", now)
-        .set("created_by", None::<String>);
-    let avatar = Edit::new(&USER_IMAGES, row_id(user, ImageRole::Avatar))
-        .set("user_id", user.to_string())
-        .set("role", ImageRole::Avatar.as_str())
-        .set("attachment_id", id.to_string());
-    (id, [attachment, avatar])
+    let attachment = NewAttachment {
+        user_id: user,
+        name: format!("{stem}.{}", extension(photo.mime)),
+        mime: photo.mime,
+        sha256: &photo.sha256,
+        size: photo.size,
+        created_at: now,
+        created_by: None,
+    };
+    let avatar = user_image_edit(user, ImageRole::Avatar, Some(id));
+    (id, [attachment.edit(id), avatar])
 }
 
 /// Characters of a photo's file name before its extension (names are at most

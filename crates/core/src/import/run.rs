@@ -25,10 +25,9 @@ use super::source::{self, shown, sniff, FileFormat, Refusal, Rows, TextEncoding}
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
-use crate::files::images::row_id as image_row;
-use crate::files::{discard_unnamed, BlobStore, ImageRole};
+use crate::files::{discard_unnamed, user_image_edit, BlobStore, ImageRole};
 use crate::schema::{
-    TableDef, ATTACHMENTS, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_IMAGES, USER_TEAMS,
+    TableDef, ATTACHMENTS, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS,
 };
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
 use crate::users::{custom_value_edit, membership_edit, new_custom_value_edit};
@@ -1553,11 +1552,8 @@ fn undo_edits(
             continue;
         }
         if key == AVATAR_KEY {
-            let prior = value.as_str().map(str::to_owned);
-            edits.push(
-                Edit::new(&USER_IMAGES, image_row(user, ImageRole::Avatar))
-                    .set("attachment_id", prior),
-            );
+            let prior = value.as_str().map(crate::ids::parse_id).transpose()?;
+            edits.push(user_image_edit(user, ImageRole::Avatar, prior));
             continue;
         }
         match key.strip_prefix(CUSTOM_PREFIX) {
