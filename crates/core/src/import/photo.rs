@@ -46,13 +46,19 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// The photo in a (non-empty, trimmed) cell, or why it is none.
+/// The photo in a (non-empty, trimmed) cell, or why it is none, with the way
+/// to import the contact anyway.
 pub fn read(cell: &str) -> Result<PhotoCell, String> {
+    check(cell).map_err(|why| {
+        format!("{why}. To import the contact without it, choose “Don't import” for this column.")
+    })
+}
+
+fn check(cell: &str) -> Result<PhotoCell, String> {
     if cell == PHOTO_TOO_LARGE {
         return Err(
             "This contact's photo is larger than 4 MB, more than a profile picture \
-                    needs, so it was not read. Make it smaller in the contacts app, or import \
-                    this column as “Not imported”."
+                    needs, so it was not read: make it smaller in the contacts app"
                 .into(),
         );
     }
