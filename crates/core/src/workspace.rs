@@ -1,13 +1,15 @@
 //! The workspace's shared lists: teams and store locations (custom fields are
 //! `fields::Fields`).
 
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
 use crate::schema::{TableDef, LOCATIONS, TEAMS};
 use crate::store::{Edit, Store};
 use crate::users::read_named;
-use crate::users::{Location, Team};
+use crate::users::{Location, Team, TeamSize};
 use crate::validate;
 
 pub struct Workspace<'a> {
@@ -28,6 +30,58 @@ impl Workspace<'_> {
         Ok(Team { id, name })
     }
 
+    /// Every live team with its number of members not in the trash, by name.
+    pub async fn team_sizes(&self) -> Result<Vec<TeamSize>> {
+        let counts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT m.team_id, count(*) FROM user_teams m JOIN users u ON u.id = m.user_id \
+             WHERE m._deleted = 0 AND u._deleted = 0 GROUP BY m.team_id",
+        )
+        .fetch_all(self.store.pool())
+        .await?;
+        let counts: HashMap<String, i64> = counts.into_iter().collect();
+        Ok(self
+            .teams()
+            .await?
+            .into_iter()
+            .map(|t| TeamSize {
+                members: counts
+                    .get(&t.id.to_string())
+                    .map_or(0, |&n| u32::try_from(n).unwrap_or(u32::MAX)),
+                id: t.id,
+                name: t.name,
+            })
+            .collect())
+    }
+
+    pub async fn rename_team(&self, id: Uuid, name: &str) -> Result<Team> {
+        let name = self.rename_named(&TEAMS, id, name).await?;
+        Ok(Team { id, name })
+    }
+
+    /// Deletes a team. Its memberships stay as they are, hidden with it, so
+    /// [`Workspace::restore_team`] brings it back with every member it had.
+    pub async fn delete_team(&self, id: Uuid) -> Result<()> {
+        self.delete_named(&TEAMS, id).await
+    }
+
+    /// Undoes [`Workspace::delete_team`], unless a team of the same name was made
+    /// since (names stay unique).
+    pub async fn restore_team(&self, id: Uuid) -> Result<Team> {
+        let name: Option<Option<String>> =
+            sqlx::query_scalar("SELECT name FROM teams WHERE id = ? AND _deleted = 1")
+                .bind(id.to_string())
+                .fetch_optional(self.store.pool())
+                .await?;
+        let name = name.ok_or_else(|| CoreError::not_found("deleted team"))?;
+        let name = self
+            .unique_name(&TEAMS, name.as_deref().unwrap_or_default(), Some(id))
+            .await?;
+        self.store
+            .commit(vec![Edit::tombstone(&TEAMS, id, false)])
+            .await?;
+        Ok(Team { id, name })
+    }
+
     pub async fn locations(&self) -> Result<Vec<Location>> {
         let rows = read_named(self.store.pool(), &LOCATIONS).await?;
         Ok(rows
@@ -42,20 +96,29 @@ impl Workspace<'_> {
     }
 
     pub async fn rename_location(&self, id: Uuid, name: &str) -> Result<Location> {
-        let name = self.unique_name(&LOCATIONS, name, Some(id)).await?;
-        self.require(&LOCATIONS, id).await?;
-        self.store
-            .commit(vec![Edit::new(&LOCATIONS, id).set("name", name.clone())])
-            .await?;
+        let name = self.rename_named(&LOCATIONS, id, name).await?;
         Ok(Location { id, name })
     }
 
     /// Removes a location; users assigned to it keep the reference but show no
     /// location, so nothing about the user is lost if it is restored by sync.
     pub async fn delete_location(&self, id: Uuid) -> Result<()> {
-        self.require(&LOCATIONS, id).await?;
+        self.delete_named(&LOCATIONS, id).await
+    }
+
+    async fn rename_named(&self, table: &'static TableDef, id: Uuid, name: &str) -> Result<String> {
+        let name = self.unique_name(table, name, Some(id)).await?;
+        self.require(table, id).await?;
         self.store
-            .commit(vec![Edit::tombstone(&LOCATIONS, id, true)])
+            .commit(vec![Edit::new(table, id).set("name", name.clone())])
+            .await?;
+        Ok(name)
+    }
+
+    async fn delete_named(&self, table: &'static TableDef, id: Uuid) -> Result<()> {
+        self.require(table, id).await?;
+        self.store
+            .commit(vec![Edit::tombstone(table, id, true)])
             .await?;
         Ok(())
     }

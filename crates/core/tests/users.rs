@@ -301,6 +301,89 @@ fn detail_children_cards_and_teams() {
 }
 
 #[test]
+fn teams_are_renamed_counted_deleted_and_restored_with_their_members() {
+    common::runtime().block_on(async {
+        let (_d, kith) = common::kith().await;
+        let (users, ws) = (kith.users(), kith.workspace());
+        let ann = users
+            .create(&draft("Ann", "Lee", None, None))
+            .await
+            .unwrap();
+        let bob = users
+            .create(&draft("Bob", "Ray", None, None))
+            .await
+            .unwrap();
+        let vip = ws.create_team("VIP").await.unwrap();
+        let fair = ws.create_team("Autumn fair").await.unwrap();
+        for u in [ann.id, bob.id] {
+            users.set_team(u, vip.id, true).await.unwrap();
+        }
+        users.set_team(ann.id, fair.id, true).await.unwrap();
+        users.delete(bob.id).await.unwrap();
+        let sizes = ws.team_sizes().await.unwrap();
+        let sizes: Vec<_> = sizes.iter().map(|t| (t.name.as_str(), t.members)).collect();
+        assert_eq!(
+            sizes,
+            [("Autumn fair", 1), ("VIP", 1)],
+            "by name; a member in the trash is not counted"
+        );
+
+        let (field, message) = field_of(ws.rename_team(vip.id, "autumn FAIR").await.unwrap_err());
+        assert_eq!(
+            (field.as_str(), message.as_str()),
+            ("name", "There is already one named autumn FAIR")
+        );
+        let renamed = ws.rename_team(vip.id, "  Regulars ").await.unwrap();
+        assert_eq!(renamed.name, "Regulars");
+        let d = users.get(ann.id).await.unwrap();
+        let names: Vec<_> = d.teams.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Autumn fair", "Regulars"],
+            "the profile shows the new name"
+        );
+
+        ws.delete_team(vip.id).await.unwrap();
+        assert!(ws
+            .team_sizes()
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.id != vip.id));
+        assert_eq!(users.get(ann.id).await.unwrap().teams, vec![fair.clone()]);
+        assert!(
+            users.set_team(ann.id, vip.id, true).await.is_err(),
+            "a deleted team takes nobody"
+        );
+        assert!(ws.delete_team(vip.id).await.is_err(), "deleted once");
+
+        // Bob comes back from the trash: the team was deleted by hand while Ann
+        // was in it, so it is not brought back with him.
+        users.restore(bob.id).await.unwrap();
+        assert!(ws.teams().await.unwrap().iter().all(|t| t.id != vip.id));
+
+        let back = ws.restore_team(vip.id).await.unwrap();
+        assert_eq!(back, renamed);
+        let sizes = ws.team_sizes().await.unwrap();
+        assert_eq!(
+            sizes.iter().find(|t| t.id == vip.id).map(|t| t.members),
+            Some(2),
+            "with every member"
+        );
+        assert!(
+            ws.restore_team(vip.id).await.is_err(),
+            "only a deleted team is restored"
+        );
+
+        // A team of the same name made since the delete keeps the name.
+        ws.delete_team(vip.id).await.unwrap();
+        ws.create_team("regulars").await.unwrap();
+        let (_, message) = field_of(ws.restore_team(vip.id).await.unwrap_err());
+        assert_eq!(message, "There is already one named Regulars");
+    });
+}
+
+#[test]
 fn list_sorts_and_pages() {
     common::runtime().block_on(async {
         let (_d, kith) = common::kith().await;

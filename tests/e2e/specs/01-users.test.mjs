@@ -281,4 +281,52 @@ describe('User Manager journeys', { timeout: 15 * 60_000 }, () => {
     await waitForRow(browser, ZOE.name);
     await screenshot(browser, 'users-dark');
   });
+
+  test('8. Settings: a team counts its customers; renamed, its new name is on her profile; deleted and undone, it comes back with her in it', { timeout: TEST_TIMEOUT }, async () => {
+    assert.ok(zoeId, 'needs the user from test 2');
+    await (await shown(browser, 'nav-settings')).click();
+    const teams = await shown(browser, 'teams');
+    await typeInto(await shown(teams, 'add-team-input'), 'Regulars');
+    await byTestId(teams, 'add-team').click();
+    const teamRow = await elementWithText(teams, 'team-row', 'Regulars');
+    assert.equal(await textOf(byTestId(teamRow, 'team-members')), '0 customers');
+
+    await backToUsers();
+    await openUser(zoeId, ZOE.name);
+    await openDetailTab();
+    const chip = await elementWithText(browser, 'team-chip', 'Regulars');
+    await chip.click();
+    await browser.waitUntil(async () => (await chip.getAttribute('aria-pressed')) === 'true', { timeout: WAIT, timeoutMsg: 'she did not join Regulars' });
+
+    await (await shown(browser, 'nav-settings')).click();
+    let row = await elementWithText(await shown(browser, 'teams'), 'team-row', 'Regulars');
+    await waitForText(browser, () => textOf(byTestId(row, 'team-members')), '1 customer', 'team-members');
+    await byTestId(row, 'rename-team').click();
+    const name = await shown(browser, 'save-team-name-input');
+    await clearInput(name);
+    await typeInto(name, 'Loyal customers');
+    await pressEnter(browser);
+    row = await elementWithText(await shown(browser, 'teams'), 'team-row', 'Loyal customers');
+    await screenshot(browser, 'settings-teams');
+
+    await backToUsers();
+    await openUser(zoeId, ZOE.name);
+    await openDetailTab();
+    const renamed = await elementWithText(browser, 'team-chip', 'Loyal customers');
+    assert.equal(await renamed.getAttribute('aria-pressed'), 'true', 'she is in the renamed team');
+
+    await (await shown(browser, 'nav-settings')).click();
+    row = await elementWithText(await shown(browser, 'teams'), 'team-row', 'Loyal customers');
+    await byTestId(row, 'delete-team').click();
+    const toast = byTestId(browser, 'toast');
+    await waitForText(browser, () => textOf(toast), 'Deleted the team Loyal customers (1 customer was in it)', 'toast');
+    await screenshot(browser, 'team-deleted-toast');
+    const exported = JSON.parse(cli(['--data-dir', dataDir, '--json', 'users', 'show', zoeId]));
+    assert.deepEqual(exported.teams, [], 'the deleted team is on nobody\'s record');
+    await byTestId(toast, 'undo-delete-team').click();
+    row = await elementWithText(await shown(browser, 'teams'), 'team-row', 'Loyal customers');
+    await waitForText(browser, () => textOf(byTestId(row, 'team-members')), '1 customer', 'team-members');
+    const back = JSON.parse(cli(['--data-dir', dataDir, '--json', 'users', 'show', zoeId]));
+    assert.deepEqual(back.teams.map((t) => t.name), ['Loyal customers'], 'Undo brings the team back with her in it');
+  });
 });

@@ -97,6 +97,16 @@ pub struct Team {
     pub name: String,
 }
 
+/// A team as Settings lists it: with how many customers are in it (those in the
+/// trash not counted), so deleting one says what it touches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TeamSize {
+    pub id: Uuid,
+    pub name: String,
+    pub members: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Location {

@@ -54,6 +54,7 @@ import type { TaskGroups } from "./generated/TaskGroups";
 import type { TaskInput } from "./generated/TaskInput";
 import type { TaskStatus } from "./generated/TaskStatus";
 import type { Team } from "./generated/Team";
+import type { TeamSize } from "./generated/TeamSize";
 import type { UserDetail } from "./generated/UserDetail";
 import type { UserField } from "./generated/UserField";
 import type { UserPage } from "./generated/UserPage";
@@ -153,6 +154,10 @@ export const api = {
 
   listTeams: () => call<Team[]>("list_teams"),
   createTeam: (name: string) => call<Team>("create_team", { name }),
+  teamSizes: () => call<TeamSize[]>("team_sizes"),
+  renameTeam: (id: string, name: string) => call<Team>("rename_team", { id, name }),
+  deleteTeam: (id: string) => call<null>("delete_team", { id }),
+  restoreTeam: (id: string) => call<Team>("restore_team", { id }),
   // Custom fields, in their order; errors about a value carry field "custom:<field id>".
   listCustomFields: () => call<CustomField[]>("list_custom_fields"),
   listDeletedCustomFields: () => call<CustomField[]>("list_deleted_custom_fields"),

@@ -73,6 +73,7 @@ export function installDevMock() {
   const count = Number(new URLSearchParams(location.search).get("users") ?? 3000);
   const users = new Map(Array.from({ length: count }, (_, i) => fakeUser(i, now)).map((u) => [u.id, u]));
   const teams: Team[] = [{ id: "team-1", name: "VIP" }, { id: "team-2", name: "Wholesale" }];
+  const deletedTeams: Team[] = [];
   const locations: Location[] = [{ id: "loc-1", name: "Downtown" }, { id: "loc-2", name: "Harbour" }];
   let settings: Settings = { default_region: "US", theme: "system", current_staff_id: null };
   const sorted = new Map<UserSort, UserDetail[]>();
@@ -189,6 +190,15 @@ export function installDevMock() {
     list_teams: () => teams,
     create_team: ({ name }) => {
       const team = { id: id("team"), name };
+      teams.push(team);
+      return team;
+    },
+    team_sizes: () =>
+      teams.map((t) => ({ ...t, members: [...users.values()].filter((u) => u.teams.some((m) => m.id === t.id)).length })),
+    rename_team: ({ id, name }) => Object.assign(teams.find((t) => t.id === id)!, { name }),
+    delete_team: ({ id }) => (deletedTeams.push(...teams.splice(teams.findIndex((t) => t.id === id), 1)), null),
+    restore_team: ({ id }) => {
+      const team = deletedTeams.splice(deletedTeams.findIndex((t) => t.id === id), 1)[0];
       teams.push(team);
       return team;
     },

@@ -28,6 +28,24 @@ export async function createTeam(name: string): Promise<Team> {
   return team;
 }
 
+export async function renameTeam(id: string, name: string): Promise<Team> {
+  const renamed = await api.renameTeam(id, name);
+  catalog.teams = catalog.teams.map((t) => (t.id === id ? renamed : t)).sort(byName);
+  return renamed;
+}
+
+export async function deleteTeam(id: string) {
+  await api.deleteTeam(id);
+  catalog.teams = catalog.teams.filter((t) => t.id !== id);
+}
+
+/** Brings a deleted team back with every member it had. */
+export async function restoreTeam(id: string): Promise<Team> {
+  const team = await api.restoreTeam(id);
+  catalog.teams = [...catalog.teams.filter((t) => t.id !== id), team].sort(byName);
+  return team;
+}
+
 export async function createLocation(name: string) {
   const location = await api.createLocation(name);
   catalog.locations = [...catalog.locations, location].sort(byName);
