@@ -19,6 +19,8 @@ KITH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KITH_APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   webkit2gtk-driver xvfb xauth dbus imagemagick sqlite3
+  # Real drags from the desktop in the e2e tests: a GTK drag source, moved by xdotool.
+  xdotool python3-gi gir1.2-gtk-3.0
   build-essential pkg-config libssl-dev curl
 )
 

@@ -22,9 +22,11 @@ die() { printf '[e2e] ERROR: %s\n' "$*" >&2; exit 1; }
 
 [[ -x "$KITH_APP" ]] || die "app binary not found: $KITH_APP (cargo test --workspace builds it)"
 [[ -x "$KITH_CLI" ]] || die "CLI binary not found: $KITH_CLI (cargo test --workspace builds it)"
-for tool in Xvfb dbus-run-session tauri-driver WebKitWebDriver import curl node; do
+for tool in Xvfb dbus-run-session tauri-driver WebKitWebDriver import curl node xdotool; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found: run scripts/setup.sh"
 done
+/usr/bin/python3 -c 'import gi; gi.require_version("Gtk", "3.0")' 2>/dev/null \
+  || die "python3-gi with GTK 3 not found (the drag source of tests/e2e/lib/drag_source.py): run scripts/setup.sh"
 [[ -d "$HERE/node_modules/webdriverio" ]] || die "tests/e2e/node_modules is missing: run scripts/setup.sh"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kith-e2e.XXXXXX")"

@@ -341,3 +341,63 @@ export function localDate(offsetDays = 0) {
   const d = new Date(Date.now() + offsetDays * 86_400_000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
+
+/**
+ * Drag `files` from outside the app and drop them on the element `testId` (or its
+ * `nth` match), as a person does from a file manager: a real X11 drag source
+ * (tests/e2e/lib/drag_source.py, GTK) offers them, and xdotool presses the mouse on
+ * it, moves the pointer over the app's window and releases it there, so the app
+ * hears an operating-system drop (XDND), not an event the test made up.
+ * `whileOver(browser)` runs with the drag held over the element (e.g. a screenshot).
+ */
+export async function dragFilesOnto(browser, testId, files, { nth = 0, whileOver } = {}) {
+  const target = await browser.execute(
+    (s, i) => {
+      const el = document.querySelectorAll(s)[i];
+      if (!el) return null;
+      const r = el.getBoundingClientRect();
+      return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
+    },
+    sel(testId),
+    nth,
+  );
+  if (!target) throw new Error(`no [data-testid="${testId}"] #${nth} to drop on`);
+  const xdotool = (...args) => execFileSync('xdotool', args.map(String), { encoding: 'utf8' });
+  // The window's place on the screen (no window manager: its top-left corner, no frame).
+  const geometry = xdotool('search', '--onlyvisible', '--name', '^Kith$', 'getwindowgeometry', '--shell');
+  const origin = { x: Number(/X=(-?\d+)/.exec(geometry)?.[1] ?? 0), y: Number(/Y=(-?\d+)/.exec(geometry)?.[1] ?? 0) };
+  const to = { x: origin.x + target.x, y: origin.y + target.y };
+
+  const { spawn } = await import('node:child_process');
+  const source = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), 'drag_source.py'), ...files], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let said = '';
+  source.stdout.on('data', (d) => (said += d));
+  source.stderr.on('data', (d) => (said += d));
+  const heard = (word, what) =>
+    browser.waitUntil(async () => said.includes(word), { timeout: WAIT, timeoutMsg: `the drag source ${what}: ${said}` });
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  try {
+    await heard('ready', 'did not show its window');
+    const [, sx, sy] = /ready (\d+) (\d+)/.exec(said).map(Number);
+    xdotool('mousemove', sx, sy);
+    xdotool('mousedown', 1);
+    // GTK starts a drag once the pointer has moved a few pixels with the button held;
+    // then the pointer travels to the target in steps, as a hand moves it.
+    const steps = 20;
+    for (let i = 1; i <= steps; i++) {
+      xdotool('mousemove', Math.round(sx + ((to.x - sx) * i) / steps), Math.round(sy + ((to.y - sy) * i) / steps));
+      await pause(30);
+    }
+    for (let i = 1; i <= 3; i++) {
+      xdotool('mousemove', to.x + i, to.y);
+      await pause(60);
+    }
+    if (whileOver) await whileOver(browser);
+    xdotool('mouseup', 1);
+    await heard('dropped', 'never saw its drag end');
+  } finally {
+    source.kill();
+  }
+}

@@ -2,7 +2,7 @@
 // pickers are answered through the test-only `e2e-dialogs` cargo feature: a test writes the
 // path the next open/save dialog returns into the data dir (answerFileDialog).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -13,6 +13,7 @@ import {
   clearInput,
   cli,
   closeApp,
+  dragFilesOnto,
   freshDataDir,
   fullyShown,
   gone,
@@ -333,20 +334,36 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await waitForText(browser, listStatus, '3 users', 'the list count after the undo');
   });
 
-  test('9. files dragged over the window show the drop overlay; a dropped folder is refused in a toast', { timeout: TEST_TIMEOUT }, async () => {
-    // WebDriver cannot drag files from the desktop: the events the Rust shell emits on a
-    // drag are sent from the page instead, through the same event system.
-    const emit = (event, payload) =>
-      browser.execute((e, p) => window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: e, payload: p }), event, payload);
-    await emit('drag-hover', true);
-    await shown(browser, 'drop-overlay');
-    await screenshot(browser, 'drop-overlay');
-    await emit('drag-hover', false);
-    await gone(browser, 'drop-overlay');
+  test('9. a CSV dragged from the desktop shows the drop overlay and opens the import on it; a folder and a PDF are refused in a toast', { timeout: TEST_TIMEOUT }, async () => {
+    // Real drags from outside the app (an X11 drag source, moved by xdotool): the shell
+    // hears each as the operating system tells it, paths and all.
+    const visitors = path.join(files, 'fair-visitors.csv');
+    writeFileSync(visitors, MORE, 'utf8');
+    const folder = path.join(files, 'Photos');
+    mkdirSync(folder, { recursive: true });
+    const pdf = path.join(files, 'invoice.pdf');
+    writeFileSync(pdf, '%PDF-1.4\n');
+    // The list's count line: in the window, over no user (a drop on a user attaches files to them).
+    await shown(browser, 'list-status');
 
-    await emit('files-dropped', { files: [{ name: 'Photos', file: null, error: 'Photos is a folder — drop or choose the files inside it' }], position: null });
+    await dragFilesOnto(browser, 'list-status', [visitors], {
+      whileOver: async () => {
+        const overlay = await shown(browser, 'drop-overlay');
+        assert.match(await textOf(overlay), /Drop a CSV, Excel or vCard file to import/);
+        await screenshot(browser, 'drop-overlay');
+      },
+    });
+    await gone(browser, 'drop-overlay');
+    await waitForStep('mapping');
+    assert.match(await textOf(await shown(browser, 'import-file-facts')), /fair-visitors\.csv/, 'the dropped file is the one imported');
+    await waitForText(browser, () => textOf(byTestId(browser, 'import-preview')), 'Søren Kierkegaard', 'the preview of the dropped file');
+    await screenshot(browser, 'dropped-csv');
+    await browser.keys('Escape');
+    await gone(browser, 'import-dialog');
+
+    await dragFilesOnto(browser, 'list-status', [folder]);
     await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Photos is a folder', 'the dropped-folder toast');
-    await emit('files-dropped', { files: [{ name: 'invoice.pdf', file: { token: 'not-registered', name: 'invoice.pdf', size_bytes: 1 }, error: null }], position: null });
+    await dragFilesOnto(browser, 'list-status', [pdf]);
     await waitForText(browser, () => textOf(byTestId(browser, 'toast')), 'Only CSV, Excel and vCard files can be imported — invoice.pdf is a .pdf', 'the PDF toast');
     assert.equal(await byTestId(browser, 'import-dialog').isExisting(), false, 'nothing opened');
     await screenshot(browser, 'drop-refused');

@@ -15,6 +15,7 @@ import {
   clearInput,
   cli,
   closeApp,
+  dragFilesOnto,
   freshDataDir,
   launchApp,
   rowFor,
@@ -164,5 +165,26 @@ describe('Files', { timeout: 10 * 60_000 }, () => {
     await clearInput(await shown(browser, 'files-search'));
     await browser.waitUntil(async () => (await viewItems()).length === 2, { timeout: WAIT, timeoutMsg: 'both files' });
     await screenshot(browser, 'dark-files-view');
+  });
+
+  test('6. a file dragged from the desktop onto her row in the list is attached to her', { timeout: TEST_TIMEOUT }, async () => {
+    // A real drag from outside the app (an X11 drag source, moved by xdotool).
+    const invoice = path.join(desk, 'Facture mars.pdf');
+    writeFileSync(invoice, '%PDF-1.4\n% a stand-in invoice\n');
+    await (await shown(browser, 'nav-users')).click();
+    await rowFor(browser, zoe).waitForDisplayed({ timeout: WAIT });
+    const index = await browser.execute((s, id) => [...document.querySelectorAll(s)].findIndex((r) => r.dataset.userId === id), sel('user-row'), zoe);
+    assert.ok(index >= 0, 'her row is in the list');
+    await dragFilesOnto(browser, 'user-row', [invoice], {
+      nth: index,
+      whileOver: async () => {
+        // The pill by the pointer says who the file goes to.
+        await waitForText(browser, () => textOf(byTestId(browser, 'drop-attach-hint')), 'Drop to attach to Zoë Müller', 'the drag pill');
+        await screenshot(browser, 'drag-over-row');
+      },
+    });
+    await waitForText(browser, toastTexts, 'Attached 1 file to Zoë Müller', 'the attach toast');
+    const listed = JSON.parse(cli(['--data-dir', dataDir, '--json', 'files', 'list', '--user', zoe]));
+    assert.ok(listed.some((f) => f.name === 'Facture mars.pdf'), `the dropped file is hers: ${JSON.stringify(listed.map((f) => f.name))}`);
   });
 });
