@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::error::{CoreError, Result};
 use crate::schema::{TableDef, LOCATIONS, TEAMS};
 use crate::store::{Edit, Store};
-use crate::users::read_named;
+use crate::users::{membership_edit, read_named};
 use crate::users::{Location, Team, TeamSize};
 use crate::validate;
 
@@ -58,28 +58,82 @@ impl Workspace<'_> {
         Ok(Team { id, name })
     }
 
-    /// Deletes a team. Its memberships stay as they are, hidden with it, so
-    /// [`Workspace::restore_team`] brings it back with every member it had.
+    /// Deletes a team, taking everyone out of it: on every device a deleted
+    /// team has no members, so nothing (a user restored from the trash, a sync)
+    /// brings it back but [`Workspace::restore_team`] here, which puts back the
+    /// members it had.
     pub async fn delete_team(&self, id: Uuid) -> Result<()> {
-        self.delete_named(&TEAMS, id).await
+        self.require(&TEAMS, id).await?;
+        let mut bulk = self.store.bulk().await?;
+        let members: Vec<String> =
+            sqlx::query_scalar("SELECT user_id FROM user_teams WHERE team_id = ? AND _deleted = 0")
+                .bind(id.to_string())
+                .fetch_all(bulk.conn())
+                .await?;
+        // What an earlier delete left (a team restored by a sync from elsewhere)
+        // is not this delete's.
+        sqlx::query("DELETE FROM team_deletions WHERE team = ?")
+            .bind(id.to_string())
+            .execute(bulk.conn())
+            .await?;
+        sqlx::query(
+            "INSERT INTO team_deletions (team, user_id) \
+             SELECT DISTINCT team_id, user_id FROM user_teams WHERE team_id = ? AND _deleted = 0",
+        )
+        .bind(id.to_string())
+        .execute(bulk.conn())
+        .await?;
+        let mut edits = vec![Edit::tombstone(&TEAMS, id, true)];
+        for user in &members {
+            edits.push(membership_edit(parse_id(user)?, id, false));
+        }
+        bulk.commit(edits).await?;
+        bulk.finish().await?;
+        tracing::info!(%id, members = members.len(), "team deleted");
+        Ok(())
     }
 
-    /// Undoes [`Workspace::delete_team`], unless a team of the same name was made
-    /// since (names stay unique).
+    /// Undoes [`Workspace::delete_team`]: the team comes back with the members it
+    /// had. Should a team of the same name have been made since (names stay
+    /// unique), they join that one instead, which is returned.
     pub async fn restore_team(&self, id: Uuid) -> Result<Team> {
         let name: Option<Option<String>> =
             sqlx::query_scalar("SELECT name FROM teams WHERE id = ? AND _deleted = 1")
                 .bind(id.to_string())
                 .fetch_optional(self.store.pool())
                 .await?;
-        let name = name.ok_or_else(|| CoreError::not_found("deleted team"))?;
-        let name = self
-            .unique_name(&TEAMS, name.as_deref().unwrap_or_default(), Some(id))
+        let name = name
+            .ok_or_else(|| CoreError::not_found("deleted team"))?
+            .unwrap_or_default();
+        let lower = name.to_lowercase();
+        let same_name = read_named(self.store.pool(), &TEAMS)
+            .await?
+            .into_iter()
+            .find(|(_, n)| n.to_lowercase() == lower);
+        let mut bulk = self.store.bulk().await?;
+        let members: Vec<String> =
+            sqlx::query_scalar("SELECT user_id FROM team_deletions WHERE team = ?")
+                .bind(id.to_string())
+                .fetch_all(bulk.conn())
+                .await?;
+        let team = match same_name {
+            Some((other, name)) => Team { id: other, name },
+            None => Team { id, name },
+        };
+        let mut edits = Vec::with_capacity(members.len() + 1);
+        if team.id == id {
+            edits.push(Edit::tombstone(&TEAMS, id, false));
+        }
+        for user in &members {
+            edits.push(membership_edit(parse_id(user)?, team.id, true));
+        }
+        bulk.commit(edits).await?;
+        sqlx::query("DELETE FROM team_deletions WHERE team = ?")
+            .bind(id.to_string())
+            .execute(bulk.conn())
             .await?;
-        self.store
-            .commit(vec![Edit::tombstone(&TEAMS, id, false)])
-            .await?;
-        Ok(Team { id, name })
+        bulk.finish().await?;
+        Ok(team)
     }
 
     pub async fn locations(&self) -> Result<Vec<Location>> {
@@ -144,6 +198,10 @@ impl Workspace<'_> {
     async fn require(&self, table: &TableDef, id: Uuid) -> Result<()> {
         require(self.store, table, id, table.name.trim_end_matches('s')).await
     }
+}
+
+fn parse_id(id: &str) -> Result<Uuid> {
+    Uuid::parse_str(id).map_err(|e| CoreError::Corrupt(e.to_string()))
 }
 
 /// A trimmed, non-empty name no other live row of `table` (but `except`) has,

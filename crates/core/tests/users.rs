@@ -357,8 +357,8 @@ fn teams_are_renamed_counted_deleted_and_restored_with_their_members() {
         );
         assert!(ws.delete_team(vip.id).await.is_err(), "deleted once");
 
-        // Bob comes back from the trash: the team was deleted by hand while Ann
-        // was in it, so it is not brought back with him.
+        // Bob comes back from the trash: a team deleted in Settings is not
+        // brought back with him (only teams an import's undo removed are).
         users.restore(bob.id).await.unwrap();
         assert!(ws.teams().await.unwrap().iter().all(|t| t.id != vip.id));
 
@@ -368,18 +368,33 @@ fn teams_are_renamed_counted_deleted_and_restored_with_their_members() {
         assert_eq!(
             sizes.iter().find(|t| t.id == vip.id).map(|t| t.members),
             Some(2),
-            "with every member"
+            "with every member it had, Bob (in the trash then) too"
         );
         assert!(
             ws.restore_team(vip.id).await.is_err(),
             "only a deleted team is restored"
         );
 
-        // A team of the same name made since the delete keeps the name.
+        // Its only member: deleted, then she goes to the trash and comes back.
+        users.set_team(bob.id, vip.id, false).await.unwrap();
         ws.delete_team(vip.id).await.unwrap();
-        ws.create_team("regulars").await.unwrap();
-        let (_, message) = field_of(ws.restore_team(vip.id).await.unwrap_err());
-        assert_eq!(message, "There is already one named Regulars");
+        users.delete(ann.id).await.unwrap();
+        users.restore(ann.id).await.unwrap();
+        assert!(
+            ws.teams().await.unwrap().iter().all(|t| t.id != vip.id),
+            "a team deleted by hand stays deleted"
+        );
+
+        // A team of the same name made since the delete: the members join it.
+        let other = ws.create_team("regulars").await.unwrap();
+        assert_eq!(ws.restore_team(vip.id).await.unwrap(), other);
+        let d = users.get(ann.id).await.unwrap();
+        assert!(d.teams.contains(&other), "{:?}", d.teams);
+        assert!(
+            !users.get(bob.id).await.unwrap().teams.contains(&other),
+            "Bob had left before the delete"
+        );
+        assert!(ws.teams().await.unwrap().iter().all(|t| t.id != vip.id));
     });
 }
 

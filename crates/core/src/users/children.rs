@@ -161,15 +161,12 @@ impl Users<'_> {
     /// The edits that bring back the teams a user in the trash was in, as the
     /// user is restored: undoing an import removes the teams it created that
     /// only its users (now in the trash) are in. A team of the same name created
-    /// since takes the membership instead, so names stay unique. A deleted team
-    /// that still has members out of the trash was deleted by hand, in Settings,
-    /// and stays deleted.
+    /// since takes the membership instead, so names stay unique. (A team deleted
+    /// in Settings has no members left, so none comes back this way.)
     pub(super) async fn revived_teams(&self, user_id: Uuid) -> Result<Vec<Edit>> {
         let removed: Vec<(String, Option<String>)> = sqlx::query_as(
             "SELECT t.id, t.name FROM user_teams m JOIN teams t ON t.id = m.team_id \
-             WHERE m.user_id = ? AND m._deleted = 0 AND t._deleted = 1 \
-             AND NOT EXISTS (SELECT 1 FROM user_teams o JOIN users u ON u.id = o.user_id \
-                 WHERE o.team_id = t.id AND o._deleted = 0 AND u._deleted = 0)",
+             WHERE m.user_id = ? AND m._deleted = 0 AND t._deleted = 1",
         )
         .bind(user_id.to_string())
         .fetch_all(self.store.pool())

@@ -36,7 +36,7 @@ function fakeCore(teams: Team[], members: Record<string, number>) {
 }
 
 const rows = () => screen.getAllByTestId("team-row");
-const names = () => rows().map((r) => r.querySelector(".name")?.textContent);
+const names = () => screen.queryAllByTestId("team-row").map((r) => r.querySelector(".name")?.textContent);
 
 beforeEach(() => {
   toasts.length = 0;
@@ -69,20 +69,51 @@ describe("Settings: teams", () => {
     await user.type(input, "Trade{Enter}");
     await waitFor(() => expect(names()).toEqual(["Trade", "VIP"]));
     expect(callsOf("rename_team").at(-1)).toEqual({ id: "t2", name: "Trade" });
+    // Focus comes back to the renamed team's row, now first.
+    await waitFor(() => expect(document.activeElement).toBe(within(rows()[0]).getByTestId("rename-team")));
+
+    await user.click(within(rows()[1]).getByTestId("rename-team"));
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(document.activeElement).toBe(within(rows()[1]).getByTestId("rename-team")));
   });
 
   it("deletes a team at once, saying how many were in it, and Undo brings it back", async () => {
     const user = userEvent.setup();
-    fakeCore([{ id: "t1", name: "VIP" }, { id: "t2", name: "Wholesale" }], { t1: 12 });
+    const members: Record<string, number> = { t1: 12 };
+    fakeCore([{ id: "t1", name: "VIP" }, { id: "t2", name: "Wholesale" }], members);
     render(TeamsEditor);
     await waitFor(() => expect(within(rows()[0]).getByTestId("team-members").textContent).toBe("12 customers"));
     await user.click(within(rows()[0]).getByTestId("delete-team"));
     await waitFor(() => expect(names()).toEqual(["Wholesale"]));
     expect(toasts[0].message).toBe("Deleted the team VIP (12 customers were in it)");
+    expect(document.activeElement, "focus goes to the next team's Delete").toBe(within(rows()[0]).getByTestId("delete-team"));
 
+    // Counted again after the Undo: someone joined meanwhile (on another computer, say).
+    members.t1 = 13;
     await toasts[0].action!.run();
     await waitFor(() => expect(names()).toEqual(["VIP", "Wholesale"]));
     expect(callsOf("restore_team")).toEqual([{ id: "t1" }]);
-    await waitFor(() => expect(within(rows()[0]).getByTestId("team-members").textContent).toBe("12 customers"));
+    await waitFor(() => expect(within(rows()[0]).getByTestId("team-members").textContent).toBe("13 customers"));
+  });
+
+  it("shows no count before the teams are counted", async () => {
+    fakeCore([{ id: "t1", name: "VIP" }], { t1: 3 });
+    serve({ team_sizes: () => new Promise(() => {}) });
+    render(TeamsEditor);
+    expect(names()).toEqual(["VIP"]);
+    expect(within(rows()[0]).queryByTestId("team-members")).toBeNull();
+  });
+
+  it("Undo with a team of the same name made meanwhile lists that team once", async () => {
+    const user = userEvent.setup();
+    fakeCore([{ id: "t1", name: "VIP" }], {});
+    render(TeamsEditor);
+    await user.click(within(rows()[0]).getByTestId("delete-team"));
+    await waitFor(() => expect(names()).toEqual([]));
+    catalog.teams = [{ id: "t9", name: "vip" }];
+    serve({ restore_team: () => ({ id: "t9", name: "vip" }), team_sizes: () => [{ id: "t9", name: "vip", members: 2 }] });
+    await toasts[0].action!.run();
+    await waitFor(() => expect(within(rows()[0]).getByTestId("team-members").textContent).toBe("2 customers"));
+    expect(names()).toEqual(["vip"]);
   });
 });

@@ -39,10 +39,11 @@ export async function deleteTeam(id: string) {
   catalog.teams = catalog.teams.filter((t) => t.id !== id);
 }
 
-/** Brings a deleted team back with every member it had. */
+/** Brings a deleted team back with every member it had; they join a team of the same name
+ *  made since instead, which is the one returned. */
 export async function restoreTeam(id: string): Promise<Team> {
   const team = await api.restoreTeam(id);
-  catalog.teams = [...catalog.teams.filter((t) => t.id !== id), team].sort(byName);
+  catalog.teams = [...catalog.teams.filter((t) => t.id !== id && t.id !== team.id), team].sort(byName);
   return team;
 }
 
