@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 
 function required(name) {
@@ -347,8 +348,9 @@ export function localDate(offsetDays = 0) {
  * `nth` match), as a person does from a file manager: a real X11 drag source
  * (tests/e2e/lib/drag_source.py, GTK) offers them, and xdotool presses the mouse on
  * it, moves the pointer over the app's window and releases it there, so the app
- * hears an operating-system drop (XDND), not an event the test made up.
- * `whileOver(browser)` runs with the drag held over the element (e.g. a screenshot).
+ * hears an operating-system drop (XDND), not an event the test made up. The button
+ * is released only once the app shows it has the drag (its drop overlay or the pill
+ * by the pointer). `whileOver(browser)` runs with the drag held there (e.g. a screenshot).
  */
 export async function dragFilesOnto(browser, testId, files, { nth = 0, whileOver } = {}) {
   const target = await browser.execute(
@@ -356,33 +358,47 @@ export async function dragFilesOnto(browser, testId, files, { nth = 0, whileOver
       const el = document.querySelectorAll(s)[i];
       if (!el) return null;
       const r = el.getBoundingClientRect();
-      return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
+      return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2), ratio: window.devicePixelRatio };
     },
     sel(testId),
     nth,
   );
   if (!target) throw new Error(`no [data-testid="${testId}"] #${nth} to drop on`);
   const xdotool = (...args) => execFileSync('xdotool', args.map(String), { encoding: 'utf8' });
-  // The window's place on the screen (no window manager: its top-left corner, no frame).
-  const geometry = xdotool('search', '--onlyvisible', '--name', '^Kith$', 'getwindowgeometry', '--shell');
-  const origin = { x: Number(/X=(-?\d+)/.exec(geometry)?.[1] ?? 0), y: Number(/Y=(-?\d+)/.exec(geometry)?.[1] ?? 0) };
-  const to = { x: origin.x + target.x, y: origin.y + target.y };
+  // The app's window on the screen: with no window manager, no frame around its content.
+  // GTK may map more than one X window under that name (the toplevel, and after a drop
+  // a helper of its own): the app is the largest.
+  const [wx, wy, ww] = xdotool('search', '--onlyvisible', '--name', '^Kith$')
+    .trim()
+    .split('\n')
+    .map((id) => {
+      const geometry = xdotool('getwindowgeometry', '--shell', id);
+      return ['X', 'Y', 'WIDTH', 'HEIGHT'].map((k) => Number(new RegExp(`${k}=(-?\\d+)`).exec(geometry)?.[1] ?? 0));
+    })
+    .sort((a, b) => b[2] * b[3] - a[2] * a[3])[0];
+  const to = { x: wx + Math.round(target.x * target.ratio), y: wy + Math.round(target.y * target.ratio) };
+  // The drag source beside the window, where the app cannot cover it.
+  const [screenWidth] = xdotool('getdisplaygeometry').trim().split(/\s+/).map(Number);
+  const from = { x: wx + ww + 10, y: wy + 10 };
+  if (from.x + 100 > screenWidth) throw new Error(`no room for the drag source right of the app's window (${ww} px wide on a ${screenWidth} px screen)`);
 
   const { spawn } = await import('node:child_process');
-  const source = spawn('/usr/bin/python3', [path.join(path.dirname(new URL(import.meta.url).pathname), 'drag_source.py'), ...files], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'drag_source.py');
+  const source = spawn('/usr/bin/python3', [script, String(from.x), String(from.y), ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => source.on('exit', resolve));
   let said = '';
   source.stdout.on('data', (d) => (said += d));
   source.stderr.on('data', (d) => (said += d));
   const heard = (word, what) =>
     browser.waitUntil(async () => said.includes(word), { timeout: WAIT, timeoutMsg: `the drag source ${what}: ${said}` });
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  let pressed = false;
   try {
     await heard('ready', 'did not show its window');
     const [, sx, sy] = /ready (\d+) (\d+)/.exec(said).map(Number);
     xdotool('mousemove', sx, sy);
     xdotool('mousedown', 1);
+    pressed = true;
     // GTK starts a drag once the pointer has moved a few pixels with the button held;
     // then the pointer travels to the target in steps, as a hand moves it.
     const steps = 20;
@@ -390,14 +406,22 @@ export async function dragFilesOnto(browser, testId, files, { nth = 0, whileOver
       xdotool('mousemove', Math.round(sx + ((to.x - sx) * i) / steps), Math.round(sy + ((to.y - sy) * i) / steps));
       await pause(30);
     }
-    for (let i = 1; i <= 3; i++) {
-      xdotool('mousemove', to.x + i, to.y);
-      await pause(60);
-    }
+    // Small moves over the target until the app shows it has the drag.
+    let wiggle = 0;
+    await browser.waitUntil(
+      async () => {
+        xdotool('mousemove', to.x + (wiggle++ % 2), to.y);
+        return browser.execute((a, b) => !!(document.querySelector(a) || document.querySelector(b)), sel('drop-overlay'), sel('drop-attach-hint'));
+      },
+      { timeout: WAIT, interval: 100, timeoutMsg: `the app never showed the drag over [data-testid="${testId}"]` },
+    );
     if (whileOver) await whileOver(browser);
     xdotool('mouseup', 1);
+    pressed = false;
     await heard('dropped', 'never saw its drag end');
   } finally {
+    if (pressed) xdotool('mouseup', 1);
     source.kill();
+    await exited;
   }
 }

@@ -15,15 +15,16 @@ gi.require_version("Gtk", "3.0")
 gi.require_version("Gdk", "3.0")
 from gi.repository import Gdk, GLib, Gtk  # noqa: E402
 
-X, Y, SIZE = 1300, 20, 120
+SIZE = 100
 
 
 def main() -> None:
-    uris = [Path(p).resolve().as_uri() for p in sys.argv[1:]]
+    """drag_source.py X Y FILE...: the window's top-left corner, then the files."""
+    x, y = int(sys.argv[1]), int(sys.argv[2])
+    uris = [Path(p).resolve().as_uri() for p in sys.argv[3:]]
     window = Gtk.Window(title="kith-e2e-drag-source")
     window.set_default_size(SIZE, SIZE)
-    window.move(X, Y)
-    window.set_keep_above(True)
+    window.move(x, y)
     area = Gtk.EventBox()
     area.add(Gtk.Label(label="drag me"))
     window.add(area)
