@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { settings } from "../settings/settings.svelte";
-import { formatCount, formatPhone, fullName, primaryContact, sentence } from "./format";
+import { formatCount, formatPhone, fullName, msLeft, primaryContact, sentence, timeLeft } from "./format";
 
 vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
 
@@ -85,5 +85,24 @@ describe("sentence", () => {
     expect(sentence("Already a sentence.")).toBe("Already a sentence.");
     expect(sentence("élan vital")).toBe("Élan vital.");
     expect(sentence("  ")).toBe("");
+  });
+});
+
+describe("timeLeft and msLeft", () => {
+  it("says the time left as a person would", () => {
+    expect(timeLeft(4_000)).toBe("a few seconds left");
+    expect(timeLeft(33_000)).toBe("about 35 seconds left");
+    expect(timeLeft(58_000)).toBe("about a minute left");
+    expect(timeLeft(12.4 * 60_000)).toBe("about 12 minutes left");
+    expect(timeLeft(3 * 3_600_000)).toBe("about 3 hours left");
+  });
+
+  it("works out the time left from the pace since the job was first seen, once there is enough to go on", () => {
+    const since = { at: 1_000, fraction: 0.1 };
+    expect(msLeft(since, { at: 3_000, fraction: 0.5 }), "under 3 seconds").toBeNull();
+    expect(msLeft(since, { at: 9_000, fraction: 0.11 }), "under 2% of the job").toBeNull();
+    expect(msLeft(since, { at: 5_000, fraction: 1 }), "done").toBeNull();
+    // 20% in 4 s: the 70% left takes 14 s.
+    expect(msLeft(since, { at: 5_000, fraction: 0.3 })).toBeCloseTo(14_000);
   });
 });

@@ -79,6 +79,29 @@ export function relativeTime(ms: number, now = Date.now()): string {
   return rtf.format(Math.round(diff / unit[1]), unit[0]);
 }
 
+/** The time a job has left, said as a person would: "a few seconds left", "about 35 seconds
+ *  left", "about a minute left", "about 12 minutes left". */
+export function timeLeft(ms: number): string {
+  if (ms < 10_000) return "a few seconds left";
+  if (ms < 57_500) return `about ${Math.round(ms / 5_000) * 5} seconds left`;
+  const minutes = Math.round(ms / 60_000);
+  if (minutes === 1) return "about a minute left";
+  if (minutes < 90) return `about ${minutes} minutes left`;
+  return `about ${Math.round(ms / 3_600_000)} hours left`;
+}
+
+/** Where a job stood at a moment: how far along (0 to 1), and when (ms). */
+export type Progress = { at: number; fraction: number };
+
+/** How long a job has left at the pace it went from `since` to `now`; null until that is
+ *  long enough to tell (3 seconds and 2% of the job), and once it is done. */
+export function msLeft(since: Progress, now: Progress): number | null {
+  const elapsed = now.at - since.at;
+  const done = now.fraction - since.fraction;
+  if (elapsed < 3_000 || done < 0.02 || now.fraction >= 1) return null;
+  return (elapsed * (1 - now.fraction)) / done;
+}
+
 /** A message from the core ("cannot reach the Kith server at …") as a sentence for a
  *  toast or a status line: a capital first letter and a closing full stop. The core's
  *  messages are lower-case clauses so they read well inside other messages too. */
