@@ -141,6 +141,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::import::cancel_import,
         commands::import::save_import_errors,
         commands::import::undo_import,
+        commands::import::list_imports,
         commands::export::export_users,
         commands::export::cancel_export,
         commands::links::open_link,

@@ -1,10 +1,11 @@
 //! CSV import: choose a file, preview it under a mapping, run it (with progress
-//! and cancel), save the refused rows, undo a batch.
+//! and cancel), save the refused rows, list the imports made and undo one.
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use kith_core::fields::Catalog;
+use kith_core::import::history::{history, Record};
 use kith_core::import::mapping::Target;
 use kith_core::import::preview::{preview, MappingSource, Preview};
 use kith_core::import::report::write_error_rows;
@@ -271,6 +272,12 @@ pub async fn save_import_errors<R: Runtime>(
     })
     .await
     .map_err(KithError::internal)?
+}
+
+/// The imports made on this desktop, newest first, for undoing one later.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_imports(state: State<'_, AppState>, limit: i64) -> CmdResult<Vec<Record>> {
+    Ok(history(state.kith.store(), limit.clamp(1, 500)).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -64,6 +64,11 @@ enum Command {
     /// Undo an import: users it created go to the trash, updated ones get their
     /// previous values back.
     UndoImport { batch_id: Uuid },
+    /// The imports made on this desktop, newest first, with their batch ids.
+    Imports {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
     /// Export users (all, or those a search finds) to CSV, with Kith ids so the
     /// file can be edited and imported again as updates.
     Export(export::ExportArgs),
@@ -190,6 +195,24 @@ async fn run(cli: Cli) -> Result<()> {
                 ),
                 &report,
             )?;
+        }
+        Command::Imports { limit } => {
+            let history = kith_core::import::history::history(kith.store(), limit).await?;
+            if out.json {
+                out.message("", &history)?;
+            } else {
+                for r in &history {
+                    let undone = if r.undone_at.is_some() {
+                        "  (undone)"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{}  {}  {} created, {} updated, {} skipped, {} failed{undone}",
+                        r.batch_id, r.file_name, r.created, r.updated, r.skipped, r.failed
+                    );
+                }
+            }
         }
         Command::Fields(cmd) => fields::run(&kith, cmd, &out).await?,
         Command::Tasks(cmd) => tasks::tasks(&kith, cmd, &out).await?,

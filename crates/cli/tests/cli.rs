@@ -285,9 +285,27 @@ fn import_errors_report_and_undo() {
         json(d, &["search", "schafer"])["rows"][0]["first_name"],
         "Jürgen"
     );
+    let imports = json(d, &["imports"]);
+    assert_eq!(
+        imports[0]["batch_id"],
+        batch.as_str(),
+        "the import is listed, to undo later"
+    );
+    assert_eq!(
+        (
+            imports[0]["created"].as_u64(),
+            imports[0]["failed"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert!(imports[0]["undone_at"].is_null());
     let undone = json(d, &["undo-import", &batch]);
     assert_eq!(undone["removed"], 2);
     assert_eq!(json(d, &["users", "list"])["total"], 0);
+    assert!(
+        json(d, &["imports"])[0]["undone_at"].is_i64(),
+        "listed as undone"
+    );
 
     let out = cli(d)
         .args(["import", d.to_str().unwrap()])

@@ -223,9 +223,37 @@ fn undo_removes_the_teams_and_fields_it_created_that_nobody_uses() {
             mapping: Some(mapping),
             ..options(Mode::Upsert)
         };
+        // Imports in one millisecond would list in either order.
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         let report = import(&kith, &second, &opts).await.unwrap();
         assert_eq!((report.created, report.updated), (1, 1), "{report:?}");
         assert_eq!(report.new_teams, 3);
+        let listed = |h: Vec<kith_core::import::history::Record>| {
+            h.into_iter()
+                .map(|r| {
+                    (
+                        r.file_name,
+                        r.created,
+                        r.updated,
+                        r.new_teams,
+                        r.new_fields,
+                        r.undone_at.is_some(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let history = kith_core::import::history::history(kith.store(), 10)
+            .await
+            .unwrap();
+        assert_eq!(history[0].batch_id, report.batch_id.unwrap());
+        assert_eq!(
+            listed(history),
+            [
+                ("b.csv".into(), 1, 1, 3, 2, false),
+                ("a.csv".into(), 2, 0, 0, 0, false)
+            ],
+            "newest first, with what each did"
+        );
         let mut named = report.new_team_names.clone();
         named.sort_unstable();
         assert_eq!(named, ["Spring", "VIP", "Wholesale"]);
@@ -265,6 +293,14 @@ fn undo_removes_the_teams_and_fields_it_created_that_nobody_uses() {
             "{undone:?}"
         );
         assert_eq!(team_names().await, ["Spring"], "VIP and Wholesale are gone");
+        let history = kith_core::import::history::history(kith.store(), 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            listed(history),
+            [("b.csv".into(), 1, 1, 3, 2, true)],
+            "the undone import says so; the limit holds"
+        );
         let names = |f: Vec<kith_core::fields::CustomField>| {
             f.into_iter().map(|f| f.name).collect::<Vec<_>>()
         };

@@ -14,6 +14,7 @@ import {
   cli,
   closeApp,
   dragFilesOnto,
+  elementWithText,
   freshDataDir,
   fullyShown,
   gone,
@@ -564,6 +565,30 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await waitForRow(browser, 'Lotte Schäfer');
     await search('kaffee');
     await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'the other sheet was not imported');
+    await search('');
+  });
+
+  test('15. Settings → Imports lists every import made here; the workbook\'s is undone from there, long after its dialog closed', { timeout: TEST_TIMEOUT }, async () => {
+    const before = usersInStore();
+    await (await shown(browser, 'nav-settings')).click();
+    const imports = await shown(browser, 'imports');
+    const record = await elementWithText(imports, 'import-record', 'Kunden.ods');
+    assert.match(await textOf(record), /2 created · 0 updated/);
+    const files = await browser.execute((s) => [...document.querySelectorAll(s)].map((r) => r.querySelector('.file').textContent), sel('import-record'));
+    assert.equal(files[0], 'Kunden.ods', `newest first: ${files}`);
+    assert.ok(files.includes('big.csv') && files.includes('customers.csv'), `every import made here: ${files}`);
+    await byTestId(record, 'import-record-undo').click();
+    assert.match(await textOf(await shown(browser, 'import-record-confirmation')), /Undo the import of Kunden\.ods\? 2 users it created go to the trash\./);
+    await screenshot(browser, 'imports-undo-confirmation');
+    await (await shown(browser, 'import-record-undo-confirm')).click();
+    await waitForText(browser, () => textOf(byTestId(record, 'import-record-undone-report')), 'Undone: 2 new users were moved to the trash', 'the undo report');
+    assert.match(await textOf(byTestId(record, 'import-record-undone')), /^Undone /);
+    assert.equal(usersInStore(), before - 2, 'Lotte and Ida are in the trash');
+    await screenshot(browser, 'imports-undone');
+
+    await (await shown(browser, 'nav-users')).click();
+    await search('lotte');
+    await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'the list reloaded without her');
     await search('');
   });
 });

@@ -3,6 +3,7 @@
 //! their columns to user fields.
 
 mod code_page;
+pub mod history;
 pub mod mapping;
 pub mod photo;
 pub mod preview;

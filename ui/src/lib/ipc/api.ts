@@ -25,6 +25,7 @@ import type { ImportProgress } from "./generated/ImportProgress";
 import type { ImportReport } from "./generated/ImportReport";
 import type { ImportRequest } from "./generated/ImportRequest";
 import type { ImportTarget } from "./generated/ImportTarget";
+import type { ImportRecord } from "./generated/ImportRecord";
 import type { ImportUndoReport } from "./generated/ImportUndoReport";
 import type { ImageRole } from "./generated/ImageRole";
 import type { KithError } from "./generated/KithError";
@@ -278,6 +279,7 @@ export const api = {
   saveImportErrors: (token: string, errors: ImportCellError[], encoding: ImportEncoding | null = null, sheet: string | null = null) =>
     call<string | null>("save_import_errors", { token, errors, encoding, sheet }),
   /** Reverts an import; `onProgress` hears how many of its users are done. */
+  listImports: (limit: number) => call<ImportRecord[]>("list_imports", { limit }),
   undoImport: (batchId: string, onProgress: (progress: ImportProgress) => void) =>
     call<ImportUndoReport>("undo_import", { batch_id: batchId, on_progress: channel(onProgress) }),
 

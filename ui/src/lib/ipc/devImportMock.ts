@@ -151,6 +151,8 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
     },
     cancel_import: () => ((cancelImport = true), null),
     save_import_errors: ({ token }) => `${String(token).slice(4).replace(/\.\w+$/, "")} - rows to fix.csv`,
+    // The browser preview keeps no record of its imports.
+    list_imports: () => [],
     undo_import: ({ batch_id }) => {
       const ids = batches.get(batch_id) ?? fail("not_found", `import batch ${batch_id} not found`);
       batches.delete(batch_id);

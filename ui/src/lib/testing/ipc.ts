@@ -46,6 +46,7 @@ export type Handlers = Record<string, (args: any) => unknown>;
 export const BASE_HANDLERS: Handlers = {
   list_teams: () => [],
   team_sizes: () => [],
+  list_imports: () => [],
   list_locations: () => [],
   list_custom_fields: () => [],
   get_settings: () => ({ default_region: "US", theme: "system", current_staff_id: null }),

@@ -1,0 +1,35 @@
+import type { ImportUndoReport } from "../ipc/generated/ImportUndoReport";
+import { formatCount } from "../shell/format";
+
+/** "1 user it created goes" / "3 users it created go", the count grouped. */
+export const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
+
+/** What an import did, as the question before undoing it. */
+export function undoQuestion(done: { created: number; updated: number; new_teams: number; new_fields?: number }): string {
+  let text = `${plural(done.created, "user it created goes", "users it created go")} to the trash`;
+  if (done.updated > 0) text += ` and ${plural(done.updated, "user it updated gets", "users it updated get")} their previous values back`;
+  text += ".";
+  const teams = done.new_teams;
+  const fields = done.new_fields ?? 0;
+  if (teams > 0 && fields > 0) {
+    text += ` The ${plural(teams, "team", "teams")} and ${plural(fields, "custom field", "custom fields")} it created go too, unless someone uses them.`;
+  } else if (teams > 0) {
+    text += ` ${teams === 1 ? "The team it created goes too" : `The ${formatCount(teams)} teams it created go too`}, unless someone uses ${teams === 1 ? "it" : "them"}.`;
+  } else if (fields > 0) {
+    text += ` ${fields === 1 ? "The custom field it created goes too" : `The ${formatCount(fields)} custom fields it created go too`}, unless someone uses ${fields === 1 ? "it" : "them"}.`;
+  }
+  return text;
+}
+
+/** What the undo did: the users, then the teams and fields it removed. */
+export function undoneText(u: ImportUndoReport): string {
+  let text = `Undone: ${plural(u.removed, "new user was", "new users were")} moved to the trash`;
+  if (u.reverted > 0) text += ` and ${plural(u.reverted, "updated user has", "updated users have")} their previous values back`;
+  const made = [
+    u.teams_removed > 0 ? plural(u.teams_removed, "team", "teams") : "",
+    u.fields_removed > 0 ? plural(u.fields_removed, "custom field", "custom fields") : "",
+  ].filter(Boolean);
+  if (made.length === 0) return `${text}.`;
+  const one = u.teams_removed + u.fields_removed === 1;
+  return `${text}. ${made.join(" and ")} it created ${one ? "was" : "were"} removed too, as nobody uses ${one ? "it" : "them"}.`;
+}
