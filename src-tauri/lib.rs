@@ -60,7 +60,7 @@ impl AppState {
     fn import_slot(&self) -> Result<Slot<'_>, KithError> {
         Slot::claim(
             &self.import_running,
-            "An import is already running — wait for it to finish or cancel it",
+            "An import, or the undo of one, is already running — wait for it to finish",
         )
     }
 

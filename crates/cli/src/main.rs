@@ -208,8 +208,14 @@ async fn run(cli: Cli) -> Result<()> {
                         ""
                     };
                     println!(
-                        "{}  {}  {} created, {} updated, {} skipped, {} failed{undone}",
-                        r.batch_id, r.file_name, r.created, r.updated, r.skipped, r.failed
+                        "{}  {}  {}  {} created, {} updated, {} skipped, {} rejected{undone}",
+                        r.batch_id,
+                        kith_core::export::format_time(r.finished_at),
+                        r.file_name,
+                        r.created,
+                        r.updated,
+                        r.skipped,
+                        r.failed
                     );
                 }
             }

@@ -294,8 +294,8 @@ pub async fn to_file(
     result
 }
 
-/// ISO 8601 in UTC, which the importer reads back.
-fn format_time(ms: i64) -> String {
+/// ISO 8601 in UTC, which the importer reads back (and the CLI prints).
+pub fn format_time(ms: i64) -> String {
     use time::format_description::well_known::Rfc3339;
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()

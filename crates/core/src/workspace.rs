@@ -63,8 +63,16 @@ impl Workspace<'_> {
     /// brings it back but [`Workspace::restore_team`] here, which puts back the
     /// members it had.
     pub async fn delete_team(&self, id: Uuid) -> Result<()> {
-        self.require(&TEAMS, id).await?;
+        // Read under the writer, so nothing changes the team in between.
         let mut bulk = self.store.bulk().await?;
+        let live: Option<i64> =
+            sqlx::query_scalar("SELECT rid FROM teams WHERE id = ? AND _deleted = 0")
+                .bind(id.to_string())
+                .fetch_optional(bulk.conn())
+                .await?;
+        if live.is_none() {
+            return Err(CoreError::not_found("team"));
+        }
         let members: Vec<String> =
             sqlx::query_scalar("SELECT user_id FROM user_teams WHERE team_id = ? AND _deleted = 0")
                 .bind(id.to_string())
@@ -97,20 +105,21 @@ impl Workspace<'_> {
     /// had. Should a team of the same name have been made since (names stay
     /// unique), they join that one instead, which is returned.
     pub async fn restore_team(&self, id: Uuid) -> Result<Team> {
+        // Read under the writer, so no team of the name can be made in between.
+        let mut bulk = self.store.bulk().await?;
         let name: Option<Option<String>> =
             sqlx::query_scalar("SELECT name FROM teams WHERE id = ? AND _deleted = 1")
                 .bind(id.to_string())
-                .fetch_optional(self.store.pool())
+                .fetch_optional(bulk.conn())
                 .await?;
         let name = name
             .ok_or_else(|| CoreError::not_found("deleted team"))?
             .unwrap_or_default();
         let lower = name.to_lowercase();
-        let same_name = read_named(self.store.pool(), &TEAMS)
+        let same_name = read_named(bulk.conn(), &TEAMS)
             .await?
             .into_iter()
             .find(|(_, n)| n.to_lowercase() == lower);
-        let mut bulk = self.store.bulk().await?;
         let members: Vec<String> =
             sqlx::query_scalar("SELECT user_id FROM team_deletions WHERE team = ?")
                 .bind(id.to_string())

@@ -81,6 +81,52 @@ fn upsert_keeps_blank_cells_and_undo_restores_everything() {
 }
 
 #[test]
+fn an_undo_long_after_leaves_users_deleted_since_as_they_were() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let file = write(
+            dir.path(),
+            "a.csv",
+            "First Name,Email\nAnn,ann@example.com\nBob,bob@example.com\nCy,cy@example.com\n",
+        );
+        let report = import(&kith, &file, &options(Mode::Create)).await.unwrap();
+        let bob = kith.search("bob@", 1).await.unwrap().rows[0].id;
+        kith.users().delete(bob).await.unwrap();
+        let deleted_at = || async {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT deleted_at FROM users WHERE id = ?")
+                .bind(bob.to_string())
+                .fetch_one(kith.store().pool())
+                .await
+                .unwrap()
+        };
+        let when = deleted_at().await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+
+        let undone = undo(kith.store(), report.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            (undone.removed, undone.already_deleted),
+            (2, 1),
+            "Bob was in the trash already: not counted again"
+        );
+        assert_eq!(
+            deleted_at().await,
+            when,
+            "nor moved to the top of the trash"
+        );
+        assert_eq!(
+            kith.users()
+                .list(UserSort::Name, 0, 10)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+    });
+}
+
+#[test]
 fn a_row_without_a_name_updates_the_user_it_matches_but_creates_nobody() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;

@@ -578,13 +578,17 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     assert.equal(files[0], 'Kunden.ods', `newest first: ${files}`);
     assert.ok(files.includes('big.csv') && files.includes('customers.csv'), `every import made here: ${files}`);
     await byTestId(record, 'import-record-undo').click();
-    assert.match(await textOf(await shown(browser, 'import-record-confirmation')), /Undo the import of Kunden\.ods\? 2 users it created go to the trash\./);
-    await screenshot(browser, 'imports-undo-confirmation');
+    const dialog = await shown(browser, 'import-record-dialog');
+    assert.match(await textOf(dialog), /Undo the import of Kunden\.ods\?/);
+    assert.match(await textOf(byTestId(dialog, 'import-record-question')), /^2 users it created go to the trash\./);
+    await screenshot(browser, 'imports-undo-question');
     await (await shown(browser, 'import-record-undo-confirm')).click();
-    await waitForText(browser, () => textOf(byTestId(record, 'import-record-undone-report')), 'Undone: 2 new users were moved to the trash', 'the undo report');
-    assert.match(await textOf(byTestId(record, 'import-record-undone')), /^Undone /);
+    await waitForText(browser, () => textOf(byTestId(browser, 'import-record-undone-report')), 'Undone: 2 new users were moved to the trash', 'the undo report');
     assert.equal(usersInStore(), before - 2, 'Lotte and Ida are in the trash');
     await screenshot(browser, 'imports-undone');
+    await (await shown(browser, 'import-record-done')).click();
+    await gone(browser, 'import-record-dialog');
+    assert.match(await textOf(byTestId(record, 'import-record-undone')), /^Undone /);
 
     await (await shown(browser, 'nav-users')).click();
     await search('lotte');

@@ -45,7 +45,7 @@ pub async fn history(store: &Store, limit: i64) -> Result<Vec<Record>> {
            b.undone_at, \
            (SELECT count(*) FROM import_batch_created c WHERE c.batch = b.id AND c.tbl = 'teams') AS new_teams, \
            (SELECT count(*) FROM import_batch_created c WHERE c.batch = b.id AND c.tbl = 'custom_fields') AS new_fields \
-         FROM import_batches b ORDER BY b.finished_at DESC, b.id LIMIT ?",
+         FROM import_batches b ORDER BY b.finished_at DESC, b.started_at DESC LIMIT ?",
     )
     .bind(limit)
     .fetch_all(store.pool())

@@ -1380,6 +1380,10 @@ pub struct UndoReport {
     /// moved to the trash of Settings → Custom fields.
     #[ts(type = "number")]
     pub fields_removed: u64,
+    /// Users the import created that were in the trash already (or gone), left
+    /// as they were: an import undone long after may find some deleted since.
+    #[ts(type = "number")]
+    pub already_deleted: u64,
 }
 
 /// Reverts an import: the users it created go to the trash, the users it updated
@@ -1417,8 +1421,9 @@ pub async fn undo(
     let mut after = String::new();
     loop {
         let rows = sqlx::query(
-            "SELECT user_id, action, before FROM import_batch_rows \
-             WHERE batch = ? AND user_id > ? ORDER BY user_id LIMIT ?",
+            "SELECT r.user_id, r.action, r.before, coalesce(u._deleted, 1) AS deleted \
+             FROM import_batch_rows r LEFT JOIN users u ON u.id = r.user_id \
+             WHERE r.batch = ? AND r.user_id > ? ORDER BY r.user_id LIMIT ?",
         )
         .bind(batch.to_string())
         .bind(&after)
@@ -1434,7 +1439,7 @@ pub async fn undo(
             undo_edits(&r, now, &mut edits, &mut report)?;
         }
         bulk.commit(edits).await?;
-        let done = report.removed + report.reverted;
+        let done = report.removed + report.reverted + report.already_deleted;
         progress(Progress {
             rows: done,
             fraction: (done as f64 / total.max(1) as f64).min(1.0),
@@ -1535,8 +1540,13 @@ fn undo_edits(
     let before: Option<String> = r.try_get("before")?;
     let user = Uuid::parse_str(&user).map_err(|e| CoreError::Corrupt(e.to_string()))?;
     if action == "created" {
-        edits.push(Edit::tombstone(&USERS, user, true).set("deleted_at", now));
-        report.removed += 1;
+        // Deleted since: already in the trash, with the time it went there.
+        if r.try_get::<bool, _>("deleted")? {
+            report.already_deleted += 1;
+        } else {
+            edits.push(Edit::tombstone(&USERS, user, true).set("deleted_at", now));
+            report.removed += 1;
+        }
         return Ok(());
     }
     let before: BTreeMap<String, Value> = before

@@ -232,15 +232,15 @@ async fn custom_values(pool: &SqlitePool, user: &str) -> Result<Vec<CustomValue>
 }
 
 /// The live rows of a table with a `name` column (teams, locations), by name.
-pub(crate) async fn read_named(
-    pool: &SqlitePool,
+pub(crate) async fn read_named<'c>(
+    db: impl sqlx::SqliteExecutor<'c>,
     table: &crate::schema::TableDef,
 ) -> Result<Vec<(Uuid, String)>> {
     let rows = sqlx::query(&format!(
         "SELECT id, coalesce(name, '') AS name FROM {} WHERE _deleted = 0 ORDER BY name COLLATE NOCASE",
         table.name
     ))
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.iter()
         .map(|r| Ok((uuid(r, "id")?, r.try_get("name")?)))

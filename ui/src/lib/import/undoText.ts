@@ -6,9 +6,11 @@ export const plural = (n: number, one: string, many: string) => `${formatCount(n
 
 /** What an import did, as the question before undoing it. */
 export function undoQuestion(done: { created: number; updated: number; new_teams: number; new_fields?: number }): string {
-  let text = `${plural(done.created, "user it created goes", "users it created go")} to the trash`;
-  if (done.updated > 0) text += ` and ${plural(done.updated, "user it updated gets", "users it updated get")} their previous values back`;
-  text += ".";
+  const parts = [
+    done.created > 0 ? `${plural(done.created, "user it created goes", "users it created go")} to the trash` : "",
+    done.updated > 0 ? `${plural(done.updated, "user it updated gets", "users it updated get")} their previous values back` : "",
+  ].filter(Boolean);
+  let text = `${parts.join(" and ")}.`;
   const teams = done.new_teams;
   const fields = done.new_fields ?? 0;
   if (teams > 0 && fields > 0) {
@@ -23,8 +25,12 @@ export function undoQuestion(done: { created: number; updated: number; new_teams
 
 /** What the undo did: the users, then the teams and fields it removed. */
 export function undoneText(u: ImportUndoReport): string {
-  let text = `Undone: ${plural(u.removed, "new user was", "new users were")} moved to the trash`;
-  if (u.reverted > 0) text += ` and ${plural(u.reverted, "updated user has", "updated users have")} their previous values back`;
+  const parts = [
+    u.removed > 0 || u.reverted === 0 ? `${plural(u.removed, "new user was", "new users were")} moved to the trash` : "",
+    u.reverted > 0 ? `${plural(u.reverted, "updated user has", "updated users have")} their previous values back` : "",
+  ].filter(Boolean);
+  let text = `Undone: ${parts.join(" and ")}`;
+  if (u.already_deleted > 0) text += ` (${plural(u.already_deleted, "other was", "others were")} in the trash already)`;
   const made = [
     u.teams_removed > 0 ? plural(u.teams_removed, "team", "teams") : "",
     u.fields_removed > 0 ? plural(u.fields_removed, "custom field", "custom fields") : "",

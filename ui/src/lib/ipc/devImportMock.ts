@@ -158,7 +158,7 @@ export function importHandlers(store: Store): Record<string, (args: any) => unkn
       batches.delete(batch_id);
       for (const id of ids) store.users.get(id)!.deleted_at = Date.now();
       store.changed();
-      return { batch_id, removed: ids.length, reverted: 0, teams_removed: 0, fields_removed: 0 };
+      return { batch_id, removed: ids.length, reverted: 0, teams_removed: 0, fields_removed: 0, already_deleted: 0 };
     },
     export_users: async ({ request, on_progress }) => {
       cancelExport = false;

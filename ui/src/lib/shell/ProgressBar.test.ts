@@ -21,7 +21,21 @@ describe("ProgressBar", () => {
     expect(screen.getByTestId("progress-left").textContent).toBe("· about 15 seconds left");
     expect(screen.getByRole("progressbar").getAttribute("aria-valuetext")).toBe("6,000 users read · about 15 seconds left");
 
-    await rerender({ ...props, fraction: null, detail: "Starting…" });
-    expect(screen.queryByTestId("progress-left"), "a job that starts again starts its pace again").toBeNull();
+    // A step back (a job, or a phase of it, starting again) starts the pace again:
+    // 5 s on from 0.25, the old pace would say something; a new one cannot yet.
+    vi.setSystemTime(5_000);
+    await rerender({ ...props, fraction: 0.25, detail: "Starting again" });
+    expect(screen.queryByTestId("progress-left")).toBeNull();
+    vi.setSystemTime(7_000);
+    await rerender({ ...props, fraction: 0.5, detail: "10,000 users read" });
+    expect(screen.queryByTestId("progress-left"), "2 s of the new pace is not enough").toBeNull();
+    vi.setSystemTime(9_000);
+    await rerender({ ...props, fraction: 0.75, detail: "15,000 users read" });
+    expect(screen.getByTestId("progress-left").textContent).toBe("· a few seconds left");
+
+    // At the very end, no guess: the last step is not paced like the rest.
+    vi.setSystemTime(20_000);
+    await rerender({ ...props, fraction: 0.99, detail: "19,800 users read" });
+    expect(screen.queryByTestId("progress-left")).toBeNull();
   });
 });

@@ -101,7 +101,7 @@ describe("timeLeft and msLeft", () => {
     const since = { at: 1_000, fraction: 0.1 };
     expect(msLeft(since, { at: 3_000, fraction: 0.5 }), "under 3 seconds").toBeNull();
     expect(msLeft(since, { at: 9_000, fraction: 0.11 }), "under 2% of the job").toBeNull();
-    expect(msLeft(since, { at: 5_000, fraction: 1 }), "done").toBeNull();
+    expect(msLeft(since, { at: 5_000, fraction: 0.99 }), "at the end").toBeNull();
     // 20% in 4 s: the 70% left takes 14 s.
     expect(msLeft(since, { at: 5_000, fraction: 0.3 })).toBeCloseTo(14_000);
   });

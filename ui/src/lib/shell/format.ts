@@ -94,11 +94,12 @@ export function timeLeft(ms: number): string {
 export type Progress = { at: number; fraction: number };
 
 /** How long a job has left at the pace it went from `since` to `now`; null until that is
- *  long enough to tell (3 seconds and 2% of the job), and once it is done. */
+ *  long enough to tell (3 seconds and 2% of the job), and near the end, where a job's
+ *  last step (an import's commit and index builds) is not paced like the rest. */
 export function msLeft(since: Progress, now: Progress): number | null {
   const elapsed = now.at - since.at;
   const done = now.fraction - since.fraction;
-  if (elapsed < 3_000 || done < 0.02 || now.fraction >= 1) return null;
+  if (elapsed < 3_000 || done < 0.02 || now.fraction >= 0.99) return null;
   return (elapsed * (1 - now.fraction)) / done;
 }
 

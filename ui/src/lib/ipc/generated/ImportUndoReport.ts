@@ -21,4 +21,9 @@ teams_removed: number,
  * Custom fields the import created that no user has a value in any more,
  * moved to the trash of Settings → Custom fields.
  */
-fields_removed: number, };
+fields_removed: number, 
+/**
+ * Users the import created that were in the trash already (or gone), left
+ * as they were: an import undone long after may find some deleted since.
+ */
+already_deleted: number, };
