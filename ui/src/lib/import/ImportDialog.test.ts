@@ -400,6 +400,7 @@ describe("Import dialog", () => {
     await user.click(screen.getByTestId("import-valid-rows"));
     await screen.findByTestId("import-done");
     expect(onChanged).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId("import-undo-hint").textContent).toContain("now or later from Settings → Imports");
 
     await user.click(screen.getByTestId("import-undo"));
     const confirmation = screen.getByTestId("import-undo-confirmation");
