@@ -570,8 +570,16 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
 
   test('15. Settings → Imports lists every import made here; the workbook\'s is undone from there, long after its dialog closed', { timeout: TEST_TIMEOUT }, async () => {
     const before = usersInStore();
-    await (await shown(browser, 'nav-settings')).click();
+    // From the Users view: + → Past imports, which opens Settings at its Imports section.
+    await (await shown(browser, 'add-user')).click();
+    await (await shown(browser, 'menu-past-imports')).click();
     const imports = await shown(browser, 'imports');
+    await browser.waitUntil(async () => (await browser.execute(() => document.activeElement?.id)) === 'section-imports', {
+      timeout: WAIT,
+      timeoutMsg: 'the Imports heading did not take focus',
+    });
+    const top = await browser.execute(() => document.getElementById('section-imports').getBoundingClientRect().top);
+    assert.ok(top >= 0 && top < 200, `the Imports section is scrolled to the top of the view: ${top}`);
     const record = await elementWithText(imports, 'import-record', 'Kunden.ods');
     assert.match(await textOf(record), /2 created · 0 updated/);
     const files = await browser.execute((s) => [...document.querySelectorAll(s)].map((r) => r.querySelector('.file').textContent), sel('import-record'));
