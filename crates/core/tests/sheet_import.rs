@@ -488,3 +488,169 @@ fn an_excel_97_workbook_is_stored_field_by_field() {
         assert_eq!(d.mobile_phone.as_deref(), Some("+34612345678"));
     });
 }
+
+/// A cell of [`xlsb`]: text (written inline) or a number.
+enum Bin<'a> {
+    Text(&'a str),
+    Number(f64),
+}
+
+/// Appends one MS-XLSB record: its type and size as 7-bit groups, then its body.
+fn record(out: &mut Vec<u8>, typ: u16, body: &[u8]) {
+    if typ < 0x80 {
+        out.push(typ as u8);
+    } else {
+        out.extend([(typ & 0x7F) as u8 | 0x80, (typ >> 7) as u8]);
+    }
+    let mut len = body.len();
+    loop {
+        let low = (len & 0x7F) as u8;
+        len >>= 7;
+        if len == 0 {
+            out.push(low);
+            break;
+        }
+        out.push(low | 0x80);
+    }
+    out.extend_from_slice(body);
+}
+
+/// An XLWideString: a count of UTF-16 units, then the units.
+fn wide(text: &str) -> Vec<u8> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let mut out = (units.len() as u32).to_le_bytes().to_vec();
+    units.iter().for_each(|u| out.extend(u.to_le_bytes()));
+    out
+}
+
+/// An Excel binary workbook (.xlsb), written record by record as MS-XLSB lays it
+/// out (nothing in Rust writes one): one sheet named `sheet` holding `rows` from
+/// column `left` on, each row's cells in `rows[i]`, empty rows left out as Excel
+/// leaves them out.
+fn xlsb(path: &Path, sheet: &str, left: u32, rows: &[Vec<Bin>]) {
+    let mut book = Vec::new();
+    let mut bundle = [0u32.to_le_bytes(), 1u32.to_le_bytes()].concat(); // visible, tab 1
+    bundle.extend(wide("rId1"));
+    bundle.extend(wide(sheet));
+    record(&mut book, 0x009C, &bundle); // BrtBundleSh
+    record(&mut book, 0x0090, &[]); // BrtEndBundleShs
+    record(&mut book, 0x0084, &[]); // BrtEndBook
+
+    let mut data = Vec::new();
+    record(&mut data, 0x0081, &[]); // BrtBeginSheet
+    let width = rows.iter().map(Vec::len).max().unwrap_or(1) as u32;
+    let dims = [0, rows.len() as u32 - 1, left, left + width - 1]
+        .map(u32::to_le_bytes)
+        .concat();
+    record(&mut data, 0x0094, &dims); // BrtWsDim
+    record(&mut data, 0x0091, &[]); // BrtBeginSheetData
+    for (r, cells) in rows.iter().enumerate() {
+        if cells.is_empty() {
+            continue;
+        }
+        record(&mut data, 0x0000, &(r as u32).to_le_bytes()); // BrtRowHdr
+        for (c, cell) in cells.iter().enumerate() {
+            let mut body = [(left + c as u32).to_le_bytes(), 0u32.to_le_bytes()].concat();
+            match cell {
+                Bin::Text(t) => {
+                    body.extend(wide(t));
+                    record(&mut data, 0x0006, &body); // BrtCellSt
+                }
+                Bin::Number(n) => {
+                    body.extend(n.to_le_bytes());
+                    record(&mut data, 0x0005, &body); // BrtCellReal
+                }
+            }
+        }
+    }
+    record(&mut data, 0x0092, &[]); // BrtEndSheetData
+    record(&mut data, 0x0082, &[]); // BrtEndSheet
+
+    let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in [
+        ("xl/workbook.bin", book),
+        (
+            "xl/_rels/workbook.bin.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#.to_vec(),
+        ),
+        ("xl/worksheets/sheet1.bin", data),
+    ] {
+        w.start_file(name, deflated).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn an_excel_binary_workbook_is_read_as_it_streams() {
+    use Bin::{Number, Text};
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let path = dir.path().join("Kunden.xlsb");
+        xlsb(
+            &path,
+            "Kunden",
+            1, // from column B: column A left empty, as reports often do
+            &[
+                vec![
+                    Text("Vorname"),
+                    Text("Nachname"),
+                    Text("E-Mail"),
+                    Text("Mobil"),
+                ],
+                vec![
+                    Text("Zoë"),
+                    Text("Müller"),
+                    Text("zoe@example.com"),
+                    Number(4_155_550_123.0),
+                ],
+                vec![],
+                vec![
+                    Text("Jürgen"),
+                    Text("Åberg, Jr."),
+                    Text("jurgen@example.com"),
+                ],
+            ],
+        );
+        let sniffed = sniff(&path, "US", None, None).unwrap();
+        assert_eq!(sniffed.format, FileFormat::Sheet);
+        assert_eq!(sniffed.sheets, ["Kunden"]);
+        assert_eq!(
+            &sniffed.headers[sniffed.headers.len() - 4..],
+            ["Vorname", "Nachname", "E-Mail", "Mobil"]
+        );
+
+        let report = import(&kith, &path, &options(Mode::Create)).await.unwrap();
+        assert_eq!((report.created, report.failed), (2, 0), "{report:?}");
+        let zoe = kith.search("zoe@example.com", 1).await.unwrap().rows[0].id;
+        let d = kith.users().get(zoe).await.unwrap();
+        assert_eq!(
+            (d.first_name.as_str(), d.last_name.as_str()),
+            ("Zoë", "Müller")
+        );
+        assert_eq!(
+            d.mobile_phone.as_deref(),
+            Some("+14155550123"),
+            "a phone typed as a number"
+        );
+        let jurgen = kith.search("jurgen@example.com", 1).await.unwrap().rows[0].id;
+        assert_eq!(
+            kith.users().get(jurgen).await.unwrap().last_name,
+            "Åberg, Jr."
+        );
+
+        // Rows numbered as the spreadsheet shows them: the blank row counts.
+        let text =
+            std::io::read_to_string(kith_core::import::sheet::csv_text(&path, "Kunden").unwrap())
+                .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[3].trim_matches(','),
+            "Jürgen,\"Åberg, Jr.\",jurgen@example.com",
+            "{text}"
+        );
+        assert_eq!(lines[2].trim_matches(','), "", "{text}");
+    });
+}

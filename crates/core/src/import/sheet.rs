@@ -3,9 +3,9 @@
 //! (a thread writes it into a bounded pipe), and everything a CSV file goes through
 //! reads it: the header row below a report's titles, rows numbered as the
 //! spreadsheet shows them (blank rows included), the rows to fix. An .xlsx sheet
-//! streams cell by cell; the other formats' readers hold a whole sheet while it is
-//! read (an .xls sheet has at most 65,536 rows; an .ods or .xlsb one is held
-//! whole, which is why the .xlsx path is the one measured at a million rows).
+//! and an .xlsb sheet stream cell by cell; the other formats' readers hold a whole
+//! sheet while it is read (an .xls sheet has at most 65,536 rows; an .ods one is
+//! held whole, which is why its size is checked first).
 //! An .ods file's reader holds all its sheets from the moment it opens, so a
 //! large one is refused before it is opened ([`MAX_ODS_CONTENT`]).
 
@@ -144,22 +144,27 @@ pub fn sheets_with_data(path: &Path) -> Result<Vec<SheetFacts>, ImportError> {
         .collect();
     let mut with_data = Vec::new();
     for name in names {
-        let (has_data, rows) = match &mut book {
-            // Streamed: the first value found is enough.
-            Sheets::Xlsx(xlsx) => {
-                let mut cells = xlsx
+        // The .xlsx and .xlsb cell readers have the same methods and no trait
+        // in common: one body for both.
+        macro_rules! streamed_facts {
+            ($book:expr) => {{
+                let mut cells = $book
                     .worksheet_cells_reader(&name)
                     .map_err(|e| unreadable(path, &name, &e))?;
                 let rows = u64::from(cells.dimensions().end.0) + 1;
-                let mut found = false;
-                while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, &name, &e))? {
-                    if !text_of_ref(cell.get_value()).trim().is_empty() {
-                        found = true;
-                        break;
-                    }
-                }
+                let found = holds_a_value(|| {
+                    cells
+                        .next_cell()
+                        .map(|c| c.map(|c| text_of_ref(c.get_value())))
+                })
+                .map_err(|e| unreadable(path, &name, &e))?;
                 (found, rows)
-            }
+            }};
+        }
+        let (has_data, rows) = match &mut book {
+            // Streamed: the first value found is enough.
+            Sheets::Xlsx(xlsx) => streamed_facts!(xlsx),
+            Sheets::Xlsb(xlsb) => streamed_facts!(xlsb),
             book => {
                 let range = book
                     .worksheet_range(&name)
@@ -178,6 +183,17 @@ pub fn sheets_with_data(path: &Path) -> Result<Vec<SheetFacts>, ImportError> {
     Ok(with_data)
 }
 
+/// Whether a streamed sheet holds a value: its cells' text, read up to the first
+/// that is not blank.
+fn holds_a_value<E>(mut next: impl FnMut() -> Result<Option<String>, E>) -> Result<bool, E> {
+    while let Some(text) = next()? {
+        if !text.trim().is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 fn unreadable(path: &Path, sheet: &str, e: &dyn std::fmt::Display) -> ImportError {
     ImportError::NotSheet {
         path: shown(path),
@@ -187,9 +203,9 @@ fn unreadable(path: &Path, sheet: &str, e: &dyn std::fmt::Display) -> ImportErro
 
 /// The sheet named `sheet` as CSV text (comma-separated, UTF-8), read as it is
 /// consumed. Each spreadsheet row is a line, an empty one for a blank row, so line
-/// numbers are the spreadsheet's row numbers. Columns start at A in an .xlsx
-/// sheet (as its cells name them), at the first used one in the other formats
-/// (as their readers give them).
+/// numbers are the spreadsheet's row numbers. Columns start at A in an .xlsx or
+/// .xlsb sheet (as its cells name them), at the first used one in the other
+/// formats (as their readers give them).
 pub fn csv_text(path: &Path, sheet: &str) -> Result<Box<dyn Read + Send>, ImportError> {
     let book = open(path)?;
     let (sender, receiver) = sync_channel(PIPE_CHUNKS);
@@ -250,6 +266,18 @@ fn write_sheet(mut book: Workbook, sheet: &str, out: &mut Pipe) -> Result<(), St
                 };
                 let value = value.unwrap_or_else(|| text_of_ref(cell.get_value()));
                 lines.put(out, row, column, value)?;
+            }
+        }
+        Sheets::Xlsb(xlsb) => {
+            // Streamed like an .xlsx sheet, columns from A. (Its cells say
+            // nothing of number formats: no zero padding.)
+            let mut cells = xlsb
+                .worksheet_cells_reader(sheet)
+                .map_err(|e| e.to_string())?;
+            lines.pad_to(cells.dimensions().end.1 as usize + 1);
+            while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                let (row, column) = cell.get_position();
+                lines.put(out, row, column, text_of_ref(cell.get_value()))?;
             }
         }
         book => {
