@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
+use crate::ids::parse_id;
 use crate::schema::{TableDef, LOCATIONS, TEAMS};
 use crate::store::{Edit, Store};
 use crate::users::{membership_edit, read_named};
@@ -207,10 +208,6 @@ impl Workspace<'_> {
     async fn require(&self, table: &TableDef, id: Uuid) -> Result<()> {
         require(self.store, table, id, table.name.trim_end_matches('s')).await
     }
-}
-
-fn parse_id(id: &str) -> Result<Uuid> {
-    Uuid::parse_str(id).map_err(|e| CoreError::Corrupt(e.to_string()))
 }
 
 /// A trimmed, non-empty name no other live row of `table` (but `except`) has,

@@ -6,7 +6,8 @@ use sqlx::Row;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::error::{CoreError, Result};
+use crate::error::Result;
+use crate::ids::parse_id;
 use crate::store::Store;
 
 /// One import kept on this desktop (imports are device-local bookkeeping: the
@@ -57,7 +58,7 @@ pub async fn history(store: &Store, limit: i64) -> Result<Vec<Record>> {
         .map(|row| {
             let id: String = row.try_get("id")?;
             Ok(Record {
-                batch_id: Uuid::parse_str(&id).map_err(|e| CoreError::Corrupt(e.to_string()))?,
+                batch_id: parse_id(&id)?,
                 file_name: row.try_get("file_name")?,
                 finished_at: row.try_get("finished_at")?,
                 created: count(row, "created")?,
