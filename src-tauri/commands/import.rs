@@ -11,10 +11,11 @@ use kith_core::import::preview::{preview, MappingSource, Preview};
 use kith_core::import::report::write_error_rows;
 use kith_core::import::row::CellError;
 use kith_core::import::run::{
-    run, undo, DefaultValue, ImportOptions, ImportReport, MatchOn, Mode, Progress, UndoReport,
+    run, DefaultValue, ImportOptions, ImportReport, MatchOn, Mode, Progress,
 };
 use kith_core::import::saved;
 use kith_core::import::source::{headers_by_bytes, sniff, Sniffed, TextEncoding};
+use kith_core::import::undo::{undo, UndoReport};
 use kith_core::import::ImportError;
 use serde::Deserialize;
 use tauri::ipc::Channel;

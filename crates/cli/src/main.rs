@@ -181,7 +181,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Notes(cmd) => notes::run(&kith, cmd, &out).await?,
         Command::Files(cmd) => files::run(&kith, cmd, &out).await?,
         Command::UndoImport { batch_id } => {
-            let undone = kith_core::import::run::undo(kith.store(), batch_id, |p| {
+            let undone = kith_core::import::undo::undo(kith.store(), batch_id, |p| {
                 out.progress(&p, &format!("undo: {} users reverted", p.rows))
             })
             .await;
@@ -190,8 +190,13 @@ async fn run(cli: Cli) -> Result<()> {
             out.message(
                 &format!(
                     "undid import {batch_id}: {} users to the trash, {} restored, \
+                     {} values changed since kept, \
                      {} teams and {} custom fields it created removed",
-                    report.removed, report.reverted, report.teams_removed, report.fields_removed
+                    report.removed,
+                    report.reverted,
+                    report.kept,
+                    report.teams_removed,
+                    report.fields_removed
                 ),
                 &report,
             )?;

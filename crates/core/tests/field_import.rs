@@ -319,7 +319,7 @@ fn default_values_fill_the_fields_a_row_leaves_blank_and_never_replace_one() {
         let again = common::import(&kith, &fair, &opts).await.unwrap();
         assert_eq!((again.updated, again.unchanged), (0, 3), "{again:?}");
 
-        kith_core::import::run::undo(kith.store(), report.batch_id.unwrap(), |_| {})
+        kith_core::import::undo::undo(kith.store(), report.batch_id.unwrap(), |_| {})
             .await
             .unwrap();
         let values = stored(&kith).await;

@@ -5,7 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use kith_core::import::run::{undo, ImportOptions, Mode, RunError};
+use kith_core::import::run::{ImportOptions, Mode, RunError};
+use kith_core::import::undo::undo;
 use kith_core::users::UserSort;
 
 use common::{fixture, import, import_options as options};
@@ -233,6 +234,141 @@ fn undo_takes_back_the_teams_and_addresses_an_update_added() {
         );
         let cities: Vec<_> = back.addresses.iter().map(|a| a.city.as_str()).collect();
         assert_eq!(cities, ["Lyon"], "the address the import added is gone");
+    });
+}
+
+/// Ann as a first import makes her (Lyon, Regulars, loyalty Gold), and a second
+/// import that changes her names and loyalty and adds a Paris address and the
+/// VIP team; returns her id and the second import's batch.
+async fn ann_imported_twice(dir: &Path, kith: &kith_core::Kith) -> (uuid::Uuid, uuid::Uuid) {
+    use kith_core::import::mapping::{auto_map, Target};
+    let headers = [
+        "First Name",
+        "Last Name",
+        "Email",
+        "City",
+        "Tags",
+        "Loyalty tier",
+    ];
+    let mut mapping = auto_map(&headers.map(String::from));
+    mapping[5] = Target::Custom {
+        name: "Loyalty tier".into(),
+    };
+    let opts = |mode| ImportOptions {
+        mapping: Some(mapping.clone()),
+        ..options(mode)
+    };
+    let header = headers.join(",");
+    let first = write(
+        dir,
+        "a.csv",
+        &format!("{header}\nAnn,Lee,ann@example.com,Lyon,Regulars,Gold\n"),
+    );
+    import(kith, &first, &opts(Mode::Create)).await.unwrap();
+    let ann = kith.search("ann@example.com", 1).await.unwrap().rows[0].id;
+    let second = write(
+        dir,
+        "b.csv",
+        &format!("{header}\nAnnie,Leigh,ann@example.com,Paris,Regulars;VIP,Silver\n"),
+    );
+    let report = import(kith, &second, &opts(Mode::Upsert)).await.unwrap();
+    assert_eq!(report.updated, 1, "{report:?}");
+    (ann, report.batch_id.unwrap())
+}
+
+fn loyalty(d: &kith_core::users::UserDetail) -> &str {
+    &d.custom_values[0].value
+}
+
+#[test]
+fn undo_keeps_what_someone_changed_since_the_import() {
+    use kith_core::protocol::{Change, Hlc, NodeId, Value};
+    use kith_core::users::{AddressInput, UserField};
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let (ann, batch) = ann_imported_twice(dir.path(), &kith).await;
+        let users = kith.users();
+
+        // Since the import: her first name set by hand, the Paris address
+        // corrected, VIP taken away, and her last name changed on another desktop.
+        users
+            .set_field(ann, UserField::FirstName, Some("Anne"))
+            .await
+            .unwrap();
+        let now = users.get(ann).await.unwrap();
+        let paris = now.addresses.iter().find(|a| a.city == "Paris").unwrap().id;
+        let corrected = AddressInput {
+            street: "12 rue de la Paix".into(),
+            city: "Paris".into(),
+            ..AddressInput::default()
+        };
+        users.update_address(paris, &corrected).await.unwrap();
+        let vip = now.teams.iter().find(|t| t.name == "VIP").unwrap().id;
+        users.set_team(ann, vip, false).await.unwrap();
+        let elsewhere = Change {
+            table: "users".into(),
+            row: ann,
+            hlc: Hlc::new(kith.store().clock().await.millis() + 1, 0),
+            node: NodeId(uuid::Uuid::from_u128(7)),
+            fields: [("last_name".to_owned(), Value::from("Lee-Smith"))].into(),
+        };
+        kith.store().merge(&[elsewhere]).await.unwrap();
+
+        let undone = undo(kith.store(), batch, |_| {}).await.unwrap();
+        assert_eq!(
+            (undone.reverted, undone.kept),
+            (1, 3),
+            "the first and last names and the corrected address are kept; \
+             the team someone removed already is not counted: {undone:?}"
+        );
+        let back = users.get(ann).await.unwrap();
+        assert_eq!(back.first_name, "Anne", "changed by hand since");
+        assert_eq!(
+            back.last_name, "Lee-Smith",
+            "changed on another desktop since"
+        );
+        assert_eq!(loyalty(&back), "Gold", "untouched since: reverted");
+        let mut cities: Vec<_> = back.addresses.iter().map(|a| a.city.as_str()).collect();
+        cities.sort_unstable();
+        assert_eq!(cities, ["Lyon", "Paris"], "the corrected address stays");
+        let teams: Vec<_> = back.teams.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(teams, ["Regulars"]);
+    });
+}
+
+#[test]
+fn after_a_restamp_the_undo_reverts_all_the_import_changed() {
+    use kith_core::users::UserField;
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let (ann, batch) = ann_imported_twice(dir.path(), &kith).await;
+        kith.users()
+            .set_field(ann, UserField::FirstName, Some("Anne"))
+            .await
+            .unwrap();
+        // A server refused the outbox as stamped in the future: the import's
+        // writes get new clocks, which no longer tell them from the edit.
+        kith.store().restamp_outbox().await.unwrap();
+        let range: (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT hlc_from, hlc_to FROM import_batches WHERE id = ?")
+                .bind(batch.to_string())
+                .fetch_one(kith.store().pool())
+                .await
+                .unwrap();
+        assert_eq!(range, (None, None), "the import's clocks are forgotten");
+
+        let undone = undo(kith.store(), batch, |_| {}).await.unwrap();
+        assert_eq!((undone.reverted, undone.kept), (1, 0), "{undone:?}");
+        let back = kith.users().get(ann).await.unwrap();
+        assert_eq!(
+            (
+                back.first_name.as_str(),
+                back.last_name.as_str(),
+                loyalty(&back)
+            ),
+            ("Ann", "Lee", "Gold"),
+            "as an undo always did before imports kept their clocks"
+        );
     });
 }
 

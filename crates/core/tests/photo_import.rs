@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use kith_core::files::{FileKind, BLOBS_DIR};
-use kith_core::import::run::{undo, Mode, RunError};
+use kith_core::import::run::{Mode, RunError};
+use kith_core::import::undo::undo;
 use kith_core::Kith;
 
 use common::{import, import_options as options};

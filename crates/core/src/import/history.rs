@@ -37,13 +37,17 @@ pub struct Record {
     /// When it was undone, if it was.
     #[ts(type = "number | null")]
     pub undone_at: Option<i64>,
+    /// Whether its undo can tell its values from changes made since, and keep
+    /// those (see `import::undo`); not for imports made before Kith kept the
+    /// clocks this needs, nor after a re-stamp moved them.
+    pub keeps_later_edits: bool,
 }
 
 /// The `limit` newest imports made here.
 pub async fn history(store: &Store, limit: i64) -> Result<Vec<Record>> {
     let rows = sqlx::query(
         "SELECT b.id, b.file_name, b.finished_at, b.created, b.updated, b.skipped, b.failed, \
-           b.undone_at, \
+           b.undone_at, b.hlc_to IS NOT NULL AS keeps_later_edits, \
            (SELECT count(*) FROM import_batch_created c WHERE c.batch = b.id AND c.tbl = 'teams') AS new_teams, \
            (SELECT count(*) FROM import_batch_created c WHERE c.batch = b.id AND c.tbl = 'custom_fields') AS new_fields \
          FROM import_batches b ORDER BY b.finished_at DESC, b.started_at DESC LIMIT ?",
@@ -68,6 +72,7 @@ pub async fn history(store: &Store, limit: i64) -> Result<Vec<Record>> {
                 new_teams: count(row, "new_teams")?,
                 new_fields: count(row, "new_fields")?,
                 undone_at: row.try_get("undone_at")?,
+                keeps_later_edits: row.try_get("keeps_later_edits")?,
             })
         })
         .collect()

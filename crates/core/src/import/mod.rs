@@ -15,6 +15,7 @@ mod seen;
 pub mod shape;
 pub mod sheet;
 pub mod source;
+pub mod undo;
 pub mod vcard;
 
 /// What can go wrong before a single row is read.

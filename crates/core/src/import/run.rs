@@ -22,13 +22,12 @@ use super::row::{CellError, ImportedUser, RowReader, NAMELESS, NAMELESS_NEW};
 use super::saved;
 use super::seen::SeenKeys;
 use super::source::{self, shown, sniff, FileFormat, Refusal, Rows, TextEncoding};
+use super::undo::{added_key, custom_key, AVATAR_KEY};
 use super::ImportError;
 use crate::error::CoreError;
 use crate::fields::Catalog;
-use crate::files::{discard_unnamed, user_image_edit, BlobStore, ImageRole};
-use crate::schema::{
-    TableDef, ATTACHMENTS, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS,
-};
+use crate::files::{discard_unnamed, BlobStore};
+use crate::schema::{ATTACHMENTS, CUSTOM_FIELDS, TEAMS, USERS, USER_ADDRESSES, USER_TEAMS};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
 use crate::users::{custom_value_edit, membership_edit, new_custom_value_edit};
 use crate::users::{UserSource, Users};
@@ -288,6 +287,8 @@ async fn import(
     // The writer is taken first, so the fields the rows are read against are the
     // ones the import writes to.
     let mut bulk = store.bulk().await?;
+    // Every clock the import's writes carry is above this one (see `undo`).
+    let hlc_from = bulk.clock();
     let batch = Uuid::new_v4();
     bulk.set_origin(format!("import:{batch}"));
     let catalog = Catalog::load(bulk.conn()).await?;
@@ -415,8 +416,9 @@ async fn import(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     sqlx::query(
-        "INSERT INTO import_batches (id, file_name, started_at, finished_at, created, updated, skipped, failed) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO import_batches \
+         (id, file_name, started_at, finished_at, created, updated, skipped, failed, hlc_from, hlc_to) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(work.batch.to_string())
     .bind(name)
@@ -426,6 +428,8 @@ async fn import(
     .bind(report.updated as i64)
     .bind(report.skipped as i64)
     .bind(report.failed as i64)
+    .bind(hlc_from.as_i64())
+    .bind(bulk.clock().as_i64())
     .execute(bulk.conn())
     .await?;
     record_created(&mut bulk, work.batch, &work.created).await?;
@@ -810,7 +814,7 @@ impl Work<'_> {
                 if prior.as_deref() == Some(value.as_str()) {
                     continue;
                 }
-                was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::from(prior));
+                was.insert(custom_key(field), Value::from(prior));
                 edits.push(custom_value_edit(id, field, Some(value.clone())));
             }
             // A default fills a field the user has nothing in: never replaces a value.
@@ -826,7 +830,7 @@ impl Work<'_> {
                     continue;
                 }
                 custom_before.insert((id, *field), value.clone());
-                was.insert(format!("{CUSTOM_PREFIX}{field}"), Value::Null);
+                was.insert(custom_key(*field), Value::Null);
                 edits.push(custom_value_edit(id, *field, Some(value.clone())));
             }
             // A photo replaces the user's own unless it is the same picture (a
@@ -930,7 +934,7 @@ impl Work<'_> {
 
     /// Address and team memberships of an imported user, minus those they have
     /// (`has`, which gains them). Returns the rows added, as undo records name
-    /// them (see [`ADDED_PREFIX`]).
+    /// them (see [`added_key`]).
     fn children(
         &mut self,
         user: Uuid,
@@ -1068,17 +1072,6 @@ struct CustomFields {
     next_position: i64,
 }
 
-/// Undo records name a custom field's previous value under this prefix + field id.
-const CUSTOM_PREFIX: &str = "custom:";
-/// Undo records name a row an update added (an address, a team membership)
-/// under this prefix + its table + ":" + its id: undoing deletes it.
-const ADDED_PREFIX: &str = "added:";
-/// The child tables an update adds rows to, as [`ADDED_PREFIX`] keys name them.
-const ADDED_TABLES: [&TableDef; 3] = [&USER_ADDRESSES, &USER_TEAMS, &ATTACHMENTS];
-/// Undo records name the avatar an update replaced (its attachment id, or null)
-/// under this key.
-const AVATAR_KEY: &str = "image:avatar";
-
 /// User → (the attachment their avatar row names, if any; that attachment's
 /// hash, when it is live).
 type Avatars = HashMap<Uuid, (Option<String>, Option<String>)>;
@@ -1121,21 +1114,6 @@ fn owner_name(u: &ImportedUser, current: Option<&BTreeMap<&str, Value>>) -> Stri
     .flatten()
     .collect::<Vec<_>>()
     .join(" ")
-}
-
-fn added_key(table: &TableDef, id: Uuid) -> String {
-    format!("{ADDED_PREFIX}{}:{id}", table.name)
-}
-
-/// The row an [`added_key`] names.
-fn added_row(key: &str) -> Result<(&'static TableDef, Uuid), RunError> {
-    let corrupt = || RunError::from(CoreError::Corrupt(format!("undo record: {key}")));
-    let (table, id) = key.split_once(':').ok_or_else(corrupt)?;
-    let table = ADDED_TABLES
-        .into_iter()
-        .find(|t| t.name == table)
-        .ok_or_else(corrupt)?;
-    Ok((table, Uuid::parse_str(id).map_err(|_| corrupt())?))
 }
 
 async fn load_custom_fields(bulk: &mut Bulk<'_>) -> Result<CustomFields, RunError> {
@@ -1358,229 +1336,5 @@ async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Resu
         }
         q.execute(bulk.conn()).await?;
     }
-    Ok(())
-}
-
-/// What undoing an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-#[ts(export, rename = "ImportUndoReport")]
-pub struct UndoReport {
-    pub batch_id: Uuid,
-    /// Users the import created, now in the trash.
-    #[ts(type = "number")]
-    pub removed: u64,
-    /// Users the import updated, with their previous values back (and without the
-    /// addresses and team memberships it added).
-    #[ts(type = "number")]
-    pub reverted: u64,
-    /// Teams the import created that no user is in any more, removed.
-    #[ts(type = "number")]
-    pub teams_removed: u64,
-    /// Custom fields the import created that no user has a value in any more,
-    /// moved to the trash of Settings → Custom fields.
-    #[ts(type = "number")]
-    pub fields_removed: u64,
-    /// Users the import created that were in the trash already (or gone), left
-    /// as they were: an import undone long after may find some deleted since.
-    #[ts(type = "number")]
-    pub already_deleted: u64,
-}
-
-/// Reverts an import: the users it created go to the trash, the users it updated
-/// get back the values they had before it and lose the addresses and team
-/// memberships it gave them; then the teams and custom fields it created go too,
-/// unless someone uses them (see [`remove_unused_created`]). One transaction; its
-/// records are read a chunk at a time, so memory does not grow with the import, and `progress`
-/// hears after each chunk how many of its users are done.
-pub async fn undo(
-    store: &Store,
-    batch: Uuid,
-    mut progress: impl FnMut(Progress),
-) -> Result<UndoReport, RunError> {
-    let mut bulk = store.bulk().await?;
-    bulk.set_origin(format!("undo:{batch}"));
-    // The batch keeps one undo record per user it created or updated, so its
-    // counts are the number of records to go through.
-    let found: Option<(Option<i64>, i64)> =
-        sqlx::query_as("SELECT undone_at, created + updated FROM import_batches WHERE id = ?")
-            .bind(batch.to_string())
-            .fetch_optional(bulk.conn())
-            .await?;
-    let total = match found {
-        None => return Err(RunError::NoBatch(batch)),
-        Some((Some(_), _)) => return Err(RunError::AlreadyUndone(batch)),
-        Some((None, total)) => total,
-    };
-    let now = system_ms() as i64;
-    let mut report = UndoReport {
-        batch_id: batch,
-        ..UndoReport::default()
-    };
-    // The records in key order, a chunk after the last user of the one before:
-    // undoing writes users, never these records, so the order holds throughout.
-    let mut after = String::new();
-    loop {
-        let rows = sqlx::query(
-            "SELECT r.user_id, r.action, r.before, coalesce(u._deleted, 1) AS deleted \
-             FROM import_batch_rows r LEFT JOIN users u ON u.id = r.user_id \
-             WHERE r.batch = ? AND r.user_id > ? ORDER BY r.user_id LIMIT ?",
-        )
-        .bind(batch.to_string())
-        .bind(&after)
-        .bind(CHUNK as i64)
-        .fetch_all(bulk.conn())
-        .await?;
-        let Some(last) = rows.last() else {
-            break;
-        };
-        after = last.try_get("user_id")?;
-        let mut edits = Vec::new();
-        for r in rows {
-            undo_edits(&r, now, &mut edits, &mut report)?;
-        }
-        bulk.commit(edits).await?;
-        let done = report.removed + report.reverted + report.already_deleted;
-        progress(Progress {
-            rows: done,
-            fraction: (done as f64 / total.max(1) as f64).min(1.0),
-        });
-    }
-    remove_unused_created(&mut bulk, batch, &mut report).await?;
-    sqlx::query("UPDATE import_batches SET undone_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(batch.to_string())
-        .execute(bulk.conn())
-        .await?;
-    bulk.finish().await?;
-    Ok(report)
-}
-
-/// Removes the teams and custom fields the import created that, its users now
-/// undone, no user in the list uses: a team nobody is in, a field nobody has a
-/// value in. Users in the trash do not count (their memberships and values are
-/// kept for a restore, which brings a removed team back; a field waits in the
-/// trash of Settings → Custom fields). What someone has used since the import
-/// stays.
-async fn remove_unused_created(
-    bulk: &mut Bulk<'_>,
-    batch: Uuid,
-    report: &mut UndoReport,
-) -> Result<(), RunError> {
-    let created: Vec<(String, String)> = sqlx::query_as(
-        "SELECT c.tbl, c.row FROM import_batch_created c \
-         LEFT JOIN teams t ON c.tbl = 'teams' AND t.id = c.row \
-         LEFT JOIN custom_fields f ON c.tbl = 'custom_fields' AND f.id = c.row \
-         WHERE c.batch = ? AND coalesce(t._deleted, f._deleted) = 0",
-    )
-    .bind(batch.to_string())
-    .fetch_all(bulk.conn())
-    .await?;
-    if created.is_empty() {
-        return Ok(());
-    }
-    // One pass over each table's rows for all the import's teams (fields)
-    // together: user_field_values has no index by field.
-    let ids_of = |table: &TableDef| -> Vec<&str> {
-        created
-            .iter()
-            .filter(|(t, _)| t == table.name)
-            .map(|(_, id)| id.as_str())
-            .collect()
-    };
-    let teams = ids_of(&TEAMS);
-    let fields = ids_of(&CUSTOM_FIELDS);
-    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for (ids, sql) in [
-        (
-            &teams,
-            "SELECT DISTINCT m.team_id FROM user_teams m JOIN users u ON u.id = m.user_id \
-             WHERE m._deleted = 0 AND u._deleted = 0 AND m.team_id IN",
-        ),
-        (
-            &fields,
-            "SELECT DISTINCT v.field_id FROM user_field_values v JOIN users u ON u.id = v.user_id \
-             WHERE v._deleted = 0 AND v.value IS NOT NULL AND u._deleted = 0 AND v.field_id IN",
-        ),
-    ] {
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!("{sql} ({})", placeholders(chunk.len()));
-            let mut q = sqlx::query_scalar::<_, String>(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            used.extend(q.fetch_all(bulk.conn()).await?);
-        }
-    }
-    let mut edits = Vec::new();
-    for (table, ids, removed) in [
-        (&TEAMS, &teams, &mut report.teams_removed),
-        (&CUSTOM_FIELDS, &fields, &mut report.fields_removed),
-    ] {
-        for id in ids.iter().filter(|id| !used.contains(**id)) {
-            let id = Uuid::parse_str(id).map_err(|e| CoreError::Corrupt(e.to_string()))?;
-            edits.push(Edit::tombstone(table, id, true));
-            *removed += 1;
-        }
-    }
-    if !edits.is_empty() {
-        bulk.commit(edits).await?;
-    }
-    Ok(())
-}
-
-/// The edits that revert one undo record, counted in `report`.
-fn undo_edits(
-    r: &SqliteRow,
-    now: i64,
-    edits: &mut Vec<Edit>,
-    report: &mut UndoReport,
-) -> Result<(), RunError> {
-    let user: String = r.try_get("user_id")?;
-    let action: String = r.try_get("action")?;
-    let before: Option<String> = r.try_get("before")?;
-    let user = Uuid::parse_str(&user).map_err(|e| CoreError::Corrupt(e.to_string()))?;
-    if action == "created" {
-        // Deleted since: already in the trash, with the time it went there.
-        if r.try_get::<bool, _>("deleted")? {
-            report.already_deleted += 1;
-        } else {
-            edits.push(Edit::tombstone(&USERS, user, true).set("deleted_at", now));
-            report.removed += 1;
-        }
-        return Ok(());
-    }
-    let before: BTreeMap<String, Value> = before
-        .map(|b| serde_json::from_str(&b))
-        .transpose()
-        .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
-        .unwrap_or_default();
-    let mut edit = Edit::new(&USERS, user);
-    for (key, value) in before {
-        if let Some(added) = key.strip_prefix(ADDED_PREFIX) {
-            let (table, row) = added_row(added)?;
-            edits.push(Edit::tombstone(table, row, true));
-            continue;
-        }
-        if key == AVATAR_KEY {
-            let prior = value.as_str().map(crate::ids::parse_id).transpose()?;
-            edits.push(user_image_edit(user, ImageRole::Avatar, prior));
-            continue;
-        }
-        match key.strip_prefix(CUSTOM_PREFIX) {
-            Some(field) => {
-                let field = Uuid::parse_str(field)
-                    .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?;
-                let value = value.as_str().map(str::to_owned);
-                edits.push(custom_value_edit(user, field, value));
-            }
-            None => {
-                edit.fields.insert(key, value);
-            }
-        }
-    }
-    if !edit.fields.is_empty() {
-        edits.push(edit);
-    }
-    report.reverted += 1;
     Ok(())
 }

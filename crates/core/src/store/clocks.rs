@@ -9,8 +9,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kith_protocol::{Hlc, NodeId, Stamp};
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
+use super::apply::{placeholders, CHUNK};
 use crate::error::{CoreError, Result};
 use crate::schema::TableDef;
 
@@ -60,6 +62,64 @@ pub(crate) fn stamp(hlc: i64, node: &str) -> Result<Stamp> {
         hlc: Hlc::from_i64(hlc),
         node: NodeId(node),
     })
+}
+
+/// What last wrote each column of a row as it stands.
+#[derive(Debug, Clone)]
+pub(crate) struct RowStamps {
+    /// The row clock: the creating change's, standing for every column that has
+    /// no field clock.
+    row: Stamp,
+    clocks: Clocks,
+    pub deleted: bool,
+}
+
+impl RowStamps {
+    /// The stamp of the change that last wrote `column`.
+    pub fn field(&self, column: &str) -> Stamp {
+        self.clocks.get(column).copied().unwrap_or(self.row)
+    }
+
+    /// The stamps of all of `table`'s columns, the tombstone's included.
+    pub fn columns(&self, table: &TableDef) -> impl Iterator<Item = Stamp> + '_ {
+        // A column without a field clock holds what the row clock's change wrote.
+        let row_stands = self.clocks.len() < table.field_count();
+        self.clocks
+            .values()
+            .copied()
+            .chain(row_stands.then_some(self.row))
+    }
+}
+
+/// The stamps of those of `rows` that exist in `table`, deleted ones included.
+pub(crate) async fn row_stamps(
+    conn: &mut SqliteConnection,
+    table: &'static TableDef,
+    rows: &[Uuid],
+) -> Result<HashMap<Uuid, RowStamps>> {
+    let mut out = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        // Registry names only.
+        let sql = format!(
+            "SELECT id, _clocks, _hlc, _node, _deleted FROM {} WHERE id IN ({})",
+            table.name,
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, Option<String>, i64, String, bool)>(&sql);
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for (id, field_clocks, hlc, node, deleted) in q.fetch_all(&mut *conn).await? {
+            let id = crate::ids::parse_id(&id)?;
+            let stamps = RowStamps {
+                row: stamp(hlc, &node)?,
+                clocks: decode(table, field_clocks.as_deref())?,
+                deleted,
+            };
+            out.insert(id, stamps);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

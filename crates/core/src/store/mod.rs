@@ -132,6 +132,13 @@ impl Bulk<'_> {
         Ok(changes)
     }
 
+    /// The last clock this write stamped a change with; before its first commit,
+    /// the store's clock as the write began. Every change a later commit stamps
+    /// is above it.
+    pub fn clock(&self) -> Hlc {
+        self.hlc
+    }
+
     /// Names where the following commits come from in the activity log, e.g.
     /// `import:<batch id>`; a hand edit otherwise.
     pub fn set_origin(&mut self, origin: impl Into<String>) {

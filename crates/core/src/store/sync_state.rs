@@ -147,6 +147,11 @@ impl Store {
                 .await?;
             floor = floor.max(top);
         }
+        // The clocks about to move, for the imports that wrote them (below).
+        let moving: (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT min(hlc), max(hlc) FROM pending_changes")
+                .fetch_one(&mut *tx)
+                .await?;
         let now = self.clock_src.now_ms();
         let mut hlc = Hlc::from_i64(floor);
         let mut restamped: u64 = 0;
@@ -206,6 +211,7 @@ impl Store {
         // The clock may move back here, on purpose: it had run ahead on a wrong
         // wall clock, and every stamp it must stay above is in `floor`.
         let top = hlc.max(Hlc::from_i64(floor));
+        forget_import_clocks(&mut tx, moving, top).await?;
         write_meta(&mut *tx, META_HLC, &top.0.to_string()).await?;
         self.signals.commit(tx).await?;
         *clock = top;
@@ -221,25 +227,38 @@ impl Store {
         column: &str,
     ) -> Result<Option<Stamp>> {
         let (column, _, _) = table.column(column)?;
-        // Registry names only.
-        let sql = format!(
-            "SELECT _clocks, _hlc, _node FROM {} WHERE id = ?",
-            table.name
-        );
-        let found: Option<(Option<String>, i64, String)> = sqlx::query_as(&sql)
-            .bind(row.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some((field_clocks, hlc, node)) = found else {
+        let mut conn = self.pool.acquire().await?;
+        let Some(stamps) = clocks::row_stamps(&mut conn, table, &[row])
+            .await?
+            .remove(&row)
+        else {
             return Ok(None);
         };
-        // The field's own clock, else the row clock when the row was created whole.
-        let stamp = match clocks::decode(table, field_clocks.as_deref())?.get(column) {
-            Some(stamp) => *stamp,
-            None => clocks::stamp(hlc, &node)?,
-        };
+        let stamp = stamps.field(column);
         Ok((stamp != Stamp::ZERO).then_some(stamp))
     }
+}
+
+/// Forgets the clock range of each import a re-stamp spoils: one whose writes
+/// are among the clocks moved (`moving`, the outbox's lowest and highest before),
+/// or one stamped above where the clock now stands (`top`), whose range clocks to
+/// come may fall in. An import keeps that range so its undo can tell its values
+/// from later ones (migration 0022); without it, its undo reverts all it changed.
+async fn forget_import_clocks(
+    conn: &mut SqliteConnection,
+    moving: (Option<i64>, Option<i64>),
+    top: Hlc,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE import_batches SET hlc_from = NULL, hlc_to = NULL \
+         WHERE hlc_to IS NOT NULL AND ((hlc_to >= ?1 AND hlc_from < ?2) OR hlc_to > ?3)",
+    )
+    .bind(moving.0)
+    .bind(moving.1)
+    .bind(top.as_i64())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Moves the field clocks of `row` that `old` by this node (`me`) set for

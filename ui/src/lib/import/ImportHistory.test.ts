@@ -22,6 +22,7 @@ function record(batch_id: string, file_name: string, overrides: Partial<ImportRe
     new_teams: 0,
     new_fields: 0,
     undone_at: null,
+    keeps_later_edits: true,
     ...overrides,
   };
 }
@@ -73,7 +74,7 @@ describe("Settings: imports", () => {
     expect(dialog.getAttribute("aria-modal"), "an undo holds the database: nothing else is done meanwhile").toBe("true");
     expect(dialog.querySelector("h2")!.textContent).toBe("Undo the import of fair visitors.csv?");
     expect(screen.getByTestId("import-record-question").textContent).toContain(
-      "3 users it created go to the trash and 1 user it updated gets their previous values back. The team it created goes too, unless someone uses it. This holds for users someone has edited since the import too.",
+      "3 users it created go to the trash and 1 user it updated gets their previous values back. The team it created goes too, unless someone uses it. Values someone has changed since the import stay as they are. Users it created go even if edited since.",
     );
     expect(document.activeElement, "the safe choice first").toBe(within(dialog).getByText("Keep the import"));
 
@@ -87,10 +88,10 @@ describe("Settings: imports", () => {
     expect(onChanged).not.toHaveBeenCalled();
 
     undone = true;
-    finish({ batch_id: "b2", removed: 2, reverted: 1, teams_removed: 1, fields_removed: 0, already_deleted: 1 });
+    finish({ batch_id: "b2", removed: 2, reverted: 1, kept: 2, teams_removed: 1, fields_removed: 0, already_deleted: 1 });
     await waitFor(() =>
       expect(screen.getByTestId("import-record-undone-report").textContent).toContain(
-        "Undone: 2 new users were moved to the trash and 1 updated user has their previous values back (1 other was in the trash already). 1 team it created was removed too, as nobody uses it.",
+        "Undone: 2 new users were moved to the trash and 1 updated user has their previous values back (1 other was in the trash already). 2 values someone changed since the import were kept. 1 team it created was removed too, as nobody uses it.",
       ),
     );
     expect(onChanged).toHaveBeenCalledOnce();

@@ -23,14 +23,28 @@ export function undoQuestion(done: { created: number; updated: number; new_teams
   return text;
 }
 
-/** What the undo did: the users, then the teams and fields it removed. */
+/** What an undo long after its import does with what was changed since it. */
+export function sinceText(r: { created: number; updated: number; keeps_later_edits: boolean }): string {
+  return [
+    r.updated > 0 && r.keeps_later_edits ? "Values someone has changed since the import stay as they are." : "",
+    r.updated > 0 && !r.keeps_later_edits ? "Values someone has changed since the import are set back too." : "",
+    r.created > 0 ? `${r.created === 1 ? "The user it created goes" : "Users it created go"} even if edited since.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** What the undo did: the users, what it kept, then the teams and fields it removed. */
 export function undoneText(u: ImportUndoReport): string {
   const parts = [
-    u.removed > 0 || u.reverted === 0 ? `${plural(u.removed, "new user was", "new users were")} moved to the trash` : "",
+    u.removed > 0 || (u.reverted === 0 && u.kept === 0) ? `${plural(u.removed, "new user was", "new users were")} moved to the trash` : "",
     u.reverted > 0 ? `${plural(u.reverted, "updated user has", "updated users have")} their previous values back` : "",
   ].filter(Boolean);
-  let text = `Undone: ${parts.join(" and ")}`;
+  let text = parts.length > 0 ? `Undone: ${parts.join(" and ")}` : "Undone: nothing was left to put back";
   if (u.already_deleted > 0) text += ` (${plural(u.already_deleted, "other was", "others were")} in the trash already)`;
+  if (u.kept > 0) {
+    text += `. ${plural(u.kept, "value someone changed since the import was", "values someone changed since the import were")} kept`;
+  }
   const made = [
     u.teams_removed > 0 ? plural(u.teams_removed, "team", "teams") : "",
     u.fields_removed > 0 ? plural(u.fields_removed, "custom field", "custom fields") : "",

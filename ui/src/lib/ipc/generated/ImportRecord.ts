@@ -20,4 +20,10 @@ new_teams: number, new_fields: number,
 /**
  * When it was undone, if it was.
  */
-undone_at: number | null, };
+undone_at: number | null, 
+/**
+ * Whether its undo can tell its values from changes made since, and keep
+ * those (see `import::undo`); not for imports made before Kith kept the
+ * clocks this needs, nor after a re-stamp moved them.
+ */
+keeps_later_edits: boolean, };

@@ -9,10 +9,15 @@ export type ImportUndoReport = { batch_id: string,
  */
 removed: number, 
 /**
- * Users the import updated, with their previous values back (and without the
- * addresses and team memberships it added).
+ * Users the import updated with some of their previous values back (and
+ * without the addresses and team memberships it added).
  */
 reverted: number, 
+/**
+ * Values the import set that someone has changed since (a field, a custom
+ * value, the photo, or an address or membership it added), left as they are.
+ */
+kept: number, 
 /**
  * Teams the import created that no user is in any more, removed.
  */
