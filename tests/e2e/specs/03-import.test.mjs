@@ -588,7 +588,7 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await byTestId(record, 'import-record-undo').click();
     const dialog = await shown(browser, 'import-record-dialog');
     assert.match(await textOf(dialog), /Undo the import of Kunden\.ods\?/);
-    assert.match(await textOf(byTestId(dialog, 'import-record-question')), /^2 users it created go to the trash\./);
+    assert.match(await textOf(byTestId(dialog, 'import-record-question')), /^2 users it created go to the trash \(even if edited since\)\./);
     await screenshot(browser, 'imports-undo-question');
     await (await shown(browser, 'import-record-undo-confirm')).click();
     await waitForText(browser, () => textOf(byTestId(browser, 'import-record-undone-report')), 'Undone: 2 new users were moved to the trash', 'the undo report');
@@ -602,5 +602,40 @@ describe('CSV import and export', { timeout: 20 * 60_000 }, () => {
     await search('lotte');
     await waitForText(browser, () => textOf(byTestId(browser, 'no-matches')), 'No users match', 'the list reloaded without her');
     await search('');
+  });
+
+  test('16. an update undone later keeps what someone changed since it, and says so', { timeout: TEST_TIMEOUT }, async () => {
+    const zoe = () => JSON.parse(cli(['--data-dir', dataDir, '--json', 'users', 'list', '--limit', '50'])).rows.find((r) => r.email === 'zoe@example.com');
+    const updates = path.join(files, 'spelling.csv');
+    writeFileSync(updates, 'Email,First Name,Last Name\nzoe@example.com,Zoey,Mueller\n', 'utf8');
+    await importFile(updates);
+    await checkFile();
+    assert.equal(await countText('updated'), 'to update 1');
+    await (await shown(browser, 'import-run')).click();
+    await (await shown(browser, 'import-done')).click();
+    await gone(browser, 'import-dialog');
+    assert.deepEqual([zoe().first_name, zoe().last_name], ['Zoey', 'Mueller']);
+    // A colleague corrects her last name afterwards (here from the command line).
+    cli(['--data-dir', dataDir, 'users', 'set', zoe().id, 'last_name=Müller-Lang']);
+
+    await (await shown(browser, 'add-user')).click();
+    await (await shown(browser, 'menu-past-imports')).click();
+    const record = await elementWithText(await shown(browser, 'imports'), 'import-record', 'spelling.csv');
+    await byTestId(record, 'import-record-undo').click();
+    const dialog = await shown(browser, 'import-record-dialog');
+    assert.match(await textOf(byTestId(dialog, 'import-record-question')), /^1 user it updated gets their previous values back \(values changed since stay\)\. Imported /);
+    await screenshot(browser, 'imports-undo-update-question');
+    await (await shown(browser, 'import-record-undo-confirm')).click();
+    await waitForText(
+      browser,
+      () => textOf(byTestId(browser, 'import-record-undone-report')),
+      'Undone: 1 updated user has their previous values back. 1 value someone changed since the import was kept.',
+      'the undo report',
+    );
+    await screenshot(browser, 'imports-undone-kept');
+    assert.deepEqual([zoe().first_name, zoe().last_name], ['Zoë', 'Müller-Lang'], 'her first name is back, the correction stays');
+    await (await shown(browser, 'import-record-done')).click();
+    await gone(browser, 'import-record-dialog');
+    await (await shown(browser, 'nav-users')).click();
   });
 });

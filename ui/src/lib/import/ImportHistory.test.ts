@@ -74,7 +74,7 @@ describe("Settings: imports", () => {
     expect(dialog.getAttribute("aria-modal"), "an undo holds the database: nothing else is done meanwhile").toBe("true");
     expect(dialog.querySelector("h2")!.textContent).toBe("Undo the import of fair visitors.csv?");
     expect(screen.getByTestId("import-record-question").textContent).toContain(
-      "3 users it created go to the trash and 1 user it updated gets their previous values back. The team it created goes too, unless someone uses it. Values someone has changed since the import stay as they are. Users it created go even if edited since.",
+      "3 users it created go to the trash (even if edited since) and 1 user it updated gets their previous values back (values changed since stay). The team it created goes too, unless someone uses it.",
     );
     expect(document.activeElement, "the safe choice first").toBe(within(dialog).getByText("Keep the import"));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ImportUndoReport } from "../ipc/generated/ImportUndoReport";
-import { sinceText, undoneText } from "./undoText";
+import { undoneText, undoQuestion } from "./undoText";
 
 const report = (over: Partial<ImportUndoReport>): ImportUndoReport => ({
   batch_id: "b",
@@ -14,11 +14,12 @@ const report = (over: Partial<ImportUndoReport>): ImportUndoReport => ({
 });
 
 describe("undo texts", () => {
-  it("say what happens to changes made since: kept, or set back for an import that cannot tell them apart", () => {
-    expect(sinceText({ created: 0, updated: 2, keeps_later_edits: true })).toBe("Values someone has changed since the import stay as they are.");
-    expect(sinceText({ created: 0, updated: 2, keeps_later_edits: false })).toBe("Values someone has changed since the import are set back too.");
-    expect(sinceText({ created: 1, updated: 0, keeps_later_edits: true })).toBe("The user it created goes even if edited since.");
-    expect(sinceText({ created: 0, updated: 0, keeps_later_edits: true })).toBe("");
+  it("ask, long after the import, with what happens to changes made since: kept, or set back by an import that cannot tell them apart", () => {
+    const done = { created: 0, updated: 2, new_teams: 0 };
+    expect(undoQuestion(done, { keeps_later_edits: true })).toBe("2 users it updated get their previous values back (values changed since stay).");
+    expect(undoQuestion(done, { keeps_later_edits: false })).toBe("2 users it updated get their previous values back (values changed since too).");
+    expect(undoQuestion({ created: 1, updated: 0, new_teams: 0 }, { keeps_later_edits: true })).toBe("1 user it created goes to the trash (even if edited since).");
+    expect(undoQuestion(done), "right after the import: nothing changed since").toBe("2 users it updated get their previous values back.");
   });
 
   it("say what was kept, also when nothing else was left to put back", () => {

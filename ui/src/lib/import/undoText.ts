@@ -4,11 +4,18 @@ import { formatCount } from "../shell/format";
 /** "1 user it created goes" / "3 users it created go", the count grouped. */
 export const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
 
-/** What an import did, as the question before undoing it. */
-export function undoQuestion(done: { created: number; updated: number; new_teams: number; new_fields?: number }): string {
+/**
+ * What an import did, as the question before undoing it. With `since` (an
+ * import undone long after), what happens to what was changed since it.
+ */
+export function undoQuestion(
+  done: { created: number; updated: number; new_teams: number; new_fields?: number },
+  since?: { keeps_later_edits: boolean },
+): string {
+  const updatedSince = since ? (since.keeps_later_edits ? " (values changed since stay)" : " (values changed since too)") : "";
   const parts = [
-    done.created > 0 ? `${plural(done.created, "user it created goes", "users it created go")} to the trash` : "",
-    done.updated > 0 ? `${plural(done.updated, "user it updated gets", "users it updated get")} their previous values back` : "",
+    done.created > 0 ? `${plural(done.created, "user it created goes", "users it created go")} to the trash${since ? " (even if edited since)" : ""}` : "",
+    done.updated > 0 ? `${plural(done.updated, "user it updated gets", "users it updated get")} their previous values back${updatedSince}` : "",
   ].filter(Boolean);
   let text = `${parts.join(" and ")}.`;
   const teams = done.new_teams;
@@ -21,17 +28,6 @@ export function undoQuestion(done: { created: number; updated: number; new_teams
     text += ` ${fields === 1 ? "The custom field it created goes too" : `The ${formatCount(fields)} custom fields it created go too`}, unless someone uses ${fields === 1 ? "it" : "them"}.`;
   }
   return text;
-}
-
-/** What an undo long after its import does with what was changed since it. */
-export function sinceText(r: { created: number; updated: number; keeps_later_edits: boolean }): string {
-  return [
-    r.updated > 0 && r.keeps_later_edits ? "Values someone has changed since the import stay as they are." : "",
-    r.updated > 0 && !r.keeps_later_edits ? "Values someone has changed since the import are set back too." : "",
-    r.created > 0 ? `${r.created === 1 ? "The user it created goes" : "Users it created go"} even if edited since.` : "",
-  ]
-    .filter(Boolean)
-    .join(" ");
 }
 
 /** What the undo did: the users, what it kept, then the teams and fields it removed. */
