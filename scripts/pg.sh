@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster for the sync server's tests (kith-server's
-# conformance and HTTP suites run every case on it too).
+# A throwaway PostgreSQL cluster for the sync tests that run on PostgreSQL: the
+# server's store conformance suite, the sync convergence harness, and the HTTP
+# case of events across two server instances.
 #
 #   source scripts/pg.sh && kith_pg_start   # from scripts/test.sh; exports KITH_TEST_POSTGRES_URL
 #   bash scripts/pg.sh start|stop|url       # by hand

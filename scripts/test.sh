@@ -128,18 +128,21 @@ stage ui-test    "npm test (UI unit/component tests)"             in_dir ui npm 
 stage ui-build   "npm run build (ui/dist, embedded by the app)"   in_dir ui npm run build
 stage clippy     "cargo clippy --workspace --all-targets --features kith-server/aws -- -D warnings" \
                  cargo clippy --workspace --all-targets --features kith-server/aws -- -D warnings
-# kith-server's suites run every case on PostgreSQL too: a throwaway cluster in
-# target/pg (scripts/pg.sh) exports KITH_TEST_POSTGRES_URL. On CI a missing cluster
-# fails those tests rather than skipping them.
+# The sync server's store conformance suite, the sync convergence harness and one
+# HTTP case (events across two instances) run on PostgreSQL too: a throwaway
+# cluster in target/pg (scripts/pg.sh) exports KITH_TEST_POSTGRES_URL. Blobs on
+# S3 (kith-server's `aws` feature) are tested against moto's S3 emulator
+# (scripts/s3.sh), which exports KITH_TEST_S3_ENDPOINT. Here both are required:
+# a case whose service did not start fails rather than skipping (a `cargo test`
+# by hand skips it).
 if [[ "$SELECTED" == *" cargo-test "* ]]; then
+  export KITH_TEST_REQUIRE_SERVICES=1
   # shellcheck source=scripts/pg.sh
   source scripts/pg.sh
-  kith_pg_start || echo "[pg] WARNING: no PostgreSQL test cluster; its cases fail on CI, skip elsewhere" >&2
-  # Blobs on S3 (kith-server's `aws` feature) are tested against moto's S3
-  # emulator (scripts/s3.sh), which exports KITH_TEST_S3_ENDPOINT.
+  kith_pg_start || echo "[pg] ERROR: no PostgreSQL test cluster; its cases will fail" >&2
   # shellcheck source=scripts/s3.sh
   source scripts/s3.sh
-  kith_s3_start || echo "[s3] WARNING: no S3 emulator; the S3 blob case fails on CI, skips elsewhere" >&2
+  kith_s3_start || echo "[s3] ERROR: no S3 emulator; the S3 blob case will fail" >&2
 fi
 # The e2e stage drives the binary this builds; its test-only `e2e-dialogs` feature lets
 # WebDriver answer the native file dialogs (debug builds only; refused in release).

@@ -294,6 +294,62 @@ async fn sync_files_upload_and_download_in_the_background() {
     b.kith.sync().fetch_blob(&att.sha256).await.unwrap();
 }
 
+#[tokio::test]
+async fn sync_a_clock_hours_behind_advances_from_the_server_and_its_later_edit_wins() {
+    let hub = Hub::start().await;
+    let behind = 3 * 3600 * 1000;
+    let late = Desktop::new(&hub, "a", -behind).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    let id = user(&b, "Ann").await;
+    set(&b, id, UserField::LastName, "Earlier").await;
+    b.kith.sync().sync_now().await.unwrap();
+    late.kith.sync().sync_now().await.unwrap();
+    assert!(
+        late.kith.store().clock_offset_ms() > behind - 60_000,
+        "it learned to stamp in the server's time: {}",
+        late.kith.store().clock_offset_ms()
+    );
+    assert!(
+        late.kith.store().clock().await >= b.kith.store().clock().await,
+        "its clock is past every stamp it has seen"
+    );
+    // Its edit comes after B's in real time; stamped by its own clock, three
+    // hours earlier, it would lose to B's.
+    set(&late, id, UserField::LastName, "Later").await;
+    late.kith.sync().sync_now().await.unwrap();
+    b.kith.sync().sync_now().await.unwrap();
+    for d in [&late, &b] {
+        assert_eq!(field(d, id, "last_name").await.as_deref(), Some("Later"));
+    }
+    assert_eq!(late.checksum().await, hub.checksum().await);
+}
+
+#[tokio::test]
+async fn sync_a_file_not_here_yet_says_so_and_is_fetched_when_opened() {
+    let hub = Hub::start().await;
+    let a = Desktop::new(&hub, "a", 0).await;
+    let b = Desktop::new(&hub, "b", 0).await;
+    let id = user(&a, "Ann").await;
+    let src = a.dir.join("menu.pdf");
+    std::fs::write(&src, b"%PDF-1.4 the autumn menu").unwrap();
+    let att = a.kith.files().attach(id, &src, None).await.unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+
+    // B has the row, and the bytes as a background download brings them; take
+    // them away, as on a desktop whose download has not run yet.
+    b.kith.sync().sync_now().await.unwrap();
+    std::fs::remove_file(b.kith.files().blob_path(att.id).await.unwrap()).unwrap();
+    let listed = b.kith.files().get(att.id).await.unwrap();
+    assert!(!listed.downloaded, "the list says it is not downloaded yet");
+    assert!(b.kith.files().blob_path(att.id).await.is_err());
+
+    // Opening it fetches it (what the app's open does first).
+    b.kith.sync().fetch_blob(&listed.sha256).await.unwrap();
+    assert!(b.kith.files().get(att.id).await.unwrap().downloaded);
+    let path = b.kith.files().blob_path(att.id).await.unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), b"%PDF-1.4 the autumn menu");
+}
+
 /// Signs `d` in again as a@acme.test and syncs it to the server's state.
 async fn sign_in_and_sync(hub: &Hub, d: &Desktop) {
     d.kith

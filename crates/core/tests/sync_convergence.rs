@@ -8,11 +8,11 @@
 
 mod sync_support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use kith_core::protocol::schema::ColType;
-use kith_core::protocol::Value;
+use kith_core::protocol::{NodeId, Value};
 use kith_core::schema::{
     TableDef, CUSTOM_FIELDS, NOTES, NOTE_TAGS, TASKS, USERS, USER_FIELD_VALUES,
 };
@@ -25,8 +25,11 @@ use uuid::Uuid;
 const HOUR: i64 = 3_600_000;
 const ROUNDS: usize = 30;
 
-/// Every value a desktop wrote to a field: (table, row, column) → values.
-type Written = BTreeMap<(&'static str, Uuid, String), BTreeSet<String>>;
+/// What each desktop last wrote to each field: (table, row, column) → the
+/// writing desktop's node → its last value (`None`: null). A desktop's own
+/// writes keep their order through every merge and re-stamp, so once quiescent
+/// a field holds the last value of the desktop whose stamp it carries.
+type Written = BTreeMap<(&'static str, Uuid, String), BTreeMap<NodeId, Option<String>>>;
 
 async fn ids(d: &Desktop, table: &TableDef) -> Vec<Uuid> {
     // Registry names only.
@@ -52,8 +55,9 @@ async fn random_edit(
 ) {
     let users = ids(d, &USERS).await;
     let notes = ids(d, &NOTES).await;
+    let tasks = ids(d, &TASKS).await;
     let word = format!("w{n}");
-    let edit = match rng.gen_range(0..10) {
+    let edit = match rng.gen_range(0..12) {
         0 | 1 => Edit::create(&USERS, Uuid::new_v4())
             .set("first_name", word.as_str())
             .set("last_name", "Conv")
@@ -106,6 +110,18 @@ async fn random_edit(
             let Some(u) = pick(rng, &users) else { return };
             Edit::tombstone(&USERS, u, rng.gen_bool(0.6))
         }
+        9 => {
+            let Some(t) = pick(rng, &tasks) else { return };
+            match rng.gen_range(0..3) {
+                0 => Edit::new(&TASKS, t).set("title", format!("call back {word}")),
+                1 => Edit::new(&TASKS, t).set("priority", ["high", "low"][rng.gen_range(0..2)]),
+                _ => Edit::new(&TASKS, t).set("completed_at", system_ms() as i64),
+            }
+        }
+        10 => {
+            let Some(t) = pick(rng, &tasks) else { return };
+            Edit::tombstone(&TASKS, t, rng.gen_bool(0.6))
+        }
         _ => {
             let Some(note) = pick(rng, &notes) else {
                 return;
@@ -117,13 +133,13 @@ async fn random_edit(
     let row = edit.row;
     let fields = edit.fields.clone();
     if d.kith.store().commit(vec![edit]).await.is_ok() {
+        let node = d.kith.store().node();
         for (column, value) in fields {
-            if !value.is_null() {
-                written
-                    .entry((table, row, column))
-                    .or_default()
-                    .insert(format!("{value:?}"));
-            }
+            let value = (!value.is_null()).then(|| format!("{value:?}"));
+            written
+                .entry((table, row, column))
+                .or_default()
+                .insert(node, value);
         }
     }
 }
@@ -240,17 +256,28 @@ async fn converge(backend: Backend, seed: u64) {
             "desktop {i}'s search index"
         );
     }
-    // Every acknowledged edit is there: each field holds a value someone wrote,
-    // and a field written once holds exactly that value.
+    // Every acknowledged edit is there: each field written holds the last value
+    // its winning desktop wrote to it, on every desktop.
     let mut checked = 0;
-    for ((table, row, column), values) in &written {
+    for ((table, row, column), by_node) in &written {
         let def = kith_core::protocol::schema::table(table).unwrap();
-        let now = value_of(&desktops[0], def, *row, column).await;
-        let now = now.unwrap_or_else(|| panic!("{table}.{column} of {row} is gone"));
-        assert!(
-            values.contains(&now),
-            "{table}.{column} of {row} is {now}, never written ({values:?})"
-        );
+        for d in [&desktops[0], &desktops[3]] {
+            let stamp = d
+                .kith
+                .store()
+                .field_stamp(def, *row, column)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{table}.{column} of {row} is gone"));
+            let expected = by_node.get(&stamp.node).unwrap_or_else(|| {
+                panic!("{table}.{column} of {row} carries a stamp no desktop wrote")
+            });
+            let now = value_of(d, def, *row, column).await;
+            assert_eq!(
+                &now, expected,
+                "{table}.{column} of {row}: not the last value its winner wrote"
+            );
+        }
         checked += 1;
     }
     assert!(checked > 50, "only {checked} fields written");

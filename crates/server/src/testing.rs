@@ -26,6 +26,16 @@ use crate::http::{serve, AppState};
 use crate::store::{self, Store};
 use crate::tls::TlsListener;
 
+/// Whether the services some cases need (the PostgreSQL cluster, the S3
+/// emulator) must be there: the project's test command (scripts/test.sh) starts
+/// them and says so, and CI runs that command. A case that finds its service
+/// missing then fails instead of skipping, so a cluster that did not start
+/// cannot pass unnoticed. A `cargo test` by hand skips those cases.
+pub fn services_required() -> bool {
+    std::env::var("KITH_TEST_REQUIRE_SERVICES").as_deref() == Ok("1")
+        || std::env::var("CI").as_deref() == Ok("true")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TestServerError {
     #[error(transparent)]

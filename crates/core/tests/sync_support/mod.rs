@@ -11,7 +11,7 @@ use std::time::Duration;
 use kith_core::store::{system_ms, WallClock};
 use kith_core::sync::SyncConfig;
 use kith_core::Kith;
-use kith_server::testing::TestServer;
+use kith_server::testing::{services_required, TestServer};
 use rand::{Rng, SeedableRng};
 use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -89,15 +89,15 @@ impl Drop for PgDb {
     }
 }
 
-/// The PostgreSQL test cluster, when one is configured. On CI a missing one is a
-/// failure, not a silent skip.
+/// The PostgreSQL test cluster, when one is configured. Under the project's test
+/// command a missing one is a failure, not a silent skip (see `services_required`).
 pub fn postgres_url() -> Option<String> {
     match std::env::var("KITH_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
             assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "KITH_TEST_POSTGRES_URL is not set on CI: scripts/test.sh starts a cluster"
+                !services_required(),
+                "KITH_TEST_POSTGRES_URL is not set: scripts/test.sh starts a cluster"
             );
             eprintln!("KITH_TEST_POSTGRES_URL not set: PostgreSQL case skipped");
             None

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use kith_protocol::{Change, Hlc, NodeId, Value};
+use kith_server::testing::services_required;
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
 
@@ -16,13 +17,14 @@ pub struct PgDb {
 }
 
 impl PgDb {
-    /// `None` (the test is skipped) when no cluster is configured — except on CI,
-    /// where a missing cluster is a failure, not a silent skip.
+    /// `None` (the test is skipped) when no cluster is configured — except under
+    /// the project's test command, where a missing cluster is a failure, not a
+    /// silent skip (see `services_required`).
     pub async fn create() -> Option<PgDb> {
         let Ok(base) = std::env::var("KITH_TEST_POSTGRES_URL") else {
             assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "KITH_TEST_POSTGRES_URL is not set on CI: scripts/test.sh starts a cluster"
+                !services_required(),
+                "KITH_TEST_POSTGRES_URL is not set: scripts/test.sh starts a cluster"
             );
             eprintln!("KITH_TEST_POSTGRES_URL not set: PostgreSQL case skipped");
             return None;
