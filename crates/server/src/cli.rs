@@ -81,7 +81,8 @@ pub enum Command {
         #[command(subcommand)]
         command: DevicesCommand,
     },
-    /// API keys of a workspace, for the business's own systems.
+    /// API keys of a workspace: read-only access (pull, snapshot, files, events) for
+    /// the business's own systems.
     ApiKeys {
         #[command(subcommand)]
         command: ApiKeysCommand,

@@ -61,8 +61,27 @@ fn init_staff_devices_and_api_keys() {
         ],
         &[],
     );
+    let id = String::from_utf8_lossy(&key.stderr)
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .to_owned();
     let key = String::from_utf8(key.stdout).unwrap();
     assert!(key.trim().starts_with("kith_key_") && key.trim().len() == 9 + 64);
+    let revoke = ["api-keys", "revoke", "--workspace", "Acme", id.as_str()];
+    let out = run(&db, &revoke, &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("API key {id} revoked")
+    );
+    // Once: a second revoke says there is no such key.
+    let again = Command::new(env!("CARGO_BIN_EXE_kith-server"))
+        .args(["--database", &db])
+        .args(revoke)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no active API key"));
     run(
         &db,
         &[

@@ -718,6 +718,35 @@ async fn a_live_node_stays_with_its_account(store: Arc<dyn Store>) {
     );
 }
 
+async fn api_keys_name_their_workspace_until_revoked(store: Arc<dyn Store>) {
+    let (a, _) = workspace(store.as_ref(), "keys-a").await;
+    let (b, _) = workspace(store.as_ref(), "keys-b").await;
+    let key_a = store
+        .create_api_key(a, "website", "key-hash-a")
+        .await
+        .unwrap();
+    store.create_api_key(b, "till", "key-hash-b").await.unwrap();
+    assert_eq!(
+        store.workspace_by_api_key("key-hash-a").await.unwrap(),
+        Some(a)
+    );
+    assert_eq!(
+        store.workspace_by_api_key("key-hash-b").await.unwrap(),
+        Some(b)
+    );
+    assert_eq!(store.workspace_by_api_key("unknown").await.unwrap(), None);
+    assert!(
+        !store.revoke_api_key(b, key_a).await.unwrap(),
+        "another workspace cannot revoke it"
+    );
+    assert!(store.revoke_api_key(a, key_a).await.unwrap());
+    assert_eq!(
+        store.workspace_by_api_key("key-hash-a").await.unwrap(),
+        None
+    );
+    assert!(!store.revoke_api_key(a, key_a).await.unwrap(), "once");
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -760,4 +789,5 @@ conformance!(
     removed_staff_can_be_added_back,
     pages_are_cut_at_a_byte_budget,
     a_live_node_stays_with_its_account,
+    api_keys_name_their_workspace_until_revoked,
 );

@@ -340,6 +340,114 @@ async fn a_revoked_token_is_refused_at_once() {
 }
 
 #[tokio::test]
+async fn an_api_key_reads_its_workspace_and_writes_nothing() {
+    let (_dir, server, acme) = two_workspaces().await;
+    let owner = sign_in(&server, "owner@acme.test").await;
+    let row = Uuid::new_v4();
+    let res = owner
+        .push(1, vec![owner.user(row, &[("first_name", "Zoë".into())])])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let blob = b"the autumn menu".to_vec();
+    let sha = hex_sha(&blob);
+    assert_eq!(
+        upload(&owner, &sha, &blob, 0).await.status(),
+        StatusCode::CREATED
+    );
+    let bob = sign_in(&server, "bob@other.test").await;
+    let elsewhere = Uuid::new_v4();
+    let res = bob
+        .push(
+            1,
+            vec![bob.user(elsewhere, &[("first_name", "Other".into())])],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let (key_id, key) =
+        kith_server::admin::create_api_key(server.store().as_ref(), acme, "website")
+            .await
+            .unwrap();
+    let with_key = |method: reqwest::Method, path: &str| {
+        http()
+            .request(method, format!("{}{path}", server.url))
+            .bearer_auth(&key)
+    };
+    let get = |path: &str| with_key(reqwest::Method::GET, path).send();
+
+    // It reads the workspace: the log, the snapshot, the checksum, the files.
+    let pulled: PullResponse = get(&format!("{}?since=0", path::PULL))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows: Vec<Uuid> = pulled.changes.iter().map(|c| c.row).collect();
+    assert!(rows.contains(&row), "it pulls the workspace's changes");
+    assert!(!rows.contains(&elsewhere), "and only its own workspace's");
+    let snap: SnapshotResponse = get(path::SNAPSHOT).await.unwrap().json().await.unwrap();
+    assert!(snap.changes.iter().any(|c| c.row == row));
+    assert!(snap.changes.iter().all(|c| c.row != elsewhere));
+    assert_eq!(get(path::CHECKSUM).await.unwrap().status(), StatusCode::OK);
+    let file = get(&format!("{}/{sha}", path::BLOBS)).await.unwrap();
+    assert_eq!(file.bytes().await.unwrap().as_ref(), blob.as_slice());
+    let other_file = hex_sha(b"bob's file");
+    assert_eq!(
+        upload(&bob, &other_file, b"bob's file", 0).await.status(),
+        StatusCode::CREATED
+    );
+    expect_error(
+        get(&format!("{}/{other_file}", path::BLOBS)).await.unwrap(),
+        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
+    )
+    .await;
+    // Its event stream hears pushes, its own workspace's only.
+    let mut events = get(path::EVENTS).await.unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    let res = owner
+        .push(2, vec![owner.user(row, &[("last_name", "Müller".into())])])
+        .await;
+    let pushed: PushResponse = res.json().await.unwrap();
+    let text = read_event(&mut events).await;
+    assert!(
+        text.contains(&format!("data: {{\"head\":{}}}", pushed.head)),
+        "{text}"
+    );
+
+    // It writes nothing: no changes, no files, no signing out a device.
+    let push = with_key(reqwest::Method::POST, path::PUSH)
+        .json(&PushRequest {
+            first_counter: 1,
+            changes: vec![owner.user(Uuid::new_v4(), &[("first_name", "Key".into())])],
+        })
+        .send()
+        .await
+        .unwrap();
+    expect_error(push, StatusCode::FORBIDDEN, ErrorKind::Forbidden).await;
+    let patch = with_key(
+        reqwest::Method::PATCH,
+        &format!("{}/{}", path::BLOBS, hex_sha(b"x")),
+    )
+    .header(HEADER_UPLOAD_OFFSET, 0)
+    .header(HEADER_UPLOAD_LENGTH, 1)
+    .body(b"x".to_vec())
+    .send()
+    .await
+    .unwrap();
+    expect_error(patch, StatusCode::FORBIDDEN, ErrorKind::Forbidden).await;
+
+    // Revoked, it is refused at once.
+    assert!(server.store().revoke_api_key(acme, key_id).await.unwrap());
+    expect_error(
+        get(path::CHECKSUM).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        ErrorKind::Unauthorized,
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn wrong_passwords_are_rate_limited() {
     let (_dir, server, _) = two_workspaces().await;
     for _ in 0..kith_server::ratelimit::MAX_FAILURES {

@@ -1,4 +1,5 @@
-//! Sign-in, sign-out, and resolving a request's bearer token to its device.
+//! Sign-in, sign-out, and resolving a request's bearer token to its device (or,
+//! for reading, to the workspace of an API key).
 
 use std::sync::OnceLock;
 
@@ -29,23 +30,94 @@ pub struct Caller {
     pub token_hash: String,
 }
 
+/// The stored hash of the request's bearer token.
+fn bearer_hash(parts: &Parts) -> Result<String, ApiError> {
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+    Ok(hash_secret(token.trim()))
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-        let token_hash = hash_secret(token.trim());
-        let auth = state
+        let token_hash = bearer_hash(parts)?;
+        match state.store.device_by_token(&token_hash).await? {
+            Some(auth) => Ok(Caller { auth, token_hash }),
+            None if state
+                .store
+                .workspace_by_api_key(&token_hash)
+                .await?
+                .is_some() =>
+            {
+                Err(ApiError::new(
+                    ErrorKind::Forbidden,
+                    "an API key only reads the workspace: writing needs a signed-in device",
+                ))
+            }
+            None => Err(ApiError::unauthorized("unknown or revoked token")),
+        }
+    }
+}
+
+/// Who may read a workspace (pull, snapshot, checksum, events, blobs): a
+/// signed-in device, or an API key made with `kith-server api-keys create` for
+/// the business's own systems — a report, a backup, a website's customer list.
+/// Keys only read: they have no node to stamp changes with. Looked up on every
+/// request, so a revoked key is refused at once.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub workspace: uuid::Uuid,
+    /// The device, when a device reads: its own changes and pokes are left out.
+    pub device: Option<DeviceAuth>,
+    token_hash: String,
+}
+
+impl Reader {
+    /// Whether the token is still good, for a stream that outlives its request.
+    pub async fn still_valid(&self, state: &AppState) -> bool {
+        let live = match self.device {
+            Some(_) => state
+                .store
+                .device_by_token(&self.token_hash)
+                .await
+                .map(|d| d.is_some()),
+            None => state
+                .store
+                .workspace_by_api_key(&self.token_hash)
+                .await
+                .map(|w| w.is_some()),
+        };
+        live.unwrap_or(false)
+    }
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token_hash = bearer_hash(parts)?;
+        if let Some(auth) = state.store.device_by_token(&token_hash).await? {
+            return Ok(Reader {
+                workspace: auth.workspace,
+                device: Some(auth),
+                token_hash,
+            });
+        }
+        let workspace = state
             .store
-            .device_by_token(&token_hash)
+            .workspace_by_api_key(&token_hash)
             .await?
             .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))?;
-        Ok(Caller { auth, token_hash })
+        Ok(Reader {
+            workspace,
+            device: None,
+            token_hash,
+        })
     }
 }
 

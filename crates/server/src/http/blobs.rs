@@ -10,7 +10,7 @@ use futures_util::TryStreamExt;
 use kith_protocol::checks::is_sha256;
 use kith_protocol::sync::{ErrorKind, HEADER_UPLOAD_LENGTH, HEADER_UPLOAD_OFFSET};
 
-use super::{AppState, Caller};
+use super::{AppState, Caller, Reader};
 use crate::blobs::{BlobError, Upload};
 use crate::error::ApiError;
 
@@ -38,11 +38,11 @@ fn with_offset(status: StatusCode, offset: u64) -> Response {
 
 pub async fn head(
     State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     Path(sha): Path<String>,
 ) -> Result<Response, ApiError> {
     let sha = checked_name(&sha)?;
-    let ws = caller.auth.workspace;
+    let ws = reader.workspace;
     if let Some(len) = state.blobs.stored_len(ws, sha).await? {
         return Ok(with_offset(StatusCode::OK, len));
     }
@@ -101,12 +101,12 @@ pub async fn patch(
 
 pub async fn get(
     State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     Path(sha): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let sha = checked_name(&sha)?;
-    let ws = caller.auth.workspace;
+    let ws = reader.workspace;
     let Some(len) = state.blobs.stored_len(ws, sha).await? else {
         return Err(ApiError::new(ErrorKind::NotFound, "no such blob"));
     };

@@ -9,18 +9,18 @@ use futures_util::Stream;
 use kith_protocol::sync::{ChangesEvent, EVENT_CHANGES};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{AppState, Caller};
+use super::{AppState, Reader};
 
 pub async fn events(
     State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = state.store.subscribe();
     let stop = state.shutdown.subscribe();
-    let init = (rx, stop, state, caller);
+    let init = (rx, stop, state, reader);
     let stream =
-        futures_util::stream::unfold(init, |(mut rx, mut stop, state, caller)| async move {
-            let auth = &caller.auth;
+        futures_util::stream::unfold(init, |(mut rx, mut stop, state, reader)| async move {
+            let own = reader.device.as_ref().map(|d| d.device);
             let head = loop {
                 // The server is shutting down: end the stream, so the graceful
                 // shutdown does not wait for the client to hang up.
@@ -29,12 +29,16 @@ pub async fn events(
                     _ = stop.wait_for(|s| *s) => return None,
                 };
                 match poke {
-                    Ok(p) if p.workspace == auth.workspace && p.device != Some(auth.device) => {
+                    // A device's own pushes are not news to it.
+                    Ok(p)
+                        if p.workspace == reader.workspace
+                            && (own.is_none() || p.device != own) =>
+                    {
                         break p.head
                     }
                     Ok(_) => continue,
                     // Missed some pokes: one with the current head says it all.
-                    Err(RecvError::Lagged(_)) => match state.store.head(auth.workspace).await {
+                    Err(RecvError::Lagged(_)) => match state.store.head(reader.workspace).await {
                         Ok(h) => break h,
                         Err(_) => return None,
                     },
@@ -43,13 +47,12 @@ pub async fn events(
             };
             // A stream outlives the request that opened it: end it once the token is
             // revoked.
-            match state.store.device_by_token(&caller.token_hash).await {
-                Ok(Some(_)) => {}
-                _ => return None,
+            if !reader.still_valid(&state).await {
+                return None;
             }
             let data = serde_json::to_string(&ChangesEvent { head }).unwrap_or_default();
             let event = Event::default().event(EVENT_CHANGES).data(data);
-            Some((Ok(event), (rx, stop, state, caller)))
+            Some((Ok(event), (rx, stop, state, reader)))
         });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

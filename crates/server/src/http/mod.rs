@@ -34,7 +34,7 @@ use crate::ratelimit::LoginLimiter;
 use crate::store::Store;
 use crate::tls::TlsListener;
 
-pub use auth::Caller;
+pub use auth::{Caller, Reader};
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]

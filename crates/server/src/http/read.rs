@@ -7,7 +7,7 @@ use kith_protocol::sync::{ChecksumResponse, PullResponse, SeqMark, SnapshotRespo
 use kith_protocol::{Hlc, NodeId};
 use serde::Deserialize;
 
-use super::{ApiQuery, AppState, Caller};
+use super::{ApiQuery, AppState, Reader};
 use crate::error::{ApiError, StoreError};
 use crate::store::SnapshotCursor;
 
@@ -23,12 +23,12 @@ pub struct PullParams {
 
 pub async fn pull(
     State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(p): ApiQuery<PullParams>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    let auth = &caller.auth;
+    let workspace = reader.workspace;
     if let (Some(hlc), Some(node), true) = (p.since_hlc, p.since_node, p.since > 0) {
-        let held = state.store.mark_at(auth.workspace, p.since).await?;
+        let held = state.store.mark_at(workspace, p.since).await?;
         if held != Some(SeqMark { hlc, node }) {
             return Err(StoreError::Behind(format!(
                 "change {} is not the one this device pulled: the server has lost changes \
@@ -41,14 +41,15 @@ pub async fn pull(
     let mut res = state
         .store
         .pull(
-            auth.workspace,
+            workspace,
             p.since,
             p.limit.unwrap_or(MAX_PAGE),
-            Some(auth.node),
+            // A device has its own changes; an API key has none to leave out.
+            reader.device.as_ref().map(|d| d.node),
         )
         .await?;
     if res.through > 0 {
-        res.through_mark = state.store.mark_at(auth.workspace, res.through).await?;
+        res.through_mark = state.store.mark_at(workspace, res.through).await?;
     }
     Ok(Json(res))
 }
@@ -61,7 +62,7 @@ pub struct SnapshotParams {
 
 pub async fn snapshot(
     State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
     ApiQuery(p): ApiQuery<SnapshotParams>,
 ) -> Result<Json<SnapshotResponse>, ApiError> {
     let cursor = match p.cursor.as_deref() {
@@ -73,7 +74,7 @@ pub async fn snapshot(
     let res = state
         .store
         .snapshot(
-            caller.auth.workspace,
+            reader.workspace,
             cursor.as_ref(),
             p.limit.unwrap_or(MAX_PAGE),
         )
@@ -83,7 +84,7 @@ pub async fn snapshot(
 
 pub async fn checksum(
     State(state): State<AppState>,
-    caller: Caller,
+    reader: Reader,
 ) -> Result<Json<ChecksumResponse>, ApiError> {
-    Ok(Json(state.store.checksum(caller.auth.workspace).await?))
+    Ok(Json(state.store.checksum(reader.workspace).await?))
 }

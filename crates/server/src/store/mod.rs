@@ -126,6 +126,8 @@ pub trait Store: Send + Sync + 'static {
         key_hash: &str,
     ) -> Result<Uuid, StoreError>;
     async fn revoke_api_key(&self, workspace: Uuid, id: Uuid) -> Result<bool, StoreError>;
+    /// The workspace a live (not revoked) API key's hash belongs to.
+    async fn workspace_by_api_key(&self, key_hash: &str) -> Result<Option<Uuid>, StoreError>;
 
     /// Appends a device's changes: those with counters it already holds are skipped,
     /// a gap is [`StoreError::CounterGap`]. Changes must already be validated.

@@ -517,6 +517,20 @@ macro_rules! sql_store {
                     revoke(&self.pool, "api_keys", workspace, id).await
                 }
 
+                async fn workspace_by_api_key(
+                    &self,
+                    key_hash: &str,
+                ) -> Result<Option<Uuid>, StoreError> {
+                    let found: Option<String> = sqlx::query_scalar(
+                        "SELECT workspace_id FROM api_keys \
+                         WHERE key_hash = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(key_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    found.as_deref().map(parse_uuid).transpose()
+                }
+
                 async fn push(
                     &self,
                     workspace: Uuid,
