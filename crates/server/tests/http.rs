@@ -402,13 +402,36 @@ async fn an_api_key_reads_its_workspace_and_writes_nothing() {
         ErrorKind::NotFound,
     )
     .await;
-    // Its event stream hears pushes, its own workspace's only.
+    // A file not there yet is not found, with nothing said of an upload under way.
+    let partial = hex_sha(b"half of a file");
+    upload_part(&owner, &partial, b"half", 0, 14).await;
+    let head = with_key(reqwest::Method::HEAD, &format!("{}/{partial}", path::BLOBS))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::NOT_FOUND);
+    assert!(!head.headers().contains_key(HEADER_UPLOAD_OFFSET));
+    // Its event stream hears pushes, its own workspace's only: Bob's push first
+    // would otherwise be the event read.
     let mut events = get(path::EVENTS).await.unwrap();
     assert_eq!(events.status(), StatusCode::OK);
+    let bobs: PushResponse = bob
+        .push(
+            2,
+            vec![bob.user(elsewhere, &[("last_name", "Else".into())])],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let res = owner
         .push(2, vec![owner.user(row, &[("last_name", "Müller".into())])])
         .await;
     let pushed: PushResponse = res.json().await.unwrap();
+    assert_ne!(
+        bobs.head, pushed.head,
+        "heads that tell the two pushes apart"
+    );
     let text = read_event(&mut events).await;
     assert!(
         text.contains(&format!("data: {{\"head\":{}}}", pushed.head)),
@@ -436,6 +459,11 @@ async fn an_api_key_reads_its_workspace_and_writes_nothing() {
     .await
     .unwrap();
     expect_error(patch, StatusCode::FORBIDDEN, ErrorKind::Forbidden).await;
+    let logout = with_key(reqwest::Method::POST, path::LOGOUT)
+        .send()
+        .await
+        .unwrap();
+    expect_error(logout, StatusCode::FORBIDDEN, ErrorKind::Forbidden).await;
 
     // Revoked, it is refused at once.
     assert!(server.store().revoke_api_key(acme, key_id).await.unwrap());

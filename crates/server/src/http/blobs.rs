@@ -46,6 +46,11 @@ pub async fn head(
     if let Some(len) = state.blobs.stored_len(ws, sha).await? {
         return Ok(with_offset(StatusCode::OK, len));
     }
+    // An API key only reads: it neither completes a device's upload below nor
+    // learns how far one has got.
+    if reader.device.is_none() {
+        return Err(ApiError::new(ErrorKind::NotFound, "no such blob"));
+    }
     // A complete upload an earlier attempt could not store is stored now.
     if let Some(len) = state.blobs.resume(ws, sha).await? {
         return Ok(with_offset(StatusCode::OK, len));
