@@ -237,10 +237,15 @@ fn undo_takes_back_the_teams_and_addresses_an_update_added() {
     });
 }
 
-/// Ann as a first import makes her (Lyon, Regulars, loyalty Gold), and a second
-/// import that changes her names and loyalty and adds a Paris address and the
-/// VIP team; returns her id and the second import's batch.
-async fn ann_imported_twice(dir: &Path, kith: &kith_core::Kith) -> (uuid::Uuid, uuid::Uuid) {
+/// Imports one row for Ann (first name, last name, email, city, tags, loyalty
+/// tier as a custom field) from a file named `name`; returns the batch.
+async fn import_ann(
+    dir: &Path,
+    kith: &kith_core::Kith,
+    name: &str,
+    row: &str,
+    mode: Mode,
+) -> uuid::Uuid {
     use kith_core::import::mapping::{auto_map, Target};
     let headers = [
         "First Name",
@@ -254,26 +259,25 @@ async fn ann_imported_twice(dir: &Path, kith: &kith_core::Kith) -> (uuid::Uuid, 
     mapping[5] = Target::Custom {
         name: "Loyalty tier".into(),
     };
-    let opts = |mode| ImportOptions {
-        mapping: Some(mapping.clone()),
+    let opts = ImportOptions {
+        mapping: Some(mapping),
         ..options(mode)
     };
-    let header = headers.join(",");
-    let first = write(
-        dir,
-        "a.csv",
-        &format!("{header}\nAnn,Lee,ann@example.com,Lyon,Regulars,Gold\n"),
-    );
-    import(kith, &first, &opts(Mode::Create)).await.unwrap();
+    let file = write(dir, name, &format!("{}\n{row}\n", headers.join(",")));
+    let report = import(kith, &file, &opts).await.unwrap();
+    assert_eq!(report.created + report.updated, 1, "{report:?}");
+    report.batch_id.unwrap()
+}
+
+/// Ann as a first import makes her (Lyon, Regulars, loyalty Gold), and a second
+/// import that changes her names and loyalty and adds a Paris address and the
+/// VIP team; returns her id and the second import's batch.
+async fn ann_imported_twice(dir: &Path, kith: &kith_core::Kith) -> (uuid::Uuid, uuid::Uuid) {
+    let row = "Ann,Lee,ann@example.com,Lyon,Regulars,Gold";
+    import_ann(dir, kith, "a.csv", row, Mode::Create).await;
     let ann = kith.search("ann@example.com", 1).await.unwrap().rows[0].id;
-    let second = write(
-        dir,
-        "b.csv",
-        &format!("{header}\nAnnie,Leigh,ann@example.com,Paris,Regulars;VIP,Silver\n"),
-    );
-    let report = import(kith, &second, &opts(Mode::Upsert)).await.unwrap();
-    assert_eq!(report.updated, 1, "{report:?}");
-    (ann, report.batch_id.unwrap())
+    let row = "Annie,Leigh,ann@example.com,Paris,Regulars;VIP,Silver";
+    (ann, import_ann(dir, kith, "b.csv", row, Mode::Upsert).await)
 }
 
 fn loyalty(d: &kith_core::users::UserDetail) -> &str {
@@ -337,17 +341,68 @@ fn undo_keeps_what_someone_changed_since_the_import() {
 }
 
 #[test]
-fn after_a_restamp_the_undo_reverts_all_the_import_changed() {
-    use kith_core::users::UserField;
+fn undoing_a_later_import_first_leaves_the_earlier_ones_values_to_its_own_undo() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let (ann, second) = ann_imported_twice(dir.path(), &kith).await;
+        let row = "Anna,Lyle,ann@example.com,Paris,Regulars;VIP,Bronze";
+        let third = import_ann(dir.path(), &kith, "c.csv", row, Mode::Upsert).await;
+        let users = kith.users();
+
+        let undone = undo(kith.store(), third, |_| {}).await.unwrap();
+        assert_eq!((undone.reverted, undone.kept), (1, 0), "{undone:?}");
+        let back = users.get(ann).await.unwrap();
+        assert_eq!(
+            (back.first_name.as_str(), loyalty(&back)),
+            ("Annie", "Silver")
+        );
+        // What the third import's undo put back is the second import's again.
+        let undone = undo(kith.store(), second, |_| {}).await.unwrap();
+        assert_eq!((undone.reverted, undone.kept), (1, 0), "{undone:?}");
+        let back = users.get(ann).await.unwrap();
+        assert_eq!(
+            (
+                back.first_name.as_str(),
+                back.last_name.as_str(),
+                loyalty(&back)
+            ),
+            ("Ann", "Lee", "Gold")
+        );
+        let cities: Vec<_> = back.addresses.iter().map(|a| a.city.as_str()).collect();
+        assert_eq!(cities, ["Lyon"]);
+        let teams: Vec<_> = back.teams.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(teams, ["Regulars"]);
+    });
+}
+
+#[test]
+fn after_a_restamp_values_are_still_told_apart_but_added_rows_go() {
+    use kith_core::users::{AddressInput, UserField};
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;
         let (ann, batch) = ann_imported_twice(dir.path(), &kith).await;
-        kith.users()
+        let users = kith.users();
+        users
             .set_field(ann, UserField::FirstName, Some("Anne"))
             .await
             .unwrap();
+        let paris = users
+            .get(ann)
+            .await
+            .unwrap()
+            .addresses
+            .into_iter()
+            .find(|a| a.city == "Paris")
+            .unwrap();
+        let corrected = AddressInput {
+            street: "12 rue de la Paix".into(),
+            city: "Paris".into(),
+            ..AddressInput::default()
+        };
+        users.update_address(paris.id, &corrected).await.unwrap();
         // A server refused the outbox as stamped in the future: the import's
-        // writes get new clocks, which no longer tell them from the edit.
+        // writes get new clocks, which no longer tell its added rows from rows
+        // edited since.
         kith.store().restamp_outbox().await.unwrap();
         let range: (Option<i64>, Option<i64>) =
             sqlx::query_as("SELECT hlc_from, hlc_to FROM import_batches WHERE id = ?")
@@ -358,16 +413,22 @@ fn after_a_restamp_the_undo_reverts_all_the_import_changed() {
         assert_eq!(range, (None, None), "the import's clocks are forgotten");
 
         let undone = undo(kith.store(), batch, |_| {}).await.unwrap();
-        assert_eq!((undone.reverted, undone.kept), (1, 0), "{undone:?}");
-        let back = kith.users().get(ann).await.unwrap();
+        assert_eq!((undone.reverted, undone.kept), (1, 1), "{undone:?}");
+        let back = users.get(ann).await.unwrap();
         assert_eq!(
             (
                 back.first_name.as_str(),
                 back.last_name.as_str(),
                 loyalty(&back)
             ),
-            ("Ann", "Lee", "Gold"),
-            "as an undo always did before imports kept their clocks"
+            ("Anne", "Lee", "Gold"),
+            "values are compared with what the import set, whatever their clocks"
+        );
+        let cities: Vec<_> = back.addresses.iter().map(|a| a.city.as_str()).collect();
+        assert_eq!(
+            cities,
+            ["Lyon"],
+            "the address it added goes, as before imports kept clocks"
         );
     });
 }

@@ -192,6 +192,52 @@ fn an_update_replaces_the_photo_and_undo_puts_the_old_one_back() {
 }
 
 #[test]
+fn two_photo_updates_undone_newest_first_give_back_the_first_photo() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let photo = |seed: &str| jpeg(seed);
+        let file = |name: &str, seed: &str| {
+            write(
+                dir.path(),
+                name,
+                &card("Ann", "Lee", "ann@example.com", Some(&photo(seed))),
+            )
+        };
+        import(&kith, &file("one.vcf", "first"), &options(Mode::Create))
+            .await
+            .unwrap();
+        let (ann, _) = avatar(&kith, "ann lee").await;
+        let second = import(&kith, &file("two.vcf", "second"), &options(Mode::Upsert))
+            .await
+            .unwrap();
+        let third = import(&kith, &file("three.vcf", "third"), &options(Mode::Upsert))
+            .await
+            .unwrap();
+        assert_eq!(images(&kith, ann).await, 3);
+
+        let undone = undo(kith.store(), third.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(undone.kept, 0, "{undone:?}");
+        assert_eq!(
+            avatar(&kith, "ann lee").await.1.map(|(bytes, ..)| bytes),
+            Some(photo("second"))
+        );
+        // The avatar the undo put back is the second import's own again: its
+        // undo puts the first back, and its photo goes.
+        let undone = undo(kith.store(), second.batch_id.unwrap(), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(undone.kept, 0, "{undone:?}");
+        assert_eq!(
+            avatar(&kith, "ann lee").await.1.map(|(bytes, ..)| bytes),
+            Some(photo("first"))
+        );
+        assert_eq!(images(&kith, ann).await, 1);
+    });
+}
+
+#[test]
 fn a_skipped_rows_photo_is_not_kept_and_a_column_of_picture_names_refuses_nobody() {
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;

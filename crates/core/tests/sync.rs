@@ -295,6 +295,35 @@ async fn sync_files_upload_and_download_in_the_background() {
 }
 
 #[tokio::test]
+async fn sync_a_restamped_edit_stays_above_the_desktops_own_pushed_edits() {
+    let hub = Hub::start().await;
+    // Four minutes ahead: within what the server accepts, so these go through
+    // stamped four minutes ahead of its time.
+    let mut a = Desktop::new(&hub, "a", 4 * 60_000).await;
+    let id = user(&a, "Ann").await;
+    set(&a, id, UserField::LastName, "First").await;
+    a.kith.sync().sync_now().await.unwrap();
+    // Then the computer's clock runs far ahead: the next edit is refused as
+    // stamped in the future, and re-stamped in the server's time.
+    a.skew_ms = 20 * 60_000;
+    a.reopen().await;
+    set(&a, id, UserField::LastName, "Second").await;
+    a.kith.sync().sync_now().await.unwrap();
+    a.kith.sync().sync_now().await.unwrap();
+    let b = Desktop::new(&hub, "b", 0).await;
+    b.kith.sync().sync_now().await.unwrap();
+    for d in [&a, &b] {
+        assert_eq!(
+            field(d, id, "last_name").await.as_deref(),
+            Some("Second"),
+            "the later edit wins, on every desktop"
+        );
+    }
+    a.kith.sync().sync_now().await.unwrap();
+    assert_eq!(a.checksum().await, hub.checksum().await);
+}
+
+#[tokio::test]
 async fn sync_a_clock_hours_behind_advances_from_the_server_and_its_later_edit_wins() {
     let hub = Hub::start().await;
     let behind = 3 * 3600 * 1000;

@@ -38,8 +38,8 @@ pub struct Record {
     #[ts(type = "number | null")]
     pub undone_at: Option<i64>,
     /// Whether its undo can tell its values from changes made since, and keep
-    /// those (see `import::undo`); not for imports made before Kith kept the
-    /// clocks this needs, nor after a re-stamp moved them.
+    /// those (see `import::undo`); not for imports made before Kith kept what
+    /// an import set.
     pub keeps_later_edits: bool,
 }
 
@@ -47,7 +47,7 @@ pub struct Record {
 pub async fn history(store: &Store, limit: i64) -> Result<Vec<Record>> {
     let rows = sqlx::query(
         "SELECT b.id, b.file_name, b.finished_at, b.created, b.updated, b.skipped, b.failed, \
-           b.undone_at, b.hlc_to IS NOT NULL AS keeps_later_edits, \
+           b.undone_at, b.records_after AS keeps_later_edits, \
            (SELECT count(*) FROM import_batch_created c WHERE c.batch = b.id AND c.tbl = 'teams') AS new_teams, \
            (SELECT count(*) FROM import_batch_created c WHERE c.batch = b.id AND c.tbl = 'custom_fields') AS new_fields \
          FROM import_batches b ORDER BY b.finished_at DESC, b.started_at DESC LIMIT ?",

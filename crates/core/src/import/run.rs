@@ -168,11 +168,15 @@ impl From<sqlx::Error> for RunError {
 }
 
 /// What an import did to one user: "created", or "updated" with the values the
-/// changed fields had before.
-type UndoRow = (Uuid, &'static str, Option<BTreeMap<String, Value>>);
+/// changed fields had before and the values it set (see [`UndoRecord`]).
+type UndoRow = (
+    Uuid,
+    &'static str,
+    Option<(BTreeMap<String, Value>, BTreeMap<String, Value>)>,
+);
 
 /// Rows per commit inside the import's transaction.
-const CHUNK: usize = 2_000;
+pub(super) const CHUNK: usize = 2_000;
 
 /// How far an import, or the undo of one, has got.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
@@ -417,8 +421,9 @@ async fn import(
         .unwrap_or_default();
     sqlx::query(
         "INSERT INTO import_batches \
-         (id, file_name, started_at, finished_at, created, updated, skipped, failed, hlc_from, hlc_to) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         (id, file_name, started_at, finished_at, created, updated, skipped, failed, hlc_from, hlc_to, \
+          records_after) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
     )
     .bind(work.batch.to_string())
     .bind(name)
@@ -782,6 +787,8 @@ impl Work<'_> {
             let exists = old.is_some();
             let mut edit = Edit::new(&USERS, id);
             let mut was = BTreeMap::new();
+            // What the import sets, under the same keys as `was`.
+            let mut set = BTreeMap::new();
             let mut old = old;
             for (column, value) in fields_of(&u) {
                 let Some(value) = value else { continue };
@@ -794,6 +801,7 @@ impl Work<'_> {
                     continue;
                 }
                 was.insert(column.to_owned(), prior);
+                set.insert(column.to_owned(), Value::from(value.as_str()));
                 if let Some(o) = old.as_mut() {
                     o.insert(column, Value::from(Some(value.clone())));
                 }
@@ -815,6 +823,7 @@ impl Work<'_> {
                     continue;
                 }
                 was.insert(custom_key(field), Value::from(prior));
+                set.insert(custom_key(field), Value::from(value.as_str()));
                 edits.push(custom_value_edit(id, field, Some(value.clone())));
             }
             // A default fills a field the user has nothing in: never replaces a value.
@@ -831,6 +840,7 @@ impl Work<'_> {
                 }
                 custom_before.insert((id, *field), value.clone());
                 was.insert(custom_key(*field), Value::Null);
+                set.insert(custom_key(*field), Value::from(value.as_str()));
                 edits.push(custom_value_edit(id, *field, Some(value.clone())));
             }
             // A photo replaces the user's own unless it is the same picture (a
@@ -853,6 +863,7 @@ impl Work<'_> {
                     self.added_photos.insert(attachment.to_string());
                     was.insert(added_key(&ATTACHMENTS, attachment), Value::Bool(true));
                     was.insert(AVATAR_KEY.to_owned(), Value::from(prior));
+                    set.insert(AVATAR_KEY.to_owned(), Value::from(attachment.to_string()));
                     avatars.insert(
                         id,
                         (Some(attachment.to_string()), Some(photo.sha256.clone())),
@@ -878,6 +889,8 @@ impl Work<'_> {
                     for (key, value) in was {
                         record.before.entry(key).or_insert(value);
                     }
+                    // ... and the value it ends with is the last row's.
+                    record.after.extend(set);
                     record.dirty = true;
                 }
                 None => {
@@ -886,6 +899,7 @@ impl Work<'_> {
                         UndoRecord {
                             created: false,
                             before: was,
+                            after: set,
                             dirty: true,
                         },
                     );
@@ -895,7 +909,7 @@ impl Work<'_> {
         }
         for (id, record) in recorded {
             if record.dirty {
-                undo.push((id, "updated", Some(record.before)));
+                undo.push((id, "updated", Some((record.before, record.after))));
             }
         }
         bulk.commit(edits).await?;
@@ -1254,6 +1268,9 @@ struct UndoRecord {
     created: bool,
     /// For an update: the values the changed fields had before the import.
     before: BTreeMap<String, Value>,
+    /// ... and the values the import set in them (none for an added row: its
+    /// key is in `before` alone).
+    after: BTreeMap<String, Value>,
     /// Changed since read: to be written back.
     dirty: bool,
 }
@@ -1266,7 +1283,7 @@ async fn undo_records(
 ) -> Result<HashMap<Uuid, UndoRecord>, RunError> {
     let rows = select_for(
         bulk,
-        "SELECT user_id, action, before FROM import_batch_rows WHERE batch = ? \
+        "SELECT user_id, action, before, after FROM import_batch_rows WHERE batch = ? \
          AND user_id IN ({keys})",
         &[batch.to_string()],
         users,
@@ -1276,24 +1293,29 @@ async fn undo_records(
     for r in rows {
         let id: String = r.try_get("user_id")?;
         let action: String = r.try_get("action")?;
-        let before: Option<String> = r.try_get("before")?;
-        let before = before
-            .map(|b| serde_json::from_str(&b))
-            .transpose()
-            .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
-            .unwrap_or_default();
         if let Ok(id) = Uuid::parse_str(&id) {
             out.insert(
                 id,
                 UndoRecord {
                     created: action == "created",
-                    before,
+                    before: undo_map(&r, "before")?,
+                    after: undo_map(&r, "after")?,
                     dirty: false,
                 },
             );
         }
     }
     Ok(out)
+}
+
+/// An undo record's map in `column` (empty when NULL).
+pub(super) fn undo_map(r: &SqliteRow, column: &str) -> Result<BTreeMap<String, Value>, RunError> {
+    let text: Option<String> = r.try_get(column)?;
+    Ok(text
+        .map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
+        .unwrap_or_default())
 }
 
 /// Records the teams and custom fields the import created (see [`Work::created`]).
@@ -1319,20 +1341,25 @@ async fn record_created(
 async fn record_undo(bulk: &mut Bulk<'_>, batch: Uuid, rows: &[UndoRow]) -> Result<(), RunError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT OR REPLACE INTO import_batch_rows (batch, user_id, action, before) VALUES {}",
-            vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
+            "INSERT OR REPLACE INTO import_batch_rows (batch, user_id, action, before, after) \
+             VALUES {}",
+            vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ")
         );
         let mut q = sqlx::query(&sql);
-        for (user, action, before) in chunk {
-            let before = before
-                .as_ref()
-                .map(|b| serde_json::to_string(b).map_err(|e| CoreError::Corrupt(e.to_string())))
-                .transpose()?;
+        let json = |m: &BTreeMap<String, Value>| {
+            serde_json::to_string(m).map_err(|e| CoreError::Corrupt(e.to_string()))
+        };
+        for (user, action, maps) in chunk {
+            let (before, after) = match maps {
+                Some((before, after)) => (Some(json(before)?), Some(json(after)?)),
+                None => (None, None),
+            };
             q = q
                 .bind(batch.to_string())
                 .bind(user.to_string())
                 .bind(*action)
-                .bind(before);
+                .bind(before)
+                .bind(after);
         }
         q.execute(bulk.conn()).await?;
     }

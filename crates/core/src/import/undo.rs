@@ -10,7 +10,7 @@
 //! its own writes carry (migration 0022): a value still stamped with one of them
 //! is the import's, anything stamped later is someone's since.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use kith_protocol::{Hlc, NodeId, Stamp, Value};
 use serde::Serialize;
@@ -19,7 +19,7 @@ use sqlx::Row;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::run::{Progress, RunError};
+use super::run::{undo_map, Progress, RunError, CHUNK as RECORDS_PER_COMMIT};
 use crate::error::CoreError;
 use crate::files::{user_image_edit, ImageRole};
 use crate::schema::{
@@ -28,9 +28,6 @@ use crate::schema::{
 use crate::store::clocks::{row_stamps, RowStamps};
 use crate::store::{placeholders, system_ms, Bulk, Edit, Store, CHUNK as ROWS_PER_STATEMENT};
 use crate::users::custom_value_edit;
-
-/// Undo records read and reverted per commit.
-const RECORDS_PER_COMMIT: usize = 2_000;
 
 /// An update's undo record names a custom field's previous value under this
 /// prefix + the field's id.
@@ -153,7 +150,7 @@ pub async fn undo(
     let mut after = String::new();
     loop {
         let rows = sqlx::query(
-            "SELECT r.user_id, r.action, r.before, coalesce(u._deleted, 1) AS deleted \
+            "SELECT r.user_id, r.action, r.before, r.after, coalesce(u._deleted, 1) AS deleted \
              FROM import_batch_rows r LEFT JOIN users u ON u.id = r.user_id \
              WHERE r.batch = ? AND r.user_id > ? ORDER BY r.user_id LIMIT ?",
         )
@@ -170,14 +167,10 @@ pub async fn undo(
             .iter()
             .map(Record::read)
             .collect::<Result<Vec<_>, _>>()?;
-        let stamps = match &clocks {
-            Some(_) => Stamps::load(&mut bulk, &records).await?,
-            None => Stamps::default(),
-        };
-        let since = clocks.as_ref().map(|c| (c, &stamps));
+        let now_rows = Stamps::load(&mut bulk, &records).await?;
         let mut edits = Vec::new();
         for record in records {
-            record.undo(since, now, &mut edits, &mut report);
+            record.undo(clocks.as_ref(), &now_rows, now, &mut edits, &mut report);
         }
         bulk.commit(edits).await?;
         done += rows.len() as u64;
@@ -204,22 +197,60 @@ enum Record {
 
 /// One thing an update's undo puts back.
 enum Restore {
-    /// A column of the user's own row, to its value before.
-    Column(String, Value),
+    /// A column of the user's own row, to its value before; with the value the
+    /// import set, when its record kept it.
+    Column(&'static str, Value, Option<Value>),
     /// A row the import added: it goes.
     Added(&'static TableDef, Uuid),
-    /// Another row's value before (a custom value, the avatar): this edit sets it.
-    Row(Edit),
+    /// Another row's value before (a custom value, the avatar): this edit sets
+    /// it back; `column` holds the value, and `after` what the import set in it.
+    Row {
+        edit: Edit,
+        column: &'static str,
+        after: Option<Value>,
+    },
 }
 
 impl Restore {
-    /// The row whose clocks tell whether this was changed since the import.
+    /// The row whose state tells whether this was changed since the import.
     fn row(&self, user: Uuid) -> (&'static TableDef, Uuid) {
         match self {
             Restore::Column(..) => (&USERS, user),
             Restore::Added(table, row) => (table, *row),
-            Restore::Row(edit) => (edit.table, edit.row),
+            Restore::Row { edit, .. } => (edit.table, edit.row),
         }
+    }
+
+    /// The column whose value is compared with what the import set.
+    fn column(&self) -> Option<&'static str> {
+        match self {
+            Restore::Column(column, ..) | Restore::Row { column, .. } => Some(column),
+            Restore::Added(..) => None,
+        }
+    }
+
+    /// Whether someone changed this since the import, so the undo leaves it.
+    /// A value is the import's while it holds what the import set: one put back
+    /// by undoing a later import is the import's again. An added row is the
+    /// import's while no column carries a later clock than the import's own
+    /// (`clocks`; without them, from before imports kept them, it always is).
+    fn changed_since(&self, row: Option<&RowNow>, clocks: Option<&ImportClocks>) -> bool {
+        let (column, after) = match self {
+            Restore::Column(column, _, after) => (*column, after),
+            Restore::Row { column, after, .. } => (*column, after),
+            Restore::Added(table, _) => {
+                return match (row, clocks) {
+                    (Some(row), Some(clocks)) => {
+                        row.stamps.columns(table).any(|s| clocks.changed_since(s))
+                    }
+                    _ => false,
+                };
+            }
+        };
+        // Records from before imports kept what they set: revert.
+        let Some(after) = after else { return false };
+        let now = row.and_then(|r| r.value(column));
+        now != after.as_str()
     }
 }
 
@@ -234,38 +265,46 @@ impl Record {
                 deleted: r.try_get("deleted")?,
             });
         }
-        let before: Option<String> = r.try_get("before")?;
-        let before: BTreeMap<String, Value> = before
-            .map(|b| serde_json::from_str(&b))
-            .transpose()
-            .map_err(|e| CoreError::Corrupt(format!("undo record: {e}")))?
-            .unwrap_or_default();
+        let mut after = undo_map(r, "after")?;
+        let before = undo_map(r, "before")?;
         let mut restores = Vec::with_capacity(before.len());
         for (key, value) in before {
+            let set = after.remove(&key);
             let restore = if let Some(added) = key.strip_prefix(ADDED_PREFIX) {
                 let (table, row) = added_row(added)?;
                 Restore::Added(table, row)
             } else if key == AVATAR_KEY {
                 let prior = value.as_str().map(crate::ids::parse_id).transpose()?;
-                Restore::Row(user_image_edit(user, ImageRole::Avatar, prior))
+                Restore::Row {
+                    edit: user_image_edit(user, ImageRole::Avatar, prior),
+                    column: "attachment_id",
+                    after: set,
+                }
             } else if let Some(field) = key.strip_prefix(CUSTOM_PREFIX) {
                 let field = crate::ids::parse_id(field)?;
                 let value = value.as_str().map(str::to_owned);
-                Restore::Row(custom_value_edit(user, field, value))
+                Restore::Row {
+                    edit: custom_value_edit(user, field, value),
+                    column: "value",
+                    after: set,
+                }
             } else {
-                Restore::Column(key, value)
+                // A registry name: it is read from the database by name.
+                let (column, _, _) = USERS.column(&key).map_err(CoreError::from)?;
+                Restore::Column(column, value, set)
             };
             restores.push(restore);
         }
         Ok(Record::Updated { user, restores })
     }
 
-    /// Adds the edits that revert this record to `edits`, counted in `report`.
-    /// With `since` (the import's clocks and the rows' stamps as they stand), a
-    /// value someone changed after the import stays.
+    /// Adds the edits that revert this record to `edits`, counted in `report`;
+    /// `rows` holds the rows it restores as they stand, and what someone has
+    /// changed since the import stays (see [`Restore::changed_since`]).
     fn undo(
         self,
-        since: Option<(&ImportClocks, &Stamps)>,
+        clocks: Option<&ImportClocks>,
+        rows: &Stamps,
         now: i64,
         edits: &mut Vec<Edit>,
         report: &mut UndoReport,
@@ -283,36 +322,25 @@ impl Record {
             }
             Record::Updated { user, restores } => (user, restores),
         };
-        let later = |stamp: Stamp| since.is_some_and(|(clocks, _)| clocks.changed_since(stamp));
         let mut own = Edit::new(&USERS, user);
         let mut others = Vec::new();
-        for restore in restores {
-            // Without the import's clocks, nothing counts as changed since.
-            let row = since.and_then(|(_, stamps)| stamps.of(restore.row(user)));
+        // The photo an import added goes with its avatar choice: an avatar kept
+        // because it changed since names another picture, never that one.
+        for restore in &restores {
+            let row = rows.of(restore.row(user));
+            if matches!(restore, Restore::Added(..)) && row.is_some_and(|r| r.stamps.deleted) {
+                continue; // Removed since: nothing left to undo.
+            }
+            if restore.changed_since(row, clocks) {
+                report.kept += 1;
+                continue;
+            }
             match restore {
-                Restore::Column(column, value) => {
-                    if row.is_some_and(|r| later(r.field(&column))) {
-                        report.kept += 1;
-                    } else {
-                        own.fields.insert(column, value);
-                    }
+                Restore::Column(column, value, _) => {
+                    own.fields.insert((*column).to_owned(), value.clone());
                 }
-                Restore::Added(table, id) => {
-                    if row.is_some_and(|r| r.deleted) {
-                        // Removed since: nothing left to undo.
-                    } else if row.is_some_and(|r| r.columns(table).any(later)) {
-                        report.kept += 1;
-                    } else {
-                        others.push(Edit::tombstone(table, id, true));
-                    }
-                }
-                Restore::Row(edit) => {
-                    if row.is_some_and(|r| edit.fields.keys().any(|c| later(r.field(c)))) {
-                        report.kept += 1;
-                    } else {
-                        others.push(edit);
-                    }
-                }
+                Restore::Added(table, id) => others.push(Edit::tombstone(table, *id, true)),
+                Restore::Row { edit, .. } => others.push(edit.clone()),
             }
         }
         if own.fields.is_empty() && others.is_empty() {
@@ -326,38 +354,61 @@ impl Record {
     }
 }
 
-/// The stamps of the rows a chunk of undo records restores, as they stand.
+/// A row a chunk of undo records restores, as it stands: its clocks, and the
+/// values of the columns those records compare.
+struct RowNow {
+    stamps: RowStamps,
+    values: HashMap<&'static str, Option<String>>,
+}
+
+impl RowNow {
+    /// The value in `column`; none in a deleted row.
+    fn value(&self, column: &str) -> Option<&str> {
+        if self.stamps.deleted {
+            return None;
+        }
+        self.values.get(column).and_then(|v| v.as_deref())
+    }
+}
+
+/// The rows a chunk of undo records restores, as they stand.
 #[derive(Default)]
-struct Stamps(HashMap<(&'static str, Uuid), RowStamps>);
+struct Stamps(HashMap<(&'static str, Uuid), RowNow>);
 
 impl Stamps {
     async fn load(bulk: &mut Bulk<'_>, records: &[Record]) -> Result<Stamps, RunError> {
-        let mut wanted: HashMap<&'static str, (&'static TableDef, Vec<Uuid>)> = HashMap::new();
+        type Wanted = (&'static TableDef, Vec<Uuid>, Vec<&'static str>);
+        let mut wanted: HashMap<&'static str, Wanted> = HashMap::new();
         for record in records {
             let Record::Updated { user, restores } = record else {
                 continue;
             };
             for restore in restores {
                 let (table, row) = restore.row(*user);
-                wanted
+                let entry = wanted
                     .entry(table.name)
-                    .or_insert((table, Vec::new()))
-                    .1
-                    .push(row);
+                    .or_insert((table, Vec::new(), Vec::new()));
+                entry.1.push(row);
+                if let Some(column) = restore.column() {
+                    if !entry.2.contains(&column) {
+                        entry.2.push(column);
+                    }
+                }
             }
         }
-        let mut stamps = HashMap::new();
-        for (table, mut rows) in wanted.into_values() {
+        let mut out = HashMap::new();
+        for (table, mut rows, columns) in wanted.into_values() {
             rows.sort_unstable();
             rows.dedup();
-            for (row, s) in row_stamps(bulk.conn(), table, &rows).await? {
-                stamps.insert((table.name, row), s);
+            for (row, (stamps, values)) in row_stamps(bulk.conn(), table, &rows, &columns).await? {
+                let values = columns.iter().copied().zip(values).collect();
+                out.insert((table.name, row), RowNow { stamps, values });
             }
         }
-        Ok(Stamps(stamps))
+        Ok(Stamps(out))
     }
 
-    fn of(&self, (table, row): (&'static TableDef, Uuid)) -> Option<&RowStamps> {
+    fn of(&self, (table, row): (&'static TableDef, Uuid)) -> Option<&RowNow> {
         self.0.get(&(table.name, row))
     }
 }

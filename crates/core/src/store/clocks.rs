@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kith_protocol::{Hlc, NodeId, Stamp};
-use sqlx::SqliteConnection;
+use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 use super::apply::{placeholders, CHUNK};
@@ -91,32 +91,38 @@ impl RowStamps {
     }
 }
 
-/// The stamps of those of `rows` that exist in `table`, deleted ones included.
+/// The stamps of those of `rows` that exist in `table`, deleted ones included,
+/// each with its values in `columns` (registry names of text columns).
 pub(crate) async fn row_stamps(
     conn: &mut SqliteConnection,
     table: &'static TableDef,
     rows: &[Uuid],
-) -> Result<HashMap<Uuid, RowStamps>> {
+    columns: &[&'static str],
+) -> Result<HashMap<Uuid, (RowStamps, Vec<Option<String>>)>> {
     let mut out = HashMap::with_capacity(rows.len());
+    let extra: String = columns.iter().map(|c| format!(", {c}")).collect();
     for chunk in rows.chunks(CHUNK) {
         // Registry names only.
         let sql = format!(
-            "SELECT id, _clocks, _hlc, _node, _deleted FROM {} WHERE id IN ({})",
+            "SELECT id, _clocks, _hlc, _node, _deleted{extra} FROM {} WHERE id IN ({})",
             table.name,
             placeholders(chunk.len())
         );
-        let mut q = sqlx::query_as::<_, (String, Option<String>, i64, String, bool)>(&sql);
+        let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(id.to_string());
         }
-        for (id, field_clocks, hlc, node, deleted) in q.fetch_all(&mut *conn).await? {
-            let id = crate::ids::parse_id(&id)?;
+        for r in q.fetch_all(&mut *conn).await? {
+            let id = crate::ids::parse_id(r.try_get("id")?)?;
             let stamps = RowStamps {
-                row: stamp(hlc, &node)?,
-                clocks: decode(table, field_clocks.as_deref())?,
-                deleted,
+                row: stamp(r.try_get("_hlc")?, r.try_get("_node")?)?,
+                clocks: decode(table, r.try_get("_clocks")?)?,
+                deleted: r.try_get("_deleted")?,
             };
-            out.insert(id, stamps);
+            let values = (5..5 + columns.len())
+                .map(|i| r.try_get::<Option<String>, _>(i))
+                .collect::<std::result::Result<_, _>>()?;
+            out.insert(id, (stamps, values));
         }
     }
     Ok(out)

@@ -19,14 +19,25 @@ const RESTAMP_PAGE: i64 = 1_000;
 /// edit that beat a remote value overwrites that field's clock.
 const META_SEEN: &str = "seen_hlc";
 
+/// The newest stamp of this store's own that a server holds (in `meta`): a
+/// floor of a re-stamp too. Its changes have left the outbox, so a re-stamp
+/// does not move them, and a change re-stamped below one of them would lose to
+/// it on the server while winning here (the clock moves back in a re-stamp).
+const META_ACKED: &str = "acked_hlc";
+
 /// Remembers `hlc`, a stamp of another node being merged, if it is the newest yet.
 pub(super) async fn note_seen(conn: &mut SqliteConnection, hlc: Hlc) -> Result<()> {
+    note_max(conn, META_SEEN, hlc.as_i64()).await
+}
+
+/// Keeps the larger of `value` and what `key` holds in `meta`.
+async fn note_max(conn: &mut SqliteConnection, key: &str, value: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE \
          SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
     )
-    .bind(META_SEEN)
-    .bind(hlc.as_i64())
+    .bind(key)
+    .bind(value)
     .execute(conn)
     .await?;
     Ok(())
@@ -105,12 +116,23 @@ impl Store {
         })
     }
 
-    /// Drops outbox changes up to `seq`: a server holds them.
+    /// Drops outbox changes up to `seq`: a server holds them. Their newest
+    /// stamp is kept as a floor of later re-stamps (see [`META_ACKED`]).
     pub async fn ack_outbox(&self, seq: i64) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let newest: Option<i64> =
+            sqlx::query_scalar("SELECT max(hlc) FROM pending_changes WHERE seq <= ?")
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(newest) = newest {
+            note_max(&mut tx, META_ACKED, newest).await?;
+        }
         let done = sqlx::query("DELETE FROM pending_changes WHERE seq <= ?")
             .bind(seq)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 
@@ -119,17 +141,20 @@ impl Store {
     /// with them, in one transaction. After a server refused our changes as stamped
     /// in the future: once re-stamped, this store holds exactly what the server will
     /// once it accepts them. The new clocks start above every stamp of another node
-    /// this store has seen, so each re-stamped change still beats whatever it beat
-    /// before, and local values do not change.
+    /// this store has seen, and every stamp of its own a server holds, so each
+    /// re-stamped change still beats whatever it beat before, and local values do
+    /// not change.
     pub async fn restamp_outbox(&self) -> Result<u64> {
         let mut clock = self.writer.lock().await;
         let mut tx = self.begin_write().await?;
         let me = self.node.to_string();
-        let seen: Option<i64> =
-            sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?")
-                .bind(META_SEEN)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let seen: Option<i64> = sqlx::query_scalar(
+            "SELECT max(CAST(value AS INTEGER)) FROM meta WHERE key IN (?1, ?2)",
+        )
+        .bind(META_SEEN)
+        .bind(META_ACKED)
+        .fetch_one(&mut *tx)
+        .await?;
         // The stamps in the data too, for a store that merged before `seen_hlc`.
         let mut floor: i64 = seen.unwrap_or(0);
         for table in schema::TABLES {
@@ -228,7 +253,7 @@ impl Store {
     ) -> Result<Option<Stamp>> {
         let (column, _, _) = table.column(column)?;
         let mut conn = self.pool.acquire().await?;
-        let Some(stamps) = clocks::row_stamps(&mut conn, table, &[row])
+        let Some((stamps, _)) = clocks::row_stamps(&mut conn, table, &[row], &[])
             .await?
             .remove(&row)
         else {

@@ -23,7 +23,7 @@ new_teams: number, new_fields: number,
 undone_at: number | null, 
 /**
  * Whether its undo can tell its values from changes made since, and keep
- * those (see `import::undo`); not for imports made before Kith kept the
- * clocks this needs, nor after a re-stamp moved them.
+ * those (see `import::undo`); not for imports made before Kith kept what
+ * an import set.
  */
 keeps_later_edits: boolean, };
