@@ -376,6 +376,27 @@ fn undoing_a_later_import_first_leaves_the_earlier_ones_values_to_its_own_undo()
 }
 
 #[test]
+fn a_user_trashed_since_the_import_is_undone_too_and_comes_back_as_before_it() {
+    common::runtime().block_on(async {
+        let (dir, kith) = common::kith().await;
+        let (ann, batch) = ann_imported_twice(dir.path(), &kith).await;
+        kith.users().delete(ann).await.unwrap();
+        let undone = undo(kith.store(), batch, |_| {}).await.unwrap();
+        assert_eq!((undone.reverted, undone.kept), (1, 0), "{undone:?}");
+        let back = kith.users().restore(ann).await.unwrap();
+        assert_eq!(
+            (
+                back.first_name.as_str(),
+                back.last_name.as_str(),
+                loyalty(&back)
+            ),
+            ("Ann", "Lee", "Gold"),
+            "the trash keeps values; the undo put them back there too"
+        );
+    });
+}
+
+#[test]
 fn after_a_restamp_values_are_still_told_apart_but_added_rows_go() {
     use kith_core::users::{AddressInput, UserField};
     common::runtime().block_on(async {

@@ -270,6 +270,10 @@ impl Record {
         let mut restores = Vec::with_capacity(before.len());
         for (key, value) in before {
             let set = after.remove(&key);
+            // A later row of the file put it back as it was: nothing to undo.
+            if set.as_ref() == Some(&value) {
+                continue;
+            }
             let restore = if let Some(added) = key.strip_prefix(ADDED_PREFIX) {
                 let (table, row) = added_row(added)?;
                 Restore::Added(table, row)
@@ -362,11 +366,8 @@ struct RowNow {
 }
 
 impl RowNow {
-    /// The value in `column`; none in a deleted row.
+    /// The value in `column` (a user in the trash keeps theirs, for a restore).
     fn value(&self, column: &str) -> Option<&str> {
-        if self.stamps.deleted {
-            return None;
-        }
         self.values.get(column).and_then(|v| v.as_deref())
     }
 }

@@ -119,7 +119,9 @@ impl Store {
     /// Drops outbox changes up to `seq`: a server holds them. Their newest
     /// stamp is kept as a floor of later re-stamps (see [`META_ACKED`]).
     pub async fn ack_outbox(&self, seq: i64) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        // A write transaction from the start: one that read first could not
+        // take the write lock once another connection committed (see begin_write).
+        let mut tx = self.begin_write().await?;
         let newest: Option<i64> =
             sqlx::query_scalar("SELECT max(hlc) FROM pending_changes WHERE seq <= ?")
                 .bind(seq)
