@@ -13,12 +13,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-#[test]
-fn sync_login_now_status_logout() {
-    let rt = runtime();
-    let server_dir = tempfile::tempdir().unwrap();
-    let server = rt.block_on(async {
-        let server = TestServer::sqlite(server_dir.path()).await.unwrap();
+/// A server with workspace Acme (owner@acme.test / password1, ann@acme.test /
+/// password2); returns it with Acme's id.
+fn office(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> (TestServer, uuid::Uuid) {
+    rt.block_on(async {
+        let server = TestServer::sqlite(dir).await.unwrap();
         let (ws, _) = server
             .init_workspace("Acme", "owner@acme.test", "password1")
             .await
@@ -27,16 +26,15 @@ fn sync_login_now_status_logout() {
             .add_staff(ws.id, "ann@acme.test", "Ann", "password2")
             .await
             .unwrap();
-        server
-    });
-    let one = tempfile::tempdir().unwrap();
-    let two = tempfile::tempdir().unwrap();
-    let status = common::json(one.path(), &["sync", "status"]);
-    assert_eq!(status["state"], "signed_out");
+        (server, ws.id)
+    })
+}
 
+/// Signs `one` in as the owner and `two` as Ann, with `kith-cli sync login`.
+fn sign_in_both(server: &TestServer, one: &std::path::Path, two: &std::path::Path) {
     for (dir, email, password) in [
-        (one.path(), "owner@acme.test", "password1"),
-        (two.path(), "ann@acme.test", "password2"),
+        (one, "owner@acme.test", "password1"),
+        (two, "ann@acme.test", "password2"),
     ] {
         let out = common::cli(dir)
             .env("KITH_PASSWORD", password)
@@ -50,6 +48,18 @@ fn sync_login_now_status_logout() {
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("signed in to Acme"));
     }
+}
+
+#[test]
+fn sync_login_now_status_logout() {
+    let rt = runtime();
+    let server_dir = tempfile::tempdir().unwrap();
+    let (server, _) = office(&rt, server_dir.path());
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    let status = common::json(one.path(), &["sync", "status"]);
+    assert_eq!(status["state"], "signed_out");
+    sign_in_both(&server, one.path(), two.path());
     let user = common::json(
         one.path(),
         &["users", "add", "--first-name", "Zoë", "--last-name", "Sync"],
@@ -284,4 +294,103 @@ fn sync_over_https_with_the_offices_own_certificate() {
     let report: serde_json::Value = serde_json::from_slice(&now.stdout).unwrap();
     assert_eq!(report["checksum_matched"], true);
     drop(server);
+}
+
+/// Runs `kith-cli sync now` on `dir` and kills it (SIGKILL: no cleanup at all)
+/// as soon as `now` says so (polled every few milliseconds); returns whether it
+/// was still running then.
+fn kill_sync_when(dir: &std::path::Path, mut now: impl FnMut() -> bool) -> bool {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kith-cli"))
+        .env_remove("KITH_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--json", "sync", "now"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut killed = false;
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if now() {
+            child.kill().unwrap();
+            killed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.wait().unwrap();
+    killed
+}
+
+#[test]
+fn sync_processes_killed_mid_push_and_mid_bootstrap_lose_nothing() {
+    let rt = runtime();
+    let server_dir = tempfile::tempdir().unwrap();
+    let (server, ws) = office(&rt, server_dir.path());
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    sign_in_both(&server, one.path(), two.path());
+    // Three rounds of new customers, each pushed by a run killed the moment
+    // the server has taken a page of it: with the rest of the push, or the
+    // answer to that page, not done.
+    const BATCH: usize = 2_000;
+    const USERS: usize = 3 * BATCH;
+    let waiting = |dir| {
+        common::json(dir, &["sync", "status"])["pending"]
+            .as_u64()
+            .unwrap()
+    };
+    let head = || rt.block_on(server.store().head(ws)).unwrap();
+    let mut seen = Vec::new();
+    for round in 0..3 {
+        let csv = one.path().join(format!("customers{round}.csv"));
+        let rows: String = (0..BATCH)
+            .map(|i| format!("Kim{round}x{i},Lee,kim{round}x{i}@example.com\n"))
+            .collect();
+        std::fs::write(&csv, format!("First Name,Last Name,Email\n{rows}")).unwrap();
+        let imported = common::json(one.path(), &["import", csv.to_str().unwrap()]);
+        assert_eq!(imported["created"], BATCH);
+        let held = head();
+        if kill_sync_when(one.path(), || head() > held) {
+            seen.push((waiting(one.path()), head() - held));
+        }
+    }
+    // (changes still waiting, changes the server took) at each kill.
+    assert!(
+        seen.iter().any(|&(left, _)| left > 0),
+        "no run was killed with part of its push undone: {seen:?}"
+    );
+    let report = common::json(one.path(), &["sync", "now"]);
+    assert_eq!(report["checksum_matched"], true, "{report}");
+    assert_eq!(waiting(one.path()), 0);
+
+    // A new desktop killed while it loads the workspace, as soon as it holds
+    // some of the users, then left to finish.
+    let users = |dir| {
+        common::json(dir, &["users", "list", "--limit", "1"])["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let mut loaded = Vec::new();
+    for _ in 0..2 {
+        let had = users(two.path());
+        if kill_sync_when(two.path(), || users(two.path()) > had) {
+            loaded.push(users(two.path()));
+        }
+    }
+    assert!(
+        loaded.iter().any(|&n| n > 0 && n < USERS as u64),
+        "no run was killed with part of the workspace loaded: {loaded:?} of {USERS}"
+    );
+    let report = common::json(two.path(), &["sync", "now"]);
+    assert_eq!(report["checksum_matched"], true, "{report}");
+    let listed = common::json(two.path(), &["users", "list", "--limit", "1"]);
+    assert_eq!(
+        listed["total"], USERS,
+        "every user is on the second desktop"
+    );
 }
