@@ -284,10 +284,28 @@ fn loyalty(d: &kith_core::users::UserDetail) -> &str {
     &d.custom_values[0].value
 }
 
+/// What someone does after the imports of [`ann_imported_twice`]: sets Ann's
+/// first name to "Anne" by hand and corrects the street of her Paris address.
+async fn anne_corrected_by_hand(kith: &kith_core::Kith, ann: uuid::Uuid) {
+    use kith_core::users::{AddressInput, UserField};
+    let users = kith.users();
+    users
+        .set_field(ann, UserField::FirstName, Some("Anne"))
+        .await
+        .unwrap();
+    let now = users.get(ann).await.unwrap();
+    let paris = now.addresses.iter().find(|a| a.city == "Paris").unwrap().id;
+    let corrected = AddressInput {
+        street: "12 rue de la Paix".into(),
+        city: "Paris".into(),
+        ..AddressInput::default()
+    };
+    users.update_address(paris, &corrected).await.unwrap();
+}
+
 #[test]
 fn undo_keeps_what_someone_changed_since_the_import() {
     use kith_core::protocol::{Change, Hlc, NodeId, Value};
-    use kith_core::users::{AddressInput, UserField};
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;
         let (ann, batch) = ann_imported_twice(dir.path(), &kith).await;
@@ -295,18 +313,8 @@ fn undo_keeps_what_someone_changed_since_the_import() {
 
         // Since the import: her first name set by hand, the Paris address
         // corrected, VIP taken away, and her last name changed on another desktop.
-        users
-            .set_field(ann, UserField::FirstName, Some("Anne"))
-            .await
-            .unwrap();
+        anne_corrected_by_hand(&kith, ann).await;
         let now = users.get(ann).await.unwrap();
-        let paris = now.addresses.iter().find(|a| a.city == "Paris").unwrap().id;
-        let corrected = AddressInput {
-            street: "12 rue de la Paix".into(),
-            city: "Paris".into(),
-            ..AddressInput::default()
-        };
-        users.update_address(paris, &corrected).await.unwrap();
         let vip = now.teams.iter().find(|t| t.name == "VIP").unwrap().id;
         users.set_team(ann, vip, false).await.unwrap();
         let elsewhere = Change {
@@ -398,29 +406,11 @@ fn a_user_trashed_since_the_import_is_undone_too_and_comes_back_as_before_it() {
 
 #[test]
 fn after_a_restamp_values_are_still_told_apart_but_added_rows_go() {
-    use kith_core::users::{AddressInput, UserField};
     common::runtime().block_on(async {
         let (dir, kith) = common::kith().await;
         let (ann, batch) = ann_imported_twice(dir.path(), &kith).await;
         let users = kith.users();
-        users
-            .set_field(ann, UserField::FirstName, Some("Anne"))
-            .await
-            .unwrap();
-        let paris = users
-            .get(ann)
-            .await
-            .unwrap()
-            .addresses
-            .into_iter()
-            .find(|a| a.city == "Paris")
-            .unwrap();
-        let corrected = AddressInput {
-            street: "12 rue de la Paix".into(),
-            city: "Paris".into(),
-            ..AddressInput::default()
-        };
-        users.update_address(paris.id, &corrected).await.unwrap();
+        anne_corrected_by_hand(&kith, ann).await;
         // A server refused the outbox as stamped in the future: the import's
         // writes get new clocks, which no longer tell its added rows from rows
         // edited since.
