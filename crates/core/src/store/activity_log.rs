@@ -8,7 +8,7 @@
 //! million new users must not write a million log rows — except custom values, whose
 //! first setting is a field change like any other.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use kith_protocol::{Stamp, Value};
 use sqlx::sqlite::SqliteRow;
@@ -121,33 +121,57 @@ fn logged_columns(t: &Tracked) -> impl Iterator<Item = &'static str> {
         .chain(t.field_column)
 }
 
+/// The positions, in [`logged_columns`], of the columns the merge reads with
+/// each existing row of a batch: those the batch's changes name (a value it
+/// writes or that loses needs the value before) and the user's and the field's.
+/// Reading all nine of a user's logged columns for an edit of two cost each row
+/// as many more values copied out of SQLite.
+pub(super) fn read_positions(table: &TableDef, named: &HashSet<&str>) -> Vec<usize> {
+    let Some(t) = tracked(table.name) else {
+        return Vec::new();
+    };
+    let always = [t.user_column, t.field_column];
+    logged_columns(t)
+        .enumerate()
+        .filter(|(_, c)| named.contains(c) || always.contains(&Some(*c)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// Columns the merge reads with each existing row, beside its clock, so the log
 /// has the values the batch changes from without reading the rows again: the
-/// logged columns as text, named `_log0`, `_log1`, … (a searched column may be
-/// read under its own name too), last in the select list (see [`logged_values`]).
-/// Table and column names are static, never input.
-pub(super) fn load_columns(table: &TableDef) -> String {
+/// logged columns at `positions` (see [`read_positions`]) as text, named `_log0`,
+/// `_log1`, … (a searched column may be read under its own name too), last in the
+/// select list (see [`logged_values`]). Table and column names are static, never
+/// input.
+pub(super) fn load_columns(table: &TableDef, positions: &[usize]) -> String {
     let Some(t) = tracked(table.name) else {
         return String::new();
     };
     logged_columns(t)
         .enumerate()
+        .filter(|(i, _)| positions.contains(i))
         .map(|(i, c)| format!(", CAST({c} AS TEXT) AS _log{i}"))
         .collect()
 }
 
 /// The values of a row read with [`load_columns`] last in its select list, in
-/// [`logged_columns`]' order.
-pub(super) fn logged_values(table: &TableDef, row: &SqliteRow) -> Result<Vec<Option<String>>> {
+/// [`logged_columns`]' order; `None` for a column not read.
+pub(super) fn logged_values(
+    table: &TableDef,
+    positions: &[usize],
+    row: &SqliteRow,
+) -> Result<Vec<Option<String>>> {
     let Some(t) = tracked(table.name) else {
         return Ok(Vec::new());
     };
+    let mut values = vec![None; logged_columns(t).count()];
     // Read by position: they are the select list's last columns.
-    let n = logged_columns(t).count();
-    let first = row.len().saturating_sub(n);
-    (first..row.len())
-        .map(|i| Ok(row.try_get::<Option<String>, _>(i)?))
-        .collect()
+    let first = row.len().saturating_sub(positions.len());
+    for (k, &i) in positions.iter().enumerate() {
+        values[i] = row.try_get::<Option<String>, _>(first + k)?;
+    }
+    Ok(values)
 }
 
 /// One log row.

@@ -145,13 +145,22 @@ async fn load(
             .filter(|(t, id)| t.name == table.name && !fresh.contains(&(t.name, *id)))
             .map(|(_, id)| id.to_string())
             .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let named: HashSet<&str> = changes
+            .iter()
+            .filter(|c| c.table.name == table.name)
+            .flat_map(|c| c.fields.iter().map(|(column, _)| *column))
+            .collect();
+        let logged = super::activity_log::read_positions(table, &named);
         for chunk in ids.chunks(CHUNK) {
             let marks = placeholders(chunk.len());
             let sql = format!(
                 // The log's columns last: `activity_log::logged_values` reads them by position.
                 "SELECT rid, id, _hlc, _node, _deleted, _clocks{}{} FROM {} WHERE id IN ({marks})",
                 derive::load_columns(table),
-                super::activity_log::load_columns(table),
+                super::activity_log::load_columns(table, &logged),
                 table.name
             );
             let mut q = sqlx::query(&sql);
@@ -176,7 +185,7 @@ async fn load(
                         forms: None,
                         indexed: None,
                         search_source: derive::search_source(table, &r)?,
-                        logged: super::activity_log::logged_values(table, &r)?,
+                        logged: super::activity_log::logged_values(table, &logged, &r)?,
                         lost: Vec::new(),
                     },
                 );
