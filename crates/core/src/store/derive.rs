@@ -296,8 +296,9 @@ fn is_corrupt(code: Option<&str>) -> bool {
 
 /// The users search index.
 const INDEX: &str = "users_fts";
-/// Its definition (as migration 0016's), for an index built beside it to compare.
-const INDEX_COLUMNS: &str = "name, email, phone, content = '', tokenize = 'trigram'";
+/// Its definition (as migration 0024's), for an index built beside it to compare.
+const INDEX_COLUMNS: &str =
+    "name, email, phone, content = '', columnsize = 0, tokenize = 'trigram'";
 
 /// Indexes every live user again: after a migration (re)defined the index.
 pub(super) async fn rebuild(conn: &mut SqliteConnection) -> Result<()> {
