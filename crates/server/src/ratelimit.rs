@@ -1,64 +1,55 @@
 //! Sign-in attempts per (client address, email): after [`MAX_FAILURES`] attempts
-//! within [`WINDOW`] that did not succeed, further attempts are refused until the
+//! within [`WINDOW_MS`] that did not succeed, further attempts are refused until the
 //! oldest ages out. An attempt is counted when it is let through (under the same
 //! lock as the check), so parallel guesses cannot all pass before any is counted;
 //! a success clears the key.
-//! Kept in memory, so with several server instances the limit is per instance.
+//!
+//! The attempts are kept in the server's database (`Store::count_login_attempt`),
+//! so every instance on one PostgreSQL database shares the limit: behind a load
+//! balancer, more instances do not mean more guesses. This module holds the rule;
+//! the store holds the times.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+
+use crate::credentials::hash_secret;
 
 pub const MAX_FAILURES: usize = 5;
-pub const WINDOW: Duration = Duration::from_secs(60);
-/// Keys kept before old ones are swept, so a flood of addresses cannot grow the map
-/// without bound.
-const SWEEP_AT: usize = 10_000;
+/// How long an attempt counts, in milliseconds.
+pub const WINDOW_MS: i64 = 60_000;
 
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<(IpAddr, String), VecDeque<Instant>>>,
+/// The key of a (client address, email) pair as the store keeps it: a hash, so
+/// the table of attempts holds neither addresses nor emails.
+pub fn key(ip: IpAddr, email: &str) -> String {
+    hash_secret(&format!("{ip}\n{email}"))
 }
 
-impl LoginLimiter {
-    /// Lets one attempt through and counts it, or `Err(seconds to wait)` while the
-    /// key is over its limit (a refused attempt is not counted).
-    pub fn check(&self, ip: IpAddr, email: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= SWEEP_AT {
-            map.retain(|_, t| t.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
-        }
-        let times = map.entry((ip, email.to_owned())).or_default();
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-        {
-            times.pop_front();
-        }
-        if times.len() < MAX_FAILURES {
-            times.push_back(now);
-            return Ok(());
-        }
-        let oldest = times.front().copied().unwrap_or(now);
-        let wait = WINDOW.saturating_sub(now.duration_since(oldest));
-        Err(wait.as_secs().max(1))
+/// Drops the attempts that left the window at `now`, then counts one more and
+/// lets it through, or refuses it with the seconds to wait (a refused attempt is
+/// not counted). `times` are Unix ms, oldest first.
+pub fn admit(times: &mut Vec<i64>, now: i64) -> Result<(), u64> {
+    times.retain(|t| now - t < WINDOW_MS);
+    if times.len() < MAX_FAILURES {
+        times.push(now);
+        return Ok(());
     }
+    let oldest = times.first().copied().unwrap_or(now);
+    let wait_ms = (WINDOW_MS - (now - oldest)).max(0);
+    Err(((wait_ms + 999) / 1000).max(1) as u64)
+}
 
-    /// Un-counts the newest attempt: one that never checked a password (the server
-    /// was too busy to).
-    pub fn uncount(&self, ip: IpAddr, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(times) = map.get_mut(&(ip, email.to_owned())) {
-            times.pop_back();
-        }
-    }
+/// The attempt times as the store's row keeps them: Unix ms, comma-separated.
+pub fn encode(times: &[i64]) -> String {
+    times
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
-    pub fn succeeded(&self, ip: IpAddr, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&(ip, email.to_owned()));
-    }
+/// [`encode`]'s text back; a part that is not a number (the row was edited by
+/// hand) is dropped rather than failing every sign-in with that key.
+pub fn decode(text: &str) -> Vec<i64> {
+    text.split(',').filter_map(|t| t.parse().ok()).collect()
 }
 
 #[cfg(test)]
@@ -66,18 +57,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sixth_failure_in_a_minute_is_refused() {
-        let l = LoginLimiter::default();
-        let ip: IpAddr = [127, 0, 0, 1].into();
-        for _ in 0..MAX_FAILURES {
-            assert!(l.check(ip, "a@x").is_ok());
+    fn the_sixth_attempt_in_a_minute_is_refused_until_the_first_ages_out() {
+        let mut times = Vec::new();
+        for i in 0..MAX_FAILURES as i64 {
+            assert!(admit(&mut times, 1_000 + i).is_ok());
         }
-        let wait = l.check(ip, "a@x").unwrap_err();
-        assert!((1..=60).contains(&wait));
-        // Another email from the same address is not affected.
-        assert!(l.check(ip, "b@x").is_ok());
-        // A success clears the key.
-        l.succeeded(ip, "a@x");
-        assert!(l.check(ip, "a@x").is_ok());
+        assert_eq!(admit(&mut times, 2_000), Err(59));
+        assert_eq!(
+            times.len(),
+            MAX_FAILURES,
+            "a refused attempt is not counted"
+        );
+        // The first attempt leaves the window a minute after it was made.
+        assert_eq!(admit(&mut times, 1_000 + WINDOW_MS - 1), Err(1));
+        assert!(admit(&mut times, 1_000 + WINDOW_MS).is_ok());
+    }
+
+    #[test]
+    fn times_round_trip_and_garbage_is_dropped() {
+        assert_eq!(decode(&encode(&[1, 22, 333])), vec![1, 22, 333]);
+        assert_eq!(decode(""), Vec::<i64>::new());
+        assert_eq!(decode("5,x,7"), vec![5, 7]);
+    }
+
+    #[test]
+    fn keys_differ_by_address_and_email_and_hide_both() {
+        let (a, b): (IpAddr, IpAddr) = ([127, 0, 0, 1].into(), [10, 0, 0, 1].into());
+        assert_ne!(key(a, "ann@x.test"), key(b, "ann@x.test"));
+        assert_ne!(key(a, "ann@x.test"), key(a, "bob@x.test"));
+        assert!(!key(a, "ann@x.test").contains("ann"));
     }
 }

@@ -747,6 +747,74 @@ async fn api_keys_name_their_workspace_until_revoked(store: Arc<dyn Store>) {
     assert!(!store.revoke_api_key(a, key_a).await.unwrap(), "once");
 }
 
+async fn login_attempts_are_limited_per_key(store: Arc<dyn Store>) {
+    use kith_server::ratelimit::{MAX_FAILURES, WINDOW_MS};
+    let t0 = 1_700_000_000_000i64;
+    for i in 0..MAX_FAILURES as i64 {
+        assert_eq!(
+            store.count_login_attempt("k1", t0 + i).await.unwrap(),
+            Ok(())
+        );
+    }
+    assert_eq!(
+        store.count_login_attempt("k1", t0 + 1_000).await.unwrap(),
+        Err(59),
+        "the sixth attempt within the minute waits for the first to age out"
+    );
+    // Another key is not affected.
+    assert_eq!(
+        store.count_login_attempt("k2", t0 + 1_000).await.unwrap(),
+        Ok(())
+    );
+    // An attempt that checked no password is taken back: one more goes through.
+    store.uncount_login_attempt("k1").await.unwrap();
+    assert_eq!(
+        store.count_login_attempt("k1", t0 + 2_000).await.unwrap(),
+        Ok(())
+    );
+    assert!(store
+        .count_login_attempt("k1", t0 + 2_001)
+        .await
+        .unwrap()
+        .is_err());
+    // A success clears the key.
+    store.clear_login_attempts("k1").await.unwrap();
+    assert_eq!(
+        store.count_login_attempt("k1", t0 + 2_002).await.unwrap(),
+        Ok(())
+    );
+    // A minute on, the old attempts no longer count (and k2's row is swept).
+    for i in 0..(MAX_FAILURES - 1) as i64 {
+        assert_eq!(
+            store
+                .count_login_attempt("k3", t0 + WINDOW_MS + i)
+                .await
+                .unwrap(),
+            Ok(())
+        );
+    }
+    assert_eq!(
+        store
+            .count_login_attempt("k2", t0 + WINDOW_MS + 1_000)
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    // Parallel guesses: exactly MAX_FAILURES of them are let through.
+    let t1 = t0 + 10 * WINDOW_MS;
+    let guesses = (0..3 * MAX_FAILURES as i64).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move { store.count_login_attempt("k4", t1 + i).await.unwrap() })
+    });
+    let mut passed = 0;
+    for g in guesses {
+        if g.await.unwrap().is_ok() {
+            passed += 1;
+        }
+    }
+    assert_eq!(passed, MAX_FAILURES);
+}
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -790,4 +858,5 @@ conformance!(
     pages_are_cut_at_a_byte_budget,
     a_live_node_stays_with_its_account,
     api_keys_name_their_workspace_until_revoked,
+    login_attempts_are_limited_per_key,
 );

@@ -839,13 +839,10 @@ async fn events_poke_other_devices() {
     );
 }
 
-/// Two server instances share one PostgreSQL database: a push through one pokes
-/// a device listening on the other.
-#[tokio::test]
-async fn postgres_instances_share_pushes_and_pokes() {
-    let Some(db) = PgDb::create().await else {
-        return;
-    };
+/// Two server instances on one new PostgreSQL database (its blobs in a shared
+/// directory); `None` where PostgreSQL is not run (see `PgDb`).
+async fn two_instances() -> Option<(PgDb, tempfile::TempDir, TestServer, TestServer)> {
+    let db = PgDb::create().await?;
     let dir = tempfile::tempdir().unwrap();
     let one = TestServer::start(&db.url, &dir.path().join("blobs"))
         .await
@@ -853,6 +850,16 @@ async fn postgres_instances_share_pushes_and_pokes() {
     let two = TestServer::start(&db.url, &dir.path().join("blobs"))
         .await
         .unwrap();
+    Some((db, dir, one, two))
+}
+
+/// Two server instances share one PostgreSQL database: a push through one pokes
+/// a device listening on the other.
+#[tokio::test]
+async fn postgres_instances_share_pushes_and_pokes() {
+    let Some((db, _dir, one, two)) = two_instances().await else {
+        return;
+    };
     let (ws, _) = one
         .init_workspace("Acme", "owner@acme.test", PASSWORD)
         .await
@@ -878,6 +885,33 @@ async fn postgres_instances_share_pushes_and_pokes() {
     );
     let pulled: PullResponse = a.pull(0).await.json().await.unwrap();
     assert!(pulled.changes.iter().any(|c| c.row == row));
+    drop((one, two));
+    drop(db);
+}
+
+/// Failed sign-ins are counted in the database: guesses spread over two
+/// instances behind a load balancer are limited as if they hit one.
+#[tokio::test]
+async fn postgres_instances_share_the_login_limit() {
+    let Some((db, _dir, one, two)) = two_instances().await else {
+        return;
+    };
+    one.init_workspace("Acme", "owner@acme.test", PASSWORD)
+        .await
+        .unwrap();
+    for i in 0..kith_server::ratelimit::MAX_FAILURES {
+        let url = if i % 2 == 0 { &one.url } else { &two.url };
+        let res = login_raw(url, "owner@acme.test", "wrong password", NodeId::random()).await;
+        assert_eq!(error_of(res).await.1.kind, ErrorKind::Unauthorized);
+    }
+    for url in [&one.url, &two.url] {
+        let (status, body) =
+            error_of(login_raw(url, "owner@acme.test", PASSWORD, NodeId::random()).await).await;
+        assert_eq!(
+            (status, body.kind),
+            (StatusCode::TOO_MANY_REQUESTS, ErrorKind::RateLimited)
+        );
+    }
     drop((one, two));
     drop(db);
 }

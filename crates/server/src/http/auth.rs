@@ -14,7 +14,8 @@ use super::{ApiJson, AppState, Peer};
 use crate::admin::normalize_email;
 use crate::credentials::{hash_secret, new_secret, verify_password};
 use crate::error::ApiError;
-use crate::store::{server_node, AccountRecord, DeviceAuth};
+use crate::ratelimit;
+use crate::store::{now_ms, server_node, AccountRecord, DeviceAuth};
 
 /// Longest device name kept.
 const MAX_DEVICE_NAME_CHARS: usize = 200;
@@ -127,7 +128,6 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let email = normalize_email(&req.email);
-    let ip = peer.ip();
     let device_name = req.device_name.trim().to_owned();
     if device_name.is_empty()
         || device_name.chars().count() > MAX_DEVICE_NAME_CHARS
@@ -138,7 +138,8 @@ pub async fn login(
         ));
     }
     // Counts this attempt: parallel guesses are each counted before any is checked.
-    if let Err(retry_after) = state.limiter.check(ip, &email) {
+    let attempt = ratelimit::key(peer.ip(), &email);
+    if let Err(retry_after) = state.store.count_login_attempt(&attempt, now_ms()).await? {
         let mut err = ApiError::new(ErrorKind::RateLimited, "too many failed sign-ins");
         err.body.retry_after = Some(retry_after);
         return Err(err);
@@ -151,12 +152,12 @@ pub async fn login(
         Ok(m) => m,
         Err(e) => {
             // No password was checked: the attempt does not count.
-            state.limiter.uncount(ip, &email);
+            state.store.uncount_login_attempt(&attempt).await?;
             return Err(e);
         }
     };
     if !matching.is_empty() {
-        state.limiter.succeeded(ip, &email);
+        state.store.clear_login_attempts(&attempt).await?;
     }
     if matching.len() > 1 {
         return Err(ApiError::bad_request(

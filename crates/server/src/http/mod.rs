@@ -30,7 +30,6 @@ use tower_http::timeout::TimeoutLayer;
 use crate::blobs::Blobs;
 use crate::credentials::PasswordCost;
 use crate::error::ApiError;
-use crate::ratelimit::LoginLimiter;
 use crate::store::Store;
 use crate::tls::TlsListener;
 
@@ -41,7 +40,6 @@ pub use auth::{Caller, Reader};
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub blobs: Arc<Blobs>,
-    pub limiter: Arc<LoginLimiter>,
     /// The cost of the hash the login of an unknown email verifies against, so
     /// that answer takes as long as a wrong password.
     pub password_cost: PasswordCost,
@@ -57,7 +55,6 @@ impl AppState {
         AppState {
             store,
             blobs: Arc::new(blobs),
-            limiter: Arc::new(LoginLimiter::default()),
             password_cost,
             password_checks: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -129,6 +129,18 @@ pub trait Store: Send + Sync + 'static {
     /// The workspace a live (not revoked) API key's hash belongs to.
     async fn workspace_by_api_key(&self, key_hash: &str) -> Result<Option<Uuid>, StoreError>;
 
+    /// Counts a sign-in attempt of `key` (see [`crate::ratelimit::key`]) made at
+    /// `now` (Unix ms) and lets it through, or refuses it with the seconds to wait
+    /// (see [`crate::ratelimit::admit`]). The key's row is locked from the check to
+    /// the count, so parallel guesses cannot all pass before any is counted, on
+    /// every instance that shares the database.
+    async fn count_login_attempt(&self, key: &str, now: i64)
+        -> Result<Result<(), u64>, StoreError>;
+    /// Takes back the newest attempt of `key`: one that never checked a password.
+    async fn uncount_login_attempt(&self, key: &str) -> Result<(), StoreError>;
+    /// Forgets `key`'s attempts: its password was right.
+    async fn clear_login_attempts(&self, key: &str) -> Result<(), StoreError>;
+
     /// Appends a device's changes: those with counters it already holds are skipped,
     /// a gap is [`StoreError::CounterGap`]. Changes must already be validated.
     async fn push(

@@ -531,6 +531,75 @@ macro_rules! sql_store {
                     found.as_deref().map(parse_uuid).transpose()
                 }
 
+                async fn count_login_attempt(
+                    &self,
+                    key: &str,
+                    now: i64,
+                ) -> Result<Result<(), u64>, StoreError> {
+                    use $crate::ratelimit;
+                    let mut tx = self.pool.begin().await?;
+                    // A write first: it locks the key's row until the count is
+                    // written (and takes SQLite's write lock up front).
+                    let times: String = sqlx::query_scalar(
+                        "INSERT INTO login_attempts (key_hash, times, last_at) VALUES ($1, '', $2) \
+                         ON CONFLICT (key_hash) DO UPDATE SET last_at = login_attempts.last_at \
+                         RETURNING times",
+                    )
+                    .bind(key)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let mut times = ratelimit::decode(&times);
+                    let verdict = ratelimit::admit(&mut times, now);
+                    sqlx::query(
+                        "UPDATE login_attempts SET times = $1, last_at = $2 WHERE key_hash = $3",
+                    )
+                    .bind(ratelimit::encode(&times))
+                    .bind(times.last().copied().unwrap_or(now))
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    // Keys whose newest attempt left the window count nothing any
+                    // more: a flood of addresses cannot grow the table for good.
+                    sqlx::query("DELETE FROM login_attempts WHERE last_at <= $1")
+                        .bind(now - ratelimit::WINDOW_MS)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(verdict)
+                }
+
+                async fn uncount_login_attempt(&self, key: &str) -> Result<(), StoreError> {
+                    use $crate::ratelimit;
+                    let mut tx = self.pool.begin().await?;
+                    let times: Option<String> = sqlx::query_scalar(
+                        "UPDATE login_attempts SET last_at = last_at WHERE key_hash = $1 \
+                         RETURNING times",
+                    )
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(times) = times {
+                        let mut times = ratelimit::decode(&times);
+                        times.pop();
+                        sqlx::query("UPDATE login_attempts SET times = $1 WHERE key_hash = $2")
+                            .bind(ratelimit::encode(&times))
+                            .bind(key)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn clear_login_attempts(&self, key: &str) -> Result<(), StoreError> {
+                    sqlx::query("DELETE FROM login_attempts WHERE key_hash = $1")
+                        .bind(key)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
                 async fn push(
                     &self,
                     workspace: Uuid,
