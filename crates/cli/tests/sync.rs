@@ -50,6 +50,46 @@ fn sign_in_both(server: &TestServer, one: &std::path::Path, two: &std::path::Pat
     }
 }
 
+/// Without `KITH_PASSWORD`, `sync login` asks the terminal for the password; a
+/// wrong one typed there is refused and leaves the desktop signed out; with no
+/// terminal at all it says how to give the password rather than waiting.
+#[cfg(target_os = "linux")]
+#[test]
+fn sync_login_asks_the_terminal_for_the_password() {
+    use kith_server::testing::{on_terminal, without_terminal};
+    let rt = runtime();
+    let server_dir = tempfile::tempdir().unwrap();
+    let (server, _) = office(&rt, server_dir.path());
+    let desk = tempfile::tempdir().unwrap();
+    let mut login = std::process::Command::new(assert_cmd::cargo::cargo_bin("kith-cli"));
+    login
+        .env_remove("KITH_DATA_DIR")
+        .env_remove("KITH_PASSWORD")
+        .arg("--data-dir")
+        .arg(desk.path())
+        .args(["sync", "login", &server.url, "owner@acme.test"]);
+
+    let out = without_terminal(&login).unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("set KITH_PASSWORD"), "{err}");
+
+    let out = on_terminal(&login, "not-the-password\n").unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{shown}");
+    assert!(shown.contains("Password for owner@acme.test: "), "{shown}");
+    assert!(shown.contains("wrong email or password"), "{shown}");
+    let status = common::json(desk.path(), &["sync", "status"]);
+    assert_eq!(status["state"], "signed_out");
+
+    let out = on_terminal(&login, "password1\n").unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("signed in to Acme"), "{shown}");
+    let status = common::json(desk.path(), &["sync", "status"]);
+    assert_ne!(status["state"], "signed_out");
+}
+
 #[test]
 fn sync_login_now_status_logout() {
     let rt = runtime();

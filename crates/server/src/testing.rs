@@ -165,3 +165,67 @@ impl TestServer {
         .await?)
     }
 }
+
+/// Runs `command` on a pseudo-terminal of its own, as at a terminal, typing
+/// `typed` into it: for prompts that read the terminal (`/dev/tty`), never
+/// standard input. Through util-linux's `script`, which every Debian system has
+/// (package bsdutils). What the terminal showed comes back as stdout, `\r\n`
+/// line ends and any echo included.
+#[cfg(target_os = "linux")]
+pub fn on_terminal(
+    command: &std::process::Command,
+    typed: &str,
+) -> std::io::Result<std::process::Output> {
+    use std::io::Write;
+    let line = shell_line(command);
+    let mut script = wrapped(command, "script");
+    script.args(["--quiet", "--return", "--command", &line, "/dev/null"]);
+    let mut child = script
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(typed.as_bytes())?;
+    }
+    child.wait_with_output()
+}
+
+/// Runs `command` with no terminal at all (a new session, util-linux's
+/// `setsid`), as a service or a CI job runs it, even when the tests were
+/// started from one.
+#[cfg(target_os = "linux")]
+pub fn without_terminal(command: &std::process::Command) -> std::io::Result<std::process::Output> {
+    let mut setsid = wrapped(command, "setsid");
+    setsid
+        .arg("--wait")
+        .arg(command.get_program())
+        .args(command.get_args());
+    setsid.stdin(std::process::Stdio::null()).output()
+}
+
+/// A command running `wrapper` with `command`'s environment and directory.
+#[cfg(target_os = "linux")]
+fn wrapped(command: &std::process::Command, wrapper: &str) -> std::process::Command {
+    let mut w = std::process::Command::new(wrapper);
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(v) => w.env(key, v),
+            None => w.env_remove(key),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        w.current_dir(dir);
+    }
+    w
+}
+
+/// `command`'s program and arguments as one line for `sh -c`, each quoted.
+#[cfg(target_os = "linux")]
+fn shell_line(command: &std::process::Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| format!("'{}'", part.to_string_lossy().replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -19,29 +19,33 @@ fn run(db: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     out
 }
 
+/// Creates workspace Acme, its owner boss@acme.test.
+const INIT: &[&str] = &[
+    "init",
+    "--workspace",
+    "Acme",
+    "--owner-email",
+    "boss@acme.test",
+];
+/// Adds Ann (ann@acme.test) to Acme's staff.
+const ADD_ANN: &[&str] = &[
+    "staff",
+    "add",
+    "--workspace",
+    "Acme",
+    "--email",
+    "ann@acme.test",
+    "--name",
+    "Ann",
+];
+
 #[test]
 fn init_staff_devices_and_api_keys() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("k.db").display());
-    let init = &[
-        "init",
-        "--workspace",
-        "Acme",
-        "--owner-email",
-        "boss@acme.test",
-    ];
+    let init = INIT;
     run(&db, init, &[("KITH_OWNER_PASSWORD", "password1")]);
-    let add = &[
-        "staff",
-        "add",
-        "--workspace",
-        "Acme",
-        "--email",
-        "ann@acme.test",
-        "--name",
-        "Ann",
-    ];
-    run(&db, add, &[("KITH_STAFF_PASSWORD", "password2")]);
+    run(&db, ADD_ANN, &[("KITH_STAFF_PASSWORD", "password2")]);
     let list = run(
         &db,
         &["devices", "list", "--workspace", "Acme", "--json"],
@@ -108,4 +112,62 @@ fn init_staff_devices_and_api_keys() {
         .output()
         .unwrap();
     assert!(!again.status.success());
+}
+
+/// Without `--owner-password` or `KITH_OWNER_PASSWORD`, `init` asks the terminal
+/// for the owner's password (and `staff add` for the new member's), and what is
+/// typed there is the password stored; with no terminal at all it says why it
+/// cannot go on rather than waiting.
+#[cfg(target_os = "linux")]
+#[test]
+fn passwords_are_asked_on_the_terminal() {
+    use kith_server::testing::{on_terminal, without_terminal};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    let server = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kith-server"));
+        cmd.args(["--database", &db])
+            .args(args)
+            .env_remove("KITH_OWNER_PASSWORD")
+            .env_remove("KITH_STAFF_PASSWORD")
+            .env("RUST_LOG", "warn");
+        cmd
+    };
+    let init = server(INIT);
+
+    let out = without_terminal(&init).unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("reading the password"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = on_terminal(&init, "typed-owner-secret\n").unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("Owner's password: "), "{shown}");
+    let add = server(ADD_ANN);
+    let out = on_terminal(&add, "typed-ann-secret\n").unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("Password for ann@acme.test: "), "{shown}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = kith_server::store::open(&db).await.unwrap();
+        for (email, typed) in [
+            ("boss@acme.test", "typed-owner-secret"),
+            ("ann@acme.test", "typed-ann-secret"),
+        ] {
+            let accounts = store.accounts_by_email(email).await.unwrap();
+            assert_eq!(accounts.len(), 1);
+            let hash = &accounts[0].password_hash;
+            assert!(kith_server::credentials::verify_password(typed, hash));
+            assert!(!kith_server::credentials::verify_password(
+                "password1",
+                hash
+            ));
+        }
+    });
 }
