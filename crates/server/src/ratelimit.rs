@@ -17,8 +17,9 @@ pub const MAX_FAILURES: usize = 5;
 /// How long an attempt counts, in milliseconds.
 pub const WINDOW_MS: i64 = 60_000;
 
-/// The key of a (client address, email) pair as the store keeps it: a hash, so
-/// the table of attempts holds neither addresses nor emails.
+/// The key of a (client address, email) pair as the store keeps it: a SHA-256
+/// of the pair. It keeps them out of plain sight in the table, no more: for a
+/// known email, the addresses can be tried one by one.
 pub fn key(ip: IpAddr, email: &str) -> String {
     hash_secret(&format!("{ip}\n{email}"))
 }

@@ -179,7 +179,11 @@ pub fn on_terminal(
     use std::io::Write;
     let line = shell_line(command);
     let mut script = wrapped(command, "script");
-    script.args(["--quiet", "--return", "--command", &line, "/dev/null"]);
+    // `script` runs the line with `$SHELL -c`: an account's shell such as
+    // nologin would refuse it.
+    script
+        .env("SHELL", "/bin/sh")
+        .args(["--quiet", "--return", "--command", &line, "/dev/null"]);
     let mut child = script
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -188,7 +192,55 @@ pub fn on_terminal(
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(typed.as_bytes())?;
     }
-    child.wait_with_output()
+    finish_within(child, TERMINAL_DEADLINE)
+}
+
+/// How long a command on a terminal may take: one that waits for more input
+/// than was typed fails its test after this rather than hanging the suite.
+#[cfg(target_os = "linux")]
+const TERMINAL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `child`'s status and output, or a `TimedOut` error once `deadline` passed
+/// (the child is killed; its terminal closing ends what runs on it).
+#[cfg(target_os = "linux")]
+fn finish_within(
+    mut child: std::process::Child,
+    deadline: std::time::Duration,
+) -> std::io::Result<std::process::Output> {
+    fn drain<R: std::io::Read + Send + 'static>(
+        pipe: Option<R>,
+    ) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                // What was read before an error is still worth showing.
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    }
+    let (stdout, stderr) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            child.kill()?;
+            child.wait()?;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("still running after {deadline:?}: waiting for input?"),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let joined = |h: std::thread::JoinHandle<Vec<u8>>| h.join().unwrap_or_default();
+    Ok(std::process::Output {
+        status,
+        stdout: joined(stdout),
+        stderr: joined(stderr),
+    })
 }
 
 /// Runs `command` with no terminal at all (a new session, util-linux's
@@ -228,4 +280,34 @@ fn shell_line(command: &std::process::Command) -> String {
         .map(|part| format!("'{}'", part.to_string_lossy().replace('\'', r"'\''")))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_past_its_deadline_is_stopped() {
+        let child = std::process::Command::new("sleep")
+            .arg("30")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = finish_within(child, std::time::Duration::from_millis(200)).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn what_is_typed_reaches_a_prompt_on_the_terminal() {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args([
+            "-c",
+            "printf 'Name? ' >/dev/tty; read n </dev/tty; echo \"got $n\"",
+        ]);
+        let out = on_terminal(&cmd, "it's me\n").unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("got it's me"));
+    }
 }

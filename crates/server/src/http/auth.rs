@@ -151,8 +151,11 @@ pub async fn login(
     let mut matching = match check_passwords(&state, accounts, req.password).await {
         Ok(m) => m,
         Err(e) => {
-            // No password was checked: the attempt does not count.
-            state.store.uncount_login_attempt(&attempt).await?;
+            // No password was checked: the attempt does not count. Should that
+            // fail, the answer is still why no password was checked.
+            if let Err(uncount) = state.store.uncount_login_attempt(&attempt).await {
+                tracing::warn!(error = %uncount, "could not take back a sign-in attempt");
+            }
             return Err(e);
         }
     };

@@ -55,6 +55,25 @@ macro_rules! sql_store {
                     .ok_or_else(|| StoreError::NotFound(format!("workspace {ws}")))
             }
 
+            /// Removes some keys whose newest attempt left the window (they count
+            /// nothing any more), so a flood of addresses cannot grow the table for
+            /// good. At most a few at a time, oldest first (one order for every
+            /// instance's sweeps); a sweep that fails is only logged: the attempt
+            /// it follows was counted and must still get its answer.
+            async fn sweep_login_attempts(pool: &sqlx::Pool<$db>, now: i64) {
+                let swept = sqlx::query(
+                    "DELETE FROM login_attempts WHERE key_hash IN \
+                     (SELECT key_hash FROM login_attempts WHERE last_at <= $1 \
+                      ORDER BY last_at LIMIT 64)",
+                )
+                .bind(now - $crate::ratelimit::WINDOW_MS)
+                .execute(pool)
+                .await;
+                if let Err(e) = swept {
+                    tracing::warn!(error = %e, "could not sweep old sign-in attempts");
+                }
+            }
+
             /// Rows per multi-row INSERT: 8,000 parameters at most, well below
             /// either database's limit.
             const APPEND_ROWS: usize = 1_000;
@@ -549,23 +568,25 @@ macro_rules! sql_store {
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await?;
-                    let mut times = ratelimit::decode(&times);
+                    let counted = ratelimit::decode(&times);
+                    let mut times = counted.clone();
                     let verdict = ratelimit::admit(&mut times, now);
-                    sqlx::query(
-                        "UPDATE login_attempts SET times = $1, last_at = $2 WHERE key_hash = $3",
-                    )
-                    .bind(ratelimit::encode(&times))
-                    .bind(times.last().copied().unwrap_or(now))
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    // Keys whose newest attempt left the window count nothing any
-                    // more: a flood of addresses cannot grow the table for good.
-                    sqlx::query("DELETE FROM login_attempts WHERE last_at <= $1")
-                        .bind(now - ratelimit::WINDOW_MS)
-                        .execute(&self.pool)
+                    // A refused attempt with nothing aged out changes nothing: a key
+                    // hammered while locked out costs no second write.
+                    if times != counted {
+                        sqlx::query(
+                            "UPDATE login_attempts SET times = $1, last_at = $2 WHERE key_hash = $3",
+                        )
+                        .bind(ratelimit::encode(&times))
+                        .bind(times.last().copied().unwrap_or(now))
+                        .bind(key)
+                        .execute(&mut *tx)
                         .await?;
+                    }
+                    tx.commit().await?;
+                    if verdict.is_ok() {
+                        sweep_login_attempts(&self.pool, now).await;
+                    }
                     Ok(verdict)
                 }
 
