@@ -167,7 +167,7 @@ pub async fn undo(
             .iter()
             .map(Record::read)
             .collect::<Result<Vec<_>, _>>()?;
-        let now_rows = Stamps::load(&mut bulk, &records).await?;
+        let now_rows = RowsNow::load(&mut bulk, &records).await?;
         let mut edits = Vec::new();
         for record in records {
             record.undo(clocks.as_ref(), &now_rows, now, &mut edits, &mut report);
@@ -236,8 +236,9 @@ impl Restore {
     /// (`clocks`; without them, from before imports kept them, it always is).
     fn changed_since(&self, row: Option<&RowNow>, clocks: Option<&ImportClocks>) -> bool {
         let (column, after) = match self {
-            Restore::Column(column, _, after) => (*column, after),
-            Restore::Row { column, after, .. } => (*column, after),
+            Restore::Column(column, _, after) | Restore::Row { column, after, .. } => {
+                (*column, after)
+            }
             Restore::Added(table, _) => {
                 return match (row, clocks) {
                     (Some(row), Some(clocks)) => {
@@ -308,7 +309,7 @@ impl Record {
     fn undo(
         self,
         clocks: Option<&ImportClocks>,
-        rows: &Stamps,
+        rows: &RowsNow,
         now: i64,
         edits: &mut Vec<Edit>,
         report: &mut UndoReport,
@@ -374,10 +375,10 @@ impl RowNow {
 
 /// The rows a chunk of undo records restores, as they stand.
 #[derive(Default)]
-struct Stamps(HashMap<(&'static str, Uuid), RowNow>);
+struct RowsNow(HashMap<(&'static str, Uuid), RowNow>);
 
-impl Stamps {
-    async fn load(bulk: &mut Bulk<'_>, records: &[Record]) -> Result<Stamps, RunError> {
+impl RowsNow {
+    async fn load(bulk: &mut Bulk<'_>, records: &[Record]) -> Result<RowsNow, RunError> {
         type Wanted = (&'static TableDef, Vec<Uuid>, Vec<&'static str>);
         let mut wanted: HashMap<&'static str, Wanted> = HashMap::new();
         for record in records {
@@ -406,7 +407,7 @@ impl Stamps {
                 out.insert((table.name, row), RowNow { stamps, values });
             }
         }
-        Ok(Stamps(out))
+        Ok(RowsNow(out))
     }
 
     fn of(&self, (table, row): (&'static TableDef, Uuid)) -> Option<&RowNow> {
